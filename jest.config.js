@@ -1,0 +1,11 @@
+// Tests are written in TypeScript under test/ and run from their tsc output in dist/test,
+// so what is tested is exactly what `npm start` runs (no second transpiler).
+export default {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/dist/test'],
+  testMatch: ['**/*.test.js'],
+  globalSetup: '<rootDir>/dist/test/global-setup.js',
+  globalTeardown: '<rootDir>/dist/test/global-teardown.js',
+  testTimeout: 120000,
+  transform: {},
+};

@@ -1,0 +1,69 @@
+/**
+ * Dialogues as they cross the import → normalise → split boundaries.
+ * A RawDialogue is what an importer read (speaker labels as the source wrote them);
+ * a Dialogue is normalised (roles decided, text cleaned, turns merged).
+ */
+import { z } from 'zod';
+
+export const SourceFormat = z.enum(['meddialog', 'hetmc', 'mie', 'cmtmedqa', 'toyhom', 'huatuo', 'scrape']);
+export type SourceFormat = z.infer<typeof SourceFormat>;
+
+/** Where a dialogue came from: enough to find it again in the raw input. */
+export const Origin = z.object({
+  format: SourceFormat,
+  /** Path of the input file as given in the pipeline (relative paths stay relative), or the raw-store key for scraped pages. */
+  file: z.string(),
+  /** The source's own id (MedDialog id=N, HET-MC id, array index, CSV row …). */
+  sourceId: z.string(),
+  /** 1-based position of the dialogue in its file (line for line-based formats, ordinal otherwise). */
+  position: z.number().int().nonnegative(),
+  url: z.string().optional(),
+  /** Follow-up visit number when one source id holds several consultations (0 = first). */
+  visit: z.number().int().nonnegative().optional(),
+  /** Window index for records split out of one dialogue. */
+  window: z.number().int().nonnegative().optional(),
+});
+export type Origin = z.infer<typeof Origin>;
+
+export const RawTurn = z.object({
+  /** Speaker label exactly as the source wrote it (病人, 患者, P, D, 医生, doctor …). */
+  speaker: z.string(),
+  text: z.string(),
+});
+export type RawTurn = z.infer<typeof RawTurn>;
+
+export const RawDialogue = z.object({
+  id: z.string(),
+  origin: Origin,
+  turns: z.array(RawTurn),
+  department: z.string().optional(),
+  /** Source-provided department pair (CMtMedQA records carry cate1/cate2 already). */
+  cate1: z.string().optional(),
+  cate2: z.string().optional(),
+  disease: z.string().optional(),
+  title: z.string().optional(),
+  /** Free-text case description (MedDialog Description section …), kept for context, not a turn. */
+  description: z.string().optional(),
+  /** True for single-turn Q/A sources (Toyhom, Huatuo, CMtMedQA safety prompts). */
+  singleTurn: z.boolean().optional(),
+});
+export type RawDialogue = z.infer<typeof RawDialogue>;
+
+export const Role = z.enum(['patient', 'doctor']);
+export type Role = z.infer<typeof Role>;
+
+export const Turn = z.object({ role: Role, text: z.string().min(1) });
+export type Turn = z.infer<typeof Turn>;
+
+export const Dialogue = z.object({
+  id: z.string(),
+  origin: Origin,
+  turns: z.array(Turn),
+  cate1: z.string().optional(),
+  cate2: z.string().optional(),
+  department: z.string().optional(),
+  disease: z.string().optional(),
+  title: z.string().optional(),
+  singleTurn: z.boolean().optional(),
+});
+export type Dialogue = z.infer<typeof Dialogue>;

@@ -1,0 +1,153 @@
+/**
+ * The pipeline YAML: sources, stage settings, graph, output. Defaults live here and nowhere else.
+ * Environment is used only for connection strings and secrets (REDIS_URL, NEO4J_*).
+ */
+import { z } from 'zod';
+
+const Policy = z.enum(['reject', 'flag', 'ignore']);
+
+const FileSource = z.strictObject({
+  format: z.enum(['meddialog', 'hetmc', 'mie', 'cmtmedqa', 'toyhom', 'huatuo']),
+  /** File path or glob, relative to the pipeline file's directory. */
+  path: z.string().min(1),
+  /** 'auto' sniffs UTF-8 (with or without BOM) vs GB18030. */
+  encoding: z.enum(['auto', 'utf-8', 'gb18030', 'gbk']).default('auto'),
+  /** Read at most this many dialogues from the source (0 = all). */
+  limit: z.number().int().nonnegative().default(0),
+});
+
+const ScrapeSource = z.strictObject({
+  format: z.literal('scrape'),
+  site: z.string().min(1),
+  urls: z.array(z.string().url()).optional(),
+  urlFile: z.string().optional(),
+  allowHosts: z.array(z.string().min(1)).min(1),
+  userAgent: z.string().default('cmtmedqa/0.1 (+https://github.com/cmtmedqa/cmtmedqa; research dataset builder)'),
+  perHostConcurrency: z.number().int().positive().default(2),
+  requestsPerSecond: z.number().positive().default(1),
+  maxRetries: z.number().int().nonnegative().default(3),
+  timeoutMs: z.number().int().positive().default(15000),
+  maxBodyBytes: z.number().int().positive().default(5 * 1024 * 1024),
+  maxRedirects: z.number().int().nonnegative().default(5),
+  rawStore: z.string().default('.cache/raw'),
+});
+
+export const SourceConfig = z.discriminatedUnion('format', [FileSource, ScrapeSource]);
+export type SourceConfig = z.infer<typeof SourceConfig>;
+export type FileSourceConfig = z.infer<typeof FileSource>;
+export type ScrapeSourceConfig = z.infer<typeof ScrapeSource>;
+
+export const NormaliseConfig = z.strictObject({
+  toSimplified: z.boolean().default(true),
+  scrubPii: z.boolean().default(true),
+  mergeTurns: z.boolean().default(true),
+  /** Split MedDialog follow-up visits (several Dialogue sections under one id) into separate dialogues. */
+  splitVisits: z.boolean().default(true),
+});
+
+export const SplitConfig = z.strictObject({
+  /** Max history rounds before the final (instruction, output) pair; CMtMedQA has at most 10 rounds in all. */
+  maxRounds: z.number().int().positive().default(10),
+  /** Max characters of one record (history + instruction + output); older rounds are dropped to fit. */
+  maxChars: z.number().int().positive().default(4096),
+  /**
+   * chunks: the dialogue is cut into consecutive windows of rounds, one record each (its last round is
+   * instruction/output, the rest history), as CMtMedQA has one record per dialogue;
+   * every_answer: one record per doctor answer, with the preceding rounds as history (overlapping).
+   */
+  windows: z.enum(['chunks', 'every_answer']).default('chunks'),
+  /** Minimum rounds (patient+doctor pairs) a dialogue needs. */
+  minRounds: z.number().int().positive().default(1),
+  /** Include single-turn Q/A sources (Toyhom, Huatuo, safety prompts) as one-round records. */
+  includeSingleTurn: z.boolean().default(true),
+  /** cate1/cate2 when a source has no department and none can be inferred. */
+  defaultCate1: z.string().default('未分类'),
+  defaultCate2: z.string().default('未分类'),
+});
+
+export const DedupConfig = z.strictObject({
+  exact: z.boolean().default(true),
+  near: z.strictObject({
+    enabled: z.boolean().default(false),
+    /** Character shingle length. */
+    ngram: z.number().int().positive().default(5),
+    numPerm: z.number().int().positive().default(128),
+    bands: z.number().int().positive().default(32),
+    /** Estimated Jaccard at or above which a record is a near-duplicate. */
+    threshold: z.number().min(0).max(1).default(0.8),
+    /** Persistent index file (local executor) so later runs do not re-add what earlier shards hold. */
+    indexFile: z.string().optional(),
+  }).prefault({}),
+});
+
+export const KgConfig = z.union([
+  z.strictObject({ snapshot: z.string().min(1) }),
+  z.strictObject({ neo4j: z.strictObject({ uri: z.string().min(1), database: z.string().default('neo4j') }) }),
+]);
+export type KgConfig = z.infer<typeof KgConfig>;
+
+export const ValidateConfig = z.strictObject({
+  enabled: z.boolean().default(true),
+  checks: z.strictObject({
+    no_entity: Policy.default('flag'),
+    drug_not_for_disease: Policy.default('flag'),
+    unknown_drug: Policy.default('flag'),
+  }).prefault({}),
+  /** Fill missing cate1/cate2 from the departments the graph assigns to the dialogue's diseases. */
+  inferDepartment: z.boolean().default(true),
+  /** Records per graph round trip (Neo4j backend). */
+  batchSize: z.number().int().positive().default(256),
+});
+
+export const TokenConfig = z.strictObject({
+  /** Tokenizers to count with; the first drives filtering and shard balancing. */
+  tokenizers: z.array(z.string()).default([]),
+  /** Reject records longer than this many tokens (0 = no limit). */
+  maxTokens: z.number().int().nonnegative().default(0),
+});
+
+export const ShardConfig = z.strictObject({
+  ratios: z.strictObject({
+    train: z.number().min(0).default(0.9),
+    validation: z.number().min(0).default(0.05),
+    test: z.number().min(0).default(0.05),
+  }).prefault({}),
+  /** Salt of the split hash: changing it reshuffles which dialogue lands in which split. */
+  seed: z.string().default('cmtmedqa'),
+  maxRecordsPerShard: z.number().int().positive().default(10000),
+  /** Data-parallel ranks: shard count per split is a multiple of this, balanced by tokens. */
+  ranks: z.number().int().positive().default(1),
+  format: z.enum(['cmtmedqa', 'sharegpt', 'parquet']).default('cmtmedqa'),
+  /** Keep entity/inquiry annotations in a sidecar file next to each shard. */
+  annotations: z.boolean().default(true),
+});
+
+export const ExecutorConfig = z.strictObject({
+  /** Dialogues per batch (one BullMQ job carries one batch). */
+  batchSize: z.number().int().positive().default(500),
+  concurrency: z.number().int().positive().default(1),
+  attempts: z.number().int().positive().default(3),
+});
+
+export const ScheduleConfig = z.strictObject({
+  cron: z.string().min(1),
+  tz: z.string().default('UTC'),
+});
+
+export const Pipeline = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, underscore or dash'),
+  description: z.string().optional(),
+  sources: z.array(SourceConfig).min(1),
+  normalise: NormaliseConfig.prefault({}),
+  split: SplitConfig.prefault({}),
+  dedup: DedupConfig.prefault({}),
+  kg: KgConfig.optional(),
+  validate: ValidateConfig.prefault({}),
+  tokens: TokenConfig.prefault({}),
+  shard: ShardConfig.prefault({}),
+  executor: ExecutorConfig.prefault({}),
+  schedule: ScheduleConfig.optional(),
+  /** Output directory, relative to the current directory; `--out` overrides. */
+  out: z.string().optional(),
+});
+export type Pipeline = z.infer<typeof Pipeline>;

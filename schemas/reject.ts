@@ -1,0 +1,59 @@
+/**
+ * Rejected records: the closed set of reasons (dotted by stage) and the record users list,
+ * filter and re-queue. A new reason is a schema change: add it here with its description.
+ */
+import { z } from 'zod';
+import { Origin } from './dialogue.js';
+
+export const REJECT_REASONS = {
+  'import.encoding': 'bytes are not valid in any supported encoding (UTF-8, GB18030/GBK) or contain replacement characters',
+  'import.parse_error': 'a block, line or JSON value of the source could not be parsed in its format',
+  'import.truncated': 'the input ends in the middle of a record (truncated file)',
+  'import.schema': 'a parsed source record does not have the fields its format requires',
+  'import.no_dialogue': 'a source entry has no dialogue section at all (e.g. MedDialog id without Dialogue)',
+  'normalise.empty': 'no text turn is left after normalisation',
+  'normalise.unknown_speaker': 'a turn has a speaker label that maps to neither patient nor doctor',
+  'split.no_patient_turn': 'the dialogue has no patient turn to start a record with',
+  'split.no_doctor_turn': 'the dialogue has no doctor turn answering a patient turn',
+  'split.too_short': 'the dialogue or record is shorter than the configured minimum',
+  'split.too_long': 'a single utterance is longer than the configured window length budget',
+  'validate.schema': 'the record does not match the CMtMedQA schema',
+  'validate.no_entity': 'the record mentions no medical entity known to the graph',
+  'validate.drug_not_for_disease': 'the doctor recommends a drug for a disease in the dialogue but the graph has no such drug–disease relation',
+  'validate.unknown_drug': 'a drug-like name (…片, …胶囊, …颗粒, …注射液) that the graph does not know',
+  'dedup.exact_duplicate': 'the record is identical (after normalisation) to an earlier record',
+  'dedup.near_duplicate': 'the record is a near-duplicate (MinHash/LSH) of an earlier record',
+  'filter.too_many_tokens': 'the record is longer than the configured token budget',
+  'scrape.host_not_allowed': 'the URL host is not on the pipeline allow-list',
+  'scrape.address_refused': 'the host resolves to a loopback, private, link-local or metadata address not explicitly allowed',
+  'scrape.robots_disallowed': 'robots.txt disallows the URL for our user agent',
+  'scrape.http_error': 'the server answered with a non-success status after retries',
+  'scrape.network_error': 'the request failed (connection, timeout) after retries',
+  'scrape.too_large': 'the response body exceeded the size cap',
+  'scrape.redirect_limit': 'too many redirects (or a redirect loop)',
+  'parse.layout_unrecognised': 'the page layout is not one the site adapter recognises',
+  'parse.charset': 'the page could not be decoded in its declared or sniffed charset',
+  'executor.poison_batch': 'a record made its batch fail repeatedly and was parked',
+} as const;
+
+export type RejectReason = keyof typeof REJECT_REASONS;
+export const RejectReason = z.enum(Object.keys(REJECT_REASONS) as [RejectReason, ...RejectReason[]]);
+
+export const Stage = z.enum(['import', 'scrape', 'parse', 'normalise', 'split', 'validate', 'dedup', 'filter', 'shard', 'executor']);
+export type Stage = z.infer<typeof Stage>;
+
+export const Reject = z.object({
+  /** Deterministic: sha256 of stage, reason, origin and input. */
+  id: z.string(),
+  stage: Stage,
+  reason: RejectReason,
+  detail: z.string(),
+  origin: Origin,
+  /** The dialogue id the input belonged to, when one was assigned (for accounting). */
+  dialogueId: z.string().optional(),
+  /** Machine-readable evidence (duplicate-of id, similarity, unknown names …). */
+  evidence: z.unknown().optional(),
+  /** The offending input as the stage received it (raw text, parsed value or record). */
+  input: z.unknown(),
+});
+export type Reject = z.infer<typeof Reject>;

@@ -1,0 +1,107 @@
+/** `cmtmedqa rejects list|show|stats <out-dir>`: inspect rejected records to fix rules. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { REJECT_REASONS, Reject, type RejectReason } from '../../schemas/reject.js';
+import { CmtError } from '../core/errors.js';
+import { readLines } from '../output/lines.js';
+
+export interface RejectFilter {
+  reason?: string;
+  stage?: string;
+  source?: string;
+}
+
+export function rejectsFile(outDir: string): string {
+  const direct = path.join(outDir, 'rejects', 'rejects.jsonl');
+  if (existsSync(direct)) return direct;
+  if (outDir.endsWith('.jsonl') && existsSync(outDir)) return outDir;
+  throw new CmtError('CMT_INPUT_NOT_FOUND', `no rejects file under ${outDir} (expected ${direct}); pass the run's output directory`, { outDir });
+}
+
+export function matches(r: Reject, f: RejectFilter): boolean {
+  if (f.reason && r.reason !== f.reason && !r.reason.startsWith(`${f.reason}.`)) return false;
+  if (f.stage && r.stage !== f.stage) return false;
+  if (f.source && r.origin.format !== f.source && !r.origin.file.includes(f.source)) return false;
+  return true;
+}
+
+export async function* readRejects(outDir: string, f: RejectFilter = {}): AsyncGenerator<Reject> {
+  let n = 0;
+  for await (const line of readLines(rejectsFile(outDir))) {
+    n++;
+    const r = Reject.safeParse(JSON.parse(line));
+    if (!r.success) throw new CmtError('CMT_OUTPUT_INVALID', `rejects line ${n} does not match the Reject schema: ${r.error.issues[0]?.message}`, { line: n });
+    if (matches(r.data, f)) yield r.data;
+  }
+}
+
+export async function rejectStats(outDir: string, f: RejectFilter = {}): Promise<{ total: number; byReason: Record<string, number>; byStage: Record<string, number>; bySource: Record<string, number> }> {
+  const byReason: Record<string, number> = {};
+  const byStage: Record<string, number> = {};
+  const bySource: Record<string, number> = {};
+  let total = 0;
+  for await (const r of readRejects(outDir, f)) {
+    total++;
+    byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
+    byStage[r.stage] = (byStage[r.stage] ?? 0) + 1;
+    const src = `${r.origin.format}:${r.origin.file}`;
+    bySource[src] = (bySource[src] ?? 0) + 1;
+  }
+  return { total, byReason, byStage, bySource };
+}
+
+function preview(v: unknown, max = 80): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+export function registerRejectCommands(program: Command): void {
+  const cmd = program.command('rejects').description('inspect rejected records of a run');
+  const filters = (c: Command) =>
+    c.option('--reason <reason>', 'reason code or prefix (e.g. split.no_doctor_turn, dedup)')
+      .option('--stage <stage>', 'stage (import, normalise, split, validate, dedup, …)')
+      .option('--source <source>', 'source format or part of the input file path');
+
+  filters(cmd.command('list <outDir>').description('one line per reject: id, reason, origin, detail'))
+    .option('--limit <n>', 'at most n rejects', (v) => parseInt(v, 10), 50)
+    .option('--json', 'print full JSON lines instead')
+    .action(async (outDir: string, o: RejectFilter & { limit: number; json?: boolean }) => {
+      let n = 0;
+      for await (const r of readRejects(outDir, o)) {
+        if (n++ >= o.limit) break;
+        if (o.json) console.log(JSON.stringify(r));
+        else console.log(`${r.id}  ${r.reason.padEnd(28)} ${r.origin.format}:${r.origin.file}#${r.origin.sourceId}  ${preview(r.detail, 100)}`);
+      }
+      if (n === 0) console.error('no rejects match');
+    });
+
+  cmd.command('show <outDir> <id>').description('one reject in full: detail, evidence, origin and the offending input')
+    .action(async (outDir: string, id: string) => {
+      for await (const r of readRejects(outDir)) {
+        if (r.id === id || r.id.startsWith(id)) {
+          console.log(JSON.stringify(r, null, 2));
+          return;
+        }
+      }
+      console.error(`no reject with id ${id}`);
+      process.exitCode = 1;
+    });
+
+  filters(cmd.command('stats <outDir>').description('counts by reason, stage and source'))
+    .option('--json', 'print JSON')
+    .action(async (outDir: string, o: RejectFilter & { json?: boolean }) => {
+      const s = await rejectStats(outDir, o);
+      if (o.json) {
+        console.log(JSON.stringify(s, null, 2));
+        return;
+      }
+      console.log(`${s.total} rejects`);
+      console.log('\nby reason:');
+      for (const [k, v] of Object.entries(s.byReason).sort((a, b) => b[1] - a[1])) console.log(`  ${String(v).padStart(8)}  ${k.padEnd(28)} ${REJECT_REASONS[k as RejectReason] ?? ''}`);
+      console.log('\nby stage:');
+      for (const [k, v] of Object.entries(s.byStage).sort((a, b) => b[1] - a[1])) console.log(`  ${String(v).padStart(8)}  ${k}`);
+      console.log('\nby source:');
+      for (const [k, v] of Object.entries(s.bySource).sort((a, b) => b[1] - a[1])) console.log(`  ${String(v).padStart(8)}  ${k}`);
+    });
+}

@@ -1,0 +1,207 @@
+/**
+ * The finalise step: runs once per run over the processed batches in `seq` order, whichever
+ * executor produced them. Removes duplicates (first in run order wins), applies record filters,
+ * assigns splits, spills each split to disk, then writes balanced shards, the rejects file and
+ * manifest.json. Memory: the dedup indexes and one batch, never the whole run.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { ProcessedBatch } from '../../schemas/batch.js';
+import type { Manifest, ShardEntry, SplitName } from '../../schemas/manifest.js';
+import type { Pipeline } from '../../schemas/pipeline.js';
+import type { RecordEnvelope } from '../../schemas/record.js';
+import type { Reject, RejectReason, Stage } from '../../schemas/reject.js';
+import { makeReject } from '../core/reject.js';
+import { ExactIndex } from '../stages/dedup/exact.js';
+import { LeastLoaded, SPLITS, shardCount, splitKey, splitOf } from '../stages/shard/assign.js';
+import { readLines } from './lines.js';
+import { LineSink } from './sink.js';
+import { RunStats } from './stats.js';
+import { encodeRecord, shardExtension } from './formats.js';
+
+/** A record check applied in run order after exact dedup (near-duplicates, token budget …). */
+export interface RecordFilter {
+  name: string;
+  /** Returns a reject description when the record must go, else undefined. May remember the record. */
+  check(env: RecordEnvelope): { stage: Stage; reason: RejectReason; detail: string; evidence?: unknown } | undefined;
+  /** Called once at the end (persist an index …). */
+  close?(): Promise<void>;
+}
+
+export interface FinaliseOptions {
+  config: Pipeline;
+  outDir: string;
+  configHash: string;
+  graphVersion: string | null;
+  filters?: RecordFilter[];
+  /** Weight used to balance shards (tokens when a tokenizer is configured, else characters). */
+  weight?: (env: RecordEnvelope) => number;
+  tokenizer?: string | null;
+}
+
+interface SpillLine {
+  d: string;
+  w: number;
+  r: RecordEnvelope['record'];
+  a: RecordEnvelope['annotations'];
+  o: RecordEnvelope['origin'];
+}
+
+export function charWeight(env: RecordEnvelope): number {
+  const r = env.record;
+  let n = r.instruction.length + r.input.length + r.output.length;
+  for (const [q, a] of r.history) n += q.length + a.length;
+  return n;
+}
+
+export class Finaliser {
+  readonly stats = new RunStats();
+  private readonly exact = new ExactIndex();
+  private readonly spills = new Map<SplitName, LineSink>();
+  private readonly splitDialogues = new Map<SplitName, Set<string>>();
+  private rejectSink!: LineSink;
+  private readonly tmpDir: string;
+  private opened = false;
+  private nextSeq = 0;
+
+  constructor(private readonly opts: FinaliseOptions) {
+    this.tmpDir = path.join(opts.outDir, '.tmp');
+  }
+
+  async open(): Promise<void> {
+    // A run owns its output directory: earlier shards and rejects are replaced, never mixed in.
+    await rm(path.join(this.opts.outDir, 'shards'), { recursive: true, force: true });
+    await rm(path.join(this.opts.outDir, 'rejects'), { recursive: true, force: true });
+    await rm(this.tmpDir, { recursive: true, force: true });
+    await mkdir(path.join(this.opts.outDir, 'rejects'), { recursive: true });
+    await mkdir(this.tmpDir, { recursive: true });
+    this.rejectSink = new LineSink(path.join(this.opts.outDir, 'rejects', 'rejects.jsonl'));
+    for (const s of SPLITS) {
+      this.spills.set(s, new LineSink(path.join(this.tmpDir, `spill-${s}.jsonl`)));
+      this.splitDialogues.set(s, new Set());
+    }
+    this.opened = true;
+  }
+
+  private async writeReject(r: Reject): Promise<void> {
+    this.stats.addReject(r);
+    await this.rejectSink.write(JSON.stringify(r));
+  }
+
+  /** Batches must arrive in seq order 0, 1, 2 … (executors reorder before calling). */
+  async addBatch(pb: ProcessedBatch): Promise<void> {
+    if (!this.opened) await this.open();
+    if (pb.seq !== this.nextSeq) throw new Error(`finaliser got batch ${pb.seq}, expected ${this.nextSeq}`);
+    this.nextSeq++;
+    const cfg = this.opts.config;
+    const weight = this.opts.weight ?? charWeight;
+    const lateRejects: Reject[] = [];
+    const accepted = new Set<string>();
+    this.stats.addInputs(pb.inputs, pb.records.length + pb.rejects.filter((r) => r.stage === 'validate').length);
+    for (const env of pb.records) {
+      let gone: Reject | undefined;
+      if (cfg.dedup.exact) {
+        const of = this.exact.check(env);
+        if (of !== undefined) {
+          gone = makeReject({
+            stage: 'dedup', reason: 'dedup.exact_duplicate', origin: env.origin, dialogueId: env.dialogueId, input: env.record,
+            detail: `identical to record ${of}`, evidence: { duplicateOf: of, similarity: 1 },
+          });
+        }
+      }
+      if (!gone) {
+        for (const f of this.opts.filters ?? []) {
+          const hit = f.check(env);
+          if (hit) {
+            gone = makeReject({ ...hit, origin: env.origin, dialogueId: env.dialogueId, input: env.record });
+            break;
+          }
+        }
+      }
+      if (gone) {
+        lateRejects.push(gone);
+        continue;
+      }
+      const split = splitOf(splitKey(env.origin), cfg.shard.seed, cfg.shard.ratios);
+      const w = weight(env);
+      const line: SpillLine = { d: env.dialogueId, w, r: env.record, a: env.annotations, o: env.origin };
+      await this.spills.get(split)!.write(JSON.stringify(line));
+      this.splitDialogues.get(split)!.add(env.dialogueId);
+      this.stats.addRecord(env, split, w);
+      accepted.add(env.dialogueId);
+    }
+    for (const r of pb.rejects) await this.writeReject(r);
+    for (const r of lateRejects) await this.writeReject(r);
+    this.stats.closeDialogues(pb, accepted, [...pb.rejects, ...lateRejects]);
+  }
+
+  async finish(): Promise<Manifest> {
+    if (!this.opened) await this.open();
+    for (const f of this.opts.filters ?? []) await f.close?.();
+    const rej = await this.rejectSink.close();
+    const cfg = this.opts.config;
+    const shards: ShardEntry[] = [];
+    const imbalance: Record<string, number> = {};
+    const bySplit: Manifest['counts']['bySplit'] = {};
+    for (const split of SPLITS) {
+      const spill = await this.spills.get(split)!.close();
+      const n = spill.lines;
+      bySplit[split] = { records: n, dialogues: this.splitDialogues.get(split)!.size };
+      if (n === 0) continue;
+      const dir = path.join(this.opts.outDir, 'shards', split);
+      await mkdir(dir, { recursive: true });
+      const k = shardCount(n, cfg.shard.maxRecordsPerShard, cfg.shard.ranks);
+      const ext = shardExtension(cfg.shard.format);
+      const sinks = Array.from({ length: k }, (_, i) => new LineSink(path.join(dir, `part-${String(i).padStart(5, '0')}${ext}`), { gzip: true }));
+      const sidecars = cfg.shard.annotations
+        ? Array.from({ length: k }, (_, i) => new LineSink(path.join(dir, `part-${String(i).padStart(5, '0')}.annotations.jsonl.gz`), { gzip: true }))
+        : undefined;
+      const dialoguesPer = Array.from({ length: k }, () => new Set<string>());
+      const balance = new LeastLoaded(k);
+      for await (const line of readLines(spill.path)) {
+        const s = JSON.parse(line) as SpillLine;
+        const i = balance.assign(s.w);
+        dialoguesPer[i].add(s.d);
+        await sinks[i].write(encodeRecord(s.r, cfg.shard.format));
+        if (sidecars) await sidecars[i].write(JSON.stringify({ id: s.r.id, dialogueId: s.d, origin: s.o, annotations: s.a }));
+      }
+      for (let i = 0; i < k; i++) {
+        const res = await sinks[i].close();
+        const entry: ShardEntry = {
+          split,
+          path: path.relative(this.opts.outDir, res.path).split(path.sep).join('/'),
+          records: balance.counts[i],
+          dialogues: dialoguesPer[i].size,
+          bytes: res.bytes,
+          sha256: res.sha256,
+        };
+        if (this.opts.tokenizer) entry.tokens = balance.loads[i];
+        if (sidecars) {
+          const sc = await sidecars[i].close();
+          entry.annotations = { path: path.relative(this.opts.outDir, sc.path).split(path.sep).join('/'), bytes: sc.bytes, sha256: sc.sha256 };
+        }
+        shards.push(entry);
+      }
+      imbalance[split] = balance.imbalance();
+      if (this.opts.tokenizer) bySplit[split].tokens = balance.loads.reduce((a, b) => a + b, 0);
+    }
+    await rm(this.tmpDir, { recursive: true, force: true });
+    const manifest: Manifest = {
+      schemaVersion: 1,
+      pipeline: cfg.name,
+      format: cfg.shard.format,
+      configHash: this.opts.configHash,
+      graphVersion: this.opts.graphVersion,
+      tokenizer: this.opts.tokenizer ?? null,
+      counts: {
+        records: shards.reduce((a, s) => a + s.records, 0),
+        dialogues: Object.values(bySplit).reduce((a, s) => a + s.dialogues, 0),
+        bySplit,
+      },
+      imbalance,
+      shards,
+      rejects: { path: 'rejects/rejects.jsonl', records: rej.lines, sha256: rej.sha256 },
+    };
+    return manifest;
+  }
+}

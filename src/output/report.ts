@@ -1,0 +1,125 @@
+/**
+ * report.json (for scripts: the accounting equations, rejects by reason) and report.md (for people).
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Manifest } from '../../schemas/manifest.js';
+import { REJECT_REASONS, type RejectReason } from '../../schemas/reject.js';
+import type { RunStats } from './stats.js';
+
+export interface RunReport {
+  pipeline: string;
+  executor: string;
+  configHash: string;
+  graphVersion: string | null;
+  dialogues: { in: number; accepted: number; rejected: number; unaccounted: number; rejectedByReason: Record<string, number>; closes: boolean };
+  records: { produced: number; accepted: number; rejected: number; closes: boolean };
+  rejects: { total: number; byReason: Record<string, number>; byStage: Record<string, number> };
+  splits: Record<string, { records: number; dialogues: number; tokens?: number }>;
+  distributions: { roundsPerRecord: unknown; charsPerRecord: unknown; weightPerRecord: unknown };
+  categories: Record<string, number>;
+  inquiry: { doctorTurns: number; inquiryTurns: number; ratio: number; outputInquiryRatio: number };
+  entities: { recordsWithEntity: number; coverage: number; byType: Record<string, number>; perRecord: Record<string, number>; flagged: number; flagsByReason: Record<string, number>; inferredDepartment: number };
+  throughput: { seconds: number; dialoguesPerSecond: number; stageSeconds: Record<string, number> };
+  shards: number;
+  extra?: Record<string, unknown>;
+}
+
+const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
+
+export function buildReport(args: { stats: RunStats; manifest: Manifest; executor: string; seconds: number; stageSeconds: Record<string, number>; extra?: Record<string, unknown> }): RunReport {
+  const { stats: s, manifest } = args;
+  const perRecord: Record<string, number> = {};
+  for (const [t, n] of Object.entries(s.entitiesByType)) perRecord[t] = s.recordsAccepted ? round(n / s.recordsAccepted, 3) : 0;
+  return {
+    pipeline: manifest.pipeline,
+    executor: args.executor,
+    configHash: manifest.configHash,
+    graphVersion: manifest.graphVersion,
+    dialogues: {
+      in: s.dialoguesIn,
+      accepted: s.dialoguesAccepted,
+      rejected: s.dialoguesRejected,
+      unaccounted: s.dialoguesUnaccounted,
+      rejectedByReason: sortObj(s.dialoguesRejectedByReason),
+      closes: s.dialoguesUnaccounted === 0 && s.dialoguesIn === s.dialoguesAccepted + s.dialoguesRejected,
+    },
+    records: {
+      produced: s.recordsProduced,
+      accepted: s.recordsAccepted,
+      rejected: s.recordsRejected,
+      closes: s.recordsProduced === s.recordsAccepted + s.recordsRejected,
+    },
+    rejects: { total: Object.values(s.rejectsByReason).reduce((a, b) => a + b, 0), byReason: sortObj(s.rejectsByReason), byStage: sortObj(s.rejectsByStage) },
+    splits: manifest.counts.bySplit,
+    distributions: { roundsPerRecord: s.rounds.toJSON(), charsPerRecord: s.chars.toJSON(), weightPerRecord: s.weights.toJSON() },
+    categories: sortObj(s.byCate1),
+    inquiry: {
+      doctorTurns: s.doctorTurns,
+      inquiryTurns: s.inquiryTurns,
+      ratio: s.doctorTurns ? round(s.inquiryTurns / s.doctorTurns) : 0,
+      outputInquiryRatio: s.recordsAccepted ? round(s.outputInquiry / s.recordsAccepted) : 0,
+    },
+    entities: {
+      recordsWithEntity: s.withEntity,
+      coverage: s.recordsAccepted ? round(s.withEntity / s.recordsAccepted) : 0,
+      byType: sortObj(s.entitiesByType),
+      perRecord,
+      flagged: s.flagged,
+      flagsByReason: sortObj(s.flagsByReason),
+      inferredDepartment: s.inferredDepartment,
+    },
+    throughput: {
+      seconds: round(args.seconds, 3),
+      dialoguesPerSecond: args.seconds > 0 ? Math.round(s.dialoguesIn / args.seconds) : 0,
+      stageSeconds: Object.fromEntries(Object.entries(args.stageSeconds).map(([k, v]) => [k, round(v, 3)])),
+    },
+    shards: manifest.shards.length,
+    ...(args.extra ? { extra: args.extra } : {}),
+  };
+}
+
+function sortObj(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
+}
+
+export function renderMarkdown(r: RunReport, manifest: Manifest): string {
+  const L: string[] = [];
+  L.push(`# cmtmedqa run report: ${r.pipeline}`, '');
+  L.push(`executor: ${r.executor} · config ${r.configHash.slice(0, 12)} · graph ${r.graphVersion ? r.graphVersion.slice(0, 12) : 'none'} · ${r.throughput.seconds} s · ${r.throughput.dialoguesPerSecond} dialogues/s`, '');
+  L.push('## Accounting', '');
+  L.push(`- dialogues: **${r.dialogues.in} in = ${r.dialogues.accepted} accepted + ${r.dialogues.rejected} rejected**${r.dialogues.unaccounted ? ` (+ ${r.dialogues.unaccounted} UNACCOUNTED)` : ''} → ${r.dialogues.closes ? 'closes' : 'DOES NOT CLOSE'}`);
+  L.push(`- records: **${r.records.produced} produced = ${r.records.accepted} accepted + ${r.records.rejected} rejected** → ${r.records.closes ? 'closes' : 'DOES NOT CLOSE'}`);
+  L.push(`- shards: ${manifest.shards.length} files, ${manifest.counts.records} records`, '');
+  L.push('| split | records | dialogues | tokens |', '|---|---:|---:|---:|');
+  for (const [k, v] of Object.entries(r.splits)) L.push(`| ${k} | ${v.records} | ${v.dialogues} | ${v.tokens ?? '–'} |`);
+  L.push('', '## Rejects by reason', '', '| reason | rejects | dialogues lost | what it means |', '|---|---:|---:|---|');
+  const reasons = new Set([...Object.keys(r.rejects.byReason), ...Object.keys(r.dialogues.rejectedByReason)]);
+  for (const k of reasons) L.push(`| \`${k}\` | ${r.rejects.byReason[k] ?? 0} | ${r.dialogues.rejectedByReason[k] ?? 0} | ${REJECT_REASONS[k as RejectReason] ?? ''} |`);
+  if (reasons.size === 0) L.push('| – | 0 | 0 | |');
+  L.push('', '## Turns and lengths', '');
+  const d = r.distributions as Record<string, Record<string, number>>;
+  L.push('| per record | mean | p50 | p90 | p99 | max |', '|---|---:|---:|---:|---:|---:|');
+  for (const [k, v] of Object.entries(d)) L.push(`| ${k} | ${v.mean} | ${v.p50} | ${v.p90} | ${v.p99} | ${v.max} |`);
+  L.push('', '## Proactive inquiry', '');
+  L.push(`- ${r.inquiry.inquiryTurns} of ${r.inquiry.doctorTurns} doctor turns ask the patient something: ratio **${r.inquiry.ratio}**`);
+  L.push(`- records whose output is an inquiry: ${r.inquiry.outputInquiryRatio}`, '');
+  L.push('## Medical entities', '');
+  if (r.graphVersion) {
+    L.push(`- records with ≥1 entity: ${r.entities.recordsWithEntity} (${(r.entities.coverage * 100).toFixed(1)}%)`);
+    L.push(`- entities per record by type: ${Object.entries(r.entities.perRecord).map(([k, v]) => `${k} ${v}`).join(', ') || '–'}`);
+    L.push(`- flagged records: ${r.entities.flagged} (${Object.entries(r.entities.flagsByReason).map(([k, v]) => `${k} ${v}`).join(', ') || '–'})`);
+    L.push(`- departments inferred from the graph: ${r.entities.inferredDepartment}`);
+  } else L.push('- validation against a graph was off (no `kg` section)');
+  L.push('', '## Categories (cate1)', '');
+  for (const [k, v] of Object.entries(r.categories).slice(0, 20)) L.push(`- ${k}: ${v}`);
+  L.push('', '## Stage time (s)', '');
+  for (const [k, v] of Object.entries(r.throughput.stageSeconds)) L.push(`- ${k}: ${v}`);
+  L.push('');
+  return L.join('\n');
+}
+
+export async function writeReport(outDir: string, report: RunReport, manifest: Manifest): Promise<void> {
+  await writeFile(path.join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.join(outDir, 'report.md'), renderMarkdown(report, manifest));
+}

@@ -1,0 +1,148 @@
+/**
+ * Run statistics gathered by the finaliser: the accounting equations (dialogues and records),
+ * rejects by reason and stage, turn and length distributions, proactive-inquiry ratio.
+ * Everything here is counts and fixed-size histograms: memory does not grow with input.
+ */
+import type { ProcessedBatch } from '../../schemas/batch.js';
+import type { RecordEnvelope } from '../../schemas/record.js';
+import type { Reject } from '../../schemas/reject.js';
+import type { SplitName } from '../../schemas/manifest.js';
+
+export class Histogram {
+  readonly counts = new Map<number, number>();
+  n = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+  constructor(private readonly bucket: (v: number) => number = (v) => v) {}
+  add(v: number): void {
+    const b = this.bucket(v);
+    this.counts.set(b, (this.counts.get(b) ?? 0) + 1);
+    this.n++;
+    this.sum += v;
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
+  }
+  quantile(q: number): number {
+    if (this.n === 0) return 0;
+    const keys = [...this.counts.keys()].sort((a, b) => a - b);
+    let acc = 0;
+    const target = q * this.n;
+    for (const k of keys) {
+      acc += this.counts.get(k)!;
+      if (acc >= target) return k;
+    }
+    return keys[keys.length - 1];
+  }
+  toJSON(): { n: number; mean: number; min: number; p50: number; p90: number; p99: number; max: number } {
+    return {
+      n: this.n,
+      mean: this.n ? Math.round((this.sum / this.n) * 100) / 100 : 0,
+      min: this.n ? this.min : 0,
+      p50: this.quantile(0.5),
+      p90: this.quantile(0.9),
+      p99: this.quantile(0.99),
+      max: this.n ? this.max : 0,
+    };
+  }
+}
+
+/** Character lengths bucketed to 2 significant digits so the histogram stays small. */
+const lengthBucket = (v: number) => {
+  if (v < 100) return v;
+  const p = Math.pow(10, Math.floor(Math.log10(v)) - 1);
+  return Math.round(v / p) * p;
+};
+
+export class RunStats {
+  dialoguesIn = 0;
+  dialoguesAccepted = 0;
+  dialoguesRejected = 0;
+  /** Dialogues with no accepted record and no reject naming them: must stay 0. */
+  dialoguesUnaccounted = 0;
+  readonly dialoguesRejectedByReason: Record<string, number> = {};
+  recordsProduced = 0;
+  recordsAccepted = 0;
+  recordsRejected = 0;
+  readonly rejectsByReason: Record<string, number> = {};
+  readonly rejectsByStage: Record<string, number> = {};
+  readonly bySplit: Record<SplitName, { records: number; weight: number }> = {
+    train: { records: 0, weight: 0 }, validation: { records: 0, weight: 0 }, test: { records: 0, weight: 0 },
+  };
+  readonly rounds = new Histogram();
+  readonly chars = new Histogram(lengthBucket);
+  readonly weights = new Histogram(lengthBucket);
+  readonly byCate1: Record<string, number> = {};
+  doctorTurns = 0;
+  inquiryTurns = 0;
+  outputInquiry = 0;
+  withEntity = 0;
+  readonly entitiesByType: Record<string, number> = {};
+  flagged = 0;
+  readonly flagsByReason: Record<string, number> = {};
+  inferredDepartment = 0;
+
+  addInputs(inputs: number, recordsProduced: number): void {
+    this.dialoguesIn += inputs;
+    this.recordsProduced += recordsProduced;
+  }
+
+  addReject(r: Reject): void {
+    this.rejectsByReason[r.reason] = (this.rejectsByReason[r.reason] ?? 0) + 1;
+    this.rejectsByStage[r.stage] = (this.rejectsByStage[r.stage] ?? 0) + 1;
+    if (r.stage === 'validate' || r.stage === 'dedup' || r.stage === 'filter') this.recordsRejected++;
+  }
+
+  addRecord(env: RecordEnvelope, split: SplitName, weight: number): void {
+    this.recordsAccepted++;
+    this.bySplit[split].records++;
+    this.bySplit[split].weight += weight;
+    const r = env.record;
+    this.rounds.add(r.history.length + 1);
+    let chars = r.instruction.length + r.input.length + r.output.length;
+    for (const [q, a] of r.history) chars += q.length + a.length;
+    this.chars.add(chars);
+    this.weights.add(weight);
+    this.byCate1[r.cate1] = (this.byCate1[r.cate1] ?? 0) + 1;
+    this.doctorTurns += r.history.length + 1;
+    this.inquiryTurns += env.annotations.inquiryTurns.length;
+    if (env.annotations.outputIsInquiry) this.outputInquiry++;
+    const ents = env.annotations.entities;
+    if (ents && ents.length > 0) {
+      this.withEntity++;
+      for (const e of ents) this.entitiesByType[e.type] = (this.entitiesByType[e.type] ?? 0) + 1;
+    }
+    if (env.annotations.flags?.length) {
+      this.flagged++;
+      for (const f of env.annotations.flags) this.flagsByReason[f] = (this.flagsByReason[f] ?? 0) + 1;
+    }
+    if (env.annotations.inferredDepartment) this.inferredDepartment++;
+  }
+
+  /** Per batch: each dialogue is accepted (≥1 record kept) or rejected, attributed to its first reject. */
+  closeDialogues(pb: ProcessedBatch, accepted: Set<string>, rejects: Reject[]): void {
+    const firstReason = new Map<string, string>();
+    for (const r of rejects) if (r.dialogueId && !firstReason.has(r.dialogueId)) firstReason.set(r.dialogueId, r.reason);
+    for (const id of pb.dialogueIds) {
+      if (accepted.has(id)) {
+        this.dialoguesAccepted++;
+        continue;
+      }
+      const reason = firstReason.get(id);
+      if (reason === undefined) {
+        this.dialoguesUnaccounted++;
+        continue;
+      }
+      this.dialoguesRejected++;
+      this.dialoguesRejectedByReason[reason] = (this.dialoguesRejectedByReason[reason] ?? 0) + 1;
+    }
+    // Import-level rejects are input units that never became a dialogue.
+    const importRejects = pb.inputs - pb.dialogueIds.length;
+    for (const r of rejects) {
+      if (r.stage === 'import' || r.stage === 'scrape' || r.stage === 'parse') {
+        this.dialoguesRejectedByReason[r.reason] = (this.dialoguesRejectedByReason[r.reason] ?? 0) + 1;
+      }
+    }
+    this.dialoguesRejected += importRejects;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The per-batch part of a pipeline: normalise → split → validate. Both executors call exactly
+ * this (the BullMQ worker per stage queue, the local executor in-process), so they cannot diverge.
+ */
+import type { ImportBatch, ProcessedBatch } from '../../schemas/batch.js';
+import type { Dialogue } from '../../schemas/dialogue.js';
+import type { RecordEnvelope } from '../../schemas/record.js';
+import type { Reject } from '../../schemas/reject.js';
+import { normalise } from '../stages/normalise/index.js';
+import { split } from '../stages/split/index.js';
+import type { StageContext, StageResult } from '../stages/types.js';
+import { validate } from '../stages/validate/index.js';
+
+export interface StageTimings {
+  normalise: number;
+  split: number;
+  validate: number;
+}
+
+export function runNormalise(batch: ImportBatch, ctx: StageContext): StageResult<Dialogue> {
+  return normalise(batch.dialogues, ctx);
+}
+
+export function runSplit(dialogues: Dialogue[], ctx: StageContext): StageResult<RecordEnvelope> {
+  return split(dialogues, ctx);
+}
+
+export async function runValidate(records: RecordEnvelope[], ctx: StageContext): Promise<StageResult<RecordEnvelope>> {
+  if (!ctx.graph || !ctx.config.validate.enabled) return { out: records, rejects: [] };
+  return validate(records, ctx);
+}
+
+/** Rejects of one batch in stage order, so the rejects file has one deterministic order. */
+export async function processBatch(batch: ImportBatch, ctx: StageContext, timings?: StageTimings): Promise<ProcessedBatch> {
+  let t = performance.now();
+  const n = runNormalise(batch, ctx);
+  let t2 = performance.now();
+  if (timings) timings.normalise += t2 - t;
+  t = t2;
+  const s = runSplit(n.out, ctx);
+  t2 = performance.now();
+  if (timings) timings.split += t2 - t;
+  t = t2;
+  const v = await runValidate(s.out, ctx);
+  if (timings) timings.validate += performance.now() - t;
+  const rejects: Reject[] = [...batch.rejects, ...n.rejects, ...s.rejects, ...v.rejects];
+  return {
+    seq: batch.seq,
+    dialogueIds: batch.dialogues.map((d) => d.id),
+    inputs: batch.dialogues.length + batch.rejects.length,
+    records: v.out,
+    rejects,
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * The import side of the executors: expand each source's glob, open files, run the format's
+ * importer and cut its items into numbered batches. This is the only place files are opened
+ * for reading input; importers only see byte streams.
+ */
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+import type { ImportBatch } from '../../schemas/batch.js';
+import type { RawDialogue } from '../../schemas/dialogue.js';
+import type { Pipeline, SourceConfig } from '../../schemas/pipeline.js';
+import type { Reject } from '../../schemas/reject.js';
+import { CmtError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { importers } from '../sources/index.js';
+import type { ImportItem } from '../sources/types.js';
+import { scrapeSource } from '../scrape/source.js';
+
+export interface SourceFile {
+  source: number;
+  /** Path as the pipeline names it (relative to the pipeline file when the glob was relative). */
+  display: string;
+  absolute: string;
+}
+
+export async function expandSource(src: SourceConfig, index: number, baseDir: string): Promise<SourceFile[]> {
+  if (src.format === 'scrape') return [];
+  const pattern = path.isAbsolute(src.path) ? src.path : path.join(baseDir, src.path);
+  const files = fg.isDynamicPattern(pattern) ? await fg(pattern.split(path.sep).join('/'), { onlyFiles: true, dot: false }) : [pattern];
+  files.sort();
+  if (files.length === 0) {
+    throw new CmtError('CMT_INPUT_NOT_FOUND', `sources[${index}].path ${JSON.stringify(src.path)} matches no file (looked in ${baseDir})`, { source: index, path: src.path });
+  }
+  return files.map((f) => ({ source: index, absolute: path.resolve(f), display: path.relative(baseDir, path.resolve(f)).split(path.sep).join('/') }));
+}
+
+export async function* sourceItems(config: Pipeline, baseDir: string, logger: Logger): AsyncGenerator<ImportItem & { file: string }> {
+  for (let i = 0; i < config.sources.length; i++) {
+    const src = config.sources[i];
+    if (src.format === 'scrape') {
+      for await (const item of scrapeSource(src, { logger: logger.child({ source: i, format: 'scrape' }), baseDir })) yield { ...item, file: src.site };
+      continue;
+    }
+    const files = await expandSource(src, i, baseDir);
+    const importer = importers[src.format];
+    for (const f of files) {
+      let n = 0;
+      logger.debug({ source: i, file: f.display }, 'importing');
+      const bytes = createReadStream(f.absolute, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
+      for await (const item of importer({ file: f.display, bytes, encoding: src.encoding })) {
+        yield { ...item, file: f.display };
+        if (item.kind === 'dialogue' && src.limit > 0 && ++n >= src.limit) break;
+      }
+    }
+  }
+}
+
+/** Cuts the item stream into batches of `batchSize` inputs, numbered from 0. */
+export async function* batches(items: AsyncIterable<ImportItem>, batchSize: number): AsyncGenerator<ImportBatch> {
+  let seq = 0;
+  let dialogues: RawDialogue[] = [];
+  let rejects: Reject[] = [];
+  for await (const item of items) {
+    if (item.kind === 'dialogue') dialogues.push(item.dialogue);
+    else rejects.push(item.reject);
+    if (dialogues.length + rejects.length >= batchSize) {
+      yield { seq: seq++, dialogues, rejects };
+      dialogues = [];
+      rejects = [];
+    }
+  }
+  if (dialogues.length + rejects.length > 0) yield { seq: seq++, dialogues, rejects };
+}

@@ -1,0 +1,226 @@
+/**
+ * robots.txt: parse (RFC 9309 groups, Allow/Disallow with longest-match precedence, `*` and `$`
+ * wildcards, Crawl-delay), pick the group for our user-agent token, and decide URLs; fetched once per
+ * origin (scheme, host, port) and cached for the run.
+ *
+ * When robots.txt cannot be had, we do what Google documents
+ * (developers.google.com/search/docs/crawling-indexing/robots/robots_txt#http-status-codes):
+ *   - 2xx: obey it.
+ *   - 4xx other than 429 (404, 403, 410 …), or a redirect chain we cannot follow: there is no robots.txt,
+ *     everything is allowed.
+ *   - 429, 5xx (after the fetcher's retries) or unreachable (network error, timeout): assume the site is
+ *     telling us to stay away; everything is disallowed for this run.
+ * Must not: fetch pages, or decide anything from page content.
+ */
+import type { Logger } from '../core/logger.js';
+
+export interface RobotsRule {
+  allow: boolean;
+  /** The path pattern as written (after trimming). */
+  pattern: string;
+  /** Pattern normalised for matching (percent-encoding upper-cased, non-ASCII encoded). */
+  norm: string;
+  regex: RegExp;
+}
+
+export interface RobotsGroup {
+  agents: string[];
+  rules: RobotsRule[];
+  crawlDelaySec?: number;
+}
+
+export interface RobotsFile {
+  groups: RobotsGroup[];
+}
+
+export interface RobotsPolicy {
+  /** Which group applied: our token, '*', or '' (no group: allow all). */
+  group: string;
+  rules: RobotsRule[];
+  crawlDelaySec?: number;
+}
+
+export function parseRobots(text: string): RobotsFile {
+  const groups: RobotsGroup[] = [];
+  let current: RobotsGroup | undefined;
+  let inAgentLines = false;
+  for (const rawLine of text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)) {
+    const line = rawLine.replace(/#.*$/, '').trim();
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const key = line.slice(0, colon).trim().toLowerCase().replace(/[\s_]+/g, '-');
+    const value = line.slice(colon + 1).trim();
+    if (key === 'user-agent' || key === 'useragent') {
+      if (!current || !inAgentLines) groups.push((current = { agents: [], rules: [] }));
+      current.agents.push(value.toLowerCase());
+      inAgentLines = true;
+      continue;
+    }
+    inAgentLines = false;
+    if (!current) continue; // rules before any User-agent line belong to no group
+    if (key === 'allow' || key === 'disallow') {
+      if (value === '') continue; // an empty Disallow allows everything: no rule
+      const pattern = value.startsWith('/') || value.startsWith('*') ? value : `/${value}`;
+      const norm = normalisePath(pattern);
+      current.rules.push({ allow: key === 'allow', pattern: value, norm, regex: patternRegex(norm) });
+    } else if (key === 'crawl-delay') {
+      const n = Number(value);
+      if (Number.isFinite(n) && n >= 0) current.crawlDelaySec = n;
+    }
+  }
+  return { groups };
+}
+
+/** The product token of a User-Agent string: "cmtmedqa/0.1 (+https://…)" → "cmtmedqa". */
+export function productToken(userAgent: string): string {
+  return (/^[A-Za-z_-]+/.exec(userAgent.trim())?.[0] ?? userAgent).toLowerCase();
+}
+
+/** The rules that apply to `token`: all groups naming it, else all `*` groups, else none (allow all). */
+export function policyFor(file: RobotsFile, token: string): RobotsPolicy {
+  const t = token.toLowerCase();
+  const named = file.groups.filter((g) => g.agents.some((a) => a !== '*' && productToken(a) === t));
+  const chosen = named.length > 0 ? named : file.groups.filter((g) => g.agents.includes('*'));
+  if (chosen.length === 0) return { group: '', rules: [] };
+  const delays = chosen.map((g) => g.crawlDelaySec).filter((d): d is number => d !== undefined);
+  return {
+    group: named.length > 0 ? t : '*',
+    rules: chosen.flatMap((g) => g.rules),
+    crawlDelaySec: delays.length > 0 ? Math.max(...delays) : undefined,
+  };
+}
+
+export interface RobotsMatch {
+  allowed: boolean;
+  /** The deciding rule as it would be written in robots.txt ("Disallow: /private/"), if any. */
+  rule?: string;
+}
+
+/** Longest match wins; on equal length Allow wins (RFC 9309 §2.2.2); /robots.txt is always allowed. */
+export function decide(policy: RobotsPolicy, url: URL): RobotsMatch {
+  const target = normalisePath(url.pathname + url.search);
+  if (url.pathname === '/robots.txt') return { allowed: true };
+  let best: RobotsRule | undefined;
+  for (const r of policy.rules) {
+    if (!r.regex.test(target)) continue;
+    if (!best || r.norm.length > best.norm.length || (r.norm.length === best.norm.length && r.allow && !best.allow)) best = r;
+  }
+  if (!best) return { allowed: true };
+  return { allowed: best.allow, rule: `${best.allow ? 'Allow' : 'Disallow'}: ${best.pattern}` };
+}
+
+function normalisePath(p: string): string {
+  // Percent-encode what is not ASCII, and upper-case existing escapes, so "/%e4%b8%ad", "/%E4%B8%AD"
+  // and "/中" compare equal.
+  let out = '';
+  for (const ch of p) out += ch.charCodeAt(0) > 0x7e ? encodeURIComponent(ch) : ch;
+  return out.replace(/%[0-9a-f]{2}/gi, (m) => m.toUpperCase());
+}
+
+function patternRegex(norm: string): RegExp {
+  const anchored = norm.endsWith('$');
+  const body = (anchored ? norm.slice(0, -1) : norm)
+    .split('*')
+    .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${body}${anchored ? '$' : ''}`);
+}
+
+/** What the fetcher reports for a robots.txt request. */
+export type RobotsFetchResult =
+  | { kind: 'ok'; status: number; body: string }
+  | { kind: 'status'; status: number }
+  | { kind: 'unreachable'; detail: string }
+  | { kind: 'not_followed'; detail: string };
+
+export type RobotsFetch = (robotsUrl: URL) => Promise<RobotsFetchResult>;
+
+export interface RobotsDecision {
+  allowed: boolean;
+  robotsUrl: string;
+  /** How the decision was made: a rule, no matching rule, or a fallback when robots.txt could not be read. */
+  basis: 'rule' | 'no_rule' | 'robots_missing' | 'robots_unavailable';
+  rule?: string;
+  group?: string;
+  status?: number;
+  detail?: string;
+}
+
+interface OriginPolicy {
+  robotsUrl: string;
+  /** undefined = fallback (allow or disallow everything). */
+  policy?: RobotsPolicy;
+  fallback?: { allowed: boolean; basis: 'robots_missing' | 'robots_unavailable'; status?: number; detail: string };
+}
+
+/** Fetches robots.txt once per origin (concurrent callers share the fetch) and decides URLs. */
+export class RobotsCache {
+  private readonly origins = new Map<string, Promise<OriginPolicy>>();
+  private readonly token: string;
+
+  constructor(
+    private readonly fetchRobots: RobotsFetch,
+    userAgent: string,
+    private readonly logger: Logger,
+    /** Called once per origin with a Crawl-delay (ms) from the group that applies to us. */
+    private readonly onCrawlDelay: (host: string, ms: number) => void,
+  ) {
+    this.token = productToken(userAgent);
+  }
+
+  async check(url: URL): Promise<RobotsDecision> {
+    const op = await this.originPolicy(url);
+    let decision: RobotsDecision;
+    if (!op.policy) {
+      const f = op.fallback!;
+      decision = { allowed: f.allowed, robotsUrl: op.robotsUrl, basis: f.basis, status: f.status, detail: f.detail };
+      if (!f.allowed) decision.rule = `(robots.txt unavailable: ${f.detail}) disallow all`;
+    } else {
+      const m = decide(op.policy, url);
+      decision = { allowed: m.allowed, robotsUrl: op.robotsUrl, basis: m.rule ? 'rule' : 'no_rule', group: op.policy.group };
+      if (m.rule) decision.rule = m.rule;
+    }
+    const log = { url: url.href, allowed: decision.allowed, basis: decision.basis, rule: decision.rule, group: decision.group };
+    if (decision.allowed) this.logger.debug(log, 'robots.txt allows URL');
+    else this.logger.info(log, 'robots.txt disallows URL');
+    return decision;
+  }
+
+  private originPolicy(url: URL): Promise<OriginPolicy> {
+    let p = this.origins.get(url.origin);
+    if (!p) {
+      p = this.load(url);
+      this.origins.set(url.origin, p);
+    }
+    return p;
+  }
+
+  private async load(url: URL): Promise<OriginPolicy> {
+    const robotsUrl = new URL('/robots.txt', url.origin);
+    const res = await this.fetchRobots(robotsUrl);
+    const base = { robotsUrl: robotsUrl.href };
+    let out: OriginPolicy;
+    if (res.kind === 'ok') {
+      const policy = policyFor(parseRobots(res.body), this.token);
+      out = { ...base, policy };
+      if (policy.crawlDelaySec !== undefined && policy.crawlDelaySec > 0) {
+        const ms = policy.crawlDelaySec * 1000;
+        if (policy.crawlDelaySec > 30) this.logger.warn({ robotsUrl: robotsUrl.href, crawlDelaySec: policy.crawlDelaySec }, 'long Crawl-delay: this host will be slow');
+        this.onCrawlDelay(url.host, ms);
+      }
+    } else if (res.kind === 'status' && res.status >= 400 && res.status < 500 && res.status !== 429) {
+      out = { ...base, fallback: { allowed: true, basis: 'robots_missing', status: res.status, detail: `HTTP ${res.status}` } };
+    } else if (res.kind === 'not_followed') {
+      out = { ...base, fallback: { allowed: true, basis: 'robots_missing', detail: res.detail } };
+    } else if (res.kind === 'status') {
+      out = { ...base, fallback: { allowed: false, basis: 'robots_unavailable', status: res.status, detail: `HTTP ${res.status}` } };
+    } else {
+      out = { ...base, fallback: { allowed: false, basis: 'robots_unavailable', detail: res.detail } };
+    }
+    this.logger.info(
+      { robotsUrl: robotsUrl.href, group: out.policy?.group, rules: out.policy?.rules.length, crawlDelaySec: out.policy?.crawlDelaySec, fallback: out.fallback },
+      'robots.txt loaded',
+    );
+    return out;
+  }
+}

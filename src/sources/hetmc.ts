@@ -1,0 +1,72 @@
+/**
+ * HET-MC (chunyu) .dialog files: blocks separated by blank lines, each
+ *   id\t<n>\tdepartment\t<d>\tdisease\t<x>
+ *   P\t<utterance>\t<label>      (or D\t...; label 0/1/2 is not kept)
+ *   SUM1\t... / SUM2.<k>\t...    (summaries, not turns)
+ * One block is one dialogue (sourceId = its id, department and disease kept). A block whose
+ * header or lines do not parse is an `import.parse_error` reject; a last block cut mid-line or
+ * missing its SUM lines is `import.truncated`. Only the current block is held in memory.
+ */
+import type { Origin, RawDialogue, RawTurn } from '../../schemas/dialogue.js';
+import { decodeText } from './encoding.js';
+import { dialogueItem, rejectItem } from './item.js';
+import { LineReader } from './lines.js';
+import type { ImportInput, ImportItem, Importer } from './types.js';
+
+/**
+ * `last`: the block is the file's last; `cut`: the input ended mid-line (no final newline).
+ */
+function parseBlock(lines: string[], position: number, file: string, last: boolean, cut: boolean): ImportItem {
+  const header = lines[0].split('\t');
+  const meta = new Map<string, string>();
+  for (let k = 0; k + 1 < header.length; k += 2) meta.set(header[k].trim(), header[k + 1].trim());
+  const sourceId = meta.get('id') ?? '';
+  const origin: Origin = { format: 'hetmc', file, sourceId: sourceId || `block-${position}`, position };
+  const raw = () => lines.join('\n');
+  if (cut) return rejectItem('import.truncated', `the input ends inside block ${position} (id ${sourceId || '?'})`, origin, raw());
+  if (header[0] !== 'id' || !sourceId) {
+    return rejectItem('import.parse_error', `block ${position} does not start with an "id\\t<n>\\tdepartment\\t...\\tdisease\\t..." header`, origin, raw());
+  }
+  const turns: RawTurn[] = [];
+  let summaries = 0;
+  for (let k = 1; k < lines.length; k++) {
+    const line = lines[k];
+    const tab = line.indexOf('\t');
+    const tag = tab < 0 ? line : line.slice(0, tab);
+    if (tag === 'P' || tag === 'D') {
+      const end = line.indexOf('\t', tab + 1);
+      turns.push({ speaker: tag, text: (end < 0 ? line.slice(tab + 1) : line.slice(tab + 1, end)).trim() });
+    } else if (tag.startsWith('SUM')) {
+      summaries++;
+    } else {
+      return rejectItem('import.parse_error', `block ${position} (id ${sourceId}) line ${k + 1} is neither a P/D turn nor a SUM line`, origin, raw());
+    }
+  }
+  // Every block closes with its SUM lines: a last block without them was cut off.
+  if (last && summaries === 0) {
+    return rejectItem('import.truncated', `the input ends inside block ${position} (id ${sourceId}) before its SUM lines`, origin, raw());
+  }
+  const d: Omit<RawDialogue, 'id'> = { origin, turns };
+  const department = meta.get('department');
+  const disease = meta.get('disease');
+  if (department) d.department = department;
+  if (disease) d.disease = disease;
+  return dialogueItem(d);
+}
+
+export const importHetmc: Importer = async function* (input: ImportInput) {
+  const reader = new LineReader(decodeText(input.bytes, input.encoding));
+  let block: string[] = [];
+  let position = 0;
+  for await (const batch of reader) {
+    const out: ImportItem[] = [];
+    for (const line of batch) {
+      if (line.trim() === '') {
+        if (block.length) out.push(parseBlock(block, ++position, input.file, false, false));
+        block = [];
+      } else block.push(line);
+    }
+    yield* out;
+  }
+  if (block.length) yield parseBlock(block, ++position, input.file, true, !reader.terminated);
+};

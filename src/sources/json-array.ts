@@ -1,0 +1,188 @@
+/**
+ * A streaming scanner for files that are one top-level JSON array (CMtMedQA, Huatuo, MIE):
+ * finds each element's text by tracking string/escape state and bracket depth, and JSON.parses
+ * elements one at a time, so memory is bounded by the largest element, not the file.
+ *
+ * A broken element is reported ('invalid') and scanning goes on with the next one; an input that
+ * ends inside an element or before the closing ']' is reported as 'truncated'. It must not throw
+ * on bad data and must not interpret elements (that is the importer's job).
+ */
+
+export type JsonArrayEvent =
+  | { kind: 'element'; index: number; value: unknown }
+  /** The element's text is not valid JSON, or the input is not a JSON array at all. */
+  | { kind: 'invalid'; index: number; raw: string; detail: string }
+  /** The input ended inside an element or before the array was closed. */
+  | { kind: 'truncated'; index: number; raw: string; detail: string };
+
+const enum Phase {
+  Start,
+  Between,
+  Element,
+  End,
+}
+
+const enum Kind {
+  Container,
+  String,
+  Scalar,
+}
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const LF = 10;
+const COMMA = 44;
+const OPEN_SQ = 91;
+const CLOSE_SQ = 93;
+const OPEN_CURLY = 123;
+const CLOSE_CURLY = 125;
+const BOM = 0xfeff;
+
+function isWs(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+/** How much of the input to quote when it is not an array at all. */
+const CONTEXT_CHARS = 2000;
+
+export async function* jsonArrayElements(text: AsyncIterable<string>): AsyncGenerator<JsonArrayEvent> {
+  let phase = Phase.Start;
+  let index = 0;
+  // element state
+  let kind = Kind.Container;
+  let depth = 0;
+  let inString = false;
+  let escape = false;
+  let broken: string | null = null;
+  let parts: string[] = [];
+
+  const finish = (raw: string): JsonArrayEvent => {
+    const at = index++;
+    if (broken !== null) return { kind: 'invalid', index: at, raw, detail: broken };
+    try {
+      return { kind: 'element', index: at, value: JSON.parse(raw) };
+    } catch (e) {
+      return { kind: 'invalid', index: at, raw, detail: `element ${at} is not valid JSON: ${(e as Error).message}` };
+    }
+  };
+
+  for await (const s of text) {
+    const out: JsonArrayEvent[] = [];
+    const n = s.length;
+    let i = 0;
+    let segStart = phase === Phase.Element ? 0 : -1;
+    while (i < n) {
+      if (phase === Phase.Element) {
+        if (kind === Kind.Scalar) {
+          for (; i < n; i++) {
+            const c = s.charCodeAt(i);
+            if (c === COMMA || c === CLOSE_SQ || isWs(c)) break;
+          }
+          if (i === n) break;
+          parts.push(s.slice(segStart, i));
+          out.push(finish(parts.join('')));
+          parts = [];
+          phase = Phase.Between;
+          continue; // the delimiter is handled in Between
+        }
+        let done = false;
+        for (; i < n; i++) {
+          const c = s.charCodeAt(i);
+          if (inString) {
+            if (escape) escape = false;
+            else if (c === BACKSLASH) escape = true;
+            else if (c === QUOTE) {
+              inString = false;
+              if (kind === Kind.String) {
+                done = true;
+                i++;
+                break;
+              }
+            } else if (c === LF) {
+              // A raw newline cannot be inside a JSON string: the string lost its closing quote.
+              // Resume structure tracking here so the next elements can still be found.
+              inString = false;
+              escape = false;
+              broken ??= `element ${index} has an unterminated string`;
+              if (kind === Kind.String) {
+                done = true;
+                i++;
+                break;
+              }
+            }
+          } else if (c === QUOTE) inString = true;
+          else if (c === OPEN_CURLY || c === OPEN_SQ) depth++;
+          else if (c === CLOSE_CURLY || c === CLOSE_SQ) {
+            depth--;
+            if (depth === 0) {
+              done = true;
+              i++;
+              break;
+            }
+          }
+        }
+        if (!done) break;
+        parts.push(s.slice(segStart, i));
+        out.push(finish(parts.join('')));
+        parts = [];
+        phase = Phase.Between;
+        continue;
+      }
+      const c = s.charCodeAt(i);
+      if (phase === Phase.Between) {
+        if (isWs(c) || c === COMMA) {
+          i++;
+        } else if (c === CLOSE_SQ) {
+          phase = Phase.End;
+          i++;
+        } else {
+          // an element starts
+          phase = Phase.Element;
+          segStart = i;
+          broken = null;
+          escape = false;
+          if (c === OPEN_CURLY || c === OPEN_SQ) {
+            kind = Kind.Container;
+            depth = 1;
+            inString = false;
+          } else if (c === QUOTE) {
+            kind = Kind.String;
+            depth = 0;
+            inString = true;
+          } else {
+            kind = Kind.Scalar;
+          }
+          i++;
+        }
+      } else if (phase === Phase.Start) {
+        if (isWs(c) || c === BOM) i++;
+        else if (c === OPEN_SQ) {
+          phase = Phase.Between;
+          i++;
+        } else {
+          out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail: 'the input is not a JSON array (first character is not "[")' });
+          yield* out;
+          return;
+        }
+      } else {
+        // Phase.End: only whitespace may follow the closing bracket
+        if (isWs(c)) i++;
+        else {
+          out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail: 'unexpected content after the closing "]" of the array' });
+          yield* out;
+          return;
+        }
+      }
+    }
+    if (phase === Phase.Element && segStart < n) parts.push(s.slice(segStart));
+    yield* out;
+  }
+
+  if (phase === Phase.Element) {
+    yield { kind: 'truncated', index, raw: parts.join(''), detail: `the input ends inside element ${index}` };
+  } else if (phase === Phase.Between) {
+    yield { kind: 'truncated', index, raw: '', detail: `the input ends before the array is closed (after ${index} elements)` };
+  } else if (phase === Phase.Start) {
+    yield { kind: 'truncated', index, raw: '', detail: 'the input ends before the JSON array starts (empty input)' };
+  }
+}

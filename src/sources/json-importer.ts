@@ -1,0 +1,41 @@
+/**
+ * The shared loop of the JSON-array importers: decode, scan elements, hand each parsed element
+ * to the format's `toItems`, and turn scanner problems into rejects (`import.parse_error` for a
+ * broken element, `import.truncated` for an input that stops mid-element). Formats differ only
+ * in how one element becomes dialogues.
+ */
+import type { Origin, SourceFormat } from '../../schemas/dialogue.js';
+import { decodeText } from './encoding.js';
+import { rejectItem } from './item.js';
+import { jsonArrayElements } from './json-array.js';
+import type { ImportInput, ImportItem } from './types.js';
+
+export interface ElementContext {
+  format: SourceFormat;
+  file: string;
+  /** 0-based index of the element in the array. */
+  index: number;
+}
+
+/** The origin of an element known only by its index (sourceId `idx-<index>`). */
+export function indexOrigin(ctx: ElementContext, sourceId = `idx-${ctx.index}`): Origin {
+  return { format: ctx.format, file: ctx.file, sourceId, position: ctx.index + 1 };
+}
+
+export async function* importJsonArray(
+  format: SourceFormat,
+  input: ImportInput,
+  toItems: (value: unknown, ctx: ElementContext) => ImportItem | ImportItem[],
+): AsyncGenerator<ImportItem> {
+  for await (const ev of jsonArrayElements(decodeText(input.bytes, input.encoding))) {
+    const ctx: ElementContext = { format, file: input.file, index: ev.index };
+    if (ev.kind === 'element') {
+      const items = toItems(ev.value, ctx);
+      if (Array.isArray(items)) yield* items;
+      else yield items;
+    } else {
+      const reason = ev.kind === 'truncated' ? 'import.truncated' : 'import.parse_error';
+      yield rejectItem(reason, ev.detail, indexOrigin(ctx), ev.raw);
+    }
+  }
+}

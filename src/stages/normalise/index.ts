@@ -1,0 +1,63 @@
+/**
+ * normalise: RawDialogue → Dialogue. Cleans every utterance, decides speaker roles, merges
+ * consecutive turns of one speaker, drops turns with no text, and turns a case description into
+ * the opening patient turn when the doctor speaks first. Pure: no I/O, no state.
+ */
+import type { Dialogue, RawDialogue, Turn } from '../../../schemas/dialogue.js';
+import type { Reject } from '../../../schemas/reject.js';
+import { makeReject } from '../../core/reject.js';
+import type { StageContext, StageResult } from '../types.js';
+import { roleOf } from './roles.js';
+import { cleanText, hasText, type TextOptions } from './text.js';
+
+export function normaliseOne(raw: RawDialogue, ctx: StageContext): Dialogue | Reject {
+  const cfg = ctx.config.normalise;
+  const opts: TextOptions = { toSimplified: cfg.toSimplified, scrubPii: cfg.scrubPii };
+  const turns: Turn[] = [];
+  for (let i = 0; i < raw.turns.length; i++) {
+    const t = raw.turns[i];
+    const role = roleOf(t.speaker);
+    if (!role) {
+      return makeReject({
+        stage: 'normalise', reason: 'normalise.unknown_speaker', origin: raw.origin, dialogueId: raw.id, input: raw,
+        detail: `turn ${i} has speaker label ${JSON.stringify(t.speaker)}, which maps to neither patient nor doctor`,
+        evidence: { turn: i, speaker: t.speaker },
+      });
+    }
+    const text = cleanText(t.text, opts);
+    if (!hasText(text)) continue;
+    const prev = turns[turns.length - 1];
+    if (cfg.mergeTurns && prev && prev.role === role) prev.text = `${prev.text}\n${text}`;
+    else turns.push({ role, text });
+  }
+  if (turns.length > 0 && turns[0].role === 'doctor' && raw.description) {
+    const desc = cleanText(raw.description, opts);
+    if (hasText(desc)) turns.unshift({ role: 'patient', text: desc });
+  }
+  if (turns.length === 0) {
+    return makeReject({
+      stage: 'normalise', reason: 'normalise.empty', origin: raw.origin, dialogueId: raw.id, input: raw,
+      detail: `none of the ${raw.turns.length} turns has text after cleaning`,
+    });
+  }
+  const d: Dialogue = { id: raw.id, origin: raw.origin, turns };
+  const dept = raw.department ? cleanText(raw.department, { toSimplified: cfg.toSimplified, scrubPii: false }) : undefined;
+  if (raw.cate1 !== undefined) d.cate1 = raw.cate1;
+  if (raw.cate2 !== undefined) d.cate2 = raw.cate2;
+  if (dept) d.department = dept;
+  if (raw.disease) d.disease = cleanText(raw.disease, { toSimplified: cfg.toSimplified, scrubPii: false });
+  if (raw.title) d.title = cleanText(raw.title, opts);
+  if (raw.singleTurn) d.singleTurn = true;
+  return d;
+}
+
+export function normalise(input: RawDialogue[], ctx: StageContext): StageResult<Dialogue> {
+  const out: Dialogue[] = [];
+  const rejects: Reject[] = [];
+  for (const raw of input) {
+    const r = normaliseOne(raw, ctx);
+    if ('turns' in r) out.push(r);
+    else rejects.push(r);
+  }
+  return { out, rejects };
+}

@@ -1,0 +1,14 @@
+/** Speaker labels as sources write them → patient | doctor. Unknown labels are rejects, not guesses. */
+import type { Role } from '../../../schemas/dialogue.js';
+
+const ROLE_BY_LABEL: Record<string, Role> = {
+  病人: 'patient', 患者: 'patient', 病患: 'patient', 用户: 'patient', 咨询者: 'patient', 提问者: 'patient', 家属: 'patient',
+  p: 'patient', patient: 'patient', patients: 'patient', user: 'patient', q: 'patient', human: 'patient',
+  医生: 'doctor', 大夫: 'doctor', 医师: 'doctor', 专家: 'doctor', 主任: 'doctor',
+  d: 'doctor', doctor: 'doctor', doctors: 'doctor', a: 'doctor', assistant: 'doctor', gpt: 'doctor',
+};
+
+export function roleOf(label: string): Role | undefined {
+  const key = label.trim().replace(/[:：]$/, '').trim().toLowerCase();
+  return ROLE_BY_LABEL[key];
+}

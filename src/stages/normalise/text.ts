@@ -1,0 +1,113 @@
+/**
+ * Text cleaning for one utterance: Unicode, HTML remnants, whitespace, punctuation width,
+ * traditional→simplified, platform boilerplate and PII placeholders. Pure string functions.
+ */
+import * as OpenCC from 'opencc-js/t2cn';
+
+const toCn = OpenCC.Converter({ from: 'hk', to: 'cn' });
+
+const ENTITIES: Record<string, string> = { nbsp: ' ', lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", ldquo: '“', rdquo: '”', hellip: '…', mdash: '—', middot: '·' };
+
+/** Zero-width and other invisible format characters that leak in from web pages. */
+const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF\u00AD]/g;
+const HTML_TAG = /<\/?(?:br|p|div|span|img|a|b|i|strong|em|font|li|ul|ol|table|tr|td|h\d)\b[^>]*>/gi;
+const HTML_ENTITY = /&(#x[0-9a-f]+|#\d+|[a-z]+);/gi;
+/** Any CJK ideograph or full-width punctuation: context that calls for full-width punctuation. */
+const CJK = '\\u3000-\\u303F\\u3400-\\u4DBF\\u4E00-\\u9FFF\\uF900-\\uFAFF\\uFF01-\\uFF5E';
+const HALF_PUNCT_AFTER_CJK = new RegExp(`([${CJK}])\\s*([,?!;:])`, 'g');
+const HALF_PUNCT_BEFORE_CJK = new RegExp(`([,?!;:])\\s*(?=[${CJK}])`, 'g');
+const PERIOD_AFTER_CJK = new RegExp(`([${CJK}])\\.(?!\\d)`, 'g');
+const PAREN_CJK = new RegExp(`\\(([^()]*[${CJK}][^()]*)\\)`, 'g');
+const FULL_MAP: Record<string, string> = { ',': '，', '?': '？', '!': '！', ';': '；', ':': '：' };
+
+export function decodeHtml(s: string): string {
+  if (s.indexOf('<') === -1 && s.indexOf('&') === -1) return s;
+  return s.replace(HTML_TAG, (m) => (/^<\/?(br|p|div|li|tr)\b/i.test(m) ? '\n' : '')).replace(HTML_ENTITY, (m, e: string) => {
+    if (e[0] === '#') {
+      const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+      return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : m;
+    }
+    return ENTITIES[e.toLowerCase()] ?? m;
+  });
+}
+
+/** Full-width ASCII letters/digits → half-width; half-width punctuation in Chinese context → full-width. */
+export function normalisePunctuation(s: string): string {
+  let t = s.replace(/[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+  t = t.replace(/\u3000/g, ' ');
+  t = t.replace(HALF_PUNCT_AFTER_CJK, (_m, a: string, p: string) => a + FULL_MAP[p]);
+  t = t.replace(HALF_PUNCT_BEFORE_CJK, (_m, p: string) => FULL_MAP[p]);
+  t = t.replace(PERIOD_AFTER_CJK, '$1。');
+  t = t.replace(PAREN_CJK, '（$1）');
+  return t;
+}
+
+export function normaliseWhitespace(s: string): string {
+  return s
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\t\v\f ]+/g, ' ')
+    .replace(/ *\n[ \n]*/g, '\n')
+    .replace(new RegExp(`([${CJK}]) (?=[${CJK}])`, 'g'), '$1')
+    .trim();
+}
+
+/**
+ * Platform boilerplate: auto-replies, attachment markers and section labels that say nothing
+ * about the case. Each entry is removed wherever it occurs; a turn left empty is dropped later.
+ */
+export const BOILERPLATE: RegExp[] = [
+  /\[(?:图片|语音|视频|表情|附件|文件)\]|（(?:图片|语音|附件)）|【(?:图片|语音|附件)】/g,
+  /您的问题我已收到，?您还有其它的图片或检查报告吗，?有的话请发给我，?这样能更好的帮助您解决问题。?/g,
+  /(?:本回答|以上回答|以上建议)仅供参考[^。！\n]*[。！]?/g,
+  /(?:感谢您的(?:信任|咨询|进行咨询)|谢谢您的信任)[，,]?(?:期望|希望)我的(?:解释|回答)对你有所帮助[。！]?/g,
+  /(?:问题描述|问题分析|意见建议|病情分析|指导意见|治疗方案)[:：]\s*/g,
+  /(?:该患者已付费|患者已付费|追问已结束|本次问诊已结束|咨询已结束)[。！]?/g,
+  /(?:点击|查看)(?:大图|原图)/g,
+];
+
+export function stripBoilerplate(s: string): string {
+  let t = s;
+  for (const re of BOILERPLATE) t = t.replace(re, '');
+  return t;
+}
+
+/** PII → stable placeholders. Order matters: ID cards before phone numbers, URLs before e-mail. */
+const PII: Array<[RegExp, string]> = [
+  [/\bhttps?:\/\/[^\s，。！？、）)\]】]+|\bwww\.[a-z0-9-]+(?:\.[a-z0-9-]+)+[^\s，。！？、）)]*/gi, '<URL>'],
+  [/\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g, '<EMAIL>'],
+  [/(?<!\d)[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)/g, '<ID>'],
+  [/(?:QQ|qq|Qq|扣扣)(?:号|群)?\s*[:：]?\s*\d{5,12}(?!\d)/g, '<QQ>'],
+  [/(?:微信|VX|vx|wx|WX|weixin)(?:号)?\s*[:：]?\s*[A-Za-z][-_A-Za-z0-9]{5,19}\b/g, '<WECHAT>'],
+  [/(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)/g, '<PHONE>'],
+  [/(?<!\d)0\d{2,3}-\d{7,8}(?!\d)/g, '<PHONE>'],
+  /* Names where the text marks them as names: 姓名：X, 患者：X (in forms), 我是X医生, X大夫. */
+  [/(姓名|患者姓名|病人姓名|联系人)\s*[:：]\s*[\u4e00-\u9fa5]{2,4}/g, '$1：<NAME>'],
+  [/我是([\u4e00-\u9fa5]{1,3})(医生|大夫|主任|教授)/g, '我是<NAME>$2'],
+];
+
+export function scrubPii(s: string): string {
+  let t = s;
+  for (const [re, rep] of PII) t = t.replace(re, rep);
+  return t;
+}
+
+export interface TextOptions {
+  toSimplified: boolean;
+  scrubPii: boolean;
+}
+
+export function cleanText(raw: string, opts: TextOptions): string {
+  let t = raw.normalize('NFC').replace(INVISIBLE, '');
+  t = decodeHtml(t);
+  if (opts.toSimplified) t = toCn(t);
+  t = stripBoilerplate(t);
+  t = normaliseWhitespace(t);
+  t = normalisePunctuation(t);
+  if (opts.scrubPii) t = scrubPii(t);
+  return t.trim();
+}
+
+/** A turn with no letter or ideograph left (only punctuation, emoji, placeholders of media) carries no text. */
+export function hasText(s: string): boolean {
+  return /[\p{L}\p{N}]/u.test(s.replace(/<(?:URL|EMAIL|PHONE|ID|QQ|WECHAT|NAME)>/g, ''));
+}
