@@ -33,6 +33,7 @@ export const REJECT_REASONS = {
   'scrape.redirect_limit': 'too many redirects (or a redirect loop)',
   'parse.layout_unrecognised': 'the page layout is not one the site adapter recognises',
   'parse.charset': 'the page could not be decoded in its declared or sniffed charset',
+  'parse.truncated': 'the page ends before </body> or </html> (a response cut short); parsing it would lose turns',
   'executor.poison_batch': 'a record made its batch fail repeatedly and was parked',
 } as const;
 

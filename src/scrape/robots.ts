@@ -131,6 +131,8 @@ export type RobotsFetchResult =
   | { kind: 'ok'; status: number; body: string }
   | { kind: 'status'; status: number }
   | { kind: 'unreachable'; detail: string }
+  /** The host's address is refused (ssrf.ts): the page will be refused for the same reason. */
+  | { kind: 'refused'; detail: string }
   | { kind: 'not_followed'; detail: string };
 
 export type RobotsFetch = (robotsUrl: URL) => Promise<RobotsFetchResult>;
@@ -139,7 +141,7 @@ export interface RobotsDecision {
   allowed: boolean;
   robotsUrl: string;
   /** How the decision was made: a rule, no matching rule, or a fallback when robots.txt could not be read. */
-  basis: 'rule' | 'no_rule' | 'robots_missing' | 'robots_unavailable';
+  basis: 'rule' | 'no_rule' | 'robots_missing' | 'robots_unavailable' | 'address_refused';
   rule?: string;
   group?: string;
   status?: number;
@@ -150,7 +152,7 @@ interface OriginPolicy {
   robotsUrl: string;
   /** undefined = fallback (allow or disallow everything). */
   policy?: RobotsPolicy;
-  fallback?: { allowed: boolean; basis: 'robots_missing' | 'robots_unavailable'; status?: number; detail: string };
+  fallback?: { allowed: boolean; basis: 'robots_missing' | 'robots_unavailable' | 'address_refused'; status?: number; detail: string };
 }
 
 /** Fetches robots.txt once per origin (concurrent callers share the fetch) and decides URLs. */
@@ -174,7 +176,7 @@ export class RobotsCache {
     if (!op.policy) {
       const f = op.fallback!;
       decision = { allowed: f.allowed, robotsUrl: op.robotsUrl, basis: f.basis, status: f.status, detail: f.detail };
-      if (!f.allowed) decision.rule = `(robots.txt unavailable: ${f.detail}) disallow all`;
+      if (f.basis === 'robots_unavailable') decision.rule = `(robots.txt unavailable: ${f.detail}) disallow all`;
     } else {
       const m = decide(op.policy, url);
       decision = { allowed: m.allowed, robotsUrl: op.robotsUrl, basis: m.rule ? 'rule' : 'no_rule', group: op.policy.group };
@@ -212,6 +214,8 @@ export class RobotsCache {
       out = { ...base, fallback: { allowed: true, basis: 'robots_missing', status: res.status, detail: `HTTP ${res.status}` } };
     } else if (res.kind === 'not_followed') {
       out = { ...base, fallback: { allowed: true, basis: 'robots_missing', detail: res.detail } };
+    } else if (res.kind === 'refused') {
+      out = { ...base, fallback: { allowed: false, basis: 'address_refused', detail: res.detail } };
     } else if (res.kind === 'status') {
       out = { ...base, fallback: { allowed: false, basis: 'robots_unavailable', status: res.status, detail: `HTTP ${res.status}` } };
     } else {

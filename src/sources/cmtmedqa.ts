@@ -2,13 +2,13 @@
  * CMtMedQA (the target schema, used here as an input too): one JSON array mixing two shapes.
  * - {id, cate1, cate2, instruction, input, output, history: [[q, a], ...]}: each history pair is
  *   a patient and a doctor turn, then instruction (+ input when non-empty) and output close the
- *   dialogue; cate1/cate2 are kept; sourceId is the record's id.
+ *   dialogue; non-empty cate1/cate2 are kept; sourceId is the record's id (`idx-<index>` if empty).
  * - {instruct, output}: a safety prompt, one patient and one doctor turn, singleTurn, sourceId
  *   `safety-<index>` (index = 0-based position in the array).
  * Anything else is an `import.schema` reject. Speakers are positional: 'patient' / 'doctor'.
  */
 import { z } from 'zod';
-import type { RawTurn } from '../../schemas/dialogue.js';
+import type { RawDialogue, RawTurn } from '../../schemas/dialogue.js';
 import { dialogueItem, rejectItem } from './item.js';
 import { importJsonArray, indexOrigin } from './json-importer.js';
 import type { Importer } from './types.js';
@@ -40,12 +40,12 @@ export const importCmtMedQa: Importer = (input) =>
       const question = r.input && r.input.trim() ? `${r.instruction.trim()}\n${r.input.trim()}` : r.instruction.trim();
       turns.push({ speaker: 'patient', text: question }, { speaker: 'doctor', text: r.output.trim() });
       const id = String(r.id).trim();
-      return dialogueItem({
-        origin: indexOrigin(ctx, id || undefined),
-        turns,
-        ...(r.cate1 !== undefined ? { cate1: r.cate1.trim() } : {}),
-        ...(r.cate2 !== undefined ? { cate2: r.cate2.trim() } : {}),
-      });
+      const d: Omit<RawDialogue, 'id'> = { origin: indexOrigin(ctx, id || undefined), turns };
+      const cate1 = r.cate1?.trim();
+      const cate2 = r.cate2?.trim();
+      if (cate1) d.cate1 = cate1;
+      if (cate2) d.cate2 = cate2;
+      return dialogueItem(d);
     }
     const safety = Safety.safeParse(value);
     if (safety.success) {

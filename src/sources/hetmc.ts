@@ -64,6 +64,10 @@ export const importHetmc: Importer = async function* (input: ImportInput) {
       if (line.trim() === '') {
         if (block.length) out.push(parseBlock(block, ++position, input.file, false, false));
         block = [];
+      } else if (line.startsWith('id\t') && block.length) {
+        // a header right after the previous block, without the blank line between them
+        out.push(parseBlock(block, ++position, input.file, false, false));
+        block = [line];
       } else block.push(line);
     }
     yield* out;

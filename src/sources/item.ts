@@ -63,12 +63,3 @@ export function dialogueItem(d: Omit<RawDialogue, 'id'>): ImportItem {
   }
   return { kind: 'dialogue', dialogue: { id, ...d } };
 }
-
-/** An Origin without undefined-valued optional keys (so deep equality and ids stay clean). */
-export function origin(o: Origin): Origin {
-  const out: Origin = { format: o.format, file: o.file, sourceId: o.sourceId, position: o.position };
-  if (o.url !== undefined) out.url = o.url;
-  if (o.visit !== undefined) out.visit = o.visit;
-  if (o.window !== undefined) out.window = o.window;
-  return out;
-}

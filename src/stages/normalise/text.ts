@@ -71,6 +71,8 @@ export function stripBoilerplate(s: string): string {
   return t;
 }
 
+const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭高林罗郑梁宋唐韩冯邓曹彭曾肖田董袁潘蒋蔡杜叶苏魏吕丁沈姚卢姜崔钟谭陆汪范金廖贾夏韦邹孟熊秦邱尹薛闫雷侯龙陶黎贺顾毛郝龚邵覃武戴莫孔汤';
+
 /** PII → stable placeholders. Order matters: ID cards before phone numbers, URLs before e-mail. */
 const PII: Array<[RegExp, string]> = [
   [/\bhttps?:\/\/[^\s，。！？、）)\]】]+|\bwww\.[a-z0-9-]+(?:\.[a-z0-9-]+)+[^\s，。！？、）)]*/gi, '<URL>'],
@@ -83,6 +85,9 @@ const PII: Array<[RegExp, string]> = [
   /* Names where the text marks them as names: 姓名：X, 患者：X (in forms), 我是X医生, X大夫. */
   [/(姓名|患者姓名|病人姓名|联系人)\s*[:：]\s*[\u4e00-\u9fa5]{2,4}/g, '$1：<NAME>'],
   [/我是([\u4e00-\u9fa5]{1,3})(医生|大夫|主任|教授)/g, '我是<NAME>$2'],
+  /* A surname directly before a doctor's title (马医生, 王大夫) is a name. Surnames that are also
+     common word endings before 医生 (任何, 明白, 结石, 疗程, 也许, 其余, 对方 …) are left out on purpose. */
+  [new RegExp(`(?<![${SURNAMES}])[${SURNAMES}](?=(?:医生|大夫|主任|教授|院长))`, 'g'), '<NAME>'],
 ];
 
 export function scrubPii(s: string): string {

@@ -13,8 +13,10 @@ export function isInquiry(doctorTurn: string): boolean {
   for (const raw of sentences) {
     const s = raw.trim();
     if (!s || CLOSING_ONLY.test(s)) continue;
-    if (QUESTION_MARK.test(s) && (INTERROGATIVE.test(s) || /[吗呢么]\s*[？?]/.test(s) || s.length <= 40)) return true;
+    if (QUESTION_MARK.test(s)) return true;
     if (ASKING_FOR.test(s)) return true;
+    // No question mark (chat users often omit it): an interrogative not closed as a statement.
+    if (INTERROGATIVE.test(s) && !/[。！!]$/.test(s)) return true;
   }
   return false;
 }

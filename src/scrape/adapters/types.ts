@@ -1,0 +1,101 @@
+/**
+ * The site-adapter contract: a pure function from one page's decoded HTML and URL to the dialogue it
+ * holds, or to the reason the layout was not recognised. Adapters read the DOM with cheerio (nothing
+ * in the page is ever executed) and never fetch, log or touch files; bumping `version` invalidates the
+ * parse cache for that adapter.
+ */
+import type { AnyNode } from 'domhandler';
+import type { Cheerio, CheerioAPI } from 'cheerio';
+import type { RawTurn } from '../../../schemas/dialogue.js';
+
+export interface ParsedPage {
+  /** The site's own id for the consultation (from the URL where it has one). */
+  sourceId: string;
+  /** In page order; speaker labels are 患者 / 医生 as the pages show them. */
+  turns: RawTurn[];
+  title?: string;
+  department?: string;
+  disease?: string;
+  description?: string;
+  /** Question/answer pages where only the first doctor's answer is kept. */
+  singleTurn?: boolean;
+  /** The answering doctor's professional title (主任医师 …); RawDialogue has no field for it yet. */
+  doctorTitle?: string;
+}
+
+export interface Unrecognised {
+  unrecognised: string;
+}
+
+export type AdapterResult = ParsedPage | Unrecognised;
+
+export interface SiteAdapter {
+  readonly name: string;
+  /** Bump when the parse output for the same HTML changes. */
+  readonly version: string;
+  /** Does this URL look like one of the site's consultation/question pages? (Used by site: auto.) */
+  match(url: URL): boolean;
+  parse(html: string, url: string): AdapterResult;
+}
+
+export function isUnrecognised(r: AdapterResult): r is Unrecognised {
+  return 'unrecognised' in r;
+}
+
+/** Whitespace as pages use it (tabs, newlines, &nbsp;, ideographic spaces) collapsed; lines kept. */
+export function cleanText(s: string): string {
+  return s
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map(collapse)
+    .filter((l) => l !== '')
+    .join('\n');
+}
+
+// A line break in the markup between two CJK characters (or full-width punctuation) is layout, not a
+// space in the text: Chinese puts no spaces between words.
+const CJK_WRAP = /([\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef])[ \t\u00a0\u3000]*\n\s*([\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef])/g;
+
+function collapse(line: string): string {
+  return line.replace(CJK_WRAP, '$1$2').replace(/[\s\u00a0\u3000]+/g, ' ').trim();
+}
+
+const BR = '\uE000'; // a private-use character stands for <br> while source whitespace is collapsed
+
+/** An element's text with <br> as line breaks; newlines and indentation in the markup are just spaces. */
+export function blockText(el: Cheerio<AnyNode>): string {
+  const clone = el.clone();
+  clone.find('script, style').remove();
+  clone.find('br').replaceWith(BR);
+  return clone
+    .text()
+    .split(BR)
+    .map(collapse)
+    .filter((l) => l !== '')
+    .join('\n');
+}
+
+/** First non-empty trimmed text of the selector, or undefined. */
+export function firstText($: CheerioAPI, selector: string): string | undefined {
+  let out: string | undefined;
+  $(selector).each((_, el) => {
+    const t = cleanText($(el).text()).replace(/\n/g, ' ');
+    if (t) {
+      out = t;
+      return false;
+    }
+    return undefined;
+  });
+  return out;
+}
+
+/** Last path segment without its extension ("/flow/menzhen_pr_1_2.html" → "menzhen_pr_1_2"). */
+export function lastSegmentId(url: string): string | undefined {
+  try {
+    const segs = new URL(url).pathname.split('/').filter(Boolean);
+    const last = segs[segs.length - 1];
+    return last ? decodeURIComponent(last).replace(/\.s?html?$/i, '') : undefined;
+  } catch {
+    return undefined;
+  }
+}

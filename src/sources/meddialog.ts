@@ -1,0 +1,186 @@
+/**
+ * MedDialog-CN raw text (haodf): one block per consultation,
+ *   id=N
+ *   <url>
+ *   Doctor faculty          (optional: "<hospital>  <department>")
+ *   Description             (疾病：…, 病情描述：…, 已就诊医院及科室：… — kept as description)
+ *   Dialogue                (speaker line 病人：/医生：/患者： — full- or half-width colon — then the
+ *                            utterance on the following line(s), up to the next speaker line)
+ *   Diagnosis and suggestions (optional, not turns; in the real dump sometimes glued to text)
+ * A block may repeat Description/Dialogue/Diagnosis for follow-up visits: each Dialogue section
+ * becomes its own RawDialogue with origin.visit = 0, 1, 2… (set only when there are several),
+ * sharing the block's sourceId and position; its description is the latest Description before it.
+ * A block without any Dialogue section is one `import.no_dialogue` reject; a last block cut off
+ * (no final newline, or a speaker line with no utterance at the end) is `import.truncated`.
+ * Only the current block is held in memory.
+ */
+import type { Origin, RawDialogue, RawTurn } from '../../schemas/dialogue.js';
+import { decodeText } from './encoding.js';
+import { dialogueItem, rejectItem } from './item.js';
+import { LineReader } from './lines.js';
+import type { ImportInput, ImportItem, Importer } from './types.js';
+
+const ID_LINE = /^id\s*=\s*(\d+)\s*$/;
+const SPEAKER_LINE = /^(病人|医生|患者)\s*[：:]\s*/;
+const DISEASE_FIELD = /^(?:疾病|疾病\/症状|疾病名称|所患疾病)\s*[：:]\s*(.*)$/;
+const VISITED_FIELD = /^已就诊医院及科室\s*[：:]\s*(.*)$/;
+const DIAGNOSIS = 'Diagnosis and suggestions';
+
+type Section = 'head' | 'faculty' | 'description' | 'dialogue' | 'diagnosis';
+
+function sectionOf(line: string): Section | null {
+  const t = line.trimEnd();
+  if (t === 'Dialogue') return 'dialogue';
+  if (t === 'Description') return 'description';
+  if (t === 'Doctor faculty') return 'faculty';
+  if (t.startsWith(DIAGNOSIS)) return 'diagnosis';
+  return null;
+}
+
+interface Visit {
+  turns: RawTurn[];
+  /** Lines of the turn being read (the utterance after its speaker line). */
+  current: string[] | null;
+  description?: string;
+  disease?: string;
+  department?: string;
+}
+
+function closeTurn(v: Visit): void {
+  if (v.current) {
+    v.turns[v.turns.length - 1].text = v.current.join('\n').trim();
+    v.current = null;
+  }
+}
+
+function usable(value: string): string | undefined {
+  const v = value.trim();
+  return v && v !== '未填写' ? v : undefined;
+}
+
+/** Parses one id block into items (dialogues per visit, or one reject). */
+/** `atEnd`: the block is the input's last; `cut`: the input ended mid-line (no final newline). */
+function parseBlock(lines: string[], position: number, file: string, atEnd: boolean, cut: boolean): ImportItem[] {
+  const sourceId = ID_LINE.exec(lines[0])?.[1] ?? '';
+  let url: string | undefined;
+  let k = 1;
+  while (k < lines.length && lines[k].trim() === '') k++;
+  if (k < lines.length && /^https?:\/\//.test(lines[k].trim())) {
+    url = lines[k].trim();
+    k++;
+  }
+  const origin: Origin = { format: 'meddialog', file, sourceId, position };
+  if (url) origin.url = url;
+  const raw = () => lines.join('\n');
+
+  let section: Section = 'head';
+  let facultyDepartment: string | undefined;
+  let visitedDepartment: string | undefined;
+  let disease: string | undefined;
+  /** Description lines since the last Dialogue section (a new group starts after a Dialogue). */
+  let description: string[] = [];
+  let descriptionClosed = false;
+  let lastDescription: string | undefined;
+  const visits: Visit[] = [];
+  let visit: Visit | null = null;
+
+  for (; k < lines.length; k++) {
+    const line = lines[k];
+    const next = sectionOf(line);
+    if (next) {
+      if (visit) closeTurn(visit);
+      visit = null;
+      if (next === 'description' && descriptionClosed) {
+        description = [];
+        descriptionClosed = false;
+      }
+      if (next === 'dialogue') {
+        if (description.length) lastDescription = description.join('\n').trim() || lastDescription;
+        descriptionClosed = true;
+        visit = { turns: [], current: null, description: lastDescription, disease, department: facultyDepartment ?? visitedDepartment };
+        visits.push(visit);
+      }
+      section = next;
+      continue;
+    }
+    if (section === 'dialogue' && visit) {
+      const m = SPEAKER_LINE.exec(line);
+      if (m) {
+        closeTurn(visit);
+        visit.turns.push({ speaker: m[1], text: '' });
+        visit.current = [line.slice(m[0].length)];
+      } else if (visit.current) {
+        visit.current.push(line);
+      } else if (line.trim()) {
+        // Text before the first speaker line (an appointment note such as 预约医生：…) is case
+        // information, not an utterance.
+        visit.description = visit.description ? `${visit.description}\n${line.trim()}` : line.trim();
+      }
+    } else if (section === 'description' || (section === 'head' && line.trim())) {
+      description.push(line);
+      const dm = DISEASE_FIELD.exec(line);
+      if (dm) disease = usable(dm[1]) ?? disease;
+      const vm = VISITED_FIELD.exec(line);
+      if (vm) {
+        const parts = vm[1].trim().split(/\s+/);
+        if (parts.length >= 2) visitedDepartment = parts[parts.length - 1];
+      }
+    } else if (section === 'faculty' && facultyDepartment === undefined && line.trim()) {
+      const parts = line.trim().split(/\s{2,}|\t/);
+      if (parts.length >= 2) facultyDepartment = parts[1].trim();
+    }
+  }
+  const last = visits[visits.length - 1];
+  if (last) closeTurn(last);
+
+  // At the end of the input, a speaker line still waiting for its utterance means the file was cut.
+  const dangling = atEnd && section === 'dialogue' && last !== undefined && last.turns.length > 0 && last.turns[last.turns.length - 1].text === '';
+  if (cut || dangling) {
+    return [rejectItem('import.truncated', `the input ends inside consultation id=${sourceId} (block ${position})`, origin, raw())];
+  }
+  if (!sourceId) {
+    return [rejectItem('import.parse_error', `block ${position} does not start with an "id=N" line`, origin, raw())];
+  }
+  if (visits.length === 0) {
+    return [rejectItem('import.no_dialogue', `consultation id=${sourceId} has no Dialogue section`, origin, raw())];
+  }
+  const several = visits.length > 1;
+  return visits.map((v, n) => {
+    const d: Omit<RawDialogue, 'id'> = { origin: several ? { ...origin, visit: n } : origin, turns: v.turns };
+    if (v.department) d.department = v.department;
+    if (v.disease) d.disease = v.disease;
+    if (v.description) d.description = v.description;
+    return dialogueItem(d);
+  });
+}
+
+export const importMedDialog: Importer = async function* (input: ImportInput) {
+  const reader = new LineReader(decodeText(input.bytes, input.encoding));
+  let block: string[] = [];
+  let position = 0;
+  let preamble = true;
+  for await (const batch of reader) {
+    const out: ImportItem[] = [];
+    for (const line of batch) {
+      if (ID_LINE.test(line)) {
+        if (preamble) {
+          if (block.some((l) => l.trim() !== '')) {
+            out.push(rejectItem('import.parse_error', 'text before the first "id=N" line', { format: 'meddialog', file: input.file, sourceId: '', position: 0 }, block.join('\n')));
+          }
+          preamble = false;
+        } else {
+          out.push(...parseBlock(block, ++position, input.file, false, false));
+        }
+        block = [line];
+      } else block.push(line);
+    }
+    yield* out;
+  }
+  if (preamble) {
+    if (block.some((l) => l.trim() !== '')) {
+      yield rejectItem('import.parse_error', 'no "id=N" line in the input', { format: 'meddialog', file: input.file, sourceId: '', position: 0 }, block.join('\n'));
+    }
+    return;
+  }
+  yield* parseBlock(block, ++position, input.file, true, !reader.terminated);
+};

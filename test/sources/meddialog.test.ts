@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { importMedDialog } from '../../src/sources/meddialog.js';
+import { rawDialogueId } from '../../src/sources/id.js';
+import { sharedData } from '../support/services.js';
+import { fixture, importFile, importText, tally, turnsOf } from './helpers.js';
+
+const file = fixture('meddialog', 'consultations.txt');
+
+describe('MedDialog importer on the fixture', () => {
+  it('reads a normal consultation with url, department, disease, description and multi-line utterances', async () => {
+    const { items } = await importFile(importMedDialog, file);
+    const first = items[0];
+    expect(first.kind).toBe('dialogue');
+    if (first.kind !== 'dialogue') return;
+    expect(first.dialogue).toEqual({
+      id: '0c195baa9bcd15b81e565d68',
+      origin: { format: 'meddialog', file, sourceId: '101', position: 1, url: 'https://www.haodf.com/doctorteam/flow_team_9000000101_1.htm' },
+      turns: [
+        { speaker: '医生', text: '您好，最近两周有没有去过疫情高发地区，或者接触过发热的人？' },
+        { speaker: '病人', text: '没有，一直在家里，家里人也都没有发烧。' },
+        { speaker: '医生', text: '咳嗽是白天重还是晚上重？有没有气短？' },
+        { speaker: '病人', text: '晚上躺下咳得多一些。\n走快了会有一点气短，休息一下就好。' },
+        { speaker: '医生', text: '建议先到发热门诊查血常规和胸部CT，排除肺炎后再对症止咳。' },
+        { speaker: '病人', text: '好的，谢谢医生。' },
+      ],
+      department: '呼吸内科',
+      disease: '咳嗽伴低热',
+      description:
+        '疾病： 咳嗽伴低热\n病情描述： 五天前受凉后开始咳嗽，痰少色白，傍晚体温37.6度左右，没有胸痛。\n希望获得的帮助： 需要去医院拍片吗？\n' +
+        '患病多久： 一周内\n已就诊医院及科室： 示例县人民医院 内科\n用药情况： 自行服用感冒清热颗粒\n过敏史： 无（2020-02-11填写）\n既往病史： 无（2020-02-11填写）',
+    });
+    expect(first.dialogue.id).toBe(
+      rawDialogueId({ format: 'meddialog', file: 'somewhere/else/consultations.txt', sourceId: '101', turns: first.dialogue.turns }),
+    );
+  });
+
+  it('yields dialogues and rejects in file order with 1-based positions', async () => {
+    const { items } = await importFile(importMedDialog, file);
+    expect(items.map((i) => (i.kind === 'dialogue' ? `D ${i.dialogue.origin.sourceId}/${i.dialogue.origin.visit ?? '-'}@${i.dialogue.origin.position}` : `R ${i.reject.reason} ${i.reject.origin.sourceId}@${i.reject.origin.position}`))).toEqual([
+      'D 101/-@1',
+      'R import.no_dialogue 102@2',
+      'D 103/0@3',
+      'D 103/1@3',
+      'D 104/-@4',
+      'D 105/-@5',
+      'D 106/-@6',
+    ]);
+  });
+
+  it('rejects a consultation without a Dialogue section as import.no_dialogue, keeping its text as evidence', async () => {
+    const { rejects } = await importFile(importMedDialog, file);
+    expect(rejects).toHaveLength(1);
+    expect(rejects[0]).toMatchObject({
+      stage: 'import',
+      reason: 'import.no_dialogue',
+      origin: { format: 'meddialog', file, sourceId: '102', position: 2, url: 'https://www.haodf.com/doctorteam/flow_team_9000000102_1.htm' },
+    });
+    expect(rejects[0].input).toContain('病情描述： 嗓子疼两天，吞咽时明显，体温正常。');
+  });
+
+  it('splits a follow-up visit into its own dialogue with the description written before it', async () => {
+    const { dialogues } = await importFile(importMedDialog, file);
+    const visits = dialogues.filter((d) => d.origin.sourceId === '103');
+    expect(visits.map((d) => d.origin.visit)).toEqual([0, 1]);
+    expect(visits.map((d) => d.id)).toEqual(['3b05beb69236f343d22ec8e7', '6bfb6f776c7c8ddd8a8f141e']);
+    expect(turnsOf(visits[0])).toEqual([
+      ['病人', '医生您好，孩子四岁，退烧药吃了两个小时了体温还在38.5度。'],
+      ['医生', '可以温水擦浴，多喝水，如果精神差或者抽搐要马上去医院。'],
+      ['病人', '好的，我们先观察。'],
+    ]);
+    expect(visits[0]).toMatchObject({ disease: '发热', description: '疾病： 发热\n病情描述： 孩子昨晚开始发烧，最高38.9度，精神还可以。\n希望获得的帮助： 是否需要马上就医' });
+    // the glued "Diagnosis and suggestions注意休息…" line ends the second visit and is not a turn
+    expect(turnsOf(visits[1])).toEqual([
+      ['病人', '医生，孩子烧退了，现在咳嗽有黄痰，需要吃消炎药吗？'],
+      ['医生', '先查一个血常规看看有没有细菌感染，不要自行使用抗生素。'],
+    ]);
+    expect(visits[1]).toMatchObject({ disease: '发热复诊', description: '疾病： 发热复诊\n病情描述： 退烧三天后又出现咳嗽，有黄痰。' });
+  });
+
+  it('accepts half-width colons, the 患者 label and text on the same line as the label', async () => {
+    const { dialogues } = await importFile(importMedDialog, file);
+    const d = dialogues.find((x) => x.origin.sourceId === '104')!;
+    expect(d.id).toBe('04cac5ddf9e4b3b4bb8252f5');
+    expect(turnsOf(d)).toEqual([
+      ['患者', '医生，我同事的家属被确诊了，我和同事上周一起吃过饭。'],
+      ['医生', '你目前有没有发热、咳嗽？'],
+      ['患者', '没有发热，就是有点累。'],
+      ['医生', '建议居家隔离观察十四天，每天早晚测体温，有发热及时去发热门诊。'],
+    ]);
+    expect(d.disease).toBeUndefined(); // 疾病 left empty (未填写)
+  });
+
+  it('keeps a blank line inside an utterance and reads 疾病/症状 as the disease', async () => {
+    const { dialogues } = await importFile(importMedDialog, file);
+    const d = dialogues.find((x) => x.origin.sourceId === '105')!;
+    expect(d.turns[1]).toEqual({ speaker: '病人', text: '有高血压五年了，一直吃降压药。\n\n血压控制在130/85左右。' });
+    expect(d.disease).toBe('胸闷');
+  });
+
+  it('keeps a Dialogue section holding only an appointment note as a dialogue without turns, the note in its description', async () => {
+    const { dialogues } = await importFile(importMedDialog, file);
+    const d = dialogues.find((x) => x.origin.sourceId === '106')!;
+    expect(d.turns).toEqual([]);
+    expect(d.description).toBe('疾病： 乏力\n预约医生： 张医生');
+  });
+
+  it('gives the same ids when the file is imported again from another directory', async () => {
+    const a = await importFile(importMedDialog, file);
+    const b = await importText(importMedDialog, readFileSync(file), 'elsewhere/consultations.txt');
+    expect(b.dialogues.map((d) => d.id)).toEqual(a.dialogues.map((d) => d.id));
+  });
+});
+
+describe('MedDialog importer on the real COVID-Dialogue file', () => {
+  const real = sharedData('dialogues', 'meddialog_covid_zh', 'COVID-Dialogue-Dataset-Chinese.txt');
+
+  it('reads all 1,393 ids: 74 without a Dialogue section, one dialogue per Dialogue section for the others', async () => {
+    const { dialogues, rejects } = await importFile(importMedDialog, real);
+    const sections = readFileSync(real, 'utf8').split('\n').filter((l) => l === 'Dialogue').length;
+    expect(sections).toBe(1668);
+    expect(dialogues).toHaveLength(sections);
+    expect(tally(rejects.map((r) => r.reason))).toEqual(new Map([['import.no_dialogue', 74]]));
+    const ids = new Set([...dialogues.map((d) => d.origin.sourceId), ...rejects.map((r) => r.origin.sourceId)]);
+    expect(ids.size).toBe(1393);
+    expect(new Set(rejects.map((r) => r.origin.sourceId)).size).toBe(74);
+  });
+
+  it('splits the 187 ids with several Dialogue sections into visits 0, 1, 2 …', async () => {
+    const { dialogues } = await importFile(importMedDialog, real);
+    const bySource = new Map<string, number[]>();
+    for (const d of dialogues) bySource.set(d.origin.sourceId, [...(bySource.get(d.origin.sourceId) ?? []), d.origin.visit ?? -1]);
+    const multi = [...bySource.values()].filter((v) => v.length > 1);
+    expect(multi).toHaveLength(187);
+    for (const v of multi) expect(v).toEqual(v.map((_, k) => k));
+    expect([...bySource.values()].filter((v) => v.length === 1).every((v) => v[0] === -1)).toBe(true);
+    expect(new Set(dialogues.map((d) => d.id)).size).toBe(dialogues.length);
+  });
+
+  it('reads 17,875 utterances (病人 9,354 / 医生 8,521) and keeps URLs and ordinal positions', async () => {
+    const { dialogues } = await importFile(importMedDialog, real);
+    const speakers = tally(dialogues.flatMap((d) => d.turns.map((t) => t.speaker)));
+    expect(speakers).toEqual(new Map([['医生', 8521], ['病人', 9354]]));
+    expect(dialogues.every((d) => d.origin.url?.startsWith('https://www.haodf.com/'))).toBe(true);
+    expect(dialogues[0].origin).toMatchObject({ sourceId: '1', position: 1 });
+    // four Dialogue sections carry only an appointment note and no turns
+    expect(dialogues.filter((d) => d.turns.length === 0)).toHaveLength(4);
+    expect(dialogues.some((d) => d.turns.some((t) => t.text.includes('Diagnosis and suggestions')))).toBe(false);
+  });
+});

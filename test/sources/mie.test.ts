@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { importMie } from '../../src/sources/mie.js';
+import { sharedData } from '../support/services.js';
+import { fixture, importFile, tally, turnsOf } from './helpers.js';
+
+const file = fixture('mie', 'sample.json');
+
+describe('MIE importer on the fixture', () => {
+  it('rebuilds each dialogue from its sliding windows and moves the 患者:/医生: prefix into the speaker', async () => {
+    const { items, rejects } = await importFile(importMie, file);
+    expect(rejects).toEqual([]);
+    expect(items).toHaveLength(3);
+    expect(items[1]).toEqual({
+      kind: 'dialogue',
+      dialogue: {
+        id: 'a97465a060a22089f2bb84da',
+        origin: { format: 'mie', file, sourceId: 'idx-1', position: 2 },
+        turns: [
+          { speaker: '患者', text: '血压160/100，头有点胀' },
+          { speaker: '医生', text: '以前有高血压病史吗？' },
+          { speaker: '患者', text: '没有，今年体检才发现' },
+          { speaker: '医生', text: '需要非同日复测三次确认，同时低盐饮食' },
+        ],
+      },
+    });
+  });
+
+  it('gives one turn per window, beyond the five-utterance window too', async () => {
+    const { dialogues } = await importFile(importMie, file);
+    expect(dialogues.map((d) => d.turns.length)).toEqual([7, 4, 5]);
+    expect(turnsOf(dialogues[0]).slice(5)).toEqual([
+      ['医生', '建议做24小时动态心电图，看看早搏的数量'],
+      ['患者', '好的，需要吃药吗？'],
+    ]);
+    expect(dialogues.map((d) => d.id)).toEqual(['231543256f5d8306572b90e6', 'a97465a060a22089f2bb84da', '5f354a7dde33ed55e6fff064']);
+  });
+
+  it('rejects a dialogue whose windows do not overlap as import.schema and reads the next one', async () => {
+    const { items } = await importFile(importMie, fixture('malformed', 'mie-gap.json'));
+    expect(items).toHaveLength(2);
+    expect(items[0]).toMatchObject({ kind: 'reject', reject: { reason: 'import.schema', origin: { sourceId: 'idx-0', position: 1 } } });
+    expect(items[1]).toMatchObject({ kind: 'dialogue', dialogue: { origin: { sourceId: 'idx-1' }, turns: [{ speaker: '患者', text: '下肢水肿一周' }, { speaker: '医生', text: '按下去有坑吗？' }] } });
+  });
+});
+
+describe('MIE importer on the real chunyu dev file', () => {
+  it('rebuilds 160 dialogues whose lengths equal their window counts (2,694 in all)', async () => {
+    const real = sharedData('dialogues', 'mie_chunyu', 'dev.json');
+    const { dialogues, rejects } = await importFile(importMie, real);
+    expect(rejects).toEqual([]);
+    expect(dialogues).toHaveLength(160);
+    const windows = JSON.parse(readFileSync(real, 'utf8')) as Array<Array<{ utterances: string[] }>>;
+    expect(dialogues.map((d) => d.turns.length)).toEqual(windows.map((w) => w.length));
+    expect(dialogues.reduce((n, d) => n + d.turns.length, 0)).toBe(2694);
+    // every window's last utterance is the turn at its index
+    dialogues.forEach((d, k) => windows[k].forEach((w, j) => expect(`${d.turns[j].speaker}:${d.turns[j].text}`).toBe(w.utterances[4].trim())));
+    expect(tally(dialogues.flatMap((d) => d.turns.map((t) => t.speaker)))).toEqual(new Map([['患者', 1350], ['医生', 1344]]));
+  });
+});

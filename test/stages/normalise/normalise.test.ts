@@ -1,0 +1,98 @@
+import { describe, expect, it } from '@jest/globals';
+import { normalise, normaliseOne } from '../../../src/stages/normalise/index.js';
+import { cleanText, hasText, normalisePunctuation, scrubPii } from '../../../src/stages/normalise/text.js';
+import { roleOf } from '../../../src/stages/normalise/roles.js';
+import { raw, testContext } from '../../support/context.js';
+
+const opts = { toSimplified: true, scrubPii: true };
+
+describe('normalise text', () => {
+  it('converts traditional characters to simplified', () => {
+    expect(cleanText('醫生您好，我最近頭痛發燒', opts)).toBe('医生您好，我最近头痛发烧');
+  });
+
+  it('makes half-width punctuation full-width inside Chinese text but leaves numbers alone', () => {
+    expect(normalisePunctuation('发烧38.5度,怎么办?')).toBe('发烧38.5度，怎么办？');
+    expect(normalisePunctuation('吃药(一天两次)就好.')).toBe('吃药（一天两次）就好。');
+  });
+
+  it('turns full-width letters and digits into half-width', () => {
+    expect(cleanText('血压１５０／９０，ＣＴ正常', opts)).toBe('血压150／90，CT正常');
+  });
+
+  it('strips HTML remnants and entities and collapses whitespace', () => {
+    expect(cleanText('头痛&nbsp;三天<br/>  伴有  发热&amp;咳嗽', opts)).toBe('头痛三天\n伴有发热&咳嗽');
+  });
+
+  it('replaces phone numbers, ID-card numbers, e-mail, URLs, QQ and WeChat ids with stable placeholders', () => {
+    expect(scrubPii('电话13812345678或者0571-87654321')).toBe('电话<PHONE>或者<PHONE>');
+    expect(scrubPii('身份证11010519491231002X')).toBe('身份证<ID>');
+    expect(scrubPii('发到a.b@example.com或看https://example.com/x?y=1')).toBe('发到<EMAIL>或看<URL>');
+    expect(scrubPii('加我QQ：12345678，微信：doc_wang2020')).toBe('加我<QQ>，<WECHAT>');
+    expect(scrubPii('姓名：王小明，我是李医生')).toBe('姓名：<NAME>，我是<NAME>医生');
+    expect(scrubPii('谢谢马医生，王大夫说的对')).toBe('谢谢<NAME>医生，<NAME>大夫说的对');
+    expect(scrubPii('任何医生都会这么说，明白医生的意思')).toBe('任何医生都会这么说，明白医生的意思');
+  });
+
+  it('removes platform boilerplate and media markers', () => {
+    expect(cleanText('[图片]您的问题我已收到，您还有其它的图片或检查报告吗，有的话请发给我，这样能更好的帮助您解决问题', opts)).toBe('');
+    expect(cleanText('问题分析：多喝水。意见建议：休息', opts)).toBe('多喝水。休息');
+  });
+
+  it('knows that punctuation and placeholders alone are not text', () => {
+    expect(hasText('？？。。')).toBe(false);
+    expect(hasText('<PHONE>')).toBe(false);
+    expect(hasText('好的')).toBe(true);
+  });
+});
+
+describe('speaker roles', () => {
+  it.each([
+    ['病人', 'patient'], ['患者:', 'patient'], ['P', 'patient'], ['Patients', 'patient'],
+    ['医生：', 'doctor'], ['D', 'doctor'], ['Doctor', 'doctor'],
+  ])('maps %s to %s', (label, role) => {
+    expect(roleOf(label)).toBe(role);
+  });
+
+  it('does not guess unknown labels', () => {
+    expect(roleOf('护士长')).toBeUndefined();
+  });
+});
+
+describe('normalise stage', () => {
+  const ctx = testContext();
+
+  it('merges consecutive turns of one speaker and drops empty ones', () => {
+    const d = normaliseOne(raw([['P', '你好'], ['P', '我头疼'], ['D', '[图片]'], ['D', '多久了？'], ['P', '三天']]), ctx);
+    expect('turns' in d && d.turns).toEqual([
+      { role: 'patient', text: '你好\n我头疼' },
+      { role: 'doctor', text: '多久了？' },
+      { role: 'patient', text: '三天' },
+    ]);
+  });
+
+  it('uses the case description as the opening patient turn when the doctor speaks first', () => {
+    const d = normaliseOne(raw([['医生', '咳嗽多久了？'], ['病人', '一周']], { description: '咳嗽一周，有痰' }), ctx);
+    expect('turns' in d && d.turns.map((t) => t.role)).toEqual(['patient', 'doctor', 'patient']);
+    expect('turns' in d && d.turns[0].text).toBe('咳嗽一周，有痰');
+  });
+
+  it('rejects a dialogue with an unknown speaker label and names the label', () => {
+    const { out, rejects } = normalise([raw([['P', '你好'], ['X', '嗯']])], ctx);
+    expect(out).toHaveLength(0);
+    expect(rejects[0].reason).toBe('normalise.unknown_speaker');
+    expect(rejects[0].evidence).toEqual({ turn: 1, speaker: 'X' });
+  });
+
+  it('rejects a dialogue with no text left as normalise.empty and keeps going', () => {
+    const { out, rejects } = normalise([raw([['P', '[图片]'], ['D', '。。']]), raw([['P', '头晕'], ['D', '量过血压吗？']])], ctx);
+    expect(rejects.map((r) => r.reason)).toEqual(['normalise.empty']);
+    expect(out).toHaveLength(1);
+  });
+
+  it('gives identical rejects the same id on every run', () => {
+    const a = normalise([raw([['P', '[图片]']])], ctx).rejects[0];
+    const b = normalise([raw([['P', '[图片]']])], ctx).rejects[0];
+    expect(a.id).toBe(b.id);
+  });
+});
