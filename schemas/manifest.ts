@@ -23,13 +23,16 @@ export const Manifest = z.object({
   format: z.enum(['cmtmedqa', 'sharegpt', 'parquet']),
   configHash: z.string(),
   graphVersion: z.string().nullable(),
+  /** The tokenizer whose counts balance the shards and fill ShardEntry.tokens / bySplit.tokens. */
   tokenizer: z.string().nullable(),
+  /** Every tokenizer counted per record (annotations.tokens in the sidecars); the first is `tokenizer`. */
+  tokenizers: z.array(z.string()).optional(),
   counts: z.object({
     records: z.number().int().nonnegative(),
     dialogues: z.number().int().nonnegative(),
     bySplit: z.record(z.string(), z.object({ records: z.number().int(), dialogues: z.number().int(), tokens: z.number().int().optional() })),
   }),
-  /** Token balance across shards of each split (max/mean - 1). */
+  /** Balance of the shard weights (tokens when a tokenizer is set, else characters) per split: max/mean − 1. */
   imbalance: z.record(z.string(), z.number()).optional(),
   shards: z.array(ShardEntry),
   rejects: z.object({ path: z.string(), records: z.number().int(), sha256: z.string() }),

@@ -75,8 +75,10 @@ export const DedupConfig = z.strictObject({
     bands: z.number().int().positive().default(32),
     /** Estimated Jaccard at or above which a record is a near-duplicate. */
     threshold: z.number().min(0).max(1).default(0.8),
-    /** Persistent index file (local executor) so later runs do not re-add what earlier shards hold. */
+    /** Persistent index file (local executor) so later runs do not re-add what earlier shards hold. Relative to the current directory, like `out`. */
     indexFile: z.string().optional(),
+    /** Persistent index in Redis (REDIS_URL) under this key prefix, for deployments whose runs share no disk. At most one of indexFile / redisKey. */
+    redisKey: z.string().min(1).optional(),
   }).prefault({}),
 });
 
@@ -118,7 +120,7 @@ export const ShardConfig = z.strictObject({
   /** Data-parallel ranks: shard count per split is a multiple of this, balanced by tokens. */
   ranks: z.number().int().positive().default(1),
   format: z.enum(['cmtmedqa', 'sharegpt', 'parquet']).default('cmtmedqa'),
-  /** Keep entity/inquiry annotations in a sidecar file next to each shard. */
+  /** Keep entity/inquiry annotations in a sidecar file per shard (annotations/<split>/part-NNNNN.jsonl.gz). */
   annotations: z.boolean().default(true),
 });
 

@@ -76,15 +76,30 @@ free_port() {
   '
 }
 
-# The recorded pid is alive and is our server (guards against pid reuse).
-ours_alive() {
-  [[ -f "$PIDFILE" ]] || return 1
-  local pid args
-  pid="$(cat "$PIDFILE" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  args="$(ps -p "$pid" -o args= 2>/dev/null || true)"
-  [[ "$args" == *"$MAIN"* && "$args" == *"$HOME_DIR"* ]]
+is_ours() {
+  local args
+  [[ "$1" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$1" 2>/dev/null || return 1
+  # -ww: the classpath makes the command line ~20 kB; plain ps truncates it.
+  args="$(ps -ww -p "$1" -o args= 2>/dev/null || true)"
+  [[ "$args" == *"$MAIN"* && "$args" == *"--home-dir=$HOME_DIR"* ]]
+}
+
+# Our server's pid, from the pid file or, when that was lost, from the process table (the
+# home dir in its command line identifies it). Prints nothing and fails when none runs.
+our_pid() {
+  local pid=""
+  [[ -f "$PIDFILE" ]] && pid="$(cat "$PIDFILE" 2>/dev/null || true)"
+  if is_ours "$pid"; then echo "$pid"; return 0; fi
+  for pid in $(pgrep -f -- "--home-dir=$HOME_DIR" 2>/dev/null || true); do
+    if is_ours "$pid"; then echo "$pid" > "$PIDFILE"; echo "$pid"; return 0; fi
+  done
+  return 1
+}
+
+lock() {
+  # One start/stop at a time (parallel test runs); flock is Linux-only, so it is optional.
+  if command -v flock >/dev/null 2>&1; then exec 9>"$LOCK"; flock 9; fi
 }
 
 classpath() {
@@ -128,12 +143,11 @@ wait_ready() {
 start() {
   mkdir -p "$STATE"
   need node "install Node.js 20 (the project needs it)"
-  # One start at a time (parallel test workers); flock is Linux-only, so it is optional.
-  if command -v flock >/dev/null 2>&1; then exec 9>"$LOCK"; flock 9; fi
+  lock
 
-  if ours_alive; then
-    local pid port
-    pid="$(cat "$PIDFILE")"; port="$(cat "$PORTFILE" 2>/dev/null || echo 7687)"
+  local pid port
+  if pid="$(our_pid)"; then
+    port="$(cat "$PORTFILE" 2>/dev/null || echo 7687)"
     # Alive: reuse it, waiting if it is still starting.
     wait_ready "$pid" "$port"
     say "reusing Neo4j pid $pid"
@@ -146,7 +160,7 @@ start() {
   need "$JAVA" "install a Java 17 runtime (apt-get install openjdk-17-jre-headless) or set JAVA=/path/to/java"
   classpath
 
-  local port="${NEO4J_BOLT_PORT:-}"
+  port="${NEO4J_BOLT_PORT:-}"
   if [[ -z "$port" ]]; then
     if port_free 7687; then port=7687; else port="$(free_port)"; fi
   elif ! port_free "$port"; then
@@ -176,8 +190,8 @@ start() {
     -c server.memory.pagecache.size=128m \
     -c dbms.usage_report.enabled=false \
     -c db.tx_log.rotation.retention_policy="2 files" \
-    </dev/null >>"$LOG" 2>&1 &
-  local pid=$!
+    </dev/null >>"$LOG" 2>&1 9>&- &
+  pid=$!
   echo "$pid" > "$PIDFILE"
   echo "$port" > "$PORTFILE"
   say "started Neo4j pid $pid on 127.0.0.1:$port, waiting for Bolt (log: $LOG) ..."
@@ -188,13 +202,14 @@ start() {
 }
 
 stop() {
-  if ! ours_alive; then
+  mkdir -p "$STATE"
+  lock
+  local pid i
+  if ! pid="$(our_pid)"; then
     rm -f "$PIDFILE"
     say "not running"
     return 0
   fi
-  local pid i
-  pid="$(cat "$PIDFILE")"
   kill -TERM "$pid"
   for ((i = 0; i < 120; i++)); do
     kill -0 "$pid" 2>/dev/null || break
@@ -209,9 +224,9 @@ stop() {
 }
 
 status() {
-  if ours_alive; then
-    local pid port
-    pid="$(cat "$PIDFILE")"; port="$(cat "$PORTFILE" 2>/dev/null || echo 7687)"
+  local pid port
+  if pid="$(our_pid)"; then
+    port="$(cat "$PORTFILE" 2>/dev/null || echo 7687)"
     if bolt_probe "$port"; then
       echo "running pid=$pid"
       echo "NEO4J_URI=bolt://127.0.0.1:$port"

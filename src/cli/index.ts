@@ -4,11 +4,19 @@ import { Command } from 'commander';
 import { isCmtError } from '../core/errors.js';
 import { registerRejectCommands } from './rejects.js';
 import { registerRunCommand } from './run.js';
+import { registerWorkerCommand } from './worker.js';
+import { registerStatusCommand } from './status.js';
+import { registerScheduleCommand } from './schedule.js';
+import { registerDashboardCommand } from './dashboard.js';
 
 const program = new Command();
 program.name('cmtmedqa').description('builds CMtMedQA-style multi-turn medical dialogue training data').version('0.1.0');
 registerRunCommand(program);
 registerRejectCommands(program);
+registerWorkerCommand(program);
+registerStatusCommand(program);
+registerScheduleCommand(program);
+registerDashboardCommand(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (isCmtError(e)) {

@@ -1,10 +1,12 @@
 /**
  * The finalise step: runs once per run over the processed batches in `seq` order, whichever
  * executor produced them. Removes duplicates (first in run order wins), applies record filters,
- * assigns splits, spills each split to disk, then writes balanced shards, the rejects file and
- * manifest.json. Memory: the dedup indexes and one batch, never the whole run.
+ * assigns splits, spills each split to disk, then writes shards balanced by token weight
+ * (shards/<split>/part-NNNNN.<ext>, annotation sidecars under annotations/<split>/), the rejects
+ * file, dataset_info.json and the dataset card README.md, and returns the manifest.
+ * Memory: the dedup indexes, one batch, and 16 bytes per accepted record for balancing.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProcessedBatch } from '../../schemas/batch.js';
 import type { Manifest, ShardEntry, SplitName } from '../../schemas/manifest.js';
@@ -13,11 +15,15 @@ import type { RecordEnvelope } from '../../schemas/record.js';
 import type { Reject, RejectReason, Stage } from '../../schemas/reject.js';
 import { makeReject } from '../core/reject.js';
 import { ExactIndex } from '../stages/dedup/exact.js';
-import { LeastLoaded, SPLITS, shardCount, splitKey, splitOf } from '../stages/shard/assign.js';
+import { canonicalTokenizer } from '../tokens/names.js';
+import { SPLITS, shardCount, splitKey, splitOf } from '../stages/shard/assign.js';
+import { balanceLpt, imbalanceOf, WeightList } from './balance.js';
+import { renderCard } from './card.js';
+import { renderDatasetInfo } from './dataset-info.js';
+import { openShardWriter, shardExtension } from './formats.js';
 import { readLines } from './lines.js';
 import { LineSink } from './sink.js';
 import { RunStats } from './stats.js';
-import { encodeRecord, shardExtension } from './formats.js';
 
 /** A record check applied in run order after exact dedup (near-duplicates, token budget …). */
 export interface RecordFilter {
@@ -59,6 +65,11 @@ export class Finaliser {
   private readonly exact = new ExactIndex();
   private readonly spills = new Map<SplitName, LineSink>();
   private readonly splitDialogues = new Map<SplitName, Set<string>>();
+  private readonly splitWeights = new Map<SplitName, WeightList>();
+  /** Accepted records per source file (`format\tfile`), for the dataset card. */
+  private readonly sources = new Map<string, number>();
+  /** Sum of annotations.tokens per tokenizer over accepted records. */
+  private readonly tokenTotals: Record<string, number> = {};
   private rejectSink!: LineSink;
   private readonly tmpDir: string;
   private opened = false;
@@ -71,6 +82,7 @@ export class Finaliser {
   async open(): Promise<void> {
     // A run owns its output directory: earlier shards and rejects are replaced, never mixed in.
     await rm(path.join(this.opts.outDir, 'shards'), { recursive: true, force: true });
+    await rm(path.join(this.opts.outDir, 'annotations'), { recursive: true, force: true });
     await rm(path.join(this.opts.outDir, 'rejects'), { recursive: true, force: true });
     await rm(this.tmpDir, { recursive: true, force: true });
     await mkdir(path.join(this.opts.outDir, 'rejects'), { recursive: true });
@@ -79,6 +91,7 @@ export class Finaliser {
     for (const s of SPLITS) {
       this.spills.set(s, new LineSink(path.join(this.tmpDir, `spill-${s}.jsonl`)));
       this.splitDialogues.set(s, new Set());
+      this.splitWeights.set(s, new WeightList());
     }
     this.opened = true;
   }
@@ -127,6 +140,11 @@ export class Finaliser {
       const line: SpillLine = { d: env.dialogueId, w, r: env.record, a: env.annotations, o: env.origin };
       await this.spills.get(split)!.write(JSON.stringify(line));
       this.splitDialogues.get(split)!.add(env.dialogueId);
+      this.splitWeights.get(split)!.push(w);
+      const src = `${env.origin.format}\t${env.origin.file}`;
+      this.sources.set(src, (this.sources.get(src) ?? 0) + 1);
+      const toks = env.annotations.tokens;
+      if (toks) for (const [k, v] of Object.entries(toks)) this.tokenTotals[k] = (this.tokenTotals[k] ?? 0) + v;
       this.stats.addRecord(env, split, w);
       accepted.add(env.dialogueId);
     }
@@ -152,24 +170,30 @@ export class Finaliser {
       await mkdir(dir, { recursive: true });
       const k = shardCount(n, cfg.shard.maxRecordsPerShard, cfg.shard.ranks);
       const ext = shardExtension(cfg.shard.format);
-      const sinks = Array.from({ length: k }, (_, i) => new LineSink(path.join(dir, `part-${String(i).padStart(5, '0')}${ext}`), { gzip: true }));
-      const sidecars = cfg.shard.annotations
-        ? Array.from({ length: k }, (_, i) => new LineSink(path.join(dir, `part-${String(i).padStart(5, '0')}.annotations.jsonl.gz`), { gzip: true }))
-        : undefined;
+      const part = (i: number) => `part-${String(i).padStart(5, '0')}`;
+      const writers = Array.from({ length: k }, (_, i) => openShardWriter(path.join(dir, `${part(i)}${ext}`), cfg.shard.format));
+      let sidecars: LineSink[] | undefined;
+      if (cfg.shard.annotations) {
+        const adir = path.join(this.opts.outDir, 'annotations', split);
+        await mkdir(adir, { recursive: true });
+        sidecars = Array.from({ length: k }, (_, i) => new LineSink(path.join(adir, `${part(i)}.jsonl.gz`), { gzip: true }));
+      }
       const dialoguesPer = Array.from({ length: k }, () => new Set<string>());
-      const balance = new LeastLoaded(k);
+      const balance = balanceLpt(this.splitWeights.get(split)!.view(), k);
+      let j = 0;
       for await (const line of readLines(spill.path)) {
         const s = JSON.parse(line) as SpillLine;
-        const i = balance.assign(s.w);
+        const i = balance.assignment[j++];
         dialoguesPer[i].add(s.d);
-        await sinks[i].write(encodeRecord(s.r, cfg.shard.format));
+        await writers[i].write(s.r);
         if (sidecars) await sidecars[i].write(JSON.stringify({ id: s.r.id, dialogueId: s.d, origin: s.o, annotations: s.a }));
       }
+      if (j !== n) throw new Error(`finaliser: spill of ${split} has ${j} lines, expected ${n}`);
       for (let i = 0; i < k; i++) {
-        const res = await sinks[i].close();
+        const res = await writers[i].close();
         const entry: ShardEntry = {
           split,
-          path: path.relative(this.opts.outDir, res.path).split(path.sep).join('/'),
+          path: this.rel(res.path),
           records: balance.counts[i],
           dialogues: dialoguesPer[i].size,
           bytes: res.bytes,
@@ -178,11 +202,11 @@ export class Finaliser {
         if (this.opts.tokenizer) entry.tokens = balance.loads[i];
         if (sidecars) {
           const sc = await sidecars[i].close();
-          entry.annotations = { path: path.relative(this.opts.outDir, sc.path).split(path.sep).join('/'), bytes: sc.bytes, sha256: sc.sha256 };
+          entry.annotations = { path: this.rel(sc.path), bytes: sc.bytes, sha256: sc.sha256 };
         }
         shards.push(entry);
       }
-      imbalance[split] = balance.imbalance();
+      imbalance[split] = Math.round(imbalanceOf(balance.loads) * 1e6) / 1e6;
       if (this.opts.tokenizer) bySplit[split].tokens = balance.loads.reduce((a, b) => a + b, 0);
     }
     await rm(this.tmpDir, { recursive: true, force: true });
@@ -193,6 +217,7 @@ export class Finaliser {
       configHash: this.opts.configHash,
       graphVersion: this.opts.graphVersion,
       tokenizer: this.opts.tokenizer ?? null,
+      ...(cfg.tokens.tokenizers.length ? { tokenizers: cfg.tokens.tokenizers.map(canonicalTokenizer) } : {}),
       counts: {
         records: shards.reduce((a, s) => a + s.records, 0),
         dialogues: Object.values(bySplit).reduce((a, s) => a + s.dialogues, 0),
@@ -202,6 +227,15 @@ export class Finaliser {
       shards,
       rejects: { path: 'rejects/rejects.jsonl', records: rej.lines, sha256: rej.sha256 },
     };
+    await writeFile(path.join(this.opts.outDir, 'dataset_info.json'), renderDatasetInfo(manifest));
+    await writeFile(
+      path.join(this.opts.outDir, 'README.md'),
+      renderCard({ manifest, config: cfg, stats: this.stats, sources: this.sources, tokenTotals: this.tokenTotals }),
+    );
     return manifest;
+  }
+
+  private rel(p: string): string {
+    return path.relative(this.opts.outDir, p).split(path.sep).join('/');
   }
 }

@@ -1,5 +1,6 @@
 /**
  * HTTP for the scraper: one GET per URL through undici with keep-alive, per-host limits (HostLimiter),
+ * gzip/deflate/br bodies decoded (the raw store keeps the decoded entity),
  * retries with exponential backoff and jitter on network errors, 408, 429 and 5xx (honouring
  * Retry-After in seconds or as an HTTP-date), a timeout per attempt (headers and body), a body-size cap,
  * conditional requests, and redirects followed by hand so that every hop is checked against the
@@ -14,6 +15,7 @@ import type { HostLimiter } from './rate-limit.js';
 import { sleep } from './rate-limit.js';
 import { findAddressRefused, guardedConnector, normaliseHost, portOf, refuseAddress, type AllowList } from './ssrf.js';
 import net from 'node:net';
+import zlib from 'node:zlib';
 
 export interface HttpResponse {
   statusCode: number;
@@ -202,7 +204,7 @@ export class Fetcher {
         return {
           ok: false,
           attempts,
-          outcome: { ok: false, reason: 'scrape.too_large', detail: `body ${a.declared ? 'declared as' : 'exceeded'} ${a.bytes} bytes > maxBodyBytes ${this.cap(options)}`, evidence: { url: url.href, bytes: a.bytes, maxBodyBytes: this.cap(options), declared: a.declared } },
+          outcome: { ok: false, reason: 'scrape.too_large', detail: a.declared ? `Content-Length ${a.bytes} > maxBodyBytes ${this.cap(options)}; not downloaded` : `body passed maxBodyBytes ${this.cap(options)}; stopped reading at ${a.bytes} bytes`, evidence: { url: url.href, bytes: a.bytes, maxBodyBytes: this.cap(options), declared: a.declared } },
         };
       }
       const retryable = a.kind === 'error' || a.status === 408 || a.status === 429 || a.status >= 500;
@@ -252,6 +254,7 @@ export class Fetcher {
       'user-agent': this.opts.userAgent,
       accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5',
       'accept-language': 'zh-CN,zh;q=0.9',
+      'accept-encoding': 'gzip, deflate, br',
     };
     if (options.conditional?.etag) headers['if-none-match'] = options.conditional.etag;
     if (options.conditional?.lastModified) headers['if-modified-since'] = options.conditional.lastModified;
@@ -300,7 +303,15 @@ export class Fetcher {
         }
         chunks.push(Buffer.from(chunk));
       }
-      return { kind: 'response', status, headers: flat, body: Buffer.concat(chunks), truncated };
+      let body: Buffer = Buffer.concat(chunks);
+      const encoding = (flat['content-encoding'] ?? '').trim().toLowerCase();
+      if (encoding && encoding !== 'identity' && body.length > 0) {
+        const decoded = decompress(encoding, body, cap, truncated || options.overflow === 'truncate');
+        if (decoded.kind === 'too_large') return { kind: 'too_large', bytes: decoded.bytes, declared: false };
+        if (decoded.kind === 'error') return { kind: 'error', code: 'CMT_SCRAPE_BAD_ENCODING', message: decoded.message };
+        body = decoded.body;
+      }
+      return { kind: 'response', status, headers: flat, body, truncated };
     } catch (err) {
       const refused = findAddressRefused(err);
       if (refused) return { kind: 'refused', detail: refused.message, evidence: { url: url.href, address: refused.address, range: refused.range } };
@@ -311,6 +322,24 @@ export class Fetcher {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onOuterAbort);
     }
+  }
+}
+
+/**
+ * Undo Content-Encoding; the decoded size is capped too (a small gzip body can expand enormously).
+ * `partial` accepts a cut-off stream (robots.txt read up to its cap).
+ */
+function decompress(encoding: string, body: Buffer, cap: number, partial: boolean): { kind: 'ok'; body: Buffer } | { kind: 'too_large'; bytes: number } | { kind: 'error'; message: string } {
+  const opts = { maxOutputLength: cap, finishFlush: partial ? zlib.constants.Z_SYNC_FLUSH : zlib.constants.Z_FINISH };
+  try {
+    if (encoding === 'gzip' || encoding === 'x-gzip') return { kind: 'ok', body: zlib.gunzipSync(body, opts) };
+    if (encoding === 'deflate') return { kind: 'ok', body: zlib.inflateSync(body, opts) };
+    if (encoding === 'br') return { kind: 'ok', body: zlib.brotliDecompressSync(body, { maxOutputLength: cap }) };
+    return { kind: 'error', message: `unsupported Content-Encoding ${encoding}` };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) return { kind: 'too_large', bytes: cap + 1 };
+    return { kind: 'error', message: `cannot decode ${encoding} body: ${err.message}` };
   }
 }
 

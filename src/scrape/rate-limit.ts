@@ -37,12 +37,22 @@ export interface LocalLimiterOptions {
 
 interface HostState {
   intervalMs: number;
-  nextStart: number;
+  /** When the last request on this host actually started (Date.now()). */
+  lastStart: number;
+  /** No start before this (Retry-After). */
+  notBefore: number;
+  /** Starts are handed out one at a time, in arrival order. */
+  gate: Promise<void>;
   inFlight: number;
   waiters: Array<() => void>;
 }
 
-/** The in-process limiter: an interval scheduler (a token bucket of depth 1) plus a FIFO semaphore per host. */
+/**
+ * The in-process limiter: a FIFO semaphore per host, then a start gate that lets one request through
+ * at least `interval` after the previous one actually started. Measuring from the actual start (not a
+ * reserved slot) keeps the spacing even when the event loop stalls and several waiters wake late
+ * together.
+ */
 export class LocalHostLimiter implements HostLimiter {
   private readonly hosts = new Map<string, HostState>();
   private readonly baseIntervalMs: number;
@@ -55,7 +65,10 @@ export class LocalHostLimiter implements HostLimiter {
 
   private state(host: string): HostState {
     let s = this.hosts.get(host);
-    if (!s) this.hosts.set(host, (s = { intervalMs: this.baseIntervalMs, nextStart: 0, inFlight: 0, waiters: [] }));
+    if (!s) {
+      s = { intervalMs: this.baseIntervalMs, lastStart: -Infinity, notBefore: 0, gate: Promise.resolve(), inFlight: 0, waiters: [] };
+      this.hosts.set(host, s);
+    }
     return s;
   }
 
@@ -72,16 +85,26 @@ export class LocalHostLimiter implements HostLimiter {
       },
     };
     try {
-      // Reserve the next start time now (so concurrent acquirers queue behind each other), then wait for it.
-      const now = Date.now();
-      const start = Math.max(now, s.nextStart);
-      s.nextStart = start + s.intervalMs;
-      await sleepUntil(start, signal);
+      const turn = s.gate.then(() => this.waitTurn(s, signal));
+      s.gate = turn.catch(() => undefined);
+      await turn;
       return lease;
     } catch (e) {
       lease.release();
       throw e;
     }
+  }
+
+  private async waitTurn(s: HostState, signal?: AbortSignal): Promise<void> {
+    // Re-read the target after every sleep: a Crawl-delay or Retry-After may arrive meanwhile.
+    for (;;) {
+      signal?.throwIfAborted();
+      const target = Math.max(s.lastStart + s.intervalMs, s.notBefore);
+      const left = target - Date.now();
+      if (left <= 0) break;
+      await sleep(left, signal);
+    }
+    s.lastStart = Date.now();
   }
 
   private takeSlot(s: HostState, signal?: AbortSignal): Promise<void> {
@@ -108,31 +131,17 @@ export class LocalHostLimiter implements HostLimiter {
 
   setMinInterval(host: string, ms: number): void {
     const s = this.state(host);
-    if (ms > s.intervalMs) {
-      // A start already reserved with the old interval is pushed out to the new one.
-      s.nextStart += ms - s.intervalMs;
-      s.intervalMs = ms;
-    }
+    if (ms > s.intervalMs) s.intervalMs = ms;
   }
 
   deferUntil(host: string, epochMs: number): void {
     const s = this.state(host);
-    s.nextStart = Math.max(s.nextStart, epochMs);
+    s.notBefore = Math.max(s.notBefore, epochMs);
   }
 
   /** The current minimum gap between starts on `host` (for logs and tests). */
   intervalOf(host: string): number {
     return this.state(host).intervalMs;
-  }
-}
-
-/** Sleep until Date.now() >= epochMs (timers may fire a millisecond early; loop until the clock agrees). */
-export async function sleepUntil(epochMs: number, signal?: AbortSignal): Promise<void> {
-  for (;;) {
-    signal?.throwIfAborted();
-    const left = epochMs - Date.now();
-    if (left <= 0) return;
-    await sleep(left, signal);
   }
 }
 

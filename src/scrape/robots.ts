@@ -132,7 +132,7 @@ export type RobotsFetchResult =
   | { kind: 'status'; status: number }
   | { kind: 'unreachable'; detail: string }
   /** The host's address is refused (ssrf.ts): the page will be refused for the same reason. */
-  | { kind: 'refused'; detail: string }
+  | { kind: 'refused'; detail: string; evidence?: Record<string, unknown> }
   | { kind: 'not_followed'; detail: string };
 
 export type RobotsFetch = (robotsUrl: URL) => Promise<RobotsFetchResult>;
@@ -146,13 +146,15 @@ export interface RobotsDecision {
   group?: string;
   status?: number;
   detail?: string;
+  /** For address_refused: the fetcher's evidence (address, range). */
+  evidence?: Record<string, unknown>;
 }
 
 interface OriginPolicy {
   robotsUrl: string;
   /** undefined = fallback (allow or disallow everything). */
   policy?: RobotsPolicy;
-  fallback?: { allowed: boolean; basis: 'robots_missing' | 'robots_unavailable' | 'address_refused'; status?: number; detail: string };
+  fallback?: { allowed: boolean; basis: 'robots_missing' | 'robots_unavailable' | 'address_refused'; status?: number; detail: string; evidence?: Record<string, unknown> };
 }
 
 /** Fetches robots.txt once per origin (concurrent callers share the fetch) and decides URLs. */
@@ -175,7 +177,7 @@ export class RobotsCache {
     let decision: RobotsDecision;
     if (!op.policy) {
       const f = op.fallback!;
-      decision = { allowed: f.allowed, robotsUrl: op.robotsUrl, basis: f.basis, status: f.status, detail: f.detail };
+      decision = { allowed: f.allowed, robotsUrl: op.robotsUrl, basis: f.basis, status: f.status, detail: f.detail, evidence: f.evidence };
       if (f.basis === 'robots_unavailable') decision.rule = `(robots.txt unavailable: ${f.detail}) disallow all`;
     } else {
       const m = decide(op.policy, url);
@@ -215,7 +217,7 @@ export class RobotsCache {
     } else if (res.kind === 'not_followed') {
       out = { ...base, fallback: { allowed: true, basis: 'robots_missing', detail: res.detail } };
     } else if (res.kind === 'refused') {
-      out = { ...base, fallback: { allowed: false, basis: 'address_refused', detail: res.detail } };
+      out = { ...base, fallback: { allowed: false, basis: 'address_refused', detail: res.detail, evidence: res.evidence } };
     } else if (res.kind === 'status') {
       out = { ...base, fallback: { allowed: false, basis: 'robots_unavailable', status: res.status, detail: `HTTP ${res.status}` } };
     } else {

@@ -6,8 +6,10 @@
  *   allow-list → robots.txt → fetch (limits, retries, redirects re-checked, conditional) → raw store
  *   → parse cache (body hash + adapter version) → charset → truncation → site adapter.
  * Pages are fetched concurrently (bounded) but items are yielded in URL order.
- * Must not: parse HTML itself (adapters do), or yield nothing for a URL.
+ * Must not: parse HTML itself (adapters do), or yield nothing for a URL. Failures of our own disk
+ * (raw store) are errors that stop the run, not rejects.
  */
+import { setMaxListeners } from 'node:events';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -88,6 +90,8 @@ export async function* scrapeSource(cfg: ScrapeSourceConfig, deps: ScrapeDeps): 
     request: deps.fetchImpl,
   });
   const stop = new AbortController();
+  // Every in-flight request and limiter wait listens on this one signal.
+  setMaxListeners(0, stop.signal);
   const onOuterAbort = () => stop.abort(deps.signal?.reason);
   deps.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const signal = stop.signal;
@@ -97,7 +101,7 @@ export async function* scrapeSource(cfg: ScrapeSourceConfig, deps: ScrapeDeps): 
     if (r.ok) return { kind: 'ok', status: r.status, body: r.body.toString('utf8') };
     const status = typeof r.evidence.status === 'number' ? r.evidence.status : undefined;
     if (r.reason === 'scrape.http_error' && status !== undefined && (status < 300 || status >= 400)) return { kind: 'status', status };
-    if (r.reason === 'scrape.address_refused') return { kind: 'refused', detail: r.detail };
+    if (r.reason === 'scrape.address_refused') return { kind: 'refused', detail: r.detail, evidence: r.evidence };
     if (r.reason === 'scrape.network_error') return { kind: 'unreachable', detail: r.detail };
     return { kind: 'not_followed', detail: r.detail };
   };
@@ -108,7 +112,7 @@ export async function* scrapeSource(cfg: ScrapeSourceConfig, deps: ScrapeDeps): 
   const robotsHop: HopCheck = async (u) => {
     const d = await robots.check(u);
     if (d.allowed) return undefined;
-    if (d.basis === 'address_refused') return { reason: 'scrape.address_refused', detail: d.detail ?? 'address refused', evidence: { url: u.href } };
+    if (d.basis === 'address_refused') return { reason: 'scrape.address_refused', detail: d.detail ?? 'address refused', evidence: { ...d.evidence, url: u.href } };
     return {
       reason: 'scrape.robots_disallowed',
       detail: `${d.robotsUrl}: ${d.rule ?? 'disallowed'}`,
@@ -116,7 +120,7 @@ export async function* scrapeSource(cfg: ScrapeSourceConfig, deps: ScrapeDeps): 
     };
   };
 
-  const ctx: PageContext = { logger, store, now };
+  const ctx: PageContext = { logger, store };
 
   async function processUrl(raw: string, position: number): Promise<ImportItem> {
     const baseOrigin: Origin = { format: 'scrape', file: '', sourceId: raw, position, url: raw };
@@ -201,13 +205,13 @@ export async function* scrapeSource(cfg: ScrapeSourceConfig, deps: ScrapeDeps): 
  * Re-parse what the raw store holds, without any network: every stored page, through the adapter
  * (cached outcomes are reused unless the adapter version changed). Positions are store order.
  */
-export async function* reparseStored(cfg: Pick<ScrapeSourceConfig, 'site' | 'rawStore'>, deps: Pick<ScrapeDeps, 'logger' | 'rawStoreDir' | 'adapters' | 'now'>): AsyncGenerator<ImportItem> {
+export async function* reparseStored(cfg: Pick<ScrapeSourceConfig, 'site' | 'rawStore'>, deps: Pick<ScrapeDeps, 'logger' | 'rawStoreDir' | 'adapters'>): AsyncGenerator<ImportItem> {
   const logger = deps.logger.child({ stage: 'scrape', site: cfg.site, reparse: true });
   const adapters = deps.adapters ?? ADAPTERS;
   const fixed = cfg.site === 'auto' ? undefined : adapterByName(cfg.site, adapters);
   if (cfg.site !== 'auto' && !fixed) throw new CmtError('CMT_CONFIG_INVALID', `unknown scrape site ${JSON.stringify(cfg.site)}`, { site: cfg.site });
   const store = new RawStore(path.resolve(deps.rawStoreDir ?? cfg.rawStore));
-  const ctx: PageContext = { logger, store, now: deps.now ?? Date.now };
+  const ctx: PageContext = { logger, store };
   let position = 0;
   for await (const meta of store.metas()) {
     position++;
@@ -225,7 +229,6 @@ export async function* reparseStored(cfg: Pick<ScrapeSourceConfig, 'site' | 'raw
 interface PageContext {
   logger: Logger;
   store: RawStore;
-  now: () => number;
 }
 
 async function parsePage(ctx: PageContext, adapter: SiteAdapter, meta: PageMeta, body: Buffer, position: number): Promise<ImportItem> {
@@ -253,7 +256,7 @@ async function parsePage(ctx: PageContext, adapter: SiteAdapter, meta: PageMeta,
     case 'page': {
       const p = outcome.page;
       origin.sourceId = p.sourceId;
-      const id = rawDialogueId({ format: 'scrape', file: adapter.name, sourceId: p.sourceId, turns: p.turns });
+      const id = rawDialogueId({ format: 'scrape', file: adapter.name, sourceId: p.sourceId, position: origin.position, turns: p.turns });
       const dialogue: Extract<ImportItem, { kind: 'dialogue' }>['dialogue'] = { id, origin, turns: p.turns };
       if (p.department !== undefined) dialogue.department = p.department;
       if (p.disease !== undefined) dialogue.disease = p.disease;

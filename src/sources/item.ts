@@ -50,7 +50,7 @@ export function replacementChars(d: Omit<RawDialogue, 'id'>): number {
 /** A parsed dialogue as an ImportItem: with its id, or as an import.encoding reject. */
 export function dialogueItem(d: Omit<RawDialogue, 'id'>): ImportItem {
   const { origin } = d;
-  const id = rawDialogueId({ format: origin.format, file: origin.file, sourceId: origin.sourceId, visit: origin.visit, turns: d.turns });
+  const id = rawDialogueId({ format: origin.format, file: origin.file, sourceId: origin.sourceId, position: origin.position, visit: origin.visit, turns: d.turns });
   const bad = replacementChars(d);
   if (bad > 0) {
     return rejectItem(

@@ -58,8 +58,10 @@ function usable(value: string): string | undefined {
   return v && v !== '未填写' ? v : undefined;
 }
 
-/** Parses one id block into items (dialogues per visit, or one reject). */
-/** `atEnd`: the block is the input's last; `cut`: the input ended mid-line (no final newline). */
+/**
+ * Parses one id block into items: a dialogue per visit, or one reject.
+ * `atEnd`: the block is the input's last; `cut`: the input ended mid-line (no final newline).
+ */
 function parseBlock(lines: string[], position: number, file: string, atEnd: boolean, cut: boolean): ImportItem[] {
   const sourceId = ID_LINE.exec(lines[0])?.[1] ?? '';
   let url: string | undefined;

@@ -22,7 +22,7 @@ export interface ByteBpeSpec {
 
 const CACHE_MAX = 1 << 18;
 /** Pieces longer than this (in bytes) use the heap merge; shorter ones a linear scan (faster for small n). */
-const HEAP_FROM = 96;
+const HEAP_FROM = Number(process.env.CMT_BPE_HEAP_FROM ?? 8);
 const NO_RANK = 0x7fffffff;
 
 export class ByteBpeCounter {
@@ -31,12 +31,26 @@ export class ByteBpeCounter {
   private readonly ranks: Map<string, number>;
   private readonly normalize?: 'NFC';
   private cache = new Map<string, number>();
+  /** Token bytes (latin1) by rank. */
+  private readonly tokenBytes: string[] = [];
+  private readonly byteRank = new Int32Array(256);
+  private readonly pairs = new PairTable();
+  private maxRank = 0;
 
   constructor(spec: ByteBpeSpec) {
     this.name = spec.name;
     this.re = new RegExp(spec.pattern, 'gu');
     this.ranks = spec.ranks;
     this.normalize = spec.normalize;
+    for (const [bytes, rank] of spec.ranks) {
+      this.tokenBytes[rank] = bytes;
+      if (rank > this.maxRank) this.maxRank = rank;
+    }
+    for (let b = 0; b < 256; b++) {
+      const r = spec.ranks.get(String.fromCharCode(b));
+      if (r === undefined) throw new Error(`${spec.name}: byte ${b} has no token (not a byte-level vocabulary)`);
+      this.byteRank[b] = r;
+    }
   }
 
   /** Number of tokens `text` encodes to (no special tokens are recognised inside the text). */
@@ -66,132 +80,193 @@ export class ByteBpeCounter {
 
   private countPiece(piece: string): number {
     const bytes = toLatin1Utf8(piece);
-    if (bytes.length === 1 || this.ranks.has(bytes)) return 1;
-    return bytes.length >= HEAP_FROM ? this.mergeHeap(bytes) : this.mergeScan(bytes);
+    const n = bytes.length;
+    if (n === 1 || this.ranks.has(bytes)) return 1;
+    const ids = this.scratch(n);
+    for (let i = 0; i < n; i++) ids[i] = this.byteRank[bytes.charCodeAt(i)];
+    return n >= HEAP_FROM ? this.mergeHeap(ids, n) : this.mergeScan(ids, n);
   }
 
-  private rankOf(bytes: string, start: number, end: number): number {
-    return this.ranks.get(bytes.slice(start, end)) ?? NO_RANK;
+  private scratchBuf = new Int32Array(256);
+  private scratch(n: number): Int32Array {
+    if (this.scratchBuf.length < n) this.scratchBuf = new Int32Array(n * 2);
+    return this.scratchBuf;
+  }
+
+  /** Rank of the token that is tokens a and b concatenated, or NO_RANK (memoised in a numeric table). */
+  private pair(a: number, b: number): number {
+    const hit = this.pairs.get(a, b);
+    if (hit !== undefined) return hit;
+    const r = this.ranks.get(this.tokenBytes[a] + this.tokenBytes[b]) ?? NO_RANK;
+    this.pairs.set(a, b, r);
+    return r;
   }
 
   /**
-   * tiktoken's algorithm: parts are boundaries; repeatedly merge the adjacent pair whose
-   * concatenation has the lowest rank (leftmost on ties) until none is in the vocabulary.
+   * tiktoken's algorithm over token ids: repeatedly merge the adjacent pair whose concatenation
+   * has the lowest rank (leftmost on ties) until no adjacent pair is in the vocabulary.
    */
-  private mergeScan(bytes: string): number {
-    const n = bytes.length;
-    // starts[i] = start offset of part i; rank[i] = rank of parts i and i+1 merged.
-    const starts = new Int32Array(n + 1);
-    const rank = new Int32Array(n + 1);
-    let len = n + 1; // number of boundaries (parts + 1)
-    for (let i = 0; i <= n; i++) starts[i] = i;
-    for (let i = 0; i < n - 1; i++) rank[i] = this.rankOf(bytes, i, i + 2);
+  private mergeScan(ids: Int32Array, n: number): number {
+    // rank[i] = rank of parts i and i+1 merged; parts are compacted in place.
+    const rank = this.rankScratch(n);
+    let len = n;
+    for (let i = 0; i < n - 1; i++) rank[i] = this.pair(ids[i], ids[i + 1]);
     rank[n - 1] = NO_RANK;
-    rank[n] = NO_RANK;
     for (;;) {
       let min = NO_RANK;
       let at = -1;
-      for (let i = 0; i < len - 2; i++) {
+      for (let i = 0; i < len - 1; i++) {
         if (rank[i] < min) {
           min = rank[i];
           at = i;
         }
       }
       if (at < 0) break;
-      // Remove boundary at+1: parts at and at+1 become one.
-      starts.copyWithin(at + 1, at + 2, len);
+      ids[at] = min;
+      ids.copyWithin(at + 1, at + 2, len);
       rank.copyWithin(at + 1, at + 2, len);
       len--;
-      rank[at] = at + 2 < len ? this.rankOf(bytes, starts[at], starts[at + 2]) : NO_RANK;
-      if (at > 0) rank[at - 1] = this.rankOf(bytes, starts[at - 1], starts[at + 1]);
+      rank[at] = at + 1 < len ? this.pair(ids[at], ids[at + 1]) : NO_RANK;
+      if (at > 0) rank[at - 1] = this.pair(ids[at - 1], ids[at]);
     }
-    return len - 1;
+    return len;
   }
 
-  /** Same result as mergeScan, O(n log n): a linked list of parts and a lazy min-heap of pairs. */
-  private mergeHeap(bytes: string): number {
-    const n = bytes.length;
-    const start = new Int32Array(n);
-    const next = new Int32Array(n);
-    const prev = new Int32Array(n);
-    const ver = new Int32Array(n); // bumped when part i changes, so stale heap entries are skipped
+  private rankBuf = new Int32Array(256);
+  private rankScratch(n: number): Int32Array {
+    if (this.rankBuf.length < n) this.rankBuf = new Int32Array(n * 2);
+    return this.rankBuf;
+  }
+
+  /**
+   * Same result as mergeScan in O(n log n): parts in a linked list, candidate pairs in a binary
+   * min-heap keyed (rank << shift) | position, so the leftmost wins ties as in the scan. A popped
+   * entry counts only if cur[] still holds that rank for its left part: stale entries cost nothing.
+   */
+  private mergeHeap(ids: Int32Array, n: number): number {
+    const shift = 32 - Math.clz32(n);
+    if (this.maxRank >= 2 ** (31 - shift)) return this.mergeScan(ids, n); // keys would overflow int32
+    if (this.next.length < n) {
+      this.next = new Int32Array(n * 2);
+      this.prev = new Int32Array(n * 2);
+      this.cur = new Int32Array(n * 2);
+    }
+    if (this.heap.length < 3 * n) this.heap = new Int32Array(6 * n);
+    const { next, prev, cur, heap } = this;
+    const mask = (1 << shift) - 1;
+    let size = 0;
     for (let i = 0; i < n; i++) {
-      start[i] = i;
-      next[i] = i + 1;
+      next[i] = i + 1 < n ? i + 1 : -1;
       prev[i] = i - 1;
     }
-    const endOf = (i: number) => (next[i] < n ? next[i] : n);
-    // Heap entries: rank, left part index, left part version, right part version.
-    const heap = new MinHeap();
-    const push = (i: number) => {
-      const j = next[i];
-      if (j >= n) return;
-      const r = this.rankOf(bytes, start[i], endOf(j));
-      if (r !== NO_RANK) heap.push(r, i, ver[i], ver[j]);
-    };
-    for (let i = 0; i < n - 1; i++) push(i);
+    cur[n - 1] = NO_RANK;
+    for (let i = 0; i + 1 < n; i++) {
+      const r = this.pair(ids[i], ids[i + 1]);
+      cur[i] = r;
+      if (r !== NO_RANK) size = heapPush(heap, size, (r << shift) | i);
+    }
     let parts = n;
-    while (heap.size > 0) {
-      const [, i, vi, vj] = heap.pop();
+    while (size > 0) {
+      const key = heap[0];
+      size = heapPop(heap, size);
+      const r = key >>> shift;
+      const i = key & mask;
+      if (ids[i] < 0 || cur[i] !== r) continue;
       const j = next[i];
-      if (ver[i] !== vi || j >= n || ver[j] !== vj) continue;
-      // merge j into i
-      next[i] = next[j];
-      if (next[j] < n) prev[next[j]] = i;
-      ver[i]++;
-      ver[j]++;
+      ids[i] = r;
+      ids[j] = -1; // merged into i
+      const k = next[j];
+      next[i] = k;
+      if (k >= 0) prev[k] = i;
       parts--;
-      push(i);
-      if (prev[i] >= 0) push(prev[i]);
+      const rr = k >= 0 ? this.pair(r, ids[k]) : NO_RANK;
+      cur[i] = rr;
+      if (rr !== NO_RANK) size = heapPush(heap, size, (rr << shift) | i);
+      const p = prev[i];
+      if (p >= 0) {
+        const rl = this.pair(ids[p], r);
+        cur[p] = rl;
+        if (rl !== NO_RANK) size = heapPush(heap, size, (rl << shift) | p);
+      }
     }
     return parts;
   }
+
+  private next = new Int32Array(256);
+  private prev = new Int32Array(256);
+  private cur = new Int32Array(256);
+  private heap = new Int32Array(768);
 }
 
-/** Binary min-heap ordered by (rank, position): leftmost first among equal ranks, as tiktoken. */
-class MinHeap {
-  private r: number[] = [];
-  private p: number[] = [];
-  private a: number[] = [];
-  private b: number[] = [];
-  size = 0;
-  private less(x: number, y: number): boolean {
-    return this.r[x] < this.r[y] || (this.r[x] === this.r[y] && this.p[x] < this.p[y]);
+function heapPush(heap: Int32Array, size: number, key: number): number {
+  let i = size;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (heap[parent] <= key) break;
+    heap[i] = heap[parent];
+    i = parent;
   }
-  private swap(x: number, y: number): void {
-    let t = this.r[x]; this.r[x] = this.r[y]; this.r[y] = t;
-    t = this.p[x]; this.p[x] = this.p[y]; this.p[y] = t;
-    t = this.a[x]; this.a[x] = this.a[y]; this.a[y] = t;
-    t = this.b[x]; this.b[x] = this.b[y]; this.b[y] = t;
+  heap[i] = key;
+  return size + 1;
+}
+
+/** Removes heap[0]; returns the new size. */
+function heapPop(heap: Int32Array, size: number): number {
+  const last = heap[--size];
+  let i = 0;
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= size) break;
+    if (c + 1 < size && heap[c + 1] < heap[c]) c++;
+    if (heap[c] >= last) break;
+    heap[i] = heap[c];
+    i = c;
   }
-  push(rank: number, pos: number, va: number, vb: number): void {
-    let i = this.size++;
-    this.r[i] = rank; this.p[i] = pos; this.a[i] = va; this.b[i] = vb;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.less(i, parent)) break;
-      this.swap(i, parent);
-      i = parent;
+  heap[i] = last;
+  return size;
+}
+
+/**
+ * Open-addressing hash table (a, b) → rank for token pairs, entries interleaved [a, b, rank] so a
+ * probe touches one cache line. Cleared when it reaches its cap (a memo: only speed changes).
+ */
+class PairTable {
+  private cap = 1 << 16;
+  private t = new Int32Array(this.cap * 3).fill(-1);
+  private size = 0;
+  private static readonly MAX = 1 << 22;
+
+  get(a: number, b: number): number | undefined {
+    const mask = this.cap - 1;
+    const t = this.t;
+    let i = ((Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) >>> 0) & mask;
+    for (;;) {
+      const o = i * 3;
+      const k = t[o];
+      if (k === -1) return undefined;
+      if (k === a && t[o + 1] === b) return t[o + 2];
+      i = (i + 1) & mask;
     }
   }
-  pop(): [number, number, number, number] {
-    const out: [number, number, number, number] = [this.r[0], this.p[0], this.a[0], this.b[0]];
-    const last = --this.size;
-    if (last > 0) {
-      this.r[0] = this.r[last]; this.p[0] = this.p[last]; this.a[0] = this.a[last]; this.b[0] = this.b[last];
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const rr = l + 1;
-        let m = i;
-        if (l < last && this.less(l, m)) m = l;
-        if (rr < last && this.less(rr, m)) m = rr;
-        if (m === i) break;
-        this.swap(i, m);
-        i = m;
-      }
-    }
-    return out;
+  set(a: number, b: number, r: number): void {
+    if ((this.size + 1) * 2 > this.cap) this.grow();
+    const mask = this.cap - 1;
+    const t = this.t;
+    let i = ((Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) >>> 0) & mask;
+    while (t[i * 3] !== -1) i = (i + 1) & mask;
+    t[i * 3] = a;
+    t[i * 3 + 1] = b;
+    t[i * 3 + 2] = r;
+    this.size++;
+  }
+  private grow(): void {
+    const old = this.t;
+    const oldCap = this.cap;
+    if (oldCap * 2 <= PairTable.MAX) this.cap = oldCap * 2;
+    this.t = new Int32Array(this.cap * 3).fill(-1);
+    this.size = 0;
+    if (this.cap === oldCap) return;
+    for (let i = 0; i < oldCap; i++) if (old[i * 3] !== -1) this.set(old[i * 3], old[i * 3 + 1], old[i * 3 + 2]);
   }
 }
 

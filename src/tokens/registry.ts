@@ -14,9 +14,10 @@
  * Counters are loaded once per process and cached; they are pure functions of the text.
  */
 import type { CMtMedQARecord } from '../../schemas/record.js';
-import { CmtError } from '../core/errors.js';
+export { canonicalTokenizer, TOKENIZER_NAMES } from './names.js';
 import { ByteBpeCounter } from './bpe.js';
 import { LlamaCounter } from './llama.js';
+import { canonicalTokenizer } from './names.js';
 import { qwenSpec, tiktokenSpec } from './vocab.js';
 
 export interface TokenCounter {
@@ -27,23 +28,6 @@ export interface TokenCounter {
   countText(text: string): number;
   /** Tokens of the record's conversation in the tokenizer's chat format. */
   countRecord(r: CMtMedQARecord): number;
-}
-
-const ALIASES: Record<string, string> = {
-  llama: 'llama2', llama1: 'llama2', llama2: 'llama2',
-  qwen: 'qwen3', qwen2: 'qwen3', 'qwen2.5': 'qwen3', qwen3: 'qwen3',
-  cl100k: 'cl100k_base', cl100k_base: 'cl100k_base', 'gpt-4': 'cl100k_base',
-  o200k: 'o200k_base', o200k_base: 'o200k_base', 'gpt-4o': 'o200k_base',
-};
-
-export const TOKENIZER_NAMES = ['llama2', 'qwen3', 'cl100k_base', 'o200k_base'] as const;
-
-export function canonicalTokenizer(name: string): string {
-  const c = ALIASES[name.toLowerCase()];
-  if (!c) {
-    throw new CmtError('CMT_CONFIG_INVALID', `unknown tokenizer "${name}" in tokens.tokenizers; use one of ${TOKENIZER_NAMES.join(', ')} (aliases: ${Object.keys(ALIASES).join(', ')})`, { tokenizer: name });
-  }
-  return c;
 }
 
 /** The conversation as (role, content) messages: history rounds, then the final pair. */

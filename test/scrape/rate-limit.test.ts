@@ -14,7 +14,7 @@ describe('LocalHostLimiter', () => {
     );
     const gaps = (ts: number[]) => ts.slice(1).map((t, i) => t - ts[i]);
     for (const g of gaps(starts.a)) expect(g).toBeGreaterThanOrEqual(19);
-    expect(starts.b[0] - starts.a[0]).toBeLessThan(15);
+    expect(starts.b[0] - starts.a[0]).toBeLessThan(40); // b does not queue behind a's 4 starts (≥ 60 ms)
   });
 
   it('never has more than `concurrency` leases out on a host', async () => {

@@ -12,7 +12,7 @@ describe('CMtMedQA importer on the fixture', () => {
     expect(items[0]).toEqual({
       kind: 'dialogue',
       dialogue: {
-        id: '9f183e003b9f49044ae5fe0e',
+        id: '972ce67e9179f23b61f8ceb6',
         origin: { format: 'cmtmedqa', file, sourceId: 'j90001', position: 1 },
         turns: [
           { speaker: 'patient', text: '医生，我今年五十岁，最近量血压总是150/95左右，需要吃药吗？' },
@@ -41,8 +41,8 @@ describe('CMtMedQA importer on the fixture', () => {
     const { dialogues } = await importFile(importCmtMedQa, file);
     const safety = dialogues.filter((d) => d.singleTurn);
     expect(safety.map((d) => [d.origin.sourceId, d.origin.position, d.id])).toEqual([
-      ['safety-2', 3, '9f172b51a1a6b38789fbcf4c'],
-      ['safety-5', 6, '2af2758888462c8faa9b854d'],
+      ['safety-2', 3, '2abc2e521a13eddbfe3e0404'],
+      ['safety-5', 6, 'd8fed44892e0329f29a3fba5'],
     ]);
     expect(turnsOf(safety[0])).toEqual([
       ['patient', '医生，我最近总是失眠，是不是家里风水不好，需要请人来看看？'],

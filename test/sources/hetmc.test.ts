@@ -13,7 +13,7 @@ describe('HET-MC importer on the fixture', () => {
     expect(items[0]).toEqual({
       kind: 'dialogue',
       dialogue: {
-        id: 'e926b105aeffde57a8952d08',
+        id: '8abb52b963e49cbb20858700',
         origin: { format: 'hetmc', file, sourceId: '50001', position: 1 },
         turns: [
           { speaker: 'P', text: '孩子手心和脚底长了小红疹，嘴里也有溃疡，会是手足口病吗？（女，2岁）' },
@@ -40,11 +40,11 @@ describe('HET-MC importer on the fixture', () => {
     ]);
     expect(dialogues[3].turns[0]).toEqual({ speaker: 'D', text: '您好，我是产科医生，请详细说说您的情况' });
     expect(dialogues.map((d) => d.id)).toEqual([
-      'e926b105aeffde57a8952d08',
-      '25544deb3414a8105ecd7f63',
-      '2dba02843ea7a89f0d3f82e4',
-      'f9748d6ada6b96233521ff2e',
-      '8dfd8553fe68a2f9290dd461',
+      '8abb52b963e49cbb20858700',
+      '335b8f9e1df56c3a44775e7c',
+      '9f776cecaefdc4c3952582fa',
+      '14b663717e12c4c3817828bd',
+      'c3f5525f5041f8b2c6c2ae63',
     ]);
   });
 

@@ -13,7 +13,7 @@ describe('Huatuo importer on the fixture', () => {
     expect(items[0]).toEqual({
       kind: 'dialogue',
       dialogue: {
-        id: '42d0b28a37969b7b1ea73ee5',
+        id: 'fe8954d525abbff48be16f87',
         origin: { format: 'huatuo', file, sourceId: 'idx-0', position: 1 },
         turns: [
           { speaker: 'patient', text: '拔牙以后多久可以吃东西？' },

@@ -14,7 +14,7 @@ describe('MedDialog importer on the fixture', () => {
     expect(first.kind).toBe('dialogue');
     if (first.kind !== 'dialogue') return;
     expect(first.dialogue).toEqual({
-      id: '0c195baa9bcd15b81e565d68',
+      id: '9f0aeec32c2125a84358394f',
       origin: { format: 'meddialog', file, sourceId: '101', position: 1, url: 'https://www.haodf.com/doctorteam/flow_team_9000000101_1.htm' },
       turns: [
         { speaker: '医生', text: '您好，最近两周有没有去过疫情高发地区，或者接触过发热的人？' },
@@ -31,7 +31,7 @@ describe('MedDialog importer on the fixture', () => {
         '患病多久： 一周内\n已就诊医院及科室： 示例县人民医院 内科\n用药情况： 自行服用感冒清热颗粒\n过敏史： 无（2020-02-11填写）\n既往病史： 无（2020-02-11填写）',
     });
     expect(first.dialogue.id).toBe(
-      rawDialogueId({ format: 'meddialog', file: 'somewhere/else/consultations.txt', sourceId: '101', turns: first.dialogue.turns }),
+      rawDialogueId({ format: 'meddialog', file: 'somewhere/else/consultations.txt', sourceId: '101', position: first.dialogue.origin.position, turns: first.dialogue.turns }),
     );
   });
 
@@ -63,7 +63,7 @@ describe('MedDialog importer on the fixture', () => {
     const { dialogues } = await importFile(importMedDialog, file);
     const visits = dialogues.filter((d) => d.origin.sourceId === '103');
     expect(visits.map((d) => d.origin.visit)).toEqual([0, 1]);
-    expect(visits.map((d) => d.id)).toEqual(['3b05beb69236f343d22ec8e7', '6bfb6f776c7c8ddd8a8f141e']);
+    expect(visits.map((d) => d.id)).toEqual(['5ec4af4411b7a236620bd042', 'f34e231e741d3110ef58f63c']);
     expect(turnsOf(visits[0])).toEqual([
       ['病人', '医生您好，孩子四岁，退烧药吃了两个小时了体温还在38.5度。'],
       ['医生', '可以温水擦浴，多喝水，如果精神差或者抽搐要马上去医院。'],
@@ -81,7 +81,7 @@ describe('MedDialog importer on the fixture', () => {
   it('accepts half-width colons, the 患者 label and text on the same line as the label', async () => {
     const { dialogues } = await importFile(importMedDialog, file);
     const d = dialogues.find((x) => x.origin.sourceId === '104')!;
-    expect(d.id).toBe('04cac5ddf9e4b3b4bb8252f5');
+    expect(d.id).toBe('d02a44d61684dd116ee138ee');
     expect(turnsOf(d)).toEqual([
       ['患者', '医生，我同事的家属被确诊了，我和同事上周一起吃过饭。'],
       ['医生', '你目前有没有发热、咳嗽？'],

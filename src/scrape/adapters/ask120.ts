@@ -6,9 +6,8 @@
  * the text in div.crazy_new. Only the first answer is kept (answers are independent); the breadcrumb
  * div.b_route's last link is the department. Pure: HTML in, dialogue out.
  */
-import * as cheerio from 'cheerio';
 import type { RawTurn } from '../../../schemas/dialogue.js';
-import { blockText, cleanText, firstText, lastSegmentId, type AdapterResult, type SiteAdapter } from './types.js';
+import { blockText, cleanText, firstText, lastSegmentId, loadHtml, type AdapterResult, type SiteAdapter } from './types.js';
 
 export const ask120Adapter: SiteAdapter = {
   name: '120ask',
@@ -17,7 +16,7 @@ export const ask120Adapter: SiteAdapter = {
     return /(^|\.)120ask\.com$/i.test(url.hostname) || /\/question\/[^/]+\.htm$/i.test(url.pathname);
   },
   parse(html: string, url: string): AdapterResult {
-    const $ = cheerio.load(html, { scriptingEnabled: false });
+    const $ = loadHtml(html);
     const paras = $('div.b_askcont p.crazy_new');
     if (paras.length === 0) return { unrecognised: 'no div.b_askcont p.crazy_new question: not a 120ask question page' };
 

@@ -5,9 +5,8 @@
  * text. The summary box (div.qa-arrangement-body) carries 问题描述 and 分析及建议; the doctor card
  * carries title (span.grade) and department (span.clinic). Pure: HTML in, dialogue out.
  */
-import * as cheerio from 'cheerio';
 import type { RawTurn } from '../../../schemas/dialogue.js';
-import { blockText, cleanText, firstText, type AdapterResult, type SiteAdapter } from './types.js';
+import { blockText, cleanText, firstText, loadHtml, type AdapterResult, type SiteAdapter } from './types.js';
 
 export const chunyuAdapter: SiteAdapter = {
   name: 'chunyu',
@@ -16,7 +15,7 @@ export const chunyuAdapter: SiteAdapter = {
     return /(^|\.)chunyuyisheng\.com$/i.test(url.hostname) || /\/pc\/qa\/[^/]+\/?$/i.test(url.pathname);
   },
   parse(html: string, url: string): AdapterResult {
-    const $ = cheerio.load(html, { scriptingEnabled: false });
+    const $ = loadHtml(html);
     const blocks = $('.problem-detail-wrap .block-line');
     if (blocks.length === 0) return { unrecognised: 'no .problem-detail-wrap .block-line turns: not a chunyu question page' };
 

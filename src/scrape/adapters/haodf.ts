@@ -6,9 +6,8 @@
  * below the h2.f-c-r-w-title consultation header. Department and doctor title come from the doctor
  * profile block. Pure: HTML in, dialogue out.
  */
-import * as cheerio from 'cheerio';
 import type { RawTurn } from '../../../schemas/dialogue.js';
-import { blockText, cleanText, firstText, lastSegmentId, type AdapterResult, type SiteAdapter } from './types.js';
+import { blockText, cleanText, firstText, lastSegmentId, loadHtml, type AdapterResult, type SiteAdapter } from './types.js';
 
 /** haodf fills image-only sections with this notice; it is not something the patient said. */
 const PRIVACY_PLACEHOLDER = '病历资料仅医生和患者本人可见';
@@ -17,10 +16,10 @@ export const haodfAdapter: SiteAdapter = {
   name: 'haodf',
   version: '1',
   match(url: URL): boolean {
-    return /(^|\.)haodf\.com$/i.test(url.hostname) || /\/flow\/[^/]+\.html?$/i.test(url.pathname);
+    return /(^|\.)haodf\.com$/i.test(url.hostname) || /\/flow\/.+\.html?$/i.test(url.pathname);
   },
   parse(html: string, url: string): AdapterResult {
-    const $ = cheerio.load(html, { scriptingEnabled: false });
+    const $ = loadHtml(html);
     const cards = $('div.f-card');
     if (cards.length === 0) return { unrecognised: 'no div.f-card turn cards: not a haodf consultation flow page' };
 

@@ -6,9 +6,8 @@
  * independently, so only the first answer is kept (a single-turn pair); the breadcrumb's last link is the
  * department. Pure: HTML in, dialogue out.
  */
-import * as cheerio from 'cheerio';
 import type { RawTurn } from '../../../schemas/dialogue.js';
-import { blockText, firstText, lastSegmentId, type AdapterResult, type SiteAdapter } from './types.js';
+import { blockText, firstText, lastSegmentId, loadHtml, type AdapterResult, type SiteAdapter } from './types.js';
 
 export const xywyAdapter: SiteAdapter = {
   name: 'xywy',
@@ -17,7 +16,7 @@ export const xywyAdapter: SiteAdapter = {
     return /(^|\.)xywy\.com$/i.test(url.hostname) || /\/static\/\d+\/[^/]+\.htm$/i.test(url.pathname);
   },
   parse(html: string, url: string): AdapterResult {
-    const $ = cheerio.load(html, { scriptingEnabled: false });
+    const $ = loadHtml(html);
     const question = $('#qdetailc').first();
     if (question.length === 0) return { unrecognised: 'no div#qdetailc question: not an xywy question page' };
     const questionText = blockText(question);

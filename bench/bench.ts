@@ -1,0 +1,162 @@
+/**
+ * `npm run bench`: throughput and memory of cmtmedqa on the real corpora in ../shared/data.
+ * Writes bench/RESULTS.md. Per stage (in-process, on the 1× input held in memory) and end to end
+ * (each run in its own process, 1× → 12× input so that the largest run has ≥ 200,000 dialogues),
+ * with peak RSS per run. A benchmark, not a test: it asserts nothing but the accounting.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import type { ImportBatch } from '../schemas/batch.js';
+import type { Dialogue } from '../schemas/dialogue.js';
+import type { RecordEnvelope } from '../schemas/record.js';
+import { silentLogger } from '../src/core/logger.js';
+import { configHash, parsePipeline, type LoadedPipeline } from '../src/pipeline/config.js';
+import { batches, sourceItems } from '../src/pipeline/read-sources.js';
+import { processBatch } from '../src/pipeline/process.js';
+import { normalise } from '../src/stages/normalise/index.js';
+import { split } from '../src/stages/split/index.js';
+import { Finaliser } from '../src/output/finaliser.js';
+import type { StageContext } from '../src/stages/types.js';
+import { extraBenchSections } from './sections.js';
+
+const root = process.cwd();
+const shared = path.resolve(root, '..', 'shared', 'data', 'dialogues');
+const work = path.join(root, 'bench', 'out');
+
+export const CORPORA: Array<{ format: string; file: string }> = [
+  { format: 'meddialog', file: 'meddialog_covid_zh/COVID-Dialogue-Dataset-Chinese.txt' },
+  { format: 'hetmc', file: 'hetmc_chunyu/train.dialog' },
+  { format: 'mie', file: 'mie_chunyu/dev.json' },
+  { format: 'cmtmedqa', file: 'cmtmedqa/CMtMedQA_test.json' },
+  { format: 'toyhom', file: 'toyhom_cmd/样例_内科5000-6000.csv' },
+  { format: 'huatuo', file: 'huatuo26m/huatuo26M_test.json' },
+];
+
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+/**
+ * The input repeated `copies` times. Each copy is a symlink with its own name, so its dialogues get
+ * their own ids (origin includes the file name) and are processed as new input, not as duplicates.
+ */
+export function scaledPipeline(copies: number, extra: Record<string, unknown> = {}): { file: string; bytes: number } {
+  const dir = path.join(work, `input-x${copies}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const sources: Array<{ format: string; path: string }> = [];
+  let bytes = 0;
+  for (let c = 0; c < copies; c++) {
+    for (const { format, file } of CORPORA) {
+      const name = `c${String(c).padStart(2, '0')}-${path.basename(file)}`;
+      symlinkSync(path.join(shared, file), path.join(dir, name));
+      sources.push({ format, path: name });
+      bytes += statSync(path.join(shared, file)).size;
+    }
+  }
+  const yaml = { name: `bench-x${copies}`, sources, shard: { ranks: 8 }, ...extra };
+  const file = path.join(dir, 'pipeline.yaml');
+  writeFileSync(file, toYaml(yaml));
+  return { file, bytes };
+}
+
+function inputBytes(): number {
+  return CORPORA.reduce((a, c) => a + statSync(path.join(shared, c.file)).size, 0);
+}
+
+async function stageBench(): Promise<string[]> {
+  const L: string[] = [];
+  const config = parsePipeline({ name: 'bench-stages', sources: CORPORA.map((c) => ({ format: c.format, path: path.join(shared, c.file) })), shard: { ranks: 8 } });
+  const pipeline: LoadedPipeline = { config, baseDir: root, file: '<bench>', configHash: configHash(config) };
+  const ctx: StageContext = { config, logger: silentLogger };
+  const bytes = inputBytes();
+  const mb = bytes / 1e6;
+
+  // import (decode + parse), per format and all together
+  const perFormat: string[] = [];
+  for (const c of CORPORA) {
+    const cfg = parsePipeline({ name: 'b', sources: [{ format: c.format, path: path.join(shared, c.file) }] });
+    const t = performance.now();
+    let n = 0;
+    for await (const item of sourceItems(cfg, root, silentLogger)) if (item) n++;
+    const s = (performance.now() - t) / 1000;
+    const size = statSync(path.join(shared, c.file)).size / 1e6;
+    perFormat.push(`| ${c.format} | ${fmt(n)} | ${fmt(s, 3)} | ${fmt(n / s)} | ${fmt(size / s, 1)} |`);
+  }
+  let t = performance.now();
+  const all: ImportBatch[] = [];
+  for await (const b of batches(sourceItems(config, root, silentLogger), config.executor.batchSize)) all.push(b);
+  const importS = (performance.now() - t) / 1000;
+  const dialogues = all.reduce((a, b) => a + b.dialogues.length + b.rejects.length, 0);
+
+  t = performance.now();
+  const normalised: Dialogue[][] = all.map((b) => normalise(b.dialogues, ctx).out);
+  const normS = (performance.now() - t) / 1000;
+  t = performance.now();
+  const split_: RecordEnvelope[][] = normalised.map((d) => split(d, ctx).out);
+  const splitS = (performance.now() - t) / 1000;
+  const records = split_.reduce((a, b) => a + b.length, 0);
+
+  // finalise (exact dedup + split assignment + spill + shard writing), fed by fully processed batches
+  const processed = [];
+  for (const b of all) processed.push(await processBatch(b, ctx));
+  const fin = new Finaliser({ config, outDir: path.join(work, 'stage-finalise'), configHash: pipeline.configHash, graphVersion: null });
+  t = performance.now();
+  await fin.open();
+  for (const pb of processed) await fin.addBatch(pb);
+  await fin.finish();
+  const finS = (performance.now() - t) / 1000;
+
+  const row = (name: string, s: number) => `| ${name} | ${fmt(s, 3)} | ${fmt(dialogues / s)} | ${fmt(mb / s, 1)} |`;
+  L.push('## Per stage (in-process, 1× input held in memory, one core)', '');
+  L.push(`Input: the six real files, ${fmt(dialogues)} dialogues (input units), ${fmt(mb, 1)} MB, ${fmt(records)} records after split.`, '');
+  L.push('| stage | seconds | dialogues/s | MB/s (of input) |', '|---|---:|---:|---:|');
+  L.push(row('import (decode + parse, all formats)', importS), row('normalise', normS), row('split', splitS), row('finalise: exact dedup + split assignment + shards (gzip)', finS));
+  L.push(row('sum of the stages above', importS + normS + splitS + finS));
+  L.push('', '### Import per format', '', '| format | items | seconds | items/s | MB/s |', '|---|---:|---:|---:|---:|', ...perFormat, '');
+  return L;
+}
+
+async function endToEnd(): Promise<string[]> {
+  const L: string[] = [];
+  const rows: string[] = [];
+  const series: Array<{ copies: number; dialogues: number; rss: number; dps: number }> = [];
+  for (const copies of [1, 3, 10, 12]) {
+    const { file, bytes } = scaledPipeline(copies);
+    const outDir = path.join(work, `run-x${copies}`);
+    const res = JSON.parse(execFileSync(process.execPath, [path.join(root, 'dist', 'bench', 'child-run.js'), file, outDir], { encoding: 'utf8', maxBuffer: 1 << 26 }).trim().split('\n').pop()!) as {
+      seconds: number; maxRssMb: number; dialogues: number; records: number; closes: boolean;
+    };
+    rmSync(outDir, { recursive: true, force: true });
+    const dps = res.dialogues / res.seconds;
+    series.push({ copies, dialogues: res.dialogues, rss: res.maxRssMb, dps });
+    rows.push(`| ${copies}× | ${fmt(res.dialogues)} | ${fmt(bytes / 1e6, 1)} | ${fmt(res.records)} | ${fmt(res.seconds, 2)} | **${fmt(dps)}** | ${fmt(bytes / 1e6 / res.seconds, 1)} | ${fmt(res.maxRssMb)} | ${res.closes ? 'yes' : 'NO'} |`);
+    console.error(`bench: ${copies}× ${res.dialogues} dialogues in ${res.seconds.toFixed(2)} s (${Math.round(dps)}/s), peak RSS ${res.maxRssMb} MB`);
+  }
+  L.push('## End to end (`cmtmedqa run`, local executor, each run in its own process)', '');
+  L.push('| input | dialogues | MB | records out | seconds | dialogues/s | MB/s | peak RSS MB | accounting closes |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|', ...rows, '');
+  const a = series[0];
+  const b = series.find((s) => s.copies === 10)!;
+  L.push(`Growth from 1× to 10× input: dialogues ×${fmt(b.dialogues / a.dialogues, 1)}, peak RSS ×${fmt(b.rss / a.rss, 2)} (${fmt(a.rss)} → ${fmt(b.rss)} MB), throughput ×${fmt(b.dps / a.dps, 2)}.`, '');
+  return L;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(work, { recursive: true });
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const L: string[] = ['# Benchmark results', '', `Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${os.cpus().length} cores, Node ${process.version}. Input: ../shared/data/dialogues (six formats); scaled runs repeat the files under new names.`, ''];
+  L.push(...(await stageBench()));
+  L.push(...(await endToEnd()));
+  L.push(...(await extraBenchSections({ root, work, scaledPipeline })));
+  const out = path.join(root, 'bench', 'RESULTS.md');
+  writeFileSync(out, `${L.join('\n')}\n`);
+  rmSync(work, { recursive: true, force: true });
+  console.log(`wrote ${out}`);
+}
+
+if (!existsSync(shared)) {
+  console.error(`bench needs the real corpora at ${shared} (../shared/data beside the checkout)`);
+  process.exit(1);
+}
+await main();

@@ -1,0 +1,47 @@
+/**
+ * `cmtmedqa schedule <pipeline.yaml...>`: create or update a BullMQ job scheduler per pipeline from
+ * its `schedule: {cron, tz}` (idempotent: one scheduler per pipeline name); `--remove` deletes
+ * them, `--list` shows all. A `cmtmedqa worker --scheduler` runs the pipelines when they fire.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { CmtError } from '../core/errors.js';
+import { redisUrl } from '../executors/bullmq/connection.js';
+import { DEFAULT_PREFIX } from '../executors/bullmq/keys.js';
+import { listSchedules, loadForSchedule, removeSchedules, upsertSchedules, type ScheduleInfo } from '../executors/bullmq/scheduler.js';
+
+function line(s: ScheduleInfo): string {
+  const when = s.pattern ? `cron ${JSON.stringify(s.pattern)}${s.tz ? ` ${s.tz}` : ''}` : `every ${s.every} ms`;
+  return `${s.id}  ${when}  next ${s.next ? new Date(s.next).toISOString() : '–'}`;
+}
+
+export function registerScheduleCommand(program: Command): void {
+  program
+    .command('schedule [pipelines...]')
+    .description('schedule pipelines (their `schedule: {cron, tz}`) as BullMQ job schedulers; --remove, --list')
+    .option('--remove', 'remove the schedulers of these pipelines')
+    .option('--list', 'list the schedulers')
+    .option('--redis <url>', 'Redis URL (default: REDIS_URL, else redis://127.0.0.1:6390)')
+    .option('--prefix <prefix>', 'key prefix of the queues', DEFAULT_PREFIX)
+    .action(async (files: string[], o: { remove?: boolean; list?: boolean; redis?: string; prefix: string }) => {
+      const conn = { redisUrl: redisUrl(o.redis), prefix: o.prefix };
+      if (o.list) {
+        const all = await listSchedules(conn);
+        if (all.length === 0) console.log('no schedules');
+        for (const s of all) console.log(line(s));
+        if (!files.length) return;
+      }
+      if (!files.length) throw new CmtError('CMT_USAGE', 'name at least one pipeline YAML (or use --list)');
+      const pipelines = loadForSchedule(files);
+      if (o.remove) {
+        const removed = await removeSchedules(pipelines.map((p) => p.config.name), conn);
+        for (const p of pipelines) console.log(`${removed.includes(`pipeline.${p.config.name}`) ? 'removed' : 'not scheduled'}: ${p.config.name}`);
+        return;
+      }
+      for (const s of await upsertSchedules(pipelines, conn)) {
+        const p = pipelines.find((x) => x.config.name === s.pipeline)!;
+        console.log(`scheduled ${line(s)}  → ${path.join(p.config.out ?? path.join('out', p.config.name), '<YYYY-MM-DDTHH-mm-ssZ>')}`);
+      }
+      console.log('runs happen in a `cmtmedqa worker --scheduler` (plus stage workers) on the same Redis');
+    });
+}

@@ -1,0 +1,106 @@
+/**
+ * Throughput of the BullMQ executor for the benchmark: one run of a pipeline with N worker
+ * processes (started and ready before the clock starts, as a deployment's workers would be), the
+ * coordinator in this process. Also runnable on its own:
+ *   node dist/src/executors/bullmq/bench.js <pipeline.yaml> [workers ...]   (one JSON line per run)
+ * Needs Redis (REDIS_URL or scripts/redis.sh). Measures; asserts nothing.
+ */
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { silentLogger, type Logger } from '../../core/logger.js';
+import { loadPipeline, type LoadedPipeline } from '../../pipeline/config.js';
+import { openRunResources } from '../../pipeline/resources.js';
+import { runLocal, type RunResult } from '../local.js';
+import { spawnWorker } from './child.js';
+import { redisUrl } from './connection.js';
+import { runBullmq } from './run.js';
+
+export interface BenchOptions {
+  /** A loaded pipeline or a YAML path. */
+  pipeline: LoadedPipeline | string;
+  /** Worker processes (0: one in-process worker in the coordinator). */
+  workers: number;
+  redisUrl?: string;
+  /** Key prefix, so a benchmark never meets real runs (default cmt-bench). */
+  prefix?: string;
+  /** Jobs in parallel per stage queue per worker (default: the pipeline's executor.concurrency). */
+  concurrency?: number;
+  outDir?: string;
+  logger?: Logger;
+}
+
+export interface BenchResult {
+  executor: string;
+  workers: number;
+  seconds: number;
+  dialogues: number;
+  dialoguesPerSecond: number;
+  records: number;
+  stageSeconds: Record<string, number>;
+}
+
+function summary(executor: string, workers: number, seconds: number, res: RunResult): BenchResult {
+  return {
+    executor,
+    workers,
+    seconds: Math.round(seconds * 1000) / 1000,
+    dialogues: res.report.dialogues.in,
+    dialoguesPerSecond: Math.round(res.report.dialogues.in / seconds),
+    records: res.report.records.accepted,
+    stageSeconds: res.report.throughput.stageSeconds,
+  };
+}
+
+function load(p: LoadedPipeline | string): LoadedPipeline {
+  return typeof p === 'string' ? loadPipeline(p) : p;
+}
+
+/** One BullMQ run with `workers` worker processes; returns dialogues/s of the whole run. */
+export async function benchBullmq(o: BenchOptions): Promise<BenchResult> {
+  const pipeline = load(o.pipeline);
+  const url = redisUrl(o.redisUrl);
+  const prefix = o.prefix ?? 'cmt-bench';
+  const logger = o.logger ?? silentLogger;
+  const outDir = o.outDir ?? path.join(os.tmpdir(), `cmt-bench-bullmq-${process.pid}-${o.workers}`);
+  const children = Array.from({ length: o.workers }, () => spawnWorker({ redisUrl: url, prefix, concurrency: o.concurrency, stderr: 'ignore', env: { LOG_LEVEL: 'warn' } }));
+  const resources = await openRunResources(pipeline, logger);
+  try {
+    await Promise.all(children.map((c) => c.ready));
+    const runId = `${pipeline.config.name}-bench-${process.pid}-${Date.now()}`;
+    const t0 = performance.now();
+    const res = await runBullmq({ pipeline, outDir, logger, ...resources, redisUrl: url, prefix, runId, localWorkers: o.workers > 0 ? 0 : 1, workerTuning: { concurrency: o.concurrency } });
+    return summary('bullmq', o.workers, (performance.now() - t0) / 1000, res);
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+    await resources.close();
+    if (!o.outDir) rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/** The same measurement for the local executor, for the comparison. */
+export async function benchLocal(o: Pick<BenchOptions, 'pipeline' | 'outDir' | 'logger'>): Promise<BenchResult> {
+  const pipeline = load(o.pipeline);
+  const logger = o.logger ?? silentLogger;
+  const outDir = o.outDir ?? path.join(os.tmpdir(), `cmt-bench-local-${process.pid}`);
+  const resources = await openRunResources(pipeline, logger);
+  try {
+    const t0 = performance.now();
+    const res = await runLocal({ pipeline, outDir, logger, ...resources });
+    return summary('local', 0, (performance.now() - t0) / 1000, res);
+  } finally {
+    await resources.close();
+    if (!o.outDir) rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [file, ...counts] = process.argv.slice(2);
+  if (!file) {
+    console.error('usage: node dist/src/executors/bullmq/bench.js <pipeline.yaml> [workers ...]');
+    process.exit(2);
+  }
+  console.log(JSON.stringify(await benchLocal({ pipeline: file })));
+  for (const n of counts.length ? counts.map(Number) : [1, 2]) console.log(JSON.stringify(await benchBullmq({ pipeline: file, workers: n })));
+}

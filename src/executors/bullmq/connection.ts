@@ -1,0 +1,72 @@
+/**
+ * Redis connections for the BullMQ executor. The URL comes from an option or REDIS_URL (the only
+ * environment the executor reads, as for every connection string). Long-lived clients (coordinator,
+ * workers) wait through a Redis restart instead of failing commands; the first contact fails fast
+ * with CMT_REDIS_UNREACHABLE and a message that says how to start Redis.
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import type { ConnectionOptions } from 'bullmq';
+import { CmtError } from '../../core/errors.js';
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6390';
+
+export function redisUrl(explicit?: string): string {
+  return explicit ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+}
+
+/** ioredis options shared by our clients and BullMQ's: retry forever, never drop a queued command. */
+function baseOptions(): RedisOptions {
+  return {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    // Reconnect quickly at first, then every 2 s: a restarted Redis is picked up within seconds.
+    retryStrategy: (times) => Math.min(50 * times, 2000),
+  };
+}
+
+/** Connection options for BullMQ Queues and Workers (they open their own clients from these). */
+export function bullConnection(url: string): ConnectionOptions {
+  return { url, ...baseOptions() } as ConnectionOptions;
+}
+
+/** A client for the executor's own keys (run record, results, Lua scripts). */
+export function createClient(url: string, name = 'cmtmedqa'): Redis {
+  return new Redis(url, { ...baseOptions(), connectionName: name, lazyConnect: true });
+}
+
+/** Connects and PINGs within `timeoutMs`, else throws CMT_REDIS_UNREACHABLE (and closes the client). */
+export async function connectOrFail(client: Redis, url: string, timeoutMs = 5000): Promise<Redis> {
+  let timer: NodeJS.Timeout | undefined;
+  let lastError: unknown;
+  const onError = (e: unknown) => {
+    lastError = e;
+  };
+  client.on('error', onError);
+  try {
+    const ready = (async () => {
+      if (client.status === 'wait') await client.connect();
+      await client.ping();
+    })();
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    await Promise.race([ready, timeout]);
+    ready.catch(() => {});
+    return client;
+  } catch (e) {
+    client.disconnect();
+    const why = lastError instanceof Error ? lastError.message : e instanceof Error ? e.message : String(e);
+    throw new CmtError('CMT_REDIS_UNREACHABLE', `cannot reach Redis at ${url} (${why}); start Redis with \`bash scripts/redis.sh start\` or set REDIS_URL / --redis`, { url }, { cause: e });
+  } finally {
+    if (timer) clearTimeout(timer);
+    client.off('error', onError);
+    // After the first contact, connection errors are retried; keep one listener so ioredis
+    // does not print "Unhandled error event" while Redis restarts.
+    if (client.listenerCount('error') === 0) client.on('error', () => {});
+  }
+}
+
+/** createClient + connectOrFail. */
+export async function openClient(url: string, name?: string, timeoutMs?: number): Promise<Redis> {
+  return connectOrFail(createClient(url, name), url, timeoutMs);
+}

@@ -1,0 +1,108 @@
+/**
+ * Names in Redis for the BullMQ executor: the key prefix, per-run queue names, the run's own keys,
+ * job ids, and the deterministic run id. Everything that names a Redis key goes through here, so
+ * the coordinator, the workers, `status` and the dashboard cannot disagree.
+ *
+ * Layout (prefix `cmt` by default):
+ *   cmt:<runId>.<stage>:*      BullMQ queues of one run (normalise, split, validate, finalise)
+ *   cmt:run:<runId>            the run record (hash: pipeline, state, total, timings …)
+ *   cmt:run:<runId>:results    ProcessedBatch JSON per seq (hash, field = seq)
+ *   cmt:run:<runId>:parts / :pending:<seq> / :leaves:<seq> / :splits   poison-split bookkeeping
+ *   cmt:runs                   the runs workers should serve (set); channel cmt:runs announces new ones
+ *   cmt:schedule:*             the BullMQ queue of scheduled pipeline runs
+ * BullMQ forbids ':' in queue names and job ids, hence the dots and dashes.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { CmtError } from '../../core/errors.js';
+import type { LoadedPipeline } from '../../pipeline/config.js';
+import { expandSource } from '../../pipeline/read-sources.js';
+
+export const DEFAULT_PREFIX = 'cmt';
+
+/** The per-batch stages, in chain order; `finalise` is the run's last, coordinator-only queue. */
+export const STAGES = ['normalise', 'split', 'validate'] as const;
+export type StageName = (typeof STAGES)[number];
+export type QueueStage = StageName | 'finalise';
+
+/** The name of the queue holding scheduled pipeline runs. */
+export const SCHEDULE_QUEUE = 'schedule';
+
+const RUN_ID = /^[A-Za-z0-9._-]{1,120}$/;
+
+export function checkRunId(runId: string): string {
+  if (!RUN_ID.test(runId)) throw new CmtError('CMT_USAGE', `run id ${JSON.stringify(runId)} must be 1–120 letters, digits, dot, underscore or dash`, { runId });
+  return runId;
+}
+
+export class RunKeys {
+  constructor(readonly prefix: string, readonly runId: string) {
+    checkRunId(runId);
+  }
+  queue(stage: QueueStage): string {
+    return `${this.runId}.${stage}`;
+  }
+  get record(): string {
+    return `${this.prefix}:run:${this.runId}`;
+  }
+  get results(): string {
+    return `${this.record}:results`;
+  }
+  get parts(): string {
+    return `${this.record}:parts`;
+  }
+  get splits(): string {
+    return `${this.record}:splits`;
+  }
+  get coordinatorLock(): string {
+    return `${this.record}:coordinator`;
+  }
+  get handledFailures(): string {
+    return `${this.record}:handled`;
+  }
+  pending(seq: number): string {
+    return `${this.record}:pending:${seq}`;
+  }
+  leaves(seq: number): string {
+    return `${this.record}:leaves:${seq}`;
+  }
+}
+
+export function runsKey(prefix: string): string {
+  return `${prefix}:runs`;
+}
+
+/** Pub/sub channel on which a coordinator announces a new run (workers also poll runsKey). */
+export function runsChannel(prefix: string): string {
+  return `${prefix}:runs`;
+}
+
+/**
+ * Job id of one batch or batch part in a stage queue: `s<seq>` for a whole batch, `s<seq>-p<path>`
+ * for a part after poison splitting (path: '0'/'1' per halving). Deterministic, so re-enqueueing
+ * after a crash or a replay never duplicates a job.
+ */
+export function jobId(seq: number, part: string): string {
+  return part === '' ? `s${seq}` : `s${seq}-p${part}`;
+}
+
+export const FINALISE_JOB_ID = 'finalise';
+
+/**
+ * The run id: pipeline name + a hash of the output-deciding config, the bytes of every input file
+ * (in source order) and the code version. The same input and config always give the same run, so
+ * replaying a run reuses its jobs and results instead of duplicating them.
+ */
+export async function deriveRunId(pipeline: LoadedPipeline, codeVersion: string): Promise<string> {
+  const h = createHash('sha256');
+  h.update(`cmtmedqa-run\0${codeVersion}\0${pipeline.configHash}\0`);
+  for (let i = 0; i < pipeline.config.sources.length; i++) {
+    const files = await expandSource(pipeline.config.sources[i], i, pipeline.baseDir);
+    for (const f of files) {
+      h.update(`${i}\0${f.display}\0`);
+      for await (const chunk of createReadStream(f.absolute, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) h.update(chunk);
+      h.update('\0');
+    }
+  }
+  return `${pipeline.config.name}-${h.digest('hex').slice(0, 16)}`;
+}

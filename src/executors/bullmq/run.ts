@@ -1,0 +1,378 @@
+/**
+ * The BullMQ executor's coordinator: `runBullmq` takes the same options and returns the same
+ * result as runLocal. It reads the sources (the same batches the local executor cuts), enqueues
+ * one job per ImportBatch into the run's first stage queue, lets stage workers (its own, or
+ * `cmtmedqa worker`s anywhere) carry each batch through normalise → split (→ validate), and, once
+ * every batch has a stored result, runs the single finalise step here, where the output directory is.
+ *
+ * Finalise trigger: whoever sees the last result land (the worker storing it, or this coordinator
+ * when it sets the batch total after the import) adds the run's `finalise` job (fixed job id, so
+ * only once); only this coordinator consumes that queue. A FlowProducer parent cannot be used: its
+ * children must exist when the parent is added, but batches stream from the importer and poison
+ * splitting adds jobs later.
+ *
+ * Crash safety: job ids, results and the run id are deterministic, so a crashed coordinator is
+ * replaced by running the same pipeline again (or with the same --run-id): it re-enqueues (no-ops
+ * for jobs that exist), skips batches that already have results, and finalises.
+ * Must not: hold stage logic, or write anything but the run's output directory and its Redis keys.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { CmtError } from '../../core/errors.js';
+import { Finaliser } from '../../output/finaliser.js';
+import { batches, sourceItems } from '../../pipeline/read-sources.js';
+import type { Progress, RunOptions, RunResult } from '../local.js';
+import { stageChain } from './chain.js';
+import { spawnWorker, type ChildWorker } from './child.js';
+import { bullConnection, openClient, redisUrl } from './connection.js';
+import { finaliseRun, ResultFeeder } from './finalise.js';
+import { checkRunId, DEFAULT_PREFIX, deriveRunId, FINALISE_JOB_ID, RunKeys, runsChannel, runsKey, type QueueStage, type StageName } from './keys.js';
+import { isDoneStub, StageEnvelope, toStoredPipeline, type RunRecord, type StagePayload } from './payloads.js';
+import { RunStore } from './store.js';
+import { enqueueFinalise, exhausted, stageJobOptions, WorkerService, type HandOnDeps, type WorkerTuning } from './worker.js';
+
+/** Bumped when job payloads or stored results change shape: a replay of an older run starts afresh. */
+export const RUN_FORMAT = 'bullmq-1';
+
+/** How long a finished run's record (state, counts, timings) stays for `cmtmedqa status`. */
+const RECORD_TTL_S = 7 * 24 * 3600;
+const LOCK_TTL_MS = 15_000;
+
+export interface BullmqOptions {
+  /** Default: REDIS_URL, else redis://127.0.0.1:6390 (scripts/redis.sh). */
+  redisUrl?: string;
+  /** Key prefix of every queue and key (default `cmt`). */
+  prefix?: string;
+  /** Default: derived from the pipeline name, config hash and input bytes. */
+  runId?: string;
+  /**
+   * Stage workers this coordinator starts for its run (default 1). 0: rely on `cmtmedqa worker`
+   * processes elsewhere. External workers join a run whatever this is.
+   */
+  localWorkers?: number;
+  /** In-process workers share this event loop; child processes use more cores (default inprocess). */
+  workerMode?: 'inprocess' | 'child';
+  /** Lock/stall settings for the local workers (and the finalise worker's lock). */
+  workerTuning?: WorkerTuning;
+  /** First retry delay of a failed stage job (ms, doubled each retry; default 1000). */
+  backoffMs?: number;
+  /** Batches enqueued but not yet processed before the import waits (default 64). */
+  maxInFlight?: number;
+  /** Keep the run's queues and results in Redis after it finalised (default: removed). */
+  keepRun?: boolean;
+  /** Environment for child workers (test hooks). */
+  workerEnv?: Record<string, string>;
+}
+
+export type BullmqRunOptions = RunOptions & BullmqOptions;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+class Deferred<T> {
+  resolve!: (v: T) => void;
+  reject!: (e: unknown) => void;
+  settled = false;
+  readonly promise = new Promise<T>((res, rej) => {
+    this.resolve = (v) => {
+      this.settled = true;
+      res(v);
+    };
+    this.reject = (e) => {
+      this.settled = true;
+      rej(e);
+    };
+  });
+}
+
+/** One coordinator per run: a lock with a TTL, refreshed while the run goes on. */
+class CoordinatorLock {
+  private readonly token = randomUUID();
+  constructor(private readonly client: Redis, private readonly key: string, private readonly runId: string) {}
+  async acquire(): Promise<void> {
+    const ok = await this.client.set(this.key, this.token, 'PX', LOCK_TTL_MS, 'NX');
+    if (ok !== 'OK') {
+      throw new CmtError(
+        'CMT_RUN_FAILED',
+        `run ${this.runId} is being coordinated by another process; wait for it to finish (cmtmedqa status ${this.runId}), or, if that process died, rerun in ${LOCK_TTL_MS / 1000} s when its lock expires`,
+        { runId: this.runId },
+      );
+    }
+  }
+  async refresh(): Promise<void> {
+    const holder = await this.client.get(this.key);
+    if (holder === this.token) await this.client.pexpire(this.key, LOCK_TTL_MS);
+    else if (holder === null) await this.client.set(this.key, this.token, 'PX', LOCK_TTL_MS, 'NX');
+  }
+  async release(): Promise<void> {
+    if ((await this.client.get(this.key)) === this.token) await this.client.del(this.key);
+  }
+}
+
+export async function runBullmq(opts: BullmqRunOptions): Promise<RunResult> {
+  const { pipeline, logger } = opts;
+  const started = performance.now();
+  const url = redisUrl(opts.redisUrl);
+  const prefix = opts.prefix ?? DEFAULT_PREFIX;
+  const client = await openClient(url, 'cmtmedqa-coordinator');
+  try {
+    const runId = opts.runId ? checkRunId(opts.runId) : await deriveRunId(pipeline, RUN_FORMAT);
+    const keys = new RunKeys(prefix, runId);
+    const lock = new CoordinatorLock(client, keys.coordinatorLock, runId);
+    await lock.acquire();
+    try {
+      return await coordinate(opts, { url, prefix, client, keys, lock, started, log: logger.child({ executor: 'bullmq', runId }) });
+    } finally {
+      await lock.release().catch(() => {});
+    }
+  } finally {
+    await client.quit().catch(() => client.disconnect());
+  }
+}
+
+interface Ctx {
+  url: string;
+  prefix: string;
+  client: Redis;
+  keys: RunKeys;
+  lock: CoordinatorLock;
+  started: number;
+  log: RunOptions['logger'];
+}
+
+async function coordinate(opts: BullmqRunOptions, c: Ctx): Promise<RunResult> {
+  const { pipeline } = opts;
+  const { config } = pipeline;
+  const { client, keys, log } = c;
+  const store = new RunStore(client, keys);
+  const chain = stageChain(config);
+  const record: RunRecord = {
+    pipeline: toStoredPipeline(pipeline),
+    state: 'running',
+    stages: chain,
+    attempts: config.executor.attempts,
+    backoffMs: opts.backoffMs ?? 1000,
+  };
+  const connection = bullConnection(c.url);
+  const queues = new Map<QueueStage, Queue>();
+  for (const s of [...chain, 'finalise'] as QueueStage[]) queues.set(s, new Queue(keys.queue(s), { connection, prefix: c.prefix }));
+  const queue = (s: QueueStage) => queues.get(s)!;
+
+  const resumed = await prepareRecord(c, store, record, queues);
+  log.info({ runId: keys.runId, resumed, stages: chain }, 'bullmq run started');
+
+  const local: { services: WorkerService[]; children: ChildWorker[] } = { services: [], children: [] };
+  const done = new Deferred<RunResult>();
+  let importSeconds = 0;
+  let finaliseWorker: Worker | undefined;
+  let watchdog: Promise<void> | undefined;
+  let feeder: ResultFeeder | undefined;
+  let failure: unknown;
+  try {
+    await mkdir(opts.outDir, { recursive: true });
+    const graphVersion = opts.graph ? await opts.graph.version() : null;
+    const fin = new Finaliser({ config, outDir: opts.outDir, configHash: pipeline.configHash, graphVersion, filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer });
+    await fin.open();
+    const feed = new ResultFeeder(store, fin, log);
+    feeder = feed;
+    feed.start().catch((e: unknown) => done.reject(e));
+
+    await startLocalWorkers(opts, c, local);
+
+    // Only this process consumes the finalise queue: the output directory is here. The job can
+    // only be re-delivered to this same process (a stall), so the step runs at most once.
+    let finalising: Promise<RunResult> | undefined;
+    finaliseWorker = new Worker(
+      keys.queue('finalise'),
+      async (_job: Job) => {
+        await client.hset(keys.record, 'state', 'finalising');
+        finalising ??= finaliseRun({ opts, fin, feeder: feed, store, graphVersion, started: c.started, importSeconds });
+        try {
+          const res = await finalising;
+          done.resolve(res);
+          return { records: res.manifest.counts.records };
+        } catch (e) {
+          done.reject(e);
+          throw e;
+        }
+      },
+      { connection, prefix: c.prefix, concurrency: 1, lockDuration: opts.workerTuning?.lockDuration ?? 30_000, stalledInterval: opts.workerTuning?.stalledInterval ?? 30_000, maxStalledCount: 5, drainDelay: 2 },
+    );
+    finaliseWorker.on('error', (err) => log.debug({ err }, 'finalise worker error'));
+
+    const deps: HandOnDeps = { runId: keys.runId, record, store, logger: log, queue };
+    let importDone = false;
+    watchdog = watch(opts, c, store, deps, done, () => importDone);
+
+    // Import: the same batches as the local executor, one job each, with bounded look-ahead.
+    const t0 = performance.now();
+    const maxInFlight = opts.maxInFlight ?? 64;
+    const first = queue(chain[0]);
+    let n = 0;
+    let known = resumed ? await store.resultCount() : 0;
+    for await (const batch of batches(sourceItems(config, pipeline.baseDir, log), config.executor.batchSize)) {
+      if (done.settled) break;
+      while (n - known >= maxInFlight) {
+        known = await store.resultCount();
+        if (n - known >= maxInFlight) await sleep(20);
+      }
+      n++;
+      if (resumed && (await store.hasResult(batch.seq))) continue;
+      const payload: StagePayload = {
+        seq: batch.seq,
+        part: '',
+        items: batch.dialogues,
+        carry: { dialogueIds: batch.dialogues.map((d) => d.id), inputs: batch.dialogues.length + batch.rejects.length, rejects: { import: batch.rejects, normalise: [], split: [], validate: [] } },
+      };
+      await first.add(chain[0], payload, stageJobOptions(record, batch.seq, ''));
+    }
+    importSeconds = (performance.now() - t0) / 1000;
+    importDone = true;
+    feed.setTotal(n);
+    await client.hset(keys.record, 'total', n);
+    if ((await store.resultCount()) >= n) await enqueueFinalise(queue('finalise'));
+    log.info({ batches: n, importSeconds }, 'all batches enqueued');
+
+    const result = await done.promise;
+    await client
+      .multi()
+      .hset(keys.record, { state: 'finalised', finishedAt: Date.now(), summary: JSON.stringify({ manifest: result.manifest.counts, rejects: result.manifest.rejects.records, dialogues: result.report.dialogues, outDir: result.outDir }) })
+      .publish(runsChannel(c.prefix), keys.runId)
+      .exec();
+    return result;
+  } catch (e) {
+    failure = e;
+    await client.multi().hset(keys.record, { state: 'failed', error: e instanceof Error ? e.message : String(e) }).publish(runsChannel(c.prefix), keys.runId).exec().catch(() => {});
+    throw e;
+  } finally {
+    feeder?.stop();
+    if (!done.settled) done.reject(new Error('coordinator stopped'));
+    done.promise.catch(() => {});
+    await watchdog?.catch(() => {});
+    await finaliseWorker?.close().catch(() => {});
+    await Promise.all(local.services.map((s) => s.close(failure !== undefined)));
+    await Promise.all(local.children.map((ch) => ch.stop()));
+    if (failure === undefined && !opts.keepRun) await cleanup(c, store, queues).catch((e: unknown) => log.warn({ err: e }, 'cleanup of the run\'s Redis keys failed'));
+    else if (failure === undefined) await client.srem(runsKey(c.prefix), keys.runId).catch(() => {});
+    await Promise.all([...queues.values()].map((q) => q.close().catch(() => {})));
+  }
+}
+
+/**
+ * Writes the run record and announces the run. A run that already finalised starts afresh (its
+ * leftovers are removed); an unfinished one is resumed: its jobs and results are reused.
+ * Returns whether this is a resume.
+ */
+async function prepareRecord(c: Ctx, store: RunStore, record: RunRecord, queues: Map<QueueStage, Queue>): Promise<boolean> {
+  const { client, keys } = c;
+  const prev = await store.record().catch(() => undefined);
+  if (prev && prev.pipeline.configHash !== record.pipeline.configHash) {
+    throw new CmtError('CMT_USAGE', `run id ${keys.runId} belongs to another pipeline config (${prev.pipeline.configHash.slice(0, 12)}); use another --run-id`, { runId: keys.runId });
+  }
+  const resumed = prev !== undefined && prev.state !== 'finalised';
+  if (prev && !resumed) await cleanup(c, store, queues);
+  if (!resumed) {
+    const stale = Object.keys(await client.hgetall(keys.record));
+    if (stale.length) await client.hdel(keys.record, ...stale);
+  }
+  if (resumed) {
+    // A finalise job left completed/failed by a coordinator that died must be able to run again.
+    const job = await queues.get('finalise')!.getJob(FINALISE_JOB_ID);
+    if (job && (await job.isCompleted() || await job.isFailed())) await job.remove();
+  }
+  await client
+    .multi()
+    .hset(keys.record, {
+      pipeline: JSON.stringify(record.pipeline),
+      state: 'running',
+      stages: JSON.stringify(record.stages),
+      attempts: record.attempts,
+      backoffMs: record.backoffMs,
+      updated: Date.now(),
+    })
+    .hsetnx(keys.record, 'created', Date.now())
+    .hdel(keys.record, 'error', 'summary', 'finishedAt')
+    .persist(keys.record)
+    .sadd(runsKey(c.prefix), keys.runId)
+    .publish(runsChannel(c.prefix), keys.runId)
+    .exec();
+  return resumed;
+}
+
+async function startLocalWorkers(opts: BullmqRunOptions, c: Ctx, local: { services: WorkerService[]; children: ChildWorker[] }): Promise<void> {
+  const n = opts.localWorkers ?? 1;
+  if (n <= 0) return;
+  if ((opts.workerMode ?? 'inprocess') === 'child') {
+    for (let i = 0; i < n; i++) {
+      local.children.push(spawnWorker({ redisUrl: c.url, prefix: c.prefix, runId: c.keys.runId, exitWhenDone: true, env: opts.workerEnv, ...opts.workerTuning }));
+    }
+    await Promise.all(local.children.map((ch) => ch.ready));
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const s = new WorkerService({ redisUrl: c.url, prefix: c.prefix, runId: c.keys.runId, logger: c.log.child({ worker: i }), graph: opts.graph, ...opts.workerTuning });
+    local.services.push(s);
+    await s.start();
+  }
+}
+
+/**
+ * While the run goes on: keep the coordinator lock, report progress, and hand failed stage jobs
+ * (a job that stalled more than maxStalledCount times, or one whose hand-on kept failing) to the
+ * same split/poison path a stage error takes, so that no batch is lost to the failed set.
+ */
+async function watch(opts: BullmqRunOptions, c: Ctx, store: RunStore, deps: HandOnDeps, done: Deferred<RunResult>, importDone: () => boolean): Promise<void> {
+  const progress: Progress = { batches: 0, dialogues: 0, records: 0, rejects: 0 };
+  let lastWorkerWarning = Date.now();
+  while (!done.settled) {
+    try {
+      await c.lock.refresh();
+      const k = await store.counters();
+      const next: Progress = { batches: k['p:batches'] ?? 0, dialogues: k['p:dialogues'] ?? 0, records: k['p:records'] ?? 0, rejects: k['p:rejects'] ?? 0 };
+      if (next.batches !== progress.batches) {
+        Object.assign(progress, next);
+        opts.onProgress?.({ ...progress });
+      }
+      await sweepFailed(c, deps);
+      if (importDone() && Date.now() - lastWorkerWarning > 30_000) {
+        lastWorkerWarning = Date.now();
+        const workers = await deps.queue(deps.record.stages[0]).getWorkersCount().catch(() => -1);
+        if (workers === 0) c.log.warn({ runId: c.keys.runId }, 'no worker serves this run: start `cmtmedqa worker` (same Redis) or run with local workers');
+      }
+    } catch (e) {
+      if (done.settled) break;
+      c.log.warn({ err: e }, 'watchdog tick failed (Redis restarting?); retrying');
+    }
+    await Promise.race([sleep(250), done.promise.catch(() => {})]);
+  }
+}
+
+async function sweepFailed(c: Ctx, deps: HandOnDeps): Promise<void> {
+  for (const stage of deps.record.stages as StageName[]) {
+    const q = deps.queue(stage);
+    if ((await q.getFailedCount()) === 0) continue;
+    for (const job of await q.getFailed(0, 200)) {
+      const tag = `${stage}/${job.id}`;
+      if (await c.client.sismember(c.keys.handledFailures, tag)) continue;
+      if (!isDoneStub(job.data)) {
+        let p: StagePayload;
+        try {
+          p = StageEnvelope.parse(job.data) as StagePayload;
+        } catch (e) {
+          throw new CmtError('CMT_RUN_FAILED', `${stage} job ${job.id} of run ${c.keys.runId} failed and its payload is unreadable: ${(e as Error).message}`, { runId: c.keys.runId });
+        }
+        p = job.data as StagePayload;
+        await exhausted(deps, stage, p, new Error(job.failedReason || 'job failed'), job.attemptsMade, String(job.id));
+      }
+      await c.client.sadd(c.keys.handledFailures, tag);
+    }
+  }
+}
+
+/** Removes the run's queues and results; the record stays (finalised state, counts) with a TTL. */
+async function cleanup(c: Ctx, store: RunStore, queues: Map<QueueStage, Queue>): Promise<void> {
+  for (const q of queues.values()) await q.obliterate({ force: true });
+  await store.dropData();
+  await c.client.multi().srem(runsKey(c.prefix), c.keys.runId).expire(c.keys.record, RECORD_TTL_S).exec();
+}

@@ -1,0 +1,362 @@
+/**
+ * Stage workers: a thin BullMQ processor per stage queue (decode a batch, call the same stage
+ * function the local executor calls, enqueue the result to the next stage or store it), for any
+ * run announced in Redis. Holds no stage logic and no state that another machine would need:
+ * everything a job needs is in its payload or in the run record.
+ *
+ * Runs are discovered from the `runs` set (polled) and the `runs` channel (immediate); a run gets
+ * one BullMQ Worker per stage this process serves, closed again once the run is finalised.
+ *
+ * Failure policy: a stage error is retried with exponential backoff (the run's `attempts`); on the
+ * last attempt the batch is split in halves that go back to the same queue, down to single items;
+ * a single item that still fails becomes an `executor.poison_batch` reject carrying the error and
+ * the item, and its batch completes without it. Nothing is dropped and the run still finalises.
+ */
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { RecordEnvelope } from '../../../schemas/record.js';
+import type { Reject } from '../../../schemas/reject.js';
+import type { Logger } from '../../core/logger.js';
+import { makeReject } from '../../core/reject.js';
+import type { GraphPort } from '../../kg/port.js';
+import type { LoadedPipeline } from '../../pipeline/config.js';
+import { openRunResources, type RunResources } from '../../pipeline/resources.js';
+import type { StageContext } from '../../stages/types.js';
+import { itemIdentity, nextStage, runStage, type StageOutput } from './chain.js';
+import { bullConnection, createClient, connectOrFail } from './connection.js';
+import { DEFAULT_PREFIX, FINALISE_JOB_ID, jobId, RunKeys, runsChannel, runsKey, STAGES, type QueueStage, type StageName } from './keys.js';
+import {
+  Carry,
+  StageEnvelope,
+  emptyCarry,
+  isDoneStub,
+  stageItemSchema,
+  toLoadedPipeline,
+  validate,
+  type LeafResult,
+  type RunRecord,
+  type StagePayload,
+} from './payloads.js';
+import { RunStore } from './store.js';
+import { z } from 'zod';
+
+export interface WorkerTuning {
+  /** Jobs in parallel per stage queue (default: the run's executor.concurrency). */
+  concurrency?: number;
+  /** Job lock (ms); a worker that dies loses its jobs to another one after this (default 30000). */
+  lockDuration?: number;
+  /** How often stalled jobs are looked for (ms, default 30000). */
+  stalledInterval?: number;
+  /** Stalls (worker deaths) a job survives before it counts as failed (default 3). */
+  maxStalledCount?: number;
+}
+
+export interface WorkerServiceOptions extends WorkerTuning {
+  redisUrl: string;
+  prefix?: string;
+  /** Stages this process serves (default: all). */
+  stages?: readonly StageName[];
+  /** Serve only this run. */
+  runId?: string;
+  logger: Logger;
+  /** A graph already opened by the caller (in-process workers share the coordinator's). */
+  graph?: GraphPort;
+  /** How often the runs set is re-read (ms, default 1000); new runs are also announced at once. */
+  scanIntervalMs?: number;
+  /** Worker name recorded on jobs (default cmtmedqa-<pid>). */
+  name?: string;
+}
+
+interface AttachedRun {
+  runId: string;
+  keys: RunKeys;
+  record: RunRecord;
+  pipeline: LoadedPipeline;
+  store: RunStore;
+  graph?: GraphPort;
+  resources?: RunResources;
+  workers: Worker[];
+  queues: Map<QueueStage, Queue>;
+  logger: Logger;
+}
+
+/** Job options of every stage job: deterministic id, the run's retry policy, kept after completion. */
+export function stageJobOptions(record: Pick<RunRecord, 'attempts' | 'backoffMs'>, seq: number, part: string) {
+  return {
+    jobId: jobId(seq, part),
+    attempts: record.attempts,
+    backoff: { type: 'exponential' as const, delay: record.backoffMs },
+    // Completed jobs stay (with their data replaced by a stub) so that a re-enqueued id is a no-op.
+    removeOnComplete: false,
+    removeOnFail: false,
+  };
+}
+
+/** Test hooks, for the crash-safety tests only: slow every stage job down, or make one item fail. */
+async function testHooks(stage: StageName, items: unknown[]): Promise<void> {
+  const delay = Number(process.env.CMT_TEST_STAGE_DELAY_MS ?? 0);
+  if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+  const poison = process.env.CMT_TEST_POISON;
+  if (poison && (process.env.CMT_TEST_POISON_STAGE ?? 'normalise') === stage) {
+    if (items.some((i) => JSON.stringify(i).includes(poison))) throw new Error(`CMT_TEST_POISON: an item of this ${stage} batch contains ${JSON.stringify(poison)}`);
+  }
+}
+
+function withRejects(carry: Carry, stage: StageName, rejects: Reject[]): Carry {
+  if (rejects.length === 0) return carry;
+  return { ...carry, rejects: { ...carry.rejects, [stage]: [...carry.rejects[stage], ...rejects] } };
+}
+
+export class WorkerService {
+  private readonly prefix: string;
+  private readonly stages: readonly StageName[];
+  private client!: Redis;
+  private sub?: Redis;
+  private readonly attached = new Map<string, AttachedRun>();
+  /** Runs that failed to attach (resources would not open): retried on later scans, logged once. */
+  private readonly broken = new Set<string>();
+  private scanning: Promise<void> = Promise.resolve();
+  private timer?: NodeJS.Timeout;
+  private closing = false;
+  private resolveRunDone?: () => void;
+  /** With `runId`: resolves once that run is finalised (or gone), for workers started for one run. */
+  readonly runDone: Promise<void>;
+
+  constructor(private readonly opts: WorkerServiceOptions) {
+    this.prefix = opts.prefix ?? DEFAULT_PREFIX;
+    this.stages = opts.stages ?? STAGES;
+    this.runDone = new Promise((r) => {
+      this.resolveRunDone = r;
+    });
+  }
+
+  async start(): Promise<void> {
+    this.client = await connectOrFail(createClient(this.opts.redisUrl, 'cmtmedqa-worker'), this.opts.redisUrl);
+    this.sub = this.client.duplicate();
+    this.sub.on('error', () => {});
+    this.sub.on('message', () => this.scan());
+    await this.sub.subscribe(runsChannel(this.prefix));
+    await this.scan();
+    this.timer = setInterval(() => this.scan(), this.opts.scanIntervalMs ?? 1000);
+    this.opts.logger.info({ stages: this.stages, runId: this.opts.runId }, 'worker started');
+  }
+
+  /** Runs currently served. */
+  get runs(): string[] {
+    return [...this.attached.keys()];
+  }
+
+  /** Re-reads the runs set; serialised, errors logged (a restarting Redis is retried next tick). */
+  scan(): Promise<void> {
+    this.scanning = this.scanning.then(() => this.scanOnce()).catch((e: unknown) => {
+      this.opts.logger.warn({ err: e }, 'run discovery failed; retrying');
+    });
+    return this.scanning;
+  }
+
+  private async scanOnce(): Promise<void> {
+    if (this.closing) return;
+    const ids = this.opts.runId ? [this.opts.runId] : await this.client.smembers(runsKey(this.prefix));
+    const wanted = new Set(ids);
+    for (const runId of ids) {
+      const store = new RunStore(this.client, new RunKeys(this.prefix, runId));
+      const record = await store.record();
+      const live = record !== undefined && (record.state === 'running' || record.state === 'finalising');
+      if (!live) {
+        wanted.delete(runId);
+        if (this.opts.runId && (record === undefined || record.state === 'finalised' || record.state === 'failed')) this.resolveRunDone?.();
+        continue;
+      }
+      if (!this.attached.has(runId)) await this.attach(runId, record, store);
+    }
+    for (const runId of [...this.attached.keys()]) if (!wanted.has(runId)) await this.detach(runId);
+  }
+
+  private async attach(runId: string, record: RunRecord, store: RunStore): Promise<void> {
+    if (this.closing) return;
+    const keys = store.keys;
+    const logger = this.opts.logger.child({ runId });
+    const pipeline = toLoadedPipeline(record.pipeline);
+    let resources: RunResources | undefined;
+    let graph = this.opts.graph;
+    if (!graph && record.stages.includes('validate') && this.stages.includes('validate')) {
+      try {
+        resources = await openRunResources(pipeline, logger);
+        graph = resources.graph;
+      } catch (e) {
+        if (!this.broken.has(runId)) logger.error({ err: e }, 'cannot open the run\'s resources (graph); not serving it yet');
+        this.broken.add(runId);
+        return;
+      }
+    }
+    this.broken.delete(runId);
+    const connection = bullConnection(this.opts.redisUrl);
+    const run: AttachedRun = { runId, keys, record, pipeline, store, graph, resources, workers: [], queues: new Map(), logger };
+    for (const s of [...record.stages, 'finalise'] as QueueStage[]) run.queues.set(s, new Queue(keys.queue(s), { connection, prefix: this.prefix }));
+    for (const stage of record.stages) {
+      if (!this.stages.includes(stage)) continue;
+      const w = new Worker(keys.queue(stage), (job: Job) => this.process(run, stage, job), {
+        connection,
+        prefix: this.prefix,
+        name: this.opts.name ?? `cmtmedqa-${process.pid}`,
+        concurrency: this.opts.concurrency ?? pipeline.config.executor.concurrency,
+        lockDuration: this.opts.lockDuration ?? 30_000,
+        stalledInterval: this.opts.stalledInterval ?? 30_000,
+        maxStalledCount: this.opts.maxStalledCount ?? 3,
+        // Short long-poll: an idle worker notices a detached run quickly.
+        drainDelay: 2,
+      });
+      let lastError = 0;
+      w.on('error', (err) => {
+        // Connection errors repeat every retry while Redis restarts: log them at most every 5 s.
+        if (Date.now() - lastError > 5000) logger.warn({ err, stage }, 'worker error');
+        lastError = Date.now();
+      });
+      w.on('failed', (job, err) => {
+        if (job && job.attemptsMade < (job.opts.attempts ?? 1)) logger.warn({ stage, jobId: job.id, attempt: job.attemptsMade, err: err.message }, 'stage job failed; will retry');
+        else logger.error({ stage, jobId: job?.id, err: err.message }, 'stage job failed');
+      });
+      run.workers.push(w);
+    }
+    this.attached.set(runId, run);
+    logger.info({ stages: record.stages.filter((s) => this.stages.includes(s)) }, 'serving run');
+  }
+
+  private async detach(runId: string): Promise<void> {
+    const run = this.attached.get(runId);
+    if (!run) return;
+    this.attached.delete(runId);
+    await this.closeRun(run, false);
+    run.logger.info('run done; stopped serving it');
+  }
+
+  private async closeRun(run: AttachedRun, force: boolean): Promise<void> {
+    await Promise.all(run.workers.map((w) => w.close(force).catch(() => {})));
+    await Promise.all([...run.queues.values()].map((q) => q.close().catch(() => {})));
+    await run.resources?.close().catch(() => {});
+  }
+
+  private queue(run: AttachedRun, stage: QueueStage): Queue {
+    const q = run.queues.get(stage);
+    if (!q) throw new Error(`run ${run.runId} has no ${stage} queue`);
+    return q;
+  }
+
+  /** The processor: one batch (part) through one stage. */
+  private async process(run: AttachedRun, stage: StageName, job: Job): Promise<unknown> {
+    if (isDoneStub(job.data)) return { handedOn: true };
+    const p = validate(StageEnvelope, job.data, `${stage} job ${job.id} of run ${run.runId}`) as StagePayload;
+    const ctx: StageContext = { config: run.pipeline.config, logger: run.logger.child({ stage, jobId: job.id }), graph: run.graph };
+    const t0 = performance.now();
+    let out: StageOutput;
+    try {
+      // Items are data: one that does not parse fails like a stage error and ends as a poison reject.
+      validate(z.array(stageItemSchema(stage)), p.items, `${stage} items`);
+      await testHooks(stage, p.items);
+      out = await runStage(stage, p.items, ctx);
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      const attempts = job.opts.attempts ?? 1;
+      if (job.attemptsMade + 1 < attempts) throw err;
+      const note = await exhausted(this.handOnDeps(run), stage, p, err, attempts, String(job.id));
+      await job.updateData({ seq: p.seq, part: p.part, done: true, poisoned: note });
+      return { poisoned: note };
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    await this.handOn(run, stage, { seq: p.seq, part: p.part, items: out.out, carry: withRejects(p.carry, stage, out.rejects) });
+    await run.store.addTiming(stage, seconds);
+    // The next stage has the batch now; a retry of this job (crash before completion) has nothing to redo.
+    await job.updateData({ seq: p.seq, part: p.part, done: true });
+    return { out: out.out.length, rejects: out.rejects.length };
+  }
+
+  private handOnDeps(run: AttachedRun): HandOnDeps {
+    return {
+      runId: run.runId,
+      record: run.record,
+      store: run.store,
+      logger: run.logger,
+      queue: (s) => this.queue(run, s),
+    };
+  }
+
+  private async handOn(run: AttachedRun, stage: StageName, p: StagePayload): Promise<void> {
+    await handOn(this.handOnDeps(run), stage, p);
+  }
+
+  /** Closes every BullMQ worker (waiting for the jobs in flight unless `force`), then the clients. */
+  async close(force = false): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.scanning.catch(() => {});
+    await Promise.all([...this.attached.values()].map((r) => this.closeRun(r, force)));
+    this.attached.clear();
+    if (this.sub) this.sub.disconnect();
+    if (this.client) await this.client.quit().catch(() => this.client.disconnect());
+    this.resolveRunDone?.();
+  }
+}
+
+/** What handing a batch on needs: shared by the stage processor and the coordinator's failed-job sweep. */
+export interface HandOnDeps {
+  runId: string;
+  record: Pick<RunRecord, 'stages' | 'attempts' | 'backoffMs'>;
+  store: RunStore;
+  logger: Logger;
+  queue: (stage: QueueStage) => Queue;
+}
+
+/** Sends a stage's output to the next stage, or stores it as a leaf when the chain ends here. */
+export async function handOn(d: HandOnDeps, stage: StageName, p: StagePayload): Promise<void> {
+  const next = nextStage(d.record.stages, stage);
+  if (next) {
+    await d.queue(next).add(next, p, stageJobOptions(d.record, p.seq, p.part));
+    return;
+  }
+  await finishLeaf(d, p.seq, p.part, { records: p.items as RecordEnvelope[], carry: p.carry });
+}
+
+async function finishLeaf(d: HandOnDeps, seq: number, part: string, leaf: LeafResult): Promise<void> {
+  if (await d.store.leafDone(seq, part, leaf)) await enqueueFinalise(d.queue('finalise'));
+}
+
+export async function enqueueFinalise(q: Queue): Promise<void> {
+  await q.add('finalise', {}, { jobId: FINALISE_JOB_ID, attempts: 1, removeOnComplete: false, removeOnFail: false });
+}
+
+/**
+ * A batch (part) failed its last attempt: split it in halves back into the same stage queue, or,
+ * for a single item, park it as an `executor.poison_batch` reject and finish the part without it.
+ * Idempotent (the split is recorded once, the halves' job ids are deterministic).
+ */
+export async function exhausted(d: HandOnDeps, stage: StageName, p: StagePayload, err: Error, attempts: number, failedJobId: string): Promise<string> {
+  if (p.items.length > 1) {
+    const k = Math.ceil(p.items.length / 2);
+    await d.store.splitPart(p.seq, p.part);
+    const halves: StagePayload[] = [
+      { seq: p.seq, part: `${p.part}0`, items: p.items.slice(0, k), carry: p.carry },
+      { seq: p.seq, part: `${p.part}1`, items: p.items.slice(k), carry: emptyCarry() },
+    ];
+    await d.queue(stage).addBulk(halves.map((h) => ({ name: stage, data: h, opts: stageJobOptions(d.record, h.seq, h.part) })));
+    d.logger.warn({ stage, jobId: failedJobId, items: p.items.length, err: err.message }, 'batch failed its last attempt; split in halves');
+    return `split into ${k} + ${p.items.length - k} items after ${attempts} attempts: ${err.message}`;
+  }
+  const poison: Reject[] = p.items.map((item) => {
+    const { dialogueId, origin } = itemIdentity(stage, item);
+    return makeReject({
+      stage: 'executor',
+      reason: 'executor.poison_batch',
+      detail: err.message,
+      origin,
+      dialogueId,
+      input: item,
+      evidence: { stage, attempts, jobId: failedJobId },
+    });
+  });
+  if (poison.length) d.logger.error({ stage, jobId: failedJobId, dialogueId: poison[0].dialogueId, err: err.message }, 'item failed every attempt; parked as executor.poison_batch');
+  else d.logger.error({ stage, jobId: failedJobId, err: err.message }, 'an empty batch failed every attempt; finishing it with its carried rejects');
+  await finishLeaf(d, p.seq, p.part, { records: [], carry: withRejects(p.carry, stage, poison) });
+  return poison.length ? `poisoned after ${attempts} attempts: ${err.message}` : `empty batch failed: ${err.message}`;
+}
+

@@ -1,0 +1,132 @@
+/**
+ * Parquet shards (format `parquet`), written with hyparquet-writer in row groups so a shard is
+ * never held whole in memory, and read back with hyparquet (verify, tests).
+ *
+ * The schema is fixed and mirrors the CMtMedQA JSON record, so `datasets`/pyarrow rows equal the
+ * JSONL records field for field:
+ *
+ *   id          string (required)
+ *   cate1       string (required)
+ *   cate2       string (required)
+ *   instruction string (required)
+ *   input       string (required, may be empty)
+ *   output      string (required)
+ *   history     list<list<string>> (required; each inner list is one [question, answer] round)
+ *
+ * history is list<list<string>> rather than list<struct<q,a>> because LLaMA-Factory's alpaca
+ * loader and the CMtMedQA JSON both use [q, a] pairs; pyarrow reads it as
+ * `list<element: list<element: string not null> not null> not null`.
+ * Bytes are deterministic: fixed row-group size, SNAPPY, no statistics, created_by without a
+ * version or time.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { ByteWriter, ParquetWriter, type SchemaElement } from 'hyparquet-writer';
+import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+import type { CMtMedQARecord } from '../../schemas/record.js';
+import type { SinkResult } from './sink.js';
+
+export const PARQUET_ROW_GROUP = 1000;
+export const PARQUET_CREATED_BY = 'cmtmedqa';
+
+export const PARQUET_SCHEMA: SchemaElement[] = [
+  { name: 'root', num_children: 7 },
+  { name: 'id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+  { name: 'cate1', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+  { name: 'cate2', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+  { name: 'instruction', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+  { name: 'input', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+  { name: 'output', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+  { name: 'history', repetition_type: 'REQUIRED', converted_type: 'LIST', num_children: 1 },
+  { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+  { name: 'element', repetition_type: 'REQUIRED', converted_type: 'LIST', num_children: 1 },
+  { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+  { name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+];
+
+/** A hyparquet Writer that streams each flushed row group to a file, hashing and counting bytes. */
+class StreamingWriter extends ByteWriter {
+  bytes = 0;
+  private readonly hash: Hash = createHash('sha256');
+  constructor(private readonly file: WriteStream) {
+    super(1 << 20);
+  }
+  flush(): Promise<void> | undefined {
+    if (this.index === 0) return undefined;
+    const chunk = Buffer.from(new Uint8Array(this.buffer, 0, this.index)); // copy: the buffer is reused
+    this.index = 0;
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    if (!this.file.write(chunk)) return once(this.file, 'drain').then(() => undefined);
+    return undefined;
+  }
+  finish(): void {
+    void this.flush();
+  }
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+export class ParquetShardWriter {
+  private rows: CMtMedQARecord[] = [];
+  private readonly file: WriteStream;
+  private readonly writer: StreamingWriter;
+  private readonly pq: ParquetWriter;
+  private count = 0;
+
+  constructor(readonly path: string, private readonly rowGroupSize = PARQUET_ROW_GROUP) {
+    this.file = createWriteStream(path);
+    this.writer = new StreamingWriter(this.file);
+    this.pq = new ParquetWriter({ writer: this.writer, schema: PARQUET_SCHEMA, statistics: false, createdBy: PARQUET_CREATED_BY });
+  }
+
+  async write(r: CMtMedQARecord): Promise<void> {
+    this.rows.push(r);
+    this.count++;
+    if (this.rows.length >= this.rowGroupSize) await this.flushGroup();
+  }
+
+  private async flushGroup(): Promise<void> {
+    if (this.rows.length === 0) return;
+    const rows = this.rows;
+    this.rows = [];
+    await this.pq.write({
+      rowGroupSize: rows.length,
+      columnData: [
+        { name: 'id', data: rows.map((r) => r.id) },
+        { name: 'cate1', data: rows.map((r) => r.cate1) },
+        { name: 'cate2', data: rows.map((r) => r.cate2) },
+        { name: 'instruction', data: rows.map((r) => r.instruction) },
+        { name: 'input', data: rows.map((r) => r.input) },
+        { name: 'output', data: rows.map((r) => r.output) },
+        { name: 'history', data: rows.map((r) => r.history) },
+      ],
+    });
+  }
+
+  async close(): Promise<SinkResult> {
+    await this.flushGroup();
+    await this.pq.finish();
+    await this.writer.flush();
+    const done = once(this.file, 'close');
+    this.file.end();
+    await done;
+    return { path: this.path, bytes: this.writer.bytes, sha256: this.writer.digest(), lines: this.count };
+  }
+}
+
+/** Reads a Parquet shard back as CMtMedQA records (field order as in the JSON schema). */
+export async function readParquetRecords(file: string): Promise<CMtMedQARecord[]> {
+  const rows = await parquetReadObjects({ file: await asyncBufferFromFile(file) });
+  return rows.map((o) => ({
+    id: o.id as string,
+    cate1: o.cate1 as string,
+    cate2: o.cate2 as string,
+    instruction: o.instruction as string,
+    input: o.input as string,
+    output: o.output as string,
+    history: o.history as Array<[string, string]>,
+  }));
+}

@@ -1,0 +1,97 @@
+/**
+ * The local sites the scrape tests crawl, by name; each runs in its own worker thread
+ * (startServerThread) so its request log has honest arrival times.
+ */
+import { readFileSync } from 'node:fs';
+import zlib from 'node:zlib';
+import iconv from 'iconv-lite';
+import { sharedData } from '../support/services.js';
+import { redirect, send, type Handler } from './server.js';
+
+const HAODF = readFileSync('fixtures/html/haodf/menzhen_fx_1001_2001.html');
+const LOGIN_WALL = readFileSync('fixtures/html/unknown/login_wall.html');
+const GARBAGE = Buffer.concat([Buffer.from('<html><head><meta charset="utf-8"></head><body>'), Buffer.from([0xff, 0x41, 0x80, 0xff, 0xfe, 0x81]), Buffer.from('</body></html>')]);
+
+type Routes = Record<string, Handler>;
+
+export const siteRoutes = {
+  /** Must never see a request: URLs to it are refused before any connection. */
+  forbidden: (): Routes => ({ '/robots.txt': send('', 'text/plain'), '/flow/x.html': send(HAODF) }),
+
+  /** Every outcome a page can have, robots.txt with a Disallow and a Crawl-delay. */
+  site: (p: Record<string, unknown>): Routes => {
+    const chain: Routes = {};
+    for (let i = 0; i < 6; i++) chain[`/flow/chain-${i}.html`] = redirect(`/flow/chain-${i + 1}.html`);
+    const big = Buffer.alloc(300 * 1024, 'a');
+    return {
+      '/robots.txt': send(['User-agent: *', 'Disallow: /', '', 'User-agent: cmtmedqa', 'Disallow: /flow/private/', 'Allow: /flow/private/open-', 'Crawl-delay: 0.08', ''].join('\n'), 'text/plain'),
+      '/flow/menzhen_fx_1001_2001.html': send(HAODF, 'text/html; charset=utf-8'),
+      '/flow/menzhen_pr_6481987203_8888362349.html': send(readFileSync(sharedData('html', 'haodf', 'haodf_flow_page_2020.html')), 'text/html'),
+      '/flow/gbk-declared-utf8.html': send(iconv.encode(HAODF.toString('utf8'), 'gbk'), 'text/html; charset=utf-8'),
+      '/flow/utf8-declared-gbk.html': send(Buffer.from(HAODF.toString('utf8').replace('<meta charset="utf-8">', '<meta charset="gbk">')), 'text/html; charset=gbk'),
+      '/flow/truncated.html': send(HAODF.subarray(0, Math.floor(HAODF.length * 0.6)), 'text/html; charset=utf-8'),
+      '/flow/unknown.html': send(LOGIN_WALL),
+      '/flow/garbage.html': send(GARBAGE),
+      '/flow/private/secret.html': send(HAODF),
+      '/flow/private/open-1.html': send(HAODF),
+      '/flow/loop-a.html': redirect('/flow/loop-b.html'),
+      '/flow/loop-b.html': redirect('/flow/loop-a.html'),
+      ...chain,
+      '/flow/moved.html': redirect('/flow/menzhen_fx_1001_2001.html', 301),
+      '/flow/out.html': redirect(`http://127.0.0.1:${p.forbiddenPort}/flow/x.html`),
+      '/flow/big.html': send(big, 'text/html', { 'content-length': String(big.length) }),
+      '/flow/big-chunked.html': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        const chunk = Buffer.alloc(16 * 1024, 'b');
+        let n = 0;
+        const write = () => {
+          while (n < 16 && !res.destroyed) {
+            n++;
+            if (!res.write(chunk)) return void res.once('drain', write);
+          }
+          if (!res.destroyed) res.end();
+        };
+        write();
+      },
+      '/pc/qa/fxAbC123xyz/': send(readFileSync('fixtures/html/chunyu/qa_fxAbC123xyz.html'), 'text/html; charset=utf-8'),
+      '/static/20160503/fx1234567.htm': send(readFileSync('fixtures/html/xywy/static_20160503_fx1234567.htm'), 'text/html'),
+      '/question/fx70551.htm': send(readFileSync('fixtures/html/120ask/question_fx70551.htm'), 'text/html; charset=gbk'),
+      '/flow/gzipped.html': send(zlib.gzipSync(HAODF), 'text/html; charset=utf-8', { 'content-encoding': 'gzip' }),
+      '/flow/gzip-bomb.html': send(zlib.gzipSync(Buffer.alloc(8 * 1024 * 1024)), 'text/html', { 'content-encoding': 'gzip' }),
+    };
+  },
+
+  /** One page under many query strings; no robots.txt (404: allow all). */
+  burst: (): Routes => ({ '/flow/p.html': send(HAODF) }),
+
+  /** Fail-then-succeed pages with Retry-After, a page slower than the timeout, hard failures. */
+  flaky: (): Routes => ({
+    '/flow/retry-429.html': (req, res, hit) => {
+      if (hit === 1) return void res.writeHead(429, { 'retry-after': '1' }).end();
+      send(HAODF)(req, res, hit);
+    },
+    '/flow/retry-503-date.html': (req, res, hit) => {
+      if (hit === 1) return void res.writeHead(503, { 'retry-after': new Date(Math.ceil((Date.now() + 1200) / 1000) * 1000).toUTCString() }).end();
+      send(HAODF)(req, res, hit);
+    },
+    '/flow/slow.html': (req, res) => {
+      const t = setTimeout(() => !res.destroyed && send(HAODF)(req, res, 0), 1500);
+      res.on('close', () => clearTimeout(t));
+    },
+    '/flow/always-500.html': (_req, res) => void res.writeHead(500).end(),
+    '/flow/retry-after-hour.html': (_req, res) => void res.writeHead(503, { 'retry-after': '3600' }).end(),
+  }),
+
+  /** robots.txt that always fails with 503 (disallow all) / 403 (allow all). */
+  robotsDown: (): Routes => ({ '/robots.txt': (_req, res) => void res.writeHead(503).end(), '/flow/p.html': send(HAODF) }),
+  robotsGone: (): Routes => ({ '/robots.txt': (_req, res) => void res.writeHead(403).end(), '/flow/p.html': send(HAODF) }),
+
+  /** A page with validators that answers 304 to a matching If-None-Match, and one without validators. */
+  cond: (): Routes => ({
+    '/flow/etag.html': (req, res) => {
+      if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304, { etag: '"v1"' }).end();
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', etag: '"v1"', 'last-modified': 'Mon, 02 Mar 2020 08:00:00 GMT' }).end(HAODF);
+    },
+    '/flow/same.html': send(HAODF, 'text/html; charset=utf-8'),
+  }),
+};
