@@ -15,7 +15,7 @@ export const Origin = z.object({
   file: z.string(),
   /** The source's own id (MedDialog id=N, HET-MC id, array index, CSV row …). */
   sourceId: z.string(),
-  /** 1-based position of the dialogue in its file (line for line-based formats, ordinal otherwise). */
+  /** 1-based ordinal of the source entry in its file (all visits of one MedDialog id share it). */
   position: z.number().int().nonnegative(),
   url: z.string().optional(),
   /** Follow-up visit number when one source id holds several consultations (0 = first). */

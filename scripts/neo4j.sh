@@ -11,11 +11,14 @@
 # starts spawn `java org.neo4j.server.CommunityEntryPoint` directly (never through `mvn exec`,
 # which swallows signals). Auth is disabled: this server is for local tests only and listens
 # on 127.0.0.1. Environment: NEO4J_BOLT_PORT forces a port (default 7687 when free),
-# NEO4J_START_TIMEOUT (seconds, default 180), JAVA (java binary), MVN (mvn binary).
+# NEO4J_START_TIMEOUT (seconds, default 180), NEO4J_STATE_DIR (pid, log, store; default
+# .cache/services: a second directory gives a second, independent server), JAVA, MVN.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-STATE="$ROOT/.cache/services"
+STATE="${NEO4J_STATE_DIR:-$ROOT/.cache/services}"
+mkdir -p "$STATE"
+STATE="$(cd "$STATE" && pwd)"
 PIDFILE="$STATE/neo4j.pid"
 PORTFILE="$STATE/neo4j.port"
 LOG="$STATE/neo4j.log"

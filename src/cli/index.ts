@@ -8,6 +8,7 @@ import { registerWorkerCommand } from './worker.js';
 import { registerStatusCommand } from './status.js';
 import { registerScheduleCommand } from './schedule.js';
 import { registerDashboardCommand } from './dashboard.js';
+import { registerVerifyCommand } from './verify.js';
 
 const program = new Command();
 program.name('cmtmedqa').description('builds CMtMedQA-style multi-turn medical dialogue training data').version('0.1.0');
@@ -17,6 +18,7 @@ registerWorkerCommand(program);
 registerStatusCommand(program);
 registerScheduleCommand(program);
 registerDashboardCommand(program);
+registerVerifyCommand(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (isCmtError(e)) {

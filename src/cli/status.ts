@@ -1,8 +1,9 @@
 /** `cmtmedqa status [run]`: a BullMQ run's per-stage job counts and whether finalise is done (no run: list runs). */
 import type { Command } from 'commander';
+import { CmtError } from '../core/errors.js';
 import { redisUrl } from '../executors/bullmq/connection.js';
 import { DEFAULT_PREFIX } from '../executors/bullmq/keys.js';
-import { listRuns, runStatus, type QueueCounts, type RunStatus } from '../executors/bullmq/status.js';
+import { listRuns, removeRun, runStatus, type QueueCounts, type RunStatus } from '../executors/bullmq/status.js';
 
 function row(name: string, c: QueueCounts): string {
   return `  ${name.padEnd(10)} ${String(c.waiting).padStart(8)} ${String(c.active).padStart(7)} ${String(c.completed).padStart(10)} ${String(c.failed).padStart(7)} ${String(c.delayed).padStart(8)}`;
@@ -30,8 +31,14 @@ export function registerStatusCommand(program: Command): void {
     .option('--redis <url>', 'Redis URL (default: REDIS_URL, else redis://127.0.0.1:6390)')
     .option('--prefix <prefix>', 'key prefix of the queues', DEFAULT_PREFIX)
     .option('--json', 'print JSON')
-    .action(async (run: string | undefined, o: { redis?: string; prefix: string; json?: boolean }) => {
+    .option('--remove', 'forget an abandoned run: delete its queues, results and record')
+    .action(async (run: string | undefined, o: { redis?: string; prefix: string; json?: boolean; remove?: boolean }) => {
       const url = redisUrl(o.redis);
+      if (o.remove) {
+        if (!run) throw new CmtError('CMT_USAGE', '--remove needs the run id');
+        console.log((await removeRun(url, run, o.prefix)) ? `removed run ${run}` : `no run ${run}`);
+        return;
+      }
       if (!run) {
         const runs = await listRuns(url, o.prefix);
         if (o.json) console.log(JSON.stringify(runs, null, 2));

@@ -23,7 +23,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { ByteWriter, ParquetWriter, type SchemaElement } from 'hyparquet-writer';
-import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import type { CMtMedQARecord } from '../../schemas/record.js';
 import type { SinkResult } from './sink.js';
 
@@ -115,6 +115,15 @@ export class ParquetShardWriter {
     await done;
     return { path: this.path, bytes: this.writer.bytes, sha256: this.writer.digest(), lines: this.count };
   }
+}
+
+/** Reads a Parquet file's rows as plain objects, with its top-level column names in order. */
+export async function readParquetRows(file: string): Promise<{ rows: Array<Record<string, unknown>>; columns: string[] }> {
+  const buf = await asyncBufferFromFile(file);
+  const metadata = await parquetMetadataAsync(buf);
+  const columns = parquetSchema(metadata).children.map((c) => c.element.name);
+  const rows = await parquetReadObjects({ file: buf, metadata });
+  return { rows, columns };
 }
 
 /** Reads a Parquet shard back as CMtMedQA records (field order as in the JSON schema). */

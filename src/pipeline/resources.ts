@@ -72,7 +72,9 @@ export async function openRunResources(pipeline: LoadedPipeline, logger: Logger)
     weight,
     tokenizer,
     close: async () => {
-      if (nearFilter) logger.debug({ checked: nearFilter.checked, rejected: nearFilter.rejected, indexed: nearFilter.index.size }, 'near-duplicate filter');
+      if (!nearFilter) return;
+      logger.debug({ checked: nearFilter.checked, rejected: nearFilter.rejected, indexed: nearFilter.index.size }, 'near-duplicate filter');
+      await nearFilter.dispose();
     },
   };
 }

@@ -28,15 +28,17 @@ export interface LocalLimiterOptions {
   requestsPerSecond: number;
   concurrency: number;
   /**
-   * Extra spacing as a fraction of the interval (default 0.02). Starts are spaced by 1000/rps·(1+margin)
-   * so that a server counting with its own clock never sees more than rps requests in any one-second
-   * window, even with a few milliseconds of network jitter between our clock and its.
+   * Extra spacing as a fraction of the interval (default 0.05). Starts are spaced by
+   * max(1000/rps, Crawl-delay)·(1+margin) so that a server counting with its own clock never sees more
+   * than the limit in any one-second window, even when one request reaches it up to ~50 ms later than
+   * the next (a busy event loop, scheduling, a new connection).
    */
   margin?: number;
 }
 
 interface HostState {
-  intervalMs: number;
+  /** Minimum gap before the margin: 1000/rps, or a larger Crawl-delay. */
+  floorMs: number;
   /** When the last request on this host actually started (Date.now()). */
   lastStart: number;
   /** No start before this (Retry-After). */
@@ -55,18 +57,20 @@ interface HostState {
  */
 export class LocalHostLimiter implements HostLimiter {
   private readonly hosts = new Map<string, HostState>();
-  private readonly baseIntervalMs: number;
+  private readonly baseMs: number;
+  private readonly factor: number;
 
   constructor(private readonly opts: LocalLimiterOptions) {
     if (!(opts.requestsPerSecond > 0)) throw new RangeError('requestsPerSecond must be > 0');
     if (!(opts.concurrency >= 1)) throw new RangeError('concurrency must be >= 1');
-    this.baseIntervalMs = (1000 / opts.requestsPerSecond) * (1 + (opts.margin ?? 0.02));
+    this.baseMs = 1000 / opts.requestsPerSecond;
+    this.factor = 1 + (opts.margin ?? 0.05);
   }
 
   private state(host: string): HostState {
     let s = this.hosts.get(host);
     if (!s) {
-      s = { intervalMs: this.baseIntervalMs, lastStart: -Infinity, notBefore: 0, gate: Promise.resolve(), inFlight: 0, waiters: [] };
+      s = { floorMs: this.baseMs, lastStart: -Infinity, notBefore: 0, gate: Promise.resolve(), inFlight: 0, waiters: [] };
       this.hosts.set(host, s);
     }
     return s;
@@ -99,7 +103,7 @@ export class LocalHostLimiter implements HostLimiter {
     // Re-read the target after every sleep: a Crawl-delay or Retry-After may arrive meanwhile.
     for (;;) {
       signal?.throwIfAborted();
-      const target = Math.max(s.lastStart + s.intervalMs, s.notBefore);
+      const target = Math.max(s.lastStart + s.floorMs * this.factor, s.notBefore);
       const left = target - Date.now();
       if (left <= 0) break;
       await sleep(left, signal);
@@ -131,7 +135,7 @@ export class LocalHostLimiter implements HostLimiter {
 
   setMinInterval(host: string, ms: number): void {
     const s = this.state(host);
-    if (ms > s.intervalMs) s.intervalMs = ms;
+    if (ms > s.floorMs) s.floorMs = ms;
   }
 
   deferUntil(host: string, epochMs: number): void {
@@ -139,9 +143,9 @@ export class LocalHostLimiter implements HostLimiter {
     s.notBefore = Math.max(s.notBefore, epochMs);
   }
 
-  /** The current minimum gap between starts on `host` (for logs and tests). */
+  /** The current minimum gap between starts on `host`, margin included (for logs and tests). */
   intervalOf(host: string): number {
-    return this.state(host).intervalMs;
+    return this.state(host).floorMs * this.factor;
   }
 }
 

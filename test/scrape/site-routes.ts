@@ -24,7 +24,7 @@ export const siteRoutes = {
     for (let i = 0; i < 6; i++) chain[`/flow/chain-${i}.html`] = redirect(`/flow/chain-${i + 1}.html`);
     const big = Buffer.alloc(300 * 1024, 'a');
     return {
-      '/robots.txt': send(['User-agent: *', 'Disallow: /', '', 'User-agent: cmtmedqa', 'Disallow: /flow/private/', 'Allow: /flow/private/open-', 'Crawl-delay: 0.08', ''].join('\n'), 'text/plain'),
+      '/robots.txt': send(['User-agent: *', 'Disallow: /', '', 'User-agent: cmtmedqa', 'Disallow: /flow/private/', 'Allow: /flow/private/open-', 'Crawl-delay: 0.1', ''].join('\n'), 'text/plain'),
       '/flow/menzhen_fx_1001_2001.html': send(HAODF, 'text/html; charset=utf-8'),
       '/flow/menzhen_pr_6481987203_8888362349.html': send(readFileSync(sharedData('html', 'haodf', 'haodf_flow_page_2020.html')), 'text/html'),
       '/flow/gbk-declared-utf8.html': send(iconv.encode(HAODF.toString('utf8'), 'gbk'), 'text/html; charset=utf-8'),
@@ -71,7 +71,11 @@ export const siteRoutes = {
       send(HAODF)(req, res, hit);
     },
     '/flow/retry-503-date.html': (req, res, hit) => {
-      if (hit === 1) return void res.writeHead(503, { 'retry-after': new Date(Math.ceil((Date.now() + 1200) / 1000) * 1000).toUTCString() }).end();
+      if (hit === 1) {
+        // setHeader (not writeHead's object) so the logged responseHeaders hold the date we sent.
+        res.setHeader('retry-after', new Date(Math.ceil((Date.now() + 1200) / 1000) * 1000).toUTCString());
+        return void res.writeHead(503).end();
+      }
       send(HAODF)(req, res, hit);
     },
     '/flow/slow.html': (req, res) => {

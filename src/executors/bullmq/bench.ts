@@ -29,6 +29,8 @@ export interface BenchOptions {
   concurrency?: number;
   outDir?: string;
   logger?: Logger;
+  /** Extra environment for the worker processes (e.g. CMT_TEST_STAGE_DELAY_MS to model a slow stage). */
+  env?: Record<string, string>;
 }
 
 export interface BenchResult {
@@ -64,7 +66,7 @@ export async function benchBullmq(o: BenchOptions): Promise<BenchResult> {
   const prefix = o.prefix ?? 'cmt-bench';
   const logger = o.logger ?? silentLogger;
   const outDir = o.outDir ?? path.join(os.tmpdir(), `cmt-bench-bullmq-${process.pid}-${o.workers}`);
-  const children = Array.from({ length: o.workers }, () => spawnWorker({ redisUrl: url, prefix, concurrency: o.concurrency, stderr: 'ignore', env: { LOG_LEVEL: 'warn' } }));
+  const children = Array.from({ length: o.workers }, () => spawnWorker({ redisUrl: url, prefix, concurrency: o.concurrency, stderr: 'ignore', env: { LOG_LEVEL: 'warn', ...o.env } }));
   const resources = await openRunResources(pipeline, logger);
   try {
     await Promise.all(children.map((c) => c.ready));

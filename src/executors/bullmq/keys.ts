@@ -89,13 +89,14 @@ export function jobId(seq: number, part: string): string {
 export const FINALISE_JOB_ID = 'finalise';
 
 /**
- * The run id: pipeline name + a hash of the output-deciding config, the bytes of every input file
- * (in source order) and the code version. The same input and config always give the same run, so
+ * The run id: pipeline name + a hash of the output-deciding config, the batch size, the bytes of
+ * every input file (in source order) and the stored-format version. The same input and config always give the same run, so
  * replaying a run reuses its jobs and results instead of duplicating them.
  */
 export async function deriveRunId(pipeline: LoadedPipeline, codeVersion: string): Promise<string> {
   const h = createHash('sha256');
-  h.update(`cmtmedqa-run\0${codeVersion}\0${pipeline.configHash}\0`);
+  // The batch size decides what each stored result (one per seq) holds, so it is part of the run.
+  h.update(`cmtmedqa-run\0${codeVersion}\0${pipeline.configHash}\0${pipeline.config.executor.batchSize}\0`);
   for (let i = 0; i < pipeline.config.sources.length; i++) {
     const files = await expandSource(pipeline.config.sources[i], i, pipeline.baseDir);
     for (const f of files) {

@@ -38,7 +38,6 @@ export const RUN_FORMAT = 'bullmq-1';
 
 /** How long a finished run's record (state, counts, timings) stays for `cmtmedqa status`. */
 const RECORD_TTL_S = 7 * 24 * 3600;
-const LOCK_TTL_MS = 15_000;
 
 export interface BullmqOptions {
   /** Default: REDIS_URL, else redis://127.0.0.1:6390 (scripts/redis.sh). */
@@ -64,6 +63,8 @@ export interface BullmqOptions {
   keepRun?: boolean;
   /** Environment for child workers (test hooks). */
   workerEnv?: Record<string, string>;
+  /** TTL of the coordinator lock (ms, default 15000): how soon a dead coordinator can be replaced. */
+  lockTtlMs?: number;
 }
 
 export type BullmqRunOptions = RunOptions & BullmqOptions;
@@ -89,21 +90,21 @@ class Deferred<T> {
 /** One coordinator per run: a lock with a TTL, refreshed while the run goes on. */
 class CoordinatorLock {
   private readonly token = randomUUID();
-  constructor(private readonly client: Redis, private readonly key: string, private readonly runId: string) {}
+  constructor(private readonly client: Redis, private readonly key: string, private readonly runId: string, private readonly ttlMs: number) {}
   async acquire(): Promise<void> {
-    const ok = await this.client.set(this.key, this.token, 'PX', LOCK_TTL_MS, 'NX');
+    const ok = await this.client.set(this.key, this.token, 'PX', this.ttlMs, 'NX');
     if (ok !== 'OK') {
       throw new CmtError(
         'CMT_RUN_FAILED',
-        `run ${this.runId} is being coordinated by another process; wait for it to finish (cmtmedqa status ${this.runId}), or, if that process died, rerun in ${LOCK_TTL_MS / 1000} s when its lock expires`,
+        `run ${this.runId} is being coordinated by another process; wait for it to finish (cmtmedqa status ${this.runId}), or, if that process died, rerun in ${this.ttlMs / 1000} s when its lock expires`,
         { runId: this.runId },
       );
     }
   }
   async refresh(): Promise<void> {
     const holder = await this.client.get(this.key);
-    if (holder === this.token) await this.client.pexpire(this.key, LOCK_TTL_MS);
-    else if (holder === null) await this.client.set(this.key, this.token, 'PX', LOCK_TTL_MS, 'NX');
+    if (holder === this.token) await this.client.pexpire(this.key, this.ttlMs);
+    else if (holder === null) await this.client.set(this.key, this.token, 'PX', this.ttlMs, 'NX');
   }
   async release(): Promise<void> {
     if ((await this.client.get(this.key)) === this.token) await this.client.del(this.key);
@@ -119,7 +120,7 @@ export async function runBullmq(opts: BullmqRunOptions): Promise<RunResult> {
   try {
     const runId = opts.runId ? checkRunId(opts.runId) : await deriveRunId(pipeline, RUN_FORMAT);
     const keys = new RunKeys(prefix, runId);
-    const lock = new CoordinatorLock(client, keys.coordinatorLock, runId);
+    const lock = new CoordinatorLock(client, keys.coordinatorLock, runId, opts.lockTtlMs ?? 15_000);
     await lock.acquire();
     try {
       return await coordinate(opts, { url, prefix, client, keys, lock, started, log: logger.child({ executor: 'bullmq', runId }) });
@@ -187,6 +188,7 @@ async function coordinate(opts: BullmqRunOptions, c: Ctx): Promise<RunResult> {
       keys.queue('finalise'),
       async (_job: Job) => {
         await client.hset(keys.record, 'state', 'finalising');
+        log.info({ seconds: (performance.now() - c.started) / 1000, fed: feed.fed }, 'every batch has a result; finalising');
         finalising ??= finaliseRun({ opts, fin, feeder: feed, store, graphVersion, started: c.started, importSeconds });
         try {
           const res = await finalising;
@@ -235,6 +237,7 @@ async function coordinate(opts: BullmqRunOptions, c: Ctx): Promise<RunResult> {
     log.info({ batches: n, importSeconds }, 'all batches enqueued');
 
     const result = await done.promise;
+    log.info({ seconds: (performance.now() - c.started) / 1000, importSeconds, feedSeconds: feed.feedSeconds, shardSeconds: result.report.throughput.stageSeconds.shard }, 'run finalised');
     await client
       .multi()
       .hset(keys.record, { state: 'finalised', finishedAt: Date.now(), summary: JSON.stringify({ manifest: result.manifest.counts, rejects: result.manifest.rejects.records, dialogues: result.report.dialogues, outDir: result.outDir }) })
@@ -271,6 +274,9 @@ async function prepareRecord(c: Ctx, store: RunStore, record: RunRecord, queues:
     throw new CmtError('CMT_USAGE', `run id ${keys.runId} belongs to another pipeline config (${prev.pipeline.configHash.slice(0, 12)}); use another --run-id`, { runId: keys.runId });
   }
   const resumed = prev !== undefined && prev.state !== 'finalised';
+  if (resumed && prev.pipeline.config.executor.batchSize !== record.pipeline.config.executor.batchSize) {
+    throw new CmtError('CMT_USAGE', `run ${keys.runId} was cut into batches of ${prev.pipeline.config.executor.batchSize}, not ${record.pipeline.config.executor.batchSize}: resume it with the same executor.batchSize, or use another --run-id`, { runId: keys.runId });
+  }
   if (prev && !resumed) await cleanup(c, store, queues);
   if (!resumed) {
     const stale = Object.keys(await client.hgetall(keys.record));
@@ -311,7 +317,7 @@ async function startLocalWorkers(opts: BullmqRunOptions, c: Ctx, local: { servic
     return;
   }
   for (let i = 0; i < n; i++) {
-    const s = new WorkerService({ redisUrl: c.url, prefix: c.prefix, runId: c.keys.runId, logger: c.log.child({ worker: i }), graph: opts.graph, ...opts.workerTuning });
+    const s = new WorkerService({ redisUrl: c.url, prefix: c.prefix, runId: c.keys.runId, logger: opts.logger.child({ executor: 'bullmq', worker: i }), graph: opts.graph, ...opts.workerTuning });
     local.services.push(s);
     await s.start();
   }
@@ -342,6 +348,10 @@ async function watch(opts: BullmqRunOptions, c: Ctx, store: RunStore, deps: Hand
       }
     } catch (e) {
       if (done.settled) break;
+      if (e instanceof CmtError && e.code === 'CMT_RUN_FAILED') {
+        done.reject(e);
+        break;
+      }
       c.log.warn({ err: e }, 'watchdog tick failed (Redis restarting?); retrying');
     }
     await Promise.race([sleep(250), done.promise.catch(() => {})]);

@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CmtError } from '../../core/errors.js';
 import { bullConnection, openClient } from './connection.js';
-import { DEFAULT_PREFIX, RunKeys, runsKey, type QueueStage } from './keys.js';
+import { DEFAULT_PREFIX, RunKeys, runsChannel, runsKey, type QueueStage } from './keys.js';
 import type { RunState } from './payloads.js';
 import { RunStore } from './store.js';
 
@@ -115,6 +115,39 @@ export async function listRuns(redisUrl: string, prefix = DEFAULT_PREFIX): Promi
       out.push({ runId, state: rec?.state ?? 'unknown', pipeline: rec?.pipeline.config.name ?? '?' });
     }
     return out;
+  } finally {
+    await client.quit().catch(() => client.disconnect());
+  }
+}
+
+/**
+ * Forgets a run: removes its queues, results and record (an abandoned run whose coordinator will
+ * never come back stays in the runs set and keeps workers attached until then). Refuses while a
+ * coordinator holds the run.
+ */
+export async function removeRun(redisUrl: string, runId: string, prefix = DEFAULT_PREFIX): Promise<boolean> {
+  const client = await openClient(redisUrl, 'cmtmedqa-status');
+  try {
+    const keys = new RunKeys(prefix, runId);
+    const store = new RunStore(client, keys);
+    const rec = await store.record().catch(() => undefined);
+    const exists = (await client.exists(keys.record)) === 1;
+    if (!exists) return false;
+    if (await client.exists(keys.coordinatorLock)) {
+      throw new CmtError('CMT_USAGE', `run ${runId} is being coordinated right now; stop its coordinator first (or wait for the run to finish)`, { runId });
+    }
+    const connection = bullConnection(redisUrl);
+    for (const s of [...(rec?.stages ?? []), 'finalise'] as QueueStage[]) {
+      const q = new Queue(keys.queue(s), { connection, prefix, skipMetasUpdate: true });
+      try {
+        await q.obliterate({ force: true });
+      } finally {
+        await q.close();
+      }
+    }
+    await store.dropData();
+    await client.multi().del(keys.record).srem(runsKey(prefix), runId).publish(runsChannel(prefix), runId).exec();
+    return true;
   } finally {
     await client.quit().catch(() => client.disconnect());
   }

@@ -134,6 +134,10 @@ export class RunStore {
     return (await this.c.cmtSplitPart(this.keys.splits, this.keys.pending(seq), seq, part)) === 1;
   }
 
+  async isSplit(seq: number, part: string): Promise<boolean> {
+    return (await this.client.hexists(this.keys.splits, `${seq}/${part}`)) === 1;
+  }
+
   /** Number of seqs with a stored ProcessedBatch. */
   async resultCount(): Promise<number> {
     return this.client.hlen(this.keys.results);

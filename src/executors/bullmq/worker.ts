@@ -102,6 +102,12 @@ async function testHooks(stage: StageName, items: unknown[]): Promise<void> {
   }
 }
 
+const ITEMS: Record<StageName, z.ZodType> = {
+  normalise: z.array(stageItemSchema('normalise')),
+  split: z.array(stageItemSchema('split')),
+  validate: z.array(stageItemSchema('validate')),
+};
+
 function withRejects(carry: Carry, stage: StageName, rejects: Reject[]): Carry {
   if (rejects.length === 0) return carry;
   return { ...carry, rejects: { ...carry.rejects, [stage]: [...carry.rejects[stage], ...rejects] } };
@@ -247,11 +253,18 @@ export class WorkerService {
     if (isDoneStub(job.data)) return { handedOn: true };
     const p = validate(StageEnvelope, job.data, `${stage} job ${job.id} of run ${run.runId}`) as StagePayload;
     const ctx: StageContext = { config: run.pipeline.config, logger: run.logger.child({ stage, jobId: job.id }), graph: run.graph };
+    // A re-delivered job (retry or stall) whose part was already split must stay split, even if
+    // the stage would succeed now: its halves are the ones the batch waits for.
+    if (job.attemptsStarted > 1 && p.items.length > 1 && (await run.store.isSplit(p.seq, p.part))) {
+      const note = await exhausted(this.handOnDeps(run), stage, p, new Error(job.failedReason || 'split before'), job.attemptsMade, String(job.id));
+      await job.updateData({ seq: p.seq, part: p.part, done: true, poisoned: note });
+      return { poisoned: note };
+    }
     const t0 = performance.now();
     let out: StageOutput;
     try {
       // Items are data: one that does not parse fails like a stage error and ends as a poison reject.
-      validate(z.array(stageItemSchema(stage)), p.items, `${stage} items`);
+      validate(ITEMS[stage], p.items, `${stage} items of job ${job.id}`);
       await testHooks(stage, p.items);
       out = await runStage(stage, p.items, ctx);
     } catch (e) {

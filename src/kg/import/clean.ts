@@ -14,7 +14,7 @@
  *  4. truncated: ends in '...' / '…' (the site cut long values). Kept aside: the builder repairs it
  *     when exactly one full name of the same type starts with the prefix (prefix ≥ 4 chars), else drops it.
  *  5. no_cjk: no Chinese character at all ('C', 'XYW', 'pH4', '8-11'): list fragments and
- *     initials, never an entity name in this graph.
+ *     initials. Diseases are exempt: 'H7n7' is a real disease name.
  *  6. site_chrome: exact words from the site's page furniture listed as values
  *     (医生, 医师, 驻站医, 营养师, 保密, 测试, 起点, 无标题文档 …).
  *  7. fragment: a one-character symptom ('湿', '干', '鼻'): a split artefact. One-character
@@ -129,7 +129,7 @@ export function cleanName(raw: string, type: Entity, gbk: GbkDecoder): CleanResu
     if (!prefix) return { ok: false, rule: 'empty' };
     return { ok: 'truncated', prefix, repairs };
   }
-  if (!hasCjk(name)) return { ok: false, rule: 'no_cjk' };
+  if (type !== 'Disease' && !hasCjk(name)) return { ok: false, rule: 'no_cjk' };
   if (SITE_CHROME.has(name.toLowerCase())) return { ok: false, rule: 'site_chrome' };
   if (type === 'Symptom' && name.length === 1) return { ok: false, rule: 'fragment' };
   if (type === 'Symptom' && looksLikePersonName(name)) return { ok: false, rule: 'person_name' };

@@ -45,10 +45,20 @@ export class NearDupFilter {
     };
   }
 
+  private closed = false;
+
   /** Persists this run's kept records (the finaliser calls it once, at finish). */
   async close(): Promise<void> {
-    if (!this.store) return;
+    if (this.closed || !this.store) return;
+    this.closed = true;
     await this.store.save(this.index);
     await this.store.close?.();
+  }
+
+  /** Releases the store without saving (a run that failed before finish persists nothing). */
+  async dispose(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.store?.close?.();
   }
 }

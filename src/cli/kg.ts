@@ -1,0 +1,151 @@
+/**
+ * `kg import` and `kg stats`: build the knowledge graph from the dumps into a snapshot file or
+ * a Neo4j server, and print what a graph holds. Human-readable output on stdout; exit codes:
+ * 0 ok, 1 failure, 2 bad usage. Wired into the main program by registerKgCommands(program).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import type { KgImportReport } from '../../schemas/kg.js';
+import { isCmtError } from '../core/errors.js';
+import { createLogger } from '../core/logger.js';
+import { importGraph, type ImportedGraph } from '../kg/import/index.js';
+import { Neo4jGraph } from '../kg/neo4j.js';
+import type { KgStats } from '../kg/port.js';
+import { openSnapshot, writeSnapshot } from '../kg/snapshot.js';
+
+interface BackendOpts {
+  neo4j?: string;
+  database: string;
+  snapshot?: string;
+}
+
+class UsageError extends Error {}
+
+function backendOf(opts: BackendOpts): { kind: 'neo4j'; uri: string } | { kind: 'snapshot'; file: string } {
+  if (opts.neo4j && opts.snapshot) throw new UsageError('give either --neo4j URI or --snapshot FILE, not both');
+  if (opts.neo4j) return { kind: 'neo4j', uri: opts.neo4j };
+  if (opts.snapshot) return { kind: 'snapshot', file: opts.snapshot };
+  throw new UsageError('say where the graph lives: --neo4j bolt://HOST:PORT or --snapshot FILE');
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function printCounts(out: (s: string) => void, s: { nodes: Record<string, number>; relations: Record<string, number>; aliases: number }): void {
+  const nodes = Object.entries(s.nodes);
+  const rels = Object.entries(s.relations);
+  const total = (xs: Array<[string, number]>) => xs.reduce((a, [, n]) => a + n, 0);
+  out(`nodes: ${fmt(total(nodes))}`);
+  for (const [k, n] of nodes) out(`  ${k.padEnd(18)} ${fmt(n).padStart(9)}`);
+  out(`relations: ${fmt(total(rels))}`);
+  for (const [k, n] of rels) out(`  ${k.padEnd(18)} ${fmt(n).padStart(9)}`);
+  out(`aliases: ${fmt(s.aliases)}`);
+}
+
+function printReport(out: (s: string) => void, r: KgImportReport): void {
+  out(`cleaning (${fmt(r.diseaseRecords)} disease records):`);
+  for (const [rule, c] of Object.entries(r.dropped)) {
+    out(`  dropped  ${rule.padEnd(18)} ${fmt(c!.values).padStart(6)} values (${fmt(c!.distinct)} distinct), e.g. ${c!.examples.slice(0, 3).join(' | ')}`);
+  }
+  for (const [rule, c] of Object.entries(r.repaired)) {
+    out(`  repaired ${rule.padEnd(18)} ${fmt(c!.values).padStart(6)} values (${fmt(c!.distinct)} distinct)`);
+  }
+  const kv = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => `${k} ${fmt(n)}`).join(', ') || 'none';
+  out(`  aliases kept: ${kv(r.aliases)}; not kept: ${kv(r.aliasesDropped)}`);
+  if (Object.keys(r.dictUnused).length) out(`  dictionary lines unused: ${kv(r.dictUnused)}`);
+}
+
+async function runImport(paths: string[], opts: BackendOpts & { format: string; dict?: string[]; force?: boolean }, out: (s: string) => void): Promise<void> {
+  const backend = backendOf(opts);
+  const logger = createLogger();
+  const t0 = performance.now();
+  const imported: ImportedGraph = await importGraph({ paths, format: opts.format as 'auto', dicts: opts.dict ?? [] });
+  const tRead = performance.now() - t0;
+  out(`read ${imported.sources.length} files in ${(tRead / 1000).toFixed(1)} s`);
+  printReport(out, imported.report);
+  if (backend.kind === 'snapshot') {
+    const t = performance.now();
+    await writeSnapshot(backend.file, imported);
+    out(`wrote snapshot ${backend.file} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  } else {
+    const graph = await Neo4jGraph.connect({ uri: backend.uri, database: opts.database });
+    try {
+      const res = await graph.importGraph(imported, { logger, force: opts.force });
+      out(res.written
+        ? `loaded into Neo4j ${backend.uri} (database ${opts.database}) in ${(res.ms / 1000).toFixed(1)} s`
+        : `Neo4j ${backend.uri} (database ${opts.database}) already holds this version: nothing written`);
+    } finally {
+      await graph.close();
+    }
+  }
+  printCounts(out, imported.counts);
+  out(`version: ${imported.version}`);
+}
+
+async function runStats(opts: BackendOpts, out: (s: string) => void): Promise<void> {
+  const backend = backendOf(opts);
+  const graph = backend.kind === 'snapshot' ? await openSnapshot(backend.file) : await Neo4jGraph.connect({ uri: backend.uri, database: opts.database });
+  let stats: KgStats;
+  try {
+    stats = await graph.stats();
+  } finally {
+    await graph.close();
+  }
+  out(backend.kind === 'snapshot' ? `snapshot ${backend.file}` : `Neo4j ${backend.uri} (database ${opts.database})`);
+  out(`version: ${stats.version}`);
+  printCounts(out, stats);
+}
+
+/** Runs an action with the exit-code convention: usage → 2, any other failure → 1. */
+async function guarded(fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof UsageError || (isCmtError(e) && (e.code === 'CMT_USAGE' || e.code === 'CMT_CONFIG_INVALID'))) {
+      process.stderr.write(`kg: ${(e as Error).message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`kg: ${isCmtError(e) ? `[${e.code}] ` : ''}${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+/** Commander's own usage errors (missing argument, unknown option) exit 2; --help exits 0. */
+function usageExit(cmd: Command): Command {
+  return cmd.exitOverride((err: CommanderError) => {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') throw err;
+    process.exitCode = 2;
+    throw err;
+  });
+}
+
+export function registerKgCommands(program: Command, out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Command {
+  const kg = usageExit(program.command('kg').description('the medical knowledge graph: import dumps, show what a graph holds'));
+  const database = new Option('--database <name>', 'Neo4j database').default('neo4j');
+
+  usageExit(
+    kg
+      .command('import')
+      .description('import xywy (medical_N.json) or medical.json dumps into a snapshot file or Neo4j')
+      .argument('<path...>', 'dump files or directories (a directory gives its medical*.json files)')
+      .addOption(new Option('--format <format>', 'dump format').choices(['auto', 'xywy', 'medicaljson']).default('auto'))
+      .option('--dict <dir...>', 'entity lists (liuhuanyong dict/, xywy region_words/) adding names, types and aliases')
+      .option('--neo4j <uri>', 'load into this Neo4j (bolt://HOST:PORT)')
+      .addOption(database)
+      .option('--snapshot <file>', 'write an embedded-backend snapshot (gzipped JSON)')
+      .option('--force', 'rewrite Neo4j even when it already holds this version')
+      .action((paths: string[], opts: BackendOpts & { format: string; dict?: string[]; force?: boolean }) => guarded(() => runImport(paths, opts, out))),
+  );
+
+  usageExit(
+    kg
+      .command('stats')
+      .description('count nodes by label and relations by type, with the graph version')
+      .option('--neo4j <uri>', 'a Neo4j server (bolt://HOST:PORT)')
+      .addOption(new Option('--database <name>', 'Neo4j database').default('neo4j'))
+      .option('--snapshot <file>', 'a snapshot file')
+      .action((opts: BackendOpts) => guarded(() => runStats(opts, out))),
+  );
+  return kg;
+}

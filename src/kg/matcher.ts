@@ -1,0 +1,188 @@
+/**
+ * Finds graph entities in text: a trie over every name and alias (folded, src/kg/fold.ts),
+ * scanned leftmost-longest and non-overlapping — at each position the longest known term wins
+ * and the scan continues after it, so a short term is never reported inside a longer known one
+ * ('感冒' inside '病毒性感冒'). Latin/digit terms must not cut a Latin word ('CT' in 'ACT').
+ * Terms of one character are not matched (too ambiguous in running text: '干', '梨').
+ * The trie is flattened into typed arrays (root: a direct 64K table; other nodes: sorted child
+ * runs, binary-searched). Matchers are cached per graph version; nothing else is global.
+ */
+import type { EntityType } from '../../schemas/record.js';
+import { FOLD } from './fold.js';
+import type { GraphPort, LexiconEntry } from './port.js';
+
+export interface TermHit {
+  /** UTF-16 offsets into the text, end exclusive. */
+  start: number;
+  end: number;
+  /** Every entity this surface names (one per type/name), in lexicon order. */
+  entries: ReadonlyArray<{ name: string; type: EntityType }>;
+}
+
+/** When one surface names several types, the mention gets the first of these. */
+export const TYPE_PRIORITY: readonly EntityType[] = ['Disease', 'Drug', 'Symptom', 'Check', 'Department', 'Food'];
+
+const MIN_TERM = 2;
+
+function isAsciiWordChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+}
+
+export class Matcher {
+  /** root[c] = child node of the root for folded char c (0 = none). */
+  private readonly root: Int32Array;
+  private readonly childStart: Int32Array;
+  private readonly childCount: Int32Array;
+  private readonly childChar: Uint16Array;
+  private readonly childNode: Int32Array;
+  /** Per node: index into `outputs` of the term ending here, or -1. */
+  private readonly output: Int32Array;
+  private readonly outputs: Array<{ entries: TermHit['entries']; asciiStart: boolean; asciiEnd: boolean }>;
+  readonly terms: number;
+
+  private constructor(parts: {
+    root: Int32Array; childStart: Int32Array; childCount: Int32Array; childChar: Uint16Array; childNode: Int32Array;
+    output: Int32Array; outputs: Matcher['outputs'];
+  }) {
+    this.root = parts.root;
+    this.childStart = parts.childStart;
+    this.childCount = parts.childCount;
+    this.childChar = parts.childChar;
+    this.childNode = parts.childNode;
+    this.output = parts.output;
+    this.outputs = parts.outputs;
+    this.terms = parts.outputs.length;
+  }
+
+  static build(lexicon: readonly LexiconEntry[]): Matcher {
+    // Group entries by term (the lexicon is sorted by term, but do not rely on it).
+    const byTerm = new Map<string, Array<{ name: string; type: EntityType }>>();
+    for (const e of lexicon) {
+      if (e.term.length < MIN_TERM) continue;
+      let list = byTerm.get(e.term);
+      if (!list) byTerm.set(e.term, (list = []));
+      if (!list.some((x) => x.name === e.name && x.type === e.type)) list.push({ name: e.name, type: e.type });
+    }
+    for (const list of byTerm.values()) {
+      list.sort((a, b) => TYPE_PRIORITY.indexOf(a.type) - TYPE_PRIORITY.indexOf(b.type) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    }
+    // Pointer trie first (Map children), then flatten breadth-first.
+    type TNode = { kids: Map<number, TNode>; out: number };
+    const trieRoot: TNode = { kids: new Map(), out: -1 };
+    const outputs: Matcher['outputs'] = [];
+    let count = 1;
+    for (const [term, entries] of byTerm) {
+      let n = trieRoot;
+      for (let i = 0; i < term.length; i++) {
+        const c = FOLD[term.charCodeAt(i)];
+        let k = n.kids.get(c);
+        if (!k) {
+          n.kids.set(c, (k = { kids: new Map(), out: -1 }));
+          count++;
+        }
+        n = k;
+      }
+      n.out = outputs.length;
+      outputs.push({ entries, asciiStart: isAsciiWordChar(term.charCodeAt(0)), asciiEnd: isAsciiWordChar(term.charCodeAt(term.length - 1)) });
+    }
+    const childStart = new Int32Array(count);
+    const childCount = new Int32Array(count);
+    const output = new Int32Array(count).fill(-1);
+    const childChar = new Uint16Array(count);
+    const childNode = new Int32Array(count);
+    const root = new Int32Array(65536);
+    const queue: TNode[] = [trieRoot];
+    const ids = new Map<TNode, number>([[trieRoot, 0]]);
+    let next = 1;
+    let slot = 0;
+    for (let qi = 0; qi < queue.length; qi++) {
+      const n = queue[qi];
+      const id = ids.get(n)!;
+      output[id] = n.out;
+      const kids = [...n.kids.entries()].sort((a, b) => a[0] - b[0]);
+      childStart[id] = slot;
+      childCount[id] = kids.length;
+      for (const [c, k] of kids) {
+        const kid = next++;
+        ids.set(k, kid);
+        queue.push(k);
+        childChar[slot] = c;
+        childNode[slot] = kid;
+        slot++;
+        if (id === 0) root[c] = kid;
+      }
+    }
+    return new Matcher({ root, childStart, childCount, childChar, childNode, output, outputs });
+  }
+
+  private child(node: number, c: number): number {
+    let lo = this.childStart[node];
+    let hi = lo + this.childCount[node] - 1;
+    const chars = this.childChar;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const m = chars[mid];
+      if (m === c) return this.childNode[mid];
+      if (m < c) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return 0;
+  }
+
+  /** Leftmost-longest, non-overlapping hits in text order. */
+  find(text: string): TermHit[] {
+    const hits: TermHit[] = [];
+    const n = text.length;
+    let i = 0;
+    while (i < n) {
+      let node = this.root[FOLD[text.charCodeAt(i)]];
+      if (node === 0) {
+        i++;
+        continue;
+      }
+      let best = -1;
+      let bestEnd = -1;
+      let j = i + 1;
+      for (;;) {
+        const o = this.output[node];
+        if (o >= 0) {
+          best = o;
+          bestEnd = j;
+        }
+        if (j >= n) break;
+        const nx = this.child(node, FOLD[text.charCodeAt(j)]);
+        if (nx === 0) break;
+        node = nx;
+        j++;
+      }
+      if (best >= 0) {
+        const out = this.outputs[best];
+        const cutsWordStart = out.asciiStart && i > 0 && isAsciiWordChar(text.charCodeAt(i - 1));
+        const cutsWordEnd = out.asciiEnd && bestEnd < n && isAsciiWordChar(text.charCodeAt(bestEnd));
+        if (!cutsWordStart && !cutsWordEnd) {
+          hits.push({ start: i, end: bestEnd, entries: out.entries });
+          i = bestEnd;
+          continue;
+        }
+      }
+      i++;
+    }
+    return hits;
+  }
+}
+
+const cache = new Map<string, Promise<Matcher>>();
+const CACHE_SIZE = 4;
+
+/** The matcher for the graph's current version, built once per version and process. */
+export async function matcherFor(graph: GraphPort): Promise<Matcher> {
+  const version = await graph.version();
+  let m = cache.get(version);
+  if (!m) {
+    m = graph.lexicon().then((lex) => Matcher.build(lex));
+    m.catch(() => cache.delete(version));
+    cache.set(version, m);
+    while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  }
+  return m;
+}

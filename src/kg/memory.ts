@@ -1,0 +1,105 @@
+/**
+ * GraphPort over an in-memory KgGraph: the embedded backend's engine (snapshot.ts loads the
+ * graph, this answers queries). Read-only; indexes are built once in the constructor.
+ */
+import type { KgGraph } from '../../schemas/kg.js';
+import { countGraph } from './import/build.js';
+import { foldTerm } from './fold.js';
+import { compareLexicon, type GraphLookup, type GraphLookupResult, type GraphPort, type KgStats, type LexiconEntry } from './port.js';
+
+export class MemoryGraph implements GraphPort {
+  private readonly drugsOf = new Map<string, Set<string>>();
+  private readonly drugDegree = new Map<string, number>();
+  private readonly diseaseDrugDegree = new Map<string, number>();
+  private readonly departments = new Map<string, string[]>();
+  private readonly diseases = new Set<string>();
+  private readonly drugs = new Set<string>();
+  private lexiconCache: LexiconEntry[] | null = null;
+
+  constructor(
+    private readonly graph: KgGraph,
+    private readonly graphVersion: string,
+  ) {
+    for (const n of graph.nodes) {
+      if (n.type === 'Disease') this.diseases.add(n.name);
+      else if (n.type === 'Drug') this.drugs.add(n.name);
+    }
+    const deps = new Map<string, Array<[number, string]>>();
+    for (const [rel, s, t, ord] of graph.edges) {
+      if (rel === 'common_drug' || rel === 'recommand_drug') {
+        let set = this.drugsOf.get(s);
+        if (!set) this.drugsOf.set(s, (set = new Set()));
+        set.add(t);
+        this.drugDegree.set(t, (this.drugDegree.get(t) ?? 0) + 1);
+        this.diseaseDrugDegree.set(s, (this.diseaseDrugDegree.get(s) ?? 0) + 1);
+      } else if (rel === 'belongs_to') {
+        let list = deps.get(s);
+        if (!list) deps.set(s, (list = []));
+        list.push([ord, t]);
+      }
+    }
+    for (const [s, list] of deps) {
+      list.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+      this.departments.set(s, list.map((x) => x[1]));
+    }
+  }
+
+  async version(): Promise<string> {
+    return this.graphVersion;
+  }
+
+  async lexicon(): Promise<LexiconEntry[]> {
+    if (!this.lexiconCache) {
+      const out: LexiconEntry[] = [];
+      for (const n of this.graph.nodes) {
+        out.push({ term: foldTerm(n.name), name: n.name, type: n.type });
+        for (const a of n.aliases) out.push({ term: foldTerm(a), name: n.name, type: n.type });
+      }
+      this.lexiconCache = dedupeSorted(out.sort(compareLexicon));
+    }
+    return this.lexiconCache;
+  }
+
+  async drugTreatsDisease(pairs: Array<[string, string]>): Promise<boolean[]> {
+    return pairs.map(([drug, disease]) => this.drugsOf.get(disease)?.has(drug) ?? false);
+  }
+
+  async departmentsOf(diseases: string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (const d of diseases) {
+      const deps = this.departments.get(d);
+      if (deps) out.set(d, [...deps]);
+    }
+    return out;
+  }
+
+  async lookup(q: GraphLookup): Promise<GraphLookupResult> {
+    const drugs = new Map<string, number>();
+    for (const d of q.drugLinks.drugs) if (this.drugs.has(d)) drugs.set(d, this.drugDegree.get(d) ?? 0);
+    const diseases = new Map<string, number>();
+    for (const d of q.drugLinks.diseases) if (this.diseases.has(d)) diseases.set(d, this.diseaseDrugDegree.get(d) ?? 0);
+    return {
+      treats: await this.drugTreatsDisease(q.drugDisease),
+      departments: await this.departmentsOf(q.departmentsOf),
+      drugLinks: { drugs, diseases },
+    };
+  }
+
+  async stats(): Promise<KgStats> {
+    const c = countGraph(this.graph);
+    return { version: this.graphVersion, nodes: c.nodes, relations: c.relations, aliases: c.aliases };
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Drops exact duplicate entries (two surfaces of one entity that fold to the same term). */
+export function dedupeSorted(entries: LexiconEntry[]): LexiconEntry[] {
+  const out: LexiconEntry[] = [];
+  for (const e of entries) {
+    const p = out[out.length - 1];
+    if (p && p.term === e.term && p.type === e.type && p.name === e.name) continue;
+    out.push(e);
+  }
+  return out;
+}

@@ -1,0 +1,14 @@
+/**
+ * Opens the graph a pipeline's `kg` section names: a snapshot file (embedded backend) or a
+ * Neo4j server. Relative snapshot paths resolve against `baseDir` (the pipeline file's directory).
+ */
+import path from 'node:path';
+import type { KgConfig } from '../../schemas/pipeline.js';
+import { Neo4jGraph } from './neo4j.js';
+import type { GraphPort } from './port.js';
+import { openSnapshot } from './snapshot.js';
+
+export async function openGraph(config: KgConfig, baseDir = process.cwd()): Promise<GraphPort> {
+  if ('snapshot' in config) return openSnapshot(path.resolve(baseDir, config.snapshot));
+  return Neo4jGraph.connect({ uri: config.neo4j.uri, database: config.neo4j.database });
+}

