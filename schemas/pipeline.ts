@@ -7,7 +7,8 @@ import { z } from 'zod';
 const Policy = z.enum(['reject', 'flag', 'ignore']);
 
 const FileSource = z.strictObject({
-  format: z.enum(['meddialog', 'hetmc', 'mie', 'cmtmedqa', 'toyhom', 'huatuo']),
+  /** requeue: JSON lines written by `cmtmedqa rejects requeue` (rejected inputs, to process again). */
+  format: z.enum(['meddialog', 'hetmc', 'mie', 'cmtmedqa', 'toyhom', 'huatuo', 'requeue']),
   /** File path or glob, relative to the pipeline file's directory. */
   path: z.string().min(1),
   /** 'auto' sniffs UTF-8 (with or without BOM) vs GB18030. */

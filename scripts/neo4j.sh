@@ -115,7 +115,7 @@ classpath() {
     [[ $missing == 0 ]] && return 0
   fi
   need "$MVN" "install Maven (apt-get install maven) or set MVN=/path/to/mvn"
-  say "resolving the Neo4j classpath with Maven (first run downloads ~155 MB into ~/.m2) ..."
+  say "resolving the Neo4j classpath with Maven (the first use downloads ~155 MB into ~/.m2) ..."
   if ! "$MVN" -q -B -f "$POM" dependency:build-classpath -Dmdep.outputFile="$CPFILE.tmp" >"$STATE/mvn.log" 2>&1; then
     cat "$STATE/mvn.log" >&2
     die "mvn dependency:build-classpath failed" "check network access to Maven Central (or a mirror in ~/.m2/settings.xml), then rerun 'bash scripts/neo4j.sh start'"

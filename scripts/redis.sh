@@ -180,7 +180,8 @@ start() {
   write_conf "$port"
   local t0=$SECONDS
   # daemonize yes: redis-server forks, writes the pidfile and returns; stdio is not held open.
-  "$SERVER" "$CONF" </dev/null >>"$LOG" 2>&1 || die "redis-server failed to start" "read the log above"
+  # 9>&-: the daemon must not inherit the start lock, or every later `start` would wait on it.
+  "$SERVER" "$CONF" </dev/null >>"$LOG" 2>&1 9>&- || die "redis-server failed to start" "read the log above"
   echo "$port" > "$PORTFILE"
   wait_ready "$port"
   local i
@@ -191,6 +192,9 @@ start() {
 }
 
 stop() {
+  mkdir -p "$STATE"
+  # The same lock as start: a stop racing a start must not delete the new server's pidfile.
+  if command -v flock >/dev/null 2>&1; then exec 9>"$LOCK"; flock 9; fi
   if ! ours_alive; then
     rm -f "$PIDFILE"
     say "not running"
@@ -213,7 +217,7 @@ stop() {
     say "pid $pid still alive, sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
   fi
-  rm -f "$PIDFILE"
+  [[ "$(cat "$PIDFILE" 2>/dev/null || true)" == "$pid" ]] && rm -f "$PIDFILE"
   say "stopped pid $pid"
 }
 

@@ -111,16 +111,22 @@ async function guarded(fn: () => Promise<void>): Promise<void> {
   }
 }
 
-/** Commander's own usage errors (missing argument, unknown option) exit 2; --help exits 0. */
-function usageExit(cmd: Command): Command {
-  return cmd.exitOverride((err: CommanderError) => {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') throw err;
-    process.exitCode = 2;
-    throw err;
-  });
+export interface KgCliIo {
+  /** One line of human-readable output (default: stdout). */
+  out?: (line: string) => void;
+  /** How commander's own errors end the process (default: process.exit); tests pass a thrower. */
+  exit?: (code: number) => never;
 }
 
-export function registerKgCommands(program: Command, out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Command {
+export function registerKgCommands(program: Command, io: KgCliIo = {}): Command {
+  const out = io.out ?? ((s: string) => void process.stdout.write(`${s}\n`));
+  const exit = io.exit ?? ((code: number) => process.exit(code));
+  // Commander's own usage errors (missing argument, unknown option, bad choice) exit 2; --help exits 0.
+  const usageExit = (cmd: Command): Command =>
+    cmd.exitOverride((err: CommanderError) => {
+      const help = err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version';
+      exit(help ? 0 : 2);
+    });
   const kg = usageExit(program.command('kg').description('the medical knowledge graph: import dumps, show what a graph holds'));
   const database = new Option('--database <name>', 'Neo4j database').default('neo4j');
 

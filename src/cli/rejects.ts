@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { REJECT_REASONS, Reject, type RejectReason } from '../../schemas/reject.js';
 import { CmtError } from '../core/errors.js';
 import { readLines } from '../output/lines.js';
+import { LineSink } from '../output/sink.js';
+import { requeueable } from '../sources/requeue.js';
 
 export interface RejectFilter {
   reason?: string;
@@ -56,6 +58,29 @@ function preview(v: unknown, max = 80): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
+/** Writes the re-processable inputs of matching rejects as `requeue` JSON lines; returns counts. */
+export async function requeueRejects(outDir: string, f: RejectFilter, to: string): Promise<{ written: number; notRequeueable: number; byReason: Record<string, number> }> {
+  const sink = new LineSink(to);
+  const seen = new Set<string>();
+  let written = 0;
+  let notRequeueable = 0;
+  const byReason: Record<string, number> = {};
+  for await (const r of readRejects(outDir, f)) {
+    const d = requeueable(r);
+    if (!d) {
+      notRequeueable++;
+      continue;
+    }
+    if (seen.has(d.id)) continue;
+    seen.add(d.id);
+    byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
+    await sink.write(JSON.stringify(d));
+    written++;
+  }
+  await sink.close();
+  return { written, notRequeueable, byReason };
+}
+
 export function registerRejectCommands(program: Command): void {
   const cmd = program.command('rejects').description('inspect rejected records of a run');
   const filters = (c: Command) =>
@@ -86,6 +111,15 @@ export function registerRejectCommands(program: Command): void {
       }
       console.error(`no reject with id ${id}`);
       process.exitCode = 1;
+    });
+
+  filters(cmd.command('requeue <outDir>').description('write the inputs of matching rejects as a `requeue` source, to run again after fixing a rule'))
+    .requiredOption('--to <file>', 'JSON-lines file to write (use it as `{format: requeue, path: <file>}` in a pipeline)')
+    .action(async (outDir: string, o: RejectFilter & { to: string }) => {
+      const s = await requeueRejects(outDir, o, o.to);
+      console.log(`wrote ${s.written} dialogue(s) to ${o.to}${s.notRequeueable ? `; ${s.notRequeueable} import-level reject(s) hold raw text: fix the source file and run it again` : ''}`);
+      for (const [k, v] of Object.entries(s.byReason)) console.log(`  ${String(v).padStart(8)}  ${k}`);
+      console.log(`next: add  - { format: requeue, path: ${o.to} }  to a pipeline's sources and run it`);
     });
 
   filters(cmd.command('stats <outDir>').description('counts by reason, stage and source'))

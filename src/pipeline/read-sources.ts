@@ -15,6 +15,7 @@ import type { Logger } from '../core/logger.js';
 import { importers } from '../sources/index.js';
 import type { ImportItem } from '../sources/types.js';
 import { scrapeSource } from '../scrape/source.js';
+import { importRequeue } from '../sources/requeue.js';
 
 export interface SourceFile {
   source: number;
@@ -42,7 +43,7 @@ export async function* sourceItems(config: Pipeline, baseDir: string, logger: Lo
       continue;
     }
     const files = await expandSource(src, i, baseDir);
-    const importer = importers[src.format];
+    const importer = src.format === 'requeue' ? importRequeue : importers[src.format];
     for (const f of files) {
       let n = 0;
       logger.debug({ source: i, file: f.display }, 'importing');

@@ -20,6 +20,8 @@ export interface ByteBpeSpec {
   normalize?: 'NFC';
 }
 
+/** Bound once: under a sandboxed global (jest's vm) each `Math.imul` lookup in a hot loop is slow. */
+const imul = Math.imul;
 const CACHE_MAX = 1 << 18;
 /** Pieces longer than this (in bytes) use the heap merge; shorter ones a linear scan (faster for small n). */
 const HEAP_FROM = Number(process.env.CMT_BPE_HEAP_FROM ?? 8);
@@ -239,7 +241,7 @@ class PairTable {
   get(a: number, b: number): number | undefined {
     const mask = this.cap - 1;
     const t = this.t;
-    let i = ((Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) >>> 0) & mask;
+    let i = ((imul(a, 0x9e3779b1) ^ imul(b, 0x85ebca6b)) >>> 0) & mask;
     for (;;) {
       const o = i * 3;
       const k = t[o];
@@ -252,7 +254,7 @@ class PairTable {
     if ((this.size + 1) * 2 > this.cap) this.grow();
     const mask = this.cap - 1;
     const t = this.t;
-    let i = ((Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) >>> 0) & mask;
+    let i = ((imul(a, 0x9e3779b1) ^ imul(b, 0x85ebca6b)) >>> 0) & mask;
     while (t[i * 3] !== -1) i = (i + 1) & mask;
     t[i * 3] = a;
     t[i * 3 + 1] = b;

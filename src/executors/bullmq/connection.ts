@@ -5,7 +5,8 @@
  * with CMT_REDIS_UNREACHABLE and a message that says how to start Redis.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import type { ConnectionOptions } from 'bullmq';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import type { Logger } from '../../core/logger.js';
 import { CmtError } from '../../core/errors.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6390';
@@ -69,4 +70,19 @@ export async function connectOrFail(client: Redis, url: string, timeoutMs = 5000
 /** createClient + connectOrFail. */
 export async function openClient(url: string, name?: string, timeoutMs?: number): Promise<Redis> {
   return connectOrFail(createClient(url, name), url, timeoutMs);
+}
+
+/**
+ * A BullMQ Queue with its connection errors logged (at most every 5 s) instead of printed by
+ * BullMQ's fallback console.error while Redis is away. `readOnly` skips writing queue metadata
+ * (status, dashboard).
+ */
+export function openQueue(name: string, o: { redisUrl: string; prefix: string; logger?: Logger; readOnly?: boolean }): Queue {
+  const q = new Queue(name, { connection: bullConnection(o.redisUrl), prefix: o.prefix, ...(o.readOnly ? { skipMetasUpdate: true } : {}) });
+  let last = 0;
+  q.on('error', (err) => {
+    if (Date.now() - last > 5000) o.logger?.warn({ err, queue: name }, 'queue connection error');
+    last = Date.now();
+  });
+  return q;
 }

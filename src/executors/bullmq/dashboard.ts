@@ -8,10 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import express from 'express';
 import type { Logger } from '../../core/logger.js';
-import { bullConnection, openClient } from './connection.js';
+import { openClient, openQueue } from './connection.js';
 import { DEFAULT_PREFIX, RunKeys, runsKey, SCHEDULE_QUEUE, type QueueStage } from './keys.js';
 import { RunStore } from './store.js';
 
@@ -34,12 +34,11 @@ export interface Dashboard {
 export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const prefix = o.prefix ?? DEFAULT_PREFIX;
   const client = await openClient(o.redisUrl, 'cmtmedqa-dashboard');
-  const connection = bullConnection(o.redisUrl);
   const queues = new Map<string, Queue>();
   const queue = (name: string) => {
     let q = queues.get(name);
     if (!q) {
-      q = new Queue(name, { connection, prefix, skipMetasUpdate: true });
+      q = openQueue(name, { redisUrl: o.redisUrl, prefix, logger: o.logger, readOnly: true });
       queues.set(name, q);
     }
     return q;

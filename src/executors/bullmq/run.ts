@@ -18,7 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { Queue, Worker, type Job } from 'bullmq';
+import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CmtError } from '../../core/errors.js';
 import { Finaliser } from '../../output/finaliser.js';
@@ -26,7 +26,7 @@ import { batches, sourceItems } from '../../pipeline/read-sources.js';
 import type { Progress, RunOptions, RunResult } from '../local.js';
 import { stageChain } from './chain.js';
 import { spawnWorker, type ChildWorker } from './child.js';
-import { bullConnection, openClient, redisUrl } from './connection.js';
+import { bullConnection, openClient, openQueue, redisUrl } from './connection.js';
 import { finaliseRun, ResultFeeder } from './finalise.js';
 import { checkRunId, DEFAULT_PREFIX, deriveRunId, FINALISE_JOB_ID, RunKeys, runsChannel, runsKey, type QueueStage, type StageName } from './keys.js';
 import { isDoneStub, StageEnvelope, toStoredPipeline, type RunRecord, type StagePayload } from './payloads.js';
@@ -157,7 +157,7 @@ async function coordinate(opts: BullmqRunOptions, c: Ctx): Promise<RunResult> {
   };
   const connection = bullConnection(c.url);
   const queues = new Map<QueueStage, Queue>();
-  for (const s of [...chain, 'finalise'] as QueueStage[]) queues.set(s, new Queue(keys.queue(s), { connection, prefix: c.prefix }));
+  for (const s of [...chain, 'finalise'] as QueueStage[]) queues.set(s, openQueue(keys.queue(s), { redisUrl: c.url, prefix: c.prefix, logger: log }));
   const queue = (s: QueueStage) => queues.get(s)!;
 
   const resumed = await prepareRecord(c, store, record, queues);

@@ -8,13 +8,13 @@
  * `cmtmedqa schedule` to change it).
  */
 import path from 'node:path';
-import { Queue, Worker, type Job } from 'bullmq';
+import { Worker, type Job, type Queue } from 'bullmq';
 import { CmtError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { loadPipeline, type LoadedPipeline } from '../../pipeline/config.js';
 import { openRunResources } from '../../pipeline/resources.js';
 import type { RunResult } from '../local.js';
-import { bullConnection, openClient } from './connection.js';
+import { bullConnection, openClient, openQueue } from './connection.js';
 import { DEFAULT_PREFIX, SCHEDULE_QUEUE } from './keys.js';
 import { ScheduledRun, toLoadedPipeline, toStoredPipeline, validate } from './payloads.js';
 import { runBullmq } from './run.js';
@@ -46,7 +46,7 @@ export function stampOf(millis: number): string {
 async function withQueue<T>(o: ScheduleOptions, fn: (q: Queue) => Promise<T>): Promise<T> {
   const client = await openClient(o.redisUrl, 'cmtmedqa-schedule');
   await client.quit();
-  const q = new Queue(SCHEDULE_QUEUE, { connection: bullConnection(o.redisUrl), prefix: o.prefix ?? DEFAULT_PREFIX });
+  const q = openQueue(SCHEDULE_QUEUE, { redisUrl: o.redisUrl, prefix: o.prefix ?? DEFAULT_PREFIX });
   try {
     return await fn(q);
   } finally {

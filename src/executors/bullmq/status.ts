@@ -3,10 +3,10 @@
  * with a stored result out of the total; whether finalise ran. A finished run's queues are removed,
  * so its record (kept for a week) says what it produced. Read-only.
  */
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CmtError } from '../../core/errors.js';
-import { bullConnection, openClient } from './connection.js';
+import { openClient, openQueue } from './connection.js';
 import { DEFAULT_PREFIX, RunKeys, runsChannel, runsKey, type QueueStage } from './keys.js';
 import type { RunState } from './payloads.js';
 import { RunStore } from './store.js';
@@ -53,10 +53,9 @@ export async function runStatusWith(client: Redis, redisUrl: string, prefix: str
   const h = await client.hgetall(keys.record);
   const stages: Record<string, QueueCounts> = {};
   let finalise = ZERO;
-  const connection = bullConnection(redisUrl);
   const names: QueueStage[] = [...rec.stages, 'finalise'];
   for (const s of names) {
-    const q = new Queue(keys.queue(s), { connection, prefix, skipMetasUpdate: true });
+    const q = openQueue(keys.queue(s), { redisUrl, prefix, readOnly: true });
     try {
       const c = await counts(q);
       if (s === 'finalise') finalise = c;
@@ -136,9 +135,8 @@ export async function removeRun(redisUrl: string, runId: string, prefix = DEFAUL
     if (await client.exists(keys.coordinatorLock)) {
       throw new CmtError('CMT_USAGE', `run ${runId} is being coordinated right now; stop its coordinator first (or wait for the run to finish)`, { runId });
     }
-    const connection = bullConnection(redisUrl);
     for (const s of [...(rec?.stages ?? []), 'finalise'] as QueueStage[]) {
-      const q = new Queue(keys.queue(s), { connection, prefix, skipMetasUpdate: true });
+      const q = openQueue(keys.queue(s), { redisUrl, prefix, readOnly: true });
       try {
         await q.obliterate({ force: true });
       } finally {

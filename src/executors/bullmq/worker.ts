@@ -12,7 +12,7 @@
  * a single item that still fails becomes an `executor.poison_batch` reject carrying the error and
  * the item, and its batch completes without it. Nothing is dropped and the run still finalises.
  */
-import { Queue, Worker, type Job } from 'bullmq';
+import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RecordEnvelope } from '../../../schemas/record.js';
 import type { Reject } from '../../../schemas/reject.js';
@@ -23,7 +23,7 @@ import type { LoadedPipeline } from '../../pipeline/config.js';
 import { openRunResources, type RunResources } from '../../pipeline/resources.js';
 import type { StageContext } from '../../stages/types.js';
 import { itemIdentity, nextStage, runStage, type StageOutput } from './chain.js';
-import { bullConnection, createClient, connectOrFail } from './connection.js';
+import { bullConnection, createClient, connectOrFail, openQueue } from './connection.js';
 import { DEFAULT_PREFIX, FINALISE_JOB_ID, jobId, RunKeys, runsChannel, runsKey, STAGES, type QueueStage, type StageName } from './keys.js';
 import {
   Carry,
@@ -198,7 +198,7 @@ export class WorkerService {
     this.broken.delete(runId);
     const connection = bullConnection(this.opts.redisUrl);
     const run: AttachedRun = { runId, keys, record, pipeline, store, graph, resources, workers: [], queues: new Map(), logger };
-    for (const s of [...record.stages, 'finalise'] as QueueStage[]) run.queues.set(s, new Queue(keys.queue(s), { connection, prefix: this.prefix }));
+    for (const s of [...record.stages, 'finalise'] as QueueStage[]) run.queues.set(s, openQueue(keys.queue(s), { redisUrl: this.opts.redisUrl, prefix: this.prefix, logger }));
     for (const stage of record.stages) {
       if (!this.stages.includes(stage)) continue;
       const w = new Worker(keys.queue(stage), (job: Job) => this.process(run, stage, job), {

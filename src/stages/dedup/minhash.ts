@@ -40,15 +40,17 @@ export interface MinHashParams {
   seed?: number;
 }
 
+/** Bound once: under a sandboxed global (jest's vm) each `Math.imul` lookup in a hot loop is slow. */
+const imul = Math.imul;
 export const MINHASH_SEED = 0x5eed_c0de;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
 function fmix32(h: number): number {
   h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
+  h = imul(h, 0x85ebca6b);
   h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
+  h = imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h;
 }
@@ -59,8 +61,8 @@ function splitmix32(seed: number): () => number {
   return () => {
     s = (s + 0x9e3779b9) | 0;
     let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    z = imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = imul(z ^ (z >>> 13), 0xc2b2ae35);
     return (z ^ (z >>> 16)) >>> 0;
   };
 }
@@ -143,11 +145,11 @@ export class MinHasher {
     if (text.length === 0) return out;
     for (let s = 0; s <= last; s++) {
       let h = FNV_OFFSET;
-      const end = Math.min(text.length, s + n);
-      for (let i = s; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+      const end = s + n < text.length ? s + n : text.length;
+      for (let i = s; i < end; i++) h = imul(h ^ text.charCodeAt(i), FNV_PRIME);
       const x = fmix32(h);
       for (let i = 0; i < k; i++) {
-        const v = (Math.imul(x, a[i]) + b[i]) | 0;
+        const v = (imul(x, a[i]) + b[i]) | 0;
         if (v < out[i]) out[i] = v;
       }
     }
@@ -158,8 +160,8 @@ export class MinHasher {
   bandKeys(sig: Int32Array, out: Uint32Array = new Uint32Array(this.bands)): Uint32Array {
     const r = this.rows;
     for (let band = 0; band < this.bands; band++) {
-      let h = Math.imul(band + 1, 0x9e3779b1) ^ this.seed;
-      for (let j = band * r; j < band * r + r; j++) h = Math.imul(h ^ sig[j], FNV_PRIME) ^ (h >>> 15);
+      let h = imul(band + 1, 0x9e3779b1) ^ this.seed;
+      for (let j = band * r; j < band * r + r; j++) h = imul(h ^ sig[j], FNV_PRIME) ^ (h >>> 15);
       const key = fmix32(h) >>> 0;
       out[band] = key === 0 ? 1 : key;
     }
@@ -199,7 +201,7 @@ export class BandTable {
 
   get(key: number): number {
     const mask = this.cap - 1;
-    let i = Math.imul(key, 0x9e3779b1) >>> 0 & mask;
+    let i = imul(key, 0x9e3779b1) >>> 0 & mask;
     for (;;) {
       const k = this.keys[i];
       if (k === 0) return -1;
@@ -212,7 +214,7 @@ export class BandTable {
   setIfAbsent(key: number, val: number): void {
     if ((this.size + 1) * 4 > this.cap * 3) this.grow();
     const mask = this.cap - 1;
-    let i = Math.imul(key, 0x9e3779b1) >>> 0 & mask;
+    let i = imul(key, 0x9e3779b1) >>> 0 & mask;
     for (;;) {
       const k = this.keys[i];
       if (k === 0) break;

@@ -1,0 +1,64 @@
+/**
+ * `requeue`: JSON lines of RawDialogue written by `cmtmedqa rejects requeue`, so rejected inputs
+ * go through the pipeline again after a rule was fixed. Each dialogue keeps its original id and
+ * origin; a line that is not a RawDialogue is an import.parse_error / import.schema reject.
+ */
+import { RawDialogue } from '../../schemas/dialogue.js';
+import type { Origin } from '../../schemas/dialogue.js';
+import type { Reject } from '../../schemas/reject.js';
+import { CMtMedQARecord } from '../../schemas/record.js';
+import { Dialogue } from '../../schemas/dialogue.js';
+import { contentId } from '../core/ids.js';
+import { decodeText } from './encoding.js';
+import { clip, rejectItem } from './item.js';
+import { LineReader } from './lines.js';
+import type { ImportInput, ImportItem } from './types.js';
+
+export async function* importRequeue(input: ImportInput): AsyncGenerator<ImportItem> {
+  let n = 0;
+  for await (const lines of new LineReader(decodeText(input.bytes, input.encoding))) {
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      n++;
+      const origin: Origin = { format: 'cmtmedqa', file: input.file, sourceId: `requeue-${n}`, position: n };
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (e) {
+        yield rejectItem('import.parse_error', `line ${n} is not JSON: ${(e as Error).message}`, origin, clip(line));
+        continue;
+      }
+      const d = RawDialogue.safeParse(value);
+      if (!d.success) {
+        yield rejectItem('import.schema', `line ${n} is not a RawDialogue: ${d.error.issues[0]?.path.join('.')}: ${d.error.issues[0]?.message}`, origin, value);
+        continue;
+      }
+      yield { kind: 'dialogue', dialogue: d.data };
+    }
+  }
+}
+
+/**
+ * The dialogue a reject's input stands for, when it can be processed again: a raw dialogue
+ * (normalise, executor rejects), a normalised dialogue (split rejects) or a record (validate,
+ * dedup, filter rejects). Import-level inputs are raw text: fix the source file instead.
+ */
+export function requeueable(r: Reject): RawDialogue | undefined {
+  const raw = RawDialogue.safeParse(r.input);
+  if (raw.success) return raw.data;
+  const d = Dialogue.safeParse(r.input);
+  if (d.success) {
+    const { turns, ...rest } = d.data;
+    return { ...rest, turns: turns.map((t) => ({ speaker: t.role, text: t.text })) };
+  }
+  const rec = CMtMedQARecord.safeParse(r.input);
+  if (rec.success) {
+    const x = rec.data;
+    const turns = [];
+    for (const [q, a] of x.history) turns.push({ speaker: 'patient', text: q }, { speaker: 'doctor', text: a });
+    turns.push({ speaker: 'patient', text: x.input ? `${x.instruction}\n${x.input}` : x.instruction }, { speaker: 'doctor', text: x.output });
+    const { window: _w, ...origin } = r.origin;
+    return { id: contentId({ requeued: x.id, dialogue: r.dialogueId }), origin, turns, cate1: x.cate1, cate2: x.cate2 };
+  }
+  return undefined;
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from '@jest/globals';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { readRejects, rejectStats, requeueRejects } from '../../src/cli/rejects.js';
+import { pipelineFile, pipelineFrom, runPipeline, tmpDir } from '../support/run.js';
+
+const cli = path.join(process.cwd(), 'dist', 'src', 'cli', 'index.js');
+
+describe('inspecting and re-queueing rejects', () => {
+  it('counts rejects by reason exactly as the run report does, and filters by reason, stage and source', async () => {
+    const res = await runPipeline(pipelineFile('pipelines/demo.yaml'));
+    const s = await rejectStats(res.outDir);
+    expect(s.total).toBe(res.report.rejects.total);
+    expect(s.byReason).toEqual(res.report.rejects.byReason);
+    const onlyImport = [];
+    for await (const r of readRejects(res.outDir, { stage: 'import' })) onlyImport.push(r);
+    expect(onlyImport.length).toBe(res.report.rejects.byStage.import);
+    const prefix = [];
+    for await (const r of readRejects(res.outDir, { reason: 'import' })) prefix.push(r.reason);
+    expect(prefix.every((r) => r.startsWith('import.'))).toBe(true);
+    const bySource = [];
+    for await (const r of readRejects(res.outDir, { source: 'malformed' })) bySource.push(r);
+    expect(bySource.length).toBeGreaterThan(0);
+    expect(bySource.every((r) => r.origin.file.includes('malformed'))).toBe(true);
+  });
+
+  it('re-queues rejected dialogues, which pass once the rule that rejected them is relaxed', async () => {
+    const strict = pipelineFile('pipelines/demo.yaml', { split: { minRounds: 3 } });
+    const first = await runPipeline(strict);
+    const tooShort = first.report.rejects.byReason['split.too_short'];
+    expect(tooShort).toBeGreaterThan(5);
+    const file = path.join(tmpDir(), 'requeue.jsonl');
+    const q = await requeueRejects(first.outDir, { reason: 'split.too_short' }, file);
+    expect(q.written).toBe(tooShort);
+    const again = await runPipeline(pipelineFrom({ name: 'requeued', sources: [{ format: 'requeue', path: file }] }));
+    expect(again.report.dialogues.in).toBe(tooShort);
+    expect(again.report.dialogues.accepted).toBe(tooShort);
+    expect(again.report.dialogues.closes).toBe(true);
+  });
+
+  it('lists rejects from the command line and exits 2 naming the field of a bad pipeline', async () => {
+    const res = await runPipeline(pipelineFile('pipelines/demo.yaml'));
+    const out = execFileSync(process.execPath, [cli, 'rejects', 'list', res.outDir, '--reason', 'import.truncated'], { encoding: 'utf8' });
+    expect(out.trim().split('\n').length).toBe(res.report.rejects.byReason['import.truncated']);
+    expect(out).toContain('import.truncated');
+    const bad = path.join(tmpDir(), 'bad.yaml');
+    writeFileSync(bad, 'name: bad\nsources:\n  - { format: hetmc, path: x.dialog }\nshard: { ranks: 0 }\n');
+    const r = spawnSync(process.execPath, [cli, 'run', bad], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('shard.ranks');
+    expect(r.stderr).toContain('CMT_CONFIG_INVALID');
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, it, expect, afterEach } from '@jest/globals';
+import { Command } from 'commander';
+import { mkdtempSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { registerKgCommands } from '../../src/cli/kg.js';
+
+async function run(args: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const program = new Command('cmtmedqa');
+  program.configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  const exit = (code: number): never => {
+    process.exitCode = code;
+    throw new Error(`exit ${code}`);
+  };
+  registerKgCommands(program, { out: (s) => lines.push(s), exit });
+  process.exitCode = 0;
+  try {
+    await program.parseAsync(['node', 'cmtmedqa', ...args]);
+  } catch {
+    /* exit(): exitCode already set */
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return { code, out: lines.join('\n') };
+}
+
+describe('kg commands', () => {
+  const origWrite = process.stderr.write.bind(process.stderr);
+  afterEach(() => {
+    process.stderr.write = origWrite;
+  });
+  const quiet = () => {
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+  };
+
+  it('imports the fixture into a snapshot and prints its counts and version', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'kg-cli-')), 'g.kg.json.gz');
+    const imp = await run(['kg', 'import', 'fixtures/kg/xywy', '--dict', 'fixtures/kg/dict', '--snapshot', file]);
+    expect(imp.code).toBe(0);
+    expect(existsSync(file)).toBe(true);
+    expect(imp.out).toMatch(/dropped\s+person_name\s+1 values/);
+    expect(imp.out).toMatch(/^version: [0-9a-f]{64}$/m);
+    const stats = await run(['kg', 'stats', '--snapshot', file]);
+    expect(stats.code).toBe(0);
+    expect(stats.out).toMatch(/Disease\s+97/);
+    expect(stats.out).toMatch(/has_symptom\s+248/);
+    expect(stats.out.match(/^version: .*$/m)![0]).toBe(imp.out.match(/^version: .*$/m)![0]);
+  });
+
+  it('exits 2 on bad usage: no backend, two backends, unknown format', async () => {
+    quiet();
+    expect((await run(['kg', 'import', 'fixtures/kg/xywy'])).code).toBe(2);
+    expect((await run(['kg', 'stats', '--snapshot', 'a', '--neo4j', 'bolt://x'])).code).toBe(2);
+    expect((await run(['kg', 'import', 'x', '--format', 'csv', '--snapshot', 'y'])).code).toBe(2);
+    expect((await run(['kg', 'import'])).code).toBe(2);
+  });
+
+  it('exits 1 when the input is missing', async () => {
+    quiet();
+    expect((await run(['kg', 'import', 'no/such/dir', '--snapshot', path.join(tmpdir(), 'x.gz')])).code).toBe(1);
+  });
+});

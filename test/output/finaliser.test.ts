@@ -1,0 +1,54 @@
+import { describe, expect, it } from '@jest/globals';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { snapshotFiles, tmpDir } from '../support/run.js';
+import { verifyOutput } from '../../src/output/verify.js';
+import { cmtmedqaRecords, envelope, finalise } from './envelopes.js';
+
+const envs = cmtmedqaRecords().map((r, i) => envelope(r, i));
+
+describe('finaliser with near-duplicate removal and tokens', () => {
+  it('rejects every record of a second ingestion of the same data against the persistent index', async () => {
+    const index = path.join(tmpDir(), 'near.idx');
+    const cfg = { dedup: { near: { enabled: true, indexFile: index } }, tokens: { tokenizers: ['llama2'] } };
+    const first = await finalise(cfg, envs, tmpDir());
+    expect(first.manifest.counts.records).toBeGreaterThan(990);
+    const second = await finalise(cfg, envs, tmpDir());
+    expect(second.manifest.counts.records).toBe(0);
+    const reasons = second.fin.stats.rejectsByReason;
+    expect(Object.keys(reasons).sort()).toEqual(expect.arrayContaining(['dedup.near_duplicate']));
+    expect((reasons['dedup.near_duplicate'] ?? 0) + (reasons['dedup.exact_duplicate'] ?? 0)).toBe(envs.length);
+  });
+
+  it('keeps the first of two near-identical records and records the evidence', async () => {
+    const out = tmpDir();
+    const [a] = cmtmedqaRecords();
+    const b = { ...a, id: 'edited', output: `${a.output.slice(0, -1)}！` };
+    await finalise({ dedup: { near: { enabled: true } } }, [envelope(a, 0), envelope(b, 1)], out);
+    const rejects = readFileSync(path.join(out, 'rejects', 'rejects.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rejects.map((r) => [r.reason, r.evidence])).toEqual([['dedup.near_duplicate', { duplicateOf: a.id, similarity: 1 }]]);
+  });
+
+  it('rejects records over tokens.maxTokens and annotates every kept record with its counts', async () => {
+    const out = tmpDir();
+    const { manifest, fin } = await finalise({ tokens: { tokenizers: ['llama2', 'cl100k_base'], maxTokens: 1500 } }, envs, out);
+    expect(manifest.tokenizers).toEqual(['llama2', 'cl100k_base']);
+    expect(fin.stats.rejectsByReason['filter.too_many_tokens']).toBeGreaterThan(0);
+    const v = await verifyOutput(out);
+    expect(v.problems).toEqual([]);
+    expect(fin.stats.weights.max).toBeLessThanOrEqual(1500);
+  });
+
+  it('writes byte-identical shards, sidecars, card and dataset_info.json when run twice', async () => {
+    const cfg = { dedup: { near: { enabled: true } }, tokens: { tokenizers: ['qwen3'] }, shard: { ranks: 4, maxRecordsPerShard: 100, format: 'parquet' } };
+    const a = tmpDir();
+    const b = tmpDir();
+    await finalise(cfg, envs, a);
+    await finalise(cfg, envs, b);
+    const fa = snapshotFiles(a);
+    const fb = snapshotFiles(b);
+    expect([...fa.keys()].sort()).toEqual([...fb.keys()].sort());
+    expect([...fa.keys()]).toEqual(expect.arrayContaining(['README.md', 'dataset_info.json', 'manifest.json']));
+    for (const [k, v] of fa) expect([k, fb.get(k)!.equals(v)]).toEqual([k, true]);
+  });
+});

@@ -1,0 +1,178 @@
+import { describe, it, expect, beforeAll } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import type { RecordEnvelope } from '../../../schemas/record.js';
+import { silentLogger } from '../../../src/core/logger.js';
+import { MemoryGraph } from '../../../src/kg/memory.js';
+import type { GraphLookup, GraphPort } from '../../../src/kg/port.js';
+import { validate } from '../../../src/stages/validate/index.js';
+import { findDrugLikeTokens } from '../../../src/stages/validate/drug-like.js';
+import { importFixture } from '../../kg/contract.js';
+import { sharedData } from '../../support/services.js';
+import { envelope, pipeline } from './records.js';
+
+let graph: MemoryGraph;
+
+beforeAll(async () => {
+  const imported = await importFixture();
+  graph = new MemoryGraph(imported.graph, imported.version);
+});
+
+const ctx = (validateCfg: Record<string, unknown> = {}, g: GraphPort | null = graph) => ({ config: pipeline(validateCfg), logger: silentLogger, graph: g ?? undefined });
+
+describe('validate: entities', () => {
+  it('annotates every utterance with the entities it names, by turn index and offsets', async () => {
+    const env = envelope('e1', {
+      history: [['孩子咳嗽一周了，晚上更厉害', '听起来像百日咳，建议查个血常规']],
+      instruction: '查了，医生说是百日咳',
+      output: '可以吃穿心莲内酯片，多吃小白菜',
+    });
+    const { out, rejects } = await validate([env], ctx());
+    expect(rejects).toEqual([]);
+    expect(out[0].annotations.entities).toEqual([
+      { name: '咳嗽', type: 'Symptom', turn: 0, start: 2, end: 4 },
+      { name: '百日咳', type: 'Disease', turn: 1, start: 4, end: 7 },
+      { name: '血常规', type: 'Check', turn: 1, start: 12, end: 15 },
+      { name: '百日咳', type: 'Disease', turn: 2, start: 7, end: 10 },
+      { name: '穿心莲内酯片', type: 'Drug', turn: 3, start: 3, end: 9 },
+      { name: '小白菜', type: 'Food', turn: 3, start: 12, end: 15 },
+    ]);
+    expect(out[0].annotations.flags).toBeUndefined();
+  });
+
+  it('flags, rejects or ignores a record with no entity, per policy', async () => {
+    const env = envelope('e2', { instruction: '你好，在吗？', output: '您好，请讲。' });
+    expect((await validate([env], ctx())).out[0].annotations.flags).toEqual(['validate.no_entity']);
+    const rejected = await validate([env], ctx({ checks: { no_entity: 'reject' } }));
+    expect(rejected.out).toEqual([]);
+    expect(rejected.rejects).toHaveLength(1);
+    expect(rejected.rejects[0]).toMatchObject({ stage: 'validate', reason: 'validate.no_entity', dialogueId: 'dlg-e2', input: env });
+    const ignored = await validate([env], ctx({ checks: { no_entity: 'ignore' } }));
+    expect(ignored.out[0].annotations.flags).toBeUndefined();
+  });
+});
+
+describe('validate: drugs', () => {
+  it('flags a drug-like name the graph does not know, with the token as evidence', async () => {
+    const env = envelope('d1', { instruction: '荨麻疹又犯了', output: '可以试试莫米松乳膏，或者依巴斯汀片' });
+    const { out } = await validate([env], ctx());
+    expect(out[0].annotations.flags).toEqual(['validate.unknown_drug']);
+    const { rejects } = await validate([env], ctx({ checks: { unknown_drug: 'reject' } }));
+    // 依巴斯汀片 is in the drug dictionary, so only 莫米松乳膏 is unknown.
+    expect(rejects[0].reason).toBe('validate.unknown_drug');
+    expect(rejects[0].evidence).toEqual({ unknown_drug: { tokens: [{ token: '莫米松乳膏', start: 4, end: 9, turn: 1 }] } });
+  });
+
+  it('finds drug-like tokens without taking pictures, slices or generic words for drugs', () => {
+    const t = (s: string) => findDrugLikeTokens(s).map((x) => x.token);
+    expect(t('每天吃2片布洛芬缓释胶囊，外用莫米松乳膏')).toEqual(['布洛芬缓释胶囊', '莫米松乳膏']);
+    expect(t('拍个X线片，再做个切片，稍等片刻')).toEqual([]);
+    expect(t('吃点消炎片，用鼻腔喷雾剂，色素颗粒沉着')).toEqual([]);
+  });
+
+  it('flags a drug the doctor names for a disease the graph does not relate it to', async () => {
+    const env = envelope('d2', { instruction: '孩子百日咳，咳得厉害', output: '可以先吃氯雷他定片看看' });
+    const { rejects } = await validate([env], ctx({ checks: { drug_not_for_disease: 'reject' } }));
+    expect(rejects[0].reason).toBe('validate.drug_not_for_disease');
+    expect(rejects[0].evidence).toEqual({ drug_not_for_disease: { drugs: [{ drug: '氯雷他定片', turn: 1, start: 4 }], diseases: ['百日咳'] } });
+  });
+
+  it('does not flag a related drug, a negated one, or one only the patient names', async () => {
+    const cfg = { checks: { drug_not_for_disease: 'reject' } };
+    const related = envelope('d3', { instruction: '我得了荨麻疹', output: '氯雷他定片可以止痒' });
+    const negated = envelope('d4', { instruction: '孩子百日咳', output: '不要吃氯雷他定片，用穿心莲内酯片' });
+    const patient = envelope('d5', { instruction: '百日咳能吃氯雷他定片吗', output: '先去医院看看' });
+    const { out, rejects } = await validate([related, negated, patient], ctx(cfg));
+    expect(rejects).toEqual([]);
+    expect(out.map((r) => r.annotations.flags)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('does not judge drugs against diseases for which the graph lists no drug', async () => {
+    // 肺炎 has no common_drug in the dump.
+    const env = envelope('d6', { instruction: '医生说是肺炎', output: '那就吃氯雷他定片' });
+    const { out } = await validate([env], ctx({ checks: { drug_not_for_disease: 'reject' } }));
+    expect(out).toHaveLength(1);
+  });
+});
+
+describe('validate: departments', () => {
+  it('sets default cate1/cate2 from the departments of the diseases named, majority first', async () => {
+    const env = envelope('p1', {
+      history: [['我有湿疹，最近还起了荨麻疹', '两个都是皮肤病']],
+      instruction: '会不会是过敏性鼻炎引起的',
+      output: '关系不大',
+    });
+    const { out } = await validate([env], ctx());
+    expect([out[0].record.cate1, out[0].record.cate2]).toEqual(['皮肤性病科', '皮肤科']);
+    expect(out[0].annotations.inferredDepartment).toBe(true);
+  });
+
+  it('breaks a tie with the disease named first, and keeps graph order (parent department first)', async () => {
+    const env = envelope('p2', { instruction: '胎膜早破了，以前还有百日咳', output: '先去产科' });
+    const { out } = await validate([env], ctx());
+    expect([out[0].record.cate1, out[0].record.cate2]).toEqual(['妇产科', '产科']);
+  });
+
+  it('leaves departments a source already gave, and records with no disease', async () => {
+    const given = envelope('p3', { cate1: '儿科', cate2: '小儿内科', instruction: '湿疹怎么办', output: '保湿' });
+    const none = envelope('p4', { instruction: '头晕怎么办', output: '多休息' });
+    const { out } = await validate([given, none], ctx());
+    expect([out[0].record.cate1, out[0].record.cate2, out[0].annotations.inferredDepartment]).toEqual(['儿科', '小儿内科', undefined]);
+    expect([out[1].record.cate1, out[1].annotations.inferredDepartment]).toEqual(['未分类', undefined]);
+  });
+
+  it('does nothing to departments when inferDepartment is off', async () => {
+    const env = envelope('p5', { instruction: '湿疹怎么办', output: '保湿' });
+    const { out } = await validate([env], ctx({ inferDepartment: false }));
+    expect(out[0].record.cate1).toBe('未分类');
+  });
+});
+
+describe('validate: schema, batching, determinism', () => {
+  it('rejects a record that does not match the CMtMedQA schema and goes on with the rest', async () => {
+    const bad = envelope('s1', { instruction: '湿疹', output: '' });
+    const good = envelope('s2', { instruction: '湿疹', output: '保湿' });
+    const { out, rejects } = await validate([bad, good], ctx());
+    expect(rejects.map((r) => r.reason)).toEqual(['validate.schema']);
+    expect(rejects[0].detail).toContain('output');
+    expect(out.map((r) => r.record.id)).toEqual(['s2']);
+  });
+
+  it('checks only the schema when no graph is configured', async () => {
+    const env = envelope('s3', { instruction: '你好', output: '您好' });
+    const { out } = await validate([env], ctx({}, null));
+    expect(out).toEqual([env]);
+  });
+
+  it('passes records through untouched when disabled', async () => {
+    const env = envelope('s4', { instruction: '湿疹', output: '' });
+    expect(await validate([env], ctx({ enabled: false }))).toEqual({ out: [env], rejects: [] });
+  });
+
+  it('asks the graph once per batch, not once per record', async () => {
+    const calls: GraphLookup[] = [];
+    const counting: GraphPort = Object.assign(Object.create(graph) as GraphPort, {
+      lookup: (q: GraphLookup) => {
+        calls.push(q);
+        return graph.lookup(q);
+      },
+    });
+    const records = Array.from({ length: 5 }, (_, i) => envelope(`b${i}`, { instruction: '孩子百日咳', output: '吃穿心莲内酯片' }, i + 1));
+    await validate(records, ctx({ batchSize: 2 }, counting));
+    expect(calls).toHaveLength(3);
+  });
+
+  it('gives identical output for the same input and graph version', async () => {
+    const data = JSON.parse(readFileSync(sharedData('dialogues', 'cmtmedqa', 'CMtMedQA_test.json'), 'utf8')) as Array<Record<string, unknown>>;
+    const records: RecordEnvelope[] = data
+      .filter((r) => Array.isArray(r.history))
+      .slice(0, 200)
+      .map((r, i) =>
+        envelope(String(r.id), { history: r.history as Array<[string, string]>, instruction: String(r.instruction), output: String(r.output), input: String(r.input ?? '') }, i + 1),
+      );
+    const a = await validate(records, ctx());
+    const b = await validate(records, ctx({ batchSize: 7 }));
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    expect(a.out).toHaveLength(200);
+    expect(a.out.filter((r) => (r.annotations.entities ?? []).length > 0).length).toBeGreaterThan(100);
+  });
+});
