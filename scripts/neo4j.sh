@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A real Neo4j 5.26 Community server for local runs and integration tests, without Docker.
 #
-#   bash scripts/neo4j.sh start    # idempotent; last stdout line: NEO4J_URI=bolt://127.0.0.1:PORT
+#   bash scripts/neo4j.sh start    # idempotent; prints NEO4J_PID=, NEO4J_STARTED=true|false (spawned
+#                                  # or reused) and, as the last line, NEO4J_URI=bolt://127.0.0.1:PORT
 #   bash scripts/neo4j.sh stop     # SIGTERM (clean shutdown), wait, then SIGKILL as a last resort
 #   bash scripts/neo4j.sh status   # exit 0 when running and answering Bolt, 3 otherwise
 #
@@ -155,6 +156,7 @@ start() {
     wait_ready "$pid" "$port"
     say "reusing Neo4j pid $pid"
     echo "NEO4J_PID=$pid"
+    echo "NEO4J_STARTED=false"
     echo "NEO4J_URI=bolt://127.0.0.1:$port"
     return 0
   fi
@@ -201,6 +203,8 @@ start() {
   wait_ready "$pid" "$port"
   say "Neo4j answered Bolt after $((SECONDS - t0))s"
   echo "NEO4J_PID=$pid"
+  # true: this call spawned the server (a test run's teardown may stop it); false: reused.
+  echo "NEO4J_STARTED=true"
   echo "NEO4J_URI=bolt://127.0.0.1:$port"
 }
 
@@ -213,6 +217,8 @@ stop() {
     say "not running"
     return 0
   fi
+  # Who asked: a shared checkout has several test runs, and each run's teardown stops the server.
+  echo "neo4j.sh: stop requested by pid $PPID ($(ps -ww -o args= -p "$PPID" 2>/dev/null | cut -c1-200))" >> "$LOG"
   kill -TERM "$pid"
   for ((i = 0; i < 120; i++)); do
     kill -0 "$pid" 2>/dev/null || break

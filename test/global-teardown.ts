@@ -1,17 +1,19 @@
-/** Jest global teardown: stop the services the test run started (scripts keep their own state). */
+/** Jest global teardown: stop only the services this test run started (see test/support/services.ts). */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 export default async function globalTeardown(): Promise<void> {
+  const marker = path.join(process.cwd(), '.cache', 'services', `started-by-${process.pid}`);
+  if (!existsSync(marker)) return;
+  const scripts = new Set(readFileSync(marker, 'utf8').split('\n').filter(Boolean));
+  rmSync(marker, { force: true });
   if (process.env.CMT_KEEP_SERVICES) return;
-  for (const script of ['redis.sh', 'neo4j.sh']) {
-    const p = path.join(process.cwd(), 'scripts', script);
-    if (!existsSync(p)) continue;
+  for (const script of scripts) {
     try {
-      execFileSync('bash', [p, 'stop'], { stdio: 'ignore', timeout: 60_000 });
+      execFileSync('bash', [path.join(process.cwd(), 'scripts', script), 'stop'], { stdio: 'ignore', timeout: 60_000 });
     } catch {
-      /* stopping is best effort; the next start reuses or replaces a stale server */
+      /* best effort: the next start reuses or replaces a stale server */
     }
   }
 }

@@ -9,6 +9,7 @@ import { registerStatusCommand } from './status.js';
 import { registerScheduleCommand } from './schedule.js';
 import { registerDashboardCommand } from './dashboard.js';
 import { registerVerifyCommand } from './verify.js';
+import { registerKgCommands } from './kg.js';
 
 const program = new Command();
 program.name('cmtmedqa').description('builds CMtMedQA-style multi-turn medical dialogue training data').version('0.1.0');
@@ -19,6 +20,7 @@ registerStatusCommand(program);
 registerScheduleCommand(program);
 registerDashboardCommand(program);
 registerVerifyCommand(program);
+registerKgCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (isCmtError(e)) {

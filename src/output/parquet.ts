@@ -139,3 +139,22 @@ export async function readParquetRecords(file: string): Promise<CMtMedQARecord[]
     history: o.history as Array<[string, string]>,
   }));
 }
+
+/** Parquet write throughput for `npm run bench`: MB of output (and of JSON text in) per CPU second. */
+export async function benchParquet(records: CMtMedQARecord[], file: string): Promise<{ records: number; bytes: number; jsonBytes: number; cpuSeconds: number; mbPerSecond: number; jsonMbPerSecond: number }> {
+  const jsonBytes = records.reduce((a, r) => a + Buffer.byteLength(JSON.stringify(r)), 0);
+  const t0 = process.cpuUsage();
+  const w = new ParquetShardWriter(file);
+  for (const r of records) await w.write(r);
+  const res = await w.close();
+  const t = process.cpuUsage(t0);
+  const cpu = (t.user + t.system) / 1e6;
+  return {
+    records: records.length,
+    bytes: res.bytes,
+    jsonBytes,
+    cpuSeconds: Math.round(cpu * 1000) / 1000,
+    mbPerSecond: Math.round((res.bytes / 1e6 / cpu) * 10) / 10,
+    jsonMbPerSecond: Math.round((jsonBytes / 1e6 / cpu) * 10) / 10,
+  };
+}

@@ -20,6 +20,8 @@ export interface RunReport {
   categories: Record<string, number>;
   inquiry: { doctorTurns: number; inquiryTurns: number; ratio: number; outputInquiryRatio: number };
   entities: { recordsWithEntity: number; coverage: number; byType: Record<string, number>; perRecord: Record<string, number>; flagged: number; flagsByReason: Record<string, number>; inferredDepartment: number };
+  tokens: Record<string, { total: number; n: number; mean: number; min: number; p50: number; p90: number; p99: number; max: number }>;
+  nearDuplicates: { count: number; examples: Array<{ id: string; duplicateOf: string; similarity: number; text: string }> };
   throughput: { seconds: number; dialoguesPerSecond: number; stageSeconds: Record<string, number> };
   shards: number;
   extra?: Record<string, unknown>;
@@ -69,6 +71,8 @@ export function buildReport(args: { stats: RunStats; manifest: Manifest; executo
       flagsByReason: sortObj(s.flagsByReason),
       inferredDepartment: s.inferredDepartment,
     },
+    tokens: Object.fromEntries([...s.tokens.entries()].map(([k, h]) => [k, { total: h.sum, ...h.toJSON() }])),
+    nearDuplicates: { count: s.rejectsByReason['dedup.near_duplicate'] ?? 0, examples: s.nearDuplicateExamples },
     throughput: {
       seconds: round(args.seconds, 3),
       dialoguesPerSecond: args.seconds > 0 ? Math.round(s.dialoguesIn / args.seconds) : 0,
@@ -101,6 +105,15 @@ export function renderMarkdown(r: RunReport, manifest: Manifest): string {
   const d = r.distributions as Record<string, Record<string, number>>;
   L.push('| per record | mean | p50 | p90 | p99 | max |', '|---|---:|---:|---:|---:|---:|');
   for (const [k, v] of Object.entries(d)) L.push(`| ${k} | ${v.mean} | ${v.p50} | ${v.p90} | ${v.p99} | ${v.max} |`);
+  if (Object.keys(r.tokens).length) {
+    L.push('', '## Tokens per record', '', '| tokenizer | total | mean | p50 | p90 | p99 | max |', '|---|---:|---:|---:|---:|---:|---:|');
+    for (const [k, v] of Object.entries(r.tokens)) L.push(`| ${k} | ${v.total} | ${v.mean} | ${v.p50} | ${v.p90} | ${v.p99} | ${v.max} |`);
+    const imb = Object.entries(manifest.imbalance ?? {}).map(([k, v]) => `${k} ${(v * 100).toFixed(3)}%`).join(', ');
+    if (imb) L.push('', `Shard token imbalance (max/mean − 1) over ${manifest.shards.length} shards: ${imb}.`);
+  }
+  L.push('', '## Near-duplicates', '');
+  L.push(`- ${r.nearDuplicates.count} record(s) removed as near-duplicates${r.nearDuplicates.examples.length ? ', for example:' : ''}`);
+  for (const e of r.nearDuplicates.examples) L.push(`  - \`${e.id}\` ≈ \`${e.duplicateOf}\` (similarity ${e.similarity.toFixed(3)}): ${e.text}`);
   L.push('', '## Proactive inquiry', '');
   L.push(`- ${r.inquiry.inquiryTurns} of ${r.inquiry.doctorTurns} doctor turns ask the patient something: ratio **${r.inquiry.ratio}**`);
   L.push(`- records whose output is an inquiry: ${r.inquiry.outputInquiryRatio}`, '');

@@ -81,6 +81,10 @@ export class RunStats {
   flagged = 0;
   readonly flagsByReason: Record<string, number> = {};
   inferredDepartment = 0;
+  /** Token counts per tokenizer (from annotations.tokens). */
+  readonly tokens = new Map<string, Histogram>();
+  /** The first near-duplicate rejects, as examples for the report. */
+  readonly nearDuplicateExamples: Array<{ id: string; duplicateOf: string; similarity: number; text: string }> = [];
 
   addInputs(inputs: number, recordsProduced: number): void {
     this.dialoguesIn += inputs;
@@ -88,6 +92,16 @@ export class RunStats {
   }
 
   addReject(r: Reject): void {
+    if (r.reason === 'dedup.near_duplicate' && this.nearDuplicateExamples.length < 5) {
+      const ev = (r.evidence ?? {}) as { duplicateOf?: string; similarity?: number };
+      const input = r.input as { id?: string; instruction?: string; output?: string };
+      this.nearDuplicateExamples.push({
+        id: input.id ?? r.id,
+        duplicateOf: ev.duplicateOf ?? '',
+        similarity: ev.similarity ?? 0,
+        text: `${input.instruction ?? ''} → ${input.output ?? ''}`.slice(0, 80),
+      });
+    }
     this.rejectsByReason[r.reason] = (this.rejectsByReason[r.reason] ?? 0) + 1;
     this.rejectsByStage[r.stage] = (this.rejectsByStage[r.stage] ?? 0) + 1;
     if (r.stage === 'validate' || r.stage === 'dedup' || r.stage === 'filter') this.recordsRejected++;
@@ -117,6 +131,14 @@ export class RunStats {
       for (const f of env.annotations.flags) this.flagsByReason[f] = (this.flagsByReason[f] ?? 0) + 1;
     }
     if (env.annotations.inferredDepartment) this.inferredDepartment++;
+    const tk = env.annotations.tokens;
+    if (tk) {
+      for (const [name, n] of Object.entries(tk)) {
+        let h = this.tokens.get(name);
+        if (!h) this.tokens.set(name, (h = new Histogram(lengthBucket)));
+        h.add(n);
+      }
+    }
   }
 
   /** Per batch: each dialogue is accepted (≥1 record kept) or rejected, attributed to its first reject. */

@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { RecordEnvelope } from '../../schemas/record.js';
 import { CmtError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { openGraph } from '../kg/open.js';
 import type { GraphPort } from '../kg/port.js';
 import type { RecordFilter } from '../output/finaliser.js';
 import { NearDupFilter } from '../stages/dedup/near.js';
@@ -67,11 +68,20 @@ export async function openRunResources(pipeline: LoadedPipeline, logger: Logger)
     logger.info({ store: store?.describe ?? 'none (this run only)', loaded: nearFilter.loaded }, 'near-duplicate index opened');
   }
 
+  // The graph for the validate stage: a snapshot file (embedded) or Neo4j, as the `kg` section says.
+  let graph: GraphPort | undefined;
+  if (config.kg) {
+    graph = await openGraph(config.kg, pipeline.baseDir);
+    logger.info({ kg: 'snapshot' in config.kg ? { snapshot: config.kg.snapshot } : { neo4j: config.kg.neo4j.uri }, version: await graph.version() }, 'graph opened');
+  }
+
   return {
+    graph,
     filters,
     weight,
     tokenizer,
     close: async () => {
+      await graph?.close();
       if (!nearFilter) return;
       logger.debug({ checked: nearFilter.checked, rejected: nearFilter.rejected, indexed: nearFilter.index.size }, 'near-duplicate filter');
       await nearFilter.dispose();

@@ -1,9 +1,10 @@
 /**
  * A fast token *counter* for byte-level BPE vocabularies (tiktoken cl100k/o200k, Qwen2/Qwen3).
  * Gives exactly the token count of the reference encoders (js-tiktoken, @lenml/tokenizers; the
- * tests compare on the real corpora) at 10–50× their speed, because:
+ * tests compare on the real corpora) at 9–25× their speed (cold cache, one core: cl100k 2.6 M,
+ * qwen3 and o200k 1.45 M characters/s of Chinese dialogue; warm 15–19 M), because:
  *  - the merge loop works on byte strings with integer ranks instead of `join(',')` keys, and
- *    uses a heap for long pieces (js-tiktoken's loop is O(n²) with string keys per step);
+ *    uses a heap (O(n log n); js-tiktoken rescans all pairs with string keys after each merge);
  *  - the pre-tokenizer splits text into independent pieces, so piece → count is cached
  *    (medical dialogue repeats the same words and punctuation runs constantly).
  * It counts; it does not produce ids. It must not download anything: vocabularies come from

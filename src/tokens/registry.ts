@@ -15,10 +15,9 @@
  */
 import type { CMtMedQARecord } from '../../schemas/record.js';
 export { canonicalTokenizer, TOKENIZER_NAMES } from './names.js';
-import { ByteBpeCounter } from './bpe.js';
-import { LlamaCounter } from './llama.js';
+import type { ByteBpeCounter } from './bpe.js';
+import type { LlamaCounter } from './llama.js';
 import { canonicalTokenizer } from './names.js';
-import { qwenSpec, tiktokenSpec } from './vocab.js';
 
 export interface TokenCounter {
   /** Canonical name (what manifests and annotations use). */
@@ -84,14 +83,15 @@ export function loadTokenizer(name: string): Promise<TokenCounter> {
   let p = loaded.get(canon);
   if (!p) {
     p = (async (): Promise<TokenCounter> => {
-      switch (canon) {
-        case 'llama2':
-          return new Llama2ChatCounter(new LlamaCounter('llama2'));
-        case 'qwen3':
-          return new ChatMlCounter(new ByteBpeCounter(qwenSpec()));
-        default:
-          return new ChatMlCounter(new ByteBpeCounter(await tiktokenSpec(canon as 'cl100k_base' | 'o200k_base')));
+      // Vocabularies are imported on first use: a process that counts with one tokenizer loads one.
+      if (canon === 'llama2') {
+        const { LlamaCounter } = await import('./llama.js');
+        return new Llama2ChatCounter(new LlamaCounter('llama2'));
       }
+      const { ByteBpeCounter } = await import('./bpe.js');
+      const { qwenSpec, tiktokenSpec } = await import('./vocab.js');
+      const spec = canon === 'qwen3' ? qwenSpec() : await tiktokenSpec(canon as 'cl100k_base' | 'o200k_base');
+      return new ChatMlCounter(new ByteBpeCounter(spec));
     })();
     loaded.set(canon, p);
   }

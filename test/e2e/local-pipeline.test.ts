@@ -41,7 +41,7 @@ describe('local executor on the bundled demo pipeline', () => {
   });
 
   it('never puts one source dialogue into two splits', async () => {
-    const res = await runPipeline(pipelineFile('pipelines/shared-corpora.yaml', { sources: [{ format: 'meddialog', path: sharedData('dialogues/meddialog_covid_zh/COVID-Dialogue-Dataset-Chinese.txt') }] }));
+    const res = await runPipeline(pipelineFile('pipelines/shared-corpora.yaml', { sources: [{ format: 'meddialog', path: sharedData('dialogues/meddialog_covid_zh/COVID-Dialogue-Dataset-Chinese.txt') }], kg: undefined, tokens: undefined }));
     const splitOfDialogue = new Map<string, string>();
     for (const s of res.manifest.shards) {
       const { readJsonlGz } = await import('../support/run.js');
@@ -88,5 +88,29 @@ describe('local executor on the real corpora in ../shared/data', () => {
       expect((record.output as string).length).toBeGreaterThan(0);
     }
     check(res.report);
+  });
+});
+
+describe('the full real corpora with validation against the full xywy graph', () => {
+  it('reports entity coverage, reject reasons, near-duplicates and balanced token shards', async () => {
+    const { sharedSnapshot } = await import('../support/kg.js');
+    await sharedSnapshot();
+    const res = await runPipeline(pipelineFile('pipelines/shared-corpora.yaml'));
+    const r = res.report;
+    expect(r.dialogues.closes).toBe(true);
+    expect(r.records.closes).toBe(true);
+    expect(r.graphVersion).toMatch(/^[0-9a-f]{64}$/);
+    expect(res.manifest.graphVersion).toBe(r.graphVersion);
+    // most real medical dialogue mentions something the graph knows
+    expect(r.entities.coverage).toBeGreaterThan(0.8);
+    expect(r.entities.byType.Symptom).toBeGreaterThan(1000);
+    expect(r.entities.byType.Disease).toBeGreaterThan(1000);
+    expect(r.nearDuplicates.count).toBeGreaterThan(0);
+    expect(Object.keys(r.tokens)).toEqual(['llama2', 'qwen3']);
+    expect(res.manifest.imbalance!.train).toBeLessThan(0.01);
+    const md = readFileSync(path.join(res.outDir, 'report.md'), 'utf8');
+    expect(md).toContain('records with ≥1 entity');
+    expect(md).toContain('dedup.near_duplicate');
+    expect(md).toContain('| qwen3 |');
   });
 });

@@ -23,10 +23,13 @@ describe('finaliser with near-duplicate removal and tokens', () => {
   it('keeps the first of two near-identical records and records the evidence', async () => {
     const out = tmpDir();
     const [a] = cmtmedqaRecords();
-    const b = { ...a, id: 'edited', output: `${a.output.slice(0, -1)}！` };
+    const b = { ...a, id: 'edited', output: `${a.output}谢谢` };
     await finalise({ dedup: { near: { enabled: true } } }, [envelope(a, 0), envelope(b, 1)], out);
     const rejects = readFileSync(path.join(out, 'rejects', 'rejects.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(rejects.map((r) => [r.reason, r.evidence])).toEqual([['dedup.near_duplicate', { duplicateOf: a.id, similarity: 1 }]]);
+    expect(rejects.map((r) => [r.reason, (r.evidence as { duplicateOf: string }).duplicateOf])).toEqual([['dedup.near_duplicate', a.id]]);
+    const sim = (rejects[0].evidence as { similarity: number }).similarity;
+    expect(sim).toBeGreaterThanOrEqual(0.8);
+    expect(sim).toBeLessThan(1);
   });
 
   it('rejects records over tokens.maxTokens and annotates every kept record with its counts', async () => {

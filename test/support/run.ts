@@ -20,6 +20,7 @@ export function pipelineFrom(raw: Record<string, unknown>, baseDir = process.cwd
   return { config, baseDir, file: '<test>', configHash: configHash(config) };
 }
 
+/** Reads a pipeline YAML (the demo's graph snapshot must exist: see test/support/kg.ts demoSnapshot()). */
 export function pipelineFile(file: string, patch: Record<string, unknown> = {}): LoadedPipeline {
   const raw = { ...(parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown>), ...patch };
   return pipelineFrom(raw, path.dirname(path.resolve(file)));

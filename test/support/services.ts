@@ -5,6 +5,7 @@
  * A missing service is a clear failure naming the command that fixes it.
  */
 import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 const root = process.cwd();
@@ -31,7 +32,18 @@ function startWith(script: string, key: string, timeoutMs: number): string {
   if (!line) throw new Error(`scripts/${script} start printed no ${key}= line:\n${out}`);
   const value = line.slice(key.length + 1).trim();
   process.env[key] = value;
+  // Only a server this test run spawned is stopped by the global teardown; one that was already
+  // running (a developer's, or another run's) is left alone.
+  if (/^[A-Z0-9]+_STARTED=true$/m.test(out)) {
+    mkdirSync(path.join(root, '.cache', 'services'), { recursive: true });
+    appendFileSync(startedFile(), `${script}\n`);
+  }
   return value;
+}
+
+/** Scripts whose server this jest process started (jest runs in band: one pid for all suites). */
+export function startedFile(pid = process.pid): string {
+  return path.join(root, '.cache', 'services', `started-by-${pid}`);
 }
 
 /** Starts (or reuses) the project's Redis; returns its URL (redis://127.0.0.1:PORT). */
