@@ -10,6 +10,7 @@ import { registerScheduleCommand } from './schedule.js';
 import { registerDashboardCommand } from './dashboard.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerKgCommands } from './kg.js';
+import { registerRevalidateCommand } from './revalidate.js';
 
 const program = new Command();
 program.name('cmtmedqa').description('builds CMtMedQA-style multi-turn medical dialogue training data').version('0.1.0');
@@ -21,6 +22,7 @@ registerScheduleCommand(program);
 registerDashboardCommand(program);
 registerVerifyCommand(program);
 registerKgCommands(program);
+registerRevalidateCommand(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (isCmtError(e)) {

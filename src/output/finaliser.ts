@@ -228,6 +228,8 @@ export class Finaliser {
       rejects: { path: 'rejects/rejects.jsonl', records: rej.lines, sha256: rej.sha256 },
     };
     await writeFile(path.join(this.opts.outDir, 'dataset_info.json'), renderDatasetInfo(manifest));
+    // The resolved config, so the output can be re-validated or re-made without its YAML.
+    await writeFile(path.join(this.opts.outDir, 'pipeline.json'), `${JSON.stringify({ configHash: this.opts.configHash, config: cfg }, null, 2)}\n`);
     await writeFile(
       path.join(this.opts.outDir, 'README.md'),
       renderCard({ manifest, config: cfg, stats: this.stats, sources: this.sources, tokenTotals: this.tokenTotals }),

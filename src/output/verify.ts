@@ -52,7 +52,7 @@ async function readJsonl(file: string): Promise<unknown[]> {
 }
 
 /** A ShareGPT row back as a record (for recounting tokens): the chat text is the same. */
-function fromShareGpt(r: ShareGptRecord): CMtMedQARecord {
+export function fromShareGpt(r: ShareGptRecord): CMtMedQARecord {
   const m = r.messages;
   const history: Array<[string, string]> = [];
   for (let i = 0; i + 3 < m.length; i += 2) history.push([m[i].content, m[i + 1].content]);

@@ -51,7 +51,8 @@ export function requeueable(r: Reject): RawDialogue | undefined {
     const { turns, ...rest } = d.data;
     return { ...rest, turns: turns.map((t) => ({ speaker: t.role, text: t.text })) };
   }
-  const rec = CMtMedQARecord.safeParse(r.input);
+  const inner = r.input && typeof r.input === 'object' && 'record' in r.input ? (r.input as { record: unknown }).record : r.input;
+  const rec = CMtMedQARecord.safeParse(inner);
   if (rec.success) {
     const x = rec.data;
     const turns = [];

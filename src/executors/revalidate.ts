@@ -1,0 +1,154 @@
+/**
+ * Re-validation of existing output against the current graph: reads every shard (or one) with its
+ * annotation sidecar, runs the validate stage again, and writes a NEW output directory (shards,
+ * rejects, manifest with the new graph version) through the same Finaliser — never edits in place.
+ * Records rejected by validation before are checked again too, so a graph fix can bring them back.
+ * The change report says what was newly rejected and newly accepted, by reason.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Manifest } from '../../schemas/manifest.js';
+import type { RecordEnvelope } from '../../schemas/record.js';
+import { CMtMedQARecord } from '../../schemas/record.js';
+import type { Reject } from '../../schemas/reject.js';
+import { CmtError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { GraphPort } from '../kg/port.js';
+import { Finaliser, type RecordFilter } from '../output/finaliser.js';
+import { readLines } from '../output/lines.js';
+import { openOutputDir, readShardEnvelopes } from '../output/read-shards.js';
+import { validate } from '../stages/validate/index.js';
+import type { StageContext } from '../stages/types.js';
+
+export interface RevalidateOptions {
+  /** An output directory, or one shard file inside it. */
+  target: string;
+  outDir: string;
+  graph: GraphPort;
+  logger: Logger;
+  filters?: RecordFilter[];
+  weight?: (env: RecordEnvelope) => number;
+  tokenizer?: string | null;
+  batchSize?: number;
+}
+
+export interface RevalidateReport {
+  source: string;
+  outDir: string;
+  graphVersion: { before: string | null; after: string };
+  records: { before: number; after: number; checked: number };
+  newlyRejected: { total: number; byReason: Record<string, number>; examples: Array<{ id: string; reason: string; detail: string }> };
+  newlyAccepted: { total: number; byPreviousReason: Record<string, number>; ids: string[] };
+  flags: { before: Record<string, number>; after: Record<string, number> };
+  /** Shard files not re-validated (when one shard was named) are carried over unchanged into the new output. */
+  scope: 'all' | string;
+}
+
+function countFlags(envs: Iterable<RecordEnvelope>, into: Record<string, number>): void {
+  for (const e of envs) for (const f of e.annotations.flags ?? []) into[f] = (into[f] ?? 0) + 1;
+}
+
+/** Fresh annotations for the validate stage: what it computes is dropped, the rest is kept. */
+function forValidation(env: RecordEnvelope): RecordEnvelope {
+  const { entities: _e, flags: _f, ...rest } = env.annotations;
+  return { ...env, annotations: rest };
+}
+
+export async function revalidate(opts: RevalidateOptions): Promise<RevalidateReport> {
+  const isShard = /\.(jsonl\.gz|parquet)$/.test(opts.target);
+  const srcDir = isShard ? path.resolve(opts.target, '..', '..', '..') : path.resolve(opts.target);
+  const src = openOutputDir(srcDir);
+  const shardRel = isShard ? path.relative(srcDir, path.resolve(opts.target)).split(path.sep).join('/') : undefined;
+  if (shardRel && !src.manifest.shards.some((s) => s.path === shardRel)) {
+    throw new CmtError('CMT_INPUT_NOT_FOUND', `${opts.target} is not a shard of ${srcDir}/manifest.json`, { target: opts.target });
+  }
+  if (path.resolve(opts.outDir) === srcDir) throw new CmtError('CMT_USAGE', 'revalidate writes a new output directory: --out must differ from the input');
+  // Near-duplicate state belongs to ingestion; re-validation must not re-index the same records.
+  const config = { ...src.config, dedup: { ...src.config.dedup, near: { ...src.config.dedup.near, enabled: false } } };
+  const ctx: StageContext = { config, logger: opts.logger.child({ executor: 'revalidate' }), graph: opts.graph };
+  const after = await opts.graph.version();
+  await mkdir(opts.outDir, { recursive: true });
+  const fin = new Finaliser({ config, outDir: opts.outDir, configHash: src.configHash, graphVersion: after, filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer });
+  await fin.open();
+
+  const report: RevalidateReport = {
+    source: srcDir, outDir: opts.outDir, graphVersion: { before: src.manifest.graphVersion, after },
+    records: { before: src.manifest.counts.records, after: 0, checked: 0 },
+    newlyRejected: { total: 0, byReason: {}, examples: [] },
+    newlyAccepted: { total: 0, byPreviousReason: {}, ids: [] },
+    flags: { before: {}, after: {} }, scope: shardRel ?? 'all',
+  };
+
+  // Rejects of other stages are carried over; earlier validate rejects get a second chance below.
+  let seq = 0;
+  const carried: Reject[] = [];
+  const retry: Array<{ env: RecordEnvelope; reason: string }> = [];
+  for await (const line of readLines(path.join(srcDir, src.manifest.rejects.path))) {
+    const r = JSON.parse(line) as Reject;
+    const env = r.stage === 'validate' && !shardRel ? envelopeOf(r) : undefined;
+    if (env) retry.push({ env, reason: r.reason });
+    else carried.push(r);
+  }
+  await fin.addBatch({ seq: seq++, dialogueIds: [], inputs: 0, records: [], rejects: carried });
+
+  const size = opts.batchSize ?? 500;
+  const feed = async (envs: RecordEnvelope[], revalidateThem: boolean, previous?: Map<string, string>) => {
+    for (let i = 0; i < envs.length; i += size) {
+      const chunk = envs.slice(i, i + size);
+      let out = chunk;
+      let rejects: Reject[] = [];
+      if (revalidateThem) {
+        const res = await validate(chunk.map(forValidation), ctx);
+        out = res.out;
+        rejects = res.rejects;
+        report.records.checked += chunk.length;
+        const kept = new Set(out.map((e) => e.record.id));
+        for (const r of rejects) {
+          const id = (r.input as { record?: { id?: string }; id?: string }).record?.id ?? (r.input as { id?: string }).id ?? r.id;
+          if (previous?.has(id)) continue; // was rejected before too
+          report.newlyRejected.total++;
+          report.newlyRejected.byReason[r.reason] = (report.newlyRejected.byReason[r.reason] ?? 0) + 1;
+          if (report.newlyRejected.examples.length < 10) report.newlyRejected.examples.push({ id, reason: r.reason, detail: r.detail });
+        }
+        if (previous) {
+          for (const e of out) {
+            const was = previous.get(e.record.id);
+            if (was && kept.has(e.record.id)) {
+              report.newlyAccepted.total++;
+              report.newlyAccepted.byPreviousReason[was] = (report.newlyAccepted.byPreviousReason[was] ?? 0) + 1;
+              if (report.newlyAccepted.ids.length < 50) report.newlyAccepted.ids.push(e.record.id);
+            }
+          }
+        }
+        countFlags(out, report.flags.after);
+      } else countFlags(out, report.flags.after);
+      await fin.addBatch({ seq: seq++, dialogueIds: [], inputs: 0, records: out, rejects });
+    }
+  };
+
+  for (const entry of src.manifest.shards) {
+    const envs = await readShardEnvelopes(src, entry);
+    countFlags(envs, report.flags.before);
+    await feed(envs, !shardRel || entry.path === shardRel);
+  }
+  if (retry.length) await feed(retry.map((x) => x.env), true, new Map(retry.map((x) => [x.env.record.id, x.reason])));
+
+  const manifest: Manifest = await fin.finish();
+  await writeFile(path.join(opts.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  report.records.after = manifest.counts.records;
+  await writeFile(path.join(opts.outDir, 'revalidate.json'), `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
+
+/** The record a validate reject held (validate rejects keep the envelope as input). */
+function envelopeOf(r: Reject): RecordEnvelope | undefined {
+  const input = r.input as Partial<RecordEnvelope> | undefined;
+  if (!input || typeof input !== 'object' || !input.record) return undefined;
+  if (!CMtMedQARecord.safeParse(input.record).success) return undefined;
+  return {
+    record: input.record as RecordEnvelope['record'],
+    dialogueId: input.dialogueId ?? r.dialogueId ?? '',
+    origin: input.origin ?? r.origin,
+    annotations: { inquiryTurns: input.annotations?.inquiryTurns ?? [], outputIsInquiry: input.annotations?.outputIsInquiry ?? false, ...(input.annotations ?? {}) },
+  };
+}

@@ -1,0 +1,65 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { silentLogger } from '../../src/core/logger.js';
+import { sha256Hex } from '../../src/core/ids.js';
+import { revalidate } from '../../src/executors/revalidate.js';
+import { importGraph } from '../../src/kg/import/index.js';
+import { openSnapshot, writeSnapshot } from '../../src/kg/snapshot.js';
+import { verifyOutput } from '../../src/output/verify.js';
+import { demoSnapshot } from '../support/kg.js';
+import { pipelineFile, runPipeline, tmpDir } from '../support/run.js';
+
+describe('re-validating a shard when the graph changes', () => {
+  let otherGraph: string;
+  beforeAll(async () => {
+    await demoSnapshot();
+    // a different graph: the medical.json fixture instead of the xywy slice
+    otherGraph = path.join(tmpDir(), 'other.json.gz');
+    await writeSnapshot(otherGraph, await importGraph({ paths: ['fixtures/kg/medicaljson/medical.json'] }));
+  });
+
+  it('writes a new output with the new graph version and reports newly rejected and newly accepted records', async () => {
+    const run = await runPipeline(pipelineFile('pipelines/demo.yaml', { validate: { checks: { no_entity: 'reject' } } }));
+    const before = run.report.rejects.byReason['validate.no_entity'] ?? 0;
+    expect(before).toBeGreaterThan(0);
+    const manifestBytes = readFileSync(path.join(run.outDir, 'manifest.json'));
+    const graph = await openSnapshot(otherGraph);
+    const outDir = path.join(tmpDir(), 'revalidated');
+    const rep = await revalidate({ target: run.outDir, outDir, graph, logger: silentLogger });
+    await graph.close();
+    expect(rep.graphVersion.before).toBe(run.manifest.graphVersion);
+    expect(rep.graphVersion.after).not.toBe(rep.graphVersion.before);
+    expect(rep.newlyRejected.byReason['validate.no_entity']).toBeGreaterThan(0);
+    expect(rep.records.after).toBe(rep.records.before - rep.newlyRejected.total + rep.newlyAccepted.total);
+    const m = JSON.parse(readFileSync(path.join(outDir, 'manifest.json'), 'utf8')) as { graphVersion: string; counts: { records: number } };
+    expect(m.graphVersion).toBe(rep.graphVersion.after);
+    expect(m.counts.records).toBe(rep.records.after);
+    // the input is never edited in place
+    expect(sha256Hex(readFileSync(path.join(run.outDir, 'manifest.json')))).toBe(sha256Hex(manifestBytes));
+    const v = await verifyOutput(outDir);
+    expect(v.problems).toEqual([]);
+  });
+
+  it('brings back records that the old graph rejected once the graph knows their entities', async () => {
+    const strictOther = pipelineFile('pipelines/demo.yaml', { kg: { snapshot: otherGraph }, validate: { checks: { no_entity: 'reject' } } });
+    const run = await runPipeline(strictOther);
+    const rejectedBefore = run.report.rejects.byReason['validate.no_entity'] ?? 0;
+    expect(rejectedBefore).toBeGreaterThan(0);
+    const graph = await openSnapshot(path.resolve('.cache/kg/demo-snapshot.json.gz'));
+    const rep = await revalidate({ target: run.outDir, outDir: path.join(tmpDir(), 'back'), graph, logger: silentLogger });
+    await graph.close();
+    expect(rep.newlyAccepted.byPreviousReason['validate.no_entity']).toBeGreaterThan(0);
+  });
+
+  it('re-validates one shard and carries the others over unchanged', async () => {
+    const run = await runPipeline(pipelineFile('pipelines/demo.yaml'));
+    const shard = run.manifest.shards.find((s) => s.split === 'train')!;
+    const graph = await openSnapshot(otherGraph);
+    const rep = await revalidate({ target: path.join(run.outDir, shard.path), outDir: path.join(tmpDir(), 'one'), graph, logger: silentLogger });
+    await graph.close();
+    expect(rep.scope).toBe(shard.path);
+    expect(rep.records.checked).toBe(shard.records);
+    expect(rep.records.after).toBe(run.manifest.counts.records);
+  });
+});
