@@ -160,6 +160,7 @@ start() {
     wait_ready "$port"
     say "reusing Redis pid $pid"
     echo "REDIS_PID=$pid"
+    echo "REDIS_STARTED=false"
     echo "REDIS_URL=redis://127.0.0.1:$port"
     return 0
   fi
@@ -188,6 +189,7 @@ start() {
   for ((i = 0; i < 50; i++)); do [[ -s "$PIDFILE" ]] && break; sleep 0.1; done
   say "started Redis pid $(cat "$PIDFILE" 2>/dev/null || echo '?') on 127.0.0.1:$port in $((SECONDS - t0))s (dir: $STATE)"
   echo "REDIS_PID=$(cat "$PIDFILE" 2>/dev/null || true)"
+  echo "REDIS_STARTED=true"
   echo "REDIS_URL=redis://127.0.0.1:$port"
 }
 

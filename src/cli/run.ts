@@ -7,6 +7,7 @@ import { createLogger } from '../core/logger.js';
 import { runLocal, type Progress, type RunResult } from '../executors/local.js';
 import { loadPipeline } from '../pipeline/config.js';
 import { openRunResources } from '../pipeline/resources.js';
+import { addBullmqRunOptions, bullmqOptionsFrom, type BullmqRunFlags } from './worker.js';
 
 export function defaultOutDir(name: string, out?: string): string {
   return out ?? path.join('out', name);
@@ -50,12 +51,12 @@ export function printSummary(res: RunResult): void {
 }
 
 export function registerRunCommand(program: Command): void {
-  program
+  const cmd = program
     .command('run <pipeline>')
     .description('run a pipeline YAML end to end and write shards, manifest, report and rejects')
     .option('--out <dir>', 'output directory (default: the pipeline\'s `out`, else out/<name>)')
-    .option('--executor <executor>', 'local (in-process, default) or bullmq (queues on Redis)', 'local')
-    .action(async (file: string, o: { out?: string; executor: string }) => {
+    .option('--executor <executor>', 'local (in-process, default) or bullmq (queues on Redis)', 'local');
+  addBullmqRunOptions(cmd).action(async (file: string, o: { out?: string; executor: string } & BullmqRunFlags) => {
       const logger = createLogger();
       const pipeline = loadPipeline(file);
       const outDir = defaultOutDir(pipeline.config.name, o.out ?? pipeline.config.out);
@@ -66,7 +67,7 @@ export function registerRunCommand(program: Command): void {
         let res: RunResult;
         if (o.executor === 'bullmq') {
           const { runBullmq } = await import('../executors/bullmq/run.js');
-          res = await runBullmq({ pipeline, outDir, logger, ...resources, onProgress: progress.onProgress });
+          res = await runBullmq({ pipeline, outDir, logger, ...resources, ...bullmqOptionsFrom(o), onProgress: progress.onProgress });
         } else {
           res = await runLocal({ pipeline, outDir, logger, ...resources, onProgress: progress.onProgress });
         }

@@ -6,23 +6,22 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Manifest } from '../../schemas/manifest.js';
 import { Reject } from '../../schemas/reject.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { Queue } from 'bullmq';
 import { spawnWorker, type ChildWorker } from '../../src/executors/bullmq/child.js';
 import { bullConnection } from '../../src/executors/bullmq/connection.js';
-import { runBullmq, type BullmqRunOptions } from '../../src/executors/bullmq/run.js';
+import type { BullmqOptions } from '../../src/executors/bullmq/run.js';
 import { runStatus } from '../../src/executors/bullmq/status.js';
 import type { RunResult } from '../../src/executors/local.js';
 import { ensureRedis } from '../support/services.js';
 import { pipelineFile, readJsonlGz, readRejectLines, runPipeline, tmpDir } from '../support/run.js';
-import { dropPrefix, expectSameOutput, redisInstance, testPrefix, waitFor } from './helpers.js';
+import { dropPrefix, expectSameOutput, redisInstance, runBull, testPrefix, waitFor } from './helpers.js';
 
 const DEMO = 'pipelines/demo.yaml';
 /** Short locks so that a killed worker's job is taken over within about a second. */
 const FAST = { lockDuration: 1000, stalledInterval: 500 };
 
-function bullOpts(url: string, prefix: string, patch: Record<string, unknown>, runId: string, outDir: string): BullmqRunOptions {
-  return { pipeline: pipelineFile(DEMO, patch), outDir, logger: silentLogger, filters: [], tokenizer: null, redisUrl: url, prefix, runId, localWorkers: 0, workerTuning: FAST };
+function bull(url: string, prefix: string, patch: Record<string, unknown>, runId: string, outDir: string, extra: BullmqOptions = {}): Promise<RunResult> {
+  return runBull(pipelineFile(DEMO, patch), outDir, { redisUrl: url, prefix, runId, localWorkers: 0, workerTuning: FAST, ...extra });
 }
 
 describe('BullMQ executor: crash safety', () => {
@@ -49,7 +48,7 @@ describe('BullMQ executor: crash safety', () => {
   it('finishes with identical output when a worker is killed with SIGKILL mid-run and another takes over', async () => {
     const outDir = tmpDir('cmt-sigkill-');
     const runId = 'sigkill-worker';
-    const run = runBullmq({ ...bullOpts(url, prefix, batch2, runId, outDir), keepRun: true });
+    const run = bull(url, prefix, batch2, runId, outDir, { keepRun: true });
     const a = worker({ env: { CMT_TEST_STAGE_DELAY_MS: '100' } });
     await a.ready;
     // Some batches are through and one is held by the worker when it dies.
@@ -82,7 +81,7 @@ describe('BullMQ executor: crash safety', () => {
   it('lets the jobs in flight finish when a worker gets SIGTERM, and exits 0', async () => {
     const outDir = tmpDir('cmt-sigterm-');
     const runId = 'sigterm-worker';
-    const run = runBullmq(bullOpts(url, prefix, batch2, runId, outDir));
+    const run = bull(url, prefix, batch2, runId, outDir);
     const a = worker({ env: { CMT_TEST_STAGE_DELAY_MS: '300' } });
     await a.ready;
     const before = await waitFor('a job in flight', async () => {
@@ -132,7 +131,7 @@ describe('BullMQ executor: crash safety', () => {
     try {
       const outDir = tmpDir('cmt-restart-');
       const runId = 'redis-restart';
-      const run = runBullmq(bullOpts(url2, prefix, batch2, runId, outDir));
+      const run = bull(url2, prefix, batch2, runId, outDir);
       run.catch(() => {});
       const norm = worker({ stages: ['normalise'] }, url2);
       await norm.ready;
@@ -173,7 +172,7 @@ describe('BullMQ executor: crash safety', () => {
     process.env.CMT_TEST_POISON = victim;
     let res: RunResult;
     try {
-      res = await runBullmq({ ...bullOpts(url, prefix, patch, 'poison', outDir), localWorkers: 1, backoffMs: 10 });
+      res = await bull(url, prefix, patch, 'poison', outDir, { localWorkers: 1, backoffMs: 10 });
     } finally {
       delete process.env.CMT_TEST_POISON;
     }

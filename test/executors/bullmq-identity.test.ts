@@ -3,14 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Manifest } from '../../schemas/manifest.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { cliPath } from '../../src/executors/bullmq/child.js';
-import { runBullmq } from '../../src/executors/bullmq/run.js';
 import { runStatus } from '../../src/executors/bullmq/status.js';
 import type { RunResult } from '../../src/executors/local.js';
 import { ensureRedis } from '../support/services.js';
 import { pipelineFile, runPipeline, tmpDir } from '../support/run.js';
-import { dropPrefix, expectSameOutput, testPrefix } from './helpers.js';
+import { dropPrefix, expectSameOutput, runBull, testPrefix } from './helpers.js';
 
 const DEMO = 'pipelines/demo.yaml';
 
@@ -31,7 +29,7 @@ describe('BullMQ executor: same output as the local executor', () => {
   it('writes byte-identical shards, rejects and manifest with two worker processes', async () => {
     const p = pipelineFile(DEMO, { executor: { batchSize: 3 } });
     const outDir = tmpDir('cmt-bullmq-');
-    const res = await runBullmq({ pipeline: p, outDir, logger: silentLogger, filters: [], tokenizer: null, redisUrl: url, prefix, runId: 'identity-two-workers', localWorkers: 2, workerMode: 'child' });
+    const res = await runBull(p, outDir, { redisUrl: url, prefix, runId: 'identity-two-workers', localWorkers: 2, workerMode: 'child' });
     expectSameOutput(local.outDir, outDir);
     expect(res.manifest).toEqual(local.manifest);
     expect(Manifest.parse(JSON.parse(readFileSync(path.join(outDir, 'manifest.json'), 'utf8')))).toEqual(local.manifest);
@@ -45,9 +43,9 @@ describe('BullMQ executor: same output as the local executor', () => {
     const p = pipelineFile(DEMO, { executor: { batchSize: 3 } });
     const a = tmpDir('cmt-bullmq-');
     const b = tmpDir('cmt-bullmq-');
-    const opts = { pipeline: p, logger: silentLogger, filters: [], tokenizer: null, redisUrl: url, prefix, keepRun: true };
-    await runBullmq({ ...opts, outDir: a });
-    await runBullmq({ ...opts, outDir: b });
+    const opts = { redisUrl: url, prefix, keepRun: true };
+    await runBull(p, a, opts);
+    await runBull(p, b, opts);
     expectSameOutput(local.outDir, a);
     expectSameOutput(local.outDir, b);
     const out = execFileSync(process.execPath, [cliPath(), 'status', '--redis', url, '--prefix', prefix], { encoding: 'utf8' });

@@ -6,16 +6,18 @@
  */
 import { silentLogger } from '../../src/core/logger.js';
 import { runBullmq } from '../../src/executors/bullmq/run.js';
+import { openRunResources } from '../../src/pipeline/resources.js';
 import { pipelineFile } from '../support/run.js';
 
 const o = JSON.parse(process.argv[2]) as { pipeline: string; patch: Record<string, unknown>; outDir: string; redisUrl: string; prefix: string; runId: string; lockTtlMs: number };
 console.log('coordinator started');
+const pipeline = pipelineFile(o.pipeline, o.patch);
+const resources = await openRunResources(pipeline, silentLogger);
 const res = await runBullmq({
-  pipeline: pipelineFile(o.pipeline, o.patch),
+  pipeline,
   outDir: o.outDir,
   logger: silentLogger,
-  filters: [],
-  tokenizer: null,
+  ...resources,
   redisUrl: o.redisUrl,
   prefix: o.prefix,
   runId: o.runId,
@@ -23,5 +25,6 @@ const res = await runBullmq({
   lockTtlMs: o.lockTtlMs,
   workerTuning: { lockDuration: 1000, stalledInterval: 500 },
 });
+await resources.close();
 console.log(JSON.stringify({ records: res.manifest.counts.records }));
 process.exit(0);

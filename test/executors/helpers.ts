@@ -3,7 +3,22 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { expect } from '@jest/globals';
 import { Redis } from 'ioredis';
+import { silentLogger } from '../../src/core/logger.js';
+import { runBullmq, type BullmqOptions } from '../../src/executors/bullmq/run.js';
+import type { RunResult } from '../../src/executors/local.js';
+import type { LoadedPipeline } from '../../src/pipeline/config.js';
+import { openRunResources } from '../../src/pipeline/resources.js';
 import { snapshotFiles } from '../support/run.js';
+
+/** A BullMQ run with the pipeline's own resources (graph, filters, tokenizer), as `cmtmedqa run` does. */
+export async function runBull(pipeline: LoadedPipeline, outDir: string, o: BullmqOptions): Promise<RunResult> {
+  const res = await openRunResources(pipeline, silentLogger);
+  try {
+    return await runBullmq({ pipeline, outDir, logger: silentLogger, ...res, ...o });
+  } finally {
+    await res.close();
+  }
+}
 
 /** A key prefix no other test run shares (queues and keys of a test never meet real runs). */
 export function testPrefix(tag: string): string {

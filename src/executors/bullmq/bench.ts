@@ -31,6 +31,12 @@ export interface BenchOptions {
   logger?: Logger;
   /** Extra environment for the worker processes (e.g. CMT_TEST_STAGE_DELAY_MS to model a slow stage). */
   env?: Record<string, string>;
+  /**
+   * First run a few dialogues of the same pipeline (default true), so that the workers have
+   * loaded their code and the graph before the clock starts, as long-running workers have; the
+   * local executor's graph is likewise opened before its clock starts.
+   */
+  warmup?: boolean;
 }
 
 export interface BenchResult {
@@ -70,6 +76,13 @@ export async function benchBullmq(o: BenchOptions): Promise<BenchResult> {
   const resources = await openRunResources(pipeline, logger);
   try {
     await Promise.all(children.map((c) => c.ready));
+    if (o.warmup ?? true) {
+      const first = pipeline.config.sources[0];
+      const tiny: LoadedPipeline = { ...pipeline, config: { ...pipeline.config, sources: [first.format === 'scrape' ? first : { ...first, limit: 5 }] }, configHash: `${pipeline.configHash}-warmup` };
+      const warmDir = `${outDir}-warmup`;
+      await runBullmq({ pipeline: tiny, outDir: warmDir, logger, ...resources, redisUrl: url, prefix, runId: `${pipeline.config.name}-warmup-${process.pid}-${Date.now()}`, localWorkers: o.workers > 0 ? 0 : 1 });
+      rmSync(warmDir, { recursive: true, force: true });
+    }
     const runId = `${pipeline.config.name}-bench-${process.pid}-${Date.now()}`;
     const t0 = performance.now();
     const res = await runBullmq({ pipeline, outDir, logger, ...resources, redisUrl: url, prefix, runId, localWorkers: o.workers > 0 ? 0 : 1, workerTuning: { concurrency: o.concurrency } });

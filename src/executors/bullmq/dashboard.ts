@@ -88,8 +88,10 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     server,
     async close() {
       clearInterval(timer);
-      await new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections?.();
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      // Keep-alive connections (browsers, Bull Board's polling) would hold close() open.
+      server.closeAllConnections();
+      await closed;
       await Promise.all([...queues.values()].map((q) => q.close().catch(() => {})));
       await client.quit().catch(() => client.disconnect());
     },

@@ -69,6 +69,8 @@ export class ResultFeeder {
       if (k < got.length || got.length === 0) await sleep(this.pollMs);
     }
     this.logger.debug({ fed: this.next }, 'result feeder stopped');
+    // Whoever waits for the feeder must not go on to write shards from part of the run.
+    throw new Error(`result feeder stopped after ${this.next} of ${this.total ?? '?'} batches`);
   }
 }
 
@@ -77,7 +79,6 @@ export interface FinaliseArgs {
   fin: Finaliser;
   feeder: ResultFeeder;
   store: RunStore;
-  graphVersion: string | null;
   /** performance.now() when the run started (report seconds). */
   started: number;
   /** Seconds the coordinator spent importing and enqueueing. */

@@ -96,6 +96,8 @@ export const RunRecord = z.object({
   attempts: z.number().int().positive(),
   backoffMs: z.number().int().nonnegative(),
   total: z.number().int().nonnegative().optional(),
+  /** Version of the graph the coordinator validates against; workers must have the same one. */
+  graphVersion: z.string().nullable().optional(),
   error: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
@@ -134,6 +136,7 @@ export function decodeRunRecord(h: Record<string, string>, runId: string): RunRe
       attempts: Number(h.attempts),
       backoffMs: Number(h.backoffMs),
       total: h.total === undefined ? undefined : Number(h.total),
+      graphVersion: h.graphVersion === undefined ? undefined : h.graphVersion === '' ? null : h.graphVersion,
       error: h.error,
     };
   } catch (e) {

@@ -148,12 +148,14 @@ async function coordinate(opts: BullmqRunOptions, c: Ctx): Promise<RunResult> {
   const { client, keys, log } = c;
   const store = new RunStore(client, keys);
   const chain = stageChain(config);
+  const graphVersion = opts.graph ? await opts.graph.version() : null;
   const record: RunRecord = {
     pipeline: toStoredPipeline(pipeline),
     state: 'running',
     stages: chain,
     attempts: config.executor.attempts,
     backoffMs: opts.backoffMs ?? 1000,
+    graphVersion,
   };
   const connection = bullConnection(c.url);
   const queues = new Map<QueueStage, Queue>();
@@ -172,7 +174,6 @@ async function coordinate(opts: BullmqRunOptions, c: Ctx): Promise<RunResult> {
   let failure: unknown;
   try {
     await mkdir(opts.outDir, { recursive: true });
-    const graphVersion = opts.graph ? await opts.graph.version() : null;
     const fin = new Finaliser({ config, outDir: opts.outDir, configHash: pipeline.configHash, graphVersion, filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer });
     await fin.open();
     const feed = new ResultFeeder(store, fin, log);
@@ -189,7 +190,7 @@ async function coordinate(opts: BullmqRunOptions, c: Ctx): Promise<RunResult> {
       async (_job: Job) => {
         await client.hset(keys.record, 'state', 'finalising');
         log.info({ seconds: (performance.now() - c.started) / 1000, fed: feed.fed }, 'every batch has a result; finalising');
-        finalising ??= finaliseRun({ opts, fin, feeder: feed, store, graphVersion, started: c.started, importSeconds });
+        finalising ??= finaliseRun({ opts, fin, feeder: feed, store, started: c.started, importSeconds });
         try {
           const res = await finalising;
           done.resolve(res);
@@ -246,7 +247,14 @@ async function coordinate(opts: BullmqRunOptions, c: Ctx): Promise<RunResult> {
     return result;
   } catch (e) {
     failure = e;
-    await client.multi().hset(keys.record, { state: 'failed', error: e instanceof Error ? e.message : String(e) }).publish(runsChannel(c.prefix), keys.runId).exec().catch(() => {});
+    // Kept for a resume (same pipeline, or --run-id): queues, results and record stay; workers let go.
+    await client
+      .multi()
+      .hset(keys.record, { state: 'failed', error: e instanceof Error ? e.message : String(e) })
+      .srem(runsKey(c.prefix), keys.runId)
+      .publish(runsChannel(c.prefix), keys.runId)
+      .exec()
+      .catch(() => {});
     throw e;
   } finally {
     feeder?.stop();
@@ -295,6 +303,7 @@ async function prepareRecord(c: Ctx, store: RunStore, record: RunRecord, queues:
       stages: JSON.stringify(record.stages),
       attempts: record.attempts,
       backoffMs: record.backoffMs,
+      graphVersion: record.graphVersion ?? '',
       updated: Date.now(),
     })
     .hsetnx(keys.record, 'created', Date.now())

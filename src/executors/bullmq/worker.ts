@@ -12,15 +12,18 @@
  * a single item that still fails becomes an `executor.poison_batch` reject carrying the error and
  * the item, and its batch completes without it. Nothing is dropped and the run still finalises.
  */
+import path from 'node:path';
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { KgConfig } from '../../../schemas/pipeline.js';
 import type { RecordEnvelope } from '../../../schemas/record.js';
 import type { Reject } from '../../../schemas/reject.js';
 import type { Logger } from '../../core/logger.js';
 import { makeReject } from '../../core/reject.js';
 import type { GraphPort } from '../../kg/port.js';
+import { openGraph } from '../../kg/open.js';
 import type { LoadedPipeline } from '../../pipeline/config.js';
-import { openRunResources, type RunResources } from '../../pipeline/resources.js';
 import type { StageContext } from '../../stages/types.js';
 import { itemIdentity, nextStage, runStage, type StageOutput } from './chain.js';
 import { bullConnection, createClient, connectOrFail, openQueue } from './connection.js';
@@ -38,7 +41,6 @@ import {
   type StagePayload,
 } from './payloads.js';
 import { RunStore } from './store.js';
-import { z } from 'zod';
 
 export interface WorkerTuning {
   /** Jobs in parallel per stage queue (default: the run's executor.concurrency). */
@@ -74,7 +76,6 @@ interface AttachedRun {
   pipeline: LoadedPipeline;
   store: RunStore;
   graph?: GraphPort;
-  resources?: RunResources;
   workers: Worker[];
   queues: Map<QueueStage, Queue>;
   logger: Logger;
@@ -121,6 +122,7 @@ export class WorkerService {
   private readonly attached = new Map<string, AttachedRun>();
   /** Runs that failed to attach (resources would not open): retried on later scans, logged once. */
   private readonly broken = new Set<string>();
+  private readonly graphs = new Map<string, Promise<GraphPort>>();
   private scanning: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private closing = false;
@@ -183,21 +185,20 @@ export class WorkerService {
     const keys = store.keys;
     const logger = this.opts.logger.child({ runId });
     const pipeline = toLoadedPipeline(record.pipeline);
-    let resources: RunResources | undefined;
     let graph = this.opts.graph;
-    if (!graph && record.stages.includes('validate') && this.stages.includes('validate')) {
+    const kg = pipeline.config.kg;
+    if (!graph && kg && record.stages.includes('validate') && this.stages.includes('validate')) {
       try {
-        resources = await openRunResources(pipeline, logger);
-        graph = resources.graph;
+        graph = await this.graphFor(kg, pipeline.baseDir, record.graphVersion ?? null);
       } catch (e) {
-        if (!this.broken.has(runId)) logger.error({ err: e }, 'cannot open the run\'s resources (graph); not serving it yet');
+        if (!this.broken.has(runId)) logger.error({ err: e }, 'cannot open the run\'s graph; not serving it yet (retrying)');
         this.broken.add(runId);
         return;
       }
     }
     this.broken.delete(runId);
     const connection = bullConnection(this.opts.redisUrl);
-    const run: AttachedRun = { runId, keys, record, pipeline, store, graph, resources, workers: [], queues: new Map(), logger };
+    const run: AttachedRun = { runId, keys, record, pipeline, store, graph, workers: [], queues: new Map(), logger };
     for (const s of [...record.stages, 'finalise'] as QueueStage[]) run.queues.set(s, openQueue(keys.queue(s), { redisUrl: this.opts.redisUrl, prefix: this.prefix, logger }));
     for (const stage of record.stages) {
       if (!this.stages.includes(stage)) continue;
@@ -228,6 +229,35 @@ export class WorkerService {
     logger.info({ stages: record.stages.filter((s) => this.stages.includes(s)) }, 'serving run');
   }
 
+  /**
+   * The graph a run validates against. Only the graph: the finalise-side resources (tokenizers,
+   * near-duplicate index) are the coordinator's. Kept across runs (opening the full graph and
+   * building its matcher takes a while), reopened when its data changed, and checked against the
+   * version the coordinator validates with, so every batch of a run sees the same graph.
+   */
+  private async graphFor(kg: KgConfig, baseDir: string, want: string | null): Promise<GraphPort> {
+    const key = JSON.stringify(['snapshot' in kg ? path.resolve(baseDir, kg.snapshot) : kg.neo4j]);
+    let g = await this.graphs.get(key)?.catch(() => undefined);
+    if (g && want && (await g.version()) !== want) {
+      this.graphs.delete(key);
+      await g.close().catch(() => {});
+      g = undefined;
+    }
+    if (!g) {
+      const opening = openGraph(kg, baseDir);
+      this.graphs.set(key, opening);
+      try {
+        g = await opening;
+      } catch (e) {
+        this.graphs.delete(key);
+        throw e;
+      }
+    }
+    const version = await g.version();
+    if (want && version !== want) throw new Error(`this worker's graph is version ${version.slice(0, 12)}, the run validates against ${want.slice(0, 12)} (same kg section, different data?)`);
+    return g;
+  }
+
   private async detach(runId: string): Promise<void> {
     const run = this.attached.get(runId);
     if (!run) return;
@@ -239,7 +269,6 @@ export class WorkerService {
   private async closeRun(run: AttachedRun, force: boolean): Promise<void> {
     await Promise.all(run.workers.map((w) => w.close(force).catch(() => {})));
     await Promise.all([...run.queues.values()].map((q) => q.close().catch(() => {})));
-    await run.resources?.close().catch(() => {});
   }
 
   private queue(run: AttachedRun, stage: QueueStage): Queue {
@@ -305,6 +334,8 @@ export class WorkerService {
     await this.scanning.catch(() => {});
     await Promise.all([...this.attached.values()].map((r) => this.closeRun(r, force)));
     this.attached.clear();
+    for (const g of this.graphs.values()) await g.then((x) => x.close()).catch(() => {});
+    this.graphs.clear();
     if (this.sub) this.sub.disconnect();
     if (this.client) await this.client.quit().catch(() => this.client.disconnect());
     this.resolveRunDone?.();
