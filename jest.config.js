@@ -7,5 +7,6 @@ export default {
   globalSetup: '<rootDir>/dist/test/global-setup.js',
   globalTeardown: '<rootDir>/dist/test/global-teardown.js',
   testTimeout: 120000,
+  reporters: ['default', '<rootDir>/dist/test/support/summary-reporter.js'],
   transform: {},
 };

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Manifest } from '../../schemas/manifest.js';
 import type { Logger } from '../core/logger.js';
 import type { GraphPort } from '../kg/port.js';
+import type { TokenCounter } from '../tokens/registry.js';
 import type { LoadedPipeline } from '../pipeline/config.js';
 import { processBatch, type StageTimings } from '../pipeline/process.js';
 import { batches, sourceItems } from '../pipeline/read-sources.js';
@@ -28,6 +29,7 @@ export interface RunOptions {
   outDir: string;
   logger: Logger;
   graph?: GraphPort;
+  tokenizers?: TokenCounter[];
   filters?: RecordFilter[];
   weight?: (env: RecordEnvelope) => number;
   tokenizer?: string | null;
@@ -49,7 +51,7 @@ export async function runLocal(opts: RunOptions): Promise<RunResult> {
   const { config } = pipeline;
   const started = performance.now();
   await mkdir(outDir, { recursive: true });
-  const ctx: StageContext = { config, logger: logger.child({ executor: 'local' }), graph: opts.graph };
+  const ctx: StageContext = { config, logger: logger.child({ executor: 'local' }), graph: opts.graph, tokenizers: opts.tokenizers };
   const graphVersion = opts.graph ? await opts.graph.version() : null;
   const fin = new Finaliser({ config, outDir, configHash: pipeline.configHash, graphVersion, filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer });
   await fin.open();

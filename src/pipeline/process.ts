@@ -21,8 +21,21 @@ export function runNormalise(batch: ImportBatch, ctx: StageContext): StageResult
   return normalise(batch.dialogues, ctx);
 }
 
+/**
+ * split, then token counts into annotations.tokens when tokenizers are configured: counting is
+ * per record and pure, so it runs here (in parallel BullMQ workers) rather than in the one
+ * sequential finalise step, which only reads the counts.
+ */
 export function runSplit(dialogues: Dialogue[], ctx: StageContext): StageResult<RecordEnvelope> {
-  return split(dialogues, ctx);
+  const res = split(dialogues, ctx);
+  if (ctx.tokenizers?.length) {
+    for (const env of res.out) {
+      const tokens: Record<string, number> = {};
+      for (const c of ctx.tokenizers) tokens[c.name] = c.countRecord(env.record);
+      env.annotations.tokens = tokens;
+    }
+  }
+  return res;
 }
 
 export async function runValidate(records: RecordEnvelope[], ctx: StageContext): Promise<StageResult<RecordEnvelope>> {

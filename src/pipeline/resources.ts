@@ -22,11 +22,13 @@ import { NearDupFilter } from '../stages/dedup/near.js';
 import { FileNearStore, RedisNearStore, type NearIndexStore } from '../stages/dedup/near-store.js';
 import { TokenFilter } from '../tokens/filter.js';
 import { canonicalTokenizer } from '../tokens/names.js';
-import { loadTokenizer } from '../tokens/registry.js';
+import { loadTokenizer, type TokenCounter } from '../tokens/registry.js';
 import type { LoadedPipeline } from './config.js';
 
 export interface RunResources {
   graph?: GraphPort;
+  /** Token counters for the per-batch stages (the finaliser reuses their counts). */
+  tokenizers?: TokenCounter[];
   filters: RecordFilter[];
   weight?: (env: RecordEnvelope) => number;
   tokenizer: string | null;
@@ -38,6 +40,7 @@ export async function openRunResources(pipeline: LoadedPipeline, logger: Logger)
   const filters: RecordFilter[] = [];
   let weight: RunResources['weight'];
   let tokenizer: string | null = null;
+  let tokenizers: TokenCounter[] | undefined;
 
   const names = [...new Set(config.tokens.tokenizers.map(canonicalTokenizer))];
   if (names.length > 0) {
@@ -46,6 +49,7 @@ export async function openRunResources(pipeline: LoadedPipeline, logger: Logger)
     filters.push(tf);
     weight = tf.weight;
     tokenizer = tf.primary;
+    tokenizers = tf.tokenizers;
   } else if (config.tokens.maxTokens > 0) {
     throw new CmtError('CMT_CONFIG_INVALID', `tokens.maxTokens is ${config.tokens.maxTokens} but tokens.tokenizers is empty: name the tokenizer to count with (e.g. tokenizers: [qwen3])`, { file: pipeline.file });
   }
@@ -77,6 +81,7 @@ export async function openRunResources(pipeline: LoadedPipeline, logger: Logger)
 
   return {
     graph,
+    tokenizers,
     filters,
     weight,
     tokenizer,

@@ -17,14 +17,20 @@ export interface TooManyTokens {
 export class TokenFilter {
   readonly name = 'tokens';
   readonly primary: string;
+  /** The counters, for the per-batch stage context (StageContext.tokenizers). */
+  get tokenizers(): TokenCounter[] {
+    return this.counters;
+  }
 
   constructor(private readonly counters: TokenCounter[], private readonly maxTokens: number) {
     if (counters.length === 0) throw new Error('TokenFilter needs at least one tokenizer');
     this.primary = counters[0].name;
   }
 
-  /** Counts the record with every tokenizer and stores the counts in its annotations. */
+  /** Counts the record with every tokenizer and stores the counts in its annotations (counts made per batch are reused). */
   annotate(env: RecordEnvelope): Record<string, number> {
+    const have = env.annotations.tokens;
+    if (have && this.counters.every((c) => have[c.name] !== undefined)) return have;
     const tokens: Record<string, number> = {};
     for (const c of this.counters) tokens[c.name] = c.countRecord(env.record);
     env.annotations.tokens = tokens;

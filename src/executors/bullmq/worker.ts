@@ -25,6 +25,8 @@ import type { GraphPort } from '../../kg/port.js';
 import { openGraph } from '../../kg/open.js';
 import type { LoadedPipeline } from '../../pipeline/config.js';
 import type { StageContext } from '../../stages/types.js';
+import { canonicalTokenizer } from '../../tokens/names.js';
+import { loadTokenizer, type TokenCounter } from '../../tokens/registry.js';
 import { itemIdentity, nextStage, runStage, type StageOutput } from './chain.js';
 import { bullConnection, createClient, connectOrFail, openQueue } from './connection.js';
 import { DEFAULT_PREFIX, FINALISE_JOB_ID, jobId, RunKeys, runsChannel, runsKey, STAGES, type QueueStage, type StageName } from './keys.js';
@@ -76,6 +78,7 @@ interface AttachedRun {
   pipeline: LoadedPipeline;
   store: RunStore;
   graph?: GraphPort;
+  tokenizers?: TokenCounter[];
   workers: Worker[];
   queues: Map<QueueStage, Queue>;
   logger: Logger;
@@ -197,8 +200,12 @@ export class WorkerService {
       }
     }
     this.broken.delete(runId);
+    // Token counting is part of the split step (src/pipeline/process.ts): load the run's tokenizers (cached per process).
+    const tokenizers = this.stages.includes('split') && pipeline.config.tokens.tokenizers.length
+      ? await Promise.all([...new Set(pipeline.config.tokens.tokenizers.map(canonicalTokenizer))].map((n) => loadTokenizer(n)))
+      : undefined;
     const connection = bullConnection(this.opts.redisUrl);
-    const run: AttachedRun = { runId, keys, record, pipeline, store, graph, workers: [], queues: new Map(), logger };
+    const run: AttachedRun = { runId, keys, record, pipeline, store, graph, tokenizers, workers: [], queues: new Map(), logger };
     for (const s of [...record.stages, 'finalise'] as QueueStage[]) run.queues.set(s, openQueue(keys.queue(s), { redisUrl: this.opts.redisUrl, prefix: this.prefix, logger }));
     for (const stage of record.stages) {
       if (!this.stages.includes(stage)) continue;
@@ -281,7 +288,7 @@ export class WorkerService {
   private async process(run: AttachedRun, stage: StageName, job: Job): Promise<unknown> {
     if (isDoneStub(job.data)) return { handedOn: true };
     const p = validate(StageEnvelope, job.data, `${stage} job ${job.id} of run ${run.runId}`) as StagePayload;
-    const ctx: StageContext = { config: run.pipeline.config, logger: run.logger.child({ stage, jobId: job.id }), graph: run.graph };
+    const ctx: StageContext = { config: run.pipeline.config, logger: run.logger.child({ stage, jobId: job.id }), graph: run.graph, tokenizers: run.tokenizers };
     // A re-delivered job (retry or stall) whose part was already split must stay split, even if
     // the stage would succeed now: its halves are the ones the batch waits for.
     if (job.attemptsStarted > 1 && p.items.length > 1 && (await run.store.isSplit(p.seq, p.part))) {
