@@ -87,20 +87,8 @@ send() {
   ' "$port" "$@" >/dev/null 2>&1 || true
 }
 
-port_free() {
-  node -e '
-    const srv = require("node:net").createServer();
-    srv.once("error", () => process.exit(1));
-    srv.listen(Number(process.argv[1]), "127.0.0.1", () => srv.close(() => process.exit(0)));
-  ' "$1" >/dev/null 2>&1
-}
-
-free_port() {
-  node -e '
-    const srv = require("node:net").createServer();
-    srv.listen(0, "127.0.0.1", () => { const p = srv.address().port; srv.close(() => console.log(p)); });
-  '
-}
+# port_free, free_port
+source "$(dirname "${BASH_SOURCE[0]}")/lib/ports.sh"
 
 # The recorded pid is alive and is a redis-server (guards against pid reuse).
 ours_alive() {

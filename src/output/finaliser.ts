@@ -6,6 +6,7 @@
  * file, dataset_info.json and the dataset card README.md, and returns the manifest.
  * Memory: the dedup indexes, one batch, and 16 bytes per accepted record for balancing.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProcessedBatch } from '../../schemas/batch.js';
@@ -53,6 +54,16 @@ interface SpillLine {
   o: RecordEnvelope['origin'];
 }
 
+/**
+ * Dialogue ids as numbers for the distinct-dialogue counts: ids are hex content hashes, so their
+ * first 52 bits are unique in practice, and a Set of numbers costs a fraction of a Set of strings.
+ */
+function idKey(id: string): number {
+  const n = parseInt(id.slice(0, 13), 16);
+  if (Number.isFinite(n) && /^[0-9a-f]{13}/.test(id)) return n;
+  return parseInt(createHash('sha256').update(id).digest('hex').slice(0, 13), 16);
+}
+
 export function charWeight(env: RecordEnvelope): number {
   const r = env.record;
   let n = r.instruction.length + r.input.length + r.output.length;
@@ -64,7 +75,7 @@ export class Finaliser {
   readonly stats = new RunStats();
   private readonly exact = new ExactIndex();
   private readonly spills = new Map<SplitName, LineSink>();
-  private readonly splitDialogues = new Map<SplitName, Set<string>>();
+  private readonly splitDialogues = new Map<SplitName, Set<number>>();
   private readonly splitWeights = new Map<SplitName, WeightList>();
   /** Accepted records per source file (`format\tfile`), for the dataset card. */
   private readonly sources = new Map<string, number>();
@@ -139,7 +150,7 @@ export class Finaliser {
       const w = weight(env);
       const line: SpillLine = { d: env.dialogueId, w, r: env.record, a: env.annotations, o: env.origin };
       await this.spills.get(split)!.write(JSON.stringify(line));
-      this.splitDialogues.get(split)!.add(env.dialogueId);
+      this.splitDialogues.get(split)!.add(idKey(env.dialogueId));
       this.splitWeights.get(split)!.push(w);
       const src = `${env.origin.format}\t${env.origin.file}`;
       this.sources.set(src, (this.sources.get(src) ?? 0) + 1);
@@ -178,13 +189,13 @@ export class Finaliser {
         await mkdir(adir, { recursive: true });
         sidecars = Array.from({ length: k }, (_, i) => new LineSink(path.join(adir, `${part(i)}.jsonl.gz`), { gzip: true }));
       }
-      const dialoguesPer = Array.from({ length: k }, () => new Set<string>());
+      const dialoguesPer = Array.from({ length: k }, () => new Set<number>());
       const balance = balanceLpt(this.splitWeights.get(split)!.view(), k);
       let j = 0;
       for await (const line of readLines(spill.path)) {
         const s = JSON.parse(line) as SpillLine;
         const i = balance.assignment[j++];
-        dialoguesPer[i].add(s.d);
+        dialoguesPer[i].add(idKey(s.d));
         await writers[i].write(s.r);
         if (sidecars) await sidecars[i].write(JSON.stringify({ id: s.r.id, dialogueId: s.d, origin: s.o, annotations: s.a }));
       }

@@ -80,7 +80,13 @@ export async function benchBullmq(o: BenchOptions): Promise<BenchResult> {
       const first = pipeline.config.sources[0];
       const tiny: LoadedPipeline = { ...pipeline, config: { ...pipeline.config, sources: [first.format === 'scrape' ? first : { ...first, limit: 5 }] }, configHash: `${pipeline.configHash}-warmup` };
       const warmDir = `${outDir}-warmup`;
-      await runBullmq({ pipeline: tiny, outDir: warmDir, logger, ...resources, redisUrl: url, prefix, runId: `${pipeline.config.name}-warmup-${process.pid}-${Date.now()}`, localWorkers: o.workers > 0 ? 0 : 1 });
+      // Its own resources: the measured run's filters (near-duplicate index) must start empty.
+      const warmRes = await openRunResources(tiny, logger);
+      try {
+        await runBullmq({ pipeline: tiny, outDir: warmDir, logger, ...warmRes, redisUrl: url, prefix, runId: `${pipeline.config.name}-warmup-${process.pid}-${Date.now()}`, localWorkers: o.workers > 0 ? 0 : 1 });
+      } finally {
+        await warmRes.close();
+      }
       rmSync(warmDir, { recursive: true, force: true });
     }
     const runId = `${pipeline.config.name}-bench-${process.pid}-${Date.now()}`;
