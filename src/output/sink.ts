@@ -8,7 +8,9 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createGzip, type Gzip } from 'node:zlib';
 
-const FLUSH_AT = 1 << 20;
+/** Plain sinks (spills, rejects) are few; gzip shard sinks are opened 2 × shards at once, so they buffer less. */
+const FLUSH_PLAIN = 1 << 20;
+const FLUSH_GZIP = 64 << 10;
 
 export interface SinkResult {
   path: string;
@@ -25,9 +27,11 @@ export class LineSink {
   private readonly hash: Hash = createHash('sha256');
   private readonly file: WriteStream;
   private readonly gzip?: Gzip;
+  private readonly flushAt: number;
 
   constructor(readonly path: string, opts: { gzip?: boolean } = {}) {
     this.file = createWriteStream(path);
+    this.flushAt = opts.gzip ? FLUSH_GZIP : FLUSH_PLAIN;
     if (opts.gzip) {
       this.gzip = createGzip({ level: 6 });
       this.gzip.on('data', (chunk: Buffer) => {
@@ -42,7 +46,7 @@ export class LineSink {
     this.buf.push(line, '\n');
     this.bufLen += line.length + 1;
     this.lines++;
-    if (this.bufLen >= FLUSH_AT) await this.flush();
+    if (this.bufLen >= this.flushAt) await this.flush();
   }
 
   private async flush(): Promise<void> {

@@ -99,7 +99,7 @@ export class RunStats {
         id: input.id ?? r.id,
         duplicateOf: ev.duplicateOf ?? '',
         similarity: ev.similarity ?? 0,
-        text: `${input.instruction ?? ''} → ${input.output ?? ''}`.slice(0, 80),
+        text: `${input.instruction ?? ''} → ${input.output ?? ''}`.replace(/\s+/g, ' ').slice(0, 80),
       });
     }
     this.rejectsByReason[r.reason] = (this.rejectsByReason[r.reason] ?? 0) + 1;
