@@ -36,8 +36,22 @@ export interface BenchEnv {
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const shared = (root: string, ...p: string[]) => path.resolve(root, '..', 'shared', 'data', ...p);
 
+/** Services this bench started (stopped again at the end; one that was already running is left alone). */
+const startedHere: string[] = [];
+
+export function stopStartedServices(root: string): void {
+  for (const script of startedHere.splice(0)) {
+    try {
+      execFileSync('bash', [path.join(root, 'scripts', script), 'stop'], { stdio: 'ignore', timeout: 120_000 });
+    } catch {
+      /* best effort */
+    }
+  }
+}
+
 function startService(root: string, script: string, key: string): string {
   const out = execFileSync('bash', [path.join(root, 'scripts', script), 'start'], { encoding: 'utf8', timeout: 600_000 });
+  if (/^[A-Z0-9]+_STARTED=true$/m.test(out)) startedHere.push(script);
   const line = out.split('\n').reverse().find((l) => l.startsWith(`${key}=`));
   if (!line) throw new Error(`${script} printed no ${key}`);
   return line.slice(key.length + 1).trim();
