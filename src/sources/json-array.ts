@@ -3,6 +3,9 @@
  * finds each element's text by tracking string/escape state and bracket depth, and JSON.parses
  * elements one at a time, so memory is bounded by the largest element, not the file.
  *
+ * Inputs that start with '{' are read as JSON Lines (one object per line, or objects separated by
+ * whitespace), the layout re-published copies of these datasets often use.
+ *
  * A broken element is reported ('invalid') and scanning goes on with the next one; an input that
  * ends inside an element or before the closing ']' is reported as 'truncated'. It must not throw
  * on bad data and must not interpret elements (that is the importer's job).
@@ -48,6 +51,8 @@ const CONTEXT_CHARS = 2000;
 export async function* jsonArrayElements(text: AsyncIterable<string>): AsyncGenerator<JsonArrayEvent> {
   let phase = Phase.Start;
   let index = 0;
+  /** JSON Lines: top-level objects, no enclosing array. */
+  let lines = false;
   // element state
   let kind = Kind.Container;
   let depth = 0;
@@ -159,8 +164,11 @@ export async function* jsonArrayElements(text: AsyncIterable<string>): AsyncGene
         else if (c === OPEN_SQ) {
           phase = Phase.Between;
           i++;
+        } else if (c === OPEN_CURLY) {
+          lines = true;
+          phase = Phase.Between; // the '{' starts the first element
         } else {
-          out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail: 'the input is not a JSON array (first character is not "[")' });
+          out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail: 'the input is neither a JSON array nor JSON lines (first character is not "[" or "{")' });
           yield* out;
           return;
         }
@@ -180,7 +188,7 @@ export async function* jsonArrayElements(text: AsyncIterable<string>): AsyncGene
 
   if (phase === Phase.Element) {
     yield { kind: 'truncated', index, raw: parts.join(''), detail: `the input ends inside element ${index}` };
-  } else if (phase === Phase.Between) {
+  } else if (phase === Phase.Between && !lines) {
     yield { kind: 'truncated', index, raw: '', detail: `the input ends before the array is closed (after ${index} elements)` };
   } else if (phase === Phase.Start) {
     yield { kind: 'truncated', index, raw: '', detail: 'the input ends before the JSON array starts (empty input)' };

@@ -64,10 +64,17 @@ describe('CMtMedQA importer on the fixture', () => {
     expect(dialogues.find((d) => d.origin.sourceId === 'j90005')!.turns).toHaveLength(8);
   });
 
-  it('rejects an input that is not a JSON array as import.parse_error', async () => {
-    const { items } = await importText(importCmtMedQa, '{"id": "j1", "instruction": "x", "output": "y"}', 'object.json');
+  it('rejects an input that is neither a JSON array nor JSON lines as import.parse_error', async () => {
+    const { items } = await importText(importCmtMedQa, 'id,instruction,output\nj1,x,y\n', 'table.csv');
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ kind: 'reject', reject: { reason: 'import.parse_error' } });
+  });
+
+  it('reads the same records from JSON lines (one object per line)', async () => {
+    const line = '{"id": "j1", "cate1": "内科", "cate2": "呼吸内科", "instruction": "咳嗽三天", "input": "", "output": "多喝水", "history": []}';
+    const { dialogues, rejects } = await importText(importCmtMedQa, `${line}\n{"instruct": "能吃辣吗", "output": "少吃"}\n`, 'lines.jsonl');
+    expect(rejects).toEqual([]);
+    expect(dialogues.map((d) => d.origin.sourceId)).toEqual(['j1', 'safety-1']);
   });
 });
 

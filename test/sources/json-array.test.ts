@@ -42,7 +42,20 @@ describe('JSON array scanner', () => {
   });
 
   it('reports an input that is not an array, or has content after it, as invalid', async () => {
-    expect(await scan('{"a": 1}')).toMatchObject([{ kind: 'invalid', index: 0, raw: '{"a": 1}' }]);
+    expect(await scan('a,b\n1,2')).toMatchObject([{ kind: 'invalid', index: 0, raw: 'a,b\n1,2' }]);
     expect(await scan('[1] [2]')).toMatchObject([{ kind: 'element', value: 1 }, { kind: 'invalid', index: 1, raw: '[2]' }]);
+  });
+});
+
+describe('JSON Lines input', () => {
+  it('reads objects one per line (no enclosing array) as elements, a broken line as invalid, and ends cleanly', async () => {
+    const { jsonArrayElements } = await import('../../src/sources/json-array.js');
+    async function* text() {
+      yield '{"a":1}\n{"a":2,}\n';
+      yield '{"a":3}\n';
+    }
+    const events = [];
+    for await (const e of jsonArrayElements(text())) events.push(e.kind === 'element' ? e.value : e.kind);
+    expect(events).toEqual([{ a: 1 }, 'invalid', { a: 3 }]);
   });
 });
