@@ -13,6 +13,11 @@ export const ImportBatch = z.object({
   dialogues: z.array(RawDialogue),
   /** Import-level rejects (each one input unit that never became a dialogue). */
   rejects: z.array(Reject),
+  /**
+   * For each import reject, how many of the batch's dialogues came before it in the source: with
+   * it the rejects file follows the input order whatever the batch size (see the finaliser).
+   */
+  rejectAt: z.array(z.number().int().nonnegative()).optional(),
 });
 export type ImportBatch = z.infer<typeof ImportBatch>;
 
@@ -23,6 +28,9 @@ export const ProcessedBatch = z.object({
   /** Input units of the batch: dialogues + import rejects. */
   inputs: z.number().int().nonnegative(),
   records: z.array(RecordEnvelope),
+  /** Import rejects first (inputs − dialogueIds.length of them), then the stages' rejects. */
   rejects: z.array(Reject),
+  /** ImportBatch.rejectAt, passed through. */
+  rejectAt: z.array(z.number().int().nonnegative()).optional(),
 });
 export type ProcessedBatch = z.infer<typeof ProcessedBatch>;

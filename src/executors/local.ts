@@ -11,6 +11,8 @@ import type { GraphPort } from '../kg/port.js';
 import type { TokenCounter } from '../tokens/registry.js';
 import type { LoadedPipeline } from '../pipeline/config.js';
 import { processBatch, type StageTimings } from '../pipeline/process.js';
+import type { ProcessedBatch } from '../../schemas/batch.js';
+import { BatchPool } from './local-pool.js';
 import { batches, sourceItems } from '../pipeline/read-sources.js';
 import { Finaliser, type RecordFilter } from '../output/finaliser.js';
 import { buildReport, writeReport, type RunReport } from '../output/report.js';
@@ -58,19 +60,42 @@ export async function runLocal(opts: RunOptions): Promise<RunResult> {
   const timings: StageTimings = { normalise: 0, split: 0, validate: 0 };
   let importFinalise = 0;
   const progress: Progress = { batches: 0, dialogues: 0, records: 0, rejects: 0 };
-  let t = performance.now();
-  for await (const batch of batches(sourceItems(config, pipeline.baseDir, logger), config.executor.batchSize)) {
-    const t1 = performance.now();
-    const pb = await processBatch(batch, ctx, timings);
+  const finished = async (pb: ProcessedBatch) => {
     const t2 = performance.now();
     await fin.addBatch(pb);
-    importFinalise += t1 - t + (performance.now() - t2);
-    t = performance.now();
+    importFinalise += performance.now() - t2;
     progress.batches++;
     progress.dialogues += pb.inputs;
     progress.records += pb.records.length;
     progress.rejects += pb.rejects.length;
     opts.onProgress?.(progress);
+  };
+  const items = batches(sourceItems(config, pipeline.baseDir, logger), config.executor.batchSize);
+  if (config.executor.concurrency > 1) {
+    // Worker threads run the per-batch stages; results are finalised strictly in seq order.
+    const pool = await BatchPool.open(config, pipeline.baseDir, config.executor.concurrency);
+    const inFlight: Array<Promise<ProcessedBatch>> = [];
+    try {
+      let t = performance.now();
+      for await (const batch of items) {
+        importFinalise += performance.now() - t;
+        const p = pool.run(batch, timings);
+        p.catch(() => {}); // awaited in order below; avoid an unhandled rejection meanwhile
+        inFlight.push(p);
+        if (inFlight.length >= config.executor.concurrency * 2) await finished(await inFlight.shift()!);
+        t = performance.now();
+      }
+      while (inFlight.length) await finished(await inFlight.shift()!);
+    } finally {
+      await pool.close();
+    }
+  } else {
+    let t = performance.now();
+    for await (const batch of items) {
+      importFinalise += performance.now() - t;
+      await finished(await processBatch(batch, ctx, timings));
+      t = performance.now();
+    }
   }
   const t3 = performance.now();
   const manifest = await fin.finish();

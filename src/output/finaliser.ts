@@ -64,6 +64,38 @@ function idKey(id: string): number {
   return parseInt(createHash('sha256').update(id).digest('hex').slice(0, 13), 16);
 }
 
+/**
+ * The rejects of one batch in input order — each import reject where it stood among the
+ * dialogues, each dialogue's rejects (stage order, then dedup/filter) where the dialogue stood —
+ * so the rejects file is the same whatever the batch size or executor.
+ */
+export function inputOrder(pb: ProcessedBatch, late: Reject[]): Reject[] {
+  const nImport = pb.inputs - pb.dialogueIds.length;
+  const imports = pb.rejects.slice(0, nImport);
+  const at = pb.rejectAt ?? imports.map(() => 0);
+  const byDialogue = new Map<string, Reject[]>();
+  const stray: Reject[] = [];
+  for (const id of pb.dialogueIds) byDialogue.set(id, []);
+  for (const r of [...pb.rejects.slice(nImport), ...late]) {
+    const group = r.dialogueId !== undefined ? byDialogue.get(r.dialogueId) : undefined;
+    if (group) group.push(r);
+    else stray.push(r);
+  }
+  const out: Reject[] = [];
+  let k = 0;
+  pb.dialogueIds.forEach((id, i) => {
+    while (k < imports.length && at[k] <= i) out.push(imports[k++]);
+    const g = byDialogue.get(id);
+    if (g) {
+      for (const r of g) out.push(r);
+      byDialogue.delete(id); // a repeated id is emitted once
+    }
+  });
+  while (k < imports.length) out.push(imports[k++]);
+  for (const r of stray) out.push(r);
+  return out;
+}
+
 export function charWeight(env: RecordEnvelope): number {
   const r = env.record;
   let n = r.instruction.length + r.input.length + r.output.length;
@@ -159,8 +191,7 @@ export class Finaliser {
       this.stats.addRecord(env, split, w);
       accepted.add(env.dialogueId);
     }
-    for (const r of pb.rejects) await this.writeReject(r);
-    for (const r of lateRejects) await this.writeReject(r);
+    for (const r of inputOrder(pb, lateRejects)) await this.writeReject(r);
     this.stats.closeDialogues(pb, accepted, [...pb.rejects, ...lateRejects]);
   }
 
@@ -239,8 +270,10 @@ export class Finaliser {
       rejects: { path: 'rejects/rejects.jsonl', records: rej.lines, sha256: rej.sha256 },
     };
     await writeFile(path.join(this.opts.outDir, 'dataset_info.json'), renderDatasetInfo(manifest));
-    // The resolved config, so the output can be re-validated or re-made without its YAML.
-    await writeFile(path.join(this.opts.outDir, 'pipeline.json'), `${JSON.stringify({ configHash: this.opts.configHash, config: cfg }, null, 2)}\n`);
+    // The resolved config, so the output can be re-validated or re-made without its YAML; without
+    // what does not decide the output (where it went, how it was executed), like the config hash.
+    const { out: _out, executor: _executor, ...decides } = cfg;
+    await writeFile(path.join(this.opts.outDir, 'pipeline.json'), `${JSON.stringify({ configHash: this.opts.configHash, config: decides }, null, 2)}\n`);
     await writeFile(
       path.join(this.opts.outDir, 'README.md'),
       renderCard({ manifest, config: cfg, stats: this.stats, sources: this.sources, tokenTotals: this.tokenTotals }),

@@ -63,5 +63,6 @@ export async function processBatch(batch: ImportBatch, ctx: StageContext, timing
     inputs: batch.dialogues.length + batch.rejects.length,
     records: v.out,
     rejects,
+    ...(batch.rejectAt ? { rejectAt: batch.rejectAt } : {}),
   };
 }

@@ -61,14 +61,19 @@ export async function* batches(items: AsyncIterable<ImportItem>, batchSize: numb
   let seq = 0;
   let dialogues: RawDialogue[] = [];
   let rejects: Reject[] = [];
+  let rejectAt: number[] = [];
   for await (const item of items) {
     if (item.kind === 'dialogue') dialogues.push(item.dialogue);
-    else rejects.push(item.reject);
+    else {
+      rejects.push(item.reject);
+      rejectAt.push(dialogues.length);
+    }
     if (dialogues.length + rejects.length >= batchSize) {
-      yield { seq: seq++, dialogues, rejects };
+      yield { seq: seq++, dialogues, rejects, rejectAt };
       dialogues = [];
       rejects = [];
+      rejectAt = [];
     }
   }
-  if (dialogues.length + rejects.length > 0) yield { seq: seq++, dialogues, rejects };
+  if (dialogues.length + rejects.length > 0) yield { seq: seq++, dialogues, rejects, rejectAt };
 }

@@ -114,3 +114,16 @@ describe('the full real corpora with validation against the full xywy graph', ()
     expect(md).toContain('| qwen3 |');
   });
 });
+
+describe('the local executor with worker threads (executor.concurrency > 1)', () => {
+  it('writes byte-identical shards, rejects and manifest to the single-threaded run', async () => {
+    const one = await runPipeline(pipelineFile('pipelines/demo.yaml'));
+    const two = await runPipeline(pipelineFile('pipelines/demo.yaml', { executor: { concurrency: 2, batchSize: 7 } }));
+    const skip = (rel: string) => !rel.startsWith('report');
+    const fa = snapshotFiles(one.outDir, skip);
+    const fb = snapshotFiles(two.outDir, skip);
+    expect([...fb.keys()].sort()).toEqual([...fa.keys()].sort());
+    for (const [k, v] of fa) expect(fb.get(k)!.equals(v)).toBe(true);
+    expect(two.report.dialogues.closes).toBe(true);
+  });
+});

@@ -37,6 +37,8 @@ export const Carry = z.object({
   /** Input units (dialogues + import rejects), ProcessedBatch.inputs. */
   inputs: z.number().int().nonnegative(),
   rejects: RejectBuckets,
+  /** ImportBatch.rejectAt (kept by the first part when a batch is split). */
+  rejectAt: z.array(z.number().int().nonnegative()).optional(),
 });
 export type Carry = z.infer<typeof Carry>;
 

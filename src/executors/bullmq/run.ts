@@ -226,7 +226,7 @@ async function coordinate(opts: BullmqRunOptions, c: Ctx): Promise<RunResult> {
         seq: batch.seq,
         part: '',
         items: batch.dialogues,
-        carry: { dialogueIds: batch.dialogues.map((d) => d.id), inputs: batch.dialogues.length + batch.rejects.length, rejects: { import: batch.rejects, normalise: [], split: [], validate: [] } },
+        carry: { dialogueIds: batch.dialogues.map((d) => d.id), inputs: batch.dialogues.length + batch.rejects.length, rejects: { import: batch.rejects, normalise: [], split: [], validate: [] }, ...(batch.rejectAt ? { rejectAt: batch.rejectAt } : {}) },
       };
       await first.add(chain[0], payload, stageJobOptions(record, batch.seq, ''));
     }

@@ -72,7 +72,7 @@ export function flattenRejects(carry: Carry): ProcessedBatch['rejects'] {
 
 /** The ProcessedBatch of a whole batch, exactly as processBatch builds it. */
 export function toProcessedBatch(seq: number, leaf: Leaf): ProcessedBatch {
-  return { seq, dialogueIds: leaf.carry.dialogueIds, inputs: leaf.carry.inputs, records: leaf.records, rejects: flattenRejects(leaf.carry) };
+  return { seq, dialogueIds: leaf.carry.dialogueIds, inputs: leaf.carry.inputs, records: leaf.records, rejects: flattenRejects(leaf.carry), ...(leaf.carry.rejectAt ? { rejectAt: leaf.carry.rejectAt } : {}) };
 }
 
 /**
@@ -86,6 +86,7 @@ export function mergeLeaves(leaves: Leaf[]): Leaf {
     for (const r of l.records) out.records.push(r);
     for (const id of l.carry.dialogueIds) out.carry.dialogueIds.push(id);
     out.carry.inputs += l.carry.inputs;
+    if (l.carry.rejectAt) out.carry.rejectAt = [...(out.carry.rejectAt ?? []), ...l.carry.rejectAt];
     for (const k of ['import', 'normalise', 'split', 'validate'] as const) for (const r of l.carry.rejects[k]) out.carry.rejects[k].push(r);
   }
   return out;
