@@ -24,7 +24,7 @@ import { renderDatasetInfo } from './dataset-info.js';
 import { openShardWriter, shardExtension } from './formats.js';
 import { readLines } from './lines.js';
 import { LineSink } from './sink.js';
-import { RunStats } from './stats.js';
+import { RunStats, recordChars } from './stats.js';
 
 /** A record check applied in run order after exact dedup (near-duplicates, token budget …). */
 export interface RecordFilter {
@@ -96,12 +96,6 @@ export function inputOrder(pb: ProcessedBatch, late: Reject[]): Reject[] {
   return out;
 }
 
-export function charWeight(env: RecordEnvelope): number {
-  const r = env.record;
-  let n = r.instruction.length + r.input.length + r.output.length;
-  for (const [q, a] of r.history) n += q.length + a.length;
-  return n;
-}
 
 export class Finaliser {
   readonly stats = new RunStats();
@@ -150,7 +144,7 @@ export class Finaliser {
     if (pb.seq !== this.nextSeq) throw new Error(`finaliser got batch ${pb.seq}, expected ${this.nextSeq}`);
     this.nextSeq++;
     const cfg = this.opts.config;
-    const weight = this.opts.weight ?? charWeight;
+    const weight = this.opts.weight ?? recordChars;
     const lateRejects: Reject[] = [];
     const accepted = new Set<string>();
     this.stats.addInputs(pb.inputs, pb.records.length + pb.rejects.filter((r) => r.stage === 'validate').length);

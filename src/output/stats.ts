@@ -54,6 +54,14 @@ const lengthBucket = (v: number) => {
   return Math.round(v / p) * p;
 };
 
+/** Characters of every utterance of a record (the default shard weight, and the length statistic). */
+export function recordChars(env: RecordEnvelope): number {
+  const r = env.record;
+  let n = r.instruction.length + r.input.length + r.output.length;
+  for (const [q, a] of r.history) n += q.length + a.length;
+  return n;
+}
+
 export class RunStats {
   dialoguesIn = 0;
   dialoguesAccepted = 0;
@@ -113,9 +121,7 @@ export class RunStats {
     this.bySplit[split].weight += weight;
     const r = env.record;
     this.rounds.add(r.history.length + 1);
-    let chars = r.instruction.length + r.input.length + r.output.length;
-    for (const [q, a] of r.history) chars += q.length + a.length;
-    this.chars.add(chars);
+    this.chars.add(recordChars(env));
     this.weights.add(weight);
     this.byCate1[r.cate1] = (this.byCate1[r.cate1] ?? 0) + 1;
     this.doctorTurns += r.history.length + 1;
