@@ -16,8 +16,8 @@ const CONFIG = { font: FONT, view: { stroke: null }, axis: { labelFontSize: 11, 
 /** Renders one Vega-Lite spec to an SVG string (no DOM, no canvas). */
 export async function chartSvg(spec: TopLevelSpec, withTitle = false): Promise<string> {
   const { title, ...rest } = spec as TopLevelSpec & { title?: unknown };
-  const { spec: vg } = compile({ ...rest, ...(withTitle && title ? { title } : {}), config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec);
-  const view = new vega.View(vega.parse(vg), { renderer: 'none' });
+  const { spec: vg } = compile({ ...rest, ...(withTitle && title ? { title } : {}), config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec, { logger: vega.logger(vega.Error) });
+  const view = new vega.View(vega.parse(vg), { renderer: 'none', logLevel: vega.Error });
   try {
     return await view.toSVG();
   } finally {
