@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { REJECT_REASONS, Reject, type RejectReason } from '../../schemas/reject.js';
 import { CmtError } from '../core/errors.js';
+import { fromRejectLine } from '../core/reject.js';
 import { readLines } from '../output/lines.js';
 import { LineSink } from '../output/sink.js';
 import { requeueable } from '../sources/requeue.js';
@@ -79,7 +80,7 @@ export async function* readRejects(outDir: string, f: RejectFilter = {}): AsyncG
   let n = 0;
   for await (const line of readLines(rejectsFile(outDir))) {
     n++;
-    const r = Reject.safeParse(JSON.parse(line));
+    const r = Reject.safeParse(fromRejectLine(JSON.parse(line)));
     if (!r.success) throw new CmtError('CMT_OUTPUT_INVALID', `rejects line ${n} does not match the Reject schema: ${r.error.issues[0]?.message}`, { line: n });
     if (matches(r.data, f, reasons)) yield r.data;
   }

@@ -15,6 +15,7 @@ import { CmtError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { GraphPort } from '../kg/port.js';
 import { Finaliser, type RecordFilter } from '../output/finaliser.js';
+import { fromRejectLine } from '../core/reject.js';
 import { readLines } from '../output/lines.js';
 import { openOutputDir, readShardEnvelopes } from '../output/read-shards.js';
 import { validate } from '../stages/validate/index.js';
@@ -84,7 +85,7 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
   const carried: Reject[] = [];
   const retry: Array<{ env: RecordEnvelope; reason: string }> = [];
   for await (const line of readLines(path.join(srcDir, src.manifest.rejects.path))) {
-    const r = JSON.parse(line) as Reject;
+    const r = fromRejectLine(JSON.parse(line)) as Reject;
     const env = r.stage === 'validate' && !shardRel ? envelopeOf(r) : undefined;
     if (env) retry.push({ env, reason: r.reason });
     else carried.push(r);
