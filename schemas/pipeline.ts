@@ -135,6 +135,8 @@ export const ExecutorConfig = z.strictObject({
 export const ScheduleConfig = z.strictObject({
   cron: z.string().min(1),
   tz: z.string().default('UTC'),
+  /** Dated runs kept under <out>/runs/ (older ones are deleted after each new run). */
+  keep: z.number().int().min(1).max(1000).default(7),
 });
 
 export const Pipeline = z.strictObject({
