@@ -3,7 +3,9 @@
  * annotation sidecar, runs the validate stage again, and writes a NEW output directory (shards,
  * rejects, manifest with the new graph version) through the same Finaliser — never edits in place.
  * Records rejected by validation before are checked again too, so a graph fix can bring them back.
- * The change report says what was newly rejected and newly accepted, by reason.
+ * The change report accounts for every record: before − newly rejected + newly accepted − lost to
+ * dedup (a record brought back that duplicates a kept one) = after. The new folder gets report.md
+ * and report.html like any run. `checks` overrides the check policies of the original config.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,6 +19,7 @@ import type { GraphPort } from '../kg/port.js';
 import { Finaliser, type RecordFilter } from '../output/finaliser.js';
 import { fromRejectLine } from '../core/reject.js';
 import { readLines } from '../output/lines.js';
+import { buildReport, writeReport } from '../output/report.js';
 import { openOutputDir, readShardEnvelopes } from '../output/read-shards.js';
 import { validate } from '../stages/validate/index.js';
 import type { StageContext } from '../stages/types.js';
@@ -31,6 +34,8 @@ export interface RevalidateOptions {
   weight?: (env: RecordEnvelope) => number;
   tokenizer?: string | null;
   batchSize?: number;
+  /** Policies that replace the original config's (`--checks no_entity=reject`). */
+  checks?: Partial<Record<string, 'reject' | 'flag' | 'ignore'>>;
 }
 
 export interface RevalidateReport {
@@ -39,7 +44,13 @@ export interface RevalidateReport {
   graphVersion: { before: string | null; after: string };
   records: { before: number; after: number; checked: number };
   newlyRejected: { total: number; byReason: Record<string, number>; examples: Array<{ id: string; reason: string; detail: string }> };
-  newlyAccepted: { total: number; byPreviousReason: Record<string, number>; ids: string[] };
+  newlyAccepted: { total: number; byPreviousReason: Record<string, number>; ids: string[]; idsOmitted: number };
+  /** Records lost to dedup/filters after revalidation (accepted by validate, then removed), by reason. */
+  lostToDedup: { total: number; byReason: Record<string, number> };
+  /** before − newlyRejected + newlyAccepted − lostToDedup = after. */
+  balance: { equation: string; closes: boolean };
+  /** The check policies used (after --checks). */
+  checks: Record<string, string>;
   flags: { before: Record<string, number>; after: Record<string, number> };
   /** Shard files not re-validated (when one shard was named) are carried over unchanged into the new output. */
   scope: 'all' | string;
@@ -65,7 +76,9 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
   }
   if (path.resolve(opts.outDir) === srcDir) throw new CmtError('CMT_USAGE', 'revalidate writes a new output directory: --out must differ from the input');
   // Near-duplicate state belongs to ingestion; re-validation must not re-index the same records.
-  const config = { ...src.config, dedup: { ...src.config.dedup, near: { ...src.config.dedup.near, enabled: false } } };
+  const checks = { ...src.config.validate.checks, ...(opts.checks ?? {}) } as typeof src.config.validate.checks;
+  const config = { ...src.config, validate: { ...src.config.validate, checks }, dedup: { ...src.config.dedup, near: { ...src.config.dedup.near, enabled: false } } };
+  const started = performance.now();
   const ctx: StageContext = { config, logger: opts.logger.child({ executor: 'revalidate' }), graph: opts.graph };
   const after = await opts.graph.version();
   await mkdir(opts.outDir, { recursive: true });
@@ -76,7 +89,10 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
     source: srcDir, outDir: opts.outDir, graphVersion: { before: src.manifest.graphVersion, after },
     records: { before: src.manifest.counts.records, after: 0, checked: 0 },
     newlyRejected: { total: 0, byReason: {}, examples: [] },
-    newlyAccepted: { total: 0, byPreviousReason: {}, ids: [] },
+    newlyAccepted: { total: 0, byPreviousReason: {}, ids: [], idsOmitted: 0 },
+    lostToDedup: { total: 0, byReason: {} },
+    balance: { equation: '', closes: false },
+    checks: { ...checks },
     flags: { before: {}, after: {} }, scope: shardRel ?? 'all',
   };
 
@@ -91,6 +107,8 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
     else carried.push(r);
   }
   await fin.addBatch({ seq: seq++, dialogueIds: [], inputs: 0, records: [], rejects: carried });
+  const lateStages = ['dedup', 'filter'];
+  const carriedLate: Record<string, number> = { ...fin.stats.rejectsByReason };
 
   const size = opts.batchSize ?? 500;
   const feed = async (envs: RecordEnvelope[], revalidateThem: boolean, previous?: Map<string, string>) => {
@@ -118,6 +136,7 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
               report.newlyAccepted.total++;
               report.newlyAccepted.byPreviousReason[was] = (report.newlyAccepted.byPreviousReason[was] ?? 0) + 1;
               if (report.newlyAccepted.ids.length < 50) report.newlyAccepted.ids.push(e.record.id);
+              else report.newlyAccepted.idsOmitted++;
             }
           }
         }
@@ -137,6 +156,21 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
   const manifest: Manifest = await fin.finish();
   await writeFile(path.join(opts.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   report.records.after = manifest.counts.records;
+  for (const [reason, n] of Object.entries(fin.stats.rejectsByReason)) {
+    if (!lateStages.includes(reason.split('.')[0])) continue;
+    const lost = n - (carriedLate[reason] ?? 0);
+    if (lost > 0) {
+      report.lostToDedup.byReason[reason] = lost;
+      report.lostToDedup.total += lost;
+    }
+  }
+  const r = report;
+  r.balance = {
+    equation: `${r.records.before} before − ${r.newlyRejected.total} newly rejected + ${r.newlyAccepted.total} newly accepted − ${r.lostToDedup.total} lost to dedup = ${r.records.before - r.newlyRejected.total + r.newlyAccepted.total - r.lostToDedup.total} (after: ${r.records.after})`,
+    closes: r.records.before - r.newlyRejected.total + r.newlyAccepted.total - r.lostToDedup.total === r.records.after,
+  };
+  const runReport = buildReport({ stats: fin.stats, manifest, executor: 'revalidate', seconds: (performance.now() - started) / 1000, stageSeconds: {}, extra: { revalidate: { source: srcDir, scope: r.scope, balance: r.balance } } });
+  await writeReport(opts.outDir, runReport, manifest);
   await writeFile(path.join(opts.outDir, 'revalidate.json'), `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }
