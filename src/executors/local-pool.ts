@@ -83,8 +83,12 @@ export class BatchPool {
     }
   }
 
-  /** Asks every thread to close its graph and exit; one that does not within 10 s is terminated. */
-  async close(): Promise<void> {
+  /**
+   * Asks every thread to close its graph and exit; one that does not within 10 s is terminated.
+   * Returns how many had to be terminated (0 unless a thread is stuck).
+   */
+  async close(): Promise<number> {
+    let terminated = 0;
     await Promise.all(this.slots.map(async (s) => {
       if (s.gone) return;
       s.worker.postMessage({ close: true });
@@ -92,8 +96,12 @@ export class BatchPool {
       const late = new Promise<'late'>((r) => {
         timer = setTimeout(() => r('late'), 10_000);
       });
-      if ((await Promise.race([s.exited, late])) === 'late') await s.worker.terminate();
+      if ((await Promise.race([s.exited, late])) === 'late') {
+        terminated++;
+        await s.worker.terminate();
+      }
       clearTimeout(timer);
     }));
+    return terminated;
   }
 }

@@ -104,7 +104,8 @@ async function runInto(opts: RunOptions, outDir: string): Promise<RunResult> {
       }
       while (inFlight.length) await finished(await inFlight.shift()!);
     } finally {
-      await pool.close();
+      const stuck = await pool.close();
+      if (stuck) logger.warn({ threads: stuck }, 'worker threads did not exit when asked and were terminated');
     }
   } else {
     let t = performance.now();

@@ -16,7 +16,7 @@ import { expandSource } from './read-sources.js';
 /** The part of a source glob before its first wildcard segment (the glob itself when it has none). */
 function staticBase(pattern: string): string {
   const parts = pattern.split(/[\\/]/);
-  const i = parts.findIndex((p) => fg.isDynamicPattern(p));
+  const i = parts.findIndex((p) => p !== '' && fg.isDynamicPattern(p));
   return i < 0 ? pattern : parts.slice(0, i).join('/') || '/';
 }
 
