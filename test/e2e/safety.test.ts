@@ -1,10 +1,11 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CmtError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { runLocal } from '../../src/executors/local.js';
 import { BatchPool } from '../../src/executors/local-pool.js';
+import { runBullmq } from '../../src/executors/bullmq/run.js';
 import { revalidate } from '../../src/executors/revalidate.js';
 import { openSnapshot } from '../../src/kg/snapshot.js';
 import type { RecordFilter } from '../../src/output/finaliser.js';
@@ -12,7 +13,8 @@ import { verifyOutput } from '../../src/output/verify.js';
 import { openRunResources } from '../../src/pipeline/resources.js';
 import { demoSnapshot } from '../support/kg.js';
 import { pipelineFile, pipelineFrom, runPipeline, snapshotFiles, tmpDir } from '../support/run.js';
-import { sharedData } from '../support/services.js';
+import { ensureRedis, sharedData } from '../support/services.js';
+import { dropPrefix, runBull, testPrefix } from '../executors/helpers.js';
 
 const SOURCES = [
   { format: 'hetmc', path: 'fixtures/dialogues/hetmc/sample.dialog' },
@@ -72,6 +74,39 @@ describe('nothing lost: the previous output survives a failed run', () => {
     expect(failed.map((r) => (r.reason as CmtError).code)).toEqual(['CMT_OUTPUT_LOCKED']);
     expect((failed[0].reason as Error).message).toMatch(/in use by another run/);
     expect((await verifyOutput(outDir)).problems).toEqual([]);
+  });
+});
+
+describe('the BullMQ executor stages its output the same way', () => {
+  let url: string;
+  const prefix = testPrefix('safety');
+  beforeAll(() => {
+    url = ensureRedis();
+  });
+  afterAll(async () => {
+    await dropPrefix(url, prefix);
+  });
+
+  it('keeps the previous output when a BullMQ run fails in its finalise step, and replaces it when one succeeds', async () => {
+    const parent = tmpDir();
+    const outDir = path.join(parent, 'out');
+    await runPipeline(small(), outDir);
+    const before = comparable(outDir);
+    const p = small({ executor: { batchSize: 4 } });
+    let seen = 0;
+    const boom: RecordFilter = { name: 'boom', check: () => { if (++seen > 2) throw new Error('finalise crashed'); return undefined; } };
+    const res = await openRunResources(p, silentLogger);
+    try {
+      await expect(runBullmq({ pipeline: p, outDir, logger: silentLogger, ...res, filters: [...res.filters, boom], redisUrl: url, prefix, runId: 'safety-fail', localWorkers: 1 })).rejects.toThrow('finalise crashed');
+    } finally {
+      await res.close();
+    }
+    expectSameFiles(before, comparable(outDir));
+    expect(readdirSync(parent)).toEqual(['out']);
+    const ok = await runBull(p, outDir, { redisUrl: url, prefix, runId: 'safety-ok', localWorkers: 1 });
+    expect(ok.outDir).toBe(outDir);
+    expectSameFiles(before, comparable(outDir)); // same records as the local run it replaced
+    expect(readdirSync(parent)).toEqual(['out']);
   });
 });
 
