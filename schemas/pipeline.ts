@@ -76,6 +76,8 @@ export const DedupConfig = z.strictObject({
     bands: z.number().int().positive().default(32),
     /** Estimated Jaccard at or above which a record is a near-duplicate. */
     threshold: z.number().min(0).max(1).default(0.8),
+    /** Signature scheme: `oph` (one hash per shingle, densified) or `minhash` (numPerm hashes per shingle). */
+    scheme: z.enum(['oph', 'minhash']).default('oph'),
     /** Persistent index file (local executor) so later runs do not re-add what earlier shards hold. Relative to the current directory, like `out`. */
     indexFile: z.string().optional(),
     /** Persistent index in Redis (REDIS_URL) under this key prefix, for deployments whose runs share no disk. At most one of indexFile / redisKey. */
