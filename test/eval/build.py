@@ -10,7 +10,7 @@ labels/entities_*.txt: one turn per header line "KEY", followed by indented line
   "surface | Type [| note]"  (an entity; Type in Disease Symptom Drug Check Department Food BodyPart)
   "!surface | note"          (a phrase that is NOT an entity: advice, negated trap, boundary trap)
 Each surface is located left to right: the n-th line for the same surface takes the next occurrence after the
-previous one (or use "surface@OFFSET" to pin the start).
+previous one (or use "surface@OFFSET" to pin the start, or "surface#N" for the N-th occurrence in the text).
 """
 import json
 import os
@@ -134,8 +134,14 @@ def build_entities(paths):
             if m:
                 surface, pin = m.group(1), int(m.group(2))
             text = locate.resolve(cur["locator"])
+            nth = None
+            m = re.match(r"^(.*)#(\d+)$", surface)
+            if m:
+                surface, nth = m.group(1), int(m.group(2))
             if pin is not None:
                 a = pin if text[pin:pin + len(surface)] == surface else -1
+            elif nth is not None:
+                a = find(text, surface, 0, nth)
             else:
                 a = find(text, surface, cur["_pos"].get(surface, 0))
             if a < 0:
