@@ -180,16 +180,21 @@ export async function extraBenchSections(env: BenchEnv): Promise<string[]> {
     L.push('| pipeline | dialogues | executor | workers | seconds | dialogues/s | vs local | vs 1 worker |', '|---|---:|---|---:|---:|---:|---:|---:|');
     const profiles: Array<[string, string]> = [
       ['base (import, normalise, split, shards), 3×', env.scaledPipeline(3).file],
-      ['full (+ validate on the embedded graph, tokens qwen3 + llama2, near-dedup), 1×', env.scaledPipeline(1, { kg: { snapshot: snapFile }, tokens: { tokenizers: ['qwen3', 'llama2'] }, dedup: { near: { enabled: true } } }).file],
+      ['full (+ validate on the embedded graph, tokens qwen3 + llama2, near-dedup), 3×', env.scaledPipeline(3, { kg: { snapshot: snapFile }, tokens: { tokenizers: ['qwen3', 'llama2'] }, dedup: { near: { enabled: true } } }).file],
     ];
+    const serial: string[] = [];
     for (const [label, input] of profiles) {
       const local = await benchLocal({ pipeline: input });
       const one = await benchBullmq({ pipeline: input, workers: 1, redisUrl: url });
       const two = await benchBullmq({ pipeline: input, workers: 2, redisUrl: url });
+      const fraction = two.cpuSeconds / local.cpuSeconds;
+      serial.push(`| ${label} | ${fmt(local.cpuSeconds, 2)} | ${fmt(two.cpuSeconds, 2)} | **${fmt(fraction, 2)}** | ${fmt(1 / fraction, 1)}× |`);
       L.push(`| ${label} | ${fmt(local.dialogues)} | local | – | ${fmt(local.seconds, 2)} | **${fmt(local.dialoguesPerSecond)}** | 1.00× | |`);
       L.push(`| | | bullmq | 1 | ${fmt(one.seconds, 2)} | **${fmt(one.dialoguesPerSecond)}** | ${fmt(one.dialoguesPerSecond / local.dialoguesPerSecond, 2)}× | 1.00× |`);
       L.push(`| | | bullmq | 2 | ${fmt(two.seconds, 2)} | **${fmt(two.dialoguesPerSecond)}** | ${fmt(two.dialoguesPerSecond / local.dialoguesPerSecond, 2)}× | ${fmt(two.dialoguesPerSecond / one.dialoguesPerSecond, 2)}× |`);
     }
+    L.push('', 'Serial fraction: the coordinator\'s CPU (this process, workers are separate processes) ÷ the local executor\'s CPU on the same input. By Amdahl\'s law adding workers cannot make a run faster than 1 ÷ serial fraction.', '');
+    L.push('| pipeline | local CPU s | coordinator CPU s (2 workers) | serial fraction | speed-up ceiling |', '|---|---:|---:|---:|---:|', ...serial);
     L.push('');
   } catch (e) {
     L.push(`not measured: ${(e as Error).message.split('\n')[0]}`, '');
