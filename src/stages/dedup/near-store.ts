@@ -46,7 +46,7 @@ export const NEAR_INDEX_VERSION = 2;
 
 export function indexHeader(index: NearDupIndex): string {
   const h = index.hasher;
-  return JSON.stringify({ format: 'cmtmedqa-near', version: NEAR_INDEX_VERSION, ngram: h.ngram, numPerm: h.numPerm, bands: h.bands, seed: h.seed ?? MINHASH_SEED, hash: 'fnv1a32-fmix32/affine-mod-2^32/8bit' });
+  return JSON.stringify({ format: 'cmtmedqa-near', version: NEAR_INDEX_VERSION, ngram: h.ngram, numPerm: h.numPerm, bands: h.bands, seed: h.seed ?? MINHASH_SEED, hash: h.hashId });
 }
 
 /** Throws unless `found` is a header of this format version with this index's parameters. */
