@@ -117,10 +117,8 @@ export class Finaliser {
   }
 
   async open(): Promise<void> {
-    // A run owns its output directory: earlier shards and rejects are replaced, never mixed in.
-    await rm(path.join(this.opts.outDir, 'shards'), { recursive: true, force: true });
-    await rm(path.join(this.opts.outDir, 'annotations'), { recursive: true, force: true });
-    await rm(path.join(this.opts.outDir, 'rejects'), { recursive: true, force: true });
+    // outDir is a fresh staged directory (src/output/out-dir.ts): the executors swap it into place
+    // on success, so nothing earlier is deleted or mixed in here.
     await rm(this.tmpDir, { recursive: true, force: true });
     await mkdir(path.join(this.opts.outDir, 'rejects'), { recursive: true });
     await mkdir(this.tmpDir, { recursive: true });
