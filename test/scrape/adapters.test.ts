@@ -1,10 +1,10 @@
 import { describe, it, expect } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { ADAPTERS, adapterForUrl } from '../../src/scrape/adapters/index.js';
-import { haodfAdapter } from '../../src/scrape/adapters/haodf.js';
-import { chunyuAdapter } from '../../src/scrape/adapters/chunyu.js';
-import { xywyAdapter } from '../../src/scrape/adapters/xywy.js';
-import { ask120Adapter } from '../../src/scrape/adapters/ask120.js';
+import { haodfAdapter } from '../../src/scrape/adapters/index.js';
+import { chunyuAdapter } from '../../src/scrape/adapters/index.js';
+import { xywyAdapter } from '../../src/scrape/adapters/index.js';
+import { ask120Adapter } from '../../src/scrape/adapters/index.js';
 import { benchAdapters } from '../../src/scrape/bench.js';
 import { decodeHtml } from '../../src/scrape/charset.js';
 import { sharedData } from '../support/services.js';

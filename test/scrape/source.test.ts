@@ -6,7 +6,7 @@ import path from 'node:path';
 import { SourceConfig, type ScrapeSourceConfig } from '../../schemas/pipeline.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { ImportItem } from '../../src/sources/types.js';
-import { haodfAdapter } from '../../src/scrape/adapters/haodf.js';
+import { haodfAdapter } from '../../src/scrape/adapters/index.js';
 import type { SiteAdapter } from '../../src/scrape/adapters/index.js';
 import { reparseStored, scrapeSource, type ScrapeDeps } from '../../src/scrape/source.js';
 import { maxInWindow, startServerThread, type LoggedRequest, type RemoteServer } from './server.js';
