@@ -31,6 +31,12 @@ const ScrapeSource = z.strictObject({
   maxBodyBytes: z.number().int().positive().default(5 * 1024 * 1024),
   maxRedirects: z.number().int().nonnegative().default(5),
   rawStore: z.string().default('.cache/raw'),
+  /** Discovery: list pages to read links from; links matching the site's question/list URL patterns on allowed hosts are followed. */
+  seeds: z.array(z.string().url()).optional(),
+  /** Discovery: list-page hops from a seed (a seed is depth 0; its links depth 1 …). */
+  maxDepth: z.number().int().nonnegative().max(20).default(2),
+  /** Discovery: pages fetched at most (seeds, list pages and question pages); a question page found beyond it is a `scrape.crawl_limit` reject. */
+  maxPages: z.number().int().positive().max(10_000_000).default(1000),
 });
 
 export const SourceConfig = z.discriminatedUnion('format', [FileSource, ScrapeSource]);
