@@ -23,7 +23,7 @@ import { ADAPTERS, adapterByName, adapterForUrl, type SiteAdapter } from './adap
 import { decodeHtml } from './charset.js';
 import { discoverLinks } from './discover.js';
 import { RedisHostLimiter } from './redis-limiter.js';
-import { openScraper, parsePage, type ScrapeDeps } from './source.js';
+import { LIST_ONLY, openScraper, parsePage, type ScrapeDeps } from './source.js';
 import { RawStore } from './raw-store.js';
 import path from 'node:path';
 
@@ -107,7 +107,8 @@ export async function startCrawlWorker(s: CrawlSetup, o: { logger: Logger; concu
       const j = job.data;
       const url = new URL(j.url);
       url.hash = '';
-      const adapter = (j.site ? adapterByName(j.site, adapters) : undefined) ?? fixed ?? adapterForUrl(url, adapters);
+      const listing = j.kind === 'seed' || j.kind === 'list';
+      const adapter = (j.site ? adapterByName(j.site, adapters) : undefined) ?? fixed ?? adapterForUrl(url, adapters) ?? (listing ? LIST_ONLY : undefined);
       const origin: Origin = { format: 'scrape', file: '', sourceId: j.url, position: j.seq, url: j.url };
       if (!adapter) {
         await record(j.url, { seq: j.seq, kind: j.kind, ok: false, item: { kind: 'reject', reject: makeReject({ stage: 'parse', reason: 'parse.layout_unrecognised', detail: `no site adapter matches ${url.href} (site: auto); not fetched`, origin, input: { url: j.url } }) } });

@@ -29,7 +29,10 @@ import { LocalHostLimiter, type HostLimiter } from './rate-limit.js';
 import { RawStore, type PageMeta } from './raw-store.js';
 import { RobotsCache, type RobotsFetch } from './robots.js';
 import { parseAllowHosts } from './ssrf.js';
-import { discoverLinks, type FoundLink } from './discover.js';
+import { classify, discoverLinks, type FoundLink } from './discover.js';
+
+/** Stands in for a site adapter when a seed list page is on no site's URL patterns: it is only read for links. */
+export const LIST_ONLY: SiteAdapter = { name: 'list', version: '1', match: () => false, parse: () => ({ unrecognised: 'a list page is read for links, not parsed' }) };
 
 export interface ScrapeDeps {
   logger: Logger;
@@ -203,13 +206,14 @@ export async function* scrapeSource(cfg: ScrapeSourceConfig, deps: ScrapeDeps): 
       return { item: reject('scrape', 'scrape.host_not_allowed', `not an absolute URL: ${JSON.stringify(w.raw)}`, baseOrigin, { url: w.raw }) };
     }
     url.hash = '';
-    const adapter = w.adapter ?? fixed ?? adapterForUrl(url, adapters);
+    const isListing = w.kind === 'seed' || w.kind === 'list';
+    const adapter = w.adapter ?? fixed ?? adapterForUrl(url, adapters) ?? (isListing ? classify(url, adapters)?.adapter ?? LIST_ONLY : undefined);
     if (!adapter) {
       return { item: reject('parse', 'parse.layout_unrecognised', `no site adapter matches ${url.href} (site: auto); not fetched`, baseOrigin, { url: w.raw }, { url: url.href, adapters: adapters.map((a) => a.name) }) };
     }
     const got = await scraper.fetchPage(url, adapter, w.position, w.raw);
     if (!got.ok) return { item: got.item };
-    if (w.kind === 'seed' || w.kind === 'list') {
+    if (isListing) {
       const dec = decodeHtml(got.body, got.meta.headers['content-type']);
       if (!dec.ok) return { item: reject('parse', 'parse.charset', dec.detail, { ...baseOrigin, file: got.meta.key }, { url: w.raw, rawKey: got.meta.key }, { url: w.raw, rawKey: got.meta.key, listPage: true }) };
       return { links: discoverLinks(dec.text, got.meta.finalUrl, discoveryAdapters) };

@@ -68,6 +68,27 @@ export const siteRoutes = {
     };
   },
 
+  /**
+   * A site to discover: list pages → question pages. /zixun/list.html links to q-1…q-4, a second list
+   * page, a robots-disallowed page, a duplicate, an off-list host and a page no adapter reads;
+   * list2 links to q-5…q-(4+extra) and list3 (depth 2), whose link q-deep is one hop too deep.
+   */
+  crawl: (p: Record<string, unknown>): Routes => {
+    const extra = Number(p.extra ?? 4);
+    const links = (hrefs: string[]) => `<!DOCTYPE html><html><head><meta charset="utf-8"><title>列表</title></head><body><ul>${hrefs.map((h, i) => `<li><a href="${h}">问题 ${i + 1}</a></li>`).join('')}</ul></body></html>`;
+    const routes: Routes = {
+      '/robots.txt': send('User-agent: *\nDisallow: /flow/private/\n', 'text/plain'),
+      '/zixun/list.html': send(links(['/flow/q-1.html', 'q-2.html'.replace(/^/, '/flow/'), '/zixun/list2.html', '/flow/q-3.html#top', '/flow/private/p.html', '/flow/q-4.html', '/flow/q-1.html', 'https://example.com/flow/x.html', '/about.html', 'javascript:void(0)']), 'text/html; charset=utf-8'),
+      '/zixun/list2.html': send(links([...Array.from({ length: extra }, (_, i) => `/flow/q-${5 + i}.html`), '/zixun/list3.html']), 'text/html; charset=utf-8'),
+      '/zixun/list3.html': send(links(['/flow/q-deep.html']), 'text/html; charset=utf-8'),
+      '/flow/private/p.html': send(HAODF),
+      '/flow/q-deep.html': send(HAODF),
+      '/about.html': send('<html><body>about</body></html>'),
+    };
+    for (let i = 1; i <= 4 + extra; i++) routes[`/flow/q-${i}.html`] = send(HAODF, 'text/html; charset=utf-8');
+    return routes;
+  },
+
   /** One page under many query strings; no robots.txt (404: allow all). */
   burst: (): Routes => ({ '/flow/p.html': send(HAODF) }),
 
