@@ -35,7 +35,7 @@ export interface CrawlJob {
   seq: number;
 }
 
-type Outcome = { seq: number; kind: CrawlJob['kind']; ok: true; site: string } | { seq: number; kind: CrawlJob['kind']; ok: false; item: ImportItem };
+type Outcome = ({ seq: number; kind: CrawlJob['kind']; ok: true; site: string } | { seq: number; kind: CrawlJob['kind']; ok: false; item: ImportItem }) & { worker?: string };
 
 export interface CrawlSetup {
   cfg: ScrapeSourceConfig;
@@ -99,7 +99,8 @@ export async function startCrawlWorker(s: CrawlSetup, o: { logger: Logger; concu
   const stop = new AbortController();
   const scraper = openScraper(s.cfg, { logger: o.logger, limiter, retry: o.retry }, stop.signal);
   const queue = new Queue(queueName(s.crawlId), { connection: bullConnection(s.redisUrl), prefix: s.prefix ?? 'cmt' });
-  const record = (url: string, out: Outcome) => redis.hset(key(s, 'outcomes'), url, JSON.stringify(out));
+  const workerName = o.name ?? 'cmtmedqa-crawl-worker';
+  const record = (url: string, out: Outcome) => redis.hset(key(s, 'outcomes'), url, JSON.stringify({ ...out, worker: workerName }));
 
   const worker = new Worker<CrawlJob>(
     queueName(s.crawlId),
@@ -199,4 +200,15 @@ export async function dropCrawl(s: CrawlSetup): Promise<void> {
   const redis = await openClient(s.redisUrl, 'cmtmedqa-crawl');
   await redis.del(key(s, 'seen'), key(s, 'seq'), key(s, 'pages'), key(s, 'outcomes'));
   await redis.quit();
+}
+
+/** Which worker took each URL (for logs and tests): url → worker name. */
+export async function crawlWorkersByUrl(s: CrawlSetup): Promise<Record<string, string>> {
+  const redis = await openClient(s.redisUrl, 'cmtmedqa-crawl');
+  try {
+    const all = await redis.hgetall(key(s, 'outcomes'));
+    return Object.fromEntries(Object.entries(all).map(([u, v]) => [u, (JSON.parse(v) as Outcome).worker ?? '']));
+  } finally {
+    await redis.quit();
+  }
 }
