@@ -37,6 +37,8 @@ const ScrapeSource = z.strictObject({
   maxDepth: z.number().int().nonnegative().max(20).default(2),
   /** Discovery: pages fetched at most (seeds, list pages and question pages); a question page found beyond it is a `scrape.crawl_limit` reject. */
   maxPages: z.number().int().positive().max(10_000_000).default(1000),
+  /** Re-parse every page the raw store holds instead of fetching (`cmtmedqa scrape reparse`); urls/seeds are ignored. */
+  reparse: z.boolean().default(false),
 });
 
 export const SourceConfig = z.discriminatedUnion('format', [FileSource, ScrapeSource]);

@@ -11,6 +11,7 @@ import { registerDashboardCommand } from './dashboard.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerKgCommands } from './kg.js';
 import { registerRevalidateCommand } from './revalidate.js';
+import { registerScrapeCommands } from './scrape.js';
 
 const program = new Command();
 program.name('cmtmedqa').description('builds CMtMedQA-style multi-turn medical dialogue training data').version('0.1.0');
@@ -23,6 +24,7 @@ registerDashboardCommand(program);
 registerVerifyCommand(program);
 registerKgCommands(program);
 registerRevalidateCommand(program);
+registerScrapeCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (isCmtError(e)) {

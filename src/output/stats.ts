@@ -94,6 +94,18 @@ export class RunStats {
   /** The first near-duplicate rejects, as examples for the report. */
   readonly nearDuplicateExamples: Array<{ id: string; duplicateOf: string; similarity: number; text: string }> = [];
 
+  /** Scraped pages per layout ("<site>/<generation>", "<site>/unrecognised"), placeholders dropped. */
+  readonly pagesByLayout: Record<string, number> = {};
+  placeholdersDropped = 0;
+  /** Raw-store keys of the first unrecognised pages per site (to re-parse after a layout fix). */
+  readonly unrecognisedKeys: Record<string, string[]> = {};
+
+  addScrape(s: { layouts: Record<string, number>; placeholders: number } | undefined): void {
+    if (!s) return;
+    for (const [k, n] of Object.entries(s.layouts)) this.pagesByLayout[k] = (this.pagesByLayout[k] ?? 0) + n;
+    this.placeholdersDropped += s.placeholders;
+  }
+
   addInputs(inputs: number, recordsProduced: number): void {
     this.dialoguesIn += inputs;
     this.recordsProduced += recordsProduced;
@@ -109,6 +121,13 @@ export class RunStats {
         similarity: ev.similarity ?? 0,
         text: `${input.instruction ?? ''} → ${input.output ?? ''}`.replace(/\s+/g, ' ').slice(0, 80),
       });
+    }
+    if (r.reason === 'parse.layout_unrecognised') {
+      const ev = (r.evidence ?? {}) as { site?: string; rawKey?: string };
+      if (ev.site && ev.rawKey) {
+        const keys = (this.unrecognisedKeys[ev.site] ??= []);
+        if (keys.length < 20) keys.push(ev.rawKey);
+      }
     }
     this.rejectsByReason[r.reason] = (this.rejectsByReason[r.reason] ?? 0) + 1;
     this.rejectsByStage[r.stage] = (this.rejectsByStage[r.stage] ?? 0) + 1;

@@ -184,6 +184,10 @@ export async function* scrapeSource(cfg: ScrapeSourceConfig, deps: ScrapeDeps): 
   if (cfg.site !== 'auto' && !fixed) {
     throw new CmtError('CMT_CONFIG_INVALID', `unknown scrape site ${JSON.stringify(cfg.site)}: use one of ${[...adapters.map((a) => a.name), 'auto'].join(', ')}`, { site: cfg.site });
   }
+  if (cfg.reparse) {
+    yield* reparseStored(cfg, deps);
+    return;
+  }
   if (!cfg.urls?.length && !cfg.urlFile && !cfg.seeds?.length) {
     throw new CmtError('CMT_CONFIG_INVALID', `scrape source for site ${cfg.site} has no urls, urlFile or seeds: list the pages to fetch, or list pages to discover them from`, { site: cfg.site });
   }
@@ -341,10 +345,24 @@ export async function* reparseStored(cfg: Pick<ScrapeSourceConfig, 'site' | 'raw
   const store = new RawStore(path.resolve(deps.rawStoreDir ?? cfg.rawStore));
   const ctx: PageContext = { logger, store };
   let position = 0;
+  let lists = 0;
+  let otherSites = 0;
   for await (const meta of store.metas()) {
+    const at = new URL(meta.finalUrl);
+    // List pages were read for links, not dialogues; pages of another site are not this run's.
+    const found = classify(at, fixed ? [fixed] : adapters);
+    if (found?.kind === 'list') {
+      lists++;
+      continue;
+    }
+    const own = fixed ? adapterForUrl(at, adapters) : undefined;
+    if (own && own.name !== fixed!.name) {
+      otherSites++;
+      continue;
+    }
     position++;
     const origin: Origin = { format: 'scrape', file: meta.key, sourceId: meta.url, position, url: meta.url };
-    const adapter = fixed ?? adapterForUrl(new URL(meta.finalUrl), adapters);
+    const adapter = fixed ?? adapterForUrl(at, adapters);
     const body = await store.readBody(meta.key);
     if (!adapter || !body) {
       yield reject('parse', 'parse.layout_unrecognised', !adapter ? `no site adapter matches ${meta.finalUrl}` : `raw-store blob ${meta.key} is missing`, origin, { url: meta.url, rawKey: meta.key }, { url: meta.url, rawKey: meta.key });
@@ -352,6 +370,7 @@ export async function* reparseStored(cfg: Pick<ScrapeSourceConfig, 'site' | 'raw
     }
     yield await parsePage(ctx, adapter, meta, body, position);
   }
+  logger.info({ pages: position, listPagesSkipped: lists, otherSitesSkipped: otherSites }, 'raw store re-parsed');
 }
 
 export interface PageContext {
