@@ -14,7 +14,7 @@ import type { Cheerio, CheerioAPI } from 'cheerio';
 import type { RawTurn } from '../../schemas/dialogue.js';
 import { Layout, SiteDefinition, type FieldRule, type LayoutCondition, type LayoutRole, type SpeakerRule, type TextRule, type TurnRule } from '../../schemas/layout.js';
 import { CmtError } from '../core/errors.js';
-import { collapseLine, lastSegmentId, loadHtml, type AdapterResult, type ParsedPage, type SiteAdapter } from './adapters/types.js';
+import { cleanText, collapseLine, lastSegmentId, loadHtml, type AdapterResult, type ParsedPage, type SiteAdapter } from './adapters/types.js';
 
 /** Never text: scripts and styles are code, noscript/template content is not shown to a reader with scripts on. */
 const HIDDEN = 'script, style, noscript, template';
@@ -211,7 +211,7 @@ function readText(ctx: ReadCtx, $el: Cheerio<AnyNode>, rule: TextRule): string {
   }
   const lines: string[] = [];
   if (!rule.select) {
-    lines.push(...keepLines(ctx, block(clone)));
+    lines.push(...keepLines(ctx, block(clone, true)));
   } else {
     const sel = rule.label ? `${rule.select}, ${rule.label}` : rule.select;
     let label: string | undefined;
@@ -226,11 +226,10 @@ function readText(ctx: ReadCtx, $el: Cheerio<AnyNode>, rule: TextRule): string {
         const inner = $c.find(rule.label).first();
         if (inner.length) {
           label = plain(inner).replace(/[:：]\s*$/, '') || undefined;
-          $c = $c.clone();
-          $c.find(rule.label).first().remove();
+          $c.find(rule.label).first().remove(); // $c lives in this turn's private clone
         }
       }
-      const kept = keepLines(ctx, block($c));
+      const kept = keepLines(ctx, block($c, true));
       if (kept.length > 0) {
         const text = kept.join('\n');
         if (label && !ctx.sections.has(label)) ctx.sections.set(label, text);
@@ -266,9 +265,9 @@ function keepLines(ctx: ReadCtx, text: string): string[] {
   return out;
 }
 
-/** Text with <br> as line breaks, markup whitespace collapsed, hidden content removed. */
-function block(el: Cheerio<AnyNode>): string {
-  const clone = el.clone();
+/** Text with <br> as line breaks, markup whitespace collapsed, hidden content removed (`owned`: el is already a private copy). */
+function block(el: Cheerio<AnyNode>, owned = false): string {
+  const clone = owned ? el : el.clone();
   clone.find(HIDDEN).remove();
   clone.find('br').replaceWith(BR);
   return clone
@@ -281,9 +280,10 @@ function block(el: Cheerio<AnyNode>): string {
 
 /** One-line text of an element, hidden content removed. */
 function plain(el: Cheerio<AnyNode>): string {
+  if (el.find(HIDDEN).length === 0) return cleanText(el.text()).replace(/\n/g, ' ');
   const clone = el.clone();
   clone.find(HIDDEN).remove();
-  return collapseLine(clone.text());
+  return cleanText(clone.text()).replace(/\n/g, ' ');
 }
 
 function readField(ctx: ReadCtx, rules: FieldRule[], scope?: Cheerio<AnyNode>): string | undefined {
@@ -291,7 +291,7 @@ function readField(ctx: ReadCtx, rules: FieldRule[], scope?: Cheerio<AnyNode>): 
     let v: string | undefined;
     if (r.section !== undefined) v = ctx.sections.get(r.section);
     else {
-      const m = (scope ? scope.find(r.select!) : ctx.$(r.select!)).filter((_, el) => (r.attr ? (ctx.$(el).attr(r.attr) ?? '').trim() !== '' : plain(ctx.$(el)) !== ''));
+      const m = (scope ? scope.find(r.select!) : ctx.$(r.select!)).filter((_, el) => (r.attr ? (ctx.$(el).attr(r.attr) ?? '').trim() !== '' : ctx.$(el).text().trim() !== '' && plain(ctx.$(el)) !== ''));
       const el = r.pick === 'last' ? m.last() : m.first();
       if (el.length) v = r.attr ? collapseLine(el.attr(r.attr) ?? '') : plain(el);
     }
