@@ -32,6 +32,14 @@ const ScrapeSource = z.strictObject({
   maxBodyBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(5 * 1024 * 1024),
   maxRedirects: z.number().int().nonnegative().max(50).default(5),
   rawStore: z.string().default('.cache/raw'),
+  /** Discovery: list pages to read links from; links matching the site's question/list URL patterns on allowed hosts are followed. */
+  seeds: z.array(z.string().url()).optional(),
+  /** Discovery: list-page hops from a seed (a seed is depth 0; its links depth 1 …). */
+  maxDepth: z.number().int().nonnegative().max(20).default(2),
+  /** Discovery: pages fetched at most (seeds, list pages and question pages); a question page found beyond it is a `scrape.crawl_limit` reject. */
+  maxPages: z.number().int().positive().max(10_000_000).default(1000),
+  /** Re-parse every page the raw store holds instead of fetching (`cmtmedqa scrape reparse`); urls/seeds are ignored. */
+  reparse: z.boolean().default(false),
 });
 
 export const SourceConfig = z.discriminatedUnion('format', [FileSource, ScrapeSource]);

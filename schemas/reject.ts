@@ -31,8 +31,12 @@ export const REJECT_REASONS = {
   'scrape.network_error': 'the request failed (connection, timeout) after retries',
   'scrape.too_large': 'the response body exceeded the size cap',
   'scrape.redirect_limit': 'too many redirects (or a redirect loop)',
+  'scrape.crawl_limit': 'discovery found the page after maxPages pages were already taken; it was not fetched',
+  'scrape.login_required': 'the site answered with a login wall (a redirect to its login host/page, or a login page) instead of the page',
   'parse.layout_unrecognised': 'the page layout is not one the site adapter recognises',
   'parse.charset': 'the page could not be decoded in its declared or sniffed charset',
+  'parse.not_a_consultation': 'the page is on the site but is not a consultation (a doctor profile, a list page …)',
+  'parse.page_mismatch': 'the page holds another question than the one requested (anti-crawling substitution)',
   'parse.truncated': 'the page ends before </body> or </html> (a response cut short); parsing it would lose turns',
   'executor.poison_batch': 'a record made its batch fail repeatedly and was parked',
 } as const;

@@ -146,6 +146,7 @@ export class Finaliser {
     const lateRejects: Reject[] = [];
     const accepted = new Set<string>();
     this.stats.addInputs(pb.inputs, pb.records.length + pb.rejects.filter((r) => r.stage === 'validate').length);
+    this.stats.addScrape(pb.scrape);
     for (const env of pb.records) {
       let gone: Reject | undefined;
       if (cfg.dedup.exact) {

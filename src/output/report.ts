@@ -30,6 +30,8 @@ export interface RunReport {
   /** Rejects per source format, the per-source funnel and a few example rejects per reason. */
   bySource: { rejects: Record<string, number>; funnel: Record<string, FunnelRow> };
   rejectExamples: RunStats['rejectExamples'];
+  /** Scrape sources only: pages per layout (a redesign is a spike of <site>/unrecognised), with raw-store keys to re-parse. */
+  scrape?: { pagesByLayout: Record<string, number>; placeholdersDropped: number; unrecognisedRawKeys: Record<string, string[]> };
   extra?: Record<string, unknown>;
 }
 
@@ -106,6 +108,7 @@ export function buildReport(args: { stats: RunStats; manifest: Manifest; executo
     },
     bySource: { rejects: sortObj(s.rejectsBySource), funnel: funnelRows(s) },
     rejectExamples: s.rejectExamples,
+    ...(Object.keys(s.pagesByLayout).length ? { scrape: { pagesByLayout: sortObj(s.pagesByLayout), placeholdersDropped: s.placeholdersDropped, unrecognisedRawKeys: s.unrecognisedKeys } } : {}),
     ...(args.extra ? { extra: args.extra } : {}),
   };
 }
@@ -128,6 +131,14 @@ export function renderMarkdown(r: RunReport, manifest: Manifest): string {
   const reasons = new Set([...Object.keys(r.rejects.byReason), ...Object.keys(r.dialogues.rejectedByReason)]);
   for (const k of reasons) L.push(`| \`${k}\` | ${r.rejects.byReason[k] ?? 0} | ${r.dialogues.rejectedByReason[k] ?? 0} | ${REJECT_REASONS[k as RejectReason] ?? ''} |`);
   if (reasons.size === 0) L.push('| – | 0 | 0 | |');
+  if (r.scrape) {
+    L.push('', '## Scraped pages by layout', '', '| layout | pages |', '|---|---:|');
+    for (const [k, v] of Object.entries(r.scrape.pagesByLayout)) L.push(`| ${k} | ${v} |`);
+    L.push('', `Placeholders dropped (images, audio, privacy notices): ${r.scrape.placeholdersDropped}.`);
+    for (const [site, keys] of Object.entries(r.scrape.unrecognisedRawKeys)) {
+      L.push(`Unrecognised ${site} pages (first ${keys.length} raw-store keys; fix the layout, then \`cmtmedqa scrape reparse <raw-store> --site ${site}\`): ${keys.map((k) => `\`${k}\``).join(', ')}`);
+    }
+  }
   L.push('', '## Turns and lengths', '');
   const d = r.distributions as Record<string, Record<string, number>>;
   L.push('| per record | mean | p50 | p90 | p99 | max |', '|---|---:|---:|---:|---:|---:|');

@@ -123,6 +123,18 @@ export class RunStats {
     return (this.funnel[format] ??= { in: 0, lost: { import: 0, normalise: 0, split: 0, validate: 0, dedup: 0 }, accepted: 0 });
   }
 
+  /** Scraped pages per layout ("<site>/<generation>", "<site>/unrecognised"), placeholders dropped. */
+  readonly pagesByLayout: Record<string, number> = {};
+  placeholdersDropped = 0;
+  /** Raw-store keys of the first unrecognised pages per site (to re-parse after a layout fix). */
+  readonly unrecognisedKeys: Record<string, string[]> = {};
+
+  addScrape(s: { layouts: Record<string, number>; placeholders: number } | undefined): void {
+    if (!s) return;
+    for (const [k, n] of Object.entries(s.layouts)) this.pagesByLayout[k] = (this.pagesByLayout[k] ?? 0) + n;
+    this.placeholdersDropped += s.placeholders;
+  }
+
   addInputs(inputs: number, recordsProduced: number): void {
     this.dialoguesIn += inputs;
     this.recordsProduced += recordsProduced;
@@ -138,6 +150,13 @@ export class RunStats {
         similarity: ev.similarity ?? 0,
         text: `${input.instruction ?? ''} → ${input.output ?? ''}`.replace(/\s+/g, ' ').slice(0, 80),
       });
+    }
+    if (r.reason === 'parse.layout_unrecognised') {
+      const ev = (r.evidence ?? {}) as { site?: string; rawKey?: string };
+      if (ev.site && ev.rawKey) {
+        const keys = (this.unrecognisedKeys[ev.site] ??= []);
+        if (keys.length < 20) keys.push(ev.rawKey);
+      }
     }
     this.rejectsByReason[r.reason] = (this.rejectsByReason[r.reason] ?? 0) + 1;
     this.rejectsBySource[r.origin.format] = (this.rejectsBySource[r.origin.format] ?? 0) + 1;

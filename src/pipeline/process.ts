@@ -64,5 +64,27 @@ export async function processBatch(batch: ImportBatch, ctx: StageContext, timing
     records: v.out,
     rejects,
     ...(batch.rejectAt ? { rejectAt: batch.rejectAt } : {}),
+    ...scrapeCounts(batch),
   };
+}
+
+/** Pages per scrape layout in the batch (the report's per-layout counts; a redesign shows as <site>/unrecognised). */
+function scrapeCounts(batch: ImportBatch): { scrape?: { layouts: Record<string, number>; placeholders: number } } {
+  const layouts: Record<string, number> = {};
+  let placeholders = 0;
+  let any = false;
+  for (const d of batch.dialogues) {
+    if (d.origin.format !== 'scrape' || !d.origin.layout) continue;
+    any = true;
+    layouts[d.origin.layout] = (layouts[d.origin.layout] ?? 0) + 1;
+    placeholders += d.origin.placeholders ?? 0;
+  }
+  for (const r of batch.rejects) {
+    if (r.reason !== 'parse.layout_unrecognised') continue;
+    const site = (r.evidence as { site?: string } | undefined)?.site;
+    if (!site) continue;
+    any = true;
+    layouts[`${site}/unrecognised`] = (layouts[`${site}/unrecognised`] ?? 0) + 1;
+  }
+  return any ? { scrape: { layouts, placeholders } } : {};
 }
