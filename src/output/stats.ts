@@ -91,8 +91,16 @@ export class RunStats {
   inferredDepartment = 0;
   /** Token counts per tokenizer (from annotations.tokens). */
   readonly tokens = new Map<string, Histogram>();
+  /** What normalise removed and replaced, summed over batches (normalise/index.ts CleaningCounts). */
+  readonly cleaning: Record<string, number> = {};
+  /** Content clusters that decide the splits (shard/assign.ts CaseClusters): set at finish. */
+  splitClusters?: { dialogues: number; clusters: number; largest: number; merges: number };
   /** The first near-duplicate rejects, as examples for the report. */
   readonly nearDuplicateExamples: Array<{ id: string; duplicateOf: string; similarity: number; text: string }> = [];
+
+  addCleaning(c: Record<string, number> | undefined): void {
+    if (c) for (const [k, v] of Object.entries(c)) this.cleaning[k] = (this.cleaning[k] ?? 0) + v;
+  }
 
   addInputs(inputs: number, recordsProduced: number): void {
     this.dialoguesIn += inputs;
