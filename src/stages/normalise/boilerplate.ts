@@ -15,7 +15,8 @@ export interface TemplateFile {
   about?: string;
   /** Source formats it applies to; `scrape:<site>` for scraped pages of that site. */
   formats: string[];
-  templates: Array<{ id: string; pattern: string; flags?: string; note?: string }>;
+  /** trigger: the text must contain one of these literals for the pattern to run; prefilter: or match this (non-unicode) class. */
+  templates: Array<{ id: string; pattern: string; flags?: string; trigger?: string[]; prefilter?: string; note?: string }>;
 }
 
 export const TEMPLATE_FILES: TemplateFile[] = [common, haodf, chunyu];
@@ -23,11 +24,24 @@ export const TEMPLATE_FILES: TemplateFile[] = [common, haodf, chunyu];
 interface Compiled {
   id: string;
   re: RegExp;
+  trigger?: string[];
+  prefilter?: RegExp;
 }
 
+/** The templates of one source, and one regex of all their triggers: a text it does not match skips them all. */
+export interface SourceTemplates {
+  gate: RegExp | undefined;
+  list: Compiled[];
+}
+const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const bySource = new Map<string, Compiled[]>();
 for (const f of TEMPLATE_FILES) {
-  const compiled = f.templates.map((t) => ({ id: t.id, re: new RegExp(t.pattern, t.flags ?? 'g') }));
+  const compiled: Compiled[] = f.templates.map((t) => ({
+    id: t.id,
+    re: new RegExp(t.pattern, t.flags ?? 'g'),
+    ...(t.trigger?.length ? { trigger: t.trigger } : {}),
+    ...(t.prefilter ? { prefilter: new RegExp(t.prefilter) } : {}),
+  }));
   for (const fmt of f.formats) bySource.set(fmt, [...(bySource.get(fmt) ?? []), ...compiled]);
 }
 
@@ -40,17 +54,33 @@ export function templateSource(origin: Origin): string {
   return 'scrape';
 }
 
+const compiledBySource = new Map<string, SourceTemplates>();
+function withGate(list: Compiled[]): SourceTemplates {
+  // A template without trigger or prefilter always runs, so no gate then.
+  if (list.some((c) => !c.trigger && !c.prefilter)) return { gate: undefined, list };
+  const alts = list.flatMap((c) => [...(c.trigger ?? []).map(escape), ...(c.prefilter ? [c.prefilter.source] : [])]);
+  return { gate: new RegExp(alts.join('|')), list };
+}
+
 /** Every scraped site gets the common templates even without a file of its own. */
-export function templatesFor(source: string): Compiled[] {
-  return bySource.get(source) ?? (source.startsWith('scrape:') ? (bySource.get('scrape') ?? []) : []);
+export function templatesFor(source: string): SourceTemplates {
+  let t = compiledBySource.get(source);
+  if (!t) {
+    t = withGate(bySource.get(source) ?? (source.startsWith('scrape:') ? (bySource.get('scrape') ?? []) : []));
+    compiledBySource.set(source, t);
+  }
+  return t;
 }
 
 /** Template hits by id (summed over a batch). */
 export type TemplateHits = Record<string, number>;
 
-export function stripTemplates(s: string, templates: Compiled[], hits?: TemplateHits): string {
+export function stripTemplates(s: string, templates: SourceTemplates, hits?: TemplateHits): string {
+  if (templates.gate && !templates.gate.test(s)) return s;
   let t = s;
-  for (const { id, re } of templates) {
+  for (const { id, re, trigger, prefilter } of templates.list) {
+    if (trigger && !trigger.some((x) => t.includes(x))) continue;
+    if (prefilter && !prefilter.test(t)) continue;
     re.lastIndex = 0;
     if (!re.test(t)) continue;
     re.lastIndex = 0;

@@ -56,104 +56,140 @@ export function isResidentId15(digits: string): boolean {
   return validDate(1900 + +digits.slice(6, 8), +digits.slice(8, 10), +digits.slice(10, 12));
 }
 
-type Rule = { type: Placeholder; re: RegExp; replace: (m: string, ...groups: string[]) => string | undefined };
+/** `when`: a cheap pre-check (literal or short regex) the text must pass for the rule to run. */
+type Rule = { type: Placeholder; when: RegExp; re: RegExp; replace: (m: string, ...groups: string[]) => string | undefined };
 
 /** A matched span that the rule's check refuses (returns undefined) is left as it was. */
 const RULES: Rule[] = [
   {
     type: 'URL',
+    when: /http|www\./,
     re: /\bhttps?:\/\/[^\s，。！？、）)\]】]+|\bwww\.[a-z0-9-]{1,63}\.[a-z0-9.\-/?=&%_]{2,200}/gi,
     replace: () => '<URL>',
   },
   {
     // user@host.tld, with ＠, or "user at host dot com" / "user at host.com".
     type: 'EMAIL',
+    when: /[@＠]|\sat\s|\(at\)|\[at\]/,
     re: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}(?:\s?[@＠]\s?| at | ?\(at\) ?| ?\[at\] ?)[A-Za-z0-9-]{1,63}(?:[.．。]| dot )[A-Za-z]{2,10}(?![A-Za-z])(?:[.．][A-Za-z]{2,10}(?![A-Za-z]))?/g,
     replace: () => '<EMAIL>',
   },
   {
     // 18-digit IDs, contiguous or in 6-8-4 groups.
     type: 'ID',
+    when: /\d{6}/,
     re: /(?<![\dA-Za-z])[1-8]\d{5}[ \u00a0-]?(?:18|19|20)\d{2}[01]\d[0-3]\d[ \u00a0-]?\d{3}[\dXx](?![\dA-Za-z])/g,
     replace: (m) => (isResidentId18(m.replace(/[ \u00a0-]/g, '')) ? '<ID>' : undefined),
   },
   {
     // 15-digit IDs (6-6-3).
     type: 'ID',
+    when: /\d{6}/,
     re: /(?<![\dA-Za-z])[1-8]\d{5}[ \u00a0-]?\d{2}[01]\d[0-3]\d[ \u00a0-]?\d{3}(?![\dA-Za-z])/g,
     replace: (m) => (isResidentId15(m.replace(/[ \u00a0-]/g, '')) ? '<ID>' : undefined),
   },
   {
     type: 'QQ',
+    when: /[Qq扣企]/,
     re: /(?<![A-Za-z])(?:QQ|qq|Qq|qQ|扣扣|企鹅|Q|q|扣)(?:号码|号|群)?[ \u00a0]?[:：]?[ \u00a0]?[1-9]\d{4,11}(?!\d)/g,
     replace: (m) => (/^[Qq扣企]/.test(m) && !/^[Qq]\d/.test(m) ? '<QQ>' : undefined),
   },
   {
     type: 'WECHAT',
+    when: /微信|威信|薇信|[VvWw][Xx信]|weixin|wechat|WECHAT|WeChat/,
     re: /(?<![A-Za-z])(?:微信|威信|薇信|V信|v信|VX|Vx|vx|vX|WX|Wx|wx|weixin|WeChat|Wechat|wechat|WECHAT)(?:号码|号|ID|id)?[ \u00a0]?[:：]?[ \u00a0]?(?:[A-Za-z][-_A-Za-z0-9]{5,19}(?![-_A-Za-z0-9])|1[3-9]\d{9}(?!\d)|[1-9]\d{5,11}(?!\d))/g,
     replace: () => '<WECHAT>',
   },
   {
     // Mobiles: 1[3-9]x xxxx xxxx with any one separator between the groups, +86 / 0086 / (86) in front.
     type: 'PHONE',
+    when: /1[3-9]\d/,
     re: new RegExp(`(?<!\\d)(?:(?:\\+|＋|00)?86${SEP}?|[(（]\\+?86[)）]${SEP}?)?1[3-9]\\d${SEP}?\\d{4}${SEP}?\\d{4}(?!\\d)`, 'g'),
     replace: () => '<PHONE>',
   },
   {
     // 400/800 hotlines: 400-xxx-xxxx.
     type: 'PHONE',
+    when: /[48]00/,
     re: new RegExp(`(?<!\\d)[48]00${SEP}?\\d{3}${SEP}?\\d{4}(?!\\d)`, 'g'),
     replace: () => '<PHONE>',
   },
   {
     // Landlines: (010) 1234 5678, 010-12345678, 0755-1234567, with an optional extension.
     type: 'PHONE',
+    when: /0\d\d/,
     re: new RegExp(`(?<!\\d)(?:[(（]0\\d{2,3}[)）]${SEP}?|0\\d{2,3}${SEP}?)[2-9]\\d{2,3}${SEP}?\\d{4}(?!\\d)`, 'g'),
     replace: (m) => (/[(（\-－‐–—.．·\s\u00a0]/.test(m) || m.replace(/\D/g, '').length >= 11 ? '<PHONE>' : undefined),
   },
   {
     // Street addresses: …路/街/巷/弄/胡同/大道 N号 (+ 楼/栋/单元/室), and N栋/N号楼 … N室 on their own.
     type: 'ADDRESS',
+    when: /\d[号栋幢单室]/,
     re: new RegExp(`[${CJK}]{1,6}(?:路|街|巷|弄|胡同|大道)\\d{1,5}(?:号|弄)(?:院)?(?:\\d{1,4}(?:号楼|栋|幢|座))?(?:\\d{1,3}单元)?(?:\\d{1,5}(?:室|号))?|(?<!\\d)\\d{1,4}(?:号楼|栋|幢)(?:\\d{1,3}单元)?\\d{2,5}(?:室|号)|(?<!\\d)\\d{1,3}单元\\d{2,5}室?|(?<![\\d${CJK}])\\d{3,5}室(?![性早间])`, 'g'),
     replace: () => '<ADDRESS>',
   },
   {
     // Names the text marks as names: 姓名：X, 患者：X, 联系人：X, 我叫X, 名叫X.
     type: 'NAME',
+    when: /姓名|联系人|患者|病人|就诊人|我叫|名叫|名字|本人叫/,
     re: new RegExp(`(姓名|患者姓名|病人姓名|联系人|患者|病人|就诊人)[ \\u00a0]?[:：][ \\u00a0]?(${SURNAME}[${CJK}*＊某Xx×]{1,2})(?![${CJK}])|(我叫|名叫|我的名字是|我名字叫|本人叫)(${SURNAME}[${CJK}*＊某]{1,2})(?![${CJK}]|[${CJK}](?:，|。))`, 'g'),
     replace: (m, a, _n1, b) => (a ? `${a}：<NAME>` : `${b}<NAME>`),
   },
   {
     // 我是X (a name only when a punctuation mark, 今年 or 男/女 follows).
     type: 'NAME',
+    when: /我是|本人是|患者是/,
     re: new RegExp(`(我是|本人是|患者是)(${SURNAME}[${CJK}*＊某]{1,2})(?=[，,。.！!？?\\s]|$|今年|[男女]，)`, 'g'),
     replace: (m, a: string, n: string) => (looksLikeName(n) ? `${a}<NAME>` : undefined),
   },
   {
     // "X，男/女，NN岁": a name (or 刘**, 刘某某) before sex and age.
     type: 'NAME',
+    when: /[男女][性士]?[，,、 ]{0,2}\d/,
     re: new RegExp(`${SURNAME}[${CJK}*＊某]{1,2}(?=[，,、 ]{1,2}[男女](?:性|士)?[，,、 ]{0,2}\\d{1,3}岁)`, 'g'),
     replace: (m) => (looksLikeName(m) ? '<NAME>' : undefined),
   },
   {
     // Family members' names: 我女儿X今年…, 我儿子叫X, 我妈X，女，…
     type: 'NAME',
+    when: /女儿|儿子|老公|老婆|丈夫|妻子|爱人|妈妈|母亲|爸爸|父亲|孩子|宝宝|闺女|孙|哥哥|姐姐|弟弟|妹妹|奶奶|爷爷|外婆|外公/,
     re: new RegExp(`(女儿|儿子|老公|老婆|丈夫|妻子|爱人|妈妈|母亲|爸爸|父亲|孩子|宝宝|闺女|外孙女?|孙子|孙女|哥哥|姐姐|弟弟|妹妹|奶奶|爷爷|外婆|外公)(叫|名叫)?(${SURNAME}[${CJK}*＊某]{1,2}|小[${CJK}]{1,2})(?=[，,]?\\s?(?:今年|现年)?\\d{1,3}(?:岁|个月)|[，,]\\s?[男女][，,]|[，,]\\s?今年)`, 'g'),
     replace: (m, rel: string, jiao: string | undefined, n: string) => (jiao || looksLikeName(n) ? `${rel}${jiao ?? ''}<NAME>` : undefined),
   },
   {
     // 叫X (after a family word) without age: 我女儿叫X，…
     type: 'NAME',
+    when: /叫/,
     re: new RegExp(`(女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子)(叫|名叫)(${SURNAME}?[${CJK}]{1,2})(?![${CJK}])`, 'g'),
     replace: (m, rel: string, jiao: string) => `${rel}${jiao}<NAME>`,
   },
-  {
-    // Full doctor names before a title after a clear introducer: 谢谢王建国医生, 找了/是李华主任.
-    type: 'NAME',
-    re: new RegExp(`(?<=[谢找问是给请位叫跟让称和挂]|^|[^${CJK}])(${SURNAME})([${CJK}]{1,2})(?=${TITLE})`, 'g'),
-    replace: (m, s: string, given: string) => (givenNameOk(s, given) ? '<NAME>' : undefined),
-  },
 ];
+
+/** Characters before a full name that introduce it (谢谢王建国医生, 找了李华主任, 是张明大夫). */
+const INTRODUCER = new Set([...'谢找问是给请位叫跟让称和挂了']);
+
+/**
+ * Where a full name (surname + 1–2 given characters) before the title at `at` starts, or -1: only
+ * after an introducer or a non-ideograph, with given characters that are not word endings.
+ */
+function fullNameStart(s: string, at: number, last: number): number {
+  for (const given of [2, 1]) {
+    for (const sl of [2, 1]) {
+      const start = at - given - sl;
+      if (start < last) continue;
+      const sur = s.slice(start, start + sl);
+      if (sl === 2 ? !COMPOUND.includes(sur) : !SINGLE.has(sur)) continue;
+      const g = s.slice(start + sl, at);
+      let cjk = true;
+      for (const c of g) if (!isCjk(c)) cjk = false;
+      if (!cjk) continue;
+      const prev = s[start - 1];
+      if (prev !== undefined && isCjk(prev) && !INTRODUCER.has(prev)) continue;
+      if (givenNameOk(sur, g)) return start;
+    }
+  }
+  return -1;
+}
 
 /** Characters that end ordinary words before a title (全科医生, 管床医生, 马上医生 …), never a given name. */
 const NOT_GIVEN = new Set([...'科院医床上下班生师家区村方们种些个位次样里外内病诊疗治级任长务士员者人性后前中']);
@@ -189,8 +225,9 @@ function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string
     const at = m.index;
     let start = -1;
     const two = s.slice(Math.max(0, at - 2), at);
-    if (two.length === 2 && at - 2 >= last && COMPOUND.includes(two) && !NOT_NAME_BEFORE.has(two)) start = at - 2;
-    else if (at - 1 >= last && SINGLE.has(s[at - 1]) && !FUNCTION_WORDS.has(s[at - 1])) {
+    start = fullNameStart(s, at, last);
+    if (start < 0 && two.length === 2 && at - 2 >= last && COMPOUND.includes(two) && !NOT_NAME_BEFORE.has(two)) start = at - 2;
+    else if (start < 0 && at - 1 >= last && SINGLE.has(s[at - 1]) && !FUNCTION_WORDS.has(s[at - 1])) {
       const before = s[at - 2];
       if (!(isCjk(before) && NOT_NAME_BEFORE.has(before + s[at - 1]))) start = at - 1;
     }
@@ -207,12 +244,28 @@ function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string
 /** Cheap pre-check: an utterance with none of these skips every pattern. */
 const TRIGGER = /[0-9@＠]|www\.|微信|威信|薇信|[VvWw][Xx信]|weixin|wechat|扣|[Qq]|姓名|联系人|患者|病人|就诊人|我叫|名叫|名字|我是|本人|医生|大夫|主任|教授|院长|医师|护士|老师|[男女][，,]|女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子| at /;
 
+/** All rules' pre-checks in one regex, one capture group per rule: one scan tells which rules may fire. */
+const WHEN_ALL = new RegExp(RULES.map((r) => `(${r.when.source})`).join('|'), 'g');
+
+function rulesToRun(s: string): boolean[] {
+  const on = new Array<boolean>(RULES.length).fill(false);
+  WHEN_ALL.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = WHEN_ALL.exec(s)) !== null) {
+    for (let i = 0; i < RULES.length; i++) if (m[i + 1] !== undefined) on[i] = true;
+    if (m[0].length === 0) WHEN_ALL.lastIndex++;
+  }
+  return on;
+}
+
 function scrub(s: string, counts: PiiCounts, spans?: Span[]): string {
   if (!TRIGGER.test(s)) return s;
   let t = s;
-  for (const rule of RULES) {
-    rule.re.lastIndex = 0;
-    if (!rule.re.test(t)) continue;
+  const on = rulesToRun(s);
+  for (let i = 0; i < RULES.length; i++) {
+    const rule = RULES[i];
+    // A rule's pre-check is re-run on the text as earlier rules left it (they only remove matches).
+    if (!on[i] || !rule.when.test(t)) continue;
     rule.re.lastIndex = 0;
     t = t.replace(rule.re, (m: string, ...args: unknown[]) => {
       const groups = args.slice(0, -2).map((g) => (typeof g === 'string' ? g : undefined)) as string[];
