@@ -125,7 +125,7 @@ const RULES: Rule[] = [
     // Street addresses: …路/街/巷/弄/胡同/大道 N号 (+ 楼/栋/单元/室), and N栋/N号楼 … N室 on their own.
     type: 'ADDRESS',
     when: /\d[号栋幢单室]/,
-    re: new RegExp(`[${CJK}]{1,6}(?:路|街|巷|弄|胡同|大道)\\d{1,5}(?:号|弄)(?:院)?(?:\\d{1,4}(?:号楼|栋|幢|座))?(?:\\d{1,3}单元)?(?:\\d{1,5}(?:室|号))?|(?<!\\d)\\d{1,4}(?:号楼|栋|幢)(?:\\d{1,3}单元)?\\d{2,5}(?:室|号)|(?<!\\d)\\d{1,3}单元\\d{2,5}室?|(?<![\\d${CJK}])\\d{3,5}室(?![性早间])`, 'g'),
+    re: new RegExp(`(?:(?![住在于到是的居])[${CJK}]){1,6}(?:路|街|巷|弄|胡同|大道)\\d{1,5}(?:号|弄)(?:院)?(?:\\d{1,4}(?:号楼|栋|幢|座))?(?:\\d{1,3}单元)?(?:\\d{1,5}(?:室|号))?|(?<!\\d)\\d{1,4}(?:号楼|栋|幢)(?:\\d{1,3}单元)?\\d{2,5}(?:室|号)|(?<!\\d)\\d{1,3}单元\\d{2,5}室?|(?<![\\d${CJK}])\\d{3,5}室(?![性早间])`, 'g'),
     replace: () => '<ADDRESS>',
   },
   {
@@ -184,7 +184,7 @@ function fullNameStart(s: string, at: number, last: number): number {
       for (const c of g) if (!isCjk(c)) cjk = false;
       if (!cjk) continue;
       const prev = s[start - 1];
-      if (prev !== undefined && isCjk(prev) && !INTRODUCER.has(prev)) continue;
+      if (prev !== undefined && isCjk(prev) && (!INTRODUCER.has(prev) || NOT_NAME_BEFORE.has(prev + sur[0]))) continue;
       if (givenNameOk(sur, g)) return start;
     }
   }
@@ -204,6 +204,7 @@ function givenNameOk(surname: string, given: string): boolean {
 /** A name span (surname + 1–2 characters) that is not a common word (高烧, 白天, 方便 …). */
 const NOT_NAME_WORDS = new Set(['高烧', '高热', '白天', '方便', '方法', '方面', '万一', '钱包', '任何', '石头', '余下', '王者', '时间', '时候', '成人', '明天', '全身', '双侧', '常规', '安全', '平时', '文化', '国内', '和平', '高中', '高三', '高二', '高一', '高血压', '高血糖', '高血脂', '黄疸', '白血病', '孙子', '孙女', '何时', '于是', '向来', '从来', '都是', '那个', '那些']);
 function looksLikeName(n: string): boolean {
+  if (/医|大夫|主任|教授|院长|护士|老师/.test(n)) return false; // 我是李医生: the title rule takes it
   if (NOT_NAME_WORDS.has(n) || NOT_NAME_WORDS.has(n.slice(0, 2))) return false;
   if (FUNCTION_WORDS.has(n[0]) && !/[*＊某]/.test(n)) return false;
   return true;
@@ -244,28 +245,11 @@ function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string
 /** Cheap pre-check: an utterance with none of these skips every pattern. */
 const TRIGGER = /[0-9@＠]|www\.|微信|威信|薇信|[VvWw][Xx信]|weixin|wechat|扣|[Qq]|姓名|联系人|患者|病人|就诊人|我叫|名叫|名字|我是|本人|医生|大夫|主任|教授|院长|医师|护士|老师|[男女][，,]|女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子| at /;
 
-/** All rules' pre-checks in one regex, one capture group per rule: one scan tells which rules may fire. */
-const WHEN_ALL = new RegExp(RULES.map((r) => `(${r.when.source})`).join('|'), 'g');
-
-function rulesToRun(s: string): boolean[] {
-  const on = new Array<boolean>(RULES.length).fill(false);
-  WHEN_ALL.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = WHEN_ALL.exec(s)) !== null) {
-    for (let i = 0; i < RULES.length; i++) if (m[i + 1] !== undefined) on[i] = true;
-    if (m[0].length === 0) WHEN_ALL.lastIndex++;
-  }
-  return on;
-}
-
 function scrub(s: string, counts: PiiCounts, spans?: Span[]): string {
   if (!TRIGGER.test(s)) return s;
   let t = s;
-  const on = rulesToRun(s);
-  for (let i = 0; i < RULES.length; i++) {
-    const rule = RULES[i];
-    // A rule's pre-check is re-run on the text as earlier rules left it (they only remove matches).
-    if (!on[i] || !rule.when.test(t)) continue;
+  for (const rule of RULES) {
+    if (!rule.when.test(t)) continue;
     rule.re.lastIndex = 0;
     t = t.replace(rule.re, (m: string, ...args: unknown[]) => {
       const groups = args.slice(0, -2).map((g) => (typeof g === 'string' ? g : undefined)) as string[];
