@@ -91,7 +91,7 @@ const RULES: Rule[] = [
   {
     type: 'QQ',
     when: /[Qq扣企]/,
-    re: /(?<![A-Za-z])(?:QQ|qq|Qq|qQ|扣扣|企鹅|Q|q|扣)(?:号码|号|群)?[ \u00a0]?[:：]?[ \u00a0]?[1-9]\d{4,11}(?!\d)/g,
+    re: /(?<![A-Za-z])(?:QQ|qq|Qq|qQ|扣扣|企鹅|Q|q|扣)(?:号码|号|群)?[ \u00a0]?[:：]?[ \u00a0]?[1-9]\d{4,11}(?![\d次下分个遍秒])/g,
     replace: (m) => (/^[Qq扣企]/.test(m) && !/^[Qq]\d/.test(m) ? '<QQ>' : undefined),
   },
   {
@@ -160,7 +160,7 @@ const RULES: Rule[] = [
     // 叫X (after a family word) without age: 我女儿叫X，…
     type: 'NAME',
     when: /叫/,
-    re: new RegExp(`(女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子)(叫|名叫)(${SURNAME}?[${CJK}]{1,2})(?![${CJK}])`, 'g'),
+    re: new RegExp(`(女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子)(叫|名叫)(${SURNAME}[${CJK}]{1,2}|小[${CJK}]{1,2})(?![${CJK}])`, 'g'),
     replace: (m, rel: string, jiao: string) => `${rel}${jiao}<NAME>`,
   },
 ];
@@ -184,12 +184,22 @@ function fullNameStart(s: string, at: number, last: number): number {
       for (const c of g) if (!isCjk(c)) cjk = false;
       if (!cjk) continue;
       const prev = s[start - 1];
-      if (prev !== undefined && isCjk(prev) && (!INTRODUCER.has(prev) || NOT_NAME_BEFORE.has(prev + sur[0]))) continue;
+      // At a start or after punctuation only three-character names (王建国医生), never 麻烦医生.
+      const opening = prev === undefined || !isCjk(prev);
+      if (opening ? given !== 2 : !INTRODUCER.has(prev) || NOT_NAME_BEFORE.has(prev + sur[0])) continue;
+      if (WORD_NOT_NAME.has(sur + g) || WORD_NOT_NAME.has(sur + g[0])) continue;
+      if (MEDICAL_CHARS.test(g)) continue;
       if (givenNameOk(sur, g)) return start;
     }
   }
   return -1;
 }
+
+/** Words that start with a surname character and stand before a title (麻烦医生, 辛苦医生, 许多医生, 康复医师). */
+const WORD_NOT_NAME = new Set(['麻烦', '辛苦', '许多', '严重', '康复', '常规', '安排', '帮忙', '请教', '何时', '谢谢', '感谢', '高兴', '方便', '于是', '万一', '多谢', '全部', '所有', '其他', '主治', '管床', '陆续', '马上', '江湖', '黄牛', '乔装', '付费', '花钱', '包括', '经过', '经常', '通过', '应该', '成为', '相信', '关于', '还有', '满意', '师兄', '师姐', '牛逼', '宫颈', '钟点', '龙头', '房颤', '吉利', '柴胡', '向着']);
+
+/** Characters of symptoms and findings, never in a given name of a span we scrub (我是皮炎, 出现了水肿医生). */
+const MEDICAL_CHARS = /[炎症病痛虚孕肿瘤癌糖脂热烧咳疼酸胀痒疹药果]/;
 
 /** Characters that end ordinary words before a title (全科医生, 管床医生, 马上医生 …), never a given name. */
 const NOT_GIVEN = new Set([...'科院医床上下班生师家区村方们种些个位次样里外内病诊疗治级任长务士员者人性后前中']);
@@ -205,6 +215,8 @@ function givenNameOk(surname: string, given: string): boolean {
 const NOT_NAME_WORDS = new Set(['高烧', '高热', '白天', '方便', '方法', '方面', '万一', '钱包', '任何', '石头', '余下', '王者', '时间', '时候', '成人', '明天', '全身', '双侧', '常规', '安全', '平时', '文化', '国内', '和平', '高中', '高三', '高二', '高一', '高血压', '高血糖', '高血脂', '黄疸', '白血病', '孙子', '孙女', '何时', '于是', '向来', '从来', '都是', '那个', '那些']);
 function looksLikeName(n: string): boolean {
   if (/医|大夫|主任|教授|院长|护士|老师/.test(n)) return false; // 我是李医生: the title rule takes it
+  if (/[人的村市县省区镇乡族了上过]$/.test(n) || WORD_NOT_NAME.has(n.slice(0, 2))) return false; // 我是黄冈人, 我是农村的, 老婆怀上
+  if (MEDICAL_CHARS.test(n)) return false; // 我是皮炎, 我是阴虚, 我是怀孕了
   if (NOT_NAME_WORDS.has(n) || NOT_NAME_WORDS.has(n.slice(0, 2))) return false;
   if (FUNCTION_WORDS.has(n[0]) && !/[*＊某]/.test(n)) return false;
   return true;
