@@ -33,7 +33,7 @@ describe('PII probe', () => {
   it('leaves no personal data in shards, sidecars, report, card or post-normalise rejects, and accepts the probe dialogues', async () => {
     const formats = [['meddialog', 'meddialog.txt'], ['hetmc', 'hetmc.dialog'], ['mie', 'mie.json'], ['cmtmedqa', 'cmtmedqa.json'], ['toyhom', 'toyhom.csv'], ['huatuo', 'huatuo.json'], ['requeue', 'requeue.jsonl']];
     const out = tmpDir('cmt-probe-');
-    const res = await runPipeline(pipelineFrom({ name: 'pii-probe', sources: formats.map(([format, f]) => ({ format, path: path.join(DIR, f) })), dedup: { near: { enabled: true } } }), out);
+    const res = await runPipeline(pipelineFrom({ name: 'pii-probe', sources: formats.map(([format, f]) => ({ format, path: path.join(DIR, f) })) }), out); // near-dedup off: scrubbed probe dialogues share most of their text (placeholders) and would collapse
     expect(res.manifest.counts.records).toBeGreaterThan(0);
     const found: string[] = [];
     for (const f of files(out)) {
