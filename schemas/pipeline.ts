@@ -143,6 +143,13 @@ export const ShardConfig = z.strictObject({
   gzipLevel: z.number().int().min(1).max(9).default(6),
 });
 
+/** What the rejects file keeps of raw input (src/core/reject.ts rejectForOutput). */
+export const RejectsConfig = z.strictObject({
+  /** capped: import-level raw input kept (personal data scrubbed) up to maxRawChars, marked {truncated, bytes} when cut; drop: only its byte size. */
+  rawInput: z.enum(['capped', 'drop']).default('capped'),
+  maxRawChars: z.number().int().positive().default(2000),
+});
+
 export const ExecutorConfig = z.strictObject({
   /** Dialogues per batch (one BullMQ job carries one batch). */
   batchSize: z.number().int().positive().max(100_000).default(500),
@@ -192,6 +199,7 @@ export const Pipeline = z.strictObject({
   validate: ValidateConfig.prefault({}),
   tokens: TokenConfig.prefault({}),
   shard: ShardConfig.prefault({}),
+  rejects: RejectsConfig.prefault({}),
   executor: ExecutorConfig.prefault({}),
   schedule: ScheduleConfig.optional(),
   /** Output directory, relative to the current directory; `--out` overrides. */

@@ -24,6 +24,10 @@ export interface RunReport {
   tokens: Record<string, { total: number; n: number; mean: number; min: number; p50: number; p90: number; p99: number; max: number }>;
   nearDuplicates: { count: number; examples: Array<{ id: string; duplicateOf: string; similarity: number; text: string }> };
   throughput: { seconds: number; dialoguesPerSecond: number; stageSeconds: Record<string, number> };
+  /** What normalise scrubbed and removed: placeholders by type, hits per platform template. */
+  cleaning: { placeholdersByType: Record<string, number>; templateHits: Record<string, number>; dialoguesWithTemplate: number; turnsEmptiedByTemplate: number };
+  /** The content clusters the splits are chosen by (shard/assign.ts CaseClusters). */
+  splitClusters?: { dialogues: number; clusters: number; largest: number; merges: number };
   shards: number;
   /** The histograms behind the distributions, [value, count] by value (what report.html plots). */
   histograms: { roundsPerRecord: Array<[number, number]>; charsPerRecord: Array<[number, number]>; tokensPerRecord: Record<string, Array<[number, number]>> };
@@ -100,6 +104,8 @@ export function buildReport(args: { stats: RunStats; manifest: Manifest; executo
       dialoguesPerSecond: args.seconds > 0 ? Math.round(s.dialoguesIn / args.seconds) : 0,
       stageSeconds: Object.fromEntries(Object.entries(args.stageSeconds).map(([k, v]) => [k, round(v, 3)])),
     },
+    cleaning: cleaningOf(s.cleaning),
+    ...(s.splitClusters ? { splitClusters: s.splitClusters } : {}),
     shards: manifest.shards.length,
     histograms: {
       roundsPerRecord: s.rounds.buckets(),
@@ -111,6 +117,11 @@ export function buildReport(args: { stats: RunStats; manifest: Manifest; executo
     ...(Object.keys(s.pagesByLayout).length ? { scrape: { pagesByLayout: sortObj(s.pagesByLayout), placeholdersDropped: s.placeholdersDropped, unrecognisedRawKeys: s.unrecognisedKeys } } : {}),
     ...(args.extra ? { extra: args.extra } : {}),
   };
+}
+
+function cleaningOf(c: Record<string, number>): RunReport['cleaning'] {
+  const pick = (p: string) => sortObj(Object.fromEntries(Object.entries(c).filter(([k]) => k.startsWith(p)).map(([k, v]) => [k.slice(p.length), v])));
+  return { placeholdersByType: pick('pii.'), templateHits: pick('template.'), dialoguesWithTemplate: c.dialogues_with_template ?? 0, turnsEmptiedByTemplate: c.turns_emptied_by_template ?? 0 };
 }
 
 function sortObj(o: Record<string, number>): Record<string, number> {
@@ -148,6 +159,18 @@ export function renderMarkdown(r: RunReport, manifest: Manifest): string {
     for (const [k, v] of Object.entries(r.tokens)) L.push(`| ${k} | ${v.total} | ${v.mean} | ${v.p50} | ${v.p90} | ${v.p99} | ${v.max} |`);
     const imb = Object.entries(manifest.imbalance ?? {}).map(([k, v]) => `${k} ${(v * 100).toFixed(3)}%`).join(', ');
     if (imb) L.push('', `Shard token imbalance (max/mean − 1) over ${manifest.shards.length} shards: ${imb}.`);
+  }
+  L.push('', '## Personal data and platform boilerplate', '');
+  const ph = Object.entries(r.cleaning.placeholdersByType);
+  L.push(`- placeholders by type: ${ph.map(([k, v]) => `<${k}> ${v}`).join(', ') || 'none'}`);
+  L.push(`- platform templates removed in ${r.cleaning.dialoguesWithTemplate} dialogue(s); ${r.cleaning.turnsEmptiedByTemplate} turn(s) left empty and dropped`);
+  if (Object.keys(r.cleaning.templateHits).length) {
+    L.push('', '| template | hits |', '|---|---:|');
+    for (const [k, v] of Object.entries(r.cleaning.templateHits)) L.push(`| \`${k}\` | ${v} |`);
+  }
+  if (r.splitClusters) {
+    const c = r.splitClusters;
+    L.push('', `Splits are chosen per content cluster: ${c.dialogues} dialogues in ${c.clusters} clusters (largest ${c.largest}; ${c.merges} joined through a shared case description, consultation or duplicate).`);
   }
   L.push('', '## Near-duplicates', '');
   L.push(`- ${r.nearDuplicates.count} record(s) removed as near-duplicates${r.nearDuplicates.examples.length ? ', for example:' : ''}`);

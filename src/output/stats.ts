@@ -106,6 +106,10 @@ export class RunStats {
   inferredDepartment = 0;
   /** Token counts per tokenizer (from annotations.tokens). */
   readonly tokens = new Map<string, Histogram>();
+  /** What normalise removed and replaced, summed over batches (normalise/index.ts CleaningCounts). */
+  readonly cleaning: Record<string, number> = {};
+  /** Content clusters that decide the splits (shard/assign.ts CaseClusters): set at finish. */
+  splitClusters?: { dialogues: number; clusters: number; largest: number; merges: number };
   /** The first near-duplicate rejects, as examples for the report. */
   readonly nearDuplicateExamples: Array<{ id: string; duplicateOf: string; similarity: number; text: string }> = [];
 
@@ -133,6 +137,10 @@ export class RunStats {
     if (!s) return;
     for (const [k, n] of Object.entries(s.layouts)) this.pagesByLayout[k] = (this.pagesByLayout[k] ?? 0) + n;
     this.placeholdersDropped += s.placeholders;
+  }
+
+  addCleaning(c: Record<string, number> | undefined): void {
+    if (c) for (const [k, v] of Object.entries(c)) this.cleaning[k] = (this.cleaning[k] ?? 0) + v;
   }
 
   addInputs(inputs: number, recordsProduced: number): void {

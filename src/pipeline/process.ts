@@ -6,7 +6,7 @@ import type { ImportBatch, ProcessedBatch } from '../../schemas/batch.js';
 import type { Dialogue } from '../../schemas/dialogue.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
 import type { Reject } from '../../schemas/reject.js';
-import { normalise } from '../stages/normalise/index.js';
+import { normalise, type CleaningCounts } from '../stages/normalise/index.js';
 import { split } from '../stages/split/index.js';
 import type { StageContext, StageResult } from '../stages/types.js';
 import { validate } from '../stages/validate/index.js';
@@ -17,7 +17,7 @@ export interface StageTimings {
   validate: number;
 }
 
-export function runNormalise(batch: ImportBatch, ctx: StageContext): StageResult<Dialogue> {
+export function runNormalise(batch: ImportBatch, ctx: StageContext): StageResult<Dialogue> & { counts: CleaningCounts } {
   return normalise(batch.dialogues, ctx);
 }
 
@@ -65,6 +65,7 @@ export async function processBatch(batch: ImportBatch, ctx: StageContext, timing
     rejects,
     ...(batch.rejectAt ? { rejectAt: batch.rejectAt } : {}),
     ...scrapeCounts(batch),
+    ...(Object.keys(n.counts).length ? { cleaning: n.counts } : {}),
   };
 }
 
