@@ -95,6 +95,8 @@ export const ValidateConfig = z.strictObject({
     no_entity: Policy.default('flag'),
     drug_not_for_disease: Policy.default('flag'),
     unknown_drug: Policy.default('flag'),
+    /** The doctor names a drug whose indications the graph knows too little of to judge (not a contradiction). */
+    drug_indications_unknown: Policy.default('ignore'),
   }).prefault({}),
   /** Fill missing cate1/cate2 from the departments the graph assigns to the dialogue's diseases. */
   inferDepartment: z.boolean().default(true),

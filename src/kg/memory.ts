@@ -9,6 +9,9 @@ import { compareLexicon, type GraphLookup, type GraphLookupResult, type GraphPor
 
 export class MemoryGraph implements GraphPort {
   private readonly drugsOf = new Map<string, Set<string>>();
+  /** drug → diseases that list it, with sources. */
+  private readonly indicationsOf = new Map<string, Map<string, string[]>>();
+  private readonly symptomsOf = new Map<string, Set<string>>();
   private readonly drugDegree = new Map<string, number>();
   private readonly diseaseDrugDegree = new Map<string, number>();
   private readonly departments = new Map<string, string[]>();
@@ -25,8 +28,16 @@ export class MemoryGraph implements GraphPort {
       else if (n.type === 'Drug') this.drugs.add(n.name);
     }
     const deps = new Map<string, Array<[number, string]>>();
-    for (const [rel, s, t, ord] of graph.edges) {
+    for (const [rel, s, t, ord, sources] of graph.edges) {
+      if (rel === 'has_symptom') {
+        let set = this.symptomsOf.get(s);
+        if (!set) this.symptomsOf.set(s, (set = new Set()));
+        set.add(t);
+      }
       if (rel === 'common_drug' || rel === 'recommand_drug') {
+        let ind = this.indicationsOf.get(t);
+        if (!ind) this.indicationsOf.set(t, (ind = new Map()));
+        ind.set(s, [...new Set([...(ind.get(s) ?? []), ...sources])].sort());
         let set = this.drugsOf.get(s);
         if (!set) this.drugsOf.set(s, (set = new Set()));
         set.add(t);
@@ -82,15 +93,33 @@ export class MemoryGraph implements GraphPort {
       treats: await this.drugTreatsDisease(q.drugDisease),
       departments: await this.departmentsOf(q.departmentsOf),
       drugLinks: { drugs, diseases },
+      indications: (q.indications ?? []).map((x) => this.indicationAnswer(x.drug, x.symptoms)),
     };
+  }
+
+  private indicationAnswer(drug: string, symptoms: string[]): GraphLookupResult['indications'][number] {
+    const ind = this.indicationsOf.get(drug);
+    if (!ind) return { indications: [], viaSymptom: [] };
+    const wanted = new Set(symptoms);
+    const indications = [...ind.entries()].map(([disease, sources]) => ({ disease, sources })).sort((a, b) => cmpStr(a.disease, b.disease));
+    const viaSymptom: Array<{ disease: string; symptom: string }> = [];
+    for (const { disease } of indications) {
+      for (const s of this.symptomsOf.get(disease) ?? []) if (wanted.has(s)) viaSymptom.push({ disease, symptom: s });
+    }
+    viaSymptom.sort((a, b) => cmpStr(a.disease, b.disease) || cmpStr(a.symptom, b.symptom));
+    return { indications, viaSymptom };
   }
 
   async stats(): Promise<KgStats> {
     const c = countGraph(this.graph);
-    return { version: this.graphVersion, nodes: c.nodes, relations: c.relations, aliases: c.aliases };
+    return { version: this.graphVersion, nodes: c.nodes, relations: c.relations, aliases: c.aliases, bySource: c.bySource };
   }
 
   async close(): Promise<void> {}
+}
+
+function cmpStr(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Drops exact duplicate entries (two surfaces of one entity that fold to the same term). */
