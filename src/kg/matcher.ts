@@ -49,7 +49,7 @@ export class Matcher {
   private readonly childNode: Int32Array;
   /** Per node: index into `outputs` of the term ending here, or -1. */
   private readonly output: Int32Array;
-  private readonly outputs: Array<{ entries: TermHit['entries']; asciiStart: boolean; asciiEnd: boolean }>;
+  private readonly outputs: Array<{ entries: TermHit['entries']; asciiStart: boolean; asciiEnd: boolean; parts?: Array<{ start: number; end: number; out: number }> }>;
   readonly terms: number;
   /** False only for callers that want raw substring hits (tests of the trie itself). */
   private readonly boundaries: boolean;
@@ -100,6 +100,28 @@ export class Matcher {
       n.out = outputs.length;
       outputs.push({ entries, asciiStart: isAsciiWordChar(term.charCodeAt(0)), asciiEnd: isAsciiWordChar(term.charCodeAt(term.length - 1)) });
     }
+    // Compound symptoms ('胸闷气短', '头晕乏力', '恶心呕吐'): a Symptom-only term that is exactly a
+    // sequence of ≥ 2 other Symptom-only terms is reported as its parts (one mention per symptom).
+    const index = new Map<string, number>();
+    [...byTerm.keys()].forEach((t, k) => index.set(t, k));
+    const symptomOnly = (k: number) => outputs[k].entries.every((e) => e.type === 'Symptom');
+    [...byTerm.keys()].forEach((term, k) => {
+      if (term.length < 4 || !symptomOnly(k)) return;
+      // Fewest-parts tiling by DP over split points.
+      const best: Array<Array<{ start: number; end: number; out: number }> | null> = new Array(term.length + 1).fill(null);
+      best[0] = [];
+      for (let a = 0; a < term.length; a++) {
+        if (!best[a]) continue;
+        for (let b = a + MIN_TERM; b <= term.length; b++) {
+          if (a === 0 && b === term.length) continue;
+          const o = index.get(term.slice(a, b));
+          if (o === undefined || !symptomOnly(o)) continue;
+          const cand = [...best[a]!, { start: a, end: b, out: o }];
+          if (!best[b] || best[b]!.length > cand.length) best[b] = cand;
+        }
+      }
+      if (best[term.length]) outputs[k].parts = best[term.length]!;
+    });
     const childStart = new Int32Array(count);
     const childCount = new Int32Array(count);
     const output = new Int32Array(count).fill(-1);
@@ -184,7 +206,8 @@ export class Matcher {
         const cutsWordEnd = out.asciiEnd && end < n && isAsciiWordChar(text.charCodeAt(end));
         if (cutsWordStart || cutsWordEnd) continue;
         if (this.boundaries && verdict(text, i, end) === 'cut') continue;
-        hits.push({ start: i, end, entries: out.entries });
+        if (out.parts) for (const p of out.parts) hits.push({ start: i + p.start, end: i + p.end, entries: this.outputs[p.out].entries });
+        else hits.push({ start: i, end, entries: out.entries });
         i = end;
         taken = true;
         break;

@@ -5,13 +5,16 @@
 import type { KgGraph } from '../../schemas/kg.js';
 import { countGraph } from './import/build.js';
 import { foldTerm } from './fold.js';
-import { compareLexicon, type GraphLookup, type GraphLookupResult, type GraphPort, type KgStats, type LexiconEntry } from './port.js';
+import { MAX_LINKING_SYMPTOM_DEGREE, compareLexicon, type IndicationAnswer, type IndicationQuery, type GraphLookup, type GraphLookupResult, type GraphPort, type KgStats, type LexiconEntry } from './port.js';
 
 export class MemoryGraph implements GraphPort {
   private readonly drugsOf = new Map<string, Set<string>>();
   /** drug → diseases that list it, with sources. */
   private readonly indicationsOf = new Map<string, Map<string, string[]>>();
   private readonly symptomsOf = new Map<string, Set<string>>();
+  private readonly symptomDegree = new Map<string, number>();
+  /** Specific departments (belongs_to ord ≥ 1) per disease. */
+  private readonly childDepartments = new Map<string, Set<string>>();
   private readonly drugDegree = new Map<string, number>();
   private readonly diseaseDrugDegree = new Map<string, number>();
   private readonly departments = new Map<string, string[]>();
@@ -32,6 +35,12 @@ export class MemoryGraph implements GraphPort {
       if (rel === 'has_symptom') {
         let set = this.symptomsOf.get(s);
         if (!set) this.symptomsOf.set(s, (set = new Set()));
+        set.add(t);
+        this.symptomDegree.set(t, (this.symptomDegree.get(t) ?? 0) + 1);
+      }
+      if (rel === 'belongs_to' && ord >= 1) {
+        let set = this.childDepartments.get(s);
+        if (!set) this.childDepartments.set(s, (set = new Set()));
         set.add(t);
       }
       if (rel === 'common_drug' || rel === 'recommand_drug') {
@@ -93,21 +102,31 @@ export class MemoryGraph implements GraphPort {
       treats: await this.drugTreatsDisease(q.drugDisease),
       departments: await this.departmentsOf(q.departmentsOf),
       drugLinks: { drugs, diseases },
-      indications: (q.indications ?? []).map((x) => this.indicationAnswer(x.drug, x.symptoms)),
+      indications: (q.indications ?? []).map((x) => this.indicationAnswer(x)),
     };
   }
 
-  private indicationAnswer(drug: string, symptoms: string[]): GraphLookupResult['indications'][number] {
-    const ind = this.indicationsOf.get(drug);
-    if (!ind) return { indications: [], viaSymptom: [] };
-    const wanted = new Set(symptoms);
+  private indicationAnswer(q: IndicationQuery): IndicationAnswer {
+    const ind = this.indicationsOf.get(q.drug);
+    if (!ind) return { indications: [], viaSymptom: [], viaDepartment: [] };
+    const specific = (s: string) => (this.symptomDegree.get(s) ?? 0) <= MAX_LINKING_SYMPTOM_DEGREE;
+    const named = new Set(q.symptoms);
+    const dialogueSymptoms = new Set<string>();
+    const dialogueDeps = new Set<string>();
+    for (const d of q.diseases) {
+      for (const s of this.symptomsOf.get(d) ?? []) dialogueSymptoms.add(s);
+      for (const dep of this.childDepartments.get(d) ?? []) dialogueDeps.add(dep);
+    }
     const indications = [...ind.entries()].map(([disease, sources]) => ({ disease, sources })).sort((a, b) => cmpStr(a.disease, b.disease));
-    const viaSymptom: Array<{ disease: string; symptom: string }> = [];
+    const viaSymptom: IndicationAnswer['viaSymptom'] = [];
+    const viaDepartment: IndicationAnswer['viaDepartment'] = [];
     for (const { disease } of indications) {
-      for (const s of this.symptomsOf.get(disease) ?? []) if (wanted.has(s)) viaSymptom.push({ disease, symptom: s });
+      for (const s of this.symptomsOf.get(disease) ?? []) if (named.has(s) || (dialogueSymptoms.has(s) && specific(s))) viaSymptom.push({ disease, symptom: s });
+      for (const dep of this.childDepartments.get(disease) ?? []) if (dialogueDeps.has(dep)) viaDepartment.push({ disease, department: dep });
     }
     viaSymptom.sort((a, b) => cmpStr(a.disease, b.disease) || cmpStr(a.symptom, b.symptom));
-    return { indications, viaSymptom };
+    viaDepartment.sort((a, b) => cmpStr(a.disease, b.disease) || cmpStr(a.department, b.department));
+    return { indications, viaSymptom, viaDepartment };
   }
 
   async stats(): Promise<KgStats> {

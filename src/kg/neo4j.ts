@@ -20,7 +20,7 @@ import type { Logger } from '../core/logger.js';
 import { foldTerm } from './fold.js';
 import type { ImportedGraph } from './import/index.js';
 import { dedupeSorted } from './memory.js';
-import { compareLexicon, type GraphLookup, type GraphLookupResult, type GraphPort, type KgStats, type LexiconEntry } from './port.js';
+import { MAX_LINKING_SYMPTOM_DEGREE, compareLexicon, type GraphLookup, type GraphLookupResult, type GraphPort, type KgStats, type LexiconEntry } from './port.js';
 
 const LABELS: readonly EntityType[] = ['Check', 'Department', 'Disease', 'Drug', 'Food', 'Symptom'];
 const RELATIONS: readonly KgRelation[] = KgRelation.options;
@@ -309,7 +309,7 @@ export class Neo4jGraph implements GraphPort {
       departments: Array<{ name: string; dep: string; ord: number }>;
       drugLinks: Array<{ name: string; c: number }>;
       diseaseLinks: Array<{ name: string; c: number }>;
-      indications: Array<{ i: number; ind: Array<{ disease: string; sources: string[] }>; via: Array<{ disease: string; symptom: string }> }>;
+      indications: Array<{ i: number; ind: Array<{ disease: string; sources: string[] }>; via: unknown; dep: unknown }>;
     }>(
       `CALL {
          UNWIND range(0, size($pairs) - 1) AS i
@@ -340,10 +340,22 @@ export class Neo4jGraph implements GraphPort {
          MATCH (x:Drug {g: $g, name: q.drug})<-[r:common_drug|recommand_drug]-(d:Disease)
          WITH i, q, d, collect(r.sources) AS srcs
          WITH i, q, d, reduce(acc = [], s IN srcs | acc + [v IN s WHERE NOT v IN acc]) AS sources
-         OPTIONAL MATCH (d)-[:has_symptom]->(sym:Symptom) WHERE sym.name IN q.symptoms
-         WITH i, d, sources, collect(sym.name) AS syms
-         WITH i, collect({disease: d.name, sources: sources}) AS ind, collect([d.name, syms]) AS viaRaw
-         RETURN collect({i: i, ind: ind, via: [p IN viaRaw WHERE size(p[1]) > 0 | p]}) AS indications
+         CALL {
+           WITH q, d
+           OPTIONAL MATCH (d)-[:has_symptom]->(sym:Symptom)
+           WHERE sym.name IN q.symptoms
+              OR (COUNT { (sym)<-[:has_symptom]-(:Disease) } <= $maxDeg
+                  AND EXISTS { MATCH (c:Disease)-[:has_symptom]->(sym) WHERE c.g = $g AND c.name IN q.diseases })
+           RETURN collect(DISTINCT sym.name) AS syms
+         }
+         CALL {
+           WITH q, d
+           OPTIONAL MATCH (d)-[r1:belongs_to]->(dep:Department)<-[r2:belongs_to]-(c:Disease)
+           WHERE r1.ord >= 1 AND r2.ord >= 1 AND c.g = $g AND c.name IN q.diseases
+           RETURN collect(DISTINCT dep.name) AS deps
+         }
+         WITH i, collect({disease: d.name, sources: sources}) AS ind, collect([d.name, syms]) AS viaRaw, collect([d.name, deps]) AS depRaw
+         RETURN collect({i: i, ind: ind, via: [p IN viaRaw WHERE size(p[1]) > 0 | p], dep: [p IN depRaw WHERE size(p[1]) > 0 | p]}) AS indications
        }
        RETURN treated, departments, drugLinks, diseaseLinks, indications`,
       {
@@ -353,6 +365,7 @@ export class Neo4jGraph implements GraphPort {
         drugs: [...new Set(q.drugLinks.drugs)],
         diseases: [...new Set(q.drugLinks.diseases)],
         indications: q.indications ?? [],
+        maxDeg: neo4j.int(MAX_LINKING_SYMPTOM_DEGREE),
       },
     );
     const row = rows[0];
@@ -372,12 +385,14 @@ export class Neo4jGraph implements GraphPort {
       departments.set(name, list.map((x) => x.dep));
     }
     const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-    const indications: GraphLookupResult['indications'] = (q.indications ?? []).map(() => ({ indications: [], viaSymptom: [] }));
+    const indications: GraphLookupResult['indications'] = (q.indications ?? []).map(() => ({ indications: [], viaSymptom: [], viaDepartment: [] }));
     for (const r of row.indications) {
-      const via = (r.via as unknown as Array<[string, string[]]>).flatMap(([disease, syms]) => syms.map((symptom) => ({ disease, symptom })));
+      const via = (r.via as Array<[string, string[]]>).flatMap(([disease, syms]) => syms.map((symptom) => ({ disease, symptom })));
+      const dep = (r.dep as Array<[string, string[]]>).flatMap(([disease, deps]) => deps.map((department) => ({ disease, department })));
       indications[r.i] = {
         indications: r.ind.map((x) => ({ disease: x.disease, sources: [...x.sources].sort(cmp) })).sort((a, b) => cmp(a.disease, b.disease)),
         viaSymptom: via.sort((a, b) => cmp(a.disease, b.disease) || cmp(a.symptom, b.symptom)),
+        viaDepartment: dep.sort((a, b) => cmp(a.disease, b.disease) || cmp(a.department, b.department)),
       };
     }
     return {

@@ -26,17 +26,26 @@ export interface KgStats {
   bySource: Record<string, { nodes: number; relations: number }>;
 }
 
-/** One drug to judge: its ingredient name and the symptoms the dialogue names. */
+/** One drug to judge: its ingredient name, and the symptoms and diseases (all conditions) the dialogue names. */
 export interface IndicationQuery {
   drug: string;
   symptoms: string[];
+  diseases: string[];
 }
+
+/** A symptom links a drug's indication to the dialogue only when at most this many diseases list it (发热, 疼痛 link everything). */
+export const MAX_LINKING_SYMPTOM_DEGREE = 40;
 
 export interface IndicationAnswer {
   /** Diseases (or symptom-diseases) the graph lists the drug for (common_drug/recommand_drug), with the sources that say so; sorted by name. */
   indications: Array<{ disease: string; sources: string[] }>;
-  /** Indications whose has_symptom relations name a symptom of the query (disease, symptom), sorted. */
+  /**
+   * Indications sharing a symptom with the dialogue: one it names, or a specific one (listed by
+   * ≤ MAX_LINKING_SYMPTOM_DEGREE diseases) of a disease it names; (indication, symptom), sorted.
+   */
   viaSymptom: Array<{ disease: string; symptom: string }>;
+  /** Indications in the same specific department (belongs_to with ord ≥ 1) as a disease the dialogue names; sorted. */
+  viaDepartment: Array<{ disease: string; department: string }>;
 }
 
 export interface GraphLookup {

@@ -26,7 +26,7 @@ const require = createRequire(import.meta.url);
 type Cut = (text: string) => string[];
 
 let engine: { cut: Cut; name: string } | null = null;
-let words: Set<string> | null = null;
+let words: { two: Set<number>; three: Set<number>; four: Set<string> } | null = null;
 
 function loadEngine(): { cut: Cut; name: string } {
   if (engine) return engine;
@@ -45,10 +45,10 @@ function dictBytes(): Buffer {
   return readFileSync(require.resolve('@node-rs/jieba/dict.txt'));
 }
 
-/** Dictionary words of 2–4 UTF-16 units (the ones a crossing test needs). */
-function loadWords(): Set<string> {
+/** Dictionary words of 2–4 UTF-16 units (the ones a crossing test needs); 2 and 3 as numbers (no string slicing). */
+function loadWords(): NonNullable<typeof words> {
   if (words) return words;
-  const set = new Set<string>();
+  const w = { two: new Set<number>(), three: new Set<number>(), four: new Set<string>() };
   const text = dictBytes().toString('utf8');
   let start = 0;
   while (start < text.length) {
@@ -57,11 +57,13 @@ function loadWords(): Set<string> {
     const sp = text.indexOf(' ', start);
     const end = sp >= 0 && sp < nl ? sp : nl;
     const len = end - start;
-    if (len >= 2 && len <= 4) set.add(text.slice(start, end));
+    if (len === 2) w.two.add(text.charCodeAt(start) * 65536 + text.charCodeAt(start + 1));
+    else if (len === 3) w.three.add((text.charCodeAt(start) * 65536 + text.charCodeAt(start + 1)) * 65536 + text.charCodeAt(start + 2));
+    else if (len === 4) w.four.add(text.slice(start, end));
     start = nl + 1;
   }
-  words = set;
-  return set;
+  words = w;
+  return w;
 }
 
 export function segmenterName(): string {
@@ -83,16 +85,18 @@ function isBreak(c: number): boolean {
     (c >= 0x3000 && c <= 0x303f) || (c >= 0xff01 && c <= 0xff0f) || (c >= 0xff1a && c <= 0xff20) || c === 0x2026 || c === 0x2014 || c === 0xb7;
 }
 
-/** Is some dictionary word of 2–4 characters astride the boundary before text[pos]? */
+/** Is some dictionary word of 2–4 characters astride the boundary before text[pos] (within [lo, hi))? */
 export function crossed(text: string, pos: number, lo: number, hi: number): boolean {
   const w = loadWords();
-  for (let k = 1; k <= 3; k++) {
-    if (pos - k < lo) break;
-    for (let m = 1; k + m <= 4; m++) {
-      if (pos + m > hi) break;
-      if (w.has(text.slice(pos - k, pos + m))) return true;
-    }
-  }
+  if (pos - 1 < lo || pos + 1 > hi) return false;
+  const a = text.charCodeAt(pos - 1);
+  const b = text.charCodeAt(pos);
+  if (w.two.has(a * 65536 + b)) return true;
+  if (pos + 2 <= hi && w.three.has((a * 65536 + b) * 65536 + text.charCodeAt(pos + 1))) return true;
+  if (pos - 2 >= lo && w.three.has((text.charCodeAt(pos - 2) * 65536 + a) * 65536 + b)) return true;
+  if (pos + 3 <= hi && w.four.has(text.slice(pos - 1, pos + 3))) return true;
+  if (pos - 2 >= lo && pos + 2 <= hi && w.four.has(text.slice(pos - 2, pos + 2))) return true;
+  if (pos - 3 >= lo && w.four.has(text.slice(pos - 3, pos + 1))) return true;
   return false;
 }
 
@@ -135,9 +139,13 @@ export type BoundaryVerdict = 'aligned' | 'head' | 'cut';
  * possibly spanning several), 'head' (ends a word whose prefix is a modifier), or 'cut'.
  */
 export function verdict(text: string, start: number, end: number): BoundaryVerdict {
+  // Fast path: no dictionary word astride either boundary (dictionary words hold no punctuation).
+  const clearStart0 = start === 0 || isBreak(text.charCodeAt(start - 1)) || !crossed(text, start, 0, text.length);
+  const clearEnd0 = end === text.length || isBreak(text.charCodeAt(end)) || !crossed(text, end, 0, text.length);
+  if (clearStart0 && clearEnd0) return 'aligned';
   const [lo, hi] = clause(text, start, end);
-  const clearStart = start === lo || !crossed(text, start, lo, hi);
-  const clearEnd = end === hi || !crossed(text, end, lo, hi);
+  const clearStart = clearStart0 || start === lo || !crossed(text, start, lo, hi);
+  const clearEnd = clearEnd0 || end === hi || !crossed(text, end, lo, hi);
   if (clearStart && clearEnd) return 'aligned';
   const marks = boundaries(text, lo, hi);
   const s = start - lo;

@@ -195,12 +195,24 @@ export class GraphBuilder {
     }
 
     // Truncated values: repaired when exactly one full name of that type extends the prefix.
+    const sortedAll = new Map<Entity, string[]>();
+    for (const t of TYPES) sortedAll.set(t, [...this.names.get(t)!].sort(cmp));
+    // A curated alias that a dump has as an entity of the same type is the same entity: merged into the curated name.
+    const merged = new Map<string, string>();
+    for (const c of curatedAliases) {
+      if (c.alias !== c.name && this.names.get(c.type)!.has(c.alias) && !merged.has(`${c.type}\u0000${c.alias}`)) {
+        merged.set(`${c.type}\u0000${c.alias}`, c.name);
+        for (const s of this.nodeSources.get(`${c.type}\u0000${c.alias}`) ?? []) this.noteSource(c.type, c.name, s);
+        bumpC('merged');
+      }
+    }
     const sorted = new Map<Entity, string[]>();
     for (const t of TYPES) sorted.set(t, [...this.names.get(t)!].sort(cmp));
     const resolved = new Map<string, string | null>();
     const counted = new Set<Ref>();
     const resolveRaw = (ref: Ref, type: Entity): string | null => {
       if (ref.kind === 'name') return ref.name;
+      void sortedAll;
       const key = `${type}\u0000${ref.prefix}`;
       let hit = resolved.get(key);
       if (hit === undefined) {
@@ -223,21 +235,33 @@ export class GraphBuilder {
     // Drugs: products fold into their generic ingredient.
     const drugNames = sorted.get('Drug')!;
     const ingredient = new Map<string, string>();
-    for (const d of drugNames) ingredient.set(d, ingredientOf(d));
+    // A stem that only names conditions ('感冒咳嗽' of 感冒咳嗽颗粒, '咽炎' of 咽炎片) is not an ingredient: the product keeps its name.
+    const condition = (x: string) => this.names.get('Disease')!.has(x) || this.names.get('Symptom')!.has(x);
+    const namesConditions = (x: string) => {
+      if (condition(x)) return true;
+      for (let i = 2; i <= x.length - 2; i++) if (condition(x.slice(0, i)) && condition(x.slice(i))) return true;
+      return false;
+    };
+    for (const d of drugNames) {
+      const m = merged.get(`Drug\u0000${d}`);
+      const ing = m ?? ingredientOf(d);
+      ingredient.set(d, m || ing === d || !namesConditions(ing) ? ing : d);
+    }
     const ingredients = new Set(ingredient.values());
     for (const [product, ing] of ingredient) {
       if (product === ing) continue;
       for (const s of this.nodeSources.get(`Drug\u0000${product}`) ?? []) this.noteSource('Drug', ing, s);
     }
     const finalNames = new Map<Entity, string[]>();
-    for (const t of TYPES) finalNames.set(t, t === 'Drug' ? [...ingredients].sort(cmp) : sorted.get(t)!);
+    const canon = (type: Entity, name: string): string => (type === 'Drug' ? ingredient.get(name) ?? ingredientOf(name) : merged.get(`${type}\u0000${name}`) ?? name);
+    for (const t of TYPES) finalNames.set(t, t === 'Drug' ? [...ingredients].sort(cmp) : [...new Set(sorted.get(t)!.map((n) => canon(t, n)))].sort(cmp));
     const finalSets = new Map<Entity, Set<string>>();
     for (const t of TYPES) finalSets.set(t, new Set(finalNames.get(t)!));
     /** A resolved name as the final graph spells it, or null when curation removed it. */
     const resolve = (ref: Ref, type: Entity): string | null => {
       const raw = resolveRaw(ref, type);
       if (raw === null) return null;
-      const name = type === 'Drug' ? ingredient.get(raw) ?? ingredientOf(raw) : raw;
+      const name = canon(type, raw);
       return finalSets.get(type)!.has(name) ? name : null;
     };
 
@@ -267,9 +291,9 @@ export class GraphBuilder {
     const candidates: Array<{ type: Entity; name: string; alias: string; source: string }> = [];
     for (const type of TYPES) {
       for (const name of sorted.get(type)!) {
-        const target = type === 'Drug' ? ingredient.get(name)! : name;
+        const target = canon(type, name);
         if (!finalSets.get(type)!.has(target)) continue;
-        if (target !== name) candidates.push({ type, name: target, alias: name, source: 'product' });
+        if (target !== name) candidates.push({ type, name: target, alias: name, source: type === 'Drug' ? 'product' : 'curated' });
         for (const a of impliedAliases(name, type)) candidates.push({ type, name: target, alias: a.alias, source: a.source });
       }
     }

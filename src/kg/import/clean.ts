@@ -135,7 +135,9 @@ export function cleanName(raw: string, type: Entity, gbk: GbkDecoder): CleanResu
     name = decoded.replace(/简介$/, '').trim();
     repairs.push('mojibake_repaired');
   }
-  if (!name) return { ok: false, rule: 'empty' };
+  // Leading dots are list residue in the VRBot names ('......咳嗽', './').
+  if (/^[.。…·]+/.test(name) && !/^[.。…·]+$/.test(name)) name = name.replace(/^[.。…·]+/, '').trim();
+  if (!name || /^[.。…·/]+$/.test(name)) return { ok: false, rule: 'empty' };
   if (name.length > MAX_NAME_CHARS) return { ok: false, rule: 'too_long' };
   const truncated = /(\.\.\.|…|。。。)$/.exec(name);
   if (truncated) {

@@ -15,9 +15,12 @@
  *    also a Food, '山药') is judged once per generic ingredient (products fold into their ingredient
  *    at import: src/kg/import/ingredient.ts) against every disease and symptom the record names:
  *      consistent   an indication of the drug (a disease listing it as common_drug/recommand_drug,
- *                   in any source) is named, or one of its symptoms (has_symptom) is;
+ *                   in any source) is named; or it shares a symptom with the dialogue (one the
+ *                   dialogue names, or a specific one — listed by ≤ 40 diseases — of a named disease); or it sits in the same specific
+ *                   department (second-level belongs_to) as a named disease;
  *      contradicted the graph lists ≥ MIN_KNOWN_INDICATIONS indications and none is → `validate.drug_not_for_disease`;
- *      unknown      it lists fewer → `validate.drug_indications_unknown` (default policy ignore):
+ *      unknown      it lists fewer, or the drug is a supplement or a TCM 丸/丹/散/汤 formula
+ *                   (prescribed for states, not diseases) → `validate.drug_indications_unknown` (default ignore):
  *                   "the graph does not know" is not "the wrong drug".
  *    Records that name no disease or symptom are not judged. Evidence: the drug as written, its
  *    ingredient, the dialogue's diseases and symptoms, and the indications with their sources.
@@ -43,7 +46,10 @@ type Check = 'no_entity' | 'unknown_drug' | 'drug_not_for_disease' | 'drug_indic
 const CHECK_ORDER: readonly Check[] = ['no_entity', 'unknown_drug', 'drug_not_for_disease', 'drug_indications_unknown'];
 
 /** A drug's indications are "known" when the graph lists it for at least this many diseases. */
-export const MIN_KNOWN_INDICATIONS = 2;
+export const MIN_KNOWN_INDICATIONS = 10;
+
+/** Supplements and TCM pill/powder formulas are prescribed for states, not named diseases: never judged. */
+const NOT_JUDGED = /^(?:维生素|复合维生素|钙|葡萄糖酸钙|碳酸钙|辅酶|叶酸|鱼肝油|益生菌|微量元素|锌)|[丸丹散汤]$/;
 
 const NEGATION = ['不要', '不能', '不宜', '不建议', '不用', '无需', '不必', '别', '禁用', '禁止', '慎用', '停用', '停药', '停止', '避免', '勿', '忌'];
 const NEGATION_WINDOW = 6;
@@ -144,7 +150,7 @@ export function lookupFor(batch: Analysis[]): GraphLookup {
   const indications = new Map<string, IndicationQuery>();
   for (const a of batch) {
     if (a.conditions.length === 0) continue;
-    for (const m of a.doctorDrugs) indications.set(indicationKey(m.name, a.symptoms), { drug: m.name, symptoms: a.symptoms });
+    for (const m of a.doctorDrugs) indications.set(indicationKey(m.name, a.symptoms, a.conditions), { drug: m.name, symptoms: a.symptoms, diseases: a.conditions });
   }
   return {
     drugDisease: [...pairs.keys()].sort().map((k) => pairs.get(k)!),
@@ -154,8 +160,8 @@ export function lookupFor(batch: Analysis[]): GraphLookup {
   };
 }
 
-function indicationKey(drug: string, symptoms: string[]): string {
-  return `${drug}\u0000${symptoms.join('\u0001')}`;
+export function indicationKey(drug: string, symptoms: string[], diseases: string[]): string {
+  return `${drug}\u0000${symptoms.join('\u0001')}\u0000${diseases.join('\u0001')}`;
 }
 
 export interface DrugVerdict {
@@ -166,7 +172,7 @@ export interface DrugVerdict {
   surface: string;
   verdict: 'consistent' | 'contradicted' | 'unknown';
   /** Consistent: the indication named in the dialogue, or the one whose symptom is. */
-  because?: { indication: string; symptom?: string };
+  because?: { indication: string; symptom?: string; department?: string };
   indications: Array<{ disease: string; sources: string[] }>;
 }
 
@@ -184,12 +190,13 @@ export function judgeDrugs(a: Analysis, answers: Map<string, IndicationAnswer>):
   for (const m of a.doctorDrugs) {
     if (seen.has(m.name)) continue;
     seen.add(m.name);
-    const ans = answers.get(indicationKey(m.name, a.symptoms)) ?? { indications: [], viaSymptom: [] };
+    const ans = answers.get(indicationKey(m.name, a.symptoms, a.conditions)) ?? { indications: [], viaSymptom: [], viaDepartment: [] };
     const base = { drug: m.name, turn: m.turn, start: m.start, surface: m.surface, indications: ans.indications };
     const named = ans.indications.find((i) => conditions.has(i.disease));
     if (named) out.push({ ...base, verdict: 'consistent', because: { indication: named.disease } });
     else if (ans.viaSymptom.length > 0) out.push({ ...base, verdict: 'consistent', because: { indication: ans.viaSymptom[0].disease, symptom: ans.viaSymptom[0].symptom } });
-    else if (ans.indications.length < MIN_KNOWN_INDICATIONS) out.push({ ...base, verdict: 'unknown' });
+    else if (ans.viaDepartment.length > 0) out.push({ ...base, verdict: 'consistent', because: { indication: ans.viaDepartment[0].disease, department: ans.viaDepartment[0].department } });
+    else if (ans.indications.length < MIN_KNOWN_INDICATIONS || NOT_JUDGED.test(m.name)) out.push({ ...base, verdict: 'unknown' });
     else out.push({ ...base, verdict: 'contradicted' });
   }
   return out;
@@ -257,7 +264,7 @@ export async function validate(records: RecordEnvelope[], ctx: StageContext): Pr
       ? { treats: [], departments: new Map(), drugLinks: { drugs: new Map(), diseases: new Map() }, indications: [] }
       : await graph.lookup(q);
     const answers = new Map<string, IndicationAnswer>();
-    (q.indications ?? []).forEach((x, k) => answers.set(indicationKey(x.drug, x.symptoms), answer.indications[k] ?? { indications: [], viaSymptom: [] }));
+    (q.indications ?? []).forEach((x, k) => answers.set(indicationKey(x.drug, x.symptoms, x.diseases), answer.indications[k] ?? { indications: [], viaSymptom: [], viaDepartment: [] }));
 
     for (const a of batch) {
       const failed = new Map<Check, unknown>();
