@@ -132,6 +132,9 @@ export function boundaries(text: string, lo: number, hi: number): Uint8Array {
  */
 const MODIFIER_PREFIX = /^(?:慢性|急性|亚急性|轻度|中度|重度|轻微|严重|反复|持续|持续性|间歇性|阵发性|复发性|原发性|继发性|病毒性|细菌性|过敏性|感染性|萎缩性|糜烂性|浅表性|良性|恶性|老年|小儿|儿童|婴儿|新生儿|妊娠|产后|偏|轻|重|老|小|大|左|右|双|单)$/;
 
+/** Particles that follow a word and never start one with it ('胎膜早破了', '感冒的', '头痛吗'). */
+const PARTICLE_AFTER = new Set([...'了的吗呢啊吧着过呀嘛么'].map((c) => c.charCodeAt(0)));
+
 export type BoundaryVerdict = 'aligned' | 'head' | 'cut';
 
 /**
@@ -141,7 +144,7 @@ export type BoundaryVerdict = 'aligned' | 'head' | 'cut';
 export function verdict(text: string, start: number, end: number): BoundaryVerdict {
   // Fast path: no dictionary word astride either boundary (dictionary words hold no punctuation).
   const clearStart0 = start === 0 || isBreak(text.charCodeAt(start - 1)) || !crossed(text, start, 0, text.length);
-  const clearEnd0 = end === text.length || isBreak(text.charCodeAt(end)) || !crossed(text, end, 0, text.length);
+  const clearEnd0 = end === text.length || isBreak(text.charCodeAt(end)) || PARTICLE_AFTER.has(text.charCodeAt(end)) || !crossed(text, end, 0, text.length);
   if (clearStart0 && clearEnd0) return 'aligned';
   const [lo, hi] = clause(text, start, end);
   const clearStart = clearStart0 || start === lo || !crossed(text, start, lo, hi);

@@ -18,7 +18,7 @@
  *                   in any source) is named; or it shares a symptom with the dialogue (one the
  *                   dialogue names, or a specific one — listed by ≤ 40 diseases — of a named disease); or it sits in the same specific
  *                   department (second-level belongs_to) as a named disease;
- *      contradicted the graph lists ≥ MIN_KNOWN_INDICATIONS indications and none is → `validate.drug_not_for_disease`;
+ *      contradicted the graph lists ≥ validate.minKnownIndications (default 10) indications and none is → `validate.drug_not_for_disease`;
  *      unknown      it lists fewer, or the drug is a supplement or a TCM 丸/丹/散/汤 formula
  *                   (prescribed for states, not diseases) → `validate.drug_indications_unknown` (default ignore):
  *                   "the graph does not know" is not "the wrong drug".
@@ -46,7 +46,7 @@ type Check = 'no_entity' | 'unknown_drug' | 'drug_not_for_disease' | 'drug_indic
 const CHECK_ORDER: readonly Check[] = ['no_entity', 'unknown_drug', 'drug_not_for_disease', 'drug_indications_unknown'];
 
 /** A drug's indications are "known" when the graph lists it for at least this many diseases. */
-export const MIN_KNOWN_INDICATIONS = 10;
+export const MIN_KNOWN_INDICATIONS = 10; // the default of validate.minKnownIndications
 
 /** Supplements and TCM pill/powder formulas are prescribed for states, not named diseases: never judged. */
 const NOT_JUDGED = /^(?:维生素|复合维生素|钙|葡萄糖酸钙|碳酸钙|辅酶|叶酸|鱼肝油|益生菌|微量元素|锌)|[丸丹散汤]$/;
@@ -118,9 +118,11 @@ export function analyse(env: RecordEnvelope, matcher: Matcher, inferDepartment: 
       mentions.push({ name: top.name, type: top.type, turn, start: h.start, end: h.end });
       const drug = h.entries.find((e) => e.type === 'Drug');
       if (drug) drugEnds.add(h.end);
-      if (top.type === 'Disease' && !seenDisease.has(top.name)) {
-        seenDisease.add(top.name);
-        diseases.push(top.name);
+      // A symptom-and-disease name (typed Symptom) still counts as a disease for departments and evidence.
+      const disease = h.entries.find((e) => e.type === 'Disease');
+      if (disease && !seenDisease.has(disease.name)) {
+        seenDisease.add(disease.name);
+        diseases.push(disease.name);
       }
       const isDoctor = turn % 2 === 1;
       if (isDoctor && drug && !h.entries.some((e) => e.type === 'Food') && !negated(text, h.start, h.end)) {
@@ -182,7 +184,7 @@ export interface DrugVerdict {
  * indication's symptom is; contradicted = the graph lists ≥ MIN_KNOWN_INDICATIONS indications
  * and none is; unknown = fewer are listed. Nothing is judged when the record names no condition.
  */
-export function judgeDrugs(a: Analysis, answers: Map<string, IndicationAnswer>): DrugVerdict[] {
+export function judgeDrugs(a: Analysis, answers: Map<string, IndicationAnswer>, minKnown = MIN_KNOWN_INDICATIONS): DrugVerdict[] {
   if (a.conditions.length === 0) return [];
   const conditions = new Set(a.conditions);
   const out: DrugVerdict[] = [];
@@ -196,7 +198,7 @@ export function judgeDrugs(a: Analysis, answers: Map<string, IndicationAnswer>):
     if (named) out.push({ ...base, verdict: 'consistent', because: { indication: named.disease } });
     else if (ans.viaSymptom.length > 0) out.push({ ...base, verdict: 'consistent', because: { indication: ans.viaSymptom[0].disease, symptom: ans.viaSymptom[0].symptom } });
     else if (ans.viaDepartment.length > 0) out.push({ ...base, verdict: 'consistent', because: { indication: ans.viaDepartment[0].disease, department: ans.viaDepartment[0].department } });
-    else if (ans.indications.length < MIN_KNOWN_INDICATIONS || NOT_JUDGED.test(m.name)) out.push({ ...base, verdict: 'unknown' });
+    else if (ans.indications.length < minKnown || NOT_JUDGED.test(m.name)) out.push({ ...base, verdict: 'unknown' });
     else out.push({ ...base, verdict: 'contradicted' });
   }
   return out;
@@ -270,7 +272,7 @@ export async function validate(records: RecordEnvelope[], ctx: StageContext): Pr
       const failed = new Map<Check, unknown>();
       if (a.mentions.length === 0) failed.set('no_entity', { utterances: utterances(a.env.record).length });
       if (a.unknownDrugs.length > 0) failed.set('unknown_drug', { tokens: a.unknownDrugs });
-      const verdicts = judgeDrugs(a, answers);
+      const verdicts = judgeDrugs(a, answers, cfg.minKnownIndications);
       const evidenceOf = (v: DrugVerdict) => ({
         drug: v.surface === v.drug ? v.drug : v.surface,
         ingredient: v.drug,
@@ -308,7 +310,7 @@ export async function validate(records: RecordEnvelope[], ctx: StageContext): Pr
             origin: a.env.origin,
             dialogueId: a.env.dialogueId,
             input: a.env,
-            evidence: Object.fromEntries(CHECK_ORDER.filter((c) => failed.has(c)).map((c) => [c, failed.get(c)])),
+            evidence: Object.fromEntries(CHECK_ORDER.filter((c) => failed.has(c) && cfg.checks[c] !== 'ignore').map((c) => [c, failed.get(c)])),
           }),
         );
       } else out.push(env);
