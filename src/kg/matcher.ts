@@ -206,6 +206,7 @@ export class Matcher {
         const cutsWordEnd = out.asciiEnd && end < n && isAsciiWordChar(text.charCodeAt(end));
         if (cutsWordStart || cutsWordEnd) continue;
         if (this.boundaries && verdict(text, i, end) === 'cut') continue;
+        if (this.boundaries && isAdvice(text, i, out.entries)) continue;
         if (out.parts) for (const p of out.parts) hits.push({ start: i + p.start, end: i + p.end, entries: this.outputs[p.out].entries });
         else hits.push({ start: i, end, entries: out.entries });
         i = end;
@@ -216,6 +217,15 @@ export class Matcher {
     }
     return hits;
   }
+}
+
+/** Imperatives before a symptom make it advice ('别紧张', '不要焦虑'), not a mention; '没有发热' stays a (negated) mention. */
+const IMPERATIVE = ['不要', '不用', '无需', '不必', '避免', '切勿', '别', '勿'];
+
+function isAdvice(text: string, start: number, entries: TermHit['entries']): boolean {
+  if (!entries.every((e) => e.type === 'Symptom')) return false;
+  const before = text.slice(Math.max(0, start - 2), start);
+  return IMPERATIVE.some((w) => before.endsWith(w));
 }
 
 const cache = new Map<string, Promise<Matcher>>();

@@ -99,6 +99,12 @@ describe('word boundaries (jieba)', () => {
     expect(surfaces('阿莫西林胶囊一天三次')).toEqual(['阿莫西林胶囊']);
   });
 
+  it('does not take advice for a symptom, but keeps a negated symptom', () => {
+    const adv = Matcher.build([entry('紧张', 'Symptom'), entry('发热', 'Symptom')]);
+    expect(adv.find('别紧张，不要紧张')).toEqual([]);
+    expect(adv.find('没有发热').map((h) => h.start)).toEqual([2]);
+  });
+
   it('reports a compound of symptoms as its parts', () => {
     expect(m.find('胸闷气短两天').map((h) => `${h.start}-${h.end}`)).toEqual(['0-2', '2-4']);
     expect(surfaces('恶心呕吐')).toEqual(['恶心', '呕吐']);
