@@ -265,7 +265,7 @@ export function mieEval(root: string, matcher: Matcher, lexicon: LexiconEntry[])
 }
 
 /** Claims built from the graph: consistent (disease + a drug it lists) vs inconsistent (a drug known for other diseases only). */
-export async function syntheticEval(graph: GraphPort, matcher: Matcher, diseases: string[], drugsByDisease: Map<string, string[]>, childDeps: Map<string, Set<string>>, n = 400): Promise<{ lines: string[]; accuracy: number }> {
+export async function syntheticEval(graph: GraphPort, matcher: Matcher, diseases: string[], drugsByDisease: Map<string, string[]>, childDeps: Map<string, Set<string>>, symptomsOf: Map<string, Set<string>>, n = 400): Promise<{ lines: string[]; accuracy: number }> {
   let seed = 12345;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   const diseasesOf = new Map<string, number>();
@@ -287,7 +287,10 @@ export async function syntheticEval(graph: GraphPort, matcher: Matcher, diseases
     const good = own[Math.floor(rnd() * own.length)];
     // Inconsistent: a drug of another specialty — none of its indications shares a specific department with the disease.
     const deps = childDeps.get(d) ?? new Set<string>();
-    const otherSpecialty = (x: string) => !own.includes(x) && ![...(indicationsOf.get(x) ?? [])].some((i) => [...(childDeps.get(i) ?? [])].some((dep) => deps.has(dep)));
+    const syms = symptomsOf.get(d) ?? new Set<string>();
+    const otherSpecialty = (x: string) =>
+      !own.includes(x) &&
+      ![...(indicationsOf.get(x) ?? [])].some((i) => [...(childDeps.get(i) ?? [])].some((dep) => deps.has(dep)) || [...(symptomsOf.get(i) ?? [])].some((s) => syms.has(s)));
     let bad = allDrugs[Math.floor(rnd() * allDrugs.length)];
     for (let k = 0; k < 200 && !otherSpecialty(bad); k++) bad = allDrugs[Math.floor(rnd() * allDrugs.length)];
     for (const [drug, expectFlag] of [[good, false], [bad, true]] as Array<[string, boolean]>) {
@@ -307,6 +310,6 @@ export async function syntheticEval(graph: GraphPort, matcher: Matcher, diseases
   }
   return {
     accuracy: right / total,
-    lines: [`Synthetic claims from the graph (${n} consistent: a disease and a drug it lists; ${n} inconsistent: the same disease and a drug of another specialty — one whose indications share no second-level department with it; patient names the disease, doctor the drug): separated **${fmt(right / total, 3)}** (consistent not flagged ${consistentOk}/${n}, inconsistent flagged as contradicted ${inconsistentOk}/${n}; inconsistent drugs are drawn from those with ≥ ${MIN_KNOWN_INDICATIONS} indications).`, ''],
+    lines: [`Synthetic claims from the graph (${n} consistent: a disease and a drug it lists; ${n} inconsistent: the same disease and a drug of another specialty — one whose indications share no second-level department and no symptom with it; patient names the disease, doctor the drug): separated **${fmt(right / total, 3)}** (consistent not flagged ${consistentOk}/${n}, inconsistent flagged as contradicted ${inconsistentOk}/${n}; inconsistent drugs are drawn from those with ≥ ${MIN_KNOWN_INDICATIONS} indications).`, ''],
   };
 }

@@ -143,7 +143,9 @@ export async function graphSections(root: string, work: string, opts: { neo4jUri
   const diseases = imported.graph.nodes.filter((n) => n.type === 'Disease').map((n) => n.name);
   const childDeps = new Map<string, Set<string>>();
   for (const [rel, d, x, ord] of imported.graph.edges) if (rel === 'belongs_to' && ord >= 1) childDeps.set(d, new Set([...(childDeps.get(d) ?? []), x]));
-  L.push(...(await syntheticEval(snap, matcher, diseases, drugsByDisease, childDeps)).lines);
+  const symptomsOf = new Map<string, Set<string>>();
+  for (const [rel, d, x] of imported.graph.edges) if (rel === 'has_symptom') symptomsOf.set(d, new Set([...(symptomsOf.get(d) ?? []), x]));
+  L.push(...(await syntheticEval(snap, matcher, diseases, drugsByDisease, childDeps, symptomsOf)).lines);
   await snap.close();
   return L;
 }

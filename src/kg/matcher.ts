@@ -223,7 +223,7 @@ export class Matcher {
 const IMPERATIVE = ['不要', '不用', '无需', '不必', '避免', '切勿', '别', '勿'];
 
 function isAdvice(text: string, start: number, entries: TermHit['entries']): boolean {
-  if (!entries.every((e) => e.type === 'Symptom')) return false;
+  if (entries[0].type !== 'Symptom') return false;
   const before = text.slice(Math.max(0, start - 2), start);
   return IMPERATIVE.some((w) => before.endsWith(w));
 }
