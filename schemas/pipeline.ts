@@ -107,7 +107,11 @@ export const ValidateConfig = z.strictObject({
     no_entity: Policy.default('flag'),
     drug_not_for_disease: Policy.default('flag'),
     unknown_drug: Policy.default('flag'),
+    /** The doctor names a drug whose indications the graph knows too little of to judge (not a contradiction). */
+    drug_indications_unknown: Policy.default('ignore'),
   }).prefault({}),
+  /** A drug's indications count as known (so a mismatch is a contradiction) from this many listed diseases on. */
+  minKnownIndications: z.number().int().positive().default(10),
   /** Fill missing cate1/cate2 from the departments the graph assigns to the dialogue's diseases. */
   inferDepartment: z.boolean().default(true),
   /** Records per graph round trip (Neo4j backend). */
