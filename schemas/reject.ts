@@ -13,6 +13,7 @@ export const REJECT_REASONS = {
   'import.no_dialogue': 'a source entry has no dialogue section at all (e.g. MedDialog id without Dialogue)',
   'normalise.empty': 'no text turn is left after normalisation',
   'normalise.unknown_speaker': 'a turn has a speaker label that maps to neither patient nor doctor',
+  'normalise.too_long': 'a text field (utterance, description, title …) is longer, before cleaning, than normalise reads (8 × split.maxChars characters)',
   'split.no_patient_turn': 'the dialogue has no patient turn to start a record with',
   'split.no_doctor_turn': 'the dialogue has no doctor turn answering a patient turn',
   'split.too_short': 'the dialogue or record is shorter than the configured minimum',

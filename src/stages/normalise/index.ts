@@ -2,6 +2,11 @@
  * normalise: RawDialogue → Dialogue. Cleans every utterance, decides speaker roles, merges
  * consecutive turns of one speaker, drops turns with no text, and turns a case description into
  * the opening patient turn when the doctor speaks first. Pure: no I/O, no state.
+ *
+ * The length limit comes before any cleaning: a dialogue with a text field longer than
+ * MAX_RAW_CHARS_FACTOR × split.maxChars characters is a `normalise.too_long` reject (split would
+ * reject an utterance longer than maxChars anyway; the factor leaves room for HTML, whitespace and
+ * boilerplate that cleaning removes), so the cleaning never works on unbounded text.
  */
 import type { Dialogue, RawDialogue, Turn } from '../../../schemas/dialogue.js';
 import type { Reject } from '../../../schemas/reject.js';
@@ -10,9 +15,35 @@ import type { StageContext, StageResult } from '../types.js';
 import { roleOf } from './roles.js';
 import { cleanText, hasText, type TextOptions } from './text.js';
 
+/** How many times split.maxChars a raw text field may be before cleaning. */
+export const MAX_RAW_CHARS_FACTOR = 8;
+
+/** The first text field longer than `limit`, as [field, length]. */
+function overLong(raw: RawDialogue, limit: number): [string, number] | undefined {
+  for (let i = 0; i < raw.turns.length; i++) {
+    const t = raw.turns[i];
+    if (t.text.length > limit) return [`turns[${i}].text`, t.text.length];
+    if (t.speaker.length > limit) return [`turns[${i}].speaker`, t.speaker.length];
+  }
+  for (const f of ['description', 'title', 'department', 'disease', 'cate1', 'cate2'] as const) {
+    const v = raw[f];
+    if (v !== undefined && v.length > limit) return [f, v.length];
+  }
+  return undefined;
+}
+
 export function normaliseOne(raw: RawDialogue, ctx: StageContext): Dialogue | Reject {
   const cfg = ctx.config.normalise;
   const opts: TextOptions = { toSimplified: cfg.toSimplified, scrubPii: cfg.scrubPii };
+  const limit = MAX_RAW_CHARS_FACTOR * ctx.config.split.maxChars;
+  const long = overLong(raw, limit);
+  if (long) {
+    return makeReject({
+      stage: 'normalise', reason: 'normalise.too_long', origin: raw.origin, dialogueId: raw.id, input: raw,
+      detail: `${long[0]} has ${long[1]} characters before cleaning; normalise reads at most ${limit} (${MAX_RAW_CHARS_FACTOR} × split.maxChars): split the text or raise split.maxChars`,
+      evidence: { field: long[0], chars: long[1], limit },
+    });
+  }
   const turns: Turn[] = [];
   for (let i = 0; i < raw.turns.length; i++) {
     const t = raw.turns[i];
