@@ -30,6 +30,8 @@ const ScrapeSource = z.strictObject({
   timeoutMs: z.number().int().positive().default(15000),
   maxBodyBytes: z.number().int().positive().default(5 * 1024 * 1024),
   maxRedirects: z.number().int().nonnegative().default(5),
+  /** The longest robots.txt Crawl-delay obeyed (seconds); a host asking for more has its URLs refused (scrape.crawl_delay_too_long). */
+  maxCrawlDelaySec: z.number().nonnegative().max(3600).default(60),
   rawStore: z.string().default('.cache/raw'),
 });
 

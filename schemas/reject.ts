@@ -28,6 +28,7 @@ export const REJECT_REASONS = {
   'scrape.host_not_allowed': 'the URL host is not on the pipeline allow-list',
   'scrape.address_refused': 'the host resolves to a loopback, private, link-local or metadata address not explicitly allowed',
   'scrape.robots_disallowed': 'robots.txt disallows the URL for our user agent',
+  'scrape.crawl_delay_too_long': "the host's robots.txt Crawl-delay is longer than scrape.maxCrawlDelaySec: its URLs are not fetched",
   'scrape.http_error': 'the server answered with a non-success status after retries',
   'scrape.network_error': 'the request failed (connection, timeout) after retries',
   'scrape.too_large': 'the response body exceeded the size cap',
