@@ -9,7 +9,7 @@ import type { FileFormat } from '../../src/sources/types.js';
 import { applyAll, mutate, mutationsArb, runOne, seeds, type Seed } from './harness.js';
 
 const ALL = seeds();
-const RUNS = Number(process.env.CMT_FUZZ_RUNS ?? 25);
+const RUNS = Number(process.env.CMT_FUZZ_RUNS ?? 100);
 const SEED = Number(process.env.CMT_FUZZ_SEED ?? 20261201);
 
 describe('fuzzing the importers through the pipeline', () => {
