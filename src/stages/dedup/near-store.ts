@@ -32,7 +32,7 @@ export interface NearIndexStore {
 
 export function indexHeader(index: NearDupIndex): string {
   const h = index.hasher;
-  return JSON.stringify({ format: 'cmtmedqa-near', version: 1, ngram: h.ngram, numPerm: h.numPerm, bands: h.bands, seed: h.seed ?? MINHASH_SEED, hash: 'fnv1a32-fmix32/affine-mod-2^32/8bit' });
+  return JSON.stringify({ format: 'cmtmedqa-near', version: 1, ngram: h.ngram, numPerm: h.numPerm, bands: h.bands, seed: h.seed ?? MINHASH_SEED, hash: h.hashId });
 }
 
 function mismatch(where: string, found: string, want: string): CmtError {

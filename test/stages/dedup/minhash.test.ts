@@ -48,8 +48,8 @@ describe('MinHash near-duplicates', () => {
     for (const h of hits) expect(h!.similarity).toBeGreaterThanOrEqual(0.8);
   });
 
-  it('estimates Jaccard without bias on partially overlapping texts', () => {
-    const h = new MinHasher(PARAMS);
+  it.each(['oph', 'minhash'] as const)('estimates Jaccard without bias on partially overlapping texts (%s)', (scheme) => {
+    const h = new MinHasher({ ...PARAMS, scheme });
     const shingles = (s: string) => new Set(Array.from({ length: s.length - 4 }, (_, i) => s.slice(i, i + 5)));
     const errs: number[] = [];
     for (let k = 0; k < 100; k++) {
@@ -62,6 +62,16 @@ describe('MinHash near-duplicates', () => {
     const mean = errs.reduce((x, y) => x + y, 0) / errs.length;
     expect(Math.abs(mean)).toBeLessThan(0.02);
     expect(Math.max(...errs.map(Math.abs))).toBeLessThan(0.2);
+  });
+
+  it('densifies the empty bins of short texts alike, and names its hash family for persisted indexes', () => {
+    const oph = new MinHasher(PARAMS);
+    const short = '头痛三天'; // one shingle: one filled bin, 127 borrowed
+    const sig = oph.signature(short);
+    expect(new Set(sig).size).toBe(1);
+    expect(jaccardEstimate(sig, oph.signature(short))).toBe(1);
+    expect(jaccardEstimate(sig, oph.signature('腹泻两周'))).toBeLessThan(0.05);
+    expect(oph.hashId).not.toBe(new MinHasher({ ...PARAMS, scheme: 'minhash' }).hashId);
   });
 
   it('keeps the first record in run order, whichever it is', () => {
