@@ -4,6 +4,7 @@
  * worker thread under a watchdog (twice the harness's time budget for its size), so a synchronous
  * hang is caught and counted instead of stopping the run. Prints the figures and every failure
  * (seed, mutations, what failed); failures are also written to fuzz-failures.jsonl. Exit 1 if any.
+ * `--only 7408,8254` reruns just those input numbers of the same --seed (a failure's reproduction).
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -99,8 +100,10 @@ async function lane(ids: number[]): Promise<void> {
 }
 
 const t0 = performance.now();
+const onlyAt = process.argv.indexOf('--only');
+const ids = onlyAt >= 0 ? process.argv[onlyAt + 1].split(',').map(Number) : Array.from({ length: RUNS }, (_, i) => i);
 const lanes: number[][] = Array.from({ length: WORKERS }, () => []);
-for (let i = 0; i < RUNS; i++) lanes[i % WORKERS].push(i);
+ids.forEach((id, k) => lanes[k % WORKERS].push(id));
 await Promise.all(lanes.map(lane));
 const secs = (performance.now() - t0) / 1000;
 

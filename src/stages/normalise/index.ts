@@ -13,7 +13,7 @@ import type { Reject } from '../../../schemas/reject.js';
 import { makeReject } from '../../core/reject.js';
 import type { StageContext, StageResult } from '../types.js';
 import { roleOf } from './roles.js';
-import { cleanText, hasText, type TextOptions } from './text.js';
+import { cleanText, hasText, stripInvisible, type TextOptions } from './text.js';
 
 /** How many times split.maxChars a raw text field may be before cleaning. */
 export const MAX_RAW_CHARS_FACTOR = 8;
@@ -73,8 +73,8 @@ export function normaliseOne(raw: RawDialogue, ctx: StageContext): Dialogue | Re
   }
   const d: Dialogue = { id: raw.id, origin: raw.origin, turns };
   const dept = raw.department ? cleanText(raw.department, { toSimplified: cfg.toSimplified, scrubPii: false }) : undefined;
-  if (raw.cate1 !== undefined) d.cate1 = raw.cate1;
-  if (raw.cate2 !== undefined) d.cate2 = raw.cate2;
+  if (raw.cate1 !== undefined) d.cate1 = stripInvisible(raw.cate1);
+  if (raw.cate2 !== undefined) d.cate2 = stripInvisible(raw.cate2);
   if (dept) d.department = dept;
   if (raw.disease) d.disease = cleanText(raw.disease, { toSimplified: cfg.toSimplified, scrubPii: false });
   if (raw.title) d.title = cleanText(raw.title, opts);

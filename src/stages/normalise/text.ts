@@ -204,6 +204,11 @@ export interface TextOptions {
   scrubPii: boolean;
 }
 
+/** Only the invisible/control/bidi/tag characters removed (for labels kept as written, such as cate1/cate2). */
+export function stripInvisible(s: string): string {
+  return s.replace(INVISIBLE, '');
+}
+
 export function cleanText(raw: string, opts: TextOptions): string {
   let t = raw.normalize('NFC').replace(INVISIBLE, '');
   t = decodeHtml(t);

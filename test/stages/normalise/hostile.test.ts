@@ -104,6 +104,11 @@ describe('control, bidi and tag characters', () => {
     expect(cleanText('头痛\n三天\tx', opts)).toBe('头痛\n三天 x');
   });
 
+  it('are stripped from cate1/cate2 copied from the source, which are otherwise kept as written (fuzz finding)', () => {
+    const d = normaliseOne(raw([['P', '头痛'], ['D', '休息']], { cate1: '内\u2066科', cate2: '\u202e心血管\u0001' }), testContext());
+    expect('turns' in d && [d.cate1, d.cate2]).toEqual(['内科', '心血管']);
+  });
+
   it('never lets one through a normalised dialogue', () => {
     const ctx = testContext();
     const d = normaliseOne(raw([['P', '头\u2067痛\u0007'], ['D', '休\u{E0020}息\u001b']], { title: '标\u202a题', description: '描\u0000述' }), ctx);
