@@ -3,9 +3,11 @@
  * annotation sidecar, runs the validate stage again, and writes a NEW output directory (shards,
  * rejects, manifest with the new graph version) through the same Finaliser — never edits in place.
  * Records rejected by validation before are checked again too, so a graph fix can bring them back.
- * The change report says what was newly rejected and newly accepted, by reason.
+ * The change report accounts for every record: before − newly rejected + newly accepted − lost to
+ * dedup (a record brought back that duplicates a kept one) = after. The new folder gets report.md
+ * and report.html like any run. `checks` overrides the check policies of the original config.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest } from '../../schemas/manifest.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
@@ -15,7 +17,10 @@ import { CmtError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { GraphPort } from '../kg/port.js';
 import { Finaliser, type RecordFilter } from '../output/finaliser.js';
+import { fromRejectLine } from '../core/reject.js';
 import { readLines } from '../output/lines.js';
+import { buildReport, writeReport } from '../output/report.js';
+import { realish, StagedOutput } from '../output/out-dir.js';
 import { openOutputDir, readShardEnvelopes } from '../output/read-shards.js';
 import { validate } from '../stages/validate/index.js';
 import type { StageContext } from '../stages/types.js';
@@ -30,6 +35,10 @@ export interface RevalidateOptions {
   weight?: (env: RecordEnvelope) => number;
   tokenizer?: string | null;
   batchSize?: number;
+  /** Policies that replace the original config's (`--checks no_entity=reject`). */
+  checks?: Partial<Record<string, 'reject' | 'flag' | 'ignore'>>;
+  /** Replace an --out directory holding files cmtmedqa did not write. */
+  force?: boolean;
 }
 
 export interface RevalidateReport {
@@ -38,7 +47,13 @@ export interface RevalidateReport {
   graphVersion: { before: string | null; after: string };
   records: { before: number; after: number; checked: number };
   newlyRejected: { total: number; byReason: Record<string, number>; examples: Array<{ id: string; reason: string; detail: string }> };
-  newlyAccepted: { total: number; byPreviousReason: Record<string, number>; ids: string[] };
+  newlyAccepted: { total: number; byPreviousReason: Record<string, number>; ids: string[]; idsOmitted: number };
+  /** Records lost to dedup/filters after revalidation (accepted by validate, then removed), by reason. */
+  lostToDedup: { total: number; byReason: Record<string, number> };
+  /** before − newlyRejected + newlyAccepted − lostToDedup = after. */
+  balance: { equation: string; closes: boolean };
+  /** The check policies used (after --checks). */
+  checks: Record<string, string>;
   flags: { before: Record<string, number>; after: Record<string, number> };
   /** Shard files not re-validated (when one shard was named) are carried over unchanged into the new output. */
   scope: 'all' | string;
@@ -62,34 +77,80 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
   if (shardRel && !src.manifest.shards.some((s) => s.path === shardRel)) {
     throw new CmtError('CMT_INPUT_NOT_FOUND', `${opts.target} is not a shard of ${srcDir}/manifest.json`, { target: opts.target });
   }
-  if (path.resolve(opts.outDir) === srcDir) throw new CmtError('CMT_USAGE', 'revalidate writes a new output directory: --out must differ from the input');
+  const listed = src.manifest.shards.reduce((a, e) => a + e.records, 0);
+  if (listed !== src.manifest.counts.records) {
+    throw new CmtError('CMT_OUTPUT_INVALID', `${srcDir}/manifest.json counts ${src.manifest.counts.records} record(s) but lists ${src.manifest.shards.length} shard(s) holding ${listed}: the output is damaged; run \`cmtmedqa verify ${srcDir}\`, and re-run its pipeline`, { srcDir });
+  }
+  // Rejects of other stages are carried over; earlier validate rejects get a second chance below.
+  const carried: Reject[] = [];
+  const retry: Array<{ env: RecordEnvelope; reason: string }> = [];
+  const rejectsFile = path.join(srcDir, src.manifest.rejects.path);
+  let lineNo = 0;
+  for await (const line of readLines(rejectsFile)) {
+    lineNo++;
+    let r: Reject;
+    try {
+      r = fromRejectLine(JSON.parse(line)) as Reject;
+    } catch (e) {
+      throw new CmtError('CMT_OUTPUT_INVALID', `${rejectsFile} line ${lineNo} is not JSON (${(e as Error).message}): the output is damaged; re-run its pipeline`, { file: rejectsFile, line: lineNo });
+    }
+    const env = r.stage === 'validate' && !shardRel ? envelopeOf(r) : undefined;
+    if (env) retry.push({ env, reason: r.reason });
+    else carried.push(r);
+  }
+  if (src.manifest.shards.length === 0 && retry.length === 0) {
+    throw new CmtError('CMT_INPUT_NOT_FOUND', `${srcDir} has no shards and no validate rejects: there is nothing to re-validate`, { srcDir });
+  }
   // Near-duplicate state belongs to ingestion; re-validation must not re-index the same records.
-  const config = { ...src.config, dedup: { ...src.config.dedup, near: { ...src.config.dedup.near, enabled: false } } };
+  const checks = { ...src.config.validate.checks, ...(opts.checks ?? {}) } as typeof src.config.validate.checks;
+  const config = { ...src.config, validate: { ...src.config.validate, checks }, dedup: { ...src.config.dedup, near: { ...src.config.dedup.near, enabled: false } } };
   const ctx: StageContext = { config, logger: opts.logger.child({ executor: 'revalidate' }), graph: opts.graph };
   const after = await opts.graph.version();
-  await mkdir(opts.outDir, { recursive: true });
-  const fin = new Finaliser({ config, outDir: opts.outDir, configHash: src.configHash, graphVersion: after, filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer });
+  // A new directory, staged and swapped in on success; never the source, inside it or around it.
+  const staged = await StagedOutput.open(opts.outDir, { inputs: [realish(srcDir)], inputDirs: [realish(srcDir)], force: opts.force, writer: 'revalidate' });
+  try {
+    const report = await revalidateInto(opts, staged.work, { src, srcDir, shardRel, config, ctx, after, carried, retry });
+    await staged.commit();
+    return report;
+  } finally {
+    await staged.abort();
+  }
+}
+
+interface Prepared {
+  src: ReturnType<typeof openOutputDir>;
+  srcDir: string;
+  shardRel: string | undefined;
+  config: RevalidateConfig;
+  ctx: StageContext;
+  after: string;
+  carried: Reject[];
+  retry: Array<{ env: RecordEnvelope; reason: string }>;
+}
+
+type RevalidateConfig = StageContext['config'];
+
+async function revalidateInto(opts: RevalidateOptions, outDir: string, p: Prepared): Promise<RevalidateReport> {
+  const { src, srcDir, shardRel, config, ctx, after, carried, retry } = p;
+  const started = performance.now();
+  const fin = new Finaliser({ config, outDir, configHash: src.configHash, graphVersion: after, filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer });
   await fin.open();
 
   const report: RevalidateReport = {
     source: srcDir, outDir: opts.outDir, graphVersion: { before: src.manifest.graphVersion, after },
     records: { before: src.manifest.counts.records, after: 0, checked: 0 },
     newlyRejected: { total: 0, byReason: {}, examples: [] },
-    newlyAccepted: { total: 0, byPreviousReason: {}, ids: [] },
+    newlyAccepted: { total: 0, byPreviousReason: {}, ids: [], idsOmitted: 0 },
+    lostToDedup: { total: 0, byReason: {} },
+    balance: { equation: '', closes: false },
+    checks: { ...config.validate.checks },
     flags: { before: {}, after: {} }, scope: shardRel ?? 'all',
   };
 
-  // Rejects of other stages are carried over; earlier validate rejects get a second chance below.
   let seq = 0;
-  const carried: Reject[] = [];
-  const retry: Array<{ env: RecordEnvelope; reason: string }> = [];
-  for await (const line of readLines(path.join(srcDir, src.manifest.rejects.path))) {
-    const r = JSON.parse(line) as Reject;
-    const env = r.stage === 'validate' && !shardRel ? envelopeOf(r) : undefined;
-    if (env) retry.push({ env, reason: r.reason });
-    else carried.push(r);
-  }
   await fin.addBatch({ seq: seq++, dialogueIds: [], inputs: 0, records: [], rejects: carried });
+  const lateStages = ['dedup', 'filter'];
+  const carriedLate: Record<string, number> = { ...fin.stats.rejectsByReason };
 
   const size = opts.batchSize ?? 500;
   const feed = async (envs: RecordEnvelope[], revalidateThem: boolean, previous?: Map<string, string>) => {
@@ -117,6 +178,7 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
               report.newlyAccepted.total++;
               report.newlyAccepted.byPreviousReason[was] = (report.newlyAccepted.byPreviousReason[was] ?? 0) + 1;
               if (report.newlyAccepted.ids.length < 50) report.newlyAccepted.ids.push(e.record.id);
+              else report.newlyAccepted.idsOmitted++;
             }
           }
         }
@@ -134,9 +196,24 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
   if (retry.length) await feed(retry.map((x) => x.env), true, new Map(retry.map((x) => [x.env.record.id, x.reason])));
 
   const manifest: Manifest = await fin.finish();
-  await writeFile(path.join(opts.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   report.records.after = manifest.counts.records;
-  await writeFile(path.join(opts.outDir, 'revalidate.json'), `${JSON.stringify(report, null, 2)}\n`);
+  for (const [reason, n] of Object.entries(fin.stats.rejectsByReason)) {
+    if (!lateStages.includes(reason.split('.')[0])) continue;
+    const lost = n - (carriedLate[reason] ?? 0);
+    if (lost > 0) {
+      report.lostToDedup.byReason[reason] = lost;
+      report.lostToDedup.total += lost;
+    }
+  }
+  const r = report;
+  r.balance = {
+    equation: `${r.records.before} before − ${r.newlyRejected.total} newly rejected + ${r.newlyAccepted.total} newly accepted − ${r.lostToDedup.total} lost to dedup = ${r.records.before - r.newlyRejected.total + r.newlyAccepted.total - r.lostToDedup.total} (after: ${r.records.after})`,
+    closes: r.records.before - r.newlyRejected.total + r.newlyAccepted.total - r.lostToDedup.total === r.records.after,
+  };
+  const runReport = buildReport({ stats: fin.stats, manifest, executor: 'revalidate', seconds: (performance.now() - started) / 1000, stageSeconds: {}, extra: { revalidate: { source: srcDir, scope: r.scope, balance: r.balance } } });
+  await writeReport(outDir, runReport, manifest);
+  await writeFile(path.join(outDir, 'revalidate.json'), `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }
 

@@ -27,7 +27,8 @@
  * Memory per indexed record (measured by bench, see benchMinhash): 32 band entries in one
  * open-addressing table (uint32 key + int32 record index, load ≤ 0.75: ≈ 340–680 bytes), the
  * 8-bit signature (128 bytes), the id string (≈ 40–60 bytes), and, when the index is persisted,
- * this run's band keys (128 bytes) until it is saved; with growth slack measured at ≈ 0.86 KB per
+ * this run's band keys (128 bytes) until it is saved, and for entries replayed from a store an
+ * id → entry map (≈ 40 bytes) so a rerun's record is not matched with itself; with growth slack measured at ≈ 0.86 KB per
  * record for 20k records and ≈ 1.0 KB at 200k: about 1 GB per million records indexed.
  */
 import type { CMtMedQARecord } from '../../../schemas/record.js';
@@ -341,6 +342,8 @@ export class NearDupIndex {
   private readonly table = new BandTable();
   private readonly ids: string[] = [];
   private sig8 = new Uint8Array(0);
+  /** Record id → entry index of the entries replayed from a store (earlier runs' kept records). */
+  private readonly persisted = new Map<string, number>();
   /** Entries added since the index was created or loaded (to persist). */
   private fresh: number[] = [];
   private freshKeys = new Uint32Array(0);
@@ -377,15 +380,20 @@ export class NearDupIndex {
     this.freshKeys = new Uint32Array(0);
   }
 
-  /** Returns the match, or undefined after adding the record (it is kept). */
+  /**
+   * Returns the match, or undefined after adding the record (it is kept). A record an earlier
+   * run kept (its id is among the replayed entries) is never a duplicate of that entry, and is
+   * not added twice: rerunning the same input decides exactly as the first run did.
+   */
   check(id: string, text: string): NearMatch | undefined {
     const sig = this.hasher.signature(text, this.sigBuf);
     const keys = this.hasher.bandKeys(sig, this.keyBuf);
     const cands = this.cands;
     cands.length = 0;
+    const self = this.persisted.get(id) ?? -1;
     for (let band = 0; band < keys.length; band++) {
       const idx = this.table.get(keys[band]);
-      if (idx >= 0 && !cands.includes(idx)) cands.push(idx);
+      if (idx >= 0 && idx !== self && !cands.includes(idx)) cands.push(idx);
     }
     let best = -1;
     let bestSim = -1;
@@ -398,6 +406,7 @@ export class NearDupIndex {
       }
     }
     if (best >= 0 && bestSim >= this.threshold) return { duplicateOf: this.ids[best], similarity: Math.round(bestSim * 1000) / 1000 };
+    if (self >= 0) return undefined;
     const sig8 = new Uint8Array(k);
     for (let i = 0; i < k; i++) sig8[i] = sig[i] & 0xff;
     this.insert({ id, sig8, bandKeys: keys }, true);
@@ -415,6 +424,7 @@ export class NearDupIndex {
     }
     this.sig8.set(e.sig8, idx * k);
     this.ids.push(e.id);
+    if (!isFresh && !this.persisted.has(e.id)) this.persisted.set(e.id, idx);
     for (let band = 0; band < e.bandKeys.length; band++) this.table.setIfAbsent(e.bandKeys[band], idx);
     if (isFresh && this.keepFresh) {
       const bands = this.hasher.bands;
