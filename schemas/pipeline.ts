@@ -31,6 +31,8 @@ const ScrapeSource = z.strictObject({
   timeoutMs: z.number().int().positive().max(600_000).default(15000),
   maxBodyBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(5 * 1024 * 1024),
   maxRedirects: z.number().int().nonnegative().max(50).default(5),
+  /** The longest robots.txt Crawl-delay obeyed (seconds); a host asking for more has its URLs refused (scrape.crawl_delay_too_long). */
+  maxCrawlDelaySec: z.number().nonnegative().max(3600).default(60),
   rawStore: z.string().default('.cache/raw'),
   /** Discovery: list pages to read links from; links matching the site's question/list URL patterns on allowed hosts are followed. */
   seeds: z.array(z.string().url()).optional(),

@@ -10,6 +10,11 @@
  *     everything is allowed.
  *   - 429, 5xx (after the fetcher's retries) or unreachable (network error, timeout): assume the site is
  *     telling us to stay away; everything is disallowed for this run.
+ * Patterns are matched by a linear scan (matchPattern), never compiled to a regex: `/**********X`
+ * as `^/.*.*.*…X` backtracks exponentially and blocks the process on every URL check.
+ * Crawl-delay: a value that is not a non-negative number (NaN, negative) is ignored; a delay longer than the pipeline's `maxCrawlDelaySec` is not obeyed by waiting (a
+ * setTimeout that long overflows, and a run cannot sit for hours on one host): every URL of that
+ * host is refused with basis 'crawl_delay_too_long' (reject `scrape.crawl_delay_too_long`).
  * Must not: fetch pages, or decide anything from page content.
  */
 import type { Logger } from '../core/logger.js';
@@ -20,7 +25,9 @@ export interface RobotsRule {
   pattern: string;
   /** Pattern normalised for matching (percent-encoding upper-cased, non-ASCII encoded). */
   norm: string;
-  regex: RegExp;
+  /** The literal pieces between '*'s, and whether a final '$' anchors the end. */
+  parts: string[];
+  anchored: boolean;
 }
 
 export interface RobotsGroup {
@@ -62,10 +69,11 @@ export function parseRobots(text: string): RobotsFile {
       if (value === '') continue; // an empty Disallow allows everything: no rule
       const pattern = value.startsWith('/') || value.startsWith('*') ? value : `/${value}`;
       const norm = normalisePath(pattern);
-      current.rules.push({ allow: key === 'allow', pattern: value, norm, regex: patternRegex(norm) });
+      current.rules.push({ allow: key === 'allow', pattern: value, norm, ...compilePattern(norm) });
     } else if (key === 'crawl-delay') {
-      const n = Number(value);
-      if (Number.isFinite(n) && n >= 0) current.crawlDelaySec = n;
+      // NaN and negative values mean nothing; a huge one (1e12, 1e999 = Infinity) is kept, so the cap refuses it.
+      const n = value === '' ? NaN : Number(value);
+      if (n >= 0) current.crawlDelaySec = Math.max(current.crawlDelaySec ?? 0, n);
     }
   }
   return { groups };
@@ -102,7 +110,7 @@ export function decide(policy: RobotsPolicy, url: URL): RobotsMatch {
   if (url.pathname === '/robots.txt') return { allowed: true };
   let best: RobotsRule | undefined;
   for (const r of policy.rules) {
-    if (!r.regex.test(target)) continue;
+    if (!matchPattern(r, target)) continue;
     if (!best || r.norm.length > best.norm.length || (r.norm.length === best.norm.length && r.allow && !best.allow)) best = r;
   }
   if (!best) return { allowed: true };
@@ -117,13 +125,35 @@ function normalisePath(p: string): string {
   return out.replace(/%[0-9a-f]{2}/gi, (m) => m.toUpperCase());
 }
 
-function patternRegex(norm: string): RegExp {
+/** A normalised pattern as literal pieces between '*' (runs of '*' are one) and a '$' end anchor. */
+export function compilePattern(norm: string): { parts: string[]; anchored: boolean } {
   const anchored = norm.endsWith('$');
-  const body = (anchored ? norm.slice(0, -1) : norm)
-    .split('*')
-    .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}${anchored ? '$' : ''}`);
+  return { parts: (anchored ? norm.slice(0, -1) : norm).split('*'), anchored };
+}
+
+/**
+ * Does `target` match? The first piece is a prefix; every later piece is found leftmost after the
+ * previous one (leftmost is always safe: it leaves the most room for the rest); with '$' the last
+ * piece must end the target, after the others. One pass over the target per piece: linear, no
+ * backtracking whatever the number of '*'.
+ */
+export function matchPattern(p: { parts: string[]; anchored: boolean }, target: string): boolean {
+  const { parts, anchored } = p;
+  const first = parts[0];
+  if (!target.startsWith(first)) return false;
+  if (parts.length === 1) return !anchored || target.length === first.length;
+  let pos = first.length;
+  const lastIdx = parts.length - 1;
+  for (let k = 1; k < lastIdx; k++) {
+    const piece = parts[k];
+    if (piece === '') continue;
+    const at = target.indexOf(piece, pos);
+    if (at < 0) return false;
+    pos = at + piece.length;
+  }
+  const last = parts[lastIdx];
+  if (anchored) return target.length - last.length >= pos && target.endsWith(last);
+  return last === '' || target.indexOf(last, pos) >= 0;
 }
 
 /** What the fetcher reports for a robots.txt request. */
@@ -141,14 +171,20 @@ export interface RobotsDecision {
   allowed: boolean;
   robotsUrl: string;
   /** How the decision was made: a rule, no matching rule, or a fallback when robots.txt could not be read. */
-  basis: 'rule' | 'no_rule' | 'robots_missing' | 'robots_unavailable' | 'address_refused';
+  basis: 'rule' | 'no_rule' | 'robots_missing' | 'robots_unavailable' | 'address_refused' | 'crawl_delay_too_long';
   rule?: string;
   group?: string;
   status?: number;
   detail?: string;
   /** For address_refused: the fetcher's evidence (address, range). */
   evidence?: Record<string, unknown>;
+  /** For crawl_delay_too_long: the host's Crawl-delay and the cap (seconds). */
+  crawlDelaySec?: number;
+  maxCrawlDelaySec?: number;
 }
+
+/** The default cap on a Crawl-delay we obey (schemas/pipeline.ts scrape.maxCrawlDelaySec). */
+export const DEFAULT_MAX_CRAWL_DELAY_SEC = 60;
 
 interface OriginPolicy {
   robotsUrl: string;
@@ -166,8 +202,10 @@ export class RobotsCache {
     private readonly fetchRobots: RobotsFetch,
     userAgent: string,
     private readonly logger: Logger,
-    /** Called once per origin with a Crawl-delay (ms) from the group that applies to us. */
+    /** Called once per origin with a Crawl-delay (ms, at most maxCrawlDelaySec) from the group that applies to us. */
     private readonly onCrawlDelay: (host: string, ms: number) => void,
+    /** A host asking for a longer Crawl-delay has all its URLs refused ('crawl_delay_too_long'). */
+    private readonly maxCrawlDelaySec: number = DEFAULT_MAX_CRAWL_DELAY_SEC,
   ) {
     this.token = productToken(userAgent);
   }
@@ -179,6 +217,12 @@ export class RobotsCache {
       const f = op.fallback!;
       decision = { allowed: f.allowed, robotsUrl: op.robotsUrl, basis: f.basis, status: f.status, detail: f.detail, evidence: f.evidence };
       if (f.basis === 'robots_unavailable') decision.rule = `(robots.txt unavailable: ${f.detail}) disallow all`;
+    } else if (op.policy.crawlDelaySec !== undefined && op.policy.crawlDelaySec > this.maxCrawlDelaySec) {
+      decision = {
+        allowed: false, robotsUrl: op.robotsUrl, basis: 'crawl_delay_too_long', group: op.policy.group,
+        rule: `Crawl-delay: ${op.policy.crawlDelaySec}`, crawlDelaySec: op.policy.crawlDelaySec, maxCrawlDelaySec: this.maxCrawlDelaySec,
+        detail: `robots.txt asks for a Crawl-delay of ${op.policy.crawlDelaySec} s, more than scrape.maxCrawlDelaySec (${this.maxCrawlDelaySec} s)`,
+      };
     } else {
       const m = decide(op.policy, url);
       decision = { allowed: m.allowed, robotsUrl: op.robotsUrl, basis: m.rule ? 'rule' : 'no_rule', group: op.policy.group };
@@ -207,8 +251,10 @@ export class RobotsCache {
     if (res.kind === 'ok') {
       const policy = policyFor(parseRobots(res.body), this.token);
       out = { ...base, policy };
-      if (policy.crawlDelaySec !== undefined && policy.crawlDelaySec > 0) {
-        const ms = policy.crawlDelaySec * 1000;
+      if (policy.crawlDelaySec !== undefined && policy.crawlDelaySec > this.maxCrawlDelaySec) {
+        this.logger.warn({ robotsUrl: robotsUrl.href, crawlDelaySec: policy.crawlDelaySec, maxCrawlDelaySec: this.maxCrawlDelaySec }, 'Crawl-delay above scrape.maxCrawlDelaySec: every URL of this host is refused');
+      } else if (policy.crawlDelaySec !== undefined && policy.crawlDelaySec > 0) {
+        const ms = Math.ceil(policy.crawlDelaySec * 1000);
         if (policy.crawlDelaySec > 30) this.logger.warn({ robotsUrl: robotsUrl.href, crawlDelaySec: policy.crawlDelaySec }, 'long Crawl-delay: this host will be slow');
         this.onCrawlDelay(url.host, ms);
       }

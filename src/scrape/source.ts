@@ -114,11 +114,14 @@ export function openScraper(cfg: ScrapeSourceConfig, deps: ScrapeDeps, signal: A
   const robots = new RobotsCache(fetchRobots, cfg.userAgent, logger, (host, ms) => {
     logger.info({ host, crawlDelayMs: ms }, 'robots.txt Crawl-delay raises the host interval');
     void limiter.setMinInterval(host, ms);
-  });
+  }, cfg.maxCrawlDelaySec);
   const robotsHop: HopCheck = async (u) => {
     const d = await robots.check(u);
     if (d.allowed) return undefined;
     if (d.basis === 'address_refused') return { reason: 'scrape.address_refused', detail: d.detail ?? 'address refused', evidence: { ...d.evidence, url: u.href } };
+    if (d.basis === 'crawl_delay_too_long') {
+      return { reason: 'scrape.crawl_delay_too_long', detail: `${d.robotsUrl}: ${d.detail}`, evidence: { url: u.href, robotsUrl: d.robotsUrl, crawlDelaySec: d.crawlDelaySec, maxCrawlDelaySec: d.maxCrawlDelaySec } };
+    }
     return {
       reason: 'scrape.robots_disallowed',
       detail: `${d.robotsUrl}: ${d.rule ?? 'disallowed'}`,

@@ -9,8 +9,11 @@
  */
 
 export type CsvEvent =
-  /** `record` is the 1-based ordinal of the record in the file (the header is record 1). */
-  | { kind: 'row'; record: number; fields: string[] }
+  /**
+   * `record` is the 1-based ordinal of the record in the file (the header is record 1).
+   * `unterminated`: the last record of an input that does not end with a newline (it may be cut).
+   */
+  | { kind: 'row'; record: number; fields: string[]; unterminated?: boolean }
   /** The input ended inside a quoted field. */
   | { kind: 'truncated'; record: number; fields: string[] };
 
@@ -108,6 +111,6 @@ export async function* csvRows(text: AsyncIterable<string>): AsyncGenerator<CsvE
     yield { kind: 'truncated', record: record + 1, fields: row };
   } else if (row.length > 0 || !atFieldStart) {
     row.push(stripCr(field));
-    yield { kind: 'row', record: record + 1, fields: row };
+    yield { kind: 'row', record: record + 1, fields: row, unterminated: true };
   }
 }

@@ -1,9 +1,22 @@
 /**
  * Bytes → text for the importers, streaming: UTF-8 or GB18030/GBK.
  *
- * 'auto' strips a UTF-8 BOM and sniffs the first SNIFF_BYTES: UTF-8 when those bytes are
- * (almost all) valid UTF-8, GB18030 otherwise. Decoders are stateful, so a multibyte character
- * or a GBK pair split across chunks comes out whole.
+ * 'auto' decides per line (a line = the bytes up to and including an LF, which is a character
+ * boundary in both encodings; a CSV row or JSON element that spans lines is decided line by
+ * line), because real files are concatenations and one can switch encoding midway:
+ *   - the first SNIFF_BYTES give the file's prior (UTF-8 when those bytes are almost all valid
+ *     UTF-8, GB18030 otherwise; see sniffEncoding) — reported through `resolved`;
+ *   - a pure-ASCII line is the same in both;
+ *   - otherwise the line is decoded both ways unless the prior's decoding is clean and plausible,
+ *     and the decoding with the higher plausibility wins (plausibility(): validity first — every
+ *     U+FFFD costs much — then the share of common Chinese characters, GB2312 level 1, against
+ *     mojibake indicators: rare ideographs, private-use, kana, box drawing, Latin/Greek/Cyrillic
+ *     letters, C1 controls). So a UTF-8 row after a GB18030 start is read as UTF-8 even when its
+ *     GB18030 decoding has no U+FFFD (鎴戝ご寰堢棝 for 我头很痛), and the other way round.
+ * A UTF-8 byte-order mark is stripped at the start of the input and at the start of any line
+ * (concatenated files carry theirs into the middle). An explicitly named encoding is used as is,
+ * streaming. A line with no LF for MAX_LINE_BYTES is cut at a point that is a character boundary
+ * in both encodings (two consecutive ASCII bytes), so memory stays bounded.
  *
  * Must not hide bad bytes: an invalid sequence (in the sniffed window or later) decodes to
  * U+FFFD, which the importers turn into an `import.encoding` reject for the dialogue holding it
@@ -126,7 +139,100 @@ function makeDecoder(enc: ResolvedEncoding): ChunkDecoder {
   };
 }
 
-/** Decodes a byte stream chunk by chunk; `resolved` (when given) receives the encoding used. */
+
+/** Lines longer than this (no LF) are decided in pieces, cut at a boundary safe in both encodings. */
+export const MAX_LINE_BYTES = 1 << 20;
+
+let level1: Uint8Array | undefined;
+/** GB2312 level-1 hanzi (the 3,755 most common characters, GBK B0A1–D7F9) as a code-unit table. */
+function level1Table(): Uint8Array {
+  if (level1) return level1;
+  const t = new Uint8Array(0x10000);
+  const bytes: number[] = [];
+  for (let hi = 0xb0; hi <= 0xd7; hi++) for (let lo = 0xa1; lo <= 0xfe; lo++) bytes.push(hi, lo);
+  const s = iconv.decode(Buffer.from(bytes), 'gbk');
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x4e00 && c <= 0x9fff) t[c] = 1;
+  }
+  level1 = t;
+  return t;
+}
+
+export interface Plausibility {
+  score: number;
+  /** U+FFFD count. */
+  bad: number;
+  /** Clean and made of what Chinese text is made of (no mojibake indicator dominates). */
+  plausible: boolean;
+}
+
+/** How much a decoded line looks like real (Chinese or ASCII) text; see the header. */
+export function plausibility(s: string): Plausibility {
+  const t = level1Table();
+  let score = 0;
+  let bad = 0;
+  let common = 0;
+  let odd = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c === 0xfffd) {
+      bad++;
+      score -= 20;
+    } else if (c >= 0x4e00 && c <= 0x9fff) {
+      if (t[c] === 1) {
+        common++;
+        score += 2;
+      } else {
+        odd++;
+        score -= 1;
+      }
+    } else if ((c >= 0x3000 && c <= 0x303f) || (c >= 0xff00 && c <= 0xffef) || (c >= 0x2010 && c <= 0x206f) || c === 0xfeff) {
+      score += 1; // CJK and general punctuation, full-width forms
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      // an astral character (emoji): neutral; skip its low surrogate
+      if (c <= 0xdbff) i++;
+    } else {
+      // Latin-1/extended, Greek, Cyrillic … kana, box drawing, PUA, CJK extension A, C1 controls
+      odd++;
+      score -= c < 0xa0 || (c >= 0xe000 && c <= 0xf8ff) ? 3 : 1;
+    }
+  }
+  return { score, bad, plausible: bad === 0 && odd <= common / 4 };
+}
+
+const utf8Strict = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+function isAscii(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] >= 0x80) return false;
+  return true;
+}
+
+function decodeAs(enc: 'utf-8' | 'gb18030', b: Buffer): string {
+  return enc === 'utf-8' ? utf8Strict.decode(b) : iconv.decode(b, 'gb18030', { stripBOM: false });
+}
+
+/** One line (or piece of a line) decoded by the rule in the header; `prior` breaks ties. */
+export function decodeLine(b: Buffer, prior: 'utf-8' | 'gb18030'): string {
+  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) b = b.subarray(3);
+  if (isAscii(b)) return b.toString('latin1');
+  const first = decodeAs(prior, b);
+  const p1 = plausibility(first);
+  if (p1.plausible) return first;
+  const other = prior === 'utf-8' ? 'gb18030' : 'utf-8';
+  const second = decodeAs(other, b);
+  const p2 = plausibility(second);
+  return p2.score > p1.score ? second : first;
+}
+
+/** Where to cut a long line: a position preceded by an ASCII byte and holding one (a character start in both encodings). */
+function safeCut(b: Buffer, from: number): number {
+  for (let i = Math.max(1, from); i < b.length; i++) if (b[i] < 0x80 && b[i - 1] < 0x80) return i;
+  return -1;
+}
+
+/** Decodes a byte stream chunk by chunk; `resolved` (when given) receives the encoding used ('auto': the file's prior). */
 export async function* decodeText(
   bytes: AsyncIterable<Buffer>,
   encoding: Encoding,
@@ -146,43 +252,83 @@ async function* decodeFrom(
   encoding: Encoding,
   resolved?: (enc: ResolvedEncoding) => void,
 ): AsyncGenerator<string> {
-  let decoder: ChunkDecoder;
-  if (encoding === 'auto') {
-    // Hold chunks until SNIFF_BYTES (or the end), decide, then decode what was held.
-    const held: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    while (size < SNIFF_BYTES) {
-      const r = await it.next();
-      if (r.done) {
-        done = true;
-        break;
-      }
-      held.push(r.value);
-      size += r.value.length;
-    }
-    const head = Buffer.concat(held, size);
-    const body = hasUtf8Bom(head) ? head.subarray(3) : head;
-    const enc = sniffEncoding(body.subarray(0, SNIFF_BYTES), done && body.length <= SNIFF_BYTES);
-    resolved?.(enc);
-    decoder = makeDecoder(enc);
-    const first = decoder.write(enc === 'utf-8' ? head : body);
-    if (first) yield first;
-    if (done) {
-      const tail = decoder.end();
-      if (tail) yield tail;
-      return;
-    }
-  } else {
+  if (encoding !== 'auto') {
     resolved?.(encoding);
-    decoder = makeDecoder(encoding);
+    const decoder = makeDecoder(encoding);
+    for (;;) {
+      const r = await it.next();
+      if (r.done) break;
+      const s = decoder.write(r.value);
+      if (s) yield s;
+    }
+    const tail = decoder.end();
+    if (tail) yield tail;
+    return;
   }
+  // Hold chunks until SNIFF_BYTES (or the end) and take the file's prior from them.
+  const held: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  while (size < SNIFF_BYTES) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    held.push(r.value);
+    size += r.value.length;
+  }
+  const head = Buffer.concat(held, size);
+  const body = hasUtf8Bom(head) ? head.subarray(3) : head;
+  const prior = sniffEncoding(body.subarray(0, SNIFF_BYTES), done && body.length <= SNIFF_BYTES);
+  resolved?.(prior);
+
+  /** The unfinished line: pieces of earlier chunks (copies, so chunks are not kept alive). */
+  let parts: Buffer[] = [];
+  let partsLen = 0;
+  const feed = (chunk: Buffer, final: boolean): string => {
+    let out = '';
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      if (nl < 0) break;
+      const piece = chunk.subarray(start, nl + 1);
+      out += decodeLine(parts.length ? Buffer.concat([...parts, piece]) : piece, prior);
+      parts = [];
+      partsLen = 0;
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      parts.push(Buffer.from(chunk.subarray(start)));
+      partsLen += chunk.length - start;
+    }
+    if (partsLen > MAX_LINE_BYTES) {
+      // An over-long line: decide its first part now, at a boundary safe in both encodings.
+      const all = Buffer.concat(parts);
+      let cut = safeCut(all, MAX_LINE_BYTES >> 1);
+      if (cut < 0 && all.length > 4 * MAX_LINE_BYTES) cut = MAX_LINE_BYTES; // no boundary at all: cut anyway
+      if (cut > 0) {
+        out += decodeLine(all.subarray(0, cut), prior);
+        parts = [Buffer.from(all.subarray(cut))];
+      } else parts = [all];
+      partsLen = parts[0].length;
+    }
+    if (final && partsLen > 0) {
+      out += decodeLine(Buffer.concat(parts), prior);
+      parts = [];
+      partsLen = 0;
+    }
+    return out;
+  };
+  const first = feed(body, done);
+  if (first) yield first;
+  if (done) return;
   for (;;) {
     const r = await it.next();
     if (r.done) break;
-    const s = decoder.write(r.value);
+    const s = feed(r.value, false);
     if (s) yield s;
   }
-  const tail = decoder.end();
+  const tail = feed(Buffer.alloc(0), true);
   if (tail) yield tail;
 }

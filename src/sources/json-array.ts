@@ -4,7 +4,13 @@
  * elements one at a time, so memory is bounded by the largest element, not the file.
  *
  * Inputs that start with '{' are read as JSON Lines (one object per line, or objects separated by
- * whitespace), the layout re-published copies of these datasets often use.
+ * whitespace), the layout re-published copies of these datasets often use. For a format whose
+ * elements are arrays (MIE: a dialogue is an array of windows), an input starting `[{` is JSON
+ * Lines of arrays: one dialogue per line counts as one element, not as the first dialogue's
+ * windows plus garbage (ScanOptions.elementsAreArrays).
+ *
+ * An element nested deeper than MAX_JSON_DEPTH is not parsed at all ('too_deep'): real elements
+ * are a few levels deep, and deep values break everything that walks them recursively later.
  *
  * A broken element is reported ('invalid') and scanning goes on with the next one; an input that
  * ends inside an element or before the closing ']' is reported as 'truncated'. It must not throw
@@ -16,10 +22,19 @@ export type JsonArrayEvent =
   /** The element's text is not valid JSON, or the input is not a JSON array at all. */
   | { kind: 'invalid'; index: number; raw: string; detail: string }
   /** The input ended inside an element or before the array was closed. */
-  | { kind: 'truncated'; index: number; raw: string; detail: string };
+  | { kind: 'truncated'; index: number; raw: string; detail: string }
+  /** The element nests arrays/objects deeper than MAX_JSON_DEPTH (not parsed). */
+  | { kind: 'too_deep'; index: number; raw: string; detail: string };
+
+/** The deepest nesting of arrays/objects an element may have (CMtMedQA, MIE and Huatuo use ≤ 4). */
+export const MAX_JSON_DEPTH = 64;
+
+
 
 const enum Phase {
   Start,
+  /** After the first '[' of a format whose elements are arrays: is the next value an object? */
+  AfterOpen,
   Between,
   Element,
   End,
@@ -48,7 +63,15 @@ function isWs(c: number): boolean {
 /** How much of the input to quote when it is not an array at all. */
 const CONTEXT_CHARS = 2000;
 
-export async function* jsonArrayElements(text: AsyncIterable<string>): AsyncGenerator<JsonArrayEvent> {
+export interface ScanOptions {
+  /**
+   * The format's elements are arrays (MIE): an input whose first '[' is directly followed by '{'
+   * is then JSON Lines of arrays (that '[' opens element 0), not one array of objects.
+   */
+  elementsAreArrays?: boolean;
+}
+
+export async function* jsonArrayElements(text: AsyncIterable<string>, opts: ScanOptions = {}): AsyncGenerator<JsonArrayEvent> {
   let phase = Phase.Start;
   let index = 0;
   /** JSON Lines: top-level objects, no enclosing array. */
@@ -59,11 +82,13 @@ export async function* jsonArrayElements(text: AsyncIterable<string>): AsyncGene
   let inString = false;
   let escape = false;
   let broken: string | null = null;
+  let peak = 0;
   let parts: string[] = [];
 
   const finish = (raw: string): JsonArrayEvent => {
     const at = index++;
     if (broken !== null) return { kind: 'invalid', index: at, raw, detail: broken };
+    if (peak > MAX_JSON_DEPTH) return { kind: 'too_deep', index: at, raw, detail: `element ${at} nests arrays/objects ${peak} levels deep (at most ${MAX_JSON_DEPTH} are read)` };
     try {
       return { kind: 'element', index: at, value: JSON.parse(raw) };
     } catch (e) {
@@ -116,8 +141,9 @@ export async function* jsonArrayElements(text: AsyncIterable<string>): AsyncGene
               }
             }
           } else if (c === QUOTE) inString = true;
-          else if (c === OPEN_CURLY || c === OPEN_SQ) depth++;
-          else if (c === CLOSE_CURLY || c === CLOSE_SQ) {
+          else if (c === OPEN_CURLY || c === OPEN_SQ) {
+            if (++depth > peak) peak = depth;
+          } else if (c === CLOSE_CURLY || c === CLOSE_SQ) {
             depth--;
             if (depth === 0) {
               done = true;
@@ -135,7 +161,7 @@ export async function* jsonArrayElements(text: AsyncIterable<string>): AsyncGene
       }
       const c = s.charCodeAt(i);
       if (phase === Phase.Between) {
-        if (isWs(c) || c === COMMA) {
+        if (isWs(c) || c === COMMA || c === BOM) {
           i++;
         } else if (c === CLOSE_SQ) {
           phase = Phase.End;
@@ -146,6 +172,7 @@ export async function* jsonArrayElements(text: AsyncIterable<string>): AsyncGene
           segStart = i;
           broken = null;
           escape = false;
+          peak = 1;
           if (c === OPEN_CURLY || c === OPEN_SQ) {
             kind = Kind.Container;
             depth = 1;
@@ -159,10 +186,25 @@ export async function* jsonArrayElements(text: AsyncIterable<string>): AsyncGene
           }
           i++;
         }
+      } else if (phase === Phase.AfterOpen) {
+        if (isWs(c)) i++;
+        else if (c === OPEN_CURLY) {
+          // JSON Lines of arrays: the '[' already read opens element 0; the '{' is read inside it.
+          lines = true;
+          phase = Phase.Element;
+          kind = Kind.Container;
+          depth = 1;
+          peak = 1;
+          inString = false;
+          escape = false;
+          broken = null;
+          parts = ['['];
+          segStart = i;
+        } else phase = Phase.Between;
       } else if (phase === Phase.Start) {
         if (isWs(c) || c === BOM) i++;
         else if (c === OPEN_SQ) {
-          phase = Phase.Between;
+          phase = opts.elementsAreArrays ? Phase.AfterOpen : Phase.Between;
           i++;
         } else if (c === OPEN_CURLY) {
           lines = true;

@@ -1,13 +1,14 @@
 /**
  * The shared loop of the JSON-array importers: decode, scan elements, hand each parsed element
  * to the format's `toItems`, and turn scanner problems into rejects (`import.parse_error` for a
- * broken element, `import.truncated` for an input that stops mid-element). Formats differ only
- * in how one element becomes dialogues.
+ * broken element, `import.truncated` for an input that stops mid-element, `import.schema` for an
+ * element nested deeper than MAX_JSON_DEPTH, kept as its clipped raw text, never as the parsed
+ * value). Formats differ only in how one element becomes dialogues.
  */
 import type { Origin, SourceFormat } from '../../schemas/dialogue.js';
 import { decodeText } from './encoding.js';
 import { rejectItem } from './item.js';
-import { jsonArrayElements } from './json-array.js';
+import { jsonArrayElements, type ScanOptions } from './json-array.js';
 import type { ImportInput, ImportItem } from './types.js';
 
 export interface ElementContext {
@@ -26,13 +27,16 @@ export async function* importJsonArray(
   format: SourceFormat,
   input: ImportInput,
   toItems: (value: unknown, ctx: ElementContext) => ImportItem | ImportItem[],
+  scan: ScanOptions = {},
 ): AsyncGenerator<ImportItem> {
-  for await (const ev of jsonArrayElements(decodeText(input.bytes, input.encoding))) {
+  for await (const ev of jsonArrayElements(decodeText(input.bytes, input.encoding), scan)) {
     const ctx: ElementContext = { format, file: input.file, index: ev.index };
     if (ev.kind === 'element') {
       const items = toItems(ev.value, ctx);
       if (Array.isArray(items)) yield* items;
       else yield items;
+    } else if (ev.kind === 'too_deep') {
+      yield rejectItem('import.schema', ev.detail, indexOrigin(ctx), ev.raw);
     } else {
       const reason = ev.kind === 'truncated' ? 'import.truncated' : 'import.parse_error';
       yield rejectItem(reason, ev.detail, indexOrigin(ctx), ev.raw);

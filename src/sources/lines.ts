@@ -2,6 +2,8 @@
  * Splits decoded text chunks into lines (LF or CRLF), streaming: only the unfinished last line
  * of a chunk is held over. After iteration, `terminated` says whether the input ended with a
  * newline — an input cut mid-line is how a truncated line/block file shows itself.
+ * A byte-order mark (U+FEFF) at the start of a line is dropped: concatenated files carry theirs
+ * into the middle, and it must not hide the line's first token (MedDialog's `id=`).
  */
 export class LineReader implements AsyncIterable<string[]> {
   /** True once the input is exhausted, when its last character was a newline (or it was empty). */
@@ -40,5 +42,6 @@ export class LineReader implements AsyncIterable<string[]> {
 }
 
 function stripCr(line: string): string {
-  return line.length > 0 && line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+  const s = line.length > 0 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+  return s.length > 0 && s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s;
 }

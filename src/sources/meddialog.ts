@@ -12,6 +12,11 @@
  * sharing the block's sourceId and position; its description is the latest Description before it.
  * A block without any Dialogue section is one `import.no_dialogue` reject; a last block cut off
  * (no final newline, or a speaker line with no utterance at the end) is `import.truncated`.
+ * A `护士：` (nurse) line starts a turn of its own with speaker 护士, never text of the turn before:
+ * a nurse is neither the patient nor the doctor, so normalise rejects such a dialogue as
+ * `normalise.unknown_speaker` (the roles table has no 护士) instead of passing a nurse's words off
+ * as the doctor's answer or the patient's question. A byte-order mark at the start of a line
+ * (files concatenated into one) is dropped by the line reader, so the `id=` after it is seen.
  * Only the current block is held in memory.
  */
 import type { Origin, RawDialogue, RawTurn } from '../../schemas/dialogue.js';
@@ -21,7 +26,7 @@ import { LineReader } from './lines.js';
 import type { ImportInput, ImportItem, Importer } from './types.js';
 
 const ID_LINE = /^id\s*=\s*(\d+)\s*$/;
-const SPEAKER_LINE = /^(病人|医生|患者)\s*[：:]\s*/;
+const SPEAKER_LINE = /^(病人|医生|患者|护士)\s*[：:]\s*/;
 const DISEASE_FIELD = /^(?:疾病|疾病\/症状|疾病名称|所患疾病)\s*[：:]\s*(.*)$/;
 const VISITED_FIELD = /^已就诊医院及科室\s*[：:]\s*(.*)$/;
 const DIAGNOSIS = 'Diagnosis and suggestions';

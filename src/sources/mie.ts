@@ -4,7 +4,8 @@
  * so the dialogue is the last non-empty utterance of every window, in order; consecutive windows
  * must overlap (window k's first four = window k-1's last four), else the element is an
  * `import.schema` reject. "患者:"/"医生:" prefixes become the speaker. Labels are not kept
- * (they annotate windows, not turns). sourceId is `idx-<index>`.
+ * (they annotate windows, not turns). sourceId is `idx-<index>`. The same dialogues given as JSON
+ * Lines (one dialogue array per line) are read one element per line.
  */
 import { z } from 'zod';
 import type { RawTurn } from '../../schemas/dialogue.js';
@@ -57,4 +58,4 @@ export const importMie: Importer = (input) =>
       turns.push(splitSpeaker(u[last]));
     }
     return dialogueItem({ origin: indexOrigin(ctx), turns });
-  });
+  }, { elementsAreArrays: true });

@@ -4,7 +4,8 @@
  * dialogue: the patient asks (`ask`, or `title` when ask is empty), the doctor answers; department
  * and title are kept; sourceId is `row-<n>` (n = 1-based data row, header excluded).
  * A row with the wrong number of fields is an `import.parse_error`; a file ending inside a quoted
- * field is `import.truncated`; a header that is not those four columns is an `import.schema`
+ * field is `import.truncated`, and so is a last row without a final newline (the dump ends every
+ * row with one: a row cut in an unquoted field would otherwise be accepted with the cut text); a header that is not those four columns is an `import.schema`
  * reject and nothing else is read (the columns could not be told apart).
  */
 import type { Origin, RawDialogue } from '../../schemas/dialogue.js';
@@ -40,6 +41,10 @@ export const importToyhom: Importer = async function* (input: ImportInput) {
     n++;
     if (ev.kind === 'truncated') {
       yield rejectItem('import.truncated', `the input ends inside a quoted field of row ${n} (record ${ev.record})`, originOf(n), ev.fields);
+      continue;
+    }
+    if (ev.unterminated) {
+      yield rejectItem('import.truncated', `the input ends without a final newline inside row ${n} (record ${ev.record}): the row may be cut`, originOf(n), ev.fields);
       continue;
     }
     const f = ev.fields;

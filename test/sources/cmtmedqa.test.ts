@@ -12,7 +12,7 @@ describe('CMtMedQA importer on the fixture', () => {
     expect(items[0]).toEqual({
       kind: 'dialogue',
       dialogue: {
-        id: '972ce67e9179f23b61f8ceb6',
+        id: 'caffd72b9c443bd8b2abae55',
         origin: { format: 'cmtmedqa', file, sourceId: 'j90001', position: 1 },
         turns: [
           { speaker: 'patient', text: '医生，我今年五十岁，最近量血压总是150/95左右，需要吃药吗？' },
@@ -41,8 +41,8 @@ describe('CMtMedQA importer on the fixture', () => {
     const { dialogues } = await importFile(importCmtMedQa, file);
     const safety = dialogues.filter((d) => d.singleTurn);
     expect(safety.map((d) => [d.origin.sourceId, d.origin.position, d.id])).toEqual([
-      ['safety-2', 3, '2abc2e521a13eddbfe3e0404'],
-      ['safety-5', 6, 'd8fed44892e0329f29a3fba5'],
+      ['safety-2', 3, 'aa52874f4d7aa4c4e70bcd8e'],
+      ['safety-5', 6, '170328c0c3198f5dd2e791ff'],
     ]);
     expect(turnsOf(safety[0])).toEqual([
       ['patient', '医生，我最近总是失眠，是不是家里风水不好，需要请人来看看？'],

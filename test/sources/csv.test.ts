@@ -18,7 +18,7 @@ describe('CSV reader', () => {
       { kind: 'row', record: 1, fields: ['a', 'b', 'c'] },
       { kind: 'row', record: 2, fields: ['1', 'x, y', 'he said "hi"'] },
       { kind: 'row', record: 3, fields: ['2', 'two\nlines', ''] },
-      { kind: 'row', record: 5, fields: ['3', '', '末尾'] },
+      { kind: 'row', record: 5, fields: ['3', '', '末尾'], unterminated: true },
     ]);
   });
 

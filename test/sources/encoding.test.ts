@@ -77,12 +77,13 @@ describe('encoding', () => {
     expect(dialogues[dialogues.length - 1].turns[0].text).toBe('最后一个');
   });
 
-  it('rejects GBK text that starts after an ASCII-only first 64 KiB (sniffed as UTF-8) as import.encoding', async () => {
+  it('reads GBK text that starts after an ASCII-only first 64 KiB (sniffed as UTF-8) as GBK: the encoding is decided per line', async () => {
     const ascii: string[] = [];
     for (let n = 0; ascii.join('').length < SNIFF_BYTES + 10; n++) ascii.push(hetmcBlock(n, `headache ${n}`).replace(/[^\x00-\x7f]+/g, 'x'));
     const bytes = Buffer.concat([Buffer.from(ascii.join(''), 'ascii'), iconv.encode(hetmcBlock(77777, sample), 'gbk')]);
     const { dialogues, rejects } = await collect(importHetmc, { file: 'late-gbk.dialog', bytes: chunked(bytes, 8192), encoding: 'auto' });
-    expect(dialogues).toHaveLength(ascii.length);
-    expect(rejects.map((r) => [r.reason, r.origin.sourceId])).toEqual([['import.encoding', '77777']]);
+    expect(rejects).toEqual([]);
+    expect(dialogues).toHaveLength(ascii.length + 1);
+    expect(dialogues[dialogues.length - 1].turns[0].text).toBe(sample);
   });
 });

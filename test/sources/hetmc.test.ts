@@ -13,7 +13,7 @@ describe('HET-MC importer on the fixture', () => {
     expect(items[0]).toEqual({
       kind: 'dialogue',
       dialogue: {
-        id: '8abb52b963e49cbb20858700',
+        id: 'f6f814a1cad11ef465b67d41',
         origin: { format: 'hetmc', file, sourceId: '50001', position: 1 },
         turns: [
           { speaker: 'P', text: '孩子手心和脚底长了小红疹，嘴里也有溃疡，会是手足口病吗？（女，2岁）' },
@@ -40,11 +40,11 @@ describe('HET-MC importer on the fixture', () => {
     ]);
     expect(dialogues[3].turns[0]).toEqual({ speaker: 'D', text: '您好，我是产科医生，请详细说说您的情况' });
     expect(dialogues.map((d) => d.id)).toEqual([
-      '8abb52b963e49cbb20858700',
-      '335b8f9e1df56c3a44775e7c',
-      '9f776cecaefdc4c3952582fa',
-      '14b663717e12c4c3817828bd',
-      'c3f5525f5041f8b2c6c2ae63',
+      'f6f814a1cad11ef465b67d41',
+      'a77a9d9e26feecb842654af8',
+      '018634b69182c5470a235fc8',
+      'cca8a3ab6df8ce7fa8cb2908',
+      '755a3d1077f6e1c170408946',
     ]);
   });
 

@@ -13,7 +13,7 @@ describe('Huatuo importer on the fixture', () => {
     expect(items[0]).toEqual({
       kind: 'dialogue',
       dialogue: {
-        id: 'fe8954d525abbff48be16f87',
+        id: '556b1f877c00e70718c7a4e8',
         origin: { format: 'huatuo', file, sourceId: 'idx-0', position: 1 },
         turns: [
           { speaker: 'patient', text: '拔牙以后多久可以吃东西？' },

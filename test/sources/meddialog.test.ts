@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { importMedDialog } from '../../src/sources/meddialog.js';
 import { rawDialogueId } from '../../src/sources/id.js';
@@ -14,7 +15,7 @@ describe('MedDialog importer on the fixture', () => {
     expect(first.kind).toBe('dialogue');
     if (first.kind !== 'dialogue') return;
     expect(first.dialogue).toEqual({
-      id: '9f0aeec32c2125a84358394f',
+      id: 'aadc7dbaa076a27bc09e1b32',
       origin: { format: 'meddialog', file, sourceId: '101', position: 1, url: 'https://www.haodf.com/doctorteam/flow_team_9000000101_1.htm' },
       turns: [
         { speaker: '医生', text: '您好，最近两周有没有去过疫情高发地区，或者接触过发热的人？' },
@@ -31,7 +32,7 @@ describe('MedDialog importer on the fixture', () => {
         '患病多久： 一周内\n已就诊医院及科室： 示例县人民医院 内科\n用药情况： 自行服用感冒清热颗粒\n过敏史： 无（2020-02-11填写）\n既往病史： 无（2020-02-11填写）',
     });
     expect(first.dialogue.id).toBe(
-      rawDialogueId({ format: 'meddialog', file: 'somewhere/else/consultations.txt', sourceId: '101', position: first.dialogue.origin.position, turns: first.dialogue.turns }),
+      rawDialogueId({ format: 'meddialog', file, sourceId: '101', position: first.dialogue.origin.position, turns: first.dialogue.turns }),
     );
   });
 
@@ -63,7 +64,7 @@ describe('MedDialog importer on the fixture', () => {
     const { dialogues } = await importFile(importMedDialog, file);
     const visits = dialogues.filter((d) => d.origin.sourceId === '103');
     expect(visits.map((d) => d.origin.visit)).toEqual([0, 1]);
-    expect(visits.map((d) => d.id)).toEqual(['5ec4af4411b7a236620bd042', 'f34e231e741d3110ef58f63c']);
+    expect(visits.map((d) => d.id)).toEqual(['04b62d41f7b70b230065aadb', '1f1d30f5c01c479e04c17588']);
     expect(turnsOf(visits[0])).toEqual([
       ['病人', '医生您好，孩子四岁，退烧药吃了两个小时了体温还在38.5度。'],
       ['医生', '可以温水擦浴，多喝水，如果精神差或者抽搐要马上去医院。'],
@@ -81,7 +82,7 @@ describe('MedDialog importer on the fixture', () => {
   it('accepts half-width colons, the 患者 label and text on the same line as the label', async () => {
     const { dialogues } = await importFile(importMedDialog, file);
     const d = dialogues.find((x) => x.origin.sourceId === '104')!;
-    expect(d.id).toBe('d02a44d61684dd116ee138ee');
+    expect(d.id).toBe('e4510c13f45739cf4dbbbd1c');
     expect(turnsOf(d)).toEqual([
       ['患者', '医生，我同事的家属被确诊了，我和同事上周一起吃过饭。'],
       ['医生', '你目前有没有发热、咳嗽？'],
@@ -105,10 +106,16 @@ describe('MedDialog importer on the fixture', () => {
     expect(d.description).toBe('疾病： 乏力\n预约医生： 张医生');
   });
 
-  it('gives the same ids when the file is imported again from another directory', async () => {
+  it('gives the same ids for the same relative path (however the path is spelled), different ids for a same-named file in another folder', async () => {
     const a = await importFile(importMedDialog, file);
-    const b = await importText(importMedDialog, readFileSync(file), 'elsewhere/consultations.txt');
-    expect(b.dialogues.map((d) => d.id)).toEqual(a.dialogues.map((d) => d.id));
+    const again = await importText(importMedDialog, readFileSync(file), `./${file.split(path.sep).join('/')}`);
+    expect(again.dialogues.map((d) => d.id)).toEqual(a.dialogues.map((d) => d.id));
+    const absolute = await importText(importMedDialog, readFileSync(file), path.resolve(file));
+    expect(absolute.dialogues.map((d) => d.id)).toEqual(a.dialogues.map((d) => d.id));
+    const other = await importText(importMedDialog, readFileSync(file), 'elsewhere/consultations.txt');
+    const ids = new Set(a.dialogues.map((d) => d.id));
+    expect(other.dialogues).toHaveLength(a.dialogues.length);
+    for (const d of other.dialogues) expect(ids.has(d.id)).toBe(false);
   });
 });
 

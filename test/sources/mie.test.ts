@@ -14,7 +14,7 @@ describe('MIE importer on the fixture', () => {
     expect(items[1]).toEqual({
       kind: 'dialogue',
       dialogue: {
-        id: '4a8f45aa8347d95d4233c3bc',
+        id: '50bba5ae90c76bcf1e6f11f1',
         origin: { format: 'mie', file, sourceId: 'idx-1', position: 2 },
         turns: [
           { speaker: '患者', text: '血压160/100，头有点胀' },
@@ -33,7 +33,7 @@ describe('MIE importer on the fixture', () => {
       ['医生', '建议做24小时动态心电图，看看早搏的数量'],
       ['患者', '好的，需要吃药吗？'],
     ]);
-    expect(dialogues.map((d) => d.id)).toEqual(['e2596b2923d73e0c11b7bdc5', '4a8f45aa8347d95d4233c3bc', '671d40af24008a21bc2bfdf6']);
+    expect(dialogues.map((d) => d.id)).toEqual(['bce05e871a2525cc3aa75a29', '50bba5ae90c76bcf1e6f11f1', 'c10c837a8151b4442a844ed5']);
   });
 
   it('rejects a dialogue whose windows do not overlap as import.schema and reads the next one', async () => {

@@ -21,7 +21,7 @@ describe('Toyhom importer on the GB18030 fixture', () => {
     expect(items[0]).toEqual({
       kind: 'dialogue',
       dialogue: {
-        id: '3e04a0ac075b20a19f19c026',
+        id: '63e902687d13586afa3c18c8',
         origin: { format: 'toyhom', file, sourceId: 'row-1', position: 1 },
         turns: [
           { speaker: 'patient', text: '我今年六十岁，有高血压三年了，平时喜欢喝浓茶，会影响血压吗？' },

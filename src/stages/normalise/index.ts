@@ -5,6 +5,12 @@
  * speaker roles, merges consecutive turns of one speaker, drops turns with no text, and turns a
  * case description into the opening patient turn when the doctor speaks first. Its rejects carry
  * the scrubbed dialogue, never the raw one. Pure: no I/O, no state.
+ *
+ * The length limit comes before any cleaning: a dialogue with a text field longer than
+ * MAX_RAW_CHARS_FACTOR × split.maxChars characters is a `normalise.too_long` reject (split would
+ * reject an utterance longer than maxChars anyway; the factor leaves room for HTML, whitespace and
+ * boilerplate that cleaning removes), so the cleaning never works on unbounded text. Its input is
+ * kept clipped to the limit and scrubbed.
  */
 import type { Dialogue, RawDialogue, Turn } from '../../../schemas/dialogue.js';
 import type { Reject } from '../../../schemas/reject.js';
@@ -13,7 +19,24 @@ import type { StageContext, StageResult } from '../types.js';
 import { templateSource, templatesFor, type TemplateHits } from './boilerplate.js';
 import { scrubPii, type PiiCounts } from './pii.js';
 import { roleOf } from './roles.js';
-import { cleanText, hasText, type TextOptions } from './text.js';
+import { cleanText, hasText, stripInvisible, type TextOptions } from './text.js';
+
+/** How many times split.maxChars a raw text field may be before cleaning. */
+export const MAX_RAW_CHARS_FACTOR = 8;
+
+/** The first text field longer than `limit`, as [field, length]. */
+function overLong(raw: RawDialogue, limit: number): [string, number] | undefined {
+  for (let i = 0; i < raw.turns.length; i++) {
+    const t = raw.turns[i];
+    if (t.text.length > limit) return [`turns[${i}].text`, t.text.length];
+    if (t.speaker.length > limit) return [`turns[${i}].speaker`, t.speaker.length];
+  }
+  for (const f of ['description', 'title', 'department', 'disease', 'cate1', 'cate2'] as const) {
+    const v = raw[f];
+    if (v !== undefined && v.length > limit) return [f, v.length];
+  }
+  return undefined;
+}
 
 /**
  * What normalise removed and replaced, summed over a batch: `pii.<TYPE>` placeholders by type,
@@ -25,6 +48,14 @@ export type CleaningCounts = Record<string, number>;
 export function addCounts(into: CleaningCounts, from: CleaningCounts | undefined): CleaningCounts {
   if (from) for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
   return into;
+}
+
+/** The raw dialogue with every text field cut to `limit` characters (a too-long reject keeps only that). */
+function clipped(raw: RawDialogue, limit: number): RawDialogue {
+  const cut = (v: string) => (v.length > limit ? v.slice(0, limit) : v);
+  const r: RawDialogue = { ...raw, turns: raw.turns.map((t) => ({ speaker: cut(t.speaker), text: cut(t.text) })) };
+  for (const k of ['department', 'cate1', 'cate2', 'disease', 'title', 'description'] as const) if (raw[k] !== undefined) r[k] = cut(raw[k]);
+  return r;
 }
 
 /** The raw dialogue with every text field cleaned and scrubbed: what a normalise reject may keep. */
@@ -42,6 +73,15 @@ export function normaliseOne(raw: RawDialogue, ctx: StageContext, counts: Cleani
   const piiCounts: PiiCounts = {};
   const opts: TextOptions = { toSimplified: cfg.toSimplified, scrubPii: cfg.scrubPii, templates: templatesFor(templateSource(raw.origin)), templateHits, piiCounts };
   const fieldOpts: TextOptions = { toSimplified: cfg.toSimplified, scrubPii: cfg.scrubPii, piiCounts };
+  const limit = MAX_RAW_CHARS_FACTOR * ctx.config.split.maxChars;
+  const long = overLong(raw, limit);
+  if (long) {
+    return makeReject({
+      stage: 'normalise', reason: 'normalise.too_long', origin: raw.origin, dialogueId: raw.id, input: scrubbedInput(clipped(raw, limit), opts),
+      detail: `${long[0]} has ${long[1]} characters before cleaning; normalise reads at most ${limit} (${MAX_RAW_CHARS_FACTOR} × split.maxChars): split the text or raise split.maxChars`,
+      evidence: { field: long[0], chars: long[1], limit },
+    });
+  }
   const turns: Turn[] = [];
   let emptied = 0;
   for (let i = 0; i < raw.turns.length; i++) {

@@ -2,6 +2,12 @@
  * Text cleaning for one utterance: Unicode, HTML remnants, whitespace, punctuation width,
  * traditional→simplified, then platform boilerplate (boilerplate.ts, templates as data) and PII
  * placeholders (pii.ts). Pure string functions.
+ *
+ * Every pattern here sees untrusted text and must run in linear time: no nested or overlapping
+ * quantifiers (`\s*[:：]?\s*`, `[^()]*X[^()]*`), no unbounded run that a failing suffix makes the
+ * engine retry from every start (`[^>]*>` over `<b <b <b`, `[a-z.]+@` over `a.a.a.`); what a
+ * regex cannot say linearly is a scan (parenCjk). Callers cap the length first
+ * (normalise: MAX_RAW_CHARS_FACTOR). pii.ts holds its own patterns to the same rule.
  */
 import * as OpenCC from 'opencc-js/t2cn';
 import { stripTemplates, type TemplateHits, type templatesFor } from './boilerplate.js';
@@ -38,16 +44,22 @@ export function toSimplified(s: string): string {
 
 const ENTITIES: Record<string, string> = { nbsp: ' ', lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", ldquo: '“', rdquo: '”', hellip: '…', mdash: '—', middot: '·' };
 
-/** Zero-width and other invisible format characters that leak in from web pages. */
-const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF\u00AD]/g;
-const HTML_TAG = /<\/?(?:br|p|div|span|img|a|b|i|strong|em|font|li|ul|ol|table|tr|td|h\d)\b[^>]*>/gi;
+/**
+ * Characters that must not reach a shard: zero-width and other invisible format characters that
+ * leak in from web pages; C0 controls but \t \n (\r, \v, \f become whitespace later) and C1
+ * controls (NUL, ESC …); bidi embeddings, overrides, isolates and marks (U+202A–202E, U+2066–2069,
+ * U+061C, U+200E/F) that reorder what a reader sees; tag characters (U+E0000–E007F).
+ */
+const INVISIBLE = /[\u0000-\u0008\u000E-\u001F\u007F-\u009F\u00AD\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\u{E0000}-\u{E007F}]/gu;
+/** An allow-listed tag; its attributes stop at the next '<' so a run of unclosed `<b ` stays linear. */
+const HTML_TAG = /<\/?(?:br|p|div|span|img|a|b|i|strong|em|font|li|ul|ol|table|tr|td|h\d)\b[^<>]*>/gi;
 const HTML_ENTITY = /&(#x[0-9a-f]+|#\d+|[a-z]+);/gi;
 /** Any CJK ideograph or full-width punctuation: context that calls for full-width punctuation. */
 const CJK = '\\u3000-\\u303F\\u3400-\\u4DBF\\u4E00-\\u9FFF\\uF900-\\uFAFF\\uFF01-\\uFF5E';
 const HALF_PUNCT_AFTER_CJK = new RegExp(`([${CJK}])\\s*([,?!;:])`, 'g');
 const HALF_PUNCT_BEFORE_CJK = new RegExp(`([,?!;:])\\s*(?=[${CJK}])`, 'g');
 const PERIOD_AFTER_CJK = new RegExp(`([${CJK}])\\.(?!\\d)`, 'g');
-const PAREN_CJK = new RegExp(`\\(([^()]*[${CJK}][^()]*)\\)`, 'g');
+const CJK_CHAR = new RegExp(`[${CJK}]`);
 const FULL_MAP: Record<string, string> = { ',': '，', '?': '？', '!': '！', ';': '；', ':': '：' };
 
 export function decodeHtml(s: string): string {
@@ -68,15 +80,42 @@ export function normalisePunctuation(s: string): string {
   t = t.replace(HALF_PUNCT_AFTER_CJK, (_m, a: string, p: string) => a + FULL_MAP[p]);
   t = t.replace(HALF_PUNCT_BEFORE_CJK, (_m, p: string) => FULL_MAP[p]);
   t = t.replace(PERIOD_AFTER_CJK, '$1。');
-  t = t.replace(PAREN_CJK, '（$1）');
-  return t;
+  return parenCjk(t);
+}
+
+/**
+ * Half-width parentheses around text holding Chinese → full-width: `(…)` with no parenthesis
+ * inside and at least one CJK character. One left-to-right scan (the regex form
+ * `\(([^()]*[CJK][^()]*)\)` is quadratic on a long run with no closing parenthesis).
+ */
+export function parenCjk(s: string): string {
+  let open = s.indexOf('(');
+  if (open < 0) return s;
+  let out = '';
+  let done = 0;
+  while (open >= 0) {
+    let j = open + 1;
+    while (j < s.length && s[j] !== '(' && s[j] !== ')') j++;
+    if (j >= s.length) break;
+    if (s[j] === '(') {
+      open = j;
+      continue;
+    }
+    const inner = s.slice(open + 1, j);
+    if (CJK_CHAR.test(inner)) {
+      out += s.slice(done, open) + '（' + inner + '）';
+      done = j + 1;
+    }
+    open = s.indexOf('(', j + 1);
+  }
+  return done === 0 ? s : out + s.slice(done);
 }
 
 export function normaliseWhitespace(s: string): string {
   return s
     .replace(/\r\n?/g, '\n')
     .replace(/[\t\v\f ]+/g, ' ')
-    .replace(/ *\n[ \n]*/g, '\n')
+    .replace(/ ?\n[ \n]*/g, '\n') // spaces are single here: ' ?' (not ' *') keeps a failed match O(1)
     .replace(new RegExp(`([${CJK}]) (?=[${CJK}])`, 'g'), '$1')
     .trim();
 }
@@ -89,6 +128,11 @@ export interface TextOptions {
   /** Where template hits and placeholders are counted, when given. */
   templateHits?: TemplateHits;
   piiCounts?: PiiCounts;
+}
+
+/** Only the invisible/control/bidi/tag characters removed (for labels kept as written, such as cate1/cate2). */
+export function stripInvisible(s: string): string {
+  return s.replace(INVISIBLE, '');
 }
 
 export function cleanText(raw: string, opts: TextOptions): string {

@@ -1,0 +1,142 @@
+/**
+ * Issue 9 reproductions for text cleaning: inputs that made the old patterns quadratic finish in
+ * time proportional to their length, the length limit comes before cleaning, and control, bidi
+ * and tag characters never reach a turn.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { normaliseOne, MAX_RAW_CHARS_FACTOR } from '../../../src/stages/normalise/index.js';
+import { cleanText, decodeHtml, normalisePunctuation, parenCjk, scrubEmail, scrubPii } from '../../../src/stages/normalise/text.js';
+import { raw, testContext } from '../../support/context.js';
+
+const opts = { toSimplified: true, scrubPii: true };
+
+/**
+ * A hang detector, not a performance measurement (that is bench's job): the inputs are the issue's
+ * reproductions at full size, which took from 2 s to well over 150 s with the old patterns; linear
+ * code needs milliseconds, so a budget of seconds tells the two apart on any machine.
+ */
+const BUDGET_MS = 5000;
+function expectFast(f: () => unknown): void {
+  const t = performance.now();
+  f();
+  expect(performance.now() - t).toBeLessThan(BUDGET_MS);
+}
+
+describe('cleaning runs in linear time on the reproductions', () => {
+  it('a 300 KB utterance of "1(" + CJK (no closing parenthesis): 115 s before', () => {
+    const s = '1(' + '头'.repeat(300_000);
+    expectFast(() => expect(normalisePunctuation(s)).toBe(s));
+    expectFast(() => cleanText(s, { toSimplified: false, scrubPii: true }));
+    const units = '1(头'.repeat(100_000);
+    expectFast(() => cleanText(units, { toSimplified: false, scrubPii: true }));
+  });
+
+  it('"1" + "a." × 150k (an e-mail local part with no @): did not finish in 150 s before', () => {
+    const s = '1' + 'a.'.repeat(150_000);
+    expectFast(() => expect(scrubPii(s)).toBe(s));
+    expectFast(() => cleanText(s, opts));
+  });
+
+  it('"<b " × 130k (400 KB of unclosed tags): 40 KB took 2.1 s before', () => {
+    const s = '<b '.repeat(130_000);
+    expectFast(() => expect(decodeHtml(s)).toBe(s));
+    expectFast(() => cleanText(s, opts));
+    expect(decodeHtml('<b '.repeat(20_000) + '>x')).toBe('<b '.repeat(19_999) + 'x');
+  });
+
+  it('QQ / WeChat labels before 300k non-ASCII spaces (the old \\s*[:：]?\\s* overlap)', () => {
+    expectFast(() => scrubPii('QQ' + '\u2003'.repeat(300_000) + 'x'));
+    expectFast(() => scrubPii('微信' + '\u2003'.repeat(300_000) + '!'));
+  });
+
+  it.each<[string, string]>([
+    ['spaces', ' '.repeat(300_000) + 'x'],
+    ['CJK and spaces', '头 '.repeat(150_000)],
+    ['CJK and commas', '头,'.repeat(150_000)],
+    ['open parentheses', '(头'.repeat(150_000)],
+    ['an entity that never ends', '&' + 'a'.repeat(300_000)],
+    ['www. and letters', 'www.' + 'a'.repeat(300_000)],
+    ['a@ repeated', 'a@'.repeat(150_000)],
+    ['a domain of digits', 'x@' + '1.'.repeat(150_000)],
+    ['boilerplate prefix repeated', '本回答仅供参考'.repeat(40_000)],
+    ['surname before title', '王医生'.repeat(100_000)],
+    ['phone-like digits', '1'.repeat(300_000)],
+  ])('%s (300 KB)', (_name, s) => {
+    expectFast(() => cleanText(s, opts));
+  });
+});
+
+describe('the rewritten patterns keep their meaning', () => {
+  it('full-width parentheses only around parenthesis-free text holding Chinese', () => {
+    expect(parenCjk('吃药(一天两次)就好')).toBe('吃药（一天两次）就好');
+    expect(parenCjk('(a(中)b)')).toBe('(a（中）b)');
+    expect(parenCjk('(abc) (中) (x')).toBe('(abc) （中） (x');
+    expect(parenCjk('((中文))')).toBe('(（中文）)');
+  });
+
+  it('e-mail addresses as before', () => {
+    expect(scrubEmail('发到a.b@example.com或')).toBe('发到<EMAIL>或');
+    expect(scrubEmail('x@y a@b.cn c@d.org')).toBe('x@y <EMAIL> <EMAIL>');
+    expect(scrubEmail('..foo@bar.com')).toBe('..<EMAIL>');
+    expect(scrubEmail('@@@')).toBe('@@@');
+    expect(scrubEmail('a@1.2')).toBe('a@1.2');
+  });
+
+  it('QQ and WeChat with or without a colon', () => {
+    expect(scrubPii('QQ 12345678')).toBe('<QQ>');
+    expect(scrubPii('QQ： 12345678')).toBe('<QQ>');
+    expect(scrubPii('微信 ：doc_wang2020')).toBe('<WECHAT>');
+  });
+
+  it('an allow-listed tag with attributes is still removed, a stray "<" is kept', () => {
+    expect(decodeHtml('头痛<span class="x">三天</span>')).toBe('头痛三天');
+    expect(decodeHtml('a < b <br/>c')).toBe('a < b \nc');
+  });
+});
+
+describe('control, bidi and tag characters', () => {
+  it('are stripped: NUL, ESC, C0 and C1 controls, bidi embeddings/isolates/marks, U+061C, tag characters', () => {
+    const hostile = '头\u0000痛\u001b[31m三\u0085天\u009b\u202e反\u2066转\u2069\u061c了\u200e\u200f\u{E0041}\u{E007F}吗';
+    expect(cleanText(hostile, opts)).toBe('头痛[31m三天反转了吗');
+  });
+
+  it('keeps line breaks and tabs as whitespace', () => {
+    expect(cleanText('头痛\n三天\tx', opts)).toBe('头痛\n三天 x');
+  });
+
+  it('are stripped from cate1/cate2 copied from the source, which are otherwise kept as written (fuzz finding)', () => {
+    const d = normaliseOne(raw([['P', '头痛'], ['D', '休息']], { cate1: '内\u2066科', cate2: '\u202e心血管\u0001' }), testContext());
+    expect('turns' in d && [d.cate1, d.cate2]).toEqual(['内科', '心血管']);
+  });
+
+  it('never lets one through a normalised dialogue', () => {
+    const ctx = testContext();
+    const d = normaliseOne(raw([['P', '头\u2067痛\u0007'], ['D', '休\u{E0020}息\u001b']], { title: '标\u202a题', description: '描\u0000述' }), ctx);
+    expect('turns' in d).toBe(true);
+    if (!('turns' in d)) return;
+    const text = JSON.stringify([d.turns, d.title]);
+    expect(d.turns.map((t) => t.text)).toEqual(['描述', '头痛', '休息'].slice(1));
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|\udb40[\udc00-\udc7f]/);
+  });
+});
+
+describe('the length limit comes before cleaning', () => {
+  it('rejects a dialogue with an over-long utterance as normalise.too_long, quickly', () => {
+    const ctx = testContext();
+    const limit = MAX_RAW_CHARS_FACTOR * ctx.config.split.maxChars;
+    const huge = '1(' + '头'.repeat(300_000);
+    const t = performance.now();
+    const r = normaliseOne(raw([['P', huge], ['D', '休息']]), ctx);
+    expect(performance.now() - t).toBeLessThan(1000);
+    expect('reason' in r && r.reason).toBe('normalise.too_long');
+    expect('reason' in r && r.evidence).toEqual({ field: 'turns[0].text', chars: huge.length, limit });
+  });
+
+  it('reads an utterance at the limit', () => {
+    const ctx = testContext({ split: { maxChars: 100 } });
+    const r = normaliseOne(raw([['P', '头'.repeat(MAX_RAW_CHARS_FACTOR * 100)], ['D', '休息']]), ctx);
+    expect('turns' in r).toBe(true);
+    const over = normaliseOne(raw([['P', '头痛'], ['D', '休息']], { description: 'x'.repeat(MAX_RAW_CHARS_FACTOR * 100 + 1) }), ctx);
+    expect('reason' in over && over.reason).toBe('normalise.too_long');
+  });
+});
