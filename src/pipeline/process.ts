@@ -7,6 +7,7 @@ import type { Dialogue } from '../../schemas/dialogue.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
 import type { Reject } from '../../schemas/reject.js';
 import { normalise } from '../stages/normalise/index.js';
+import { oneDepartmentPerDialogue } from '../stages/split/department.js';
 import { split } from '../stages/split/index.js';
 import type { StageContext, StageResult } from '../stages/types.js';
 import { validate } from '../stages/validate/index.js';
@@ -40,7 +41,10 @@ export function runSplit(dialogues: Dialogue[], ctx: StageContext): StageResult<
 
 export async function runValidate(records: RecordEnvelope[], ctx: StageContext): Promise<StageResult<RecordEnvelope>> {
   if (!ctx.graph || !ctx.config.validate.enabled) return { out: records, rejects: [] };
-  return validate(records, ctx);
+  const v = await validate(records, ctx);
+  // graph-inferred departments per window → one per dialogue
+  const { defaultCate1: cate1, defaultCate2: cate2 } = ctx.config.split;
+  return { out: oneDepartmentPerDialogue(v.out, { cate1, cate2 }), rejects: v.rejects };
 }
 
 /** Rejects of one batch in stage order, so the rejects file has one deterministic order. */
