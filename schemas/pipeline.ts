@@ -73,7 +73,7 @@ export const SplitConfig = z.strictObject({
    */
   pleasantryOnly: z.enum(['reject', 'keep']).default('reject'),
   /** Minimum meaningful characters (Han, letters, digits; not punctuation or placeholders) of a record's output; shorter answers do not end a record (`split.thin_output`). 0 = off. */
-  minOutputChars: z.number().int().nonnegative().default(4),
+  minOutputChars: z.number().int().nonnegative().default(6),
   /** Minimum meaningful characters of a record's instruction ("吗", "嗯" end no record: `split.thin_instruction`). 0 = off. */
   minInstructionChars: z.number().int().nonnegative().default(3),
   /** Continuation windows (a record not starting at the dialogue's first round) carry the first round (the case description and its answer) as history[0], as CMtMedQA records open with the case. */
@@ -91,8 +91,8 @@ export const QualityConfig = z.strictObject({
   policy: QualityPolicy.default('reject'),
   /** Per source format, overriding `policy` (e.g. `{ huatuo: flag }`). */
   sources: z.partialRecord(z.enum(['meddialog', 'hetmc', 'mie', 'cmtmedqa', 'toyhom', 'huatuo', 'scrape']), QualityPolicy).default({}),
-  /** Score at or above which a record is machine-spun (see README "Quality scoring"). */
-  threshold: z.number().default(1),
+  /** Score (spin-lexicon weight per 100 meaningful characters, plus the LM term) at or above which a record with ≥ 1 lexicon weight is machine-spun (README "Quality scoring"). */
+  threshold: z.number().positive().default(0.25),
 });
 
 export const DedupConfig = z.strictObject({

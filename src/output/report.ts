@@ -24,6 +24,8 @@ export interface RunReport {
   nearDuplicates: { count: number; examples: Array<{ id: string; duplicateOf: string; similarity: number; text: string }> };
   throughput: { seconds: number; dialoguesPerSecond: number; stageSeconds: Record<string, number> };
   shards: number;
+  /** Per source format: records, median rounds, pleasantry-only final outputs, share scored machine-spun (flagged or rejected), LM bits/char median. */
+  sources: Record<string, { records: number; medianRounds: number; pleasantryOutputs: number; pleasantryShare: number; machineSpun: number; machineSpunShare: number; lmBitsP50: number | null }>;
   extra?: Record<string, unknown>;
 }
 
@@ -79,6 +81,18 @@ export function buildReport(args: { stats: RunStats; manifest: Manifest; executo
       stageSeconds: Object.fromEntries(Object.entries(args.stageSeconds).map(([k, v]) => [k, round(v, 3)])),
     },
     shards: manifest.shards.length,
+    sources: Object.fromEntries(Object.entries(s.bySource).sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => {
+      const spun = v.spunFlagged + v.spunRejected;
+      return [k, {
+        records: v.records,
+        medianRounds: v.rounds.quantile(0.5),
+        pleasantryOutputs: v.pleasantryOutputs,
+        pleasantryShare: v.records ? round(v.pleasantryOutputs / v.records) : 0,
+        machineSpun: spun,
+        machineSpunShare: v.records + v.spunRejected ? round(spun / (v.records + v.spunRejected)) : 0,
+        lmBitsP50: v.lm.n ? v.lm.quantile(0.5) : null,
+      }];
+    })),
     ...(args.extra ? { extra: args.extra } : {}),
   };
 }
@@ -101,6 +115,12 @@ export function renderMarkdown(r: RunReport, manifest: Manifest): string {
   const reasons = new Set([...Object.keys(r.rejects.byReason), ...Object.keys(r.dialogues.rejectedByReason)]);
   for (const k of reasons) L.push(`| \`${k}\` | ${r.rejects.byReason[k] ?? 0} | ${r.dialogues.rejectedByReason[k] ?? 0} | ${REJECT_REASONS[k as RejectReason] ?? ''} |`);
   if (reasons.size === 0) L.push('| – | 0 | 0 | |');
+  L.push('', '## Per source', '');
+  L.push('Machine-spun share = records scored `quality.machine_spun` (flagged or rejected) over accepted + spun-rejected records; LM = the project\'s character trigram model, bits per character (median).', '');
+  L.push('| source | records | median rounds | pleasantry-only final outputs | machine-spun | LM bits/char p50 |', '|---|---:|---:|---:|---:|---:|');
+  for (const [k, v] of Object.entries(r.sources ?? {})) {
+    L.push(`| ${k} | ${v.records} | ${v.medianRounds} | ${v.pleasantryOutputs} (${(v.pleasantryShare * 100).toFixed(2)}%) | ${v.machineSpun} (${(v.machineSpunShare * 100).toFixed(1)}%) | ${v.lmBitsP50 ?? '–'} |`);
+  }
   L.push('', '## Turns and lengths', '');
   const d = r.distributions as Record<string, Record<string, number>>;
   L.push('| per record | mean | p50 | p90 | p99 | max |', '|---|---:|---:|---:|---:|---:|');

@@ -1,5 +1,5 @@
 /**
- * The per-batch part of a pipeline: normalise → split → validate. Both executors call exactly
+ * The per-batch part of a pipeline: normalise → split (+ quality) → validate. Both executors call exactly
  * this (the BullMQ worker per stage queue, the local executor in-process), so they cannot diverge.
  */
 import type { ImportBatch, ProcessedBatch } from '../../schemas/batch.js';
@@ -9,6 +9,7 @@ import type { Reject } from '../../schemas/reject.js';
 import { normalise } from '../stages/normalise/index.js';
 import { oneDepartmentPerDialogue } from '../stages/split/department.js';
 import { split } from '../stages/split/index.js';
+import { quality } from '../stages/quality/index.js';
 import type { StageContext, StageResult } from '../stages/types.js';
 import { validate } from '../stages/validate/index.js';
 
@@ -28,7 +29,10 @@ export function runNormalise(batch: ImportBatch, ctx: StageContext): StageResult
  * sequential finalise step, which only reads the counts.
  */
 export function runSplit(dialogues: Dialogue[], ctx: StageContext): StageResult<RecordEnvelope> {
-  const res = split(dialogues, ctx);
+  const s = split(dialogues, ctx);
+  // quality scoring (machine-spun text) is per record and pure: it runs with split, in the workers
+  const q = quality(s.out, ctx);
+  const res = { out: q.out, rejects: [...s.rejects, ...q.rejects] };
   if (ctx.tokenizers?.length) {
     for (const env of res.out) {
       const tokens: Record<string, number> = {};
