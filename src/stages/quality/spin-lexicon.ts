@@ -58,7 +58,7 @@ export const SPIN_LEXICON: readonly SpinEntry[] = [
   { pattern: '持继', original: '持续', weight: 1 },
   { pattern: '服食', original: '服用', weight: 1 },
   { pattern: '协助到', original: '帮助到', weight: 1 },
-  { pattern: '觉着', original: '觉得', weight: 1 },
+  { pattern: '觉着', original: '觉得', weight: 0.5 },
   { pattern: '抱括', original: '包括', weight: 1 },
   { pattern: '方才', original: '才', weight: 0.5 },
   { pattern: '看重', original: '重视', weight: 0.5 },
