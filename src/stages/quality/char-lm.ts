@@ -9,18 +9,24 @@
  */
 const HAN = /\p{Script=Han}/u;
 
-export function lmAlphabet(text: string): string {
-  let out = '^';
+const CLAUSE = new Set([...'，,、；;：:']);
+const SENTENCE = new Set([...'。.！!？?…～~']);
+
+export function lmAlphabet(text: string): string[] {
+  const out: string[] = ['^'];
   for (const ch of text) {
-    if (HAN.test(ch)) out += ch;
-    else if (ch >= '0' && ch <= '9') out += '0';
-    else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) out += 'a';
-    else if (/\s/.test(ch)) continue;
-    else if ('，,、；;：:'.includes(ch)) out += '，';
-    else if ('。.！!？?…～~'.includes(ch)) out += '。';
-    else out += '·';
+    const c = ch.codePointAt(0)!;
+    if (c >= 0x4e00 && c <= 0x9fff) out.push(ch);
+    else if (c >= 48 && c <= 57) out.push('0');
+    else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) out.push('a');
+    else if (c <= 32 || c === 0x3000 || c === 0xa0 || (c < 0x4e00 && /\s/.test(ch))) continue;
+    else if (CLAUSE.has(ch)) out.push('，');
+    else if (SENTENCE.has(ch)) out.push('。');
+    else if (c > 0x2e80 && HAN.test(ch)) out.push(ch);
+    else out.push('·');
   }
-  return `${out}$`;
+  out.push('$');
+  return out;
 }
 
 /** Counts of one model: n-gram → count for n = 1..3, and per context (n-1 chars) total count and distinct continuations. */
@@ -34,7 +40,7 @@ export interface CharLmCounts {
 export function countCharLm(texts: Iterable<string>, order = 3): CharLmCounts {
   const grams = Array.from({ length: order + 1 }, () => new Map<string, number>());
   for (const t of texts) {
-    const s = [...lmAlphabet(t)];
+    const s = lmAlphabet(t);
     for (let n = 1; n <= order; n++) {
       const g = grams[n];
       for (let i = 0; i + n <= s.length; i++) {
@@ -135,9 +141,38 @@ export class CharLm {
 
   /** Cross-entropy of the text in bits per character (log2 perplexity); 0 for empty text. */
   crossEntropy(text: string): number {
-    const s = [...lmAlphabet(text)];
+    const s = lmAlphabet(text);
+    if (s.length < 2) return 0;
+    // Same interpolation as prob(), unrolled for the trigram case without building history arrays.
+    if (this.order !== 3) {
+      let bits = 0;
+      for (let i = 1; i < s.length; i++) bits -= Math.log2(this.prob(s.slice(Math.max(0, i - this.order + 1), i), s[i]));
+      return bits / (s.length - 1);
+    }
+    const [g1, g2, g3] = [this.grams[1], this.grams[2], this.grams[3]];
+    const [t2, t3] = [this.ctxTotal[2], this.ctxTotal[3]];
+    const [y2, y3] = [this.ctxTypes[2], this.ctxTypes[3]];
+    const denom1 = this.tokens + this.vocab;
     let bits = 0;
-    for (let i = 1; i < s.length; i++) bits -= Math.log2(this.prob(s.slice(Math.max(0, i - this.order + 1), i), s[i]));
-    return s.length > 1 ? bits / (s.length - 1) : 0;
+    for (let i = 1; i < s.length; i++) {
+      const ch = s[i];
+      let p = ((g1.get(ch) ?? 0) + 1) / denom1;
+      const c1 = s[i - 1];
+      const n2 = t2.get(c1);
+      if (n2) {
+        const k = y2.get(c1) ?? 0;
+        p = ((g2.get(c1 + ch) ?? 0) + k * p) / (n2 + k);
+      }
+      if (i >= 2) {
+        const c2 = s[i - 2] + c1;
+        const n3 = t3.get(c2);
+        if (n3) {
+          const k = y3.get(c2) ?? 0;
+          p = ((g3.get(c2 + ch) ?? 0) + k * p) / (n3 + k);
+        }
+      }
+      bits -= Math.log2(p);
+    }
+    return bits / (s.length - 1);
   }
 }

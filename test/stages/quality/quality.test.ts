@@ -26,12 +26,20 @@ function env(output: string, format: RecordEnvelope['origin']['format'] = 'toyho
 
 describe('character language model', () => {
   it('maps text onto its small alphabet (Han kept, digits, Latin and punctuation folded, spaces dropped)', () => {
-    expect(lmAlphabet('血压 140/90，CT正常。')).toBe('^血压000·00，aa正常。$');
+    expect(lmAlphabet('血压 140/90，CT正常。').join('')).toBe('^血压000·00，aa正常。$');
   });
 
   it('gives text like its training data a lower cross-entropy than the same characters shuffled', () => {
     const lm = new CharLm(countCharLm(['建议多喝水注意休息', '建议注意休息多喝水', '注意休息，建议复查'], 3));
     expect(lm.crossEntropy('建议多喝水注意休息')).toBeLessThan(lm.crossEntropy('息休意注水喝多议建'));
+  });
+
+  it('scores a text as the sum of its per-character interpolated probabilities', () => {
+    const lm = charLm();
+    const s = lmAlphabet(SPUN);
+    let bits = 0;
+    for (let i = 1; i < s.length; i++) bits -= Math.log2(lm.prob(s.slice(Math.max(0, i - 2), i), s[i]));
+    expect(lm.crossEntropy(SPUN)).toBeCloseTo(bits / (s.length - 1), 10);
   });
 
   it('round-trips through its compact serialisation (unpruned: the same probabilities)', () => {
