@@ -16,6 +16,7 @@ const seconds = (performance.now() - t0) / 1000;
 await res.close();
 console.log(JSON.stringify({
   seconds,
+  cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
   maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   dialogues: run.report.dialogues.in,
   accepted: run.report.dialogues.accepted,

@@ -20,7 +20,7 @@ import { normalise } from '../src/stages/normalise/index.js';
 import { split } from '../src/stages/split/index.js';
 import { validate } from '../src/stages/validate/index.js';
 import type { StageContext } from '../src/stages/types.js';
-import { benchMinhash, syntheticRecords } from '../src/stages/dedup/bench.js';
+import { benchMinhash, benchNearAccuracy, syntheticRecords, withEditedCopies } from '../src/stages/dedup/bench.js';
 import { benchTokenizers } from '../src/tokens/bench.js';
 import { benchParquet } from '../src/output/parquet.js';
 import { benchAdapters } from '../src/scrape/bench.js';
@@ -138,6 +138,12 @@ export async function extraBenchSections(env: BenchEnv): Promise<string[]> {
   L.push('| MinHash input | records | avg chars | records/s | near-duplicates | memory per 1M indexed records |', '|---|---:|---:|---:|---:|---:|');
   L.push(`| real records (1× input) | ${fmt(mh.records)} | ${fmt(mh.avgChars)} | **${fmt(mh.recordsPerSecond)}** | ${fmt(mh.nearDuplicates)} | ${fmt(mh.mbPerMillionRecords)} MB |`);
   L.push(`| synthetic, 100,000 records | ${fmt(mhSynth.records)} | ${fmt(mhSynth.avgChars)} | **${fmt(mhSynth.recordsPerSecond)}** | ${fmt(mhSynth.nearDuplicates)} | ${fmt(mhSynth.mbPerMillionRecords)} MB |`, '');
+  L.push('Signature schemes against exact Jaccard (prefix-filtered similarity join) on the real records plus 3,000 edited copies (1–8 % of characters replaced), decisions in run order at threshold 0.8:', '');
+  L.push('| scheme | records | records with an earlier one at exact J ≥ 0.8 | flagged | precision (exact J ≥ 0.8) | precision (exact J ≥ 0.7) | recall | records/s (signature + LSH + verify) |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const a of benchNearAccuracy(withEditedCopies(realRecords, 3000))) {
+    L.push(`| ${a.scheme} | ${fmt(a.records)} | ${fmt(a.truePositives)} | ${fmt(a.flagged)} | ${fmt(a.precision, 3)} | ${fmt(a.precisionLoose, 3)} | ${fmt(a.recall, 3)} | **${fmt(a.recordsPerSecond)}** |`);
+  }
+  L.push('');
   const texts = realRecords.slice(0, 5000).map((r) => [...r.history.flat(), r.instruction, r.output].join('\n'));
   const tb = await benchTokenizers(texts);
   L.push('| tokenizer | load s | texts | tokens | chars/s (cold) | texts/s (cold) | chars/s (warm cache) |', '|---|---:|---:|---:|---:|---:|---:|');
@@ -174,16 +180,21 @@ export async function extraBenchSections(env: BenchEnv): Promise<string[]> {
     L.push('| pipeline | dialogues | executor | workers | seconds | dialogues/s | vs local | vs 1 worker |', '|---|---:|---|---:|---:|---:|---:|---:|');
     const profiles: Array<[string, string]> = [
       ['base (import, normalise, split, shards), 3×', env.scaledPipeline(3).file],
-      ['full (+ validate on the embedded graph, tokens qwen3 + llama2, near-dedup), 1×', env.scaledPipeline(1, { kg: { snapshot: snapFile }, tokens: { tokenizers: ['qwen3', 'llama2'] }, dedup: { near: { enabled: true } } }).file],
+      ['full (+ validate on the embedded graph, tokens qwen3 + llama2, near-dedup), 3×', env.scaledPipeline(3, { kg: { snapshot: snapFile }, tokens: { tokenizers: ['qwen3', 'llama2'] }, dedup: { near: { enabled: true } } }).file],
     ];
+    const serial: string[] = [];
     for (const [label, input] of profiles) {
       const local = await benchLocal({ pipeline: input });
       const one = await benchBullmq({ pipeline: input, workers: 1, redisUrl: url });
       const two = await benchBullmq({ pipeline: input, workers: 2, redisUrl: url });
+      const fraction = two.cpuSeconds / local.cpuSeconds;
+      serial.push(`| ${label} | ${fmt(local.cpuSeconds, 2)} | ${fmt(two.cpuSeconds, 2)} | **${fmt(fraction, 2)}** | ${fmt(1 / fraction, 1)}× |`);
       L.push(`| ${label} | ${fmt(local.dialogues)} | local | – | ${fmt(local.seconds, 2)} | **${fmt(local.dialoguesPerSecond)}** | 1.00× | |`);
       L.push(`| | | bullmq | 1 | ${fmt(one.seconds, 2)} | **${fmt(one.dialoguesPerSecond)}** | ${fmt(one.dialoguesPerSecond / local.dialoguesPerSecond, 2)}× | 1.00× |`);
       L.push(`| | | bullmq | 2 | ${fmt(two.seconds, 2)} | **${fmt(two.dialoguesPerSecond)}** | ${fmt(two.dialoguesPerSecond / local.dialoguesPerSecond, 2)}× | ${fmt(two.dialoguesPerSecond / one.dialoguesPerSecond, 2)}× |`);
     }
+    L.push('', 'Serial fraction: the coordinator\'s CPU (this process, workers are separate processes) ÷ the local executor\'s CPU on the same input. By Amdahl\'s law adding workers cannot make a run faster than 1 ÷ serial fraction.', '');
+    L.push('| pipeline | local CPU s | coordinator CPU s (2 workers) | serial fraction | speed-up ceiling |', '|---|---:|---:|---:|---:|', ...serial);
     L.push('');
   } catch (e) {
     L.push(`not measured: ${(e as Error).message.split('\n')[0]}`, '');

@@ -1,30 +1,39 @@
 #!/usr/bin/env node
-/** The cmtmedqa command line. Exit codes: 0 ok, 1 failure, 2 bad usage or config. */
-import { Command } from 'commander';
+/**
+ * The cmtmedqa command line. Exit codes: 0 ok, 1 failure, 2 bad usage or config.
+ *
+ * Start-up cost: a command loads only its own module (and what that imports), not every
+ * command's; `cmtmedqa --help` lists the commands from the table in commands.ts without loading any.
+ * The table's description is the one shown for a command; test/cli/index.test.ts checks that
+ * the table names exactly the commands the modules register.
+ */
 import { isCmtError } from '../core/errors.js';
-import { registerRejectCommands } from './rejects.js';
-import { registerRunCommand } from './run.js';
-import { registerWorkerCommand } from './worker.js';
-import { registerStatusCommand } from './status.js';
-import { registerScheduleCommand } from './schedule.js';
-import { registerDashboardCommand } from './dashboard.js';
-import { registerVerifyCommand } from './verify.js';
-import { registerKgCommands } from './kg.js';
-import { registerRevalidateCommand } from './revalidate.js';
+import { COMMANDS, newProgram } from './commands.js';
 
-const program = new Command();
-program.name('cmtmedqa').description('builds CMtMedQA-style multi-turn medical dialogue training data').version('0.1.0');
-registerRunCommand(program);
-registerRejectCommands(program);
-registerWorkerCommand(program);
-registerStatusCommand(program);
-registerScheduleCommand(program);
-registerDashboardCommand(program);
-registerVerifyCommand(program);
-registerKgCommands(program);
-registerRevalidateCommand(program);
+/** The command asked for, if any: the first argument that is not an option (`help X` asks for X). */
+function commandName(argv: string[]): string | undefined {
+  const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+  return words[0] === 'help' && words[1] ? words[1] : words[0];
+}
 
-program.parseAsync(process.argv).catch((e: unknown) => {
+async function main(): Promise<void> {
+  const program = newProgram();
+  const name = commandName(process.argv);
+  if (name && name in COMMANDS) {
+    (await COMMANDS[name]![1]())(program);
+    // The table is the one description of a command (top-level help shows it without loading).
+    program.commands.find((c) => c.name() === name)?.description(COMMANDS[name]![0]);
+  } else if (name && name !== 'help') {
+    // An unknown command: load them all so commander can suggest the nearest one.
+    for (const [, load] of Object.values(COMMANDS)) (await load())(program);
+  } else {
+    // Top-level help: names and descriptions only.
+    for (const [cmd, [description]] of Object.entries(COMMANDS)) program.command(cmd).description(description).allowUnknownOption().helpOption(false);
+  }
+  await program.parseAsync(process.argv);
+}
+
+main().catch((e: unknown) => {
   if (isCmtError(e)) {
     console.error(`error ${e.code}: ${e.message}`);
     process.exitCode = e.code === 'CMT_CONFIG_INVALID' || e.code === 'CMT_USAGE' ? 2 : 1;

@@ -1,10 +1,12 @@
 /** `cmtmedqa rejects list|show|stats <out-dir>`: inspect rejected records to fix rules. */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { REJECT_REASONS, Reject, type RejectReason } from '../../schemas/reject.js';
 import { CmtError } from '../core/errors.js';
 import { readLines } from '../output/lines.js';
+import { realish } from '../output/out-dir.js';
 import { LineSink } from '../output/sink.js';
 import { requeueable } from '../sources/requeue.js';
 
@@ -30,10 +32,17 @@ export function matches(r: Reject, f: RejectFilter): boolean {
 
 export async function* readRejects(outDir: string, f: RejectFilter = {}): AsyncGenerator<Reject> {
   let n = 0;
-  for await (const line of readLines(rejectsFile(outDir))) {
+  const file = rejectsFile(outDir);
+  for await (const line of readLines(file)) {
     n++;
-    const r = Reject.safeParse(JSON.parse(line));
-    if (!r.success) throw new CmtError('CMT_OUTPUT_INVALID', `rejects line ${n} does not match the Reject schema: ${r.error.issues[0]?.message}`, { line: n });
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch (e) {
+      throw new CmtError('CMT_OUTPUT_INVALID', `${file} line ${n} is not JSON (${(e as Error).message}); the rejects file is damaged: re-run the pipeline to rewrite it`, { file, line: n });
+    }
+    const r = Reject.safeParse(v);
+    if (!r.success) throw new CmtError('CMT_OUTPUT_INVALID', `${file} line ${n} does not match the Reject schema (${r.error.issues[0]?.path.join('.') || '(root)'}: ${r.error.issues[0]?.message}); the rejects file is damaged: re-run the pipeline to rewrite it`, { file, line: n });
     if (matches(r.data, f)) yield r.data;
   }
 }
@@ -58,26 +67,49 @@ function preview(v: unknown, max = 80): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
-/** Writes the re-processable inputs of matching rejects as `requeue` JSON lines; returns counts. */
+/**
+ * Writes the re-processable inputs of matching rejects as `requeue` JSON lines; returns counts.
+ * `to` is written whole beside itself and renamed into place, and may not be the rejects file read.
+ */
 export async function requeueRejects(outDir: string, f: RejectFilter, to: string): Promise<{ written: number; notRequeueable: number; byReason: Record<string, number> }> {
+  const from = rejectsFile(outDir);
+  if (realish(to) === realish(from)) {
+    throw new CmtError('CMT_USAGE', `--to ${to} is the rejects file being read (${from}); write the requeue file elsewhere, e.g. /tmp/requeue.jsonl`, { to, from });
+  }
+  if (existsSync(to) && statSync(to).isDirectory()) throw new CmtError('CMT_USAGE', `--to ${to} is a directory; name a file, e.g. ${path.join(to, 'requeue.jsonl')}`, { to });
+  if (!existsSync(path.dirname(path.resolve(to)))) throw new CmtError('CMT_USAGE', `--to ${to}: directory ${path.dirname(path.resolve(to))} does not exist; create it first`, { to });
+  const tmp = `${to}.partial-${process.pid}`;
+  try {
+    const res = await writeRequeue(outDir, f, tmp);
+    await rename(tmp, to);
+    return res;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+async function writeRequeue(outDir: string, f: RejectFilter, to: string): Promise<{ written: number; notRequeueable: number; byReason: Record<string, number> }> {
   const sink = new LineSink(to);
   const seen = new Set<string>();
   let written = 0;
   let notRequeueable = 0;
   const byReason: Record<string, number> = {};
-  for await (const r of readRejects(outDir, f)) {
-    const d = requeueable(r);
-    if (!d) {
-      notRequeueable++;
-      continue;
+  try {
+    for await (const r of readRejects(outDir, f)) {
+      const d = requeueable(r);
+      if (!d) {
+        notRequeueable++;
+        continue;
+      }
+      if (seen.has(d.id)) continue;
+      seen.add(d.id);
+      byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
+      await sink.write(JSON.stringify(d));
+      written++;
     }
-    if (seen.has(d.id)) continue;
-    seen.add(d.id);
-    byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
-    await sink.write(JSON.stringify(d));
-    written++;
+  } finally {
+    await sink.close();
   }
-  await sink.close();
   return { written, notRequeueable, byReason };
 }
 

@@ -16,7 +16,8 @@ export function registerRevalidateCommand(program: Command): void {
     .option('--neo4j <uri>', 'Neo4j Bolt URI (credentials from NEO4J_USER / NEO4J_PASSWORD)')
     .option('--database <name>', 'Neo4j database', 'neo4j')
     .option('--out <dir>', 'new output directory (default: <out-dir>.revalidated-<graph version>)')
-    .action(async (target: string, o: { snapshot?: string; neo4j?: string; database: string; out?: string }) => {
+    .option('--force', 'replace an --out directory that holds files cmtmedqa did not write')
+    .action(async (target: string, o: { snapshot?: string; neo4j?: string; database: string; out?: string; force?: boolean }) => {
       const logger = createLogger();
       const isShard = /\.(jsonl\.gz|parquet)$/.test(target);
       const srcDir = isShard ? path.resolve(target, '..', '..', '..') : path.resolve(target);
@@ -32,7 +33,7 @@ export function registerRevalidateCommand(program: Command): void {
       try {
         const version = await res.graph!.version();
         const outDir = o.out ?? `${srcDir.replace(/\/+$/, '')}.revalidated-${version.slice(0, 12)}`;
-        const rep = await revalidate({ target, outDir, graph: res.graph!, logger, filters: res.filters, weight: res.weight, tokenizer: res.tokenizer });
+        const rep = await revalidate({ target, outDir, graph: res.graph!, logger, force: o.force, filters: res.filters, weight: res.weight, tokenizer: res.tokenizer });
         console.log(`revalidated ${rep.records.checked} record(s) of ${rep.source} (${rep.scope}) against graph ${version.slice(0, 12)} (was ${rep.graphVersion.before?.slice(0, 12) ?? 'none'})`);
         console.log(`  records: ${rep.records.before} before → ${rep.records.after} after`);
         console.log(`  newly rejected: ${rep.newlyRejected.total}${Object.entries(rep.newlyRejected.byReason).map(([k, v]) => `\n    ${String(v).padStart(8)}  ${k}`).join('')}`);

@@ -6,6 +6,7 @@ import { CmtError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { runLocal, type Progress, type RunResult } from '../executors/local.js';
 import { loadPipeline } from '../pipeline/config.js';
+import { preflightRun } from '../pipeline/preflight.js';
 import { openRunResources } from '../pipeline/resources.js';
 import { addBullmqRunOptions, bullmqOptionsFrom, type BullmqRunFlags } from './worker.js';
 
@@ -55,21 +56,24 @@ export function registerRunCommand(program: Command): void {
     .command('run <pipeline>')
     .description('run a pipeline YAML end to end and write shards, manifest, report and rejects')
     .option('--out <dir>', 'output directory (default: the pipeline\'s `out`, else out/<name>)')
-    .option('--executor <executor>', 'local (in-process, default) or bullmq (queues on Redis)', 'local');
-  addBullmqRunOptions(cmd).action(async (file: string, o: { out?: string; executor: string } & BullmqRunFlags) => {
+    .option('--executor <executor>', 'local (in-process, default) or bullmq (queues on Redis)', 'local')
+    .option('--force', 'replace an output directory that holds files cmtmedqa did not write');
+  addBullmqRunOptions(cmd).action(async (file: string, o: { out?: string; executor: string; force?: boolean } & BullmqRunFlags) => {
       const logger = createLogger();
       const pipeline = loadPipeline(file);
       const outDir = defaultOutDir(pipeline.config.name, o.out ?? pipeline.config.out);
       if (o.executor !== 'local' && o.executor !== 'bullmq') throw new CmtError('CMT_USAGE', `--executor must be local or bullmq, not ${o.executor}`);
+      // Inputs and the output directory are checked before the graph and indexes are opened.
+      await preflightRun(pipeline, outDir, o.force);
       const resources = await openRunResources(pipeline, logger);
       const progress = progressReporter(logger);
       try {
         let res: RunResult;
         if (o.executor === 'bullmq') {
           const { runBullmq } = await import('../executors/bullmq/run.js');
-          res = await runBullmq({ pipeline, outDir, logger, ...resources, ...bullmqOptionsFrom(o), onProgress: progress.onProgress });
+          res = await runBullmq({ pipeline, outDir, logger, ...resources, ...bullmqOptionsFrom(o), force: o.force, onProgress: progress.onProgress });
         } else {
-          res = await runLocal({ pipeline, outDir, logger, ...resources, onProgress: progress.onProgress });
+          res = await runLocal({ pipeline, outDir, logger, ...resources, force: o.force, onProgress: progress.onProgress });
         }
         progress.stop();
         printSummary(res);

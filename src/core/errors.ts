@@ -9,6 +9,7 @@ export type CmtErrorCode =
   | 'CMT_NEO4J_UNREACHABLE'
   | 'CMT_KG_INVALID'
   | 'CMT_OUTPUT_INVALID'
+  | 'CMT_OUTPUT_LOCKED'
   | 'CMT_USAGE'
   | 'CMT_RUN_FAILED';
 

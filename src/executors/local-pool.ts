@@ -12,6 +12,9 @@ import type { StageTimings } from '../pipeline/process.js';
 interface Slot {
   worker: Worker;
   busy: boolean;
+  /** Settles when the thread has exited (for any reason). */
+  exited: Promise<void>;
+  gone: boolean;
 }
 
 export class BatchPool {
@@ -30,7 +33,12 @@ export class BatchPool {
           worker.once('error', reject);
           worker.once('message', (m: { ready?: boolean }) => (m.ready ? resolve() : reject(new Error('worker did not start'))));
         });
-        pool.slots.push({ worker, busy: false });
+        const slot: Slot = { worker, busy: false, gone: false, exited: Promise.resolve() };
+        slot.exited = new Promise<void>((r) => worker.once('exit', () => {
+          slot.gone = true;
+          r();
+        }));
+        pool.slots.push(slot);
       }),
     );
     return pool;
@@ -55,11 +63,15 @@ export class BatchPool {
   async run(batch: ImportBatch, timings: StageTimings): Promise<ProcessedBatch> {
     const slot = await this.acquire();
     try {
+      if (slot.gone) throw new CmtError('CMT_RUN_FAILED', `batch ${batch.seq}: a worker thread of the pool has exited`, { seq: batch.seq });
       return await new Promise<ProcessedBatch>((resolve, reject) => {
         const onError = (e: Error) => reject(e);
+        const onExit = (code: number) => reject(new CmtError('CMT_RUN_FAILED', `batch ${batch.seq}: its worker thread exited (code ${code}) before answering`, { seq: batch.seq }));
         slot.worker.once('error', onError);
+        slot.worker.once('exit', onExit);
         slot.worker.once('message', (m: { result?: ProcessedBatch; timings?: StageTimings; error?: string }) => {
           slot.worker.off('error', onError);
+          slot.worker.off('exit', onExit);
           if (m.error) return reject(new CmtError('CMT_RUN_FAILED', `batch ${batch.seq} failed in a worker thread: ${m.error}`, { seq: batch.seq }));
           if (m.timings) for (const k of Object.keys(timings) as Array<keyof StageTimings>) timings[k] += m.timings[k];
           resolve(m.result!);
@@ -71,11 +83,25 @@ export class BatchPool {
     }
   }
 
-  async close(): Promise<void> {
+  /**
+   * Asks every thread to close its graph and exit; one that does not within 10 s is terminated.
+   * Returns how many had to be terminated (0 unless a thread is stuck).
+   */
+  async close(): Promise<number> {
+    let terminated = 0;
     await Promise.all(this.slots.map(async (s) => {
-      const exited = new Promise((r) => s.worker.once('exit', r));
+      if (s.gone) return;
       s.worker.postMessage({ close: true });
-      await exited;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((r) => {
+        timer = setTimeout(() => r('late'), 10_000);
+      });
+      if ((await Promise.race([s.exited, late])) === 'late') {
+        terminated++;
+        await s.worker.terminate();
+      }
+      clearTimeout(timer);
     }));
+    return terminated;
   }
 }

@@ -29,7 +29,9 @@ const ctx: StageContext = { config, logger, graph, tokenizers };
 
 parentPort!.on('message', (msg: { batch?: ImportBatch; close?: boolean }) => {
   if (msg.close) {
-    void graph?.close().finally(() => process.exit(0));
+    // With no graph (none configured, or validate disabled) there is nothing to close, but the
+    // thread must still exit: the pool waits for it.
+    void Promise.resolve(graph?.close()).catch(() => {}).finally(() => process.exit(0));
     return;
   }
   const timings: StageTimings = { normalise: 0, split: 0, validate: 0 };

@@ -2,8 +2,10 @@
  * The local executor (embedded default): streams batches from the sources through the per-batch
  * stages in-process and into the finaliser, in order. No Redis, no Neo4j unless the pipeline's
  * graph is one. Holds no stage logic: it only moves batches.
+ * Output is staged (src/output/out-dir.ts): everything is written into a fresh directory beside
+ * `outDir`, which replaces it only when the run succeeded; a failed run leaves the old output.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest } from '../../schemas/manifest.js';
 import type { Logger } from '../core/logger.js';
@@ -16,6 +18,7 @@ import { BatchPool } from './local-pool.js';
 import { batches, sourceItems } from '../pipeline/read-sources.js';
 import { Finaliser, type RecordFilter } from '../output/finaliser.js';
 import { buildReport, writeReport, type RunReport } from '../output/report.js';
+import { openRunOutput } from '../pipeline/preflight.js';
 import type { StageContext } from '../stages/types.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
 
@@ -36,6 +39,8 @@ export interface RunOptions {
   weight?: (env: RecordEnvelope) => number;
   tokenizer?: string | null;
   onProgress?: (p: Progress) => void;
+  /** Replace an output directory holding files cmtmedqa did not write (`--force`). */
+  force?: boolean;
 }
 
 export interface RunResult {
@@ -49,10 +54,22 @@ export async function writeManifest(outDir: string, manifest: Manifest): Promise
 }
 
 export async function runLocal(opts: RunOptions): Promise<RunResult> {
-  const { pipeline, outDir, logger } = opts;
+  const out = await openRunOutput(opts.pipeline, opts.outDir, opts.force);
+  try {
+    const res = await runInto(opts, out.work);
+    await out.commit();
+    opts.logger.info({ outDir: opts.outDir, dialogues: res.report.dialogues, records: res.report.records, seconds: res.report.throughput.seconds }, 'run finished');
+    return { ...res, outDir: opts.outDir };
+  } finally {
+    await out.abort();
+  }
+}
+
+/** The run itself, writing into the staged directory `outDir`. */
+async function runInto(opts: RunOptions, outDir: string): Promise<RunResult> {
+  const { pipeline, logger } = opts;
   const { config } = pipeline;
   const started = performance.now();
-  await mkdir(outDir, { recursive: true });
   const ctx: StageContext = { config, logger: logger.child({ executor: 'local' }), graph: opts.graph, tokenizers: opts.tokenizers };
   const graphVersion = opts.graph ? await opts.graph.version() : null;
   const fin = new Finaliser({ config, outDir, configHash: pipeline.configHash, graphVersion, filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer });
@@ -87,7 +104,8 @@ export async function runLocal(opts: RunOptions): Promise<RunResult> {
       }
       while (inFlight.length) await finished(await inFlight.shift()!);
     } finally {
-      await pool.close();
+      const stuck = await pool.close();
+      if (stuck) logger.warn({ threads: stuck }, 'worker threads did not exit when asked and were terminated');
     }
   } else {
     let t = performance.now();
@@ -116,6 +134,5 @@ export async function runLocal(opts: RunOptions): Promise<RunResult> {
     },
   });
   await writeReport(outDir, report, manifest);
-  logger.info({ outDir, dialogues: report.dialogues, records: report.records, seconds }, 'run finished');
   return { outDir, manifest, report };
 }

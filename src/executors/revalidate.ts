@@ -5,7 +5,7 @@
  * Records rejected by validation before are checked again too, so a graph fix can bring them back.
  * The change report says what was newly rejected and newly accepted, by reason.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest } from '../../schemas/manifest.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
@@ -16,6 +16,7 @@ import type { Logger } from '../core/logger.js';
 import type { GraphPort } from '../kg/port.js';
 import { Finaliser, type RecordFilter } from '../output/finaliser.js';
 import { readLines } from '../output/lines.js';
+import { realish, StagedOutput } from '../output/out-dir.js';
 import { openOutputDir, readShardEnvelopes } from '../output/read-shards.js';
 import { validate } from '../stages/validate/index.js';
 import type { StageContext } from '../stages/types.js';
@@ -30,6 +31,8 @@ export interface RevalidateOptions {
   weight?: (env: RecordEnvelope) => number;
   tokenizer?: string | null;
   batchSize?: number;
+  /** Replace an --out directory holding files cmtmedqa did not write. */
+  force?: boolean;
 }
 
 export interface RevalidateReport {
@@ -62,13 +65,61 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
   if (shardRel && !src.manifest.shards.some((s) => s.path === shardRel)) {
     throw new CmtError('CMT_INPUT_NOT_FOUND', `${opts.target} is not a shard of ${srcDir}/manifest.json`, { target: opts.target });
   }
-  if (path.resolve(opts.outDir) === srcDir) throw new CmtError('CMT_USAGE', 'revalidate writes a new output directory: --out must differ from the input');
+  const listed = src.manifest.shards.reduce((a, e) => a + e.records, 0);
+  if (listed !== src.manifest.counts.records) {
+    throw new CmtError('CMT_OUTPUT_INVALID', `${srcDir}/manifest.json counts ${src.manifest.counts.records} record(s) but lists ${src.manifest.shards.length} shard(s) holding ${listed}: the output is damaged; run \`cmtmedqa verify ${srcDir}\`, and re-run its pipeline`, { srcDir });
+  }
+  // Rejects of other stages are carried over; earlier validate rejects get a second chance below.
+  const carried: Reject[] = [];
+  const retry: Array<{ env: RecordEnvelope; reason: string }> = [];
+  const rejectsFile = path.join(srcDir, src.manifest.rejects.path);
+  let lineNo = 0;
+  for await (const line of readLines(rejectsFile)) {
+    lineNo++;
+    let r: Reject;
+    try {
+      r = JSON.parse(line) as Reject;
+    } catch (e) {
+      throw new CmtError('CMT_OUTPUT_INVALID', `${rejectsFile} line ${lineNo} is not JSON (${(e as Error).message}): the output is damaged; re-run its pipeline`, { file: rejectsFile, line: lineNo });
+    }
+    const env = r.stage === 'validate' && !shardRel ? envelopeOf(r) : undefined;
+    if (env) retry.push({ env, reason: r.reason });
+    else carried.push(r);
+  }
+  if (src.manifest.shards.length === 0 && retry.length === 0) {
+    throw new CmtError('CMT_INPUT_NOT_FOUND', `${srcDir} has no shards and no validate rejects: there is nothing to re-validate`, { srcDir });
+  }
   // Near-duplicate state belongs to ingestion; re-validation must not re-index the same records.
   const config = { ...src.config, dedup: { ...src.config.dedup, near: { ...src.config.dedup.near, enabled: false } } };
   const ctx: StageContext = { config, logger: opts.logger.child({ executor: 'revalidate' }), graph: opts.graph };
   const after = await opts.graph.version();
-  await mkdir(opts.outDir, { recursive: true });
-  const fin = new Finaliser({ config, outDir: opts.outDir, configHash: src.configHash, graphVersion: after, filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer });
+  // A new directory, staged and swapped in on success; never the source, inside it or around it.
+  const staged = await StagedOutput.open(opts.outDir, { inputs: [realish(srcDir)], inputDirs: [realish(srcDir)], force: opts.force, writer: 'revalidate' });
+  try {
+    const report = await revalidateInto(opts, staged.work, { src, srcDir, shardRel, config, ctx, after, carried, retry });
+    await staged.commit();
+    return report;
+  } finally {
+    await staged.abort();
+  }
+}
+
+interface Prepared {
+  src: ReturnType<typeof openOutputDir>;
+  srcDir: string;
+  shardRel: string | undefined;
+  config: RevalidateConfig;
+  ctx: StageContext;
+  after: string;
+  carried: Reject[];
+  retry: Array<{ env: RecordEnvelope; reason: string }>;
+}
+
+type RevalidateConfig = StageContext['config'];
+
+async function revalidateInto(opts: RevalidateOptions, outDir: string, p: Prepared): Promise<RevalidateReport> {
+  const { src, srcDir, shardRel, config, ctx, after, carried, retry } = p;
+  const fin = new Finaliser({ config, outDir, configHash: src.configHash, graphVersion: after, filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer });
   await fin.open();
 
   const report: RevalidateReport = {
@@ -79,16 +130,7 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
     flags: { before: {}, after: {} }, scope: shardRel ?? 'all',
   };
 
-  // Rejects of other stages are carried over; earlier validate rejects get a second chance below.
   let seq = 0;
-  const carried: Reject[] = [];
-  const retry: Array<{ env: RecordEnvelope; reason: string }> = [];
-  for await (const line of readLines(path.join(srcDir, src.manifest.rejects.path))) {
-    const r = JSON.parse(line) as Reject;
-    const env = r.stage === 'validate' && !shardRel ? envelopeOf(r) : undefined;
-    if (env) retry.push({ env, reason: r.reason });
-    else carried.push(r);
-  }
   await fin.addBatch({ seq: seq++, dialogueIds: [], inputs: 0, records: [], rejects: carried });
 
   const size = opts.batchSize ?? 500;
@@ -134,9 +176,9 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
   if (retry.length) await feed(retry.map((x) => x.env), true, new Map(retry.map((x) => [x.env.record.id, x.reason])));
 
   const manifest: Manifest = await fin.finish();
-  await writeFile(path.join(opts.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   report.records.after = manifest.counts.records;
-  await writeFile(path.join(opts.outDir, 'revalidate.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.join(outDir, 'revalidate.json'), `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }
 

@@ -117,10 +117,8 @@ export class Finaliser {
   }
 
   async open(): Promise<void> {
-    // A run owns its output directory: earlier shards and rejects are replaced, never mixed in.
-    await rm(path.join(this.opts.outDir, 'shards'), { recursive: true, force: true });
-    await rm(path.join(this.opts.outDir, 'annotations'), { recursive: true, force: true });
-    await rm(path.join(this.opts.outDir, 'rejects'), { recursive: true, force: true });
+    // outDir is a fresh staged directory (src/output/out-dir.ts): the executors swap it into place
+    // on success, so nothing earlier is deleted or mixed in here.
     await rm(this.tmpDir, { recursive: true, force: true });
     await mkdir(path.join(this.opts.outDir, 'rejects'), { recursive: true });
     await mkdir(this.tmpDir, { recursive: true });
@@ -207,12 +205,12 @@ export class Finaliser {
       const k = shardCount(n, cfg.shard.maxRecordsPerShard, cfg.shard.ranks);
       const ext = shardExtension(cfg.shard.format);
       const part = (i: number) => `part-${String(i).padStart(5, '0')}`;
-      const writers = Array.from({ length: k }, (_, i) => openShardWriter(path.join(dir, `${part(i)}${ext}`), cfg.shard.format));
+      const writers = Array.from({ length: k }, (_, i) => openShardWriter(path.join(dir, `${part(i)}${ext}`), cfg.shard.format, cfg.shard.gzipLevel));
       let sidecars: LineSink[] | undefined;
       if (cfg.shard.annotations) {
         const adir = path.join(this.opts.outDir, 'annotations', split);
         await mkdir(adir, { recursive: true });
-        sidecars = Array.from({ length: k }, (_, i) => new LineSink(path.join(adir, `${part(i)}.jsonl.gz`), { gzip: true }));
+        sidecars = Array.from({ length: k }, (_, i) => new LineSink(path.join(adir, `${part(i)}.jsonl.gz`), { gzip: true, level: cfg.shard.gzipLevel }));
       }
       const dialoguesPer = Array.from({ length: k }, () => new Set<number>());
       const balance = balanceLpt(this.splitWeights.get(split)!.view(), k);

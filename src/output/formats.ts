@@ -49,8 +49,8 @@ export interface ShardWriter {
 
 class JsonlShardWriter implements ShardWriter {
   private readonly sink: LineSink;
-  constructor(readonly path: string, private readonly format: ShardFormat) {
-    this.sink = new LineSink(path, { gzip: true });
+  constructor(readonly path: string, private readonly format: ShardFormat, level: number) {
+    this.sink = new LineSink(path, { gzip: true, level });
   }
   write(r: CMtMedQARecord): Promise<void> {
     return this.sink.write(encodeRecord(r, this.format));
@@ -60,6 +60,6 @@ class JsonlShardWriter implements ShardWriter {
   }
 }
 
-export function openShardWriter(path: string, format: ShardFormat): ShardWriter {
-  return format === 'parquet' ? new ParquetShardWriter(path) : new JsonlShardWriter(path, format);
+export function openShardWriter(path: string, format: ShardFormat, gzipLevel = 6): ShardWriter {
+  return format === 'parquet' ? new ParquetShardWriter(path) : new JsonlShardWriter(path, format, gzipLevel);
 }

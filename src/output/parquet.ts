@@ -23,7 +23,6 @@ import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { ByteWriter, ParquetWriter, type SchemaElement } from 'hyparquet-writer';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import type { CMtMedQARecord } from '../../schemas/record.js';
 import type { SinkResult } from './sink.js';
 
@@ -119,6 +118,8 @@ export class ParquetShardWriter {
 
 /** Reads a Parquet file's rows as plain objects, with its top-level column names in order. */
 export async function readParquetRows(file: string): Promise<{ rows: Array<Record<string, unknown>>; columns: string[] }> {
+  // The reader is loaded on first use: commands that never read parquet do not pay for it.
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } = await import('hyparquet');
   const buf = await asyncBufferFromFile(file);
   const metadata = await parquetMetadataAsync(buf);
   const columns = parquetSchema(metadata).children.map((c) => c.element.name);
@@ -128,6 +129,7 @@ export async function readParquetRows(file: string): Promise<{ rows: Array<Recor
 
 /** Reads a Parquet shard back as CMtMedQA records (field order as in the JSON schema). */
 export async function readParquetRecords(file: string): Promise<CMtMedQARecord[]> {
+  const { asyncBufferFromFile, parquetReadObjects } = await import('hyparquet');
   const rows = await parquetReadObjects({ file: await asyncBufferFromFile(file) });
   return rows.map((o) => ({
     id: o.id as string,

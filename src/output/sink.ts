@@ -29,11 +29,11 @@ export class LineSink {
   private readonly gzip?: Gzip;
   private readonly flushAt: number;
 
-  constructor(readonly path: string, opts: { gzip?: boolean } = {}) {
+  constructor(readonly path: string, opts: { gzip?: boolean; level?: number } = {}) {
     this.file = createWriteStream(path);
     this.flushAt = opts.gzip ? FLUSH_GZIP : FLUSH_PLAIN;
     if (opts.gzip) {
-      this.gzip = createGzip({ level: 6 });
+      this.gzip = createGzip({ level: opts.level ?? 6 });
       this.gzip.on('data', (chunk: Buffer) => {
         this.hash.update(chunk);
         this.bytes += chunk.length;

@@ -36,9 +36,30 @@ export function messagesOf(r: CMtMedQARecord): Array<[user: string, assistant: s
   return rounds;
 }
 
+/**
+ * Text → count memo shared by a counter's chat-format pieces. The windows of one dialogue repeat
+ * its history rounds, so most messages are counted once. Bounded: cleared when full, so memory
+ * stays flat on any input; counts are a pure function of the text, so the cache cannot change them.
+ */
+class CountMemo {
+  private readonly map = new Map<string, number>();
+  constructor(private readonly max = 50_000) {}
+  get(text: string, count: (t: string) => number): number {
+    let n = this.map.get(text);
+    if (n === undefined) {
+      n = count(text);
+      if (this.map.size >= this.max) this.map.clear();
+      this.map.set(text, n);
+    }
+    return n;
+  }
+}
+
 class ChatMlCounter implements TokenCounter {
   readonly chatFormat = 'chatml' as const;
   private readonly nl: number;
+  private readonly memo = new CountMemo();
+  private readonly countBpe = (t: string): number => this.bpe.count(t);
   constructor(private readonly bpe: ByteBpeCounter) {
     this.nl = bpe.count('\n');
   }
@@ -52,7 +73,7 @@ class ChatMlCounter implements TokenCounter {
   countRecord(r: CMtMedQARecord): number {
     let n = 0;
     for (const [q, a] of messagesOf(r)) {
-      n += 4 + this.bpe.count(`user\n${q}`) + this.bpe.count(`assistant\n${a}`) + 2 * this.nl;
+      n += 4 + this.memo.get(`user\n${q}`, this.countBpe) + this.memo.get(`assistant\n${a}`, this.countBpe) + 2 * this.nl;
     }
     return n;
   }
@@ -60,6 +81,8 @@ class ChatMlCounter implements TokenCounter {
 
 class Llama2ChatCounter implements TokenCounter {
   readonly chatFormat = 'llama2' as const;
+  private readonly memo = new CountMemo();
+  private readonly countSp = (t: string): number => this.sp.count(t);
   constructor(private readonly sp: LlamaCounter) {}
   get name(): string {
     return this.sp.name;
@@ -70,7 +93,7 @@ class Llama2ChatCounter implements TokenCounter {
   /** Meta's chat format: per round BOS + sp("[INST] q [/INST] a ") + EOS. */
   countRecord(r: CMtMedQARecord): number {
     let n = 0;
-    for (const [q, a] of messagesOf(r)) n += 2 + this.sp.count(`[INST] ${q.trim()} [/INST] ${a.trim()} `);
+    for (const [q, a] of messagesOf(r)) n += 2 + this.memo.get(`[INST] ${q.trim()} [/INST] ${a.trim()} `, this.countSp);
     return n;
   }
 }

@@ -47,12 +47,23 @@ export interface BenchResult {
   dialoguesPerSecond: number;
   records: number;
   stageSeconds: Record<string, number>;
+  /**
+   * CPU (user + system) this process spent on the run: the whole run for local, the coordinator's
+   * share for bullmq with worker processes — the serial part that workers cannot take over.
+   */
+  cpuSeconds: number;
 }
 
-function summary(executor: string, workers: number, seconds: number, res: RunResult): BenchResult {
+function cpuSince(t0: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(t0);
+  return Math.round((u.user + u.system) / 1000) / 1000;
+}
+
+function summary(executor: string, workers: number, seconds: number, res: RunResult, cpuSeconds: number): BenchResult {
   return {
     executor,
     workers,
+    cpuSeconds,
     seconds: Math.round(seconds * 1000) / 1000,
     dialogues: res.report.dialogues.in,
     dialoguesPerSecond: Math.round(res.report.dialogues.in / seconds),
@@ -91,8 +102,9 @@ export async function benchBullmq(o: BenchOptions): Promise<BenchResult> {
     }
     const runId = `${pipeline.config.name}-bench-${process.pid}-${Date.now()}`;
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const res = await runBullmq({ pipeline, outDir, logger, ...resources, redisUrl: url, prefix, runId, localWorkers: o.workers > 0 ? 0 : 1, workerTuning: { concurrency: o.concurrency } });
-    return summary('bullmq', o.workers, (performance.now() - t0) / 1000, res);
+    return summary('bullmq', o.workers, (performance.now() - t0) / 1000, res, cpuSince(c0));
   } finally {
     await Promise.all(children.map((c) => c.stop()));
     await resources.close();
@@ -108,8 +120,9 @@ export async function benchLocal(o: Pick<BenchOptions, 'pipeline' | 'outDir' | '
   const resources = await openRunResources(pipeline, logger);
   try {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const res = await runLocal({ pipeline, outDir, logger, ...resources });
-    return summary('local', 0, (performance.now() - t0) / 1000, res);
+    return summary('local', 0, (performance.now() - t0) / 1000, res, cpuSince(c0));
   } finally {
     await resources.close();
     if (!o.outDir) rmSync(outDir, { recursive: true, force: true });

@@ -17,11 +17,12 @@
  * Must not: hold stage logic, or write anything but the run's output directory and its Redis keys.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CmtError } from '../../core/errors.js';
 import { Finaliser } from '../../output/finaliser.js';
+import type { StagedOutput } from '../../output/out-dir.js';
+import { openRunOutput } from '../../pipeline/preflight.js';
 import { batches, sourceItems } from '../../pipeline/read-sources.js';
 import type { Progress, RunOptions, RunResult } from '../local.js';
 import { stageChain } from './chain.js';
@@ -172,9 +173,12 @@ async function coordinate(opts: BullmqRunOptions, c: Ctx): Promise<RunResult> {
   let watchdog: Promise<void> | undefined;
   let feeder: ResultFeeder | undefined;
   let failure: unknown;
+  // The output is staged beside opts.outDir and swapped in only once finalised (src/output/out-dir.ts).
+  let staged: StagedOutput | undefined;
   try {
-    await mkdir(opts.outDir, { recursive: true });
-    const fin = new Finaliser({ config, outDir: opts.outDir, configHash: pipeline.configHash, graphVersion, filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer });
+    staged = await openRunOutput(pipeline, opts.outDir, opts.force);
+    const work = staged.work;
+    const fin = new Finaliser({ config, outDir: work, configHash: pipeline.configHash, graphVersion, filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer });
     await fin.open();
     const feed = new ResultFeeder(store, fin, log);
     feeder = feed;
@@ -190,7 +194,7 @@ async function coordinate(opts: BullmqRunOptions, c: Ctx): Promise<RunResult> {
       async (_job: Job) => {
         await client.hset(keys.record, 'state', 'finalising');
         log.info({ seconds: (performance.now() - c.started) / 1000, fed: feed.fed }, 'every batch has a result; finalising');
-        finalising ??= finaliseRun({ opts, fin, feeder: feed, store, started: c.started, importSeconds });
+        finalising ??= finaliseRun({ opts: { ...opts, outDir: work }, fin, feeder: feed, store, started: c.started, importSeconds });
         try {
           const res = await finalising;
           done.resolve(res);
@@ -237,7 +241,8 @@ async function coordinate(opts: BullmqRunOptions, c: Ctx): Promise<RunResult> {
     if ((await store.resultCount()) >= n) await enqueueFinalise(queue('finalise'));
     log.info({ batches: n, importSeconds }, 'all batches enqueued');
 
-    const result = await done.promise;
+    const result = { ...(await done.promise), outDir: opts.outDir };
+    await staged.commit();
     log.info({ seconds: (performance.now() - c.started) / 1000, importSeconds, feedSeconds: feed.feedSeconds, shardSeconds: result.report.throughput.stageSeconds.shard }, 'run finalised');
     await client
       .multi()
@@ -257,6 +262,7 @@ async function coordinate(opts: BullmqRunOptions, c: Ctx): Promise<RunResult> {
       .catch(() => {});
     throw e;
   } finally {
+    await staged?.abort();
     feeder?.stop();
     if (!done.settled) done.reject(new Error('coordinator stopped'));
     done.promise.catch(() => {});

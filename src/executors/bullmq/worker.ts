@@ -66,6 +66,8 @@ export interface WorkerServiceOptions extends WorkerTuning {
   /** A graph already opened by the caller (in-process workers share the coordinator's). */
   graph?: GraphPort;
   /** How often the runs set is re-read (ms, default 1000); new runs are also announced at once. */
+  /** With `runId`: how long to wait for that run to be registered before giving up (default 10 min). */
+  waitForRunMs?: number;
   scanIntervalMs?: number;
   /** Worker name recorded on jobs (default cmtmedqa-<pid>). */
   name?: string;
@@ -130,6 +132,9 @@ export class WorkerService {
   private timer?: NodeJS.Timeout;
   private closing = false;
   private resolveRunDone?: () => void;
+  /** With `runId`: whether that run has been seen registered (a run not yet registered is waited for). */
+  private runSeen = false;
+  private readonly startedAt = Date.now();
   /** With `runId`: resolves once that run is finalised (or gone), for workers started for one run. */
   readonly runDone: Promise<void>;
 
@@ -173,9 +178,15 @@ export class WorkerService {
       const store = new RunStore(this.client, new RunKeys(this.prefix, runId));
       const record = await store.record();
       const live = record !== undefined && (record.state === 'running' || record.state === 'finalising');
+      if (record !== undefined) this.runSeen = true;
       if (!live) {
         wanted.delete(runId);
-        if (this.opts.runId && (record === undefined || record.state === 'finalised' || record.state === 'failed')) this.resolveRunDone?.();
+        // A run that is not registered yet is waited for (a worker may start before its coordinator);
+        // one that was registered and is now gone, finalised or failed is done.
+        const ended = record !== undefined ? record.state === 'finalised' || record.state === 'failed' : this.runSeen;
+        const waitedOut = record === undefined && !this.runSeen && Date.now() - this.startedAt > (this.opts.waitForRunMs ?? 600_000);
+        if (this.opts.runId && waitedOut) this.opts.logger.warn({ runId }, 'the run was never registered; giving up waiting for it');
+        if (this.opts.runId && (ended || waitedOut)) this.resolveRunDone?.();
         continue;
       }
       if (!this.attached.has(runId)) await this.attach(runId, record, store);

@@ -23,7 +23,7 @@ export class NearDupFilter {
   constructor(readonly index: NearDupIndex, private readonly store?: NearIndexStore) {}
 
   static async open(cfg: NearConfig, store?: NearIndexStore): Promise<NearDupFilter> {
-    const f = new NearDupFilter(new NearDupIndex({ ngram: cfg.ngram, numPerm: cfg.numPerm, bands: cfg.bands, threshold: cfg.threshold }, store !== undefined), store);
+    const f = new NearDupFilter(new NearDupIndex({ ngram: cfg.ngram, numPerm: cfg.numPerm, bands: cfg.bands, threshold: cfg.threshold, scheme: cfg.scheme }, store !== undefined), store);
     if (store) f.loaded = await store.load(f.index);
     return f;
   }

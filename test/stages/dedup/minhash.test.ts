@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -48,8 +48,8 @@ describe('MinHash near-duplicates', () => {
     for (const h of hits) expect(h!.similarity).toBeGreaterThanOrEqual(0.8);
   });
 
-  it('estimates Jaccard without bias on partially overlapping texts', () => {
-    const h = new MinHasher(PARAMS);
+  it.each(['oph', 'minhash'] as const)('estimates Jaccard without bias on partially overlapping texts (%s)', (scheme) => {
+    const h = new MinHasher({ ...PARAMS, scheme });
     const shingles = (s: string) => new Set(Array.from({ length: s.length - 4 }, (_, i) => s.slice(i, i + 5)));
     const errs: number[] = [];
     for (let k = 0; k < 100; k++) {
@@ -62,6 +62,16 @@ describe('MinHash near-duplicates', () => {
     const mean = errs.reduce((x, y) => x + y, 0) / errs.length;
     expect(Math.abs(mean)).toBeLessThan(0.02);
     expect(Math.max(...errs.map(Math.abs))).toBeLessThan(0.2);
+  });
+
+  it('densifies the empty bins of short texts alike, and names its hash family for persisted indexes', () => {
+    const oph = new MinHasher(PARAMS);
+    const short = '头痛三天'; // one shingle: one filled bin, 127 borrowed
+    const sig = oph.signature(short);
+    expect(new Set(sig).size).toBe(1);
+    expect(jaccardEstimate(sig, oph.signature(short))).toBe(1);
+    expect(jaccardEstimate(sig, oph.signature('腹泻两周'))).toBeLessThan(0.05);
+    expect(oph.hashId).not.toBe(new MinHasher({ ...PARAMS, scheme: 'minhash' }).hashId);
   });
 
   it('keeps the first record in run order, whichever it is', () => {
@@ -86,34 +96,42 @@ describe('MinHash near-duplicates', () => {
 });
 
 describe('persistent near-duplicate index', () => {
-  it('a second run over the same records rejects every one of them against the saved file', async () => {
+  it('a second run over the same records decides exactly as the first (no record is a duplicate of its own entry) and adds nothing', async () => {
     const file = path.join(tmp(), 'near.idx');
     const first = await NearDupFilter.open(NEAR, new FileNearStore(file));
-    const kept = records.filter((r, i) => !first.check(envelope(r, i)));
+    // the sample plus a near-copy of its first record, which the first run rejects
+    const input = [...records, { ...records[0], id: 'edited-0', output: `${records[0].output}谢谢` }];
+    const decisions = input.map((r, i) => first.check(envelope(r, i))?.evidence.duplicateOf ?? 'kept');
+    const kept = decisions.filter((d) => d === 'kept').length;
+    expect(decisions[input.length - 1]).toBe(records[0].id);
     await first.close();
-    const second = await NearDupFilter.open(NEAR, new FileNearStore(file));
-    expect(second.loaded).toBe(kept.length);
-    const again = records.map((r, i) => second.check(envelope(r, i)));
-    expect(again.every((x) => x?.reason === 'dedup.near_duplicate')).toBe(true);
-    await second.close();
-    // nothing new was kept, so the file did not grow
     const size = statSync(file).size;
+    const second = await NearDupFilter.open(NEAR, new FileNearStore(file));
+    expect(second.loaded).toBe(kept);
+    expect(input.map((r, i) => second.check(envelope(r, i))?.evidence.duplicateOf ?? 'kept')).toEqual(decisions);
+    await second.close();
+    expect(statSync(file).size).toBe(size);
+    // a new record that near-copies a kept one is rejected; a distinct one is added
     const third = await NearDupFilter.open(NEAR, new FileNearStore(file));
-    third.check(envelope({ ...records[0], id: 'new', output: '完全不同的一句话，和前面任何记录都无关。', history: [] }, 0));
+    const k = decisions.indexOf('kept');
+    expect(third.check(envelope({ ...records[k], id: 'copy', output: `${records[k].output}谢谢` }, 0))?.evidence.duplicateOf).toBe(records[k].id);
+    expect(third.check(envelope({ ...records[0], id: 'new', output: '完全不同的一句话，和前面任何记录都无关。', history: [] }, 0))).toBeUndefined();
     await third.close();
     expect(statSync(file).size).toBeGreaterThan(size);
   });
 
-  it('ignores a torn last entry and refuses an index built with other parameters', async () => {
+  it('refuses an index that ends mid-entry, one built with other parameters, and one of an older format version', async () => {
     const file = path.join(tmp(), 'near.idx');
     const f = await NearDupFilter.open(NEAR, new FileNearStore(file));
     for (let i = 0; i < 10; i++) f.check(envelope(records[i], i));
     await f.close();
-    truncateSync(file, statSync(file).size - 7);
-    const g = await NearDupFilter.open(NEAR, new FileNearStore(file));
-    expect(g.loaded).toBe(9);
     await expect(NearDupFilter.open({ ...NEAR, bands: 16 }, new FileNearStore(file))).rejects.toThrow(/other MinHash parameters/);
-    expect(readFileSync(file).subarray(0, 8).toString('latin1')).toBe('CMTNEAR1');
+    const whole = readFileSync(file);
+    expect(whole.subarray(0, 8).toString('latin1')).toBe('CMTNEAR1');
+    truncateSync(file, whole.length - 7);
+    await expect(NearDupFilter.open(NEAR, new FileNearStore(file))).rejects.toThrow(/ends mid-entry/);
+    writeFileSync(file, Buffer.from(whole.toString('latin1').replace('"version":2', '"version":1'), 'latin1'));
+    await expect(NearDupFilter.open(NEAR, new FileNearStore(file))).rejects.toThrow(/format version 1/);
   });
 
   it('replays the same index from Redis (the BullMQ deployment store)', async () => {
@@ -122,11 +140,11 @@ describe('persistent near-duplicate index', () => {
     const redis = new Redis(url);
     try {
       const first = await NearDupFilter.open(NEAR, new RedisNearStore(redis, key));
-      const kept = records.slice(0, 300).filter((r, i) => !first.check(envelope(r, i)));
+      const decisions = records.slice(0, 300).map((r, i) => first.check(envelope(r, i))?.evidence.duplicateOf ?? 'kept');
       await first.close();
       const second = await NearDupFilter.open(NEAR, new RedisNearStore(redis, key));
-      expect(second.loaded).toBe(kept.length);
-      expect(records.slice(0, 300).every((r, i) => second.check(envelope(r, i))?.reason === 'dedup.near_duplicate')).toBe(true);
+      expect(second.loaded).toBe(decisions.filter((d) => d === 'kept').length);
+      expect(records.slice(0, 300).map((r, i) => second.check(envelope(r, i))?.evidence.duplicateOf ?? 'kept')).toEqual(decisions);
       await expect(NearDupFilter.open({ ...NEAR, ngram: 4 }, new RedisNearStore(redis, key))).rejects.toThrow(/other MinHash parameters/);
     } finally {
       await redis.del(`${key}:meta`, `${key}:entries`);

@@ -1,0 +1,25 @@
+/**
+ * The commands of the CLI: name → [description, loader of the module that registers it]. The
+ * description is the one shown (top-level help lists it without loading the module).
+ */
+import { Command } from 'commander';
+
+export type Register = (program: Command) => void;
+
+/** name → [description for the top-level help, loader of the module that registers it]. */
+export const COMMANDS: Record<string, [description: string, load: () => Promise<Register>]> = {
+  run: ['run a pipeline YAML end to end and write shards, manifest, report and rejects', async () => (await import('./run.js')).registerRunCommand],
+  rejects: ['inspect rejected records of a run: list, show, stats, requeue', async () => (await import('./rejects.js')).registerRejectCommands],
+  worker: ['process BullMQ stage jobs for any run; --scheduler also runs scheduled pipelines', async () => (await import('./worker.js')).registerWorkerCommand],
+  status: ['show a BullMQ run\'s jobs per stage and whether finalise is done (no run: list runs)', async () => (await import('./status.js')).registerStatusCommand],
+  schedule: ['schedule pipelines (their `schedule: {cron, tz}`) as BullMQ job schedulers; --remove, --list', async () => (await import('./schedule.js')).registerScheduleCommand],
+  dashboard: ['serve Bull Board over the run queues on 127.0.0.1', async () => (await import('./dashboard.js')).registerDashboardCommand],
+  verify: ['re-read every shard and sidecar: sizes, sha256, counts, schema, split disjointness, token totals', async () => (await import('./verify.js')).registerVerifyCommand],
+  kg: ['the medical knowledge graph: import dumps, show what a graph holds', async () => (await import('./kg.js')).registerKgCommands],
+  revalidate: ['re-run validation on a run\'s shards (or one shard) against the current graph into a new output directory', async () => (await import('./revalidate.js')).registerRevalidateCommand],
+};
+
+export function newProgram(): Command {
+  return new Command().name('cmtmedqa').description('builds CMtMedQA-style multi-turn medical dialogue training data').version('0.1.0');
+}
+

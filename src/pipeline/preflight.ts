@@ -1,0 +1,76 @@
+/**
+ * What a run checks before any work: every input exists and is a file (a glob matches at least
+ * one), and the output directory can be staged without touching anything the run reads. Errors
+ * here are CmtErrors that name the field or path, so a careless config fails in milliseconds
+ * instead of after the import, and never after deleting the previous output.
+ * Must not: read input contents or write anything but the staged output (StagedOutput.open).
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import fg from 'fast-glob';
+import { CmtError } from '../core/errors.js';
+import { StagedOutput, checkOutputTarget, type OutputGuard } from '../output/out-dir.js';
+import type { LoadedPipeline } from './config.js';
+import { expandSource } from './read-sources.js';
+
+/** The part of a source glob before its first wildcard segment (the glob itself when it has none). */
+function staticBase(pattern: string): string {
+  const parts = pattern.split(/[\\/]/);
+  const i = parts.findIndex((p) => p !== '' && fg.isDynamicPattern(p));
+  return i < 0 ? pattern : parts.slice(0, i).join('/') || '/';
+}
+
+/** Every path a run reads or keeps outside its output: the output may not be or contain one. */
+export function runInputPaths(p: LoadedPipeline): string[] {
+  const { config, baseDir } = p;
+  const out: string[] = [];
+  if (p.file && !p.file.startsWith('<')) out.push(path.resolve(p.file));
+  for (const s of config.sources) {
+    if (s.format === 'scrape') {
+      if (s.urlFile) out.push(path.resolve(baseDir, s.urlFile));
+      out.push(path.resolve(s.rawStore));
+    } else out.push(staticBase(path.isAbsolute(s.path) ? s.path : path.join(baseDir, s.path)));
+  }
+  if (config.kg && 'snapshot' in config.kg) out.push(path.resolve(baseDir, config.kg.snapshot));
+  if (config.dedup.near.indexFile) out.push(path.resolve(config.dedup.near.indexFile));
+  return out;
+}
+
+/** Each file source names at least one existing regular file. */
+export async function checkInputs(p: LoadedPipeline): Promise<void> {
+  const { config, baseDir } = p;
+  for (let i = 0; i < config.sources.length; i++) {
+    const src = config.sources[i];
+    if (src.format === 'scrape') continue;
+    for (const f of await expandSource(src, i, baseDir)) {
+      let st;
+      try {
+        st = await stat(f.absolute);
+      } catch (e) {
+        throw new CmtError('CMT_INPUT_NOT_FOUND', `sources[${i}].path ${JSON.stringify(src.path)}: cannot read ${f.absolute} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); fix the path (relative paths are relative to the pipeline file)`, { source: i, path: src.path });
+      }
+      if (st.isDirectory()) {
+        throw new CmtError('CMT_CONFIG_INVALID', `sources[${i}].path ${JSON.stringify(src.path)} is a directory; name the files in it, e.g. ${JSON.stringify(`${src.path.replace(/\/+$/, '')}/*.json`)}`, { source: i, path: src.path });
+      }
+      if (!st.isFile()) {
+        throw new CmtError('CMT_CONFIG_INVALID', `sources[${i}].path ${JSON.stringify(src.path)}: ${f.absolute} is not a regular file`, { source: i, path: src.path });
+      }
+    }
+  }
+}
+
+export function runGuard(p: LoadedPipeline, force = false): OutputGuard {
+  return { inputs: runInputPaths(p), force, writer: `run ${p.config.name}` };
+}
+
+/** The checks of `openRunOutput` without taking the lock (for the CLI, before opening the graph). */
+export async function preflightRun(p: LoadedPipeline, outDir: string, force = false): Promise<void> {
+  await checkInputs(p);
+  checkOutputTarget(outDir, runGuard(p, force));
+}
+
+/** Checks the inputs, then stages the output directory (locked until commit or abort). */
+export async function openRunOutput(p: LoadedPipeline, outDir: string, force = false): Promise<StagedOutput> {
+  await checkInputs(p);
+  return StagedOutput.open(outDir, runGuard(p, force));
+}
