@@ -28,8 +28,9 @@ export const CLOSING_OFFER: readonly RegExp[] = [
   /^(?:如果|若是?|如|假如|要是)?(?:您|你)?(?:还|再|以后|之后|后续)?(?:有|遇到)(?:任何|什么|其他|其它|别的|更多|进一步)*(?:的)?(?:问题|疑问|疑虑)/,
   // the tail of a good wish: 祝您孕期愉快，保持健康 / 手术顺利，恢复快速
   /^(?:保持|恢复|身体|生活|工作|一切|越来越|天天)(?:健康|快速|顺利|愉快|开心|好)(?:快乐|顺利)?$/,
+  /^(?:周末|节日|新年|假期|工作|生活|学习|美容|孕期|宝宝|孩子|家人)?(?:健康快乐|愉快|快乐|顺利)$/,
   // 随时(可以)(再)(向我)咨询 / 欢迎随时咨询 / 可以随时联系我 (not 随时复查: that advises)
-  /^(?:请|欢迎|也|您|你|可以|都|有事|有需要)*随时(?:都)?(?:可以|能)?(?:再)?(?:来|再来)?(?:欢迎|继续)?(?:向我|找我|问我|给我|和我|与我)?(?:咨询|联系|提问|留言|沟通|私信|问|追问|找我|问我|告诉我|联系我|反馈)?(?:我|我们)?(?:的|哦|哈|呢)?$/,
+  /^(?:请|欢迎|也|您|你|可以|都|有事|有需要)*随时(?:都)?(?:可以|能)?(?:再)?(?:来|再来)?(?:欢迎|继续)?(?:向我|找我|问我|给我|和我|与我)?(?:咨询|联系|提问|留言|沟通|交流|询问|私信|问|追问|找我|问我|告诉我|联系我|反馈|找我咨询)?(?:我|我们)?(?:的|哦|哈|呢)?$/,
   // 如有需要随时联系我 / 如有疑问 / 有需要再来
   /^(?:如|若|如果)?(?:您|你)?(?:还)?有(?:任何)?(?:需要|疑问|问题)(?:的话)?(?:随时|请|可以|再|欢迎)/,
   /^(?:如|若)有(?:任何)?(?:需要|疑问|问题)(?:的话)?$/,
@@ -52,14 +53,17 @@ export const CLOSING_OFFER: readonly RegExp[] = [
  */
 const COURTESY = [
   '非常感谢', '十分感谢', '太感谢', '感谢您', '感谢你', '谢谢您', '谢谢你', '谢谢啦', '谢谢了', '多谢', '感谢', '谢谢', '谢了', '3q', 'thanks', 'thank you', 'thx',
-  '不用客气', '不要客气', '不客气', '别紧张', '不用紧张', '不要紧张', '别担心', '不用担心', '放心吧', '不用谢', '别客气', '客气了', '客气', '应该的', '不谢', '没事', '没关系', '不要紧',
+  '不用客气', '不要客气', '不客气', '别紧张', '不用紧张', '不要紧张', '别担心', '不用担心', '放心吧', '请您放心', '请放心', '放心', '不用谢', '别客气', '客气了', '客气', '应该的', '不谢', '没事', '没关系', '不要紧',
   '好的呢', '好的吧', '好的', '好滴', '好嘞', '好吧', '好呀', '好啊', '好哒', '好', '嗯呢', '嗯', '恩', '哦', '噢', '喔', '哈', '呵', '嘿', 'ok', 'okay',
   '明白了', '明白', '知道了', '知道', '了解了', '了解', '懂了', '清楚了', '收到了', '收到', '晓得了', '晓得', '行', '是的', '对的', '是', '对', '可以',
   '非常欢迎', '欢迎', '再见', '拜拜', '88', '辛苦了', '辛苦', '麻烦了', '麻烦', '打扰了', '打扰',
   '您好', '你好', '医生', '大夫', '老师', '主任', '专家', '您', '你',
   '非常', '十分', '特别', '太', '真的', '真', '很', '那', '那就', '就', '先', '啦', '了', '呀', '啊', '呢', '吧', '哟', '哒', '滴', '的', '么', '嘛', '哈哈',
 ];
-const COURTESY_RE = new RegExp(COURTESY.sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'giu');
+const COURTESY_ALTS = COURTESY.sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+const COURTESY_RE = new RegExp(COURTESY_ALTS, 'giu');
+/** Courtesy words opening a clause ("不客气祝你早日康复"): the closing-offer test looks past them. */
+const LEADING_COURTESY = new RegExp(`^(?:${COURTESY_ALTS})+`, 'iu');
 
 /** Clauses: split at sentence and clause punctuation and newlines. */
 function clauses(text: string): string[] {
@@ -73,7 +77,7 @@ export function isClosingOffer(clause: string): boolean {
 
 /** A clause that is courtesy only: a closing offer, or nothing but courtesy words once they are removed. */
 function courtesyClause(clause: string): boolean {
-  if (isClosingOffer(clause)) return true;
+  if (isClosingOffer(clause) || isClosingOffer(clause.replace(LEADING_COURTESY, ''))) return true;
   return meaningfulChars(clause.replace(COURTESY_RE, '')) === 0;
 }
 
