@@ -194,6 +194,8 @@ function validTz(tz: string): boolean {
 export const ScheduleConfig = z.strictObject({
   cron: z.string().min(1).max(200),
   tz: z.string().default('UTC').refine(validTz, { message: 'not an IANA time zone (e.g. UTC, Asia/Shanghai)' }),
+  /** Dated runs kept under <out>/runs/ (older ones are deleted after each new run). */
+  keep: z.number().int().min(1).max(1000).default(7),
 }).superRefine((s, ctx) => {
   if (!validTz(s.tz)) return;
   const problem = cronProblem(s.cron, s.tz);

@@ -62,3 +62,11 @@ export const Reject = z.object({
   input: z.unknown(),
 });
 export type Reject = z.infer<typeof Reject>;
+
+/**
+ * The `input` of a reject as written to rejects.jsonl: one shape for every stage, so the file
+ * loads as one table (Arrow, `datasets`): `text` for raw source text as read, `json` for a parsed
+ * value, dialogue or record (its JSON text in `value`).
+ */
+export const RejectLineInput = z.object({ kind: z.enum(['text', 'json']), value: z.string() });
+export type RejectLineInput = z.infer<typeof RejectLineInput>;

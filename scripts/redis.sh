@@ -32,6 +32,8 @@ fi
 STATE="$ROOT/.cache/services/redis${INSTANCE:+-$INSTANCE}"
 PIDFILE="$STATE/redis.pid"
 PORTFILE="$STATE/redis.port"
+# The URL of the server this script started, read by the CLI when REDIS_URL is unset (one resolution for both).
+URLFILE="$ROOT/.cache/services/redis${INSTANCE:+-$INSTANCE}/redis.url"
 LOG="$STATE/redis.log"
 CONF="$STATE/redis.conf"
 LOCK="$STATE/redis.lock"
@@ -149,6 +151,7 @@ start() {
     say "reusing Redis pid $pid"
     echo "REDIS_PID=$pid"
     echo "REDIS_STARTED=false"
+    echo "redis://127.0.0.1:$port" > "$URLFILE"
     echo "REDIS_URL=redis://127.0.0.1:$port"
     return 0
   fi
@@ -178,6 +181,7 @@ start() {
   say "started Redis pid $(cat "$PIDFILE" 2>/dev/null || echo '?') on 127.0.0.1:$port in $((SECONDS - t0))s (dir: $STATE)"
   echo "REDIS_PID=$(cat "$PIDFILE" 2>/dev/null || true)"
   echo "REDIS_STARTED=true"
+  echo "redis://127.0.0.1:$port" > "$URLFILE"
   echo "REDIS_URL=redis://127.0.0.1:$port"
 }
 
@@ -207,7 +211,7 @@ stop() {
     say "pid $pid still alive, sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
   fi
-  [[ "$(cat "$PIDFILE" 2>/dev/null || true)" == "$pid" ]] && rm -f "$PIDFILE"
+  [[ "$(cat "$PIDFILE" 2>/dev/null || true)" == "$pid" ]] && rm -f "$PIDFILE" "$URLFILE"
   say "stopped pid $pid"
 }
 

@@ -10,12 +10,13 @@ export type Register = (program: Command) => void;
 export const COMMANDS: Record<string, [description: string, load: () => Promise<Register>]> = {
   run: ['run a pipeline YAML end to end and write shards, manifest, report and rejects', async () => (await import('./run.js')).registerRunCommand],
   rejects: ['inspect rejected records of a run: list, show, stats, requeue', async () => (await import('./rejects.js')).registerRejectCommands],
-  worker: ['process BullMQ stage jobs for any run; --scheduler also runs scheduled pipelines', async () => (await import('./worker.js')).registerWorkerCommand],
+  worker: ['process BullMQ stage jobs for any run; --scheduler also runs scheduled pipelines (one must run for schedules to fire)', async () => (await import('./worker.js')).registerWorkerCommand],
   status: ['show a BullMQ run\'s jobs per stage and whether finalise is done (no run: list runs)', async () => (await import('./status.js')).registerStatusCommand],
   schedule: ['schedule pipelines (their `schedule: {cron, tz}`) as BullMQ job schedulers; --remove, --list', async () => (await import('./schedule.js')).registerScheduleCommand],
-  dashboard: ['serve Bull Board over the run queues on 127.0.0.1', async () => (await import('./dashboard.js')).registerDashboardCommand],
+  dashboard: ['serve Bull Board over the run queues and a rejects browser (/rejects) on 127.0.0.1, read-only unless --allow-actions', async () => (await import('./dashboard.js')).registerDashboardCommand],
   verify: ['re-read every shard and sidecar: sizes, sha256, counts, schema, split disjointness, token totals', async () => (await import('./verify.js')).registerVerifyCommand],
   kg: ['the medical knowledge graph: import dumps, show what a graph holds', async () => (await import('./kg.js')).registerKgCommands],
+  explain: ["one dialogue's whole story by source, dialogue, record or reject id: origin, stages, records and shards, or rejects with evidence", async () => (await import('./explain.js')).registerExplainCommand],
   revalidate: ['re-run validation on a run\'s shards (or one shard) against the current graph into a new output directory', async () => (await import('./revalidate.js')).registerRevalidateCommand],
 };
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { REJECT_REASONS, Reject, type RejectReason } from '../../schemas/reject.js';
 import { CmtError } from '../core/errors.js';
+import { fromRejectLine } from '../core/reject.js';
 import { readLines } from '../output/lines.js';
 import { realish } from '../output/out-dir.js';
 import { LineSink } from '../output/sink.js';
@@ -14,6 +15,51 @@ export interface RejectFilter {
   reason?: string;
   stage?: string;
   source?: string;
+  /** A reject id, dialogue id or record id (prefix), or a source id (`102` or `meddialog:102`). */
+  id?: string;
+}
+
+const CODES = Object.keys(REJECT_REASONS) as RejectReason[];
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0];
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const t = d[j];
+      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = t;
+    }
+  }
+  return d[b.length];
+}
+
+/**
+ * The reason codes a `--reason` names: the code itself; a stage prefix (`split`); a prefix of a
+ * code (`dedup.exact` → dedup.exact_duplicate); or, without a dot, a prefix of any word of a code
+ * (`duplicate`, `too_long`, `exact`). Anything else is a usage error that suggests the nearest codes.
+ */
+export function resolveReasons(q: string): RejectReason[] {
+  const s = q.trim().toLowerCase();
+  if ((CODES as string[]).includes(s)) return [s as RejectReason];
+  let hit = CODES.filter((c) => c.startsWith(`${s}.`) || c.startsWith(s));
+  if (!hit.length && !s.includes('.')) {
+    hit = CODES.filter((c) => {
+      const [, name] = c.split('.');
+      return name.startsWith(s) || name.split('_').some((w, i, ws) => ws.slice(i).join('_').startsWith(s));
+    });
+  }
+  if (hit.length) return hit;
+  const near = CODES.map((c) => [c, Math.min(editDistance(s, c), editDistance(s, c.slice(0, s.length)) + 1, editDistance(s, c.split('.')[1]))] as const).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3).map((x) => x[0]);
+  throw new CmtError('CMT_USAGE', `no reject reason matches --reason ${q}; nearest: ${near.join(', ')} (cmtmedqa rejects stats lists the reasons of a run; schemas/reject.ts has them all)`, { reason: q });
+}
+
+function idMatches(r: Reject, q: string): boolean {
+  const pre = (id: unknown) => typeof id === 'string' && (id === q || (q.length >= 6 && id.startsWith(q)));
+  const v = r.input as { id?: unknown; record?: { id?: unknown } } | null;
+  const recordId = v && typeof v === 'object' ? (v.record?.id ?? v.id) : undefined;
+  return pre(r.id) || pre(r.dialogueId) || pre(recordId) || r.origin.sourceId === q || `${r.origin.format}:${r.origin.sourceId}` === q;
 }
 
 export function rejectsFile(outDir: string): string {
@@ -23,14 +69,16 @@ export function rejectsFile(outDir: string): string {
   throw new CmtError('CMT_INPUT_NOT_FOUND', `no rejects file under ${outDir} (expected ${direct}); pass the run's output directory`, { outDir });
 }
 
-export function matches(r: Reject, f: RejectFilter): boolean {
-  if (f.reason && r.reason !== f.reason && !r.reason.startsWith(`${f.reason}.`)) return false;
+export function matches(r: Reject, f: RejectFilter, reasons: RejectReason[] | undefined = f.reason ? resolveReasons(f.reason) : undefined): boolean {
+  if (reasons && !reasons.includes(r.reason)) return false;
+  if (f.id && !idMatches(r, f.id)) return false;
   if (f.stage && r.stage !== f.stage) return false;
   if (f.source && r.origin.format !== f.source && !r.origin.file.includes(f.source)) return false;
   return true;
 }
 
 export async function* readRejects(outDir: string, f: RejectFilter = {}): AsyncGenerator<Reject> {
+  const reasons = f.reason ? resolveReasons(f.reason) : undefined;
   let n = 0;
   const file = rejectsFile(outDir);
   for await (const line of readLines(file)) {
@@ -41,9 +89,9 @@ export async function* readRejects(outDir: string, f: RejectFilter = {}): AsyncG
     } catch (e) {
       throw new CmtError('CMT_OUTPUT_INVALID', `${file} line ${n} is not JSON (${(e as Error).message}); the rejects file is damaged: re-run the pipeline to rewrite it`, { file, line: n });
     }
-    const r = Reject.safeParse(v);
+    const r = Reject.safeParse(fromRejectLine(v));
     if (!r.success) throw new CmtError('CMT_OUTPUT_INVALID', `${file} line ${n} does not match the Reject schema (${r.error.issues[0]?.path.join('.') || '(root)'}: ${r.error.issues[0]?.message}); the rejects file is damaged: re-run the pipeline to rewrite it`, { file, line: n });
-    if (matches(r.data, f)) yield r.data;
+    if (matches(r.data, f, reasons)) yield r.data;
   }
 }
 
@@ -118,7 +166,8 @@ export function registerRejectCommands(program: Command): void {
   const filters = (c: Command) =>
     c.option('--reason <reason>', 'reason code or prefix (e.g. split.no_doctor_turn, dedup)')
       .option('--stage <stage>', 'stage (import, normalise, split, validate, dedup, …)')
-      .option('--source <source>', 'source format or part of the input file path');
+      .option('--source <source>', 'source format or part of the input file path')
+      .option('--id <id>', 'a reject, dialogue or record id (prefix), or a source id (102 or meddialog:102)');
 
   filters(cmd.command('list <outDir>').description('one line per reject: id, reason, origin, detail'))
     .option('--limit <n>', 'at most n rejects', (v) => parseInt(v, 10), 50)
@@ -126,22 +175,34 @@ export function registerRejectCommands(program: Command): void {
     .action(async (outDir: string, o: RejectFilter & { limit: number; json?: boolean }) => {
       let n = 0;
       for await (const r of readRejects(outDir, o)) {
-        if (n++ >= o.limit) break;
+        if (n++ >= o.limit) continue; // keep counting: the last line says how many matched
         if (o.json) console.log(JSON.stringify(r));
         else console.log(`${r.id}  ${r.reason.padEnd(28)} ${r.origin.format}:${r.origin.file}#${r.origin.sourceId}  ${preview(r.detail, 100)}`);
       }
-      if (n === 0) console.error('no rejects match');
+      if (n === 0) console.error(`no rejects match${o.reason ? ` (--reason ${o.reason} = ${resolveReasons(o.reason).join(', ')})` : ''}`);
+      else {
+        const line = `${Math.min(n, o.limit)} of ${n} matching rejects${n > o.limit ? ` (--limit ${n} shows all)` : ''}`;
+        if (o.json) console.error(line);
+        else console.log(line);
+      }
     });
 
   cmd.command('show <outDir> <id>').description('one reject in full: detail, evidence, origin and the offending input')
     .action(async (outDir: string, id: string) => {
+      // A reject id first; else every reject of the dialogue, record or source id given.
+      let shown = 0;
       for await (const r of readRejects(outDir)) {
         if (r.id === id || r.id.startsWith(id)) {
           console.log(JSON.stringify(r, null, 2));
           return;
         }
       }
-      console.error(`no reject with id ${id}`);
+      for await (const r of readRejects(outDir, { id })) {
+        console.log(JSON.stringify(r, null, 2));
+        shown++;
+      }
+      if (shown) return;
+      console.error(`no reject with id ${id} (nor of a dialogue, record or source with that id); cmtmedqa explain ${outDir} ${id} tells an accepted dialogue's story`);
       process.exitCode = 1;
     });
 

@@ -12,7 +12,8 @@ import { listSchedules, loadForSchedule, removeSchedules, upsertSchedules, type 
 
 function line(s: ScheduleInfo): string {
   const when = s.pattern ? `cron ${JSON.stringify(s.pattern)}${s.tz ? ` ${s.tz}` : ''}` : `every ${s.every} ms`;
-  return `${s.id}  ${when}  next ${s.next ? new Date(s.next).toISOString() : '–'}`;
+  const last = s.last ? `  last ${new Date(s.last.at).toISOString()} ${s.last.outcome}${s.last.detail ? `: ${s.last.detail}` : ''}` : '  last: never fired';
+  return `${s.id}  ${when}  next ${s.next ? new Date(s.next).toISOString() : '–'}${last}`;
 }
 
 export function registerScheduleCommand(program: Command): void {
@@ -40,8 +41,8 @@ export function registerScheduleCommand(program: Command): void {
       }
       for (const s of await upsertSchedules(pipelines, conn)) {
         const p = pipelines.find((x) => x.config.name === s.pipeline)!;
-        console.log(`scheduled ${line(s)}  → ${path.join(p.config.out ?? path.join('out', p.config.name), '<YYYY-MM-DDTHH-mm-ssZ>')}`);
+        console.log(`scheduled ${line(s)}  → ${path.join(p.config.out ?? path.join('out', p.config.name), 'runs', '<YYYY-MM-DDTHH-mm-ssZ>')} (runs/latest → the newest; keeps ${p.config.schedule!.keep}; unchanged inputs are skipped)`);
       }
-      console.log('runs happen in a `cmtmedqa worker --scheduler` (plus stage workers) on the same Redis');
+      console.log(`runs happen only while a \`npx cmtmedqa worker --scheduler\` (plus stage workers) runs on the same Redis (${conn.redisUrl})`);
     });
 }

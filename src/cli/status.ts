@@ -11,12 +11,13 @@ function row(name: string, c: QueueCounts): string {
 
 export function renderStatus(s: RunStatus): string {
   const L: string[] = [];
-  L.push(`run ${s.runId} (pipeline ${s.pipeline}): ${s.state}`);
-  L.push(`  batches with a result: ${s.batches.done}${s.batches.total === null ? ' (import still running)' : ` of ${s.batches.total}`}`);
+  L.push(`run ${s.runId} (pipeline ${s.pipeline}): ${s.state === 'failed' ? 'FAILED' : s.state}`);
+  const total = s.batches.total !== null ? ` of ${s.batches.total}` : s.state === 'failed' ? ' (the run FAILED before its import finished)' : ' (import still running)';
+  L.push(`  batches with a result: ${s.batches.done}${total}`);
   L.push(`  ${'queue'.padEnd(10)} ${'waiting'.padStart(8)} ${'active'.padStart(7)} ${'completed'.padStart(10)} ${'failed'.padStart(7)} ${'delayed'.padStart(8)}`);
   for (const [k, c] of Object.entries(s.stages)) L.push(row(k, c));
   L.push(row('finalise', s.finalise));
-  L.push(`  finalise: ${s.finaliseDone ? 'done' : s.state === 'finalising' ? 'running' : 'not yet'}`);
+  L.push(`  finalise: ${s.finaliseDone ? 'done' : s.state === 'failed' ? 'never (the run failed; run the same command again to resume it)' : s.state === 'finalising' ? 'running' : 'not yet'}`);
   if (Object.keys(s.stageSeconds).length) L.push(`  stage seconds (all workers): ${Object.entries(s.stageSeconds).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (s.error) L.push(`  error: ${s.error}`);
   if (s.summary) L.push(`  result: ${JSON.stringify(s.summary)}`);

@@ -91,7 +91,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--prefix <prefix>', 'key prefix of the queues', DEFAULT_PREFIX)
     .option('--run <id>', 'serve only this run')
     .option('--exit-when-done', 'with --run: exit once that run is finalised')
-    .option('--scheduler', 'also run pipelines when their schedule fires (cmtmedqa schedule)')
+    .option('--scheduler', 'also run pipelines when their schedule fires: at least one `worker --scheduler` must be running for `cmtmedqa schedule` to do anything')
     .option('--lock-duration <ms>', 'job lock; a dead worker\'s jobs move on after this (default 30000)', positiveInt('--lock-duration'))
     .option('--stalled-interval <ms>', 'how often to look for stalled jobs (default 30000)', positiveInt('--stalled-interval'))
     .option('--max-stalled <n>', 'stalls a job survives before it counts as failed (default 3)', positiveInt('--max-stalled'))

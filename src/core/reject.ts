@@ -1,6 +1,6 @@
 /** Building reject records: one place computes their deterministic id. */
 import type { Origin } from '../../schemas/dialogue.js';
-import type { Reject, RejectReason, Stage } from '../../schemas/reject.js';
+import { RejectLineInput, type Reject, type RejectReason, type Stage } from '../../schemas/reject.js';
 import { contentId } from './ids.js';
 
 export function makeReject(args: {
@@ -18,4 +18,19 @@ export function makeReject(args: {
   if (dialogueId !== undefined) r.dialogueId = dialogueId;
   if (evidence !== undefined) r.evidence = evidence;
   return r;
+}
+
+/** A reject as one line of rejects.jsonl: its input in the one on-disk shape (RejectLineInput). */
+export function rejectLine(r: Reject): string {
+  const input: RejectLineInput = typeof r.input === 'string' ? { kind: 'text', value: r.input } : { kind: 'json', value: JSON.stringify(r.input ?? null) };
+  return JSON.stringify({ ...r, input });
+}
+
+/** The reject a line of rejects.jsonl holds, its input as the stage had it (files before RejectLineInput pass as they are). */
+export function fromRejectLine(v: unknown): unknown {
+  if (!v || typeof v !== 'object') return v;
+  const line = v as { input?: unknown };
+  const enc = RejectLineInput.safeParse(line.input);
+  if (!enc.success) return v;
+  return { ...line, input: enc.data.kind === 'text' ? enc.data.value : (JSON.parse(enc.data.value) as unknown) };
 }

@@ -3,7 +3,9 @@
  * annotation sidecar, runs the validate stage again, and writes a NEW output directory (shards,
  * rejects, manifest with the new graph version) through the same Finaliser — never edits in place.
  * Records rejected by validation before are checked again too, so a graph fix can bring them back.
- * The change report says what was newly rejected and newly accepted, by reason.
+ * The change report accounts for every record: before − newly rejected + newly accepted − lost to
+ * dedup (a record brought back that duplicates a kept one) = after. The new folder gets report.md
+ * and report.html like any run. `checks` overrides the check policies of the original config.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,7 +17,9 @@ import { CmtError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { GraphPort } from '../kg/port.js';
 import { Finaliser, type RecordFilter } from '../output/finaliser.js';
+import { fromRejectLine } from '../core/reject.js';
 import { readLines } from '../output/lines.js';
+import { buildReport, writeReport } from '../output/report.js';
 import { realish, StagedOutput } from '../output/out-dir.js';
 import { openOutputDir, readShardEnvelopes } from '../output/read-shards.js';
 import { validate } from '../stages/validate/index.js';
@@ -31,6 +35,8 @@ export interface RevalidateOptions {
   weight?: (env: RecordEnvelope) => number;
   tokenizer?: string | null;
   batchSize?: number;
+  /** Policies that replace the original config's (`--checks no_entity=reject`). */
+  checks?: Partial<Record<string, 'reject' | 'flag' | 'ignore'>>;
   /** Replace an --out directory holding files cmtmedqa did not write. */
   force?: boolean;
 }
@@ -41,7 +47,13 @@ export interface RevalidateReport {
   graphVersion: { before: string | null; after: string };
   records: { before: number; after: number; checked: number };
   newlyRejected: { total: number; byReason: Record<string, number>; examples: Array<{ id: string; reason: string; detail: string }> };
-  newlyAccepted: { total: number; byPreviousReason: Record<string, number>; ids: string[] };
+  newlyAccepted: { total: number; byPreviousReason: Record<string, number>; ids: string[]; idsOmitted: number };
+  /** Records lost to dedup/filters after revalidation (accepted by validate, then removed), by reason. */
+  lostToDedup: { total: number; byReason: Record<string, number> };
+  /** before − newlyRejected + newlyAccepted − lostToDedup = after. */
+  balance: { equation: string; closes: boolean };
+  /** The check policies used (after --checks). */
+  checks: Record<string, string>;
   flags: { before: Record<string, number>; after: Record<string, number> };
   /** Shard files not re-validated (when one shard was named) are carried over unchanged into the new output. */
   scope: 'all' | string;
@@ -78,7 +90,7 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
     lineNo++;
     let r: Reject;
     try {
-      r = JSON.parse(line) as Reject;
+      r = fromRejectLine(JSON.parse(line)) as Reject;
     } catch (e) {
       throw new CmtError('CMT_OUTPUT_INVALID', `${rejectsFile} line ${lineNo} is not JSON (${(e as Error).message}): the output is damaged; re-run its pipeline`, { file: rejectsFile, line: lineNo });
     }
@@ -90,7 +102,8 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
     throw new CmtError('CMT_INPUT_NOT_FOUND', `${srcDir} has no shards and no validate rejects: there is nothing to re-validate`, { srcDir });
   }
   // Near-duplicate state belongs to ingestion; re-validation must not re-index the same records.
-  const config = { ...src.config, dedup: { ...src.config.dedup, near: { ...src.config.dedup.near, enabled: false } } };
+  const checks = { ...src.config.validate.checks, ...(opts.checks ?? {}) } as typeof src.config.validate.checks;
+  const config = { ...src.config, validate: { ...src.config.validate, checks }, dedup: { ...src.config.dedup, near: { ...src.config.dedup.near, enabled: false } } };
   const ctx: StageContext = { config, logger: opts.logger.child({ executor: 'revalidate' }), graph: opts.graph };
   const after = await opts.graph.version();
   // A new directory, staged and swapped in on success; never the source, inside it or around it.
@@ -119,6 +132,7 @@ type RevalidateConfig = StageContext['config'];
 
 async function revalidateInto(opts: RevalidateOptions, outDir: string, p: Prepared): Promise<RevalidateReport> {
   const { src, srcDir, shardRel, config, ctx, after, carried, retry } = p;
+  const started = performance.now();
   const fin = new Finaliser({ config, outDir, configHash: src.configHash, graphVersion: after, filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer });
   await fin.open();
 
@@ -126,12 +140,17 @@ async function revalidateInto(opts: RevalidateOptions, outDir: string, p: Prepar
     source: srcDir, outDir: opts.outDir, graphVersion: { before: src.manifest.graphVersion, after },
     records: { before: src.manifest.counts.records, after: 0, checked: 0 },
     newlyRejected: { total: 0, byReason: {}, examples: [] },
-    newlyAccepted: { total: 0, byPreviousReason: {}, ids: [] },
+    newlyAccepted: { total: 0, byPreviousReason: {}, ids: [], idsOmitted: 0 },
+    lostToDedup: { total: 0, byReason: {} },
+    balance: { equation: '', closes: false },
+    checks: { ...config.validate.checks },
     flags: { before: {}, after: {} }, scope: shardRel ?? 'all',
   };
 
   let seq = 0;
   await fin.addBatch({ seq: seq++, dialogueIds: [], inputs: 0, records: [], rejects: carried });
+  const lateStages = ['dedup', 'filter'];
+  const carriedLate: Record<string, number> = { ...fin.stats.rejectsByReason };
 
   const size = opts.batchSize ?? 500;
   const feed = async (envs: RecordEnvelope[], revalidateThem: boolean, previous?: Map<string, string>) => {
@@ -159,6 +178,7 @@ async function revalidateInto(opts: RevalidateOptions, outDir: string, p: Prepar
               report.newlyAccepted.total++;
               report.newlyAccepted.byPreviousReason[was] = (report.newlyAccepted.byPreviousReason[was] ?? 0) + 1;
               if (report.newlyAccepted.ids.length < 50) report.newlyAccepted.ids.push(e.record.id);
+              else report.newlyAccepted.idsOmitted++;
             }
           }
         }
@@ -178,6 +198,21 @@ async function revalidateInto(opts: RevalidateOptions, outDir: string, p: Prepar
   const manifest: Manifest = await fin.finish();
   await writeFile(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   report.records.after = manifest.counts.records;
+  for (const [reason, n] of Object.entries(fin.stats.rejectsByReason)) {
+    if (!lateStages.includes(reason.split('.')[0])) continue;
+    const lost = n - (carriedLate[reason] ?? 0);
+    if (lost > 0) {
+      report.lostToDedup.byReason[reason] = lost;
+      report.lostToDedup.total += lost;
+    }
+  }
+  const r = report;
+  r.balance = {
+    equation: `${r.records.before} before − ${r.newlyRejected.total} newly rejected + ${r.newlyAccepted.total} newly accepted − ${r.lostToDedup.total} lost to dedup = ${r.records.before - r.newlyRejected.total + r.newlyAccepted.total - r.lostToDedup.total} (after: ${r.records.after})`,
+    closes: r.records.before - r.newlyRejected.total + r.newlyAccepted.total - r.lostToDedup.total === r.records.after,
+  };
+  const runReport = buildReport({ stats: fin.stats, manifest, executor: 'revalidate', seconds: (performance.now() - started) / 1000, stageSeconds: {}, extra: { revalidate: { source: srcDir, scope: r.scope, balance: r.balance } } });
+  await writeReport(outDir, runReport, manifest);
   await writeFile(path.join(outDir, 'revalidate.json'), `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }

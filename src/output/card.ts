@@ -1,7 +1,7 @@
 /**
  * The dataset card (README.md in the output directory): Hugging Face front matter whose
  * `configs:` lists every shard per split (so `datasets.load_dataset(<out dir>)` and LLaMA-Factory's
- * `script_url: "."` load exactly the shards), then sources and licences, counts, token and turn
+ * `script_url: "<pipeline>"` load exactly the shards), then sources and licences, counts, token and turn
  * distributions, the reject summary, graph version and config hash. Deterministic: no clock, no
  * host, no durations, so both executors write the same bytes.
  */
@@ -93,7 +93,7 @@ export function renderCard(inp: CardInput): string {
     `ds = load_dataset("path/to/this/directory")  # splits: ${[...new Set(m.shards.map((s) => s.split))].join(', ') || 'none'}`,
     '```',
     '',
-    `LLaMA-Factory: set \`dataset_dir\` to this directory and \`dataset: ${m.pipeline}_train\` (entries in dataset_info.json).`,
+    `LLaMA-Factory: the entries in dataset_info.json are relative to \`dataset_dir\` = the folder holding this one, which must be named \`${m.pipeline}\`: either \`dataset_dir: out\` as written, or copy this folder to LLaMA-Factory's \`data/${m.pipeline}/\` and merge dataset_info.json into \`data/dataset_info.json\`; then \`dataset: ${m.pipeline}_train\`.`,
     '',
     '## Sources and licences',
     '',

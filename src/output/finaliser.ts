@@ -14,7 +14,7 @@ import type { Manifest, ShardEntry, SplitName } from '../../schemas/manifest.js'
 import type { Pipeline } from '../../schemas/pipeline.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
 import type { Reject, RejectReason, Stage } from '../../schemas/reject.js';
-import { makeReject } from '../core/reject.js';
+import { makeReject, rejectLine } from '../core/reject.js';
 import { ExactIndex } from '../stages/dedup/exact.js';
 import { canonicalTokenizer } from '../tokens/names.js';
 import { SPLITS, shardCount, splitKey, splitOf } from '../stages/shard/assign.js';
@@ -133,7 +133,7 @@ export class Finaliser {
 
   private async writeReject(r: Reject): Promise<void> {
     this.stats.addReject(r);
-    await this.rejectSink.write(JSON.stringify(r));
+    await this.rejectSink.write(rejectLine(r));
   }
 
   /** Batches must arrive in seq order 0, 1, 2 … (executors reorder before calling). */

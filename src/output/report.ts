@@ -1,5 +1,6 @@
 /**
- * report.json (for scripts: the accounting equations, rejects by reason) and report.md (for people).
+ * report.json (for scripts: the accounting equations, rejects by reason, histograms), report.md and
+ * report.html (for people; charts rendered by report-html.ts).
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,7 +27,26 @@ export interface RunReport {
   shards: number;
   /** Per source format: records, median rounds, pleasantry-only final outputs, share scored machine-spun (flagged or rejected), LM bits/char median. */
   sources: Record<string, { records: number; medianRounds: number; pleasantryOutputs: number; pleasantryShare: number; machineSpun: number; machineSpunShare: number; lmBitsP50: number | null }>;
+  /** The histograms behind the distributions, [value, count] by value (what report.html plots). */
+  histograms: { roundsPerRecord: Array<[number, number]>; charsPerRecord: Array<[number, number]>; tokensPerRecord: Record<string, Array<[number, number]>> };
+  /** Rejects per source format, the per-source funnel and a few example rejects per reason. */
+  bySource: { rejects: Record<string, number>; funnel: Record<string, FunnelRow> };
+  rejectExamples: RunStats['rejectExamples'];
   extra?: Record<string, unknown>;
+}
+
+/** Dialogues of one source at each step: in → normalised → split → validated → deduplicated → in shards. */
+export interface FunnelRow { in: number; normalised: number; split: number; validated: number; deduplicated: number; inShards: number }
+
+function funnelRows(s: RunStats): Record<string, FunnelRow> {
+  const out: Record<string, FunnelRow> = {};
+  for (const [src, f] of Object.entries(s.funnel).sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const normalised = f.in - f.lost.import - f.lost.normalise;
+    const split = normalised - f.lost.split;
+    const validated = split - f.lost.validate;
+    out[src] = { in: f.in, normalised, split, validated, deduplicated: validated - f.lost.dedup, inShards: f.accepted };
+  }
+  return out;
 }
 
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
@@ -81,7 +101,7 @@ export function buildReport(args: { stats: RunStats; manifest: Manifest; executo
       stageSeconds: Object.fromEntries(Object.entries(args.stageSeconds).map(([k, v]) => [k, round(v, 3)])),
     },
     shards: manifest.shards.length,
-    sources: Object.fromEntries(Object.entries(s.bySource).sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => {
+    sources: Object.fromEntries(Object.entries(s.perSource).sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => {
       const spun = v.spunFlagged + v.spunRejected;
       return [k, {
         records: v.records,
@@ -93,6 +113,13 @@ export function buildReport(args: { stats: RunStats; manifest: Manifest; executo
         lmBitsP50: v.lm.n ? v.lm.quantile(0.5) : null,
       }];
     })),
+    histograms: {
+      roundsPerRecord: s.rounds.buckets(),
+      charsPerRecord: s.chars.buckets(),
+      tokensPerRecord: Object.fromEntries([...s.tokens.entries()].map(([k, h]) => [k, h.buckets()])),
+    },
+    bySource: { rejects: sortObj(s.rejectsBySource), funnel: funnelRows(s) },
+    rejectExamples: s.rejectExamples,
     ...(args.extra ? { extra: args.extra } : {}),
   };
 }
@@ -155,4 +182,7 @@ export function renderMarkdown(r: RunReport, manifest: Manifest): string {
 export async function writeReport(outDir: string, report: RunReport, manifest: Manifest): Promise<void> {
   await writeFile(path.join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(path.join(outDir, 'report.md'), renderMarkdown(report, manifest));
+  // The charting library is loaded only here, when a report is written.
+  const { renderReportHtml } = await import('./report-html.js');
+  await writeFile(path.join(outDir, 'report.html'), await renderReportHtml(report, manifest));
 }

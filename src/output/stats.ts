@@ -35,6 +35,10 @@ export class Histogram {
     }
     return keys[keys.length - 1];
   }
+  /** The histogram itself, [value, count] by value (values are bucketed, see lengthBucket): what report.html plots. */
+  buckets(): Array<[number, number]> {
+    return [...this.counts.entries()].sort((a, b) => a[0] - b[0]);
+  }
   toJSON(): { n: number; mean: number; min: number; p50: number; p90: number; p99: number; max: number } {
     return {
       n: this.n,
@@ -75,6 +79,18 @@ export interface SourceStats {
   lm: Histogram;
 }
 
+const EXAMPLES_PER_REASON = 3;
+
+/** The funnel's steps: a dialogue lost at import/scrape/parse never reached normalise, and so on. */
+export const FUNNEL_STEPS = ['import', 'normalise', 'split', 'validate', 'dedup'] as const;
+export type FunnelStep = (typeof FUNNEL_STEPS)[number];
+function funnelStep(stage: string): FunnelStep {
+  if (stage === 'import' || stage === 'scrape' || stage === 'parse') return 'import';
+  if (stage === 'normalise' || stage === 'split' || stage === 'validate') return stage;
+  if (stage === 'quality') return 'split'; // quality runs with split, before validate
+  return 'dedup'; // dedup, filter, shard, executor: lost after validation
+}
+
 export class RunStats {
   dialoguesIn = 0;
   dialoguesAccepted = 0;
@@ -105,9 +121,23 @@ export class RunStats {
   /** Token counts per tokenizer (from annotations.tokens). */
   readonly tokens = new Map<string, Histogram>();
   /** Per source format: accepted records, their rounds, pleasantry-only outputs, machine-spun share (report "Per source"). */
-  readonly bySource: Record<string, SourceStats> = {};
+  readonly perSource: Record<string, SourceStats> = {};
   /** The first near-duplicate rejects, as examples for the report. */
   readonly nearDuplicateExamples: Array<{ id: string; duplicateOf: string; similarity: number; text: string }> = [];
+
+  /** Rejects per source format (every reject, like rejectsByReason). */
+  readonly rejectsBySource: Record<string, number> = {};
+  /**
+   * Per source format, dialogues (and import units) that reached each step: in, then how many
+   * were lost at each stage (by the stage of the reject that decided the dialogue), and accepted.
+   */
+  readonly funnel: Record<string, { in: number; lost: Record<FunnelStep, number>; accepted: number }> = {};
+  /** The first few rejects of each reason, for the report's examples. */
+  readonly rejectExamples: Record<string, Array<{ id: string; stage: string; source: string; dialogueId?: string; detail: string; input: string }>> = {};
+
+  private funnelOf(format: string) {
+    return (this.funnel[format] ??= { in: 0, lost: { import: 0, normalise: 0, split: 0, validate: 0, dedup: 0 }, accepted: 0 });
+  }
 
   addInputs(inputs: number, recordsProduced: number): void {
     this.dialoguesIn += inputs;
@@ -115,7 +145,7 @@ export class RunStats {
   }
 
   private source(format: string): SourceStats {
-    return (this.bySource[format] ??= { records: 0, rounds: new Histogram(), pleasantryOutputs: 0, spunFlagged: 0, spunRejected: 0, lm: new Histogram((v) => Math.round(v * 10) / 10) });
+    return (this.perSource[format] ??= { records: 0, rounds: new Histogram(), pleasantryOutputs: 0, spunFlagged: 0, spunRejected: 0, lm: new Histogram((v) => Math.round(v * 10) / 10) });
   }
 
   addReject(r: Reject): void {
@@ -131,6 +161,16 @@ export class RunStats {
       });
     }
     this.rejectsByReason[r.reason] = (this.rejectsByReason[r.reason] ?? 0) + 1;
+    this.rejectsBySource[r.origin.format] = (this.rejectsBySource[r.origin.format] ?? 0) + 1;
+    const ex = (this.rejectExamples[r.reason] ??= []);
+    if (ex.length < EXAMPLES_PER_REASON) {
+      const input = typeof r.input === 'string' ? r.input : JSON.stringify(r.input) ?? '';
+      ex.push({
+        id: r.id, stage: r.stage, source: `${r.origin.format}:${r.origin.file}#${r.origin.sourceId}`,
+        ...(r.dialogueId ? { dialogueId: r.dialogueId } : {}),
+        detail: r.detail.slice(0, 300), input: input.length > 300 ? `${input.slice(0, 300)}…` : input,
+      });
+    }
     this.rejectsByStage[r.stage] = (this.rejectsByStage[r.stage] ?? 0) + 1;
     if (r.stage === 'quality' || r.stage === 'validate' || r.stage === 'dedup' || r.stage === 'filter') this.recordsRejected++;
   }
@@ -176,22 +216,41 @@ export class RunStats {
   /** Per batch: each dialogue is accepted (≥1 record kept) or rejected, attributed to its first reject. */
   closeDialogues(pb: ProcessedBatch, accepted: Set<string>, rejects: Reject[]): void {
     const firstReason = new Map<string, string>();
-    for (const r of rejects) if (r.dialogueId && !firstReason.has(r.dialogueId)) firstReason.set(r.dialogueId, r.reason);
+    const firstReject = new Map<string, Reject>();
+    for (const r of rejects) if (r.dialogueId && !firstReason.has(r.dialogueId)) {
+      firstReason.set(r.dialogueId, r.reason);
+      firstReject.set(r.dialogueId, r);
+    }
+    const formatOf = new Map<string, string>();
+    for (const env of pb.records) formatOf.set(env.dialogueId, env.origin.format);
     for (const id of pb.dialogueIds) {
       if (accepted.has(id)) {
         this.dialoguesAccepted++;
+        const f = this.funnelOf(formatOf.get(id) ?? 'unknown');
+        f.in++;
+        f.accepted++;
         continue;
       }
       const reason = firstReason.get(id);
       if (reason === undefined) {
         this.dialoguesUnaccounted++;
+        this.funnelOf(formatOf.get(id) ?? 'unknown').in++;
         continue;
       }
       this.dialoguesRejected++;
       this.dialoguesRejectedByReason[reason] = (this.dialoguesRejectedByReason[reason] ?? 0) + 1;
+      const first = firstReject.get(id)!;
+      const f = this.funnelOf(first.origin.format);
+      f.in++;
+      f.lost[funnelStep(first.stage)]++;
     }
     // Import-level rejects are input units that never became a dialogue.
     const importRejects = pb.inputs - pb.dialogueIds.length;
+    for (const r of pb.rejects.slice(0, Math.max(0, importRejects))) {
+      const f = this.funnelOf(r.origin.format);
+      f.in++;
+      f.lost.import++;
+    }
     for (const r of rejects) {
       if (r.stage === 'import' || r.stage === 'scrape' || r.stage === 'parse') {
         this.dialoguesRejectedByReason[r.reason] = (this.dialoguesRejectedByReason[r.reason] ?? 0) + 1;

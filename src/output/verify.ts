@@ -210,8 +210,11 @@ export async function verifyOutput(outDir: string): Promise<VerifyResult> {
     try {
       const info = JSON.parse(await readFile(infoFile, 'utf8')) as Record<string, { file_name?: string; script_url?: string }>;
       for (const [name, e] of Object.entries(info)) {
+        // Paths are relative to dataset_dir, the folder holding this output as <pipeline>/ (dataset-info.ts).
         const target = e.file_name ?? e.script_url;
-        if (!target || !existsSync(path.join(outDir, target))) problems.push(`dataset_info.json: ${name} points at ${target ?? 'nothing'}, which does not exist`);
+        const parts = (target ?? '').split('/');
+        const inside = parts[0] === manifest.pipeline ? path.join(outDir, ...parts.slice(1)) : undefined;
+        if (!target || !inside || !existsSync(inside)) problems.push(`dataset_info.json: ${name} points at ${target ?? 'nothing'}, which is not this output (expected ${manifest.pipeline}/…, relative to the folder holding it)`);
       }
     } catch (e) {
       problems.push(`dataset_info.json: not valid JSON (${(e as Error).message})`);

@@ -18,6 +18,11 @@ export interface LoadedPipeline {
 }
 
 export function parsePipeline(raw: unknown, file = '<inline>'): Pipeline {
+  // Checks need a graph: `validate.checks` without `kg` would be skipped silently.
+  const r = raw as { kg?: unknown; validate?: { checks?: unknown } } | null;
+  if (r && typeof r === 'object' && r.validate && typeof r.validate === 'object' && r.validate.checks !== undefined && r.kg === undefined) {
+    throw new CmtError('CMT_CONFIG_INVALID', `invalid pipeline ${file}:\n  - validate.checks: set without a \`kg:\` section, so no check could run; add \`kg: { snapshot: FILE }\` (or neo4j), or remove validate.checks`, { file, issues: [{ path: 'validate.checks', message: 'needs kg' }] });
+  }
   const res = Pipeline.safeParse(raw);
   if (!res.success) {
     const lines = res.error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readRejects, rejectStats, requeueRejects } from '../../src/cli/rejects.js';
+import { readRejects, rejectStats, requeueRejects, resolveReasons } from '../../src/cli/rejects.js';
 import { pipelineFile, pipelineFrom, runPipeline, tmpDir } from '../support/run.js';
 
 const cli = path.join(process.cwd(), 'dist', 'src', 'cli', 'index.js');
@@ -25,6 +25,23 @@ describe('inspecting and re-queueing rejects', () => {
     expect(bySource.every((r) => r.origin.file.includes('malformed'))).toBe(true);
   });
 
+  it('resolves --reason by code, stage, code prefix or word prefix, and suggests the nearest codes for anything else', async () => {
+    expect(resolveReasons('dedup.exact')).toEqual(['dedup.exact_duplicate']);
+    expect(resolveReasons('dedup')).toEqual(['dedup.exact_duplicate', 'dedup.near_duplicate']);
+    expect(resolveReasons('duplicate')).toEqual(['dedup.exact_duplicate', 'dedup.near_duplicate']);
+    expect(resolveReasons('too_long')).toEqual(['split.too_long']);
+    expect(resolveReasons('split.too').sort()).toEqual(['split.too_long', 'split.too_short']);
+    expect(() => resolveReasons('splt.to_long')).toThrow(/nearest: split\.too_long/);
+    const res = await runPipeline(pipelineFile('pipelines/demo.yaml'));
+    const rej = (await rejectStats(res.outDir)).total;
+    const one = [];
+    for await (const r of readRejects(res.outDir)) one.push(r);
+    const byDialogue = [];
+    for await (const r of readRejects(res.outDir, { id: one[1].dialogueId ?? one[1].origin.sourceId })) byDialogue.push(r.id);
+    expect(byDialogue).toContain(one[1].id);
+    expect(byDialogue.length).toBeLessThan(rej);
+  });
+
   it('re-queues rejected dialogues, which pass once the rule that rejected them is relaxed', async () => {
     const strict = pipelineFile('pipelines/demo.yaml', { split: { minRounds: 3 } });
     const first = await runPipeline(strict);
@@ -42,8 +59,17 @@ describe('inspecting and re-queueing rejects', () => {
   it('lists rejects from the command line and exits 2 naming the field of a bad pipeline', async () => {
     const res = await runPipeline(pipelineFile('pipelines/demo.yaml'));
     const out = execFileSync(process.execPath, [cli, 'rejects', 'list', res.outDir, '--reason', 'import.truncated'], { encoding: 'utf8' });
-    expect(out.trim().split('\n').length).toBe(res.report.rejects.byReason['import.truncated']);
+    const n = res.report.rejects.byReason['import.truncated'];
+    const lines = out.trim().split('\n');
+    expect(lines.length).toBe(n + 1);
+    expect(lines[n]).toBe(`${n} of ${n} matching rejects`);
     expect(out).toContain('import.truncated');
+    const some = execFileSync(process.execPath, [cli, 'rejects', 'list', res.outDir, '--limit', '2'], { encoding: 'utf8' }).trim().split('\n');
+    expect(some.length).toBe(3);
+    expect(some[2]).toBe(`2 of ${res.report.rejects.total} matching rejects (--limit ${res.report.rejects.total} shows all)`);
+    const unknown = spawnSync(process.execPath, [cli, 'rejects', 'list', res.outDir, '--reason', 'dedupe.exakt'], { encoding: 'utf8' });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('nearest: dedup.exact_duplicate');
     const bad = path.join(tmpDir(), 'bad.yaml');
     writeFileSync(bad, 'name: bad\nsources:\n  - { format: hetmc, path: x.dialog }\nshard: { ranks: 0 }\n');
     const r = spawnSync(process.execPath, [cli, 'run', bad], { encoding: 'utf8' });

@@ -8,7 +8,7 @@ import { importGraph } from '../../src/kg/import/index.js';
 import { openSnapshot, writeSnapshot } from '../../src/kg/snapshot.js';
 import { verifyOutput } from '../../src/output/verify.js';
 import { demoSnapshot } from '../support/kg.js';
-import { pipelineFile, runPipeline, tmpDir } from '../support/run.js';
+import { pipelineFile, pipelineFrom, runPipeline, tmpDir } from '../support/run.js';
 
 describe('re-validating a shard when the graph changes', () => {
   let otherGraph: string;
@@ -31,7 +31,12 @@ describe('re-validating a shard when the graph changes', () => {
     expect(rep.graphVersion.before).toBe(run.manifest.graphVersion);
     expect(rep.graphVersion.after).not.toBe(rep.graphVersion.before);
     expect(rep.newlyRejected.byReason['validate.no_entity']).toBeGreaterThan(0);
-    expect(rep.records.after).toBe(rep.records.before - rep.newlyRejected.total + rep.newlyAccepted.total);
+    expect(rep.records.after).toBe(rep.records.before - rep.newlyRejected.total + rep.newlyAccepted.total - rep.lostToDedup.total);
+    expect(rep.balance.closes).toBe(true);
+    expect(rep.balance.equation).toContain('lost to dedup');
+    // the new folder has its own report, with charts
+    expect(readFileSync(path.join(outDir, 'report.md'), 'utf8')).toContain('## Accounting');
+    expect(readFileSync(path.join(outDir, 'report.html'), 'utf8')).toMatch(/<figure class="chart" id="chart-rounds"[^]*<svg/);
     const m = JSON.parse(readFileSync(path.join(outDir, 'manifest.json'), 'utf8')) as { graphVersion: string; counts: { records: number } };
     expect(m.graphVersion).toBe(rep.graphVersion.after);
     expect(m.counts.records).toBe(rep.records.after);
@@ -50,6 +55,18 @@ describe('re-validating a shard when the graph changes', () => {
     const rep = await revalidate({ target: run.outDir, outDir: path.join(tmpDir(), 'back'), graph, logger: silentLogger });
     await graph.close();
     expect(rep.newlyAccepted.byPreviousReason['validate.no_entity']).toBeGreaterThan(0);
+  });
+
+  it('overrides check policies with --checks, and refuses validate.checks without a graph', async () => {
+    const run = await runPipeline(pipelineFile('pipelines/demo.yaml'));
+    expect(run.report.rejects.byReason['validate.no_entity'] ?? 0).toBe(0);
+    const graph = await openSnapshot(path.resolve('.cache/kg/demo-snapshot.json.gz'));
+    const rep = await revalidate({ target: run.outDir, outDir: path.join(tmpDir(), 'strict'), graph, logger: silentLogger, checks: { no_entity: 'reject' } });
+    await graph.close();
+    expect(rep.checks.no_entity).toBe('reject');
+    expect(rep.newlyRejected.byReason['validate.no_entity']).toBe(run.report.entities.flagsByReason['validate.no_entity']);
+    expect(rep.balance.closes).toBe(true);
+    expect(() => pipelineFrom({ name: 'nograph', sources: [{ format: 'hetmc', path: 'x.dialog' }], validate: { checks: { no_entity: 'reject' } } })).toThrow(/validate\.checks: set without a `kg:` section/);
   });
 
   it('re-validates one shard and carries the others over unchanged', async () => {

@@ -30,7 +30,7 @@ describe('BullMQ scheduled ingestion and dashboard', () => {
     expect(stampOf(Date.UTC(2026, 10, 26, 6, 18, 0, 123))).toBe('2026-11-26T06-18-00Z');
   });
 
-  it('upserts one scheduler per pipeline, fires it every second into a dated output directory with a manifest, and removes it', async () => {
+  it('upserts one scheduler per pipeline, fires it every second into a dated run directory with a manifest, skips firings on unchanged input, and removes it', async () => {
     const dir = tmpDir('cmt-schedule-');
     const out = path.join(dir, 'out');
     const file = path.join(dir, 'every-second.yaml');
@@ -55,16 +55,24 @@ describe('BullMQ scheduled ingestion and dashboard', () => {
     await stages.start();
     const scheduler = await startSchedulerWorker({ redisUrl: url, prefix, logger: silentLogger });
     try {
+      const runs = path.join(out, 'runs');
       const dated = await waitFor('a dated output directory with a manifest', () => {
-        if (!existsSync(out)) return undefined;
-        return readdirSync(out).find((d) => /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ$/.test(d) && existsSync(path.join(out, d, 'manifest.json')));
+        if (!existsSync(runs)) return undefined;
+        return readdirSync(runs).find((d) => /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ$/.test(d) && existsSync(path.join(runs, d, 'manifest.json')));
       }, 30_000, 100);
-      const m = Manifest.parse(JSON.parse(readFileSync(path.join(out, dated, 'manifest.json'), 'utf8')));
+      const m = Manifest.parse(JSON.parse(readFileSync(path.join(runs, dated, 'manifest.json'), 'utf8')));
       expect(m.pipeline).toBe('every-second');
       expect(m.counts.records).toBeGreaterThan(0);
       // the directory is the scheduled second, not "now"
       const at = Date.parse(dated.replace(/T(\d\d)-(\d\d)-(\d\d)Z$/, 'T$1:$2:$3Z'));
       expect(Math.abs(Date.now() - at)).toBeLessThan(60_000);
+      // later firings see the same input: skipped, and --list says so; still one run on disk
+      const last = await waitFor('a skipped firing', async () => {
+        const s = (await listSchedules(conn))[0];
+        return s?.last?.outcome === 'skipped' ? s.last : undefined;
+      }, 30_000, 200);
+      expect(last.detail).toContain(`inputs unchanged since run ${dated}`);
+      expect(readdirSync(runs).filter((d) => /^\d{4}-/.test(d))).toEqual([dated]);
     } finally {
       expect(await removeSchedules(['every-second'], conn)).toEqual(['pipeline.every-second']);
       await scheduler.close();

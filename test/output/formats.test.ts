@@ -50,7 +50,8 @@ describe('shard formats', () => {
     expect(v.summary.records).toBe(600);
     const info = JSON.parse(readFileSync(path.join(out, 'dataset_info.json'), 'utf8')) as Record<string, Record<string, unknown>>;
     expect(info.test_train.formatting).toBe(format === 'parquet' ? 'alpaca' : 'sharegpt');
-    expect(format === 'parquet' ? info.test_train.file_name : info.test_train.script_url).toBe(format === 'parquet' ? 'shards/train' : '.');
+    expect(format === 'parquet' ? info.test_train.file_name : info.test_train.script_url).toBe(format === 'parquet' ? 'test/shards/train' : 'test'); // relative to the folder holding the output (dataset_dir)
+    if (format === 'sharegpt') expect(info.test_train.tags).toMatchObject({ user_tag: 'user', assistant_tag: 'assistant', system_tag: 'system' });
     const card = readFileSync(path.join(out, 'README.md'), 'utf8');
     expect(card).toContain('configs:\n- config_name: default\n  data_files:\n  - split: train\n    path:\n    - "shards/train/part-00000');
     expect(card).toMatch(/\| cmtmedqa \| CMtMedQA_test\.json \| 600 \| SupritYoung\/Zhongjing.* \| Apache-2\.0 \|/);

@@ -8,14 +8,16 @@ For every shard: sha256 and byte size; the rows through Hugging Face `datasets`
 through pyarrow with the exact Arrow schema; the record count; the column names and types of the
 format; the token total from the annotation sidecar. Then the split totals, the whole directory
 through the card's `configs:` (load_dataset(<out-dir>)), and every dataset_info.json entry the way
-LLaMA-Factory resolves it. Prints one JSON object per directory; exits 1 on any mismatch.
+LLaMA-Factory resolves it once copied into a LLaMA-Factory-style data/ folder, and rejects.jsonl. Prints one JSON object per directory; exits 1 on any mismatch.
 Needs the venv from `bash scripts/python-env.sh`; runs offline.
 """
 import gzip
 import hashlib
 import json
 import os
+import shutil
 import sys
+import tempfile
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
@@ -69,6 +71,28 @@ def check_features(fmt, ds, where, errors):
             if not isinstance(h, list) or not all(isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in h):
                 errors.append(f"{where}: record {i} history is not a list of [question, answer] pairs")
                 break
+
+
+FILEEXT2TYPE = {"arrow": "arrow", "csv": "csv", "json": "json", "jsonl": "json", "parquet": "parquet", "txt": "text"}
+
+
+def load_like_llamafactory(dataset_dir, e):
+    """LLaMA-Factory's _load_single_dataset for local entries (load_from = script | file).
+
+    Each data folder gets its own cache: `datasets` fingerprints a local folder by relative paths
+    and mtimes, so two same-named outputs copied within one second would share a cache entry.
+    """
+    cache = os.path.join(os.path.dirname(dataset_dir), "hf-cache")
+    if "script_url" in e:
+        return datasets.load_dataset(path=os.path.join(dataset_dir, e["script_url"]), split=e.get("split", "train"), cache_dir=cache)
+    local = os.path.join(dataset_dir, e["file_name"])
+    files = [os.path.join(local, x) for x in os.listdir(local)] if os.path.isdir(local) else [local]
+    kind = FILEEXT2TYPE.get(os.path.splitext(files[0])[-1][1:])
+    if kind is None:
+        raise ValueError(f"Allowed file types: {','.join(FILEEXT2TYPE)}")
+    if any(kind != FILEEXT2TYPE.get(os.path.splitext(x)[-1][1:]) for x in files):
+        raise ValueError("File types should be identical.")
+    return datasets.load_dataset(path=kind, data_files=files, split=e.get("split", "train"), cache_dir=cache)
 
 
 def check_dir(out_dir):
@@ -126,29 +150,52 @@ def check_dir(out_dir):
                 loaded[split] = n
                 if n != c["records"]:
                     errors.append(f"load_dataset(out_dir)[{split}]: {n} records, manifest says {c['records']}")
-    # dataset_info.json, resolved as LLaMA-Factory does (dataset_dir = out_dir).
+    # dataset_info.json, copied into a LLaMA-Factory-style data folder beside another dataset, and
+    # every entry resolved as LLaMA-Factory's loader does (paths relative to dataset_dir).
     with open(os.path.join(out_dir, "dataset_info.json"), encoding="utf-8") as f:
         info = json.load(f)
+    data_dir = os.path.join(tempfile.mkdtemp(prefix="cmt-llamafactory-"), "data")
+    os.makedirs(data_dir)
+    with open(os.path.join(data_dir, "identity.json"), "w", encoding="utf-8") as f:
+        json.dump([{"instruction": "你是谁", "input": "", "output": "我是一个助手。"}] * 3, f, ensure_ascii=False)
+    shutil.copytree(out_dir, os.path.join(data_dir, m["pipeline"]))
+    merged = {"identity": {"file_name": "identity.json"}, **info}
+    with open(os.path.join(data_dir, "dataset_info.json"), "w", encoding="utf-8") as f:
+        json.dump(merged, f, ensure_ascii=False, indent=2)
+    if len(load_like_llamafactory(data_dir, merged["identity"])) != 3:
+        errors.append("LLaMA-Factory data folder: its own identity dataset no longer loads")
     for name, e in info.items():
         split = name.rsplit("_", 1)[1]
-        if "file_name" in e:
-            local = os.path.join(out_dir, e["file_name"])
-            files = sorted(os.path.join(local, x) for x in os.listdir(local)) if os.path.isdir(local) else [local]
-            exts = {os.path.splitext(x)[1][1:] for x in files}
-            if len(exts) != 1 or list(exts)[0] not in ("json", "jsonl", "parquet", "csv", "arrow", "txt"):
-                errors.append(f"dataset_info {name}: LLaMA-Factory cannot load file types {sorted(exts)}")
-                continue
-            builder = {"jsonl": "json"}.get(list(exts)[0], list(exts)[0])
-            ds = datasets.load_dataset(builder, data_files=files, split="train")
-        else:
-            ds = datasets.load_dataset(os.path.join(out_dir, e["script_url"]), split=e.get("split", "train"))
+        try:
+            ds = load_like_llamafactory(data_dir, e)
+        except Exception as ex:  # noqa: BLE001 - reported as a mismatch
+            errors.append(f"dataset_info {name}: LLaMA-Factory cannot load it: {ex}")
+            continue
         want = m["counts"]["bySplit"][split]["records"]
         if len(ds) != want:
             errors.append(f"dataset_info {name}: {len(ds)} records, manifest says {want}")
         cols = e.get("columns", {})
         missing = [v for v in cols.values() if v not in ds.column_names]
         if missing:
-            errors.append(f"dataset_info {name}: columns {missing} not in the data")
+            errors.append(f"dataset_info {name}: columns {missing} not in the data (loaded {ds.column_names})")
+        elif e.get("formatting") == "sharegpt":
+            tags = e.get("tags", {})
+            if "system_tag" not in tags:
+                errors.append(f"dataset_info {name}: sharegpt tags lack system_tag")
+            roles = {msg[tags.get("role_tag", "role")] for row in ds.select(range(min(len(ds), 200))) for msg in row[cols.get("messages", "messages")]}
+            known = {tags.get(k) for k in ("user_tag", "assistant_tag", "system_tag", "observation_tag", "function_tag")}
+            if not roles <= known:
+                errors.append(f"dataset_info {name}: roles {sorted(roles - known)} are not in its tags")
+    shutil.rmtree(os.path.dirname(data_dir), ignore_errors=True)
+    # rejects.jsonl loads as one table (one shape per field).
+    rejects_path = os.path.join(out_dir, m["rejects"]["path"])
+    if m["rejects"]["records"]:
+        try:
+            rj = datasets.load_dataset("json", data_files=[rejects_path], split="train")
+            if len(rj) != m["rejects"]["records"]:
+                errors.append(f"rejects.jsonl: {len(rj)} rows, manifest says {m['rejects']['records']}")
+        except Exception as ex:  # noqa: BLE001
+            errors.append(f"rejects.jsonl does not load with datasets {datasets.__version__}: {str(ex)[:300]}")
     return {"dir": out_dir, "format": fmt, "ok": not errors, "errors": errors, "bySplit": by_split, "loadedByCard": loaded, "datasetInfoEntries": len(info)}
 
 

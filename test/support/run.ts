@@ -6,6 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Manifest } from '../../schemas/manifest.js';
 import { parse as parseYaml } from 'yaml';
 import { silentLogger } from '../../src/core/logger.js';
+import { fromRejectLine } from '../../src/core/reject.js';
 import { runLocal, type RunResult } from '../../src/executors/local.js';
 import { configHash, parsePipeline, type LoadedPipeline } from '../../src/pipeline/config.js';
 import { openRunResources } from '../../src/pipeline/resources.js';
@@ -46,8 +47,9 @@ export function readShards(outDir: string, manifest: Manifest): Array<{ split: s
   return out;
 }
 
+/** The rejects of an output, each input decoded from its on-disk shape ({kind, value}) back to what the stage had. */
 export function readRejectLines(outDir: string): Array<Record<string, unknown>> {
-  return readFileSync(path.join(outDir, 'rejects', 'rejects.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return readFileSync(path.join(outDir, 'rejects', 'rejects.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => fromRejectLine(JSON.parse(l)) as Record<string, unknown>);
 }
 
 /** Every file under dir, relative path → bytes (for byte-identity checks). */

@@ -4,6 +4,8 @@
  * workers) wait through a Redis restart instead of failing commands; the first contact fails fast
  * with CMT_REDIS_UNREACHABLE and a message that says how to start Redis.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { Logger } from '../../core/logger.js';
@@ -11,8 +13,22 @@ import { CmtError } from '../../core/errors.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6390';
 
+/** Written by `scripts/redis.sh start` (the port it picked), removed by `stop`. */
+export const REDIS_URL_FILE = path.join('.cache', 'services', 'redis', 'redis.url');
+
+/**
+ * The Redis to talk to: --redis, else REDIS_URL, else the server scripts/redis.sh started for this
+ * checkout (it picks another port when 6390 is busy and writes its URL to REDIS_URL_FILE), else 6390.
+ */
 export function redisUrl(explicit?: string): string {
-  return explicit ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+  if (explicit ?? process.env.REDIS_URL) return (explicit ?? process.env.REDIS_URL)!;
+  try {
+    const url = readFileSync(REDIS_URL_FILE, 'utf8').trim();
+    if (/^rediss?:\/\//.test(url)) return url;
+  } catch {
+    // no server started by the script here
+  }
+  return DEFAULT_REDIS_URL;
 }
 
 /** ioredis options shared by our clients and BullMQ's: retry forever, never drop a queued command. */

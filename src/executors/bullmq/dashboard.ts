@@ -1,7 +1,9 @@
 /**
  * Bull Board over the run queues: every run in the runs set (its stage queues and its finalise
  * queue) and the schedule queue, re-read every few seconds as runs come and go. Binds to 127.0.0.1
- * unless told otherwise: the board can retry, promote and delete jobs and has no authentication.
+ * unless told otherwise and has no authentication, so: read-only unless `allowActions` (Bull
+ * Board's own read-only mode, and every non-GET request refused), and only requests whose Host
+ * header names this machine (or an allowed host) are served, against DNS rebinding.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +25,22 @@ export interface DashboardOptions {
   logger: Logger;
   /** How often the list of run queues is refreshed (ms, default 3000). */
   refreshMs?: number;
+  /** Let Bull Board retry, promote, clean and delete jobs (default: read-only). */
+  allowActions?: boolean;
+  /** Host names besides localhost, 127.0.0.1, ::1 and the bound address that may be in the Host header. */
+  allowHosts?: string[];
+  /** More read-only pages (the rejects pages), mounted before Bull Board. */
+  routes?: express.Router;
+  /** false: no Redis, no Bull Board (only `routes`). */
+  queues?: boolean;
+}
+
+/** The host name of a Host header (`a.b:3030` → `a.b`, `[::1]:3030` → `::1`), lower-cased. */
+export function hostName(header: string | undefined): string {
+  const h = (header ?? '').trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') > 0 ? h.indexOf(']') : undefined);
+  const i = h.lastIndexOf(':');
+  return i >= 0 && h.indexOf(':') === i ? h.slice(0, i) : h;
 }
 
 export interface Dashboard {
@@ -33,6 +51,25 @@ export interface Dashboard {
 
 export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const prefix = o.prefix ?? DEFAULT_PREFIX;
+  const host = o.host ?? '127.0.0.1';
+  const app = express();
+  const allowed = new Set(['localhost', '127.0.0.1', '::1', host.toLowerCase(), ...(o.allowHosts ?? []).map((h) => h.toLowerCase())]);
+  app.use((req, res, next) => {
+    if (!allowed.has(hostName(req.headers.host))) {
+      res.status(421).type('text').send(`Host ${req.headers.host ?? '(none)'} is not served here (allowed: ${[...allowed].join(', ')}; add one with --allow-host)\n`);
+      return;
+    }
+    if (!o.allowActions && req.method !== 'GET' && req.method !== 'HEAD') {
+      res.status(405).type('text').send('the dashboard is read-only: start it with --allow-actions to retry, promote, clean or delete jobs\n');
+      return;
+    }
+    next();
+  });
+  if (o.routes) app.use(o.routes);
+  if (o.queues === false) {
+    app.get('/', (_req, res) => res.redirect('/rejects'));
+    return listen(app, host, o, async () => {});
+  }
   const client = await openClient(o.redisUrl, 'cmtmedqa-dashboard');
   const queues = new Map<string, Queue>();
   const queue = (name: string) => {
@@ -45,7 +82,8 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   };
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath('/');
-  const adapterOf = (q: Queue, description: string) => new BullMQAdapter(q, { description, delimiter: '.' });
+  const readOnlyMode = !o.allowActions;
+  const adapterOf = (q: Queue, description: string) => new BullMQAdapter(q, { description, delimiter: '.', readOnlyMode, allowRetries: !readOnlyMode });
   const board = createBullBoard({ queues: [adapterOf(queue(SCHEDULE_QUEUE), 'scheduled pipeline runs')], serverAdapter });
   let shown = '';
 
@@ -73,27 +111,31 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     refresh().catch((e: unknown) => o.logger.warn({ err: e }, 'dashboard refresh failed'));
   }, o.refreshMs ?? 3000);
 
-  const app = express();
   app.use('/', serverAdapter.getRouter() as express.Router);
-  const host = o.host ?? '127.0.0.1';
+  return listen(app, host, o, async () => {
+    clearInterval(timer);
+    await Promise.all([...queues.values()].map((q) => q.close().catch(() => {})));
+    await client.quit().catch(() => client.disconnect());
+  });
+}
+
+async function listen(app: express.Express, host: string, o: DashboardOptions, release: () => Promise<void>): Promise<Dashboard> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(o.port ?? 3030, host, () => resolve(s));
     s.once('error', reject);
   });
   const addr = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}/`;
-  o.logger.info({ url }, 'dashboard listening');
+  o.logger.info({ url, allowActions: o.allowActions === true }, 'dashboard listening');
   return {
     url,
     server,
     async close() {
-      clearInterval(timer);
       const closed = new Promise<void>((r) => server.close(() => r()));
       // Keep-alive connections (browsers, Bull Board's polling) would hold close() open.
       server.closeAllConnections();
       await closed;
-      await Promise.all([...queues.values()].map((q) => q.close().catch(() => {})));
-      await client.quit().catch(() => client.disconnect());
+      await release();
     },
   };
 }
