@@ -153,8 +153,11 @@ export async function extraBenchSections(env: BenchEnv): Promise<string[]> {
 
   // ---- scraping
   L.push('## Scraping: site adapters (pure parse, in memory)', '');
+  const adapterRows = benchAdapters(100, root);
   L.push('| adapter | pages | bytes/page | pages/s |', '|---|---:|---:|---:|');
-  for (const a of benchAdapters(100, root)) L.push(`| ${a.adapter} | ${a.pages} | ${fmt(a.bytesPerPage)} | **${fmt(a.pagesPerSec)}** |`);
+  for (const a of adapterRows) L.push(`| ${a.adapter} | ${a.pages} | ${fmt(a.bytesPerPage)} | **${fmt(a.pagesPerSec)}** |`);
+  L.push('', 'Per layout (generation, src/scrape/layouts):', '', '| adapter | layout | pages | pages/s |', '|---|---|---:|---:|');
+  for (const a of adapterRows) for (const l of a.layouts) L.push(`| ${a.adapter} | ${l.layout} | ${l.pages} | **${fmt(l.pagesPerSec)}** |`);
   L.push('');
 
   // ---- local executor threads

@@ -32,5 +32,9 @@ export const ProcessedBatch = z.object({
   rejects: z.array(Reject),
   /** ImportBatch.rejectAt, passed through. */
   rejectAt: z.array(z.number().int().nonnegative()).optional(),
+  /** Scraped pages of the batch: dialogues per layout ("<site>/<generation>", "<site>/unrecognised" for parse.layout_unrecognised) and placeholders dropped. */
+  scrape: z.object({ layouts: z.record(z.string(), z.number().int().nonnegative()), placeholders: z.number().int().nonnegative() }).optional(),
+  /** What normalise removed and replaced (placeholders by type, template hits): normalise/index.ts CleaningCounts. */
+  cleaning: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
 export type ProcessedBatch = z.infer<typeof ProcessedBatch>;

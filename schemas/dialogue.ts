@@ -20,6 +20,10 @@ export const Origin = z.object({
   url: z.string().optional(),
   /** Follow-up visit number when one source id holds several consultations (0 = first). */
   visit: z.number().int().nonnegative().optional(),
+  /** Scraped pages: the layout that read the page ("<site>/<generation>", src/scrape/layouts). */
+  layout: z.string().optional(),
+  /** Scraped pages: placeholder lines/elements (images, audio, privacy notices) dropped from the turns. */
+  placeholders: z.number().int().nonnegative().optional(),
   /** Window index for records split out of one dialogue. */
   window: z.number().int().nonnegative().optional(),
 });

@@ -39,14 +39,17 @@ export const KgNode = z.strictObject({
   name: z.string().min(1),
   /** Other surface forms (sorted, unique, none equal to a name of the same type). */
   aliases: z.array(z.string().min(1)),
+  /** Which sources name this entity (xywy, medicaljson, dict, curated, or a triples file's label), sorted. */
+  sources: z.array(z.string().min(1)),
 });
 export type KgNode = z.infer<typeof KgNode>;
 
 /**
- * [relation, disease name, target name, ord]: ord is the target's position in the source
- * disease's list (first occurrence), which keeps "graph order" (e.g. parent department first).
+ * [relation, disease name, target name, ord, sources]: ord is the target's position in the source
+ * disease's list (first occurrence), which keeps "graph order" (e.g. parent department first);
+ * sources are the dumps that state the relation (sorted: 'xywy', 'vrbot_meddialog' …).
  */
-export const KgEdge = z.tuple([KgRelation, z.string().min(1), z.string().min(1), z.number().int().nonnegative()]);
+export const KgEdge = z.tuple([KgRelation, z.string().min(1), z.string().min(1), z.number().int().nonnegative(), z.array(z.string().min(1)).min(1)]);
 export type KgEdge = z.infer<typeof KgEdge>;
 
 export const KgGraph = z.strictObject({
@@ -59,7 +62,7 @@ export type KgGraph = z.infer<typeof KgGraph>;
 
 export const KgSourceFile = z.strictObject({
   path: z.string(),
-  kind: z.enum(['xywy', 'medicaljson', 'dict']),
+  kind: z.enum(['xywy', 'medicaljson', 'dict', 'triples', 'curated']),
   sha256: z.string(),
   /** Encoding the reader decoded the file with. */
   encoding: z.string(),
@@ -74,6 +77,8 @@ export const CleanRule = z.enum([
   'fragment',
   'site_chrome',
   'person_name',
+  'advice',
+  'too_long',
 ]);
 export type CleanRule = z.infer<typeof CleanRule>;
 
@@ -99,6 +104,12 @@ export const KgImportReport = z.strictObject({
   aliasesDropped: z.record(z.string(), z.number().int().nonnegative()),
   /** Dictionary lines that matched nothing usable (e.g. producer lines naming no known drug). */
   dictUnused: z.record(z.string(), z.number().int().nonnegative()),
+  /** Curated rows applied (entities added, aliases, retyped, dropped) and relations they removed. */
+  curated: z.record(z.string(), z.number().int().nonnegative()),
+  /** Drug products folded into their generic ingredient (products → ingredients). */
+  ingredients: z.strictObject({ products: z.number().int().nonnegative(), ingredients: z.number().int().nonnegative() }),
+  /** Triples by fate: mapped, inverse (the reverse of a mapped relation), unmapped relation, bad row. */
+  triples: z.record(z.string(), z.number().int().nonnegative()),
 });
 export type KgImportReport = z.infer<typeof KgImportReport>;
 
@@ -106,6 +117,8 @@ export const KgCounts = z.strictObject({
   nodes: z.record(z.string(), z.number().int().nonnegative()),
   relations: z.record(z.string(), z.number().int().nonnegative()),
   aliases: z.number().int().nonnegative(),
+  /** Per source: entities it names and relations it states (a relation stated by two sources counts for each). */
+  bySource: z.record(z.string(), z.strictObject({ nodes: z.number().int().nonnegative(), relations: z.number().int().nonnegative() })),
 });
 export type KgCounts = z.infer<typeof KgCounts>;
 
@@ -113,7 +126,7 @@ export const KG_SNAPSHOT_FORMAT = 'cmtmedqa-kg-snapshot' as const;
 
 export const KgSnapshot = z.strictObject({
   format: z.literal(KG_SNAPSHOT_FORMAT),
-  formatVersion: z.literal(1),
+  formatVersion: z.literal(2),
   /** sha256 of the canonical JSON of `graph` (see src/kg/import/build.ts graphVersion). */
   version: z.string().regex(/^[0-9a-f]{64}$/),
   sources: z.array(KgSourceFile),

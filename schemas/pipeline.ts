@@ -34,6 +34,14 @@ const ScrapeSource = z.strictObject({
   maxBodyBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(5 * 1024 * 1024),
   maxRedirects: z.number().int().nonnegative().max(50).default(5),
   rawStore: z.string().default('.cache/raw'),
+  /** Discovery: list pages to read links from; links matching the site's question/list URL patterns on allowed hosts are followed. */
+  seeds: z.array(z.string().url()).optional(),
+  /** Discovery: list-page hops from a seed (a seed is depth 0; its links depth 1 …). */
+  maxDepth: z.number().int().nonnegative().max(20).default(2),
+  /** Discovery: pages fetched at most (seeds, list pages and question pages); a question page found beyond it is a `scrape.crawl_limit` reject. */
+  maxPages: z.number().int().positive().max(10_000_000).default(1000),
+  /** Re-parse every page the raw store holds instead of fetching (`cmtmedqa scrape reparse`); urls/seeds are ignored. */
+  reparse: z.boolean().default(false),
 });
 
 export const SourceConfig = z.discriminatedUnion('format', [FileSource, ScrapeSource]);
@@ -128,7 +136,11 @@ export const ValidateConfig = z.strictObject({
     no_entity: Policy.default('flag'),
     drug_not_for_disease: Policy.default('flag'),
     unknown_drug: Policy.default('flag'),
+    /** The doctor names a drug whose indications the graph knows too little of to judge (not a contradiction). */
+    drug_indications_unknown: Policy.default('ignore'),
   }).prefault({}),
+  /** A drug's indications count as known (so a mismatch is a contradiction) from this many listed diseases on. */
+  minKnownIndications: z.number().int().positive().default(10),
   /** Fill missing cate1/cate2 from the departments the graph assigns to the dialogue's diseases. */
   inferDepartment: z.boolean().default(true),
   /** Records per graph round trip (Neo4j backend). */
@@ -162,6 +174,13 @@ export const ShardConfig = z.strictObject({
    * 9 is barely smaller than 6 and slower. The level is part of the output: same level, same bytes.
    */
   gzipLevel: z.number().int().min(1).max(9).default(6),
+});
+
+/** What the rejects file keeps of raw input (src/core/reject.ts rejectForOutput). */
+export const RejectsConfig = z.strictObject({
+  /** capped: import-level raw input kept (personal data scrubbed) up to maxRawChars, marked {truncated, bytes} when cut; drop: only its byte size. */
+  rawInput: z.enum(['capped', 'drop']).default('capped'),
+  maxRawChars: z.number().int().positive().default(2000),
 });
 
 export const ExecutorConfig = z.strictObject({
@@ -214,6 +233,7 @@ export const Pipeline = z.strictObject({
   validate: ValidateConfig.prefault({}),
   tokens: TokenConfig.prefault({}),
   shard: ShardConfig.prefault({}),
+  rejects: RejectsConfig.prefault({}),
   executor: ExecutorConfig.prefault({}),
   schedule: ScheduleConfig.optional(),
   /** Output directory, relative to the current directory; `--out` overrides. */

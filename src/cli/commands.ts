@@ -18,6 +18,7 @@ export const COMMANDS: Record<string, [description: string, load: () => Promise<
   kg: ['the medical knowledge graph: import dumps, show what a graph holds', async () => (await import('./kg.js')).registerKgCommands],
   explain: ["one dialogue's whole story by source, dialogue, record or reject id: origin, stages, records and shards, or rejects with evidence", async () => (await import('./explain.js')).registerExplainCommand],
   revalidate: ['re-run validation on a run\'s shards (or one shard) against the current graph into a new output directory', async () => (await import('./revalidate.js')).registerRevalidateCommand],
+  scrape: ['scraper tools: reparse a raw store after a layout fix (no requests) into a normal run output', async () => (await import('./scrape.js')).registerScrapeCommands],
 };
 
 export function newProgram(): Command {

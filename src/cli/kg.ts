@@ -7,7 +7,9 @@ import { Command, CommanderError, Option } from 'commander';
 import type { KgImportReport } from '../../schemas/kg.js';
 import { isCmtError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
+import { readFile } from 'node:fs/promises';
 import { importGraph, type ImportedGraph } from '../kg/import/index.js';
+import { parseRelationMap, type RelationMap } from '../kg/import/sources.js';
 import { Neo4jGraph } from '../kg/neo4j.js';
 import type { KgStats } from '../kg/port.js';
 import { openSnapshot, writeSnapshot } from '../kg/snapshot.js';
@@ -31,7 +33,7 @@ function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-function printCounts(out: (s: string) => void, s: { nodes: Record<string, number>; relations: Record<string, number>; aliases: number }): void {
+function printCounts(out: (s: string) => void, s: { nodes: Record<string, number>; relations: Record<string, number>; aliases: number; bySource?: Record<string, { nodes: number; relations: number }> }): void {
   const nodes = Object.entries(s.nodes);
   const rels = Object.entries(s.relations);
   const total = (xs: Array<[string, number]>) => xs.reduce((a, [, n]) => a + n, 0);
@@ -40,6 +42,10 @@ function printCounts(out: (s: string) => void, s: { nodes: Record<string, number
   out(`relations: ${fmt(total(rels))}`);
   for (const [k, n] of rels) out(`  ${k.padEnd(18)} ${fmt(n).padStart(9)}`);
   out(`aliases: ${fmt(s.aliases)}`);
+  if (s.bySource && Object.keys(s.bySource).length) {
+    out('by source:');
+    for (const [k, c] of Object.entries(s.bySource)) out(`  ${k.padEnd(18)} ${fmt(c.nodes).padStart(9)} nodes ${fmt(c.relations).padStart(9)} relations`);
+  }
 }
 
 function printReport(out: (s: string) => void, r: KgImportReport): void {
@@ -53,13 +59,34 @@ function printReport(out: (s: string) => void, r: KgImportReport): void {
   const kv = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => `${k} ${fmt(n)}`).join(', ') || 'none';
   out(`  aliases kept: ${kv(r.aliases)}; not kept: ${kv(r.aliasesDropped)}`);
   if (Object.keys(r.dictUnused).length) out(`  dictionary lines unused: ${kv(r.dictUnused)}`);
+  if (Object.keys(r.curated).length) out(`  curated: ${kv(r.curated)}`);
+  out(`  drug products folded into ingredients: ${fmt(r.ingredients.products)} products → ${fmt(r.ingredients.ingredients)} drug entities`);
+  if (Object.keys(r.triples).length) out(`  triples: ${kv(r.triples)}`);
 }
 
-async function runImport(paths: string[], opts: BackendOpts & { format: string; dict?: string[]; force?: boolean }, out: (s: string) => void): Promise<void> {
+type ImportOpts = BackendOpts & { format: string; dict?: string[]; triples?: string[]; relationMap?: string; curated: string | boolean; force?: boolean };
+
+async function runImport(paths: string[], opts: ImportOpts, out: (s: string) => void): Promise<void> {
   const backend = backendOf(opts);
   const logger = createLogger();
   const t0 = performance.now();
-  const imported: ImportedGraph = await importGraph({ paths, format: opts.format as 'auto', dicts: opts.dict ?? [] });
+  let relations: RelationMap | undefined;
+  if (opts.relationMap) {
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(opts.relationMap, 'utf8'));
+    } catch (e) {
+      throw new UsageError(`--relation-map ${opts.relationMap}: cannot read it as JSON (${(e as Error).message})`);
+    }
+    relations = parseRelationMap(json, opts.relationMap);
+  }
+  const imported: ImportedGraph = await importGraph({
+    paths,
+    format: opts.format as 'auto',
+    dicts: opts.dict ?? [],
+    triples: (opts.triples ?? []).map((file) => ({ file, relations })),
+    curated: opts.curated === false ? false : opts.curated === true ? undefined : opts.curated,
+  });
   const tRead = performance.now() - t0;
   out(`read ${imported.sources.length} files in ${(tRead / 1000).toFixed(1)} s`);
   printReport(out, imported.report);
@@ -133,15 +160,19 @@ export function registerKgCommands(program: Command, io: KgCliIo = {}): Command 
   usageExit(
     kg
       .command('import')
-      .description('import xywy (medical_N.json) or medical.json dumps into a snapshot file or Neo4j')
+      .description('import xywy (medical_N.json) or medical.json dumps, entity lists and triples into one graph: a snapshot file or Neo4j')
       .argument('<path...>', 'dump files or directories (a directory gives its medical*.json files)')
       .addOption(new Option('--format <format>', 'dump format').choices(['auto', 'xywy', 'medicaljson']).default('auto'))
       .option('--dict <dir...>', 'entity lists (liuhuanyong dict/, xywy region_words/) adding names, types and aliases')
+      .option('--triples <csv...>', 'generic HEAD,RELATION,TAIL triples (e.g. VRBot graph.csv); source label = the file\'s folder name')
+      .option('--relation-map <json>', 'map of the triples\' relation names: {"map": {"treated_by": "common_drug", …}, "inverse": ["to_treat", …]} (default: the VRBot vocabulary)')
+      .option('--curated <tsv>', 'curated synonyms and type corrections (default data/kg/curated.tsv)')
+      .option('--no-curated', 'import without the curated facts')
       .option('--neo4j <uri>', 'load into this Neo4j (bolt://HOST:PORT)')
       .addOption(database)
       .option('--snapshot <file>', 'write an embedded-backend snapshot (gzipped JSON)')
       .option('--force', 'rewrite Neo4j even when it already holds this version')
-      .action((paths: string[], opts: BackendOpts & { format: string; dict?: string[]; force?: boolean }) => guarded(() => runImport(paths, opts, out))),
+      .action((paths: string[], opts: ImportOpts) => guarded(() => runImport(paths, opts, out))),
   );
 
   usageExit(

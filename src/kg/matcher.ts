@@ -4,11 +4,14 @@
  * and the scan continues after it, so a short term is never reported inside a longer known one
  * ('感冒' inside '病毒性感冒'). Latin/digit terms must not cut a Latin word ('CT' in 'ACT').
  * Terms of one character are not matched (too ambiguous in running text: '干', '梨').
+ * Every hit must sit on word boundaries (src/kg/segment.ts, jieba): '热咳' in '发热咳嗽', '性病' in
+ * '炎性病变', '低血压' in '降低血压' are not mentions; a shorter term at the same start may be.
  * The trie is flattened into typed arrays (root: a direct 64K table; other nodes: sorted child
  * runs, binary-searched). Matchers are cached per graph version; nothing else is global.
  */
 import type { EntityType } from '../../schemas/record.js';
 import { FOLD } from './fold.js';
+import { verdict } from './segment.js';
 import type { GraphPort, LexiconEntry } from './port.js';
 
 export interface TermHit {
@@ -24,6 +27,15 @@ export const TYPE_PRIORITY: readonly EntityType[] = ['Disease', 'Drug', 'Symptom
 
 const MIN_TERM = 2;
 
+/**
+ * A name that is both a Symptom and a Disease (咳嗽, 腹泻, 失眠) is what a patient reports: its
+ * mention is typed Symptom. The drug check still sees both (it reads every entry of a hit).
+ */
+function rank(e: { name: string; type: EntityType }, all: ReadonlyArray<{ name: string; type: EntityType }>): number {
+  if (e.type === 'Symptom' && all.some((x) => x.type === 'Disease' && x.name === e.name)) return -1;
+  return TYPE_PRIORITY.indexOf(e.type);
+}
+
 function isAsciiWordChar(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
 }
@@ -37,13 +49,16 @@ export class Matcher {
   private readonly childNode: Int32Array;
   /** Per node: index into `outputs` of the term ending here, or -1. */
   private readonly output: Int32Array;
-  private readonly outputs: Array<{ entries: TermHit['entries']; asciiStart: boolean; asciiEnd: boolean }>;
+  private readonly outputs: Array<{ entries: TermHit['entries']; asciiStart: boolean; asciiEnd: boolean; parts?: Array<{ start: number; end: number; out: number }> }>;
   readonly terms: number;
+  /** False only for callers that want raw substring hits (tests of the trie itself). */
+  private readonly boundaries: boolean;
 
   private constructor(parts: {
     root: Int32Array; childStart: Int32Array; childCount: Int32Array; childChar: Uint16Array; childNode: Int32Array;
-    output: Int32Array; outputs: Matcher['outputs'];
+    output: Int32Array; outputs: Matcher['outputs']; boundaries: boolean;
   }) {
+    this.boundaries = parts.boundaries;
     this.root = parts.root;
     this.childStart = parts.childStart;
     this.childCount = parts.childCount;
@@ -54,7 +69,7 @@ export class Matcher {
     this.terms = parts.outputs.length;
   }
 
-  static build(lexicon: readonly LexiconEntry[]): Matcher {
+  static build(lexicon: readonly LexiconEntry[], opts: { boundaries?: boolean } = {}): Matcher {
     // Group entries by term (the lexicon is sorted by term, but do not rely on it).
     const byTerm = new Map<string, Array<{ name: string; type: EntityType }>>();
     for (const e of lexicon) {
@@ -64,7 +79,7 @@ export class Matcher {
       if (!list.some((x) => x.name === e.name && x.type === e.type)) list.push({ name: e.name, type: e.type });
     }
     for (const list of byTerm.values()) {
-      list.sort((a, b) => TYPE_PRIORITY.indexOf(a.type) - TYPE_PRIORITY.indexOf(b.type) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      list.sort((a, b) => rank(a, list) - rank(b, list) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     }
     // Pointer trie first (Map children), then flatten breadth-first.
     type TNode = { kids: Map<number, TNode>; out: number };
@@ -85,6 +100,28 @@ export class Matcher {
       n.out = outputs.length;
       outputs.push({ entries, asciiStart: isAsciiWordChar(term.charCodeAt(0)), asciiEnd: isAsciiWordChar(term.charCodeAt(term.length - 1)) });
     }
+    // Compound symptoms ('胸闷气短', '头晕乏力', '恶心呕吐'): a Symptom-only term that is exactly a
+    // sequence of ≥ 2 other Symptom-only terms is reported as its parts (one mention per symptom).
+    const index = new Map<string, number>();
+    [...byTerm.keys()].forEach((t, k) => index.set(t, k));
+    const symptomOnly = (k: number) => outputs[k].entries.every((e) => e.type === 'Symptom');
+    [...byTerm.keys()].forEach((term, k) => {
+      if (term.length < 4 || !symptomOnly(k)) return;
+      // Fewest-parts tiling by DP over split points.
+      const best: Array<Array<{ start: number; end: number; out: number }> | null> = new Array(term.length + 1).fill(null);
+      best[0] = [];
+      for (let a = 0; a < term.length; a++) {
+        if (!best[a]) continue;
+        for (let b = a + MIN_TERM; b <= term.length; b++) {
+          if (a === 0 && b === term.length) continue;
+          const o = index.get(term.slice(a, b));
+          if (o === undefined || !symptomOnly(o)) continue;
+          const cand = [...best[a]!, { start: a, end: b, out: o }];
+          if (!best[b] || best[b]!.length > cand.length) best[b] = cand;
+        }
+      }
+      if (best[term.length]) outputs[k].parts = best[term.length]!;
+    });
     const childStart = new Int32Array(count);
     const childCount = new Int32Array(count);
     const output = new Int32Array(count).fill(-1);
@@ -112,7 +149,7 @@ export class Matcher {
         if (id === 0) root[c] = kid;
       }
     }
-    return new Matcher({ root, childStart, childCount, childChar, childNode, output, outputs });
+    return new Matcher({ root, childStart, childCount, childChar, childNode, output, outputs, boundaries: opts.boundaries ?? true });
   }
 
   private child(node: number, c: number): number {
@@ -129,10 +166,16 @@ export class Matcher {
     return 0;
   }
 
-  /** Leftmost-longest, non-overlapping hits in text order. */
+  /**
+   * Leftmost-longest, non-overlapping hits in text order, each on word boundaries: at a position
+   * the longest term whose span does not cut a word (segment.ts verdict) wins; when every term
+   * there cuts a word, the scan moves one character on.
+   */
   find(text: string): TermHit[] {
     const hits: TermHit[] = [];
     const n = text.length;
+    const cand: number[] = [];
+    const candEnd: number[] = [];
     let i = 0;
     while (i < n) {
       let node = this.root[FOLD[text.charCodeAt(i)]];
@@ -140,14 +183,14 @@ export class Matcher {
         i++;
         continue;
       }
-      let best = -1;
-      let bestEnd = -1;
+      cand.length = 0;
+      candEnd.length = 0;
       let j = i + 1;
       for (;;) {
         const o = this.output[node];
         if (o >= 0) {
-          best = o;
-          bestEnd = j;
+          cand.push(o);
+          candEnd.push(j);
         }
         if (j >= n) break;
         const nx = this.child(node, FOLD[text.charCodeAt(j)]);
@@ -155,20 +198,34 @@ export class Matcher {
         node = nx;
         j++;
       }
-      if (best >= 0) {
-        const out = this.outputs[best];
+      let taken = false;
+      for (let k = cand.length - 1; k >= 0; k--) {
+        const out = this.outputs[cand[k]];
+        const end = candEnd[k];
         const cutsWordStart = out.asciiStart && i > 0 && isAsciiWordChar(text.charCodeAt(i - 1));
-        const cutsWordEnd = out.asciiEnd && bestEnd < n && isAsciiWordChar(text.charCodeAt(bestEnd));
-        if (!cutsWordStart && !cutsWordEnd) {
-          hits.push({ start: i, end: bestEnd, entries: out.entries });
-          i = bestEnd;
-          continue;
-        }
+        const cutsWordEnd = out.asciiEnd && end < n && isAsciiWordChar(text.charCodeAt(end));
+        if (cutsWordStart || cutsWordEnd) continue;
+        if (this.boundaries && verdict(text, i, end) === 'cut') continue;
+        if (this.boundaries && isAdvice(text, i, out.entries)) continue;
+        if (out.parts) for (const p of out.parts) hits.push({ start: i + p.start, end: i + p.end, entries: this.outputs[p.out].entries });
+        else hits.push({ start: i, end, entries: out.entries });
+        i = end;
+        taken = true;
+        break;
       }
-      i++;
+      if (!taken) i++;
     }
     return hits;
   }
+}
+
+/** Imperatives before a symptom make it advice ('别紧张', '不要焦虑'), not a mention; '没有发热' stays a (negated) mention. */
+const IMPERATIVE = ['不要', '不用', '无需', '不必', '避免', '切勿', '别', '勿'];
+
+function isAdvice(text: string, start: number, entries: TermHit['entries']): boolean {
+  if (entries[0].type !== 'Symptom') return false;
+  const before = text.slice(Math.max(0, start - 2), start);
+  return IMPERATIVE.some((w) => before.endsWith(w));
 }
 
 const cache = new Map<string, Promise<Matcher>>();

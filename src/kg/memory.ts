@@ -5,10 +5,16 @@
 import type { KgGraph } from '../../schemas/kg.js';
 import { countGraph } from './import/build.js';
 import { foldTerm } from './fold.js';
-import { compareLexicon, type GraphLookup, type GraphLookupResult, type GraphPort, type KgStats, type LexiconEntry } from './port.js';
+import { MAX_LINKING_SYMPTOM_DEGREE, compareLexicon, type IndicationAnswer, type IndicationQuery, type GraphLookup, type GraphLookupResult, type GraphPort, type KgStats, type LexiconEntry } from './port.js';
 
 export class MemoryGraph implements GraphPort {
   private readonly drugsOf = new Map<string, Set<string>>();
+  /** drug → diseases that list it, with sources. */
+  private readonly indicationsOf = new Map<string, Map<string, string[]>>();
+  private readonly symptomsOf = new Map<string, Set<string>>();
+  private readonly symptomDegree = new Map<string, number>();
+  /** Specific departments (belongs_to ord ≥ 1) per disease. */
+  private readonly childDepartments = new Map<string, Set<string>>();
   private readonly drugDegree = new Map<string, number>();
   private readonly diseaseDrugDegree = new Map<string, number>();
   private readonly departments = new Map<string, string[]>();
@@ -25,8 +31,22 @@ export class MemoryGraph implements GraphPort {
       else if (n.type === 'Drug') this.drugs.add(n.name);
     }
     const deps = new Map<string, Array<[number, string]>>();
-    for (const [rel, s, t, ord] of graph.edges) {
+    for (const [rel, s, t, ord, sources] of graph.edges) {
+      if (rel === 'has_symptom') {
+        let set = this.symptomsOf.get(s);
+        if (!set) this.symptomsOf.set(s, (set = new Set()));
+        set.add(t);
+        this.symptomDegree.set(t, (this.symptomDegree.get(t) ?? 0) + 1);
+      }
+      if (rel === 'belongs_to' && ord >= 1) {
+        let set = this.childDepartments.get(s);
+        if (!set) this.childDepartments.set(s, (set = new Set()));
+        set.add(t);
+      }
       if (rel === 'common_drug' || rel === 'recommand_drug') {
+        let ind = this.indicationsOf.get(t);
+        if (!ind) this.indicationsOf.set(t, (ind = new Map()));
+        ind.set(s, [...new Set([...(ind.get(s) ?? []), ...sources])].sort());
         let set = this.drugsOf.get(s);
         if (!set) this.drugsOf.set(s, (set = new Set()));
         set.add(t);
@@ -82,15 +102,43 @@ export class MemoryGraph implements GraphPort {
       treats: await this.drugTreatsDisease(q.drugDisease),
       departments: await this.departmentsOf(q.departmentsOf),
       drugLinks: { drugs, diseases },
+      indications: (q.indications ?? []).map((x) => this.indicationAnswer(x)),
     };
+  }
+
+  private indicationAnswer(q: IndicationQuery): IndicationAnswer {
+    const ind = this.indicationsOf.get(q.drug);
+    if (!ind) return { indications: [], viaSymptom: [], viaDepartment: [] };
+    const specific = (s: string) => (this.symptomDegree.get(s) ?? 0) <= MAX_LINKING_SYMPTOM_DEGREE;
+    const named = new Set(q.symptoms);
+    const dialogueSymptoms = new Set<string>();
+    const dialogueDeps = new Set<string>();
+    for (const d of q.diseases) {
+      for (const s of this.symptomsOf.get(d) ?? []) dialogueSymptoms.add(s);
+      for (const dep of this.childDepartments.get(d) ?? []) dialogueDeps.add(dep);
+    }
+    const indications = [...ind.entries()].map(([disease, sources]) => ({ disease, sources })).sort((a, b) => cmpStr(a.disease, b.disease));
+    const viaSymptom: IndicationAnswer['viaSymptom'] = [];
+    const viaDepartment: IndicationAnswer['viaDepartment'] = [];
+    for (const { disease } of indications) {
+      for (const s of this.symptomsOf.get(disease) ?? []) if (named.has(s) || (dialogueSymptoms.has(s) && specific(s))) viaSymptom.push({ disease, symptom: s });
+      for (const dep of this.childDepartments.get(disease) ?? []) if (dialogueDeps.has(dep)) viaDepartment.push({ disease, department: dep });
+    }
+    viaSymptom.sort((a, b) => cmpStr(a.disease, b.disease) || cmpStr(a.symptom, b.symptom));
+    viaDepartment.sort((a, b) => cmpStr(a.disease, b.disease) || cmpStr(a.department, b.department));
+    return { indications, viaSymptom, viaDepartment };
   }
 
   async stats(): Promise<KgStats> {
     const c = countGraph(this.graph);
-    return { version: this.graphVersion, nodes: c.nodes, relations: c.relations, aliases: c.aliases };
+    return { version: this.graphVersion, nodes: c.nodes, relations: c.relations, aliases: c.aliases, bySource: c.bySource };
   }
 
   async close(): Promise<void> {}
+}
+
+function cmpStr(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Drops exact duplicate entries (two surfaces of one entity that fold to the same term). */

@@ -22,6 +22,30 @@ export interface KgStats {
   relations: Record<string, number>;
   /** Aliases (surface forms other than the canonical names). */
   aliases: number;
+  /** Per source: entities it names and relations it states. */
+  bySource: Record<string, { nodes: number; relations: number }>;
+}
+
+/** One drug to judge: its ingredient name, and the symptoms and diseases (all conditions) the dialogue names. */
+export interface IndicationQuery {
+  drug: string;
+  symptoms: string[];
+  diseases: string[];
+}
+
+/** A symptom links a drug's indication to the dialogue only when at most this many diseases list it (发热, 疼痛 link everything). */
+export const MAX_LINKING_SYMPTOM_DEGREE = 40;
+
+export interface IndicationAnswer {
+  /** Diseases (or symptom-diseases) the graph lists the drug for (common_drug/recommand_drug), with the sources that say so; sorted by name. */
+  indications: Array<{ disease: string; sources: string[] }>;
+  /**
+   * Indications sharing a symptom with the dialogue: one it names, or a specific one (listed by
+   * ≤ MAX_LINKING_SYMPTOM_DEGREE diseases) of a disease it names; (indication, symptom), sorted.
+   */
+  viaSymptom: Array<{ disease: string; symptom: string }>;
+  /** Indications in the same specific department (belongs_to with ord ≥ 1) as a disease the dialogue names; sorted. */
+  viaDepartment: Array<{ disease: string; department: string }>;
 }
 
 export interface GraphLookup {
@@ -31,6 +55,8 @@ export interface GraphLookup {
   departmentsOf: string[];
   /** Drugs and diseases whose number of common_drug/recommand_drug relations is wanted. */
   drugLinks: { drugs: string[]; diseases: string[] };
+  /** Drugs whose indications are wanted (optional: older callers leave it out). */
+  indications?: IndicationQuery[];
 }
 
 export interface GraphLookupResult {
@@ -40,6 +66,8 @@ export interface GraphLookupResult {
   departments: Map<string, string[]>;
   /** Relation counts; names the graph does not know as that type are absent. */
   drugLinks: { drugs: Map<string, number>; diseases: Map<string, number> };
+  /** Parallel to GraphLookup.indications (empty when none were asked). */
+  indications: IndicationAnswer[];
 }
 
 export interface GraphPort {

@@ -15,7 +15,7 @@ import { MemoryGraph } from './memory.js';
 export function toSnapshot(imported: ImportedGraph): KgSnapshot {
   return {
     format: KG_SNAPSHOT_FORMAT,
-    formatVersion: 1,
+    formatVersion: 2,
     version: imported.version,
     sources: imported.sources,
     counts: imported.counts,

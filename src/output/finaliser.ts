@@ -1,10 +1,12 @@
 /**
  * The finalise step: runs once per run over the processed batches in `seq` order, whichever
  * executor produced them. Removes duplicates (first in run order wins), applies record filters,
- * assigns splits, spills each split to disk, then writes shards balanced by token weight
+ * links dialogues into content clusters (shard/assign.ts CaseClusters), then (at finish) gives each
+ * record its cluster's split, spills each split to disk, then writes shards balanced by token weight
  * (shards/<split>/part-NNNNN.<ext>, annotation sidecars under annotations/<split>/), the rejects
  * file, dataset_info.json and the dataset card README.md, and returns the manifest.
- * Memory: the dedup indexes, one batch, and 16 bytes per accepted record for balancing.
+ * Memory: the dedup indexes, one batch, 16 bytes per accepted record for balancing, and the
+ * cluster state (a few numbers per dialogue, case description and accepted record).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -14,10 +16,10 @@ import type { Manifest, ShardEntry, SplitName } from '../../schemas/manifest.js'
 import type { Pipeline } from '../../schemas/pipeline.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
 import type { Reject, RejectReason, Stage } from '../../schemas/reject.js';
-import { makeReject, rejectLine } from '../core/reject.js';
+import { makeReject, rejectForOutput, rejectLine } from '../core/reject.js';
 import { ExactIndex } from '../stages/dedup/exact.js';
 import { canonicalTokenizer } from '../tokens/names.js';
-import { SPLITS, shardCount, splitKey, splitOf } from '../stages/shard/assign.js';
+import { CaseClusters, caseText, firstPatientTurn, MIN_CASE_CHARS, SPLITS, shardCount } from '../stages/shard/assign.js';
 import { balanceLpt, imbalanceOf, WeightList } from './balance.js';
 import { renderCard } from './card.js';
 import { renderDatasetInfo } from './dataset-info.js';
@@ -52,6 +54,8 @@ interface SpillLine {
   r: RecordEnvelope['record'];
   a: RecordEnvelope['annotations'];
   o: RecordEnvelope['origin'];
+  /** Cluster (dialogue index in CaseClusters) in the run-wide spill; absent in the per-split spills. */
+  c?: number;
 }
 
 /**
@@ -101,6 +105,11 @@ export class Finaliser {
   readonly stats = new RunStats();
   private readonly exact = new ExactIndex();
   private readonly spills = new Map<SplitName, LineSink>();
+  /** Every accepted record in run order, before its cluster (and so its split) is known. */
+  private spillAll!: LineSink;
+  readonly clusters = new CaseClusters();
+  /** Accepted record (idKey) → its dialogue's cluster index, to link a duplicate with what it duplicates. */
+  private readonly recordCluster = new Map<number, number>();
   private readonly splitDialogues = new Map<SplitName, Set<number>>();
   private readonly splitWeights = new Map<SplitName, WeightList>();
   /** Accepted records per source file (`format\tfile`), for the dataset card. */
@@ -123,6 +132,7 @@ export class Finaliser {
     await mkdir(path.join(this.opts.outDir, 'rejects'), { recursive: true });
     await mkdir(this.tmpDir, { recursive: true });
     this.rejectSink = new LineSink(path.join(this.opts.outDir, 'rejects', 'rejects.jsonl'));
+    this.spillAll = new LineSink(path.join(this.tmpDir, 'spill-all.jsonl'));
     for (const s of SPLITS) {
       this.spills.set(s, new LineSink(path.join(this.tmpDir, `spill-${s}.jsonl`)));
       this.splitDialogues.set(s, new Set());
@@ -132,8 +142,10 @@ export class Finaliser {
   }
 
   private async writeReject(r: Reject): Promise<void> {
-    this.stats.addReject(r);
-    await this.rejectSink.write(rejectLine(r));
+    // Stats (report examples) see the reject as the file keeps it: raw input scrubbed and capped.
+    const kept = rejectForOutput(r, this.opts.config.rejects);
+    this.stats.addReject(kept);
+    await this.rejectSink.write(rejectLine(kept));
   }
 
   /** Batches must arrive in seq order 0, 1, 2 … (executors reorder before calling). */
@@ -146,7 +158,12 @@ export class Finaliser {
     const lateRejects: Reject[] = [];
     const accepted = new Set<string>();
     this.stats.addInputs(pb.inputs, pb.records.length + pb.rejects.filter((r) => r.stage === 'validate' || r.stage === 'quality').length);
+    this.stats.addScrape(pb.scrape);
+    this.stats.addCleaning(pb.cleaning);
     for (const env of pb.records) {
+      const c = this.clusters.dialogue(env.dialogueId, env.origin);
+      const first = firstPatientTurn(env.record);
+      this.clusters.linkCase(c, first);
       let gone: Reject | undefined;
       if (cfg.dedup.exact) {
         const of = this.exact.check(env);
@@ -167,20 +184,23 @@ export class Finaliser {
         }
       }
       if (gone) {
+        // A (near-)duplicate of a case description joins the cluster of the record it duplicates.
+        const of = (gone.evidence as { duplicateOf?: unknown } | undefined)?.duplicateOf;
+        if (typeof of === 'string' && caseText(first).length >= MIN_CASE_CHARS) {
+          const target = this.recordCluster.get(idKey(of));
+          if (target !== undefined) this.clusters.union(target, c);
+        }
         lateRejects.push(gone);
         continue;
       }
-      const split = splitOf(splitKey(env.origin), cfg.shard.seed, cfg.shard.ratios);
       const w = weight(env);
-      const line: SpillLine = { d: env.dialogueId, w, r: env.record, a: env.annotations, o: env.origin };
-      await this.spills.get(split)!.write(JSON.stringify(line));
-      this.splitDialogues.get(split)!.add(idKey(env.dialogueId));
-      this.splitWeights.get(split)!.push(w);
+      const line: SpillLine = { d: env.dialogueId, w, r: env.record, a: env.annotations, o: env.origin, c };
+      await this.spillAll.write(JSON.stringify(line));
+      this.recordCluster.set(idKey(env.record.id), c);
       const src = `${env.origin.format}\t${env.origin.file}`;
       this.sources.set(src, (this.sources.get(src) ?? 0) + 1);
       const toks = env.annotations.tokens;
       if (toks) for (const [k, v] of Object.entries(toks)) this.tokenTotals[k] = (this.tokenTotals[k] ?? 0) + v;
-      this.stats.addRecord(env, split, w);
       accepted.add(env.dialogueId);
     }
     for (const r of inputOrder(pb, lateRejects)) await this.writeReject(r);
@@ -192,6 +212,7 @@ export class Finaliser {
     for (const f of this.opts.filters ?? []) await f.close?.();
     const rej = await this.rejectSink.close();
     const cfg = this.opts.config;
+    await this.assignSplits();
     const shards: ShardEntry[] = [];
     const imbalance: Record<string, number> = {};
     const bySplit: Manifest['counts']['bySplit'] = {};
@@ -271,6 +292,23 @@ export class Finaliser {
       renderCard({ manifest, config: cfg, stats: this.stats, sources: this.sources, tokenTotals: this.tokenTotals }),
     );
     return manifest;
+  }
+
+  /** Second pass over the accepted records: each goes to its cluster's split, now that every link is known. */
+  private async assignSplits(): Promise<void> {
+    const cfg = this.opts.config;
+    const all = await this.spillAll.close();
+    for await (const text of readLines(all.path)) {
+      const s = JSON.parse(text) as SpillLine;
+      const split = this.clusters.splitOf(s.c!, cfg.shard.seed, cfg.shard.ratios);
+      delete s.c;
+      await this.spills.get(split)!.write(JSON.stringify(s));
+      this.splitDialogues.get(split)!.add(idKey(s.d));
+      this.splitWeights.get(split)!.push(s.w);
+      this.stats.addRecord({ record: s.r, dialogueId: s.d, origin: s.o, annotations: s.a }, split, s.w);
+    }
+    await rm(all.path, { force: true });
+    this.stats.splitClusters = { ...this.clusters.summary(), merges: this.clusters.merges };
   }
 
   private rel(p: string): string {

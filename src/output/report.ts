@@ -24,6 +24,10 @@ export interface RunReport {
   tokens: Record<string, { total: number; n: number; mean: number; min: number; p50: number; p90: number; p99: number; max: number }>;
   nearDuplicates: { count: number; examples: Array<{ id: string; duplicateOf: string; similarity: number; text: string }> };
   throughput: { seconds: number; dialoguesPerSecond: number; stageSeconds: Record<string, number> };
+  /** What normalise scrubbed and removed: placeholders by type, hits per platform template. */
+  cleaning: { placeholdersByType: Record<string, number>; templateHits: Record<string, number>; dialoguesWithTemplate: number; turnsEmptiedByTemplate: number };
+  /** The content clusters the splits are chosen by (shard/assign.ts CaseClusters). */
+  splitClusters?: { dialogues: number; clusters: number; largest: number; merges: number };
   shards: number;
   /** Per source format: records, median rounds, pleasantry-only final outputs, share scored machine-spun (flagged or rejected), LM bits/char median. */
   sources: Record<string, { records: number; medianRounds: number; pleasantryOutputs: number; pleasantryShare: number; machineSpun: number; machineSpunShare: number; lmBitsP50: number | null }>;
@@ -32,6 +36,8 @@ export interface RunReport {
   /** Rejects per source format, the per-source funnel and a few example rejects per reason. */
   bySource: { rejects: Record<string, number>; funnel: Record<string, FunnelRow> };
   rejectExamples: RunStats['rejectExamples'];
+  /** Scrape sources only: pages per layout (a redesign is a spike of <site>/unrecognised), with raw-store keys to re-parse. */
+  scrape?: { pagesByLayout: Record<string, number>; placeholdersDropped: number; unrecognisedRawKeys: Record<string, string[]> };
   extra?: Record<string, unknown>;
 }
 
@@ -100,6 +106,8 @@ export function buildReport(args: { stats: RunStats; manifest: Manifest; executo
       dialoguesPerSecond: args.seconds > 0 ? Math.round(s.dialoguesIn / args.seconds) : 0,
       stageSeconds: Object.fromEntries(Object.entries(args.stageSeconds).map(([k, v]) => [k, round(v, 3)])),
     },
+    cleaning: cleaningOf(s.cleaning),
+    ...(s.splitClusters ? { splitClusters: s.splitClusters } : {}),
     shards: manifest.shards.length,
     sources: Object.fromEntries(Object.entries(s.perSource).sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => {
       const spun = v.spunFlagged + v.spunRejected;
@@ -120,8 +128,14 @@ export function buildReport(args: { stats: RunStats; manifest: Manifest; executo
     },
     bySource: { rejects: sortObj(s.rejectsBySource), funnel: funnelRows(s) },
     rejectExamples: s.rejectExamples,
+    ...(Object.keys(s.pagesByLayout).length ? { scrape: { pagesByLayout: sortObj(s.pagesByLayout), placeholdersDropped: s.placeholdersDropped, unrecognisedRawKeys: s.unrecognisedKeys } } : {}),
     ...(args.extra ? { extra: args.extra } : {}),
   };
+}
+
+function cleaningOf(c: Record<string, number>): RunReport['cleaning'] {
+  const pick = (p: string) => sortObj(Object.fromEntries(Object.entries(c).filter(([k]) => k.startsWith(p)).map(([k, v]) => [k.slice(p.length), v])));
+  return { placeholdersByType: pick('pii.'), templateHits: pick('template.'), dialoguesWithTemplate: c.dialogues_with_template ?? 0, turnsEmptiedByTemplate: c.turns_emptied_by_template ?? 0 };
 }
 
 function sortObj(o: Record<string, number>): Record<string, number> {
@@ -148,6 +162,14 @@ export function renderMarkdown(r: RunReport, manifest: Manifest): string {
   for (const [k, v] of Object.entries(r.sources ?? {})) {
     L.push(`| ${k} | ${v.records} | ${v.medianRounds} | ${v.pleasantryOutputs} (${(v.pleasantryShare * 100).toFixed(2)}%) | ${v.machineSpun} (${(v.machineSpunShare * 100).toFixed(1)}%) | ${v.lmBitsP50 ?? '–'} |`);
   }
+  if (r.scrape) {
+    L.push('', '## Scraped pages by layout', '', '| layout | pages |', '|---|---:|');
+    for (const [k, v] of Object.entries(r.scrape.pagesByLayout)) L.push(`| ${k} | ${v} |`);
+    L.push('', `Placeholders dropped (images, audio, privacy notices): ${r.scrape.placeholdersDropped}.`);
+    for (const [site, keys] of Object.entries(r.scrape.unrecognisedRawKeys)) {
+      L.push(`Unrecognised ${site} pages (first ${keys.length} raw-store keys; fix the layout, then \`cmtmedqa scrape reparse <raw-store> --site ${site}\`): ${keys.map((k) => `\`${k}\``).join(', ')}`);
+    }
+  }
   L.push('', '## Turns and lengths', '');
   const d = r.distributions as Record<string, Record<string, number>>;
   L.push('| per record | mean | p50 | p90 | p99 | max |', '|---|---:|---:|---:|---:|---:|');
@@ -157,6 +179,18 @@ export function renderMarkdown(r: RunReport, manifest: Manifest): string {
     for (const [k, v] of Object.entries(r.tokens)) L.push(`| ${k} | ${v.total} | ${v.mean} | ${v.p50} | ${v.p90} | ${v.p99} | ${v.max} |`);
     const imb = Object.entries(manifest.imbalance ?? {}).map(([k, v]) => `${k} ${(v * 100).toFixed(3)}%`).join(', ');
     if (imb) L.push('', `Shard token imbalance (max/mean − 1) over ${manifest.shards.length} shards: ${imb}.`);
+  }
+  L.push('', '## Personal data and platform boilerplate', '');
+  const ph = Object.entries(r.cleaning.placeholdersByType);
+  L.push(`- placeholders by type: ${ph.map(([k, v]) => `<${k}> ${v}`).join(', ') || 'none'}`);
+  L.push(`- platform templates removed in ${r.cleaning.dialoguesWithTemplate} dialogue(s); ${r.cleaning.turnsEmptiedByTemplate} turn(s) left empty and dropped`);
+  if (Object.keys(r.cleaning.templateHits).length) {
+    L.push('', '| template | hits |', '|---|---:|');
+    for (const [k, v] of Object.entries(r.cleaning.templateHits)) L.push(`| \`${k}\` | ${v} |`);
+  }
+  if (r.splitClusters) {
+    const c = r.splitClusters;
+    L.push('', `Splits are chosen per content cluster: ${c.dialogues} dialogues in ${c.clusters} clusters (largest ${c.largest}; ${c.merges} joined through a shared case description, consultation or duplicate).`);
   }
   L.push('', '## Near-duplicates', '');
   L.push(`- ${r.nearDuplicates.count} record(s) removed as near-duplicates${r.nearDuplicates.examples.length ? ', for example:' : ''}`);

@@ -122,6 +122,10 @@ export class RunStats {
   readonly tokens = new Map<string, Histogram>();
   /** Per source format: accepted records, their rounds, pleasantry-only outputs, machine-spun share (report "Per source"). */
   readonly perSource: Record<string, SourceStats> = {};
+  /** What normalise removed and replaced, summed over batches (normalise/index.ts CleaningCounts). */
+  readonly cleaning: Record<string, number> = {};
+  /** Content clusters that decide the splits (shard/assign.ts CaseClusters): set at finish. */
+  splitClusters?: { dialogues: number; clusters: number; largest: number; merges: number };
   /** The first near-duplicate rejects, as examples for the report. */
   readonly nearDuplicateExamples: Array<{ id: string; duplicateOf: string; similarity: number; text: string }> = [];
 
@@ -137,6 +141,22 @@ export class RunStats {
 
   private funnelOf(format: string) {
     return (this.funnel[format] ??= { in: 0, lost: { import: 0, normalise: 0, split: 0, validate: 0, dedup: 0 }, accepted: 0 });
+  }
+
+  /** Scraped pages per layout ("<site>/<generation>", "<site>/unrecognised"), placeholders dropped. */
+  readonly pagesByLayout: Record<string, number> = {};
+  placeholdersDropped = 0;
+  /** Raw-store keys of the first unrecognised pages per site (to re-parse after a layout fix). */
+  readonly unrecognisedKeys: Record<string, string[]> = {};
+
+  addScrape(s: { layouts: Record<string, number>; placeholders: number } | undefined): void {
+    if (!s) return;
+    for (const [k, n] of Object.entries(s.layouts)) this.pagesByLayout[k] = (this.pagesByLayout[k] ?? 0) + n;
+    this.placeholdersDropped += s.placeholders;
+  }
+
+  addCleaning(c: Record<string, number> | undefined): void {
+    if (c) for (const [k, v] of Object.entries(c)) this.cleaning[k] = (this.cleaning[k] ?? 0) + v;
   }
 
   addInputs(inputs: number, recordsProduced: number): void {
@@ -159,6 +179,13 @@ export class RunStats {
         similarity: ev.similarity ?? 0,
         text: `${input.instruction ?? ''} → ${input.output ?? ''}`.replace(/\s+/g, ' ').slice(0, 80),
       });
+    }
+    if (r.reason === 'parse.layout_unrecognised') {
+      const ev = (r.evidence ?? {}) as { site?: string; rawKey?: string };
+      if (ev.site && ev.rawKey) {
+        const keys = (this.unrecognisedKeys[ev.site] ??= []);
+        if (keys.length < 20) keys.push(ev.rawKey);
+      }
     }
     this.rejectsByReason[r.reason] = (this.rejectsByReason[r.reason] ?? 0) + 1;
     this.rejectsBySource[r.origin.format] = (this.rejectsBySource[r.origin.format] ?? 0) + 1;

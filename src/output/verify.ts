@@ -16,12 +16,15 @@ import { loadTokenizer, type TokenCounter } from '../tokens/registry.js';
 import { rowSchema, type ShardFormat, type ShareGptRecord } from './formats.js';
 import { readLines } from './lines.js';
 import { PARQUET_SCHEMA, readParquetRows } from './parquet.js';
+import { caseText, firstPatientTurn, MIN_CASE_CHARS } from '../stages/shard/assign.js';
 
 export interface VerifySummary {
   shards: number;
   records: number;
   dialogues: number;
   tokens: number | null;
+  /** Case descriptions (first patient turns of 12+ characters, compared after caseText) that stand in more than one split. */
+  caseDescriptionsInTwoSplits: number;
   bySplit: Record<string, { shards: number; records: number; dialogues: number; tokens?: number }>;
   checks: string[];
 }
@@ -69,7 +72,7 @@ interface SidecarLine {
 export async function verifyOutput(outDir: string): Promise<VerifyResult> {
   const problems: string[] = [];
   const checks: string[] = [];
-  const summary: VerifySummary = { shards: 0, records: 0, dialogues: 0, tokens: null, bySplit: {}, checks };
+  const summary: VerifySummary = { shards: 0, records: 0, dialogues: 0, tokens: null, caseDescriptionsInTwoSplits: 0, bySplit: {}, checks };
   const manifestPath = path.join(outDir, 'manifest.json');
   let manifest: Manifest;
   try {
@@ -91,6 +94,9 @@ export async function verifyOutput(outDir: string): Promise<VerifyResult> {
   const recordShard = new Map<string, string>();
   const dialogueSplit = new Map<string, string>();
   const consultationSplit = new Map<string, string>();
+  /** caseText of each first patient turn → the first split it stood in ('' once seen in a second split). */
+  const caseSplit = new Map<string, string>();
+  const caseLeaks: string[] = [];
   const listed = new Set<string>();
 
   for (const s of manifest.shards) {
@@ -132,6 +138,15 @@ export async function verifyOutput(outDir: string): Promise<VerifyResult> {
       const rec = format === 'sharegpt' ? fromShareGpt(p.data as ShareGptRecord) : (p.data as CMtMedQARecord);
       ids.push(rec.id);
       records.push(rec);
+      const key = caseText(firstPatientTurn(rec));
+      if (key.length >= MIN_CASE_CHARS) {
+        const prev = caseSplit.get(key);
+        if (prev === undefined) caseSplit.set(key, s.split);
+        else if (prev !== '' && prev !== s.split) {
+          caseSplit.set(key, '');
+          caseLeaks.push(`${prev}/${s.split} (record ${rec.id})`);
+        }
+      }
       const prev = recordShard.get(rec.id);
       if (prev !== undefined) problems.push(`${s.path}: record id ${rec.id} also in ${prev}`);
       else recordShard.set(rec.id, s.path);
@@ -153,6 +168,9 @@ export async function verifyOutput(outDir: string): Promise<VerifyResult> {
     }
   }
   checks.push('shard bytes and sha256', 'record counts', `every record against the ${format} schema`, 'unique record ids');
+  summary.caseDescriptionsInTwoSplits = caseLeaks.length;
+  if (caseLeaks.length) problems.push(`${caseLeaks.length} case description(s) (first patient turns of ${MIN_CASE_CHARS}+ characters) stand in two splits, e.g. ${caseLeaks.slice(0, 3).join('; ')}`);
+  checks.push(`${caseLeaks.length} case descriptions in two splits`);
 
   // Dialogues per split: distinct dialogue ids over its shards' sidecars.
   if (manifest.shards.every((s) => s.annotations)) {

@@ -6,7 +6,7 @@ import type { ImportBatch, ProcessedBatch } from '../../schemas/batch.js';
 import type { Dialogue } from '../../schemas/dialogue.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
 import type { Reject } from '../../schemas/reject.js';
-import { normalise } from '../stages/normalise/index.js';
+import { normalise, type CleaningCounts } from '../stages/normalise/index.js';
 import { oneDepartmentPerDialogue } from '../stages/split/department.js';
 import { split } from '../stages/split/index.js';
 import { quality } from '../stages/quality/index.js';
@@ -19,7 +19,7 @@ export interface StageTimings {
   validate: number;
 }
 
-export function runNormalise(batch: ImportBatch, ctx: StageContext): StageResult<Dialogue> {
+export function runNormalise(batch: ImportBatch, ctx: StageContext): StageResult<Dialogue> & { counts: CleaningCounts } {
   return normalise(batch.dialogues, ctx);
 }
 
@@ -72,5 +72,28 @@ export async function processBatch(batch: ImportBatch, ctx: StageContext, timing
     records: v.out,
     rejects,
     ...(batch.rejectAt ? { rejectAt: batch.rejectAt } : {}),
+    ...scrapeCounts(batch),
+    ...(Object.keys(n.counts).length ? { cleaning: n.counts } : {}),
   };
+}
+
+/** Pages per scrape layout in the batch (the report's per-layout counts; a redesign shows as <site>/unrecognised). */
+function scrapeCounts(batch: ImportBatch): { scrape?: { layouts: Record<string, number>; placeholders: number } } {
+  const layouts: Record<string, number> = {};
+  let placeholders = 0;
+  let any = false;
+  for (const d of batch.dialogues) {
+    if (d.origin.format !== 'scrape' || !d.origin.layout) continue;
+    any = true;
+    layouts[d.origin.layout] = (layouts[d.origin.layout] ?? 0) + 1;
+    placeholders += d.origin.placeholders ?? 0;
+  }
+  for (const r of batch.rejects) {
+    if (r.reason !== 'parse.layout_unrecognised') continue;
+    const site = (r.evidence as { site?: string } | undefined)?.site;
+    if (!site) continue;
+    any = true;
+    layouts[`${site}/unrecognised`] = (layouts[`${site}/unrecognised`] ?? 0) + 1;
+  }
+  return any ? { scrape: { layouts, placeholders } } : {};
 }

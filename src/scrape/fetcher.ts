@@ -83,6 +83,8 @@ export type HopCheck = (url: URL) => Promise<{ reason: ScrapeReason; detail: str
 
 export interface FetchOptions {
   conditional?: { etag?: string; lastModified?: string };
+  /** Does a redirect to this URL mean "log in first"? (checked before the allow-list: the login host is usually off it) */
+  isLoginUrl?: (url: URL) => boolean;
   /** Extra per-hop check (robots.txt for page fetches), run after the allow-list check, before any request. */
   checkHop?: HopCheck;
   /** 'truncate' keeps the first maxBodyBytes instead of failing (robots.txt: Google reads the first 500 KiB). */
@@ -166,6 +168,10 @@ export class Fetcher {
           return { ok: false, reason: 'scrape.http_error', detail: `redirect to an invalid Location: ${location}`, evidence: { url: url.href, status: a.status, location } };
         }
         next.hash = '';
+        // A redirect to the site's login host or page is a login wall, not a host error or a layout.
+        if (options.isLoginUrl?.(next)) {
+          return { ok: false, reason: 'scrape.login_required', detail: `${url.href} redirects to a login page (${next.href}); the page needs a logged-in session`, evidence: { url: start.href, status: a.status, location: next.href, redirects: [...redirects, next.href] } };
+        }
         if (visited.has(next.href)) {
           return { ok: false, reason: 'scrape.redirect_limit', detail: `redirect loop: ${url.href} → ${next.href} was already visited`, evidence: { url: start.href, redirects: [...redirects, next.href], loop: true } };
         }

@@ -29,6 +29,10 @@ import { LocalHostLimiter, type HostLimiter } from './rate-limit.js';
 import { RawStore, type PageMeta } from './raw-store.js';
 import { RobotsCache, type RobotsFetch } from './robots.js';
 import { parseAllowHosts } from './ssrf.js';
+import { classify, discoverLinks, type FoundLink } from './discover.js';
+
+/** Stands in for a site adapter when a seed list page is on no site's URL patterns: it is only read for links. */
+export const LIST_ONLY: SiteAdapter = { name: 'list', version: '1', match: () => false, parse: () => ({ unrecognised: 'a list page is read for links, not parsed' }) };
 
 export interface ScrapeDeps {
   logger: Logger;
@@ -55,22 +59,31 @@ export interface ScrapeDeps {
 type ParseOutcome =
   | { kind: 'page'; page: ParsedPage; charset: string; by: string; declared?: string }
   | { kind: 'unrecognised'; reason: string }
+  | { kind: 'login' | 'not_consultation' | 'page_mismatch'; reason: string }
   | { kind: 'truncated'; detail: string }
   | { kind: 'charset'; detail: string; declared?: string; declaredIn?: string };
 
 /** Not a fetch-time limit: robots.txt beyond this is ignored, as Google does (500 KiB). */
 const ROBOTS_MAX_BYTES = 512 * 1024;
 
-export async function* scrapeSource(cfg: ScrapeSourceConfig, deps: ScrapeDeps): AsyncGenerator<ImportItem> {
+/** What a fetch gave: the stored page, or the reject that says why there is none. */
+export type Fetched = { ok: true; meta: PageMeta; body: Buffer } | { ok: false; item: ImportItem };
+
+/**
+ * One scraper: allow-list, robots.txt, limiter, fetcher and raw store for a source. scrapeSource and
+ * the BullMQ crawl workers both fetch through it, so every page goes the same way.
+ */
+export interface Scraper {
+  store: RawStore;
+  allow: ReturnType<typeof parseAllowHosts>;
+  ctx: PageContext;
+  /** Fetch (conditionally) and store one page; `position` goes into a reject's origin. */
+  fetchPage(url: URL, adapter: SiteAdapter, position: number, raw?: string): Promise<Fetched>;
+  close(): Promise<void>;
+}
+
+export function openScraper(cfg: ScrapeSourceConfig, deps: ScrapeDeps, signal: AbortSignal): Scraper {
   const logger = deps.logger.child({ stage: 'scrape', site: cfg.site });
-  const adapters = deps.adapters ?? ADAPTERS;
-  const fixed = cfg.site === 'auto' ? undefined : adapterByName(cfg.site, adapters);
-  if (cfg.site !== 'auto' && !fixed) {
-    throw new CmtError('CMT_CONFIG_INVALID', `unknown scrape site ${JSON.stringify(cfg.site)}: use one of ${[...adapters.map((a) => a.name), 'auto'].join(', ')}`, { site: cfg.site });
-  }
-  if (!cfg.urls?.length && !cfg.urlFile) {
-    throw new CmtError('CMT_CONFIG_INVALID', `scrape source for site ${cfg.site} has neither urls nor urlFile: list the pages to fetch`, { site: cfg.site });
-  }
   const now = deps.now ?? Date.now;
   const store = new RawStore(path.resolve(deps.rawStoreDir ?? cfg.rawStore));
   const allow = parseAllowHosts(cfg.allowHosts);
@@ -89,13 +102,6 @@ export async function* scrapeSource(cfg: ScrapeSourceConfig, deps: ScrapeDeps): 
     now,
     request: deps.fetchImpl,
   });
-  const stop = new AbortController();
-  // Every in-flight request and limiter wait listens on this one signal.
-  setMaxListeners(0, stop.signal);
-  const onOuterAbort = () => stop.abort(deps.signal?.reason);
-  deps.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const signal = stop.signal;
-
   const fetchRobots: RobotsFetch = async (robotsUrl) => {
     const r = await fetcher.fetch(robotsUrl, { overflow: 'truncate', maxBodyBytes: ROBOTS_MAX_BYTES, signal });
     if (r.ok) return { kind: 'ok', status: r.status, body: r.body.toString('utf8') };
@@ -119,27 +125,15 @@ export async function* scrapeSource(cfg: ScrapeSourceConfig, deps: ScrapeDeps): 
       evidence: { url: u.href, robotsUrl: d.robotsUrl, rule: d.rule, group: d.group, basis: d.basis, ...(d.status !== undefined ? { status: d.status } : {}) },
     };
   };
-
   const ctx: PageContext = { logger, store };
 
-  async function processUrl(raw: string, position: number): Promise<ImportItem> {
+  async function fetchPage(url: URL, adapter: SiteAdapter, position: number, raw = url.href): Promise<Fetched> {
     const baseOrigin: Origin = { format: 'scrape', file: '', sourceId: raw, position, url: raw };
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      return reject('scrape', 'scrape.host_not_allowed', `not an absolute URL: ${JSON.stringify(raw)}`, baseOrigin, { url: raw });
-    }
-    url.hash = '';
-    const adapter = fixed ?? adapterForUrl(url, adapters);
-    if (!adapter) {
-      return reject('parse', 'parse.layout_unrecognised', `no site adapter matches ${url.href} (site: auto); not fetched`, baseOrigin, { url: raw }, { url: url.href, adapters: adapters.map((a) => a.name) });
-    }
     const prev = await store.getMeta(url.href);
     const prevBody = prev ? await store.readBody(prev.key) : undefined;
     const conditional = prev && prevBody && (prev.etag || prev.lastModified) ? { etag: prev.etag, lastModified: prev.lastModified } : undefined;
-    const res = await fetcher.fetch(url, { conditional, checkHop: robotsHop, signal });
-    if (!res.ok) return reject('scrape', res.reason, res.detail, baseOrigin, { url: raw }, res.evidence);
+    const res = await fetcher.fetch(url, { conditional, checkHop: robotsHop, isLoginUrl: (u) => adapter.isLoginUrl?.(u) ?? false, signal });
+    if (!res.ok) return { ok: false, item: reject('scrape', res.reason, res.detail, baseOrigin, { url: raw }, { ...res.evidence, site: adapter.name }) };
 
     let meta: PageMeta;
     let body: Buffer;
@@ -165,39 +159,177 @@ export async function* scrapeSource(cfg: ScrapeSourceConfig, deps: ScrapeDeps): 
       body = res.body;
     }
     await store.putMeta(meta);
-    return parsePage(ctx, adapter, meta, body, position);
+    return { ok: true, meta, body };
+  }
+  return { store, allow, ctx, fetchPage, close: () => fetcher.close() };
+}
+
+/** One unit of work: a listed URL, a seed list page, or a page discovery found. */
+interface Work {
+  raw: string;
+  position: number;
+  depth: number;
+  /** listed: from urls/urlFile; seed/list: read for links; question: found by discovery. */
+  kind: 'listed' | 'seed' | 'list' | 'question';
+  adapter?: SiteAdapter;
+}
+
+/** A list page's outcome: the links found (appended to the queue in order when it is consumed). */
+type WorkResult = { item?: ImportItem; links?: FoundLink[] };
+
+export async function* scrapeSource(cfg: ScrapeSourceConfig, deps: ScrapeDeps): AsyncGenerator<ImportItem> {
+  const logger = deps.logger.child({ stage: 'scrape', site: cfg.site });
+  const adapters = deps.adapters ?? ADAPTERS;
+  const fixed = cfg.site === 'auto' ? undefined : adapterByName(cfg.site, adapters);
+  if (cfg.site !== 'auto' && !fixed) {
+    throw new CmtError('CMT_CONFIG_INVALID', `unknown scrape site ${JSON.stringify(cfg.site)}: use one of ${[...adapters.map((a) => a.name), 'auto'].join(', ')}`, { site: cfg.site });
+  }
+  if (cfg.reparse) {
+    yield* reparseStored(cfg, deps);
+    return;
+  }
+  if (!cfg.urls?.length && !cfg.urlFile && !cfg.seeds?.length) {
+    throw new CmtError('CMT_CONFIG_INVALID', `scrape source for site ${cfg.site} has no urls, urlFile or seeds: list the pages to fetch, or list pages to discover them from`, { site: cfg.site });
+  }
+  const stop = new AbortController();
+  // Every in-flight request and limiter wait listens on this one signal.
+  setMaxListeners(0, stop.signal);
+  const onOuterAbort = () => stop.abort(deps.signal?.reason);
+  deps.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const signal = stop.signal;
+  const scraper = openScraper(cfg, deps, signal);
+  const { ctx } = scraper;
+  const discoveryAdapters = fixed ? [fixed] : adapters;
+
+  async function processWork(w: Work): Promise<WorkResult> {
+    const baseOrigin: Origin = { format: 'scrape', file: '', sourceId: w.raw, position: w.position, url: w.raw };
+    let url: URL;
+    try {
+      url = new URL(w.raw);
+    } catch {
+      return { item: reject('scrape', 'scrape.host_not_allowed', `not an absolute URL: ${JSON.stringify(w.raw)}`, baseOrigin, { url: w.raw }) };
+    }
+    url.hash = '';
+    const isListing = w.kind === 'seed' || w.kind === 'list';
+    const adapter = w.adapter ?? fixed ?? adapterForUrl(url, adapters) ?? (isListing ? classify(url, adapters)?.adapter ?? LIST_ONLY : undefined);
+    if (!adapter) {
+      return { item: reject('parse', 'parse.layout_unrecognised', `no site adapter matches ${url.href} (site: auto); not fetched`, baseOrigin, { url: w.raw }, { url: url.href, adapters: adapters.map((a) => a.name) }) };
+    }
+    const got = await scraper.fetchPage(url, adapter, w.position, w.raw);
+    if (!got.ok) return { item: got.item };
+    if (isListing) {
+      const dec = decodeHtml(got.body, got.meta.headers['content-type']);
+      if (!dec.ok) return { item: reject('parse', 'parse.charset', dec.detail, { ...baseOrigin, file: got.meta.key }, { url: w.raw, rawKey: got.meta.key }, { url: w.raw, rawKey: got.meta.key, listPage: true }) };
+      return { links: discoverLinks(dec.text, got.meta.finalUrl, discoveryAdapters) };
+    }
+    return { item: await parsePage(ctx, adapter, got.meta, got.body, w.position) };
   }
 
-  // Bounded look-ahead: up to maxInFlight URLs are being worked on while items leave in URL order.
+  // The work queue: listed URLs, then seeds; a list page's links join the end when that page is
+  // consumed (in queue order), so the order of items does not depend on which fetch finished first.
   const maxInFlight = Math.max(1, deps.maxInFlight ?? 16);
-  const urls = urlList(cfg, deps.baseDir ?? process.cwd())[Symbol.asyncIterator]();
-  const pending: Array<Promise<ImportItem>> = [];
-  let exhausted = false;
+  const listed = urlList(cfg, deps.baseDir ?? process.cwd())[Symbol.asyncIterator]();
+  const queue: Work[] = [];
+  const seen = new Set<string>();
+  let listedDone = false;
   let position = 0;
+  let pagesTaken = 0;
+  const stats = { seeds: 0, listPages: 0, discovered: 0, overBudget: 0, tooDeep: 0, offList: 0, duplicates: 0 };
+  for (const s of cfg.seeds ?? []) queue.push({ raw: s, position: 0, depth: 0, kind: 'seed' });
+  const pending: Array<{ work: Work; result: Promise<WorkResult> }> = [];
+  let next = 0; // index in `queue` of the next work not yet started
+  const start = (w: Work) => {
+    if (w.kind !== 'seed' && w.kind !== 'list') w.position = ++position;
+    const result = w.kind === 'question' && w.position > 0 && (w as Work & { overBudget?: boolean }).overBudget
+      ? Promise.resolve<WorkResult>({ item: reject('scrape', 'scrape.crawl_limit', `found by discovery after maxPages ${cfg.maxPages} pages were taken; not fetched`, { format: 'scrape', file: '', sourceId: w.raw, position: w.position, url: w.raw }, { url: w.raw }, { url: w.raw, maxPages: cfg.maxPages, depth: w.depth, site: w.adapter?.name }) })
+      : processWork(w);
+    result.catch(() => undefined); // awaited in order below; this only keeps an early failure from being "unhandled"
+    pending.push({ work: w, result });
+  };
   const fill = async () => {
-    while (!exhausted && pending.length < maxInFlight) {
-      const n = await urls.next();
-      if (n.done) {
-        exhausted = true;
-        break;
+    while (pending.length < maxInFlight) {
+      if (!listedDone) {
+        const n = await listed.next();
+        if (n.done) listedDone = true;
+        else {
+          const u = n.value;
+          try {
+            const h = new URL(u);
+            h.hash = '';
+            seen.add(h.href);
+          } catch {
+            /* rejected when processed */
+          }
+          pagesTaken++;
+          start({ raw: u, position: 0, depth: 0, kind: 'listed' });
+          continue;
+        }
       }
-      const p = processUrl(n.value, ++position);
-      p.catch(() => undefined); // awaited in order below; this only keeps an early failure from being "unhandled"
-      pending.push(p);
+      if (next >= queue.length) break;
+      const w = queue[next++];
+      if (w.kind === 'seed') {
+        stats.seeds++;
+        pagesTaken++;
+        try {
+          const h = new URL(w.raw);
+          h.hash = '';
+          seen.add(h.href);
+        } catch {
+          /* rejected when processed */
+        }
+      }
+      start(w);
+    }
+  };
+  const enqueueLinks = (from: Work, links: FoundLink[]) => {
+    const depth = from.depth + 1;
+    for (const l of links) {
+      if (seen.has(l.url.href)) {
+        stats.duplicates++;
+        continue;
+      }
+      // Off the allow-list: not ours to crawl (ads, other sites); never a reject, only counted.
+      if (!scraper.allow.hostAllowed(l.url)) {
+        stats.offList++;
+        continue;
+      }
+      if (depth > cfg.maxDepth) {
+        stats.tooDeep++;
+        continue;
+      }
+      seen.add(l.url.href);
+      if (l.kind === 'list') {
+        if (pagesTaken >= cfg.maxPages) {
+          stats.overBudget++;
+          continue;
+        }
+        pagesTaken++;
+        stats.listPages++;
+        queue.push({ raw: l.url.href, position: 0, depth, kind: 'list', adapter: l.adapter });
+      } else {
+        stats.discovered++;
+        const over = pagesTaken >= cfg.maxPages;
+        if (over) stats.overBudget++;
+        else pagesTaken++;
+        queue.push(Object.assign({ raw: l.url.href, position: 0, depth, kind: 'question' as const, adapter: l.adapter }, over ? { overBudget: true } : {}));
+      }
     }
   };
   try {
     await fill();
     while (pending.length > 0) {
-      const item = await pending.shift()!;
+      const { work, result } = pending.shift()!;
+      const r = await result;
+      if (r.links) enqueueLinks(work, r.links);
       await fill();
-      yield item;
+      if (r.item) yield r.item;
     }
+    if (cfg.seeds?.length) logger.info({ ...stats, pages: pagesTaken, maxPages: cfg.maxPages, maxDepth: cfg.maxDepth }, 'discovery finished');
   } finally {
     stop.abort(new Error('scrape source closed'));
     deps.signal?.removeEventListener('abort', onOuterAbort);
-    await Promise.allSettled(pending);
-    await fetcher.close();
+    await Promise.allSettled(pending.map((p) => p.result));
+    await scraper.close();
   }
 }
 
@@ -213,10 +345,24 @@ export async function* reparseStored(cfg: Pick<ScrapeSourceConfig, 'site' | 'raw
   const store = new RawStore(path.resolve(deps.rawStoreDir ?? cfg.rawStore));
   const ctx: PageContext = { logger, store };
   let position = 0;
+  let lists = 0;
+  let otherSites = 0;
   for await (const meta of store.metas()) {
+    const at = new URL(meta.finalUrl);
+    // List pages were read for links, not dialogues; pages of another site are not this run's.
+    const found = classify(at, fixed ? [fixed] : adapters);
+    if (found?.kind === 'list') {
+      lists++;
+      continue;
+    }
+    const own = fixed ? adapterForUrl(at, adapters) : undefined;
+    if (own && own.name !== fixed!.name) {
+      otherSites++;
+      continue;
+    }
     position++;
     const origin: Origin = { format: 'scrape', file: meta.key, sourceId: meta.url, position, url: meta.url };
-    const adapter = fixed ?? adapterForUrl(new URL(meta.finalUrl), adapters);
+    const adapter = fixed ?? adapterForUrl(at, adapters);
     const body = await store.readBody(meta.key);
     if (!adapter || !body) {
       yield reject('parse', 'parse.layout_unrecognised', !adapter ? `no site adapter matches ${meta.finalUrl}` : `raw-store blob ${meta.key} is missing`, origin, { url: meta.url, rawKey: meta.key }, { url: meta.url, rawKey: meta.key });
@@ -224,14 +370,15 @@ export async function* reparseStored(cfg: Pick<ScrapeSourceConfig, 'site' | 'raw
     }
     yield await parsePage(ctx, adapter, meta, body, position);
   }
+  logger.info({ pages: position, listPagesSkipped: lists, otherSitesSkipped: otherSites }, 'raw store re-parsed');
 }
 
-interface PageContext {
+export interface PageContext {
   logger: Logger;
   store: RawStore;
 }
 
-async function parsePage(ctx: PageContext, adapter: SiteAdapter, meta: PageMeta, body: Buffer, position: number): Promise<ImportItem> {
+export async function parsePage(ctx: PageContext, adapter: SiteAdapter, meta: PageMeta, body: Buffer, position: number): Promise<ImportItem> {
   const contentType = meta.headers['content-type'];
   // The outcome depends on the bytes, the header's charset and the URL the adapter sees.
   const cacheId = sha256Hex(`${meta.sha256}\n${charsetFromContentType(contentType) ?? ''}\n${meta.finalUrl}`);
@@ -252,10 +399,18 @@ async function parsePage(ctx: PageContext, adapter: SiteAdapter, meta: PageMeta,
     case 'truncated':
       return reject('parse', 'parse.truncated', outcome.detail, origin, input, { ...where, bytes: meta.bytes });
     case 'unrecognised':
-      return reject('parse', 'parse.layout_unrecognised', `${adapter.name} adapter: ${outcome.reason}`, origin, input, { ...where, adapter: adapter.name, version: adapter.version, reason: outcome.reason });
+      return reject('parse', 'parse.layout_unrecognised', `${adapter.name} adapter: ${outcome.reason}`, origin, input, { ...where, site: adapter.name, adapter: adapter.name, version: adapter.version, reason: outcome.reason });
+    case 'login':
+      return reject('scrape', 'scrape.login_required', `${adapter.name}: ${outcome.reason}; the page needs a logged-in session`, origin, input, { ...where, site: adapter.name, reason: outcome.reason });
+    case 'not_consultation':
+      return reject('parse', 'parse.not_a_consultation', `${adapter.name}: ${outcome.reason}`, origin, input, { ...where, site: adapter.name, reason: outcome.reason });
+    case 'page_mismatch':
+      return reject('parse', 'parse.page_mismatch', `${adapter.name}: ${outcome.reason}`, origin, input, { ...where, site: adapter.name, reason: outcome.reason });
     case 'page': {
       const p = outcome.page;
       origin.sourceId = p.sourceId;
+      if (p.layout) origin.layout = p.layout;
+      if (p.placeholders) origin.placeholders = p.placeholders;
       const id = rawDialogueId({ format: 'scrape', file: adapter.name, sourceId: p.sourceId, position: origin.position, turns: p.turns });
       const dialogue: Extract<ImportItem, { kind: 'dialogue' }>['dialogue'] = { id, origin, turns: p.turns };
       if (p.department !== undefined) dialogue.department = p.department;
@@ -284,7 +439,7 @@ function parseFresh(logger: Logger, adapter: SiteAdapter, meta: PageMeta, body: 
     logger.error({ url: meta.url, adapter: adapter.name, err: e }, 'site adapter threw');
     return { kind: 'unrecognised', reason: `adapter error: ${(e as Error).message}` };
   }
-  if (isUnrecognised(r)) return { kind: 'unrecognised', reason: r.unrecognised };
+  if (isUnrecognised(r)) return { kind: r.kind === undefined || r.kind === 'layout' ? 'unrecognised' : r.kind, reason: r.unrecognised };
   return { kind: 'page', page: r, charset: dec.charset, by: dec.by, declared: dec.declared };
 }
 

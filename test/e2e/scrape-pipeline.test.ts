@@ -19,7 +19,7 @@ describe('a pipeline with a scrape source, end to end over a local site', () => 
   it('writes CMtMedQA shards from the pages, rejects the rest with reasons, and keeps to the rate limit', async () => {
     const pages = [
       '/flow/menzhen_fx_1001_2001.html', '/flow/menzhen_pr_6481987203_8888362349.html', '/flow/gzipped.html',
-      '/pc/qa/fxAbC123xyz/', '/static/20160503/fx1234567.htm', '/question/fx70551.htm',
+      '/pc/qa/fxAbC123xyz/', '/question/20180712/fx7654321.htm', '/question/fx70551.htm',
       '/flow/private/secret.html', '/flow/unknown.html', '/flow/loop-a.html', '/flow/big.html',
     ];
     const urls = pages.map((p) => `${site.origin}${p}`);

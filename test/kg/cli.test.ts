@@ -36,7 +36,7 @@ describe('kg commands', () => {
 
   it('imports the fixture into a snapshot and prints its counts and version', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'kg-cli-')), 'g.kg.json.gz');
-    const imp = await run(['kg', 'import', 'fixtures/kg/xywy', '--dict', 'fixtures/kg/dict', '--snapshot', file]);
+    const imp = await run(['kg', 'import', 'fixtures/kg/xywy', '--dict', 'fixtures/kg/dict', '--no-curated', '--snapshot', file]);
     expect(imp.code).toBe(0);
     expect(existsSync(file)).toBe(true);
     expect(imp.out).toMatch(/dropped\s+person_name\s+1 values/);
@@ -46,6 +46,18 @@ describe('kg commands', () => {
     expect(stats.out).toMatch(/Disease\s+97/);
     expect(stats.out).toMatch(/has_symptom\s+248/);
     expect(stats.out.match(/^version: .*$/m)![0]).toBe(imp.out.match(/^version: .*$/m)![0]);
+  });
+
+  it('merges triples and the curated facts into one graph and shows counts by source', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'kg-cli-')), 'm.kg.json.gz');
+    const imp = await run(['kg', 'import', 'fixtures/kg/xywy', '--dict', 'fixtures/kg/dict', '--triples', 'fixtures/kg/triples/graph.csv', '--snapshot', file]);
+    expect(imp.code).toBe(0);
+    expect(imp.out).toMatch(/triples: bad_row 1, inverse 3, mapped 6, unmapped 2/);
+    const stats = await run(['kg', 'stats', '--snapshot', file]);
+    expect(stats.out).toMatch(/by source:/);
+    expect(stats.out).toMatch(/^\s+triples\s+\d+ nodes\s+6 relations$/m);
+    expect(stats.out).toMatch(/^\s+curated\s+\d+ nodes/m);
+    expect(stats.out).toMatch(/^\s+xywy\s+\d+ nodes\s+\d+ relations$/m);
   });
 
   it('exits 2 on bad usage: no backend, two backends, unknown format', async () => {

@@ -8,7 +8,8 @@ import { foldTerm } from '../../src/kg/fold.js';
 import { importGraph, type ImportedGraph } from '../../src/kg/import/index.js';
 import { compareLexicon, type GraphPort, type LexiconEntry } from '../../src/kg/port.js';
 
-export const FIXTURE = { paths: ['fixtures/kg/xywy'], dicts: ['fixtures/kg/dict'] };
+/** The contract fixture without the curated facts (they are tested on their own in import.test.ts). */
+export const FIXTURE = { paths: ['fixtures/kg/xywy'], dicts: ['fixtures/kg/dict'], curated: false as const };
 
 export function importFixture(): Promise<ImportedGraph> {
   return importGraph(FIXTURE);
@@ -47,15 +48,15 @@ export function describeGraphContract(name: string, makeBackend: (imported: Impo
       expect(stats.nodes).toEqual(imported.counts.nodes);
       expect(stats.relations).toEqual(imported.counts.relations);
       expect(stats.aliases).toBe(imported.counts.aliases);
-      expect(stats.nodes).toEqual({ Check: 170, Department: 22, Disease: 97, Drug: 40, Food: 82, Symptom: 216 });
+      expect(stats.nodes).toEqual({ Check: 170, Department: 22, Disease: 97, Drug: 36, Food: 82, Symptom: 216 });
     });
 
     it('lists every name and alias with its type, folded and sorted', async () => {
       const lex = await graph.lexicon();
       expect(lex).toEqual(expectedLexicon(imported));
       expect(lex).toContainEqual({ term: '百日咳', name: '百日咳', type: 'Disease' });
-      expect(lex).toContainEqual({ term: '清喉利咽颗粒', name: '慢严舒柠 清喉利咽颗粒', type: 'Drug' });
-      expect(lex).toContainEqual({ term: '惠普森穿心莲内酯片', name: '穿心莲内酯片', type: 'Drug' });
+      expect(lex).toContainEqual({ term: '清喉利咽颗粒', name: '清喉利咽', type: 'Drug' });
+      expect(lex).toContainEqual({ term: '惠普森穿心莲内酯片', name: '穿心莲内酯', type: 'Drug' });
       expect(lex).toContainEqual({ term: '栗子', name: '栗子(熟)', type: 'Food' });
       expect(lex).toContainEqual({ term: '尿糖(glu)', name: '尿糖(GLU)', type: 'Check' });
     });
@@ -63,13 +64,13 @@ export function describeGraphContract(name: string, makeBackend: (imported: Impo
     it('answers drug–disease pairs in input order, false for unknown names', async () => {
       expect(
         await graph.drugTreatsDisease([
-          ['穿心莲内酯片', '百日咳'],
-          ['氯雷他定片', '百日咳'],
-          ['氯雷他定片', '荨麻疹'],
-          ['慢严舒柠 清喉利咽颗粒', '急性咽炎'],
+          ['穿心莲内酯', '百日咳'],
+          ['氯雷他定', '百日咳'],
+          ['氯雷他定', '荨麻疹'],
+          ['清喉利咽', '急性咽炎'],
           ['不存在的药片', '百日咳'],
-          ['穿心莲内酯片', '不存在的病'],
-          ['穿心莲内酯片', '百日咳'],
+          ['穿心莲内酯', '不存在的病'],
+          ['穿心莲内酯', '百日咳'],
         ]),
       ).toEqual([true, false, true, true, false, false, true]);
       expect(await graph.drugTreatsDisease([])).toEqual([]);
@@ -86,16 +87,50 @@ export function describeGraphContract(name: string, makeBackend: (imported: Impo
 
     it('answers a whole batch in one lookup, consistent with the single calls', async () => {
       const q = {
-        drugDisease: [['穿心莲内酯片', '百日咳'], ['氯雷他定片', '百日咳']] as Array<[string, string]>,
+        drugDisease: [['穿心莲内酯', '百日咳'], ['氯雷他定', '百日咳']] as Array<[string, string]>,
         departmentsOf: ['感冒', '法布里病'],
-        drugLinks: { drugs: ['氯雷他定片', '依巴斯汀片', '不存在的药片'], diseases: ['百日咳', '肺炎', '不存在的病'] },
+        drugLinks: { drugs: ['氯雷他定', '依巴斯汀', '不存在的药片'], diseases: ['百日咳', '肺炎', '不存在的病'] },
       };
       const r = await graph.lookup(q);
       expect(r.treats).toEqual(await graph.drugTreatsDisease(q.drugDisease));
       expect(r.departments).toEqual(await graph.departmentsOf(q.departmentsOf));
       // 依巴斯汀片 comes from a dictionary only: known, but no disease relation.
-      expect([...r.drugLinks.drugs.entries()].sort()).toEqual([['依巴斯汀片', 0], ['氯雷他定片', 1]]);
+      expect([...r.drugLinks.drugs.entries()].sort()).toEqual([['依巴斯汀', 0], ['氯雷他定', 2]]);
       expect([...r.drugLinks.diseases.entries()].sort()).toEqual([['百日咳', 2], ['肺炎', 0]]);
+    });
+
+    it('counts nodes and relations by source', async () => {
+      const stats = await graph.stats();
+      expect(stats.bySource).toEqual(imported.counts.bySource);
+      expect(Object.keys(stats.bySource)).toEqual(['dict', 'xywy']);
+      expect(stats.bySource.xywy.relations).toBe(Object.values(imported.counts.relations).reduce((a, b) => a + b, 0));
+    });
+
+    it('lists a drug ingredient\'s indications with their sources, and the links through symptoms and departments', async () => {
+      const empty = { drugDisease: [], departmentsOf: [], drugLinks: { drugs: [], diseases: [] } };
+      const r = await graph.lookup({
+        ...empty,
+        indications: [
+          { drug: '氯雷他定', symptoms: [], diseases: [] },
+          { drug: '不存在的药', symptoms: ['咳嗽'], diseases: ['百日咳'] },
+          { drug: '穿心莲内酯', symptoms: ['痉挛性咳嗽'], diseases: [] },
+        ],
+      });
+      expect(r.indications[0]).toEqual({
+        indications: [{ disease: '荨麻疹', sources: ['xywy'] }, { disease: '过敏性鼻炎', sources: ['xywy'] }],
+        viaSymptom: [],
+        viaDepartment: [],
+      });
+      expect(r.indications[1]).toEqual({ indications: [], viaSymptom: [], viaDepartment: [] });
+      expect(r.indications[2].indications.map((i) => i.disease)).toEqual(['百日咳']);
+      expect(r.indications[2].viaSymptom).toEqual([{ disease: '百日咳', symptom: '痉挛性咳嗽' }]);
+      expect((await graph.lookup(empty)).indications).toEqual([]);
+    });
+
+    it('links a drug to a dialogue disease of the same specific department', async () => {
+      const r = await graph.lookup({ drugDisease: [], departmentsOf: [], drugLinks: { drugs: [], diseases: [] }, indications: [{ drug: '氨茶碱', symptoms: [], diseases: ['喘息样支气管炎'] }] });
+      expect(r.indications[0].indications.map((i) => i.disease)).toEqual(['肺气肿', '支气管哮喘'].sort());
+      expect(r.indications[0].viaDepartment.length).toBeGreaterThan(0);
     });
 
     it('answers an empty lookup with empty results', async () => {

@@ -27,7 +27,7 @@ describe('the entity matcher', () => {
     entry('甲乙丙', 'Check'),
     entry('乙丙丁戊己', 'Check'),
     entry('丁戊己', 'Check'),
-  ]);
+  ], { boundaries: false });
 
   it('takes the longest known term at the leftmost position, never a term inside it', () => {
     expect(spans(m, '是病毒性感冒引起的偏头痛')).toEqual(['病毒性感冒@1:Disease:病毒性感冒', '偏头痛@9:Disease:偏头痛']);
@@ -39,9 +39,9 @@ describe('the entity matcher', () => {
     expect(spans(m, '，甲乙丙丁戊己，')).toEqual(['甲乙丙@1:Check:甲乙丙', '丁戊己@4:Check:丁戊己']);
   });
 
-  it('gives a surface that names several types the Disease reading first', () => {
+  it('gives a name that is both a symptom and a disease the Symptom reading first, keeping both', () => {
     const hit = m.find('一直腹泻')[0];
-    expect(hit.entries.map((e) => e.type)).toEqual(['Disease', 'Symptom']);
+    expect(hit.entries.map((e) => e.type)).toEqual(['Symptom', 'Disease']);
   });
 
   it('folds full-width and case, and does not cut Latin words', () => {
@@ -69,7 +69,44 @@ describe('the entity matcher', () => {
     expect(a.terms).toBeGreaterThan(imported.graph.nodes.length);
     expect(spans(a, '孩子得了百日咳，吃了穿心莲内酯片')).toEqual([
       '百日咳@4:Disease:百日咳',
-      '穿心莲内酯片@10:Drug:穿心莲内酯片',
+      '穿心莲内酯片@10:Drug:穿心莲内酯',
     ]);
+  });
+});
+
+describe('word boundaries (jieba)', () => {
+  const m = Matcher.build(
+    ['热咳', '性病', '多饮', '高热', '低血压', '肝病', '发热', '咳嗽', '胃炎', '头晕', '血压', '阿莫西林', '阿莫西林胶囊', '心衰', '病毒', '胸闷', '气短', '胸闷气短', '恶心', '呕吐'].map((n) => entry(n, 'Symptom')),
+  );
+  const surfaces = (text: string) => m.find(text).map((h) => text.slice(h.start, h.end));
+
+  it('does not match a term that cuts a word: 热咳 in 发热咳嗽, 性病 in 炎性病变, 多饮 in 多饮水, 高热 in 高热量, 低血压 in 降低血压, 肝病 in 丙肝病毒', () => {
+    expect(surfaces('发热咳嗽三天')).toEqual(['发热', '咳嗽']);
+    expect(surfaces('考虑炎性病变')).toEqual([]);
+    expect(surfaces('多饮水多休息')).toEqual([]);
+    expect(surfaces('不要吃高热量食物')).toEqual([]);
+    expect(surfaces('这个药可以降低血压')).toEqual(['血压']);
+    expect(surfaces('丙肝病毒阳性')).not.toContain('肝病');
+  });
+
+  it('still matches the same terms where they are words', () => {
+    expect(surfaces('性病')).toEqual(['性病']);
+    expect(surfaces('多饮多尿')).toEqual(['多饮']);
+    expect(surfaces('高热不退')).toEqual(['高热']);
+    expect(surfaces('体位性低血压')).toContain('低血压');
+    expect(surfaces('我有点头晕')).toEqual(['头晕']);
+    expect(surfaces('慢性胃炎')).toEqual(['胃炎']);
+    expect(surfaces('阿莫西林胶囊一天三次')).toEqual(['阿莫西林胶囊']);
+  });
+
+  it('does not take advice for a symptom, but keeps a negated symptom', () => {
+    const adv = Matcher.build([entry('紧张', 'Symptom'), entry('发热', 'Symptom')]);
+    expect(adv.find('别紧张，不要紧张')).toEqual([]);
+    expect(adv.find('没有发热').map((h) => h.start)).toEqual([2]);
+  });
+
+  it('reports a compound of symptoms as its parts', () => {
+    expect(m.find('胸闷气短两天').map((h) => `${h.start}-${h.end}`)).toEqual(['0-2', '2-4']);
+    expect(surfaces('恶心呕吐')).toEqual(['恶心', '呕吐']);
   });
 });

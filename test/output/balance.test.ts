@@ -46,7 +46,9 @@ describe('token-balanced shards', () => {
       if (c.records === 0) continue;
       expect(shards.length % 8).toBe(0);
       expect(shards.reduce((a, s) => a + s.tokens!, 0)).toBe(c.tokens);
-      expect(manifest.imbalance![split]).toBeLessThan(split === 'train' ? 0.01 : 0.05);
+      // validation/test hold ~50 records over 8 shards (~6 each): one long record moves the figure, and
+      // which records land there depends on the split key (content clusters since issue 10), so 10%.
+      expect(manifest.imbalance![split]).toBeLessThan(split === 'train' ? 0.01 : 0.1);
     }
     expect(manifest.shards.filter((s) => s.split === 'train').length).toBe(16);
   });

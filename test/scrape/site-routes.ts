@@ -10,6 +10,8 @@ import { redirect, send, type Handler } from './server.js';
 
 const HAODF = readFileSync('fixtures/html/haodf/menzhen_fx_1001_2001.html');
 const LOGIN_WALL = readFileSync('fixtures/html/unknown/login_wall.html');
+const NEWS = readFileSync('fixtures/html/unknown/news_page.html');
+const PROFILE = readFileSync('fixtures/html/haodf/doctor_profile_fx.html');
 const GARBAGE = Buffer.concat([Buffer.from('<html><head><meta charset="utf-8"></head><body>'), Buffer.from([0xff, 0x41, 0x80, 0xff, 0xfe, 0x81]), Buffer.from('</body></html>')]);
 
 type Routes = Record<string, Handler>;
@@ -30,7 +32,12 @@ export const siteRoutes = {
       '/flow/gbk-declared-utf8.html': send(iconv.encode(HAODF.toString('utf8'), 'gbk'), 'text/html; charset=utf-8'),
       '/flow/utf8-declared-gbk.html': send(Buffer.from(HAODF.toString('utf8').replace('<meta charset="utf-8">', '<meta charset="gbk">')), 'text/html; charset=gbk'),
       '/flow/truncated.html': send(HAODF.subarray(0, Math.floor(HAODF.length * 0.6)), 'text/html; charset=utf-8'),
-      '/flow/unknown.html': send(LOGIN_WALL),
+      '/flow/unknown.html': send(NEWS),
+      '/flow/login-page.html': send(LOGIN_WALL),
+      '/flow/needs-login.html': redirect('https://passport.haodf.com/user/login?from=%2Fflow%2Fneeds-login.html'),
+      '/flow/profile.html': send(PROFILE),
+      '/flow/wenda-2015.html': send(readFileSync('fixtures/html/haodf/wenda_fx_3001.htm'), 'text/html'),
+      '/flow/bingcheng-2022.html': send(readFileSync('fixtures/html/haodf/bingcheng_fx_5001.html'), 'text/html; charset=utf-8'),
       '/flow/garbage.html': send(GARBAGE),
       '/flow/private/secret.html': send(HAODF),
       '/flow/private/open-1.html': send(HAODF),
@@ -54,11 +61,32 @@ export const siteRoutes = {
         write();
       },
       '/pc/qa/fxAbC123xyz/': send(readFileSync('fixtures/html/chunyu/qa_fxAbC123xyz.html'), 'text/html; charset=utf-8'),
-      '/static/20160503/fx1234567.htm': send(readFileSync('fixtures/html/xywy/static_20160503_fx1234567.htm'), 'text/html'),
+      '/question/20180712/fx7654321.htm': send(readFileSync('fixtures/html/xywy/question_20180712_fx7654321.htm'), 'text/html'),
       '/question/fx70551.htm': send(readFileSync('fixtures/html/120ask/question_fx70551.htm'), 'text/html; charset=gbk'),
       '/flow/gzipped.html': send(zlib.gzipSync(HAODF), 'text/html; charset=utf-8', { 'content-encoding': 'gzip' }),
       '/flow/gzip-bomb.html': send(zlib.gzipSync(Buffer.alloc(8 * 1024 * 1024)), 'text/html', { 'content-encoding': 'gzip' }),
     };
+  },
+
+  /**
+   * A site to discover: list pages → question pages. /zixun/list.html links to q-1…q-4, a second list
+   * page, a robots-disallowed page, a duplicate, an off-list host and a page no adapter reads;
+   * list2 links to q-5…q-(4+extra) and list3 (depth 2), whose link q-deep is one hop too deep.
+   */
+  crawl: (p: Record<string, unknown>): Routes => {
+    const extra = Number(p.extra ?? 4);
+    const links = (hrefs: string[]) => `<!DOCTYPE html><html><head><meta charset="utf-8"><title>列表</title></head><body><ul>${hrefs.map((h, i) => `<li><a href="${h}">问题 ${i + 1}</a></li>`).join('')}</ul></body></html>`;
+    const routes: Routes = {
+      '/robots.txt': send('User-agent: *\nDisallow: /flow/private/\n', 'text/plain'),
+      '/zixun/list.html': send(links(['/flow/q-1.html', 'q-2.html'.replace(/^/, '/flow/'), '/zixun/list2.html', '/flow/q-3.html#top', '/flow/private/p.html', '/flow/q-4.html', '/flow/q-1.html', 'https://example.com/flow/x.html', '/about.html', 'javascript:void(0)']), 'text/html; charset=utf-8'),
+      '/zixun/list2.html': send(links([...Array.from({ length: extra }, (_, i) => `/flow/q-${5 + i}.html`), '/zixun/list3.html']), 'text/html; charset=utf-8'),
+      '/zixun/list3.html': send(links(['/flow/q-deep.html']), 'text/html; charset=utf-8'),
+      '/flow/private/p.html': send(HAODF),
+      '/flow/q-deep.html': send(HAODF),
+      '/about.html': send('<html><body>about</body></html>'),
+    };
+    for (let i = 1; i <= 4 + extra; i++) routes[`/flow/q-${i}.html`] = send(HAODF, 'text/html; charset=utf-8');
+    return routes;
   },
 
   /** One page under many query strings; no robots.txt (404: allow all). */

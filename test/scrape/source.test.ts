@@ -6,7 +6,7 @@ import path from 'node:path';
 import { SourceConfig, type ScrapeSourceConfig } from '../../schemas/pipeline.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { ImportItem } from '../../src/sources/types.js';
-import { haodfAdapter } from '../../src/scrape/adapters/haodf.js';
+import { haodfAdapter } from '../../src/scrape/adapters/index.js';
 import type { SiteAdapter } from '../../src/scrape/adapters/index.js';
 import { reparseStored, scrapeSource, type ScrapeDeps } from '../../src/scrape/source.js';
 import { maxInWindow, startServerThread, type LoggedRequest, type RemoteServer } from './server.js';
@@ -89,7 +89,7 @@ describe('scrapeSource against a local site', () => {
       [`${o}/flow/big-chunked.html`, 'scrape.too_large'],
       [`${o}/flow/missing.html`, 'scrape.http_error'],
       [`${o}/pc/qa/fxAbC123xyz/`, 'dialogue:4'],
-      [`${o}/static/20160503/fx1234567.htm`, 'dialogue:2'],
+      [`${o}/question/20180712/fx7654321.htm`, 'dialogue:4'],
       [`${o}/question/fx70551.htm`, 'dialogue:2'],
       [`${o}/flow/gzipped.html`, 'dialogue:4'],
       [`${o}/flow/gzip-bomb.html`, 'scrape.too_large'],
@@ -98,6 +98,11 @@ describe('scrapeSource against a local site', () => {
       [`http://localhost:${forbidden.port}/flow/x.html`, 'scrape.address_refused'],
       ['http://169.254.169.254/flow/x.html', 'scrape.address_refused'],
       ['https://www.haodf.com/flow/menzhen_pr_1_2.html', 'scrape.host_not_allowed'],
+      [`${o}/flow/login-page.html`, 'scrape.login_required'],
+      [`${o}/flow/needs-login.html`, 'scrape.login_required'],
+      [`${o}/flow/profile.html`, 'parse.not_a_consultation'],
+      [`${o}/flow/wenda-2015.html`, 'dialogue:6'],
+      [`${o}/flow/bingcheng-2022.html`, 'dialogue:6'],
     ];
     urls = table.map(([u]) => u);
     expected = table.map(([, e]) => e);
@@ -115,7 +120,7 @@ describe('scrapeSource against a local site', () => {
     const first = items[0];
     if (first.kind !== 'dialogue') throw new Error('expected a dialogue');
     const o = first.dialogue.origin;
-    expect(o).toEqual({ format: 'scrape', file: expect.stringMatching(/^blobs\/[0-9a-f]{2}\/[0-9a-f]{64}$/), sourceId: 'menzhen_fx_1001_2001', position: 1, url: urls[0] });
+    expect(o).toEqual({ format: 'scrape', file: expect.stringMatching(/^blobs\/[0-9a-f]{2}\/[0-9a-f]{64}$/), sourceId: 'menzhen_fx_1001_2001', position: 1, url: urls[0], layout: 'haodf/flow-2020', placeholders: 1 });
     expect(readFileSync(path.join(rawStore(), o.file)).equals(HAODF)).toBe(true);
     expect(first.dialogue).toMatchObject({ department: '消化内科', disease: '胃胀反酸', title: '反复胃胀、反酸两个月 饭后胃胀反酸怎么办' });
   });
@@ -129,14 +134,14 @@ describe('scrapeSource against a local site', () => {
     expect(turnsOf(items[2])).toEqual(turnsOf(items[0]));
     expect(turnsOf(items[3])).toEqual(turnsOf(items[0]));
     expect(turnsOf(items[19])).toEqual(turnsOf(items[0]));
-    expect(turnsOf(items[17])[0].text.startsWith('最近体检量血压150/95')).toBe(true);
+    expect(turnsOf(items[17])[0].text.startsWith('这半年吃完饭胃里有烧灼感')).toBe(true);
     expect(turnsOf(items[18])[1].text.startsWith('病情分析：')).toBe(true);
   });
 
   it('puts the deciding rule, URL and raw-store key in reject evidence', () => {
     expect(evidenceOf(items[7])).toMatchObject({ rule: 'Disallow: /flow/private/', group: 'cmtmedqa', robotsUrl: `${main.origin}/robots.txt` });
     expect(hits(log, '/flow/private/secret.html')).toHaveLength(0);
-    expect(evidenceOf(items[5])).toMatchObject({ url: urls[5], rawKey: expect.stringMatching(/^blobs\//), adapter: 'haodf', reason: 'no div.f-card turn cards: not a haodf consultation flow page' });
+    expect(evidenceOf(items[5])).toMatchObject({ url: urls[5], rawKey: expect.stringMatching(/^blobs\//), site: 'haodf', adapter: 'haodf', reason: 'no haodf layout matches (tried zzx-2015, flow-2020, bingcheng-2022)' });
     expect(evidenceOf(items[9])).toMatchObject({ loop: true, redirects: [`${main.origin}/flow/loop-b.html`, `${main.origin}/flow/loop-a.html`] });
     expect(evidenceOf(items[10])).toMatchObject({ loop: false });
     expect(hits(log, '/flow/chain-3.html')).toHaveLength(1);
@@ -145,6 +150,25 @@ describe('scrapeSource against a local site', () => {
     expect(evidenceOf(items[14])).toMatchObject({ declared: false, maxBodyBytes: 128 * 1024 });
     expect(evidenceOf(items[23])).toMatchObject({ url: urls[23], range: 'loopback' });
     expect(evidenceOf(items[24])).toMatchObject({ address: '169.254.169.254', range: 'link-local' });
+  });
+
+  it('records the layout that read each page in origin, and counts dropped placeholders', () => {
+    const layoutOf = (i: ImportItem) => (i.kind === 'dialogue' ? i.dialogue.origin.layout : undefined);
+    expect(layoutOf(items[0])).toBe('haodf/flow-2020');
+    expect(layoutOf(items[16])).toBe('chunyu/block-right');
+    expect(layoutOf(items[17])).toBe('xywy/club-2016');
+    expect(layoutOf(items[18])).toBe('120ask/ask-2015');
+    expect(layoutOf(items[29])).toBe('haodf/zzx-2015');
+    expect(layoutOf(items[30])).toBe('haodf/bingcheng-2022');
+    expect(items[0].kind === 'dialogue' && items[0].dialogue.origin.placeholders).toBe(1);
+    expect(items[30].kind === 'dialogue' && items[30].dialogue.origin.placeholders).toBe(2);
+  });
+
+  it('ends a login wall as scrape.login_required, never fetching the login host, and a profile as parse.not_a_consultation', () => {
+    expect(evidenceOf(items[27])).toMatchObject({ status: 302, location: 'https://passport.haodf.com/user/login?from=%2Fflow%2Fneeds-login.html' });
+    expect(items[27].kind === 'reject' && items[27].reject.detail).toMatch(/redirects to a login page/);
+    expect(evidenceOf(items[26])).toMatchObject({ site: 'haodf', reason: 'a login page is served instead of the consultation', rawKey: expect.stringMatching(/^blobs\//) });
+    expect(evidenceOf(items[28])).toMatchObject({ site: 'haodf', reason: 'a doctor profile page, not a consultation' });
   });
 
   it('fetches robots.txt once, then spaces requests by its Crawl-delay, measured by the server', () => {
@@ -233,10 +257,10 @@ describe('scrapeSource re-runs', () => {
 
     // A new adapter version re-parses from the raw store, with no request at all.
     const reparsed: ImportItem[] = [];
-    for await (const i of reparseStored({ site: 'haodf', rawStore: store }, { logger: silentLogger, adapters: [{ ...counting, version: '2' }] })) reparsed.push(i);
+    for await (const i of reparseStored({ site: 'haodf', rawStore: store }, { logger: silentLogger, adapters: [{ ...counting, version: `${haodfAdapter.version}-next` }] })) reparsed.push(i);
     expect(reparsed.map(outcome)).toEqual(['dialogue:4', 'dialogue:4']);
     expect(parses).toBe(4);
     expect((await cond.log()).length).toBe(log.length);
-    expect(existsSync(path.join(store, 'parsed', 'haodf@2'))).toBe(true);
+    expect(existsSync(path.join(store, 'parsed', `haodf@${haodfAdapter.version}-next`))).toBe(true);
   });
 });

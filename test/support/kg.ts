@@ -20,5 +20,5 @@ export function demoSnapshot(): Promise<string> {
 
 /** The full xywy dump in ../shared/data with both entity-list releases. */
 export function sharedSnapshot(): Promise<string> {
-  return build(path.resolve('.cache/kg/xywy-snapshot.json.gz'), [sharedData('kg', 'xywy_medicalkgqa')], [sharedData('kg', 'liuhuanyong_dict'), sharedData('kg', 'xywy_medicalkgqa', 'region_words')]);
+  return build(path.resolve('.cache/kg/xywy-snapshot.v2.json.gz'), [sharedData('kg', 'xywy_medicalkgqa')], [sharedData('kg', 'liuhuanyong_dict'), sharedData('kg', 'xywy_medicalkgqa', 'region_words')]);
 }

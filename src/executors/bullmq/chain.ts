@@ -30,6 +30,8 @@ export function nextStage(chain: readonly StageName[], stage: StageName): StageN
 export interface StageOutput {
   out: unknown[];
   rejects: Reject[];
+  /** normalise's CleaningCounts. */
+  counts?: Record<string, number>;
 }
 
 export async function runStage(stage: StageName, items: unknown[], ctx: StageContext): Promise<StageOutput> {

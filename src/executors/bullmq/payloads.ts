@@ -39,6 +39,8 @@ export const Carry = z.object({
   rejects: RejectBuckets,
   /** ImportBatch.rejectAt (kept by the first part when a batch is split). */
   rejectAt: z.array(z.number().int().nonnegative()).optional(),
+  /** Normalise's CleaningCounts (placeholders, template hits), for the report. */
+  cleaning: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
 export type Carry = z.infer<typeof Carry>;
 

@@ -72,7 +72,7 @@ export function flattenRejects(carry: Carry): ProcessedBatch['rejects'] {
 
 /** The ProcessedBatch of a whole batch, exactly as processBatch builds it. */
 export function toProcessedBatch(seq: number, leaf: Leaf): ProcessedBatch {
-  return { seq, dialogueIds: leaf.carry.dialogueIds, inputs: leaf.carry.inputs, records: leaf.records, rejects: flattenRejects(leaf.carry), ...(leaf.carry.rejectAt ? { rejectAt: leaf.carry.rejectAt } : {}) };
+  return { seq, dialogueIds: leaf.carry.dialogueIds, inputs: leaf.carry.inputs, records: leaf.records, rejects: flattenRejects(leaf.carry), ...(leaf.carry.rejectAt ? { rejectAt: leaf.carry.rejectAt } : {}), ...(leaf.carry.cleaning ? { cleaning: leaf.carry.cleaning } : {}) };
 }
 
 /**
@@ -87,6 +87,10 @@ export function mergeLeaves(leaves: Leaf[]): Leaf {
     for (const id of l.carry.dialogueIds) out.carry.dialogueIds.push(id);
     out.carry.inputs += l.carry.inputs;
     if (l.carry.rejectAt) out.carry.rejectAt = [...(out.carry.rejectAt ?? []), ...l.carry.rejectAt];
+    if (l.carry.cleaning) {
+      const c = (out.carry.cleaning ??= {});
+      for (const [k, v] of Object.entries(l.carry.cleaning)) c[k] = (c[k] ?? 0) + v;
+    }
     for (const k of ['import', 'normalise', 'split', 'validate'] as const) for (const r of l.carry.rejects[k]) out.carry.rejects[k].push(r);
   }
   return out;

@@ -114,6 +114,13 @@ const ITEMS: Record<StageName, z.ZodType> = {
   validate: z.array(stageItemSchema('validate')),
 };
 
+function withCleaning(carry: Carry, counts: Record<string, number> | undefined): Carry {
+  if (!counts || Object.keys(counts).length === 0) return carry;
+  const cleaning = { ...(carry.cleaning ?? {}) };
+  for (const [k, v] of Object.entries(counts)) cleaning[k] = (cleaning[k] ?? 0) + v;
+  return { ...carry, cleaning };
+}
+
 function withRejects(carry: Carry, stage: StageName, rejects: Reject[]): Carry {
   if (rejects.length === 0) return carry;
   return { ...carry, rejects: { ...carry.rejects, [stage]: [...carry.rejects[stage], ...rejects] } };
@@ -323,7 +330,7 @@ export class WorkerService {
       return { poisoned: note };
     }
     const seconds = (performance.now() - t0) / 1000;
-    await this.handOn(run, stage, { seq: p.seq, part: p.part, items: out.out, carry: withRejects(p.carry, stage, out.rejects) });
+    await this.handOn(run, stage, { seq: p.seq, part: p.part, items: out.out, carry: withCleaning(withRejects(p.carry, stage, out.rejects), out.counts) });
     await run.store.addTiming(stage, seconds);
     // The next stage has the batch now; a retry of this job (crash before completion) has nothing to redo.
     await job.updateData({ seq: p.seq, part: p.part, done: true });

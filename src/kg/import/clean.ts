@@ -24,13 +24,17 @@
  *     characters, the first a Chinese surname (SURNAMES), and none of the others a character
  *     used in symptom wording (SYMPTOM_CHARS: body parts, sensations, signs). On the 6,556 xywy
  *     symptoms this drops nothing; on dict/symptom.txt it drops 106 of its 111 names.
+ *  9. advice (symptoms only): a care instruction listed as a symptom ('不要紧张', '避免暴饮暴食',
+ *     '多喝水'): it starts with an advice verb (ADVICE).
+ * 10. too_long: more than MAX_NAME_CHARS characters: page text pasted into a list, not a name (and
+ *     Neo4j cannot index a property value over ~8 KB, so such a value would fail an import).
  */
 
 export type Entity = 'Disease' | 'Symptom' | 'Drug' | 'Check' | 'Department' | 'Food';
 
 export type CleanResult =
   | { ok: true; name: string; repairs: Array<'width_normalised' | 'mojibake_repaired'> }
-  | { ok: false; rule: 'empty' | 'mojibake' | 'no_cjk' | 'fragment' | 'site_chrome' | 'person_name' }
+  | { ok: false; rule: 'empty' | 'mojibake' | 'no_cjk' | 'fragment' | 'site_chrome' | 'person_name' | 'advice' | 'too_long' }
   | { ok: 'truncated'; prefix: string; repairs: Array<'width_normalised' | 'mojibake_repaired'> };
 
 const CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
@@ -96,6 +100,15 @@ const SYMPTOM_CHARS = new Set(
     '幻劳跌倒位移氏毒潴留液渗凸凹粘黏',
 );
 
+/** Longest name kept, in UTF-16 units. */
+export const MAX_NAME_CHARS = 100;
+
+const ADVICE = /^(?:不要|避免|切忌|禁止|尽量|应当|应该|建议|多喝|多吃|少吃|忌食|忌吃|注意休息|注意饮食|保持心情|保持良好|戒烟|戒酒)/;
+
+export function looksLikeAdvice(name: string): boolean {
+  return ADVICE.test(name);
+}
+
 export function looksLikePersonName(name: string): boolean {
   if (!ALL_CJK_2_3.test(name) || !SURNAMES.has(name[0])) return false;
   for (let i = 1; i < name.length; i++) if (SYMPTOM_CHARS.has(name[i])) return false;
@@ -122,7 +135,10 @@ export function cleanName(raw: string, type: Entity, gbk: GbkDecoder): CleanResu
     name = decoded.replace(/简介$/, '').trim();
     repairs.push('mojibake_repaired');
   }
-  if (!name) return { ok: false, rule: 'empty' };
+  // Leading dots are list residue in the VRBot names ('......咳嗽', './').
+  if (/^[.。…·]+/.test(name) && !/^[.。…·]+$/.test(name)) name = name.replace(/^[.。…·]+/, '').trim();
+  if (!name || /^[.。…·/]+$/.test(name)) return { ok: false, rule: 'empty' };
+  if (name.length > MAX_NAME_CHARS) return { ok: false, rule: 'too_long' };
   const truncated = /(\.\.\.|…|。。。)$/.exec(name);
   if (truncated) {
     const prefix = name.slice(0, truncated.index).trim();
@@ -133,6 +149,7 @@ export function cleanName(raw: string, type: Entity, gbk: GbkDecoder): CleanResu
   if (SITE_CHROME.has(name.toLowerCase())) return { ok: false, rule: 'site_chrome' };
   if (type === 'Symptom' && name.length === 1) return { ok: false, rule: 'fragment' };
   if (type === 'Symptom' && looksLikePersonName(name)) return { ok: false, rule: 'person_name' };
+  if (type === 'Symptom' && looksLikeAdvice(name)) return { ok: false, rule: 'advice' };
   return { ok: true, name, repairs };
 }
 

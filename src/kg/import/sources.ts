@@ -206,3 +206,101 @@ export async function readDicts(p: string, info: KgSourceFile[]): Promise<DictFi
   }
   return out;
 }
+
+/**
+ * How a generic triples file's relation names map onto the project's relations: `rel` is the
+ * project relation with the head as its Disease and the tail as its target; `inverse` names a
+ * relation that is only the reverse of a mapped one (VRBot stores every edge both ways), read
+ * and counted but not added twice; anything else is an unmapped relation (counted).
+ */
+export interface RelationMap {
+  map: Record<string, KgRelation>;
+  inverse: string[];
+}
+
+/** The VRBot MedDialog graph's vocabulary (lddsdu/VRBot data/meddialog_joint_graph/graph.csv). */
+export const VRBOT_RELATIONS: RelationMap = {
+  map: {
+    treated_by: 'common_drug',
+    contains_symptom: 'has_symptom',
+    check_item: 'need_check',
+    complication_to: 'has_complication',
+  },
+  inverse: ['to_treat', 'symptom_of', 'checked_for'],
+};
+
+export function parseRelationMap(json: unknown, file: string): RelationMap {
+  const o = obj(json);
+  const map: Record<string, KgRelation> = {};
+  for (const [k, v] of Object.entries(obj(o.map))) {
+    if (typeof v !== 'string' || !(['has_symptom', 'need_check', 'common_drug', 'recommand_drug', 'belongs_to', 'has_complication', 'good_food', 'avoid_food'] as string[]).includes(v)) {
+      throw new CmtError('CMT_CONFIG_INVALID', `${file}: map.${k} must name one of the project's relations (has_symptom, need_check, common_drug, …), not ${JSON.stringify(v)}`, { file });
+    }
+    map[k] = v as KgRelation;
+  }
+  return { map, inverse: strings(o.inverse) };
+}
+
+export interface Triple {
+  head: string;
+  relation: string;
+  tail: string;
+  line: number;
+}
+
+/** A HEAD,RELATION,TAIL CSV (header required; fields may be double-quoted). */
+export async function* readTriples(file: string, info: KgSourceFile[]): AsyncGenerator<Triple | { bad: number }> {
+  info.push({ path: file, kind: 'triples', sha256: await sha256File(file), encoding: 'utf-8' });
+  const lines = createInterface({ input: createReadStream(file).setEncoding('utf8'), crlfDelay: Infinity });
+  let n = 0;
+  for await (const raw of lines) {
+    n++;
+    const line = n === 1 ? raw.replace(/^\ufeff/, '') : raw;
+    if (n === 1) {
+      if (!/^\s*"?head"?\s*,\s*"?relation"?\s*,\s*"?tail"?\s*$/i.test(line)) {
+        throw new CmtError('CMT_KG_INVALID', `${file}: the first line must be the header HEAD,RELATION,TAIL (got ${JSON.stringify(line.slice(0, 60))})`, { file });
+      }
+      continue;
+    }
+    if (!line.trim()) continue;
+    const fields = splitCsv(line);
+    if (!fields || fields.length !== 3 || fields.some((f) => !f.trim())) {
+      yield { bad: n };
+      continue;
+    }
+    yield { head: fields[0], relation: fields[1].trim(), tail: fields[2], line: n };
+  }
+}
+
+function splitCsv(line: string): string[] | null {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let v = '';
+      i++;
+      for (;;) {
+        if (i >= line.length) return null;
+        if (line[i] === '"') {
+          if (line[i + 1] === '"') {
+            v += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        v += line[i++];
+      }
+      out.push(v);
+      if (i < line.length && line[i] !== ',') return null;
+      i++;
+    } else {
+      const c = line.indexOf(',', i);
+      const end = c < 0 ? line.length : c;
+      out.push(line.slice(i, end));
+      i = end + 1;
+    }
+  }
+  return out;
+}

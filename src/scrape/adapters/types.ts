@@ -22,10 +22,21 @@ export interface ParsedPage {
   singleTurn?: boolean;
   /** The answering doctor's professional title (主任医师 …); RawDialogue has no field for it yet. */
   doctorTitle?: string;
+  /** The breadcrumb's sub-category under the department (xywy small_NNN); RawDialogue has no field for it yet. */
+  subcategory?: string;
+  /** "<site>/<generation>" of the layout that matched (recorded in origin.layout). */
+  layout?: string;
+  /** Placeholder lines and elements dropped (images, audio, privacy notices). */
+  placeholders?: number;
 }
 
 export interface Unrecognised {
   unrecognised: string;
+  /**
+   * What the page is instead (default layout): a layout the adapter does not know, a login page, a page
+   * that is not a consultation (a doctor's profile), or another question than the one requested.
+   */
+  kind?: 'layout' | 'login' | 'not_consultation' | 'page_mismatch';
 }
 
 export type AdapterResult = ParsedPage | Unrecognised;
@@ -36,6 +47,14 @@ export interface SiteAdapter {
   readonly version: string;
   /** Does this URL look like one of the site's consultation/question pages? (Used by site: auto.) */
   match(url: URL): boolean;
+  /** Is the URL on the site's own host? (Preferred over a path match when several adapters match.) */
+  hostMatch?(url: URL): boolean;
+  /** Does a redirect to this URL mean "log in first"? */
+  isLoginUrl?(url: URL): boolean;
+  /** Consultation/question pages (discovery follows them and turns them into dialogues). */
+  isQuestionUrl?(url: URL): boolean;
+  /** List pages (discovery reads their links). */
+  isListUrl?(url: URL): boolean;
   parse(html: string, url: string): AdapterResult;
 }
 
@@ -59,7 +78,7 @@ export function cleanText(s: string): string {
   return s
     .replace(/\r\n?/g, '\n')
     .split('\n')
-    .map(collapse)
+    .map(collapseLine)
     .filter((l) => l !== '')
     .join('\n');
 }
@@ -68,7 +87,8 @@ export function cleanText(s: string): string {
 // space in the text: Chinese puts no spaces between words.
 const CJK_WRAP = /([\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef])[ \t\u00a0\u3000]*\n\s*([\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef])/g;
 
-function collapse(line: string): string {
+/** One line of markup text: CJK line wraps joined, whitespace collapsed, trimmed. */
+export function collapseLine(line: string): string {
   return line.replace(CJK_WRAP, '$1$2').replace(/[\s\u00a0\u3000]+/g, ' ').trim();
 }
 
@@ -77,12 +97,12 @@ const BR = '\uE000'; // a private-use character stands for <br> while source whi
 /** An element's text with <br> as line breaks; newlines and indentation in the markup are just spaces. */
 export function blockText(el: Cheerio<AnyNode>): string {
   const clone = el.clone();
-  clone.find('script, style').remove();
+  clone.find('script, style, noscript, template').remove();
   clone.find('br').replaceWith(BR);
   return clone
     .text()
     .split(BR)
-    .map(collapse)
+    .map(collapseLine)
     .filter((l) => l !== '')
     .join('\n');
 }

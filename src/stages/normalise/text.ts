@@ -1,8 +1,14 @@
 /**
  * Text cleaning for one utterance: Unicode, HTML remnants, whitespace, punctuation width,
- * traditional→simplified, platform boilerplate and PII placeholders. Pure string functions.
+ * traditional→simplified, then platform boilerplate (boilerplate.ts, templates as data) and PII
+ * placeholders (pii.ts). Pure string functions.
  */
 import * as OpenCC from 'opencc-js/t2cn';
+import { stripTemplates, type TemplateHits, type templatesFor } from './boilerplate.js';
+import { scrubPii, withoutPlaceholders, type PiiCounts } from './pii.js';
+
+export { scrubPii } from './pii.js';
+type CompiledTemplates = ReturnType<typeof templatesFor>;
 
 const toCn = OpenCC.Converter({ from: 'hk', to: 'cn' });
 
@@ -75,72 +81,28 @@ export function normaliseWhitespace(s: string): string {
     .trim();
 }
 
-/**
- * Platform boilerplate: auto-replies, attachment markers and section labels that say nothing
- * about the case. Each entry is removed wherever it occurs; a turn left empty is dropped later.
- */
-export const BOILERPLATE: RegExp[] = [
-  /\[(?:图片|语音|视频|表情|附件|文件)\]|（(?:图片|语音|附件)）|【(?:图片|语音|附件)】/g,
-  /您的问题我已收到，?您还有其它的图片或检查报告吗，?有的话请发给我，?这样能更好的帮助您解决问题。?/g,
-  /(?:本回答|以上回答|以上建议)仅供参考[^。！\n]*[。！]?/g,
-  /(?:感谢您的(?:信任|咨询|进行咨询)|谢谢您的信任)[，,]?(?:期望|希望)我的(?:解释|回答)对你有所帮助[。！]?/g,
-  /(?:问题描述|问题分析|意见建议|病情分析|指导意见|治疗方案)[:：]\s*/g,
-  /(?:该患者已付费|患者已付费|追问已结束|本次问诊已结束|咨询已结束)[。！]?/g,
-  /(?:点击|查看)(?:大图|原图)/g,
-];
-
-export function stripBoilerplate(s: string): string {
-  let t = s;
-  for (const re of BOILERPLATE) t = t.replace(re, '');
-  return t;
-}
-
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭高林罗郑梁宋唐韩冯邓曹彭曾肖田董袁潘蒋蔡杜叶苏魏吕丁沈姚卢姜崔钟谭陆汪范金廖贾夏韦邹孟熊秦邱尹薛闫雷侯龙陶黎贺顾毛郝龚邵覃武戴莫孔汤';
-
-/** PII → stable placeholders. Order matters: ID cards before phone numbers, URLs before e-mail. */
-const PII: Array<[RegExp, string]> = [
-  [/\bhttps?:\/\/[^\s，。！？、）)\]】]+|\bwww\.[a-z0-9-]+(?:\.[a-z0-9-]+)+[^\s，。！？、）)]*/gi, '<URL>'],
-  [/\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g, '<EMAIL>'],
-  [/(?<!\d)[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)/g, '<ID>'],
-  [/(?:QQ|qq|Qq|扣扣)(?:号|群)?\s*[:：]?\s*\d{5,12}(?!\d)/g, '<QQ>'],
-  [/(?:微信|VX|vx|wx|WX|weixin)(?:号)?\s*[:：]?\s*[A-Za-z][-_A-Za-z0-9]{5,19}\b/g, '<WECHAT>'],
-  [/(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)/g, '<PHONE>'],
-  [/(?<!\d)0\d{2,3}-\d{7,8}(?!\d)/g, '<PHONE>'],
-  /* Names where the text marks them as names: 姓名：X, 患者：X (in forms), 我是X医生, X大夫. */
-  [/(姓名|患者姓名|病人姓名|联系人)\s*[:：]\s*[\u4e00-\u9fa5]{2,4}/g, '$1：<NAME>'],
-  [/我是([\u4e00-\u9fa5]{1,3})(医生|大夫|主任|教授)/g, '我是<NAME>$2'],
-  /* A surname directly before a doctor's title (马医生, 王大夫) is a name. Surnames that are also
-     common word endings before 医生 (任何, 明白, 结石, 疗程, 也许, 其余, 对方 …) are left out on purpose. */
-  [new RegExp(`(?<![${SURNAMES}])[${SURNAMES}](?=(?:医生|大夫|主任|教授|院长))`, 'g'), '<NAME>'],
-];
-
-/** Cheap pre-checks: most utterances contain none of these, and skip every PII pattern. */
-const PII_TRIGGER = /[0-9@]|www\.|微信|VX|vx|wx|WX|weixin|扣扣|姓名|联系人|医生|大夫|主任|教授|院长/;
-
-export function scrubPii(s: string): string {
-  if (!PII_TRIGGER.test(s)) return s;
-  let t = s;
-  for (const [re, rep] of PII) t = t.replace(re, rep);
-  return t;
-}
-
 export interface TextOptions {
   toSimplified: boolean;
   scrubPii: boolean;
+  /** Platform templates to remove (boilerplate.ts, per source); none when absent. */
+  templates?: CompiledTemplates;
+  /** Where template hits and placeholders are counted, when given. */
+  templateHits?: TemplateHits;
+  piiCounts?: PiiCounts;
 }
 
 export function cleanText(raw: string, opts: TextOptions): string {
   let t = raw.normalize('NFC').replace(INVISIBLE, '');
   t = decodeHtml(t);
   if (opts.toSimplified) t = toSimplified(t);
-  t = stripBoilerplate(t);
+  if (opts.templates) t = stripTemplates(t, opts.templates, opts.templateHits);
   t = normaliseWhitespace(t);
   t = normalisePunctuation(t);
-  if (opts.scrubPii) t = scrubPii(t);
+  if (opts.scrubPii) t = scrubPii(t, opts.piiCounts);
   return t.trim();
 }
 
 /** A turn with no letter or ideograph left (only punctuation, emoji, placeholders of media) carries no text. */
 export function hasText(s: string): boolean {
-  return /[\p{L}\p{N}]/u.test(s.replace(/<(?:URL|EMAIL|PHONE|ID|QQ|WECHAT|NAME)>/g, ''));
+  return /[\p{L}\p{N}]/u.test(withoutPlaceholders(s));
 }

@@ -1,7 +1,10 @@
 /**
- * Which split a dialogue goes to, and which shard a record goes to. Pure and deterministic:
- * the split is a hash of the seed and the source dialogue (all visits and windows of one
- * consultation share it, so nothing leaks across splits); shards are filled least-loaded first.
+ * Which split a dialogue goes to, and which shard a record goes to. Deterministic: the split is a
+ * hash of the seed and a content cluster (CaseClusters): dialogues that share a case description
+ * (the normalised first patient turn of any of their records), a source consultation (all visits
+ * and windows of one id) or a duplicate/near-duplicate pair fall in one cluster, so re-posts and
+ * one description sent to several doctors never stand in two splits. Shards are filled
+ * least-loaded first. Holds no I/O; the cluster state is a few numbers per dialogue and key.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -13,6 +16,113 @@ export const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
 /** The key that must not span splits: one source consultation (its visits and windows included). */
 export function splitKey(origin: Origin): string {
   return `${origin.format}\u0000${path.basename(origin.file)}\u0000${origin.sourceId}`;
+}
+
+/** Case descriptions shorter than this (greetings such as 你好医生) are shared by unrelated dialogues and link nothing. */
+export const MIN_CASE_CHARS = 12;
+
+/** The case-description key of a text: whitespace and punctuation removed, so re-posts that differ only in those match. */
+export function caseText(s: string): string {
+  return s.replace(/[\s\p{P}\p{S}]+/gu, '');
+}
+
+/** The first patient turn of a record: its first history round's question, else its instruction. */
+export function firstPatientTurn(r: { history: Array<[string, string]>; instruction: string }): string {
+  return r.history.length > 0 ? r.history[0][0] : r.instruction;
+}
+
+/** 52 bits of sha256 as a number: unique in practice, and cheap to keep in a Map. */
+function key52(kind: string, s: string): number {
+  const h = createHash('sha256').update(kind).update('\u0000').update(s).digest();
+  return h.readUInt32BE(0) * 0x100000 + (h.readUInt32BE(4) >>> 12);
+}
+
+/**
+ * Union-find over dialogues, linked by shared keys (case descriptions, source consultations) and
+ * by explicit pairs (a duplicate and the record it duplicates). Each cluster's split is the hash
+ * of its smallest key, so it does not depend on the order the dialogues arrived in.
+ */
+export class CaseClusters {
+  private readonly parent: number[] = [];
+  /** Smallest key of each root's cluster. */
+  private readonly minKey: number[] = [];
+  private readonly size: number[] = [];
+  private readonly byDialogue = new Map<string, number>();
+  private readonly keyOwner = new Map<number, number>();
+  /** Dialogues that joined an existing cluster through a shared key or pair. */
+  merges = 0;
+
+  /** The index of a dialogue (created on first sight, keyed by its source consultation). */
+  dialogue(dialogueId: string, origin: Origin): number {
+    let i = this.byDialogue.get(dialogueId);
+    if (i !== undefined) return i;
+    i = this.parent.length;
+    this.parent.push(i);
+    this.size.push(1);
+    const k = key52('consultation', splitKey(origin));
+    this.minKey.push(k);
+    this.byDialogue.set(dialogueId, i);
+    this.linkKey(i, k);
+    return i;
+  }
+
+  indexOf(dialogueId: string): number | undefined {
+    return this.byDialogue.get(dialogueId);
+  }
+
+  /** Links a dialogue to a case description (ignored when shorter than MIN_CASE_CHARS after caseText). */
+  linkCase(i: number, text: string): void {
+    const t = caseText(text);
+    if (t.length < MIN_CASE_CHARS) return;
+    this.linkKey(i, key52('case', t));
+  }
+
+  private linkKey(i: number, k: number): void {
+    const owner = this.keyOwner.get(k);
+    if (owner === undefined) {
+      this.keyOwner.set(k, i);
+      const r = this.find(i);
+      if (k < this.minKey[r]) this.minKey[r] = k;
+    } else this.union(owner, i);
+  }
+
+  find(i: number): number {
+    let r = i;
+    while (this.parent[r] !== r) r = this.parent[r];
+    while (this.parent[i] !== r) {
+      const next = this.parent[i];
+      this.parent[i] = r;
+      i = next;
+    }
+    return r;
+  }
+
+  union(a: number, b: number): void {
+    let ra = this.find(a);
+    let rb = this.find(b);
+    if (ra === rb) return;
+    if (this.size[ra] < this.size[rb]) [ra, rb] = [rb, ra];
+    this.parent[rb] = ra;
+    this.size[ra] += this.size[rb];
+    if (this.minKey[rb] < this.minKey[ra]) this.minKey[ra] = this.minKey[rb];
+    this.merges++;
+  }
+
+  splitOf(i: number, seed: string, ratios: Record<SplitName, number>): SplitName {
+    return splitOf(this.minKey[this.find(i)].toString(16), seed, ratios);
+  }
+
+  /** Dialogues, clusters and the largest cluster (a giant cluster would skew the split ratios). */
+  summary(): { dialogues: number; clusters: number; largest: number } {
+    let clusters = 0;
+    let largest = 0;
+    for (let i = 0; i < this.parent.length; i++) {
+      if (this.parent[i] !== i) continue;
+      clusters++;
+      if (this.size[i] > largest) largest = this.size[i];
+    }
+    return { dialogues: this.parent.length, clusters, largest };
+  }
 }
 
 export function splitOf(key: string, seed: string, ratios: Record<SplitName, number>): SplitName {

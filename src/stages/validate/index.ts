@@ -10,19 +10,26 @@
  *  - `validate.no_entity`: no entity at all.
  *  - `validate.unknown_drug`: a drug-like token (drug-like.ts) in any utterance that no graph
  *    Drug name/alias covers (a Drug match ending where the token ends counts as known).
- *  - `validate.drug_not_for_disease`: a drug named in a doctor turn (odd indexes: h_i.a, output)
- *    while the dialogue names at least one disease, and no named disease has a
- *    common_drug/recommand_drug relation to it. To keep false positives down it is only raised when
- *    the graph can judge: the drug has ≥ 1 such relation to some disease, at least one named disease
- *    has ≥ 1 drug relation, the surface is not also a Food ('山药'), and the mention is not negated
- *    (不要/别/禁用/慎用/停用/避免/勿/忌… in the 6 characters before it, or 过敏 right after it).
- *    The xywy graph lists only ~1.5 drugs per disease, so this check is a `flag` by default.
+ *  - drugs: every drug a doctor turn names (odd indexes: h_i.a, output; not negated — 不要/别/禁用/
+ *    慎用/停用/避免/勿/忌… in the 6 characters before it, or 过敏 right after it; not a surface that is
+ *    also a Food, '山药') is judged once per generic ingredient (products fold into their ingredient
+ *    at import: src/kg/import/ingredient.ts) against every disease and symptom the record names:
+ *      consistent   an indication of the drug (a disease listing it as common_drug/recommand_drug,
+ *                   in any source) is named; or it shares a symptom with the dialogue (one the
+ *                   dialogue names, or a specific one — listed by ≤ 40 diseases — of a named disease); or it sits in the same specific
+ *                   department (second-level belongs_to) as a named disease;
+ *      contradicted the graph lists ≥ validate.minKnownIndications (default 10) indications and none is → `validate.drug_not_for_disease`;
+ *      unknown      it lists fewer, or the drug is a supplement or a TCM 丸/丹/散/汤 formula
+ *                   (prescribed for states, not diseases) → `validate.drug_indications_unknown` (default ignore):
+ *                   "the graph does not know" is not "the wrong drug".
+ *    Records that name no disease or symptom are not judged. Evidence: the drug as written, its
+ *    ingredient, the dialogue's diseases and symptoms, and the indications with their sources.
  *  - department: when cate1/cate2 are the pipeline defaults (split.defaultCate1/defaultCate2), the
  *    diseases named in the record vote with their graph departments (belongs_to in graph order:
  *    cate1 = first, cate2 = second or the first again); the pair with most votes wins, ties go to
  *    the pair of the earliest-named disease. annotations.inferredDepartment is then true.
  * Policies per check (ctx.config.validate.checks): reject → one Reject (the first failing check
- * in the order no_entity, unknown_drug, drug_not_for_disease; evidence of all failed checks),
+ * in the order no_entity, unknown_drug, drug_not_for_disease, drug_indications_unknown; evidence of all failed checks),
  * flag → annotations.flags gets the reason code, ignore → nothing.
  * One GraphPort.lookup per batch of `validate.batchSize` records; output order = input order.
  * Without a graph (no `kg` section) only the schema is checked.
@@ -31,24 +38,33 @@ import { CMtMedQARecord, type EntityMention, type RecordEnvelope } from '../../.
 import type { Reject, RejectReason } from '../../../schemas/reject.js';
 import { makeReject } from '../../core/reject.js';
 import { matcherFor, type Matcher } from '../../kg/matcher.js';
-import type { GraphLookup, GraphLookupResult } from '../../kg/port.js';
+import type { GraphLookup, GraphLookupResult, IndicationAnswer, IndicationQuery } from '../../kg/port.js';
 import type { StageContext, StageResult } from '../types.js';
 import { findDrugLikeTokens, type DrugLikeToken } from './drug-like.js';
 import { canonicalInferred } from '../split/taxonomy.js';
 
-type Check = 'no_entity' | 'unknown_drug' | 'drug_not_for_disease';
-const CHECK_ORDER: readonly Check[] = ['no_entity', 'unknown_drug', 'drug_not_for_disease'];
+type Check = 'no_entity' | 'unknown_drug' | 'drug_not_for_disease' | 'drug_indications_unknown';
+const CHECK_ORDER: readonly Check[] = ['no_entity', 'unknown_drug', 'drug_not_for_disease', 'drug_indications_unknown'];
+
+/** A drug's indications are "known" when the graph lists it for at least this many diseases. */
+export const MIN_KNOWN_INDICATIONS = 10; // the default of validate.minKnownIndications
+
+/** Supplements and TCM pill/powder formulas are prescribed for states, not named diseases: never judged. */
+const NOT_JUDGED = /^(?:维生素|复合维生素|钙|葡萄糖酸钙|碳酸钙|辅酶|叶酸|鱼肝油|益生菌|微量元素|锌)|[丸丹散汤]$/;
 
 const NEGATION = ['不要', '不能', '不宜', '不建议', '不用', '无需', '不必', '别', '禁用', '禁止', '慎用', '停用', '停药', '停止', '避免', '勿', '忌'];
 const NEGATION_WINDOW = 6;
+/** Indications listed in a flag's evidence (the count says how many the graph holds). */
+const MAX_EVIDENCE_INDICATIONS = 12;
 
 interface DrugMention {
   name: string;
   turn: number;
   start: number;
+  surface: string;
 }
 
-interface Analysis {
+export interface Analysis {
   env: RecordEnvelope;
   mentions: EntityMention[];
   unknownDrugs: Array<DrugLikeToken & { turn: number }>;
@@ -56,6 +72,10 @@ interface Analysis {
   diseases: string[];
   /** Drug mentions in doctor turns that the drug rule may judge. */
   doctorDrugs: DrugMention[];
+  /** Every disease and symptom named anywhere in the record (all types of a hit), sorted. */
+  conditions: string[];
+  /** Every symptom named (all types of a hit), sorted. */
+  symptoms: string[];
   inferDepartment: boolean;
 }
 
@@ -78,38 +98,46 @@ function isOtherEntity(matcher: Matcher, stem: string): boolean {
   return hits.length === 1 && hits[0].start === 0 && hits[0].end === stem.length && !hits[0].entries.some((e) => e.type === 'Drug');
 }
 
-function analyse(env: RecordEnvelope, matcher: Matcher, inferDepartment: boolean): Analysis {
+export function analyse(env: RecordEnvelope, matcher: Matcher, inferDepartment: boolean): Analysis {
   const turns = utterances(env.record);
   const mentions: EntityMention[] = [];
   const unknownDrugs: Analysis['unknownDrugs'] = [];
   const diseases: string[] = [];
   const seenDisease = new Set<string>();
   const doctorDrugs: DrugMention[] = [];
+  const conditions = new Set<string>();
+  const symptoms = new Set<string>();
   turns.forEach((text, turn) => {
     const hits = matcher.find(text);
     const drugEnds = new Set<number>();
     for (const h of hits) {
       const top = h.entries[0];
+      for (const e of h.entries) {
+        if (e.type === 'Disease' || e.type === 'Symptom') conditions.add(e.name);
+        if (e.type === 'Symptom') symptoms.add(e.name);
+      }
       mentions.push({ name: top.name, type: top.type, turn, start: h.start, end: h.end });
       const drug = h.entries.find((e) => e.type === 'Drug');
       if (drug) drugEnds.add(h.end);
-      if (top.type === 'Disease' && !seenDisease.has(top.name)) {
-        seenDisease.add(top.name);
-        diseases.push(top.name);
+      // A symptom-and-disease name (typed Symptom) still counts as a disease for departments and evidence.
+      const disease = h.entries.find((e) => e.type === 'Disease');
+      if (disease && !seenDisease.has(disease.name)) {
+        seenDisease.add(disease.name);
+        diseases.push(disease.name);
       }
       const isDoctor = turn % 2 === 1;
       if (isDoctor && drug && !h.entries.some((e) => e.type === 'Food') && !negated(text, h.start, h.end)) {
-        doctorDrugs.push({ name: drug.name, turn, start: h.start });
+        doctorDrugs.push({ name: drug.name, turn, start: h.start, surface: text.slice(h.start, h.end) });
       }
     }
     for (const t of findDrugLikeTokens(text, (stem) => isOtherEntity(matcher, stem))) {
       if (!drugEnds.has(t.end)) unknownDrugs.push({ ...t, turn });
     }
   });
-  return { env, mentions, unknownDrugs, diseases, doctorDrugs, inferDepartment };
+  return { env, mentions, unknownDrugs, diseases, doctorDrugs, inferDepartment, conditions: [...conditions].sort(), symptoms: [...symptoms].sort() };
 }
 
-function lookupFor(batch: Analysis[]): GraphLookup {
+export function lookupFor(batch: Analysis[]): GraphLookup {
   const pairs = new Map<string, [string, string]>();
   const departmentsOf = new Set<string>();
   const drugs = new Set<string>();
@@ -117,18 +145,64 @@ function lookupFor(batch: Analysis[]): GraphLookup {
   for (const a of batch) {
     if (a.inferDepartment) for (const d of a.diseases) departmentsOf.add(d);
     if (a.diseases.length === 0) continue;
-    for (const d of a.diseases) diseases.add(d);
-    for (const m of a.doctorDrugs) {
-      drugs.add(m.name);
-      for (const d of a.diseases) pairs.set(`${m.name}\u0000${d}`, [m.name, d]);
-    }
+    // drugDisease/drugLinks are not needed by the indication check (kept in the port for other callers).
+    void diseases;
+    void drugs;
   }
   const sortStr = (xs: Iterable<string>) => [...xs].sort();
+  const indications = new Map<string, IndicationQuery>();
+  for (const a of batch) {
+    if (a.conditions.length === 0) continue;
+    for (const m of a.doctorDrugs) indications.set(indicationKey(m.name, a.symptoms, a.conditions), { drug: m.name, symptoms: a.symptoms, diseases: a.conditions });
+  }
   return {
     drugDisease: [...pairs.keys()].sort().map((k) => pairs.get(k)!),
     departmentsOf: sortStr(departmentsOf),
     drugLinks: { drugs: sortStr(drugs), diseases: sortStr(diseases) },
+    indications: [...indications.keys()].sort().map((k) => indications.get(k)!),
   };
+}
+
+export function indicationKey(drug: string, symptoms: string[], diseases: string[]): string {
+  return `${drug}\u0000${symptoms.join('\u0001')}\u0000${diseases.join('\u0001')}`;
+}
+
+export interface DrugVerdict {
+  drug: string;
+  turn: number;
+  start: number;
+  /** The surface the doctor wrote (a product or the ingredient itself). */
+  surface: string;
+  verdict: 'consistent' | 'contradicted' | 'unknown';
+  /** Consistent: the indication named in the dialogue, or the one whose symptom is. */
+  because?: { indication: string; symptom?: string; department?: string };
+  indications: Array<{ disease: string; sources: string[] }>;
+}
+
+/**
+ * The drug check for one record: each drug the doctor names (once per ingredient) against the
+ * diseases and symptoms of the whole record. consistent = an indication is named, or an
+ * indication's symptom is; contradicted = the graph lists ≥ MIN_KNOWN_INDICATIONS indications
+ * and none is; unknown = fewer are listed. Nothing is judged when the record names no condition.
+ */
+export function judgeDrugs(a: Analysis, answers: Map<string, IndicationAnswer>, minKnown = MIN_KNOWN_INDICATIONS): DrugVerdict[] {
+  if (a.conditions.length === 0) return [];
+  const conditions = new Set(a.conditions);
+  const out: DrugVerdict[] = [];
+  const seen = new Set<string>();
+  for (const m of a.doctorDrugs) {
+    if (seen.has(m.name)) continue;
+    seen.add(m.name);
+    const ans = answers.get(indicationKey(m.name, a.symptoms, a.conditions)) ?? { indications: [], viaSymptom: [], viaDepartment: [] };
+    const base = { drug: m.name, turn: m.turn, start: m.start, surface: m.surface, indications: ans.indications };
+    const named = ans.indications.find((i) => conditions.has(i.disease));
+    if (named) out.push({ ...base, verdict: 'consistent', because: { indication: named.disease } });
+    else if (ans.viaSymptom.length > 0) out.push({ ...base, verdict: 'consistent', because: { indication: ans.viaSymptom[0].disease, symptom: ans.viaSymptom[0].symptom } });
+    else if (ans.viaDepartment.length > 0) out.push({ ...base, verdict: 'consistent', because: { indication: ans.viaDepartment[0].disease, department: ans.viaDepartment[0].department } });
+    else if (ans.indications.length < minKnown || NOT_JUDGED.test(m.name)) out.push({ ...base, verdict: 'unknown' });
+    else out.push({ ...base, verdict: 'contradicted' });
+  }
+  return out;
 }
 
 function departmentVote(diseases: string[], departments: Map<string, string[]>): [string, string] | null {
@@ -188,30 +262,31 @@ export async function validate(records: RecordEnvelope[], ctx: StageContext): Pr
       analyse(env, matcher, cfg.inferDepartment && env.record.cate1 === defaultCate1 && env.record.cate2 === defaultCate2),
     );
     const q = lookupFor(batch);
-    const empty = q.drugDisease.length === 0 && q.departmentsOf.length === 0 && q.drugLinks.drugs.length === 0 && q.drugLinks.diseases.length === 0;
+    const empty = q.drugDisease.length === 0 && q.departmentsOf.length === 0 && q.drugLinks.drugs.length === 0 && q.drugLinks.diseases.length === 0 && (q.indications ?? []).length === 0;
     const answer: GraphLookupResult = empty
-      ? { treats: [], departments: new Map(), drugLinks: { drugs: new Map(), diseases: new Map() } }
+      ? { treats: [], departments: new Map(), drugLinks: { drugs: new Map(), diseases: new Map() }, indications: [] }
       : await graph.lookup(q);
-    const treats = new Set<string>();
-    q.drugDisease.forEach(([drug, disease], k) => {
-      if (answer.treats[k]) treats.add(`${drug}\u0000${disease}`);
-    });
+    const answers = new Map<string, IndicationAnswer>();
+    (q.indications ?? []).forEach((x, k) => answers.set(indicationKey(x.drug, x.symptoms, x.diseases), answer.indications[k] ?? { indications: [], viaSymptom: [], viaDepartment: [] }));
 
     for (const a of batch) {
       const failed = new Map<Check, unknown>();
       if (a.mentions.length === 0) failed.set('no_entity', { utterances: utterances(a.env.record).length });
       if (a.unknownDrugs.length > 0) failed.set('unknown_drug', { tokens: a.unknownDrugs });
-      const judgeable = a.diseases.filter((d) => (answer.drugLinks.diseases.get(d) ?? 0) > 0);
-      if (judgeable.length > 0) {
-        const offending: Array<{ drug: string; turn: number; start: number }> = [];
-        const seen = new Set<string>();
-        for (const m of a.doctorDrugs) {
-          if (seen.has(m.name) || (answer.drugLinks.drugs.get(m.name) ?? 0) === 0) continue;
-          seen.add(m.name);
-          if (!a.diseases.some((d) => treats.has(`${m.name}\u0000${d}`))) offending.push({ drug: m.name, turn: m.turn, start: m.start });
-        }
-        if (offending.length > 0) failed.set('drug_not_for_disease', { drugs: offending, diseases: a.diseases });
-      }
+      const verdicts = judgeDrugs(a, answers, cfg.minKnownIndications);
+      const evidenceOf = (v: DrugVerdict) => ({
+        drug: v.surface === v.drug ? v.drug : v.surface,
+        ingredient: v.drug,
+        turn: v.turn,
+        start: v.start,
+        indications: v.indications.slice(0, MAX_EVIDENCE_INDICATIONS),
+        indicationsKnown: v.indications.length,
+      });
+      const contradicted = verdicts.filter((v) => v.verdict === 'contradicted');
+      const unknown = verdicts.filter((v) => v.verdict === 'unknown');
+      const dialogue = { diseases: a.diseases, symptoms: a.symptoms };
+      if (contradicted.length > 0) failed.set('drug_not_for_disease', { drugs: contradicted.map(evidenceOf), ...dialogue });
+      if (unknown.length > 0) failed.set('drug_indications_unknown', { drugs: unknown.map(evidenceOf), ...dialogue });
 
       const rejectWith = CHECK_ORDER.find((c) => failed.has(c) && cfg.checks[c] === 'reject');
       const record = { ...a.env.record };
@@ -236,7 +311,7 @@ export async function validate(records: RecordEnvelope[], ctx: StageContext): Pr
             origin: a.env.origin,
             dialogueId: a.env.dialogueId,
             input: a.env,
-            evidence: Object.fromEntries(CHECK_ORDER.filter((c) => failed.has(c)).map((c) => [c, failed.get(c)])),
+            evidence: Object.fromEntries(CHECK_ORDER.filter((c) => failed.has(c) && cfg.checks[c] !== 'ignore').map((c) => [c, failed.get(c)])),
           }),
         );
       } else out.push(env);
@@ -254,8 +329,15 @@ function describe(check: Check, evidence: unknown): string {
       return `drug-like names the graph does not know: ${[...new Set(tokens)].join(', ')}`;
     }
     case 'drug_not_for_disease': {
-      const e = evidence as { drugs: Array<{ drug: string }>; diseases: string[] };
-      return `doctor names ${e.drugs.map((d) => d.drug).join(', ')} but the graph relates none of them to ${e.diseases.join(', ')}`;
+      const e = evidence as { drugs: Array<{ drug: string; ingredient: string; indications: Array<{ disease: string }> }>; diseases: string[]; symptoms: string[] };
+      const named = [...e.diseases, ...e.symptoms].join(', ');
+      return e.drugs
+        .map((d) => `doctor names ${d.drug}${d.drug !== d.ingredient ? ` (${d.ingredient})` : ''}, which the graph lists for ${d.indications.slice(0, 4).map((i) => i.disease).join(', ')}${d.indications.length > 4 ? ' …' : ''}, none of them named in the dialogue (${named})`)
+        .join('; ');
+    }
+    case 'drug_indications_unknown': {
+      const e = evidence as { drugs: Array<{ drug: string; indicationsKnown: number }> };
+      return `the graph knows too few indications to judge ${e.drugs.map((d) => `${d.drug} (${d.indicationsKnown})`).join(', ')}`;
     }
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { normalise, normaliseOne } from '../../../src/stages/normalise/index.js';
 import { cleanText, hasText, normalisePunctuation, scrubPii } from '../../../src/stages/normalise/text.js';
+import { templatesFor } from '../../../src/stages/normalise/boilerplate.js';
 import { roleOf } from '../../../src/stages/normalise/roles.js';
 import { raw, testContext } from '../../support/context.js';
 
@@ -34,9 +35,31 @@ describe('normalise text', () => {
     expect(scrubPii('任何医生都会这么说，明白医生的意思')).toBe('任何医生都会这么说，明白医生的意思');
   });
 
-  it('removes platform boilerplate and media markers', () => {
-    expect(cleanText('[图片]您的问题我已收到，您还有其它的图片或检查报告吗，有的话请发给我，这样能更好的帮助您解决问题', opts)).toBe('');
-    expect(cleanText('问题分析：多喝水。意见建议：休息', opts)).toBe('多喝水。休息');
+  it('removes platform boilerplate and media markers of the source, counting hits per template', () => {
+    const hits: Record<string, number> = {};
+    const chunyu = { ...opts, templates: templatesFor('hetmc'), templateHits: hits };
+    expect(cleanText('[图片]您的问题我已收到，您还有其它的图片或检查报告吗，有的话请发给我，这样能更好的帮助您解决问题', chunyu)).toBe('');
+    expect(cleanText('问题分析：多喝水。意见建议：休息', chunyu)).toBe('多喝水。休息');
+    expect(hits).toEqual({ 'common.media': 1, 'chunyu.received': 1, 'common.section_label': 2 });
+    const haodf = { ...opts, templates: templatesFor('meddialog') };
+    expect(cleanText('感谢您的信任，病情资料我已详细阅读。根据您现有的资料，建议：多休息/::)👌', haodf)).toBe('多休息');
+    expect(cleanText('如果您对我的回复认可，请给予好评，谢谢。医生给您发来一个提醒：记得复查', haodf)).toBe('记得复查');
+    // haodf templates do not apply to other sources
+    expect(cleanText('医生给您发来一个提醒：记得复查', { ...opts, templates: templatesFor('toyhom') })).toBe('医生给您发来一个提醒：记得复查');
+  });
+
+  it('drops a turn that only a template filled, and counts it', () => {
+    const d = normalise([raw([['病人', '咳嗽三天怎么办'], ['医生', '感谢您的信任，病情资料我已详细阅读。'], ['医生', '多喝水']], { origin: { format: 'meddialog', file: 'x.txt', sourceId: '1', position: 1 } })], testContext());
+    expect(d.out[0].turns).toEqual([{ role: 'patient', text: '咳嗽三天怎么办' }, { role: 'doctor', text: '多喝水' }]);
+    expect(d.counts).toEqual({ 'template.haodf.acknowledgement': 1, dialogues_with_template: 1, turns_emptied_by_template: 1 });
+  });
+
+  it('scrubs cate1/cate2, department, title and the rejects it makes', () => {
+    const d = normalise([raw([['病人', '头痛'], ['医生', '休息']], { cate1: '内科13812345678', cate2: '任医生', title: '王建国医生你好', department: '内科 0755-8234567' })], testContext());
+    expect(d.out[0]).toMatchObject({ cate1: '内科<PHONE>', cate2: '<NAME>医生', title: '<NAME>医生你好', department: '内科 <PHONE>' });
+    const r = normalise([raw([['病人', '我叫张小明，电话13812345678'], ['护工', '好']], { id: 'd-probe' })], testContext());
+    expect(r.rejects[0].reason).toBe('normalise.unknown_speaker');
+    expect(JSON.stringify(r.rejects[0].input)).not.toMatch(/张小明|13812345678/);
   });
 
   it('knows that punctuation and placeholders alone are not text', () => {

@@ -33,7 +33,7 @@ describe('validate against Neo4j', () => {
         envelope(String(r.id), { history: r.history as Array<[string, string]>, instruction: String(r.instruction), output: String(r.output) }, i + 1),
       );
     records.push(envelope('own-1', { instruction: '孩子百日咳，咳得厉害', output: '可以先吃氯雷他定片看看' }));
-    const config = pipeline({ checks: { drug_not_for_disease: 'reject' }, batchSize: 64 });
+    const config = pipeline({ checks: { drug_not_for_disease: 'reject', drug_indications_unknown: 'flag' }, batchSize: 64, minKnownIndications: 2 });
     const a = await validate(records, { config, logger: silentLogger, graph: memory });
     const b = await validate(records, { config, logger: silentLogger, graph: neo });
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));

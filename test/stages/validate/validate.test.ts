@@ -33,7 +33,7 @@ describe('validate: entities', () => {
       { name: '百日咳', type: 'Disease', turn: 1, start: 4, end: 7 },
       { name: '血常规', type: 'Check', turn: 1, start: 12, end: 15 },
       { name: '百日咳', type: 'Disease', turn: 2, start: 7, end: 10 },
-      { name: '穿心莲内酯片', type: 'Drug', turn: 3, start: 3, end: 9 },
+      { name: '穿心莲内酯', type: 'Drug', turn: 3, start: 3, end: 9 },
       { name: '小白菜', type: 'Food', turn: 3, start: 12, end: 15 },
     ]);
     expect(out[0].annotations.flags).toBeUndefined();
@@ -71,9 +71,24 @@ describe('validate: drugs', () => {
 
   it('flags a drug the doctor names for a disease the graph does not relate it to', async () => {
     const env = envelope('d2', { instruction: '孩子百日咳，咳得厉害', output: '可以先吃氯雷他定片看看' });
-    const { rejects } = await validate([env], ctx({ checks: { drug_not_for_disease: 'reject' } }));
+    // The fixture graph lists ≤ 2 diseases per drug: count 2 as known here (the default is 10).
+    const { rejects } = await validate([env], ctx({ checks: { drug_not_for_disease: 'reject' }, minKnownIndications: 2 }));
     expect(rejects[0].reason).toBe('validate.drug_not_for_disease');
-    expect(rejects[0].evidence).toEqual({ drug_not_for_disease: { drugs: [{ drug: '氯雷他定片', turn: 1, start: 4 }], diseases: ['百日咳'] } });
+    expect(rejects[0].evidence).toEqual({
+      drug_not_for_disease: {
+        drugs: [{
+          drug: '氯雷他定片', ingredient: '氯雷他定', turn: 1, start: 4, indicationsKnown: 2,
+          indications: [{ disease: '荨麻疹', sources: ['xywy'] }, { disease: '过敏性鼻炎', sources: ['xywy'] }],
+        }],
+        diseases: ['百日咳'],
+        symptoms: [],
+      },
+    });
+    expect(rejects[0].detail).toBe('doctor names 氯雷他定片 (氯雷他定), which the graph lists for 荨麻疹, 过敏性鼻炎, none of them named in the dialogue (百日咳)');
+    // With the default threshold the graph knows too little: not a contradiction, only its own (ignored) check.
+    const loose = await validate([env], ctx({ checks: { drug_not_for_disease: 'reject', drug_indications_unknown: 'flag' } }));
+    expect(loose.rejects).toEqual([]);
+    expect(loose.out[0].annotations.flags).toEqual(['validate.drug_indications_unknown']);
   });
 
   it('does not flag a related drug, a negated one, or one only the patient names', async () => {

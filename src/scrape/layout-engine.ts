@@ -1,0 +1,304 @@
+/**
+ * The layout engine: a site adapter built from data (schemas/layout.ts). A page is read as
+ *   not-a-consultation check → login-page check → each generation's `detect`, in site.json order →
+ *   the first generation that holds extracts turns and fields → anti-crawling page-id check.
+ * Every element's text is read without <script>, <style>, <noscript> and <template> content (markup
+ * a script would create, or text no reader sees, is not what anybody said). Placeholder lines and
+ * elements (image/audio stand-ins, privacy notices) are dropped and counted in `placeholders`.
+ * Pure: HTML in, dialogue (with the generation that matched) or a reason out.
+ * Must not: guess. A generation whose detect holds but whose turns cannot be read is unrecognised, and
+ * the next generation is not tried on it (a half-matching page is a redesign to look at).
+ */
+import type { AnyNode, Element } from 'domhandler';
+import type { Cheerio, CheerioAPI } from 'cheerio';
+import type { RawTurn } from '../../schemas/dialogue.js';
+import { Layout, SiteDefinition, type FieldRule, type LayoutCondition, type LayoutRole, type SpeakerRule, type TextRule, type TurnRule } from '../../schemas/layout.js';
+import { CmtError } from '../core/errors.js';
+import { cleanText, collapseLine, lastSegmentId, loadHtml, type AdapterResult, type ParsedPage, type SiteAdapter } from './adapters/types.js';
+
+/** Never text: scripts and styles are code, noscript/template content is not shown to a reader with scripts on. */
+const HIDDEN = 'script, style, noscript, template';
+const BR = '\uE000';
+
+export interface LayoutAdapter extends SiteAdapter {
+  readonly site: SiteDefinition;
+  readonly layouts: readonly Layout[];
+  isQuestionUrl(url: URL): boolean;
+  isListUrl(url: URL): boolean;
+  isLoginUrl(url: URL): boolean;
+  hostMatch(url: URL): boolean;
+}
+
+const SPEAKER: Record<LayoutRole, string> = { patient: '患者', doctor: '医生' };
+
+/** Validates the definitions (a bad data file is a config error naming the file's rule) and builds the adapter. */
+export function layoutAdapter(siteRaw: unknown, layoutsRaw: unknown[]): LayoutAdapter {
+  const site = parseOrThrow(SiteDefinition, siteRaw, 'site definition');
+  const byGen = new Map<string, Layout>();
+  for (const raw of layoutsRaw) {
+    const l = parseOrThrow(Layout, raw, `layout of ${site.name}`);
+    if (l.site !== site.name) throw new CmtError('CMT_CONFIG_INVALID', `layout ${l.generation} names site ${l.site}, but it is listed under ${site.name}`);
+    byGen.set(l.generation, l);
+  }
+  const layouts = site.layouts.map((g) => {
+    const l = byGen.get(g);
+    if (!l) throw new CmtError('CMT_CONFIG_INVALID', `site ${site.name} lists layout ${g}, but there is no src/scrape/layouts/${site.name}/${g}.json`);
+    return l;
+  });
+  const host = new RegExp(site.host, 'iu');
+  const questionPaths = site.questionPaths.map((p) => new RegExp(p, 'u'));
+  const listPaths = site.listPaths.map((p) => new RegExp(p, 'u'));
+  const loginHosts = site.login.hosts.map((p) => new RegExp(p, 'iu'));
+  const loginPaths = site.login.paths.map((p) => new RegExp(p, 'iu'));
+  const sourceIdRe = site.sourceId ? new RegExp(site.sourceId, 'u') : undefined;
+  const notConsultation = site.notConsultation.map((n) => ({ ...n, re: n.path ? new RegExp(n.path, 'u') : undefined }));
+  const pageIdUrl = site.pageId ? new RegExp(site.pageId.url, 'u') : undefined;
+
+  return {
+    name: site.name,
+    version: site.version,
+    site,
+    layouts,
+    // By path on any host: the allow-list decides which hosts are crawled (mirrors, the local test site).
+    isQuestionUrl: (u) => questionPaths.some((r) => r.test(u.pathname)),
+    isListUrl: (u) => listPaths.some((r) => r.test(u.pathname)),
+    hostMatch: (u) => host.test(u.hostname),
+    isLoginUrl: (u) => loginHosts.some((r) => r.test(u.hostname)) || (host.test(u.hostname) && loginPaths.some((r) => r.test(u.pathname))),
+    // By host, or by a question path on any host (a mirror or the local test site).
+    match: (u) => host.test(u.hostname) || questionPaths.some((r) => r.test(u.pathname)),
+    parse(html: string, url: string): AdapterResult {
+      const $ = loadHtml(html);
+      let u: URL | undefined;
+      try {
+        u = new URL(url);
+      } catch {
+        u = undefined;
+      }
+      // A path rule is decided before any layout; a page-only rule only when no layout matches (a
+      // consultation page carries a doctor card too).
+      for (const n of notConsultation) {
+        if (!n.re || !u || !n.re.test(u.pathname)) continue;
+        if (n.detect && !holds($, $.root(), n.detect)) continue;
+        return { unrecognised: `a ${n.what} page (${u.pathname}), not a consultation`, kind: 'not_consultation' };
+      }
+      const layout = layouts.find((l) => holds($, $.root(), l.detect));
+      if (!layout) {
+        const page = notConsultation.find((n) => !n.re && n.detect && holds($, $.root(), n.detect));
+        if (page) return { unrecognised: `a ${page.what} page, not a consultation`, kind: 'not_consultation' };
+        if (site.login.page && holds($, $.root(), site.login.page)) return { unrecognised: 'a login page is served instead of the consultation', kind: 'login' };
+        return { unrecognised: `no ${site.name} layout matches (tried ${layouts.map((l) => l.generation).join(', ')})`, kind: 'layout' };
+      }
+      const where = `${site.name}/${layout.generation}`;
+      if (site.pageId && pageIdUrl && u) {
+        const want = pageIdUrl.exec(u.pathname)?.[1];
+        const got = $(site.pageId.select).first().attr(site.pageId.attr);
+        if (want !== undefined && got !== undefined && got !== want) {
+          return { unrecognised: `the page holds question ${got}, not the requested ${want} (${site.pageId.select} ${site.pageId.attr})`, kind: 'page_mismatch' };
+        }
+      }
+      const ctx: ReadCtx = { $, site, placeholders: 0, sections: new Map(), turnFields: {} };
+      const turns = readTurns(ctx, layout);
+      if (typeof turns === 'string') return { unrecognised: `${where}: ${turns}`, kind: 'layout' };
+      if (turns.length === 0) return { unrecognised: `${where}: the turns hold no text`, kind: 'layout' };
+
+      const sourceId = (u && sourceIdRe ? sourceIdRe.exec(u.pathname)?.[1] : undefined) ?? lastSegmentId(url) ?? url;
+      const out: ParsedPage = { sourceId, turns, layout: where, placeholders: ctx.placeholders };
+      if (layout.singleTurn && turns.length <= 2) out.singleTurn = true;
+      for (const [name, rules] of Object.entries(layout.fields)) {
+        const v = readField(ctx, rules ?? []);
+        if (v !== undefined) (out as unknown as Record<string, string>)[name] = v;
+      }
+      Object.assign(out, ctx.turnFields);
+      return out;
+    },
+  };
+}
+
+function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, raw: unknown, what: string): T {
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const name = (raw as { generation?: string; name?: string })?.generation ?? (raw as { name?: string })?.name ?? '?';
+  const issues = r.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
+  throw new CmtError('CMT_CONFIG_INVALID', `${what} ${name} is invalid: ${issues}; fix the file under src/scrape/layouts/`);
+}
+
+interface ReadCtx {
+  $: CheerioAPI;
+  site: SiteDefinition;
+  placeholders: number;
+  /** Labelled sections (疾病 → text) in the order met; the first of each label is kept. */
+  sections: Map<string, string>;
+  /** Fields read from a kept turn's block (TurnRule.fields): they win over the page-level rules. */
+  turnFields: Record<string, string>;
+}
+
+function has($: CheerioAPI, scope: Cheerio<AnyNode>, sel: string): boolean {
+  return scope.is(sel) || scope.find(sel).length > 0;
+}
+
+function holds($: CheerioAPI, scope: Cheerio<AnyNode>, c: LayoutCondition): boolean {
+  if (c.all.length === 0 && c.any.length === 0) return false; // an empty condition never holds
+  return c.all.every((s) => has($, scope, s)) && (c.any.length === 0 || c.any.some((s) => has($, scope, s))) && !c.none.some((s) => has($, scope, s));
+}
+
+function readTurns(ctx: ReadCtx, layout: Layout): RawTurn[] | string {
+  const { $ } = ctx;
+  // Every rule's matches, merged in document order (cheerio's add() sorts by document position).
+  const ruleOf = new Map<Element, TurnRule>();
+  let all: Cheerio<AnyNode> = $([] as AnyNode[]);
+  for (const rule of layout.turns) {
+    const m = $(rule.select).filter((_, el) => !ruleOf.has(el as Element));
+    m.each((_, el) => void ruleOf.set(el as Element, rule));
+    all = all.add(m);
+  }
+  // `limit` counts turns that have text: a voice-only first answer gives way to the next written one.
+  const kept = new Map<TurnRule, number>();
+  const turns: RawTurn[] = [];
+  let problem: string | undefined;
+  all.each((i, el) => {
+    const rule = ruleOf.get(el as Element)!;
+    const $el = $(el);
+    const role = rule.role ?? decideSpeaker($, $el, rule.speaker ?? []);
+    if (!role) {
+      problem = `turn ${i + 1} (${rule.select}) matches no speaker rule`;
+      return false;
+    }
+    if (rule.limit !== undefined && (kept.get(rule) ?? 0) >= rule.limit) return undefined;
+    const textRule = role === 'doctor' && rule.doctorText ? rule.doctorText : rule.text;
+    const text = readText(ctx, $el, textRule);
+    if (text) {
+      turns.push({ speaker: SPEAKER[role], text });
+      const n = (kept.get(rule) ?? 0) + 1;
+      kept.set(rule, n);
+      // Fields of the kept turn's own block (the answering doctor's title), read once.
+      if (n === 1 && rule.fields && rule.scope) {
+        const scope = $el.closest(rule.scope);
+        for (const [name, rules] of Object.entries(rule.fields)) {
+          const v = readField(ctx, rules ?? [], scope);
+          if (v !== undefined) ctx.turnFields[name] = v;
+        }
+      }
+    }
+    return undefined;
+  });
+  return problem ?? turns;
+}
+
+function decideSpeaker($: CheerioAPI, $el: Cheerio<AnyNode>, rules: SpeakerRule[]): LayoutRole | undefined {
+  for (const r of rules) {
+    if (r.if && !has($, $el, r.if)) continue;
+    if (r.equals || r.matches) {
+      const target = r.textOf ? $el.find(r.textOf).first() : $el;
+      const t = plain(target);
+      if (r.equals && !r.equals.includes(t)) continue;
+      if (r.matches && !new RegExp(r.matches, 'u').test(t)) continue;
+    }
+    return r.role;
+  }
+  return undefined;
+}
+
+/** A turn element's text by its rule: labelled sections, placeholder lines and elements dropped. */
+function readText(ctx: ReadCtx, $el: Cheerio<AnyNode>, rule: TextRule): string {
+  const { $ } = ctx;
+  const clone = $el.clone();
+  clone.find(HIDDEN).remove();
+  for (const sel of rule.remove) clone.find(sel).remove();
+  for (const sel of ctx.site.placeholderElements) {
+    const ph = clone.find(sel);
+    ctx.placeholders += ph.length;
+    ph.remove();
+  }
+  const lines: string[] = [];
+  if (!rule.select) {
+    lines.push(...keepLines(ctx, block(clone, true)));
+  } else {
+    const sel = rule.label ? `${rule.select}, ${rule.label}` : rule.select;
+    let label: string | undefined;
+    clone.find(sel).each((_, child) => {
+      let $c = $(child);
+      if (rule.label && $c.is(rule.label)) {
+        // A label inside a text element is read with that element (below); one outside labels the next.
+        if ($c.parents(rule.select!).length === 0) label = plain($c).replace(/[:：]\s*$/, '') || undefined;
+        return;
+      }
+      if (rule.label) {
+        const inner = $c.find(rule.label).first();
+        if (inner.length) {
+          label = plain(inner).replace(/[:：]\s*$/, '') || undefined;
+          $c.find(rule.label).first().remove(); // $c lives in this turn's private clone
+        }
+      }
+      const kept = keepLines(ctx, block($c, true));
+      if (kept.length > 0) {
+        const text = kept.join('\n');
+        if (label && !ctx.sections.has(label)) ctx.sections.set(label, text);
+        lines.push(label ? `${label}：${text}` : text);
+      }
+      label = undefined;
+    });
+  }
+  let text = lines.join('\n');
+  if (rule.stripPrefix) text = text.replace(new RegExp(`^(?:${rule.stripPrefix})`, 'u'), '').trim();
+  return text;
+}
+
+/** Lines that are only placeholders (after removing every placeholder string and punctuation) go. */
+function keepLines(ctx: ReadCtx, text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    let rest = line;
+    let hit = false;
+    for (const p of ctx.site.placeholders) {
+      if (rest.includes(p)) {
+        hit = true;
+        rest = rest.split(p).join('');
+      }
+    }
+    if (hit && /^[\s\p{P}\p{S}]*$/u.test(rest)) {
+      ctx.placeholders++;
+      continue;
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+/** Text with <br> as line breaks, markup whitespace collapsed, hidden content removed (`owned`: el is already a private copy). */
+function block(el: Cheerio<AnyNode>, owned = false): string {
+  const clone = owned ? el : el.clone();
+  clone.find(HIDDEN).remove();
+  clone.find('br').replaceWith(BR);
+  return clone
+    .text()
+    .split(BR)
+    .map(collapseLine)
+    .filter((l) => l !== '')
+    .join('\n');
+}
+
+/** One-line text of an element, hidden content removed. */
+function plain(el: Cheerio<AnyNode>): string {
+  if (el.find(HIDDEN).length === 0) return cleanText(el.text()).replace(/\n/g, ' ');
+  const clone = el.clone();
+  clone.find(HIDDEN).remove();
+  return cleanText(clone.text()).replace(/\n/g, ' ');
+}
+
+function readField(ctx: ReadCtx, rules: FieldRule[], scope?: Cheerio<AnyNode>): string | undefined {
+  for (const r of rules) {
+    let v: string | undefined;
+    if (r.section !== undefined) v = ctx.sections.get(r.section);
+    else {
+      const m = (scope ? scope.find(r.select!) : ctx.$(r.select!)).filter((_, el) => (r.attr ? (ctx.$(el).attr(r.attr) ?? '').trim() !== '' : ctx.$(el).text().trim() !== '' && plain(ctx.$(el)) !== ''));
+      const el = r.pick === 'last' ? m.last() : m.first();
+      if (el.length) v = r.attr ? collapseLine(el.attr(r.attr) ?? '') : plain(el);
+    }
+    if (v === undefined) continue;
+    if (r.strip) v = v.replace(new RegExp(r.strip, 'gu'), '').trim();
+    if (r.capture) v = new RegExp(r.capture, 'u').exec(v)?.[1]?.trim();
+    if (v) return v;
+  }
+  return undefined;
+}

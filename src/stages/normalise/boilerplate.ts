@@ -1,0 +1,93 @@
+/**
+ * Platform boilerplate as data: one JSON file of templates per site under boilerplate/ (common,
+ * haodf, chunyu …), each template a regular expression with an id. normalise removes every
+ * template that applies to the dialogue's source and counts its hits by id; a turn left with no
+ * text is dropped. Adding a template is a data change: edit the site's file (patterns must stay
+ * linear-time: no nested quantifiers). Pure: compiled once at load, no I/O.
+ */
+import chunyu from './boilerplate/chunyu.json' with { type: 'json' };
+import common from './boilerplate/common.json' with { type: 'json' };
+import haodf from './boilerplate/haodf.json' with { type: 'json' };
+import type { Origin } from '../../../schemas/dialogue.js';
+
+export interface TemplateFile {
+  site: string;
+  about?: string;
+  /** Source formats it applies to; `scrape:<site>` for scraped pages of that site. */
+  formats: string[];
+  /** trigger: the text must contain one of these literals for the pattern to run; prefilter: or match this (non-unicode) class. */
+  templates: Array<{ id: string; pattern: string; flags?: string; trigger?: string[]; prefilter?: string; note?: string }>;
+}
+
+export const TEMPLATE_FILES: TemplateFile[] = [common, haodf, chunyu];
+
+interface Compiled {
+  id: string;
+  re: RegExp;
+  trigger?: string[];
+  prefilter?: RegExp;
+}
+
+/** The templates of one source, and one regex of all their triggers: a text it does not match skips them all. */
+export interface SourceTemplates {
+  gate: RegExp | undefined;
+  list: Compiled[];
+}
+const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const bySource = new Map<string, Compiled[]>();
+for (const f of TEMPLATE_FILES) {
+  const compiled: Compiled[] = f.templates.map((t) => ({
+    id: t.id,
+    re: new RegExp(t.pattern, t.flags ?? 'g'),
+    ...(t.trigger?.length ? { trigger: t.trigger } : {}),
+    ...(t.prefilter ? { prefilter: new RegExp(t.prefilter) } : {}),
+  }));
+  for (const fmt of f.formats) bySource.set(fmt, [...(bySource.get(fmt) ?? []), ...compiled]);
+}
+
+/** The key templates are looked up by: the format, or scrape:<site> for scraped pages. */
+export function templateSource(origin: Origin): string {
+  if (origin.format !== 'scrape') return origin.format;
+  const u = origin.url ?? '';
+  if (u.includes('haodf.com')) return 'scrape:haodf';
+  if (u.includes('chunyuyisheng.com')) return 'scrape:chunyu';
+  return 'scrape';
+}
+
+const compiledBySource = new Map<string, SourceTemplates>();
+function withGate(list: Compiled[]): SourceTemplates {
+  // A template without trigger or prefilter always runs, so no gate then.
+  if (list.some((c) => !c.trigger && !c.prefilter)) return { gate: undefined, list };
+  const alts = list.flatMap((c) => [...(c.trigger ?? []).map(escape), ...(c.prefilter ? [c.prefilter.source] : [])]);
+  return { gate: new RegExp(alts.join('|')), list };
+}
+
+/** Every scraped site gets the common templates even without a file of its own. */
+export function templatesFor(source: string): SourceTemplates {
+  let t = compiledBySource.get(source);
+  if (!t) {
+    t = withGate(bySource.get(source) ?? (source.startsWith('scrape:') ? (bySource.get('scrape') ?? []) : []));
+    compiledBySource.set(source, t);
+  }
+  return t;
+}
+
+/** Template hits by id (summed over a batch). */
+export type TemplateHits = Record<string, number>;
+
+export function stripTemplates(s: string, templates: SourceTemplates, hits?: TemplateHits): string {
+  if (templates.gate && !templates.gate.test(s)) return s;
+  let t = s;
+  for (const { id, re, trigger, prefilter } of templates.list) {
+    if (trigger && !trigger.some((x) => t.includes(x))) continue;
+    if (prefilter && !prefilter.test(t)) continue;
+    re.lastIndex = 0;
+    if (!re.test(t)) continue;
+    re.lastIndex = 0;
+    t = t.replace(re, () => {
+      if (hits) hits[id] = (hits[id] ?? 0) + 1;
+      return '';
+    });
+  }
+  return t;
+}

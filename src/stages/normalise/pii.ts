@@ -1,0 +1,294 @@
+/**
+ * Personal data → typed placeholders (<NAME>, <PHONE>, <ID>, <QQ>, <WECHAT>, <EMAIL>, <URL>,
+ * <ADDRESS>), applied by normalise to every text field that can reach an output. Pure string
+ * functions; every pattern is linear-time (no nested or overlapping quantifiers: each repeated
+ * group starts with a literal or is bounded), and the surname list is data (pii-surnames.json).
+ * What it must not do: eat medical words (任何, 方医, dosages, dates, lab values) — the
+ * surname+title rule skips two-character words that end in a surname character, and function-word
+ * surnames (那, 向, 于 …) are not names on their own; test/stages/normalise/pii.test.ts holds both sides.
+ */
+import surnameData from './pii-surnames.json' with { type: 'json' };
+
+export const PLACEHOLDERS = ['NAME', 'PHONE', 'ID', 'QQ', 'WECHAT', 'EMAIL', 'URL', 'ADDRESS'] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+/** Placeholder hits of one text or batch, by type. */
+export type PiiCounts = Partial<Record<Placeholder, number>>;
+
+const CJK = '\\u4e00-\\u9fff';
+const isCjk = (c: string | undefined) => c !== undefined && c >= '\u4e00' && c <= '\u9fff';
+
+const SINGLE = new Set([...surnameData.single]);
+const FUNCTION_WORDS = new Set([...surnameData.functionWords]);
+const NOT_NAME_BEFORE = new Set(surnameData.notNameBefore);
+const COMPOUND = [...surnameData.compound].sort((a, b) => b.length - a.length);
+const SINGLE_CLASS = `[${[...SINGLE].join('')}]`;
+const SURNAME = `(?:${COMPOUND.join('|')}|${SINGLE_CLASS})`;
+/** Titles that follow a name: 医生, 大夫, 主任, 教授, 院长, 医师, 护士 (+ 主任医师 etc. via 主任). */
+const TITLE = '(?:医生|大夫|主任|教授|院长|医师|护士|老师)';
+/** Separators people put inside numbers: hyphens (ASCII and full-width), dots, spaces, no-break space. */
+const SEP = '[-－‐–—.．·\\s\\u00a0]';
+
+/** Resident ID check digit (GB 11643): weights 2^(17-i) mod 11 over the first 17 digits. */
+export function idCheckDigit(first17: string): string {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  let s = 0;
+  for (let i = 0; i < 17; i++) s += (first17.charCodeAt(i) - 48) * w[i];
+  return '10X98765432'[s % 11];
+}
+
+function validDate(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  const days = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  return d <= days[m - 1];
+}
+
+/** An 18-digit resident ID: a valid birth date (1900–2029) and a matching check digit. */
+export function isResidentId18(digits: string): boolean {
+  if (!/^[1-8]\d{16}[\dXx]$/.test(digits)) return false;
+  const y = +digits.slice(6, 10);
+  if (y < 1900 || y > 2029 || !validDate(y, +digits.slice(10, 12), +digits.slice(12, 14))) return false;
+  return idCheckDigit(digits.slice(0, 17)) === digits[17].toUpperCase();
+}
+
+/** A 15-digit (pre-1999) resident ID: a valid birth date 19YYMMDD, no check digit. */
+export function isResidentId15(digits: string): boolean {
+  if (!/^[1-8]\d{14}$/.test(digits)) return false;
+  return validDate(1900 + +digits.slice(6, 8), +digits.slice(8, 10), +digits.slice(10, 12));
+}
+
+/** `when`: a cheap pre-check (literal or short regex) the text must pass for the rule to run. */
+type Rule = { type: Placeholder; when: RegExp; re: RegExp; replace: (m: string, ...groups: string[]) => string | undefined };
+
+/** A matched span that the rule's check refuses (returns undefined) is left as it was. */
+const RULES: Rule[] = [
+  {
+    type: 'URL',
+    when: /http|www\./,
+    re: /\bhttps?:\/\/[^\s，。！？、）)\]】]+|\bwww\.[a-z0-9-]{1,63}\.[a-z0-9.\-/?=&%_]{2,200}/gi,
+    replace: () => '<URL>',
+  },
+  {
+    // user@host.tld, with ＠, or "user at host dot com" / "user at host.com".
+    type: 'EMAIL',
+    when: /[@＠]|\sat\s|\(at\)|\[at\]/,
+    re: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}(?:\s?[@＠]\s?| at | ?\(at\) ?| ?\[at\] ?)[A-Za-z0-9-]{1,63}(?:[.．。]| dot )[A-Za-z]{2,10}(?![A-Za-z])(?:[.．][A-Za-z]{2,10}(?![A-Za-z]))?/g,
+    replace: () => '<EMAIL>',
+  },
+  {
+    // 18-digit IDs, contiguous or in 6-8-4 groups.
+    type: 'ID',
+    when: /\d{6}/,
+    re: /(?<![\dA-Za-z])[1-8]\d{5}[ \u00a0-]?(?:18|19|20)\d{2}[01]\d[0-3]\d[ \u00a0-]?\d{3}[\dXx](?![\dA-Za-z])/g,
+    replace: (m) => (isResidentId18(m.replace(/[ \u00a0-]/g, '')) ? '<ID>' : undefined),
+  },
+  {
+    // 15-digit IDs (6-6-3).
+    type: 'ID',
+    when: /\d{6}/,
+    re: /(?<![\dA-Za-z])[1-8]\d{5}[ \u00a0-]?\d{2}[01]\d[0-3]\d[ \u00a0-]?\d{3}(?![\dA-Za-z])/g,
+    replace: (m) => (isResidentId15(m.replace(/[ \u00a0-]/g, '')) ? '<ID>' : undefined),
+  },
+  {
+    type: 'QQ',
+    when: /[Qq扣企]/,
+    re: /(?<![A-Za-z])(?:QQ|qq|Qq|qQ|扣扣|企鹅|Q|q|扣)(?:号码|号|群)?[ \u00a0]?[:：]?[ \u00a0]?[1-9]\d{4,11}(?![\d次下分个遍秒])/g,
+    replace: (m) => (/^[Qq扣企]/.test(m) && !/^[Qq]\d/.test(m) ? '<QQ>' : undefined),
+  },
+  {
+    type: 'WECHAT',
+    when: /微信|威信|薇信|[VvWw][Xx信]|weixin|wechat|WECHAT|WeChat/,
+    re: /(?<![A-Za-z])(?:微信|威信|薇信|V信|v信|VX|Vx|vx|vX|WX|Wx|wx|weixin|WeChat|Wechat|wechat|WECHAT)(?:号码|号|ID|id)?[ \u00a0]?[:：]?[ \u00a0]?(?:[A-Za-z][-_A-Za-z0-9]{5,19}(?![-_A-Za-z0-9])|1[3-9]\d{9}(?!\d)|[1-9]\d{5,11}(?!\d))/g,
+    replace: () => '<WECHAT>',
+  },
+  {
+    // Mobiles: 1[3-9]x xxxx xxxx with any one separator between the groups, +86 / 0086 / (86) in front.
+    type: 'PHONE',
+    when: /1[3-9]\d/,
+    re: new RegExp(`(?<!\\d)(?:(?:\\+|＋|00)?86${SEP}?|[(（]\\+?86[)）]${SEP}?)?1[3-9]\\d${SEP}?\\d{4}${SEP}?\\d{4}(?!\\d)`, 'g'),
+    replace: () => '<PHONE>',
+  },
+  {
+    // 400/800 hotlines: 400-xxx-xxxx.
+    type: 'PHONE',
+    when: /[48]00/,
+    re: new RegExp(`(?<!\\d)[48]00${SEP}?\\d{3}${SEP}?\\d{4}(?!\\d)`, 'g'),
+    replace: () => '<PHONE>',
+  },
+  {
+    // Landlines: (010) 1234 5678, 010-12345678, 0755-1234567, with an optional extension.
+    type: 'PHONE',
+    when: /0\d\d/,
+    re: new RegExp(`(?<!\\d)(?:[(（]0\\d{2,3}[)）]${SEP}?|0\\d{2,3}${SEP}?)[2-9]\\d{2,3}${SEP}?\\d{4}(?!\\d)`, 'g'),
+    replace: (m) => (/[(（\-－‐–—.．·\s\u00a0]/.test(m) || m.replace(/\D/g, '').length >= 11 ? '<PHONE>' : undefined),
+  },
+  {
+    // Street addresses: …路/街/巷/弄/胡同/大道 N号 (+ 楼/栋/单元/室), and N栋/N号楼 … N室 on their own.
+    type: 'ADDRESS',
+    when: /\d[号栋幢单室]/,
+    re: new RegExp(`(?:(?![住在于到是的居])[${CJK}]){1,6}(?:路|街|巷|弄|胡同|大道)\\d{1,5}(?:号|弄)(?:院)?(?:\\d{1,4}(?:号楼|栋|幢|座))?(?:\\d{1,3}单元)?(?:\\d{1,5}(?:室|号))?|(?<!\\d)\\d{1,4}(?:号楼|栋|幢)(?:\\d{1,3}单元)?\\d{2,5}(?:室|号)|(?<!\\d)\\d{1,3}单元\\d{2,5}室?|(?<![\\d${CJK}])\\d{3,5}室(?![性早间])`, 'g'),
+    replace: () => '<ADDRESS>',
+  },
+  {
+    // Names the text marks as names: 姓名：X, 患者：X, 联系人：X, 我叫X, 名叫X.
+    type: 'NAME',
+    when: /姓名|联系人|患者|病人|就诊人|我叫|名叫|名字|本人叫/,
+    re: new RegExp(`(姓名|患者姓名|病人姓名|联系人|患者|病人|就诊人)[ \\u00a0]?[:：][ \\u00a0]?(${SURNAME}[${CJK}*＊某Xx×]{1,2})(?![${CJK}])|(我叫|名叫|我的名字是|我名字叫|本人叫)(${SURNAME}[${CJK}*＊某]{1,2})(?![${CJK}]|[${CJK}](?:，|。))`, 'g'),
+    replace: (m, a, _n1, b) => (a ? `${a}：<NAME>` : `${b}<NAME>`),
+  },
+  {
+    // 我是X (a name only when a punctuation mark, 今年 or 男/女 follows).
+    type: 'NAME',
+    when: /我是|本人是|患者是/,
+    re: new RegExp(`(我是|本人是|患者是)(${SURNAME}[${CJK}*＊某]{1,2})(?=[，,。.！!？?\\s]|$|今年|[男女]，)`, 'g'),
+    replace: (m, a: string, n: string) => (looksLikeName(n) ? `${a}<NAME>` : undefined),
+  },
+  {
+    // "X，男/女，NN岁": a name (or 刘**, 刘某某) before sex and age.
+    type: 'NAME',
+    when: /[男女][性士]?[，,、 ]{0,2}\d/,
+    re: new RegExp(`${SURNAME}[${CJK}*＊某]{1,2}(?=[，,、 ]{1,2}[男女](?:性|士)?[，,、 ]{0,2}\\d{1,3}岁)`, 'g'),
+    replace: (m) => (looksLikeName(m) ? '<NAME>' : undefined),
+  },
+  {
+    // Family members' names: 我女儿X今年…, 我儿子叫X, 我妈X，女，…
+    type: 'NAME',
+    when: /女儿|儿子|老公|老婆|丈夫|妻子|爱人|妈妈|母亲|爸爸|父亲|孩子|宝宝|闺女|孙|哥哥|姐姐|弟弟|妹妹|奶奶|爷爷|外婆|外公/,
+    re: new RegExp(`(女儿|儿子|老公|老婆|丈夫|妻子|爱人|妈妈|母亲|爸爸|父亲|孩子|宝宝|闺女|外孙女?|孙子|孙女|哥哥|姐姐|弟弟|妹妹|奶奶|爷爷|外婆|外公)(叫|名叫)?(${SURNAME}[${CJK}*＊某]{1,2}|小[${CJK}]{1,2})(?=[，,]?\\s?(?:今年|现年)?\\d{1,3}(?:岁|个月)|[，,]\\s?[男女][，,]|[，,]\\s?今年)`, 'g'),
+    replace: (m, rel: string, jiao: string | undefined, n: string) => (jiao || looksLikeName(n) ? `${rel}${jiao ?? ''}<NAME>` : undefined),
+  },
+  {
+    // 叫X (after a family word) without age: 我女儿叫X，…
+    type: 'NAME',
+    when: /叫/,
+    re: new RegExp(`(女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子)(叫|名叫)(${SURNAME}[${CJK}]{1,2}|小[${CJK}]{1,2})(?![${CJK}])`, 'g'),
+    replace: (m, rel: string, jiao: string) => `${rel}${jiao}<NAME>`,
+  },
+];
+
+/** Characters before a full name that introduce it (谢谢王建国医生, 找了李华主任, 是张明大夫). */
+const INTRODUCER = new Set([...'谢找问是给请位叫跟让称和挂了']);
+
+/**
+ * Where a full name (surname + 1–2 given characters) before the title at `at` starts, or -1: only
+ * after an introducer or a non-ideograph, with given characters that are not word endings.
+ */
+function fullNameStart(s: string, at: number, last: number): number {
+  for (const given of [2, 1]) {
+    for (const sl of [2, 1]) {
+      const start = at - given - sl;
+      if (start < last) continue;
+      const sur = s.slice(start, start + sl);
+      if (sl === 2 ? !COMPOUND.includes(sur) : !SINGLE.has(sur)) continue;
+      const g = s.slice(start + sl, at);
+      let cjk = true;
+      for (const c of g) if (!isCjk(c)) cjk = false;
+      if (!cjk) continue;
+      const prev = s[start - 1];
+      // At a start or after punctuation only three-character names (王建国医生), never 麻烦医生.
+      const opening = prev === undefined || !isCjk(prev);
+      if (opening ? given !== 2 : !INTRODUCER.has(prev) || NOT_NAME_BEFORE.has(prev + sur[0])) continue;
+      if (WORD_NOT_NAME.has(sur + g) || WORD_NOT_NAME.has(sur + g[0])) continue;
+      if (MEDICAL_CHARS.test(g)) continue;
+      if (givenNameOk(sur, g)) return start;
+    }
+  }
+  return -1;
+}
+
+/** Words that start with a surname character and stand before a title (麻烦医生, 辛苦医生, 许多医生, 康复医师). */
+const WORD_NOT_NAME = new Set(['麻烦', '辛苦', '许多', '严重', '康复', '常规', '安排', '帮忙', '请教', '何时', '谢谢', '感谢', '高兴', '方便', '于是', '万一', '多谢', '全部', '所有', '其他', '主治', '管床', '陆续', '马上', '江湖', '黄牛', '乔装', '付费', '花钱', '包括', '经过', '经常', '通过', '应该', '成为', '相信', '关于', '还有', '满意', '师兄', '师姐', '牛逼', '宫颈', '钟点', '龙头', '房颤', '吉利', '柴胡', '向着']);
+
+/** Characters of symptoms and findings, never in a given name of a span we scrub (我是皮炎, 出现了水肿医生). */
+const MEDICAL_CHARS = /[炎症病痛虚孕肿瘤癌糖脂热烧咳疼酸胀痒疹药果]/;
+
+/** Characters that end ordinary words before a title (全科医生, 管床医生, 马上医生 …), never a given name. */
+const NOT_GIVEN = new Set([...'科院医床上下班生师家区村方们种些个位次样里外内病诊疗治级任长务士员者人性后前中']);
+
+function givenNameOk(surname: string, given: string): boolean {
+  if (surname.length === 1 && FUNCTION_WORDS.has(surname)) return false;
+  for (const c of given) if (NOT_GIVEN.has(c) || SINGLE.has(c) && NOT_NAME_BEFORE.has(surname + c)) return false;
+  if (NOT_NAME_BEFORE.has(surname + given[0])) return false;
+  return true;
+}
+
+/** A name span (surname + 1–2 characters) that is not a common word (高烧, 白天, 方便 …). */
+const NOT_NAME_WORDS = new Set(['高烧', '高热', '白天', '方便', '方法', '方面', '万一', '钱包', '任何', '石头', '余下', '王者', '时间', '时候', '成人', '明天', '全身', '双侧', '常规', '安全', '平时', '文化', '国内', '和平', '高中', '高三', '高二', '高一', '高血压', '高血糖', '高血脂', '黄疸', '白血病', '孙子', '孙女', '何时', '于是', '向来', '从来', '都是', '那个', '那些']);
+function looksLikeName(n: string): boolean {
+  if (/医|大夫|主任|教授|院长|护士|老师/.test(n)) return false; // 我是李医生: the title rule takes it
+  if (/[人的村市县省区镇乡族了上过]$/.test(n) || WORD_NOT_NAME.has(n.slice(0, 2))) return false; // 我是黄冈人, 我是农村的, 老婆怀上
+  if (MEDICAL_CHARS.test(n)) return false; // 我是皮炎, 我是阴虚, 我是怀孕了
+  if (NOT_NAME_WORDS.has(n) || NOT_NAME_WORDS.has(n.slice(0, 2))) return false;
+  if (FUNCTION_WORDS.has(n[0]) && !/[*＊某]/.test(n)) return false;
+  return true;
+}
+
+/**
+ * A surname directly before a title (任医生, 焦大夫, 欧阳主任): a name, unless the surname ends an
+ * ordinary word (谢谢医生, 任何医生, 明白医生, 主任医师) or is a function word (那医生, 向医生).
+ * One pass over the title positions, looking one or two characters back.
+ */
+const TITLE_AT = new RegExp(TITLE, 'g');
+type Span = { type: Placeholder; match: string };
+function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string {
+  TITLE_AT.lastIndex = 0;
+  let out = '';
+  let last = 0;
+  let m: RegExpExecArray | null;
+  while ((m = TITLE_AT.exec(s)) !== null) {
+    const at = m.index;
+    let start = -1;
+    const two = s.slice(Math.max(0, at - 2), at);
+    start = fullNameStart(s, at, last);
+    if (start < 0 && two.length === 2 && at - 2 >= last && COMPOUND.includes(two) && !NOT_NAME_BEFORE.has(two)) start = at - 2;
+    else if (start < 0 && at - 1 >= last && SINGLE.has(s[at - 1]) && !FUNCTION_WORDS.has(s[at - 1])) {
+      const before = s[at - 2];
+      if (!(isCjk(before) && NOT_NAME_BEFORE.has(before + s[at - 1]))) start = at - 1;
+    }
+    if (start >= 0) {
+      out += s.slice(last, start) + '<NAME>';
+      spans?.push({ type: 'NAME', match: s.slice(start, at + m[0].length) });
+      last = at;
+      counts.NAME = (counts.NAME ?? 0) + 1;
+    }
+  }
+  return last === 0 ? s : out + s.slice(last);
+}
+
+/** Cheap pre-check: an utterance with none of these skips every pattern. */
+const TRIGGER = /[0-9@＠]|www\.|微信|威信|薇信|[VvWw][Xx信]|weixin|wechat|扣|[Qq]|姓名|联系人|患者|病人|就诊人|我叫|名叫|名字|我是|本人|医生|大夫|主任|教授|院长|医师|护士|老师|[男女][，,]|女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子| at /;
+
+function scrub(s: string, counts: PiiCounts, spans?: Span[]): string {
+  if (!TRIGGER.test(s)) return s;
+  let t = s;
+  for (const rule of RULES) {
+    if (!rule.when.test(t)) continue;
+    rule.re.lastIndex = 0;
+    t = t.replace(rule.re, (m: string, ...args: unknown[]) => {
+      const groups = args.slice(0, -2).map((g) => (typeof g === 'string' ? g : undefined)) as string[];
+      const r = rule.replace(m, ...groups);
+      if (r === undefined) return m;
+      counts[rule.type] = (counts[rule.type] ?? 0) + 1;
+      spans?.push({ type: rule.type, match: m });
+      return r;
+    });
+  }
+  return scrubSurnameTitle(t, counts, spans);
+}
+
+/** Replaces personal data with placeholders; adds the hits by type to `counts` when given. */
+export function scrubPii(s: string, counts: PiiCounts = {}): string {
+  return scrub(s, counts);
+}
+
+/** Every scrub of a text with its matched span and type: for the false-scrub review (test/eval/pii-review). */
+export function scrubSpans(s: string): Span[] {
+  const spans: Span[] = [];
+  scrub(s, {}, spans);
+  return spans;
+}
+
+const PLACEHOLDER_RE = /<(?:NAME|PHONE|ID|QQ|WECHAT|EMAIL|URL|ADDRESS)>/g;
+/** The text with every placeholder removed (to tell whether anything else is left). */
+export function withoutPlaceholders(s: string): string {
+  return s.replace(PLACEHOLDER_RE, '');
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from '@jest/globals';
+import { idCheckDigit, isResidentId15, isResidentId18, PLACEHOLDERS, scrubPii, scrubSpans } from '../../../src/stages/normalise/pii.js';
+import { cleanText } from '../../../src/stages/normalise/text.js';
+
+const S = (s: string) => scrubPii(s);
+
+describe('PII scrubbing', () => {
+  it('scrubs any surname directly before a title, including surnames that are common words', () => {
+    for (const n of ['任', '焦', '钱', '万', '白', '石', '方', '欧阳', '司马']) {
+      for (const t of ['医生', '大夫', '主任', '教授', '院长', '医师', '护士']) expect(S(`谢谢${n}${t}的建议`)).toBe(`谢谢<NAME>${t}的建议`);
+    }
+  });
+
+  it('scrubs full names before a title after an introducer, and marked full names', () => {
+    expect(S('谢谢王建国医生')).toBe('谢谢<NAME>医生');
+    expect(S('我找了李华主任看过')).toBe('我找了<NAME>主任看过');
+    expect(S('我叫张小明，今年30岁')).toBe('我叫<NAME>，今年30岁');
+    expect(S('我是刘芳，最近头痛')).toBe('我是<NAME>，最近头痛');
+    expect(S('患者：陈某某，咳嗽')).toBe('患者：<NAME>，咳嗽');
+    expect(S('姓名：赵丽，电话')).toBe('姓名：<NAME>，电话');
+    expect(S('刘**，女，43岁，居住十六巷2号')).toBe('<NAME>，女，43岁，居住<ADDRESS>');
+    expect(S('周建华，男，56岁')).toBe('<NAME>，男，56岁');
+    expect(S('我女儿王小红今年5岁')).toBe('我女儿<NAME>今年5岁');
+    expect(S('我儿子叫李明明，发烧')).toBe('我儿子叫<NAME>，发烧');
+  });
+
+  it('scrubs phones with any separator or +86, landlines and 400/800 hotlines', () => {
+    for (const p of ['13812345678', '138 1234 5678', '138-1234-5678', '138．1234．5678', '138－1234－5678', '138\u00a01234\u00a05678', '+86 138 1234 5678', '+8613812345678', '(010)62345678', '（021）6234 5679', '010-62345670', '0755-8234567', '400-820-8820', '800 810 8888', '4006001234']) {
+      expect(S(`电话${p}，`)).toBe('电话<PHONE>，');
+    }
+  });
+
+  it('recognises resident IDs of 18 and 15 digits by birth date and check digit, with or without spaces', () => {
+    expect(idCheckDigit('11010519491231002')).toBe('X');
+    expect(isResidentId18('11010519491231002X')).toBe(true);
+    expect(isResidentId18('110105194912310021')).toBe(false);
+    expect(isResidentId15('110105491231002')).toBe(true);
+    expect(isResidentId15('110105491331002')).toBe(false);
+    for (const id of ['11010519491231002X', '110105 19491231 002X', '110105491231002']) expect(S(`身份证${id}。`)).toBe('身份证<ID>。');
+    expect(S('编号110105194912310021。')).toBe('编号110105194912310021。');
+  });
+
+  it('scrubs QQ, WeChat and e-mail in their spellings', () => {
+    for (const q of ['QQ：12345678', 'qq 12345678', '扣扣 87654321', 'Q号：23456789', '扣：34567890', 'QQ号码：45678901']) expect(S(`加我${q}，`)).toBe('加我<QQ>，');
+    for (const w of ['微信：doc_li2020', '微信号：doc_li2020', '微信号码：wxid_abc123', 'vx：abcxyz345', 'Vx: abcde1234', 'V信 zhangsan_88', 'wx：hello_2020x', 'WeChat: marywang_1', '微信13812345678']) expect(S(`加${w}，`)).toBe('加<WECHAT>，');
+    for (const e of ['zhang.san@example.com', 'zhang.san＠example.com', 'li.si at example.net', 'wang_wu@mail.example.org']) expect(S(`发到${e}，`)).toBe('发到<EMAIL>，');
+  });
+
+  it('scrubs street addresses', () => {
+    expect(S('住在建国路88号')).toBe('住在<ADDRESS>');
+    expect(S('3栋2单元501室')).toBe('<ADDRESS>');
+    expect(S('人民街12号5号楼302室')).toBe('<ADDRESS>');
+  });
+
+  it('leaves medical words, dosages, dates and lab values alone', () => {
+    const keep = [
+      '任何医生都会这么说', '明白医生的意思', '谢谢医生', '感谢医生', '多谢大夫', '这是主任医师开的', '副主任医师', '看了全科医生', '去看皮肤科医生', '值班医生说',
+      '我想向医生咨询一下', '那医生我该怎么办', '对方医生说', '处方医生', '方医生', // the last is a name: checked below
+      '每次10mg，每日3次', '阿莫西林0.5g，一天三次', '2020-02-11填写', '2020年3月5日复查', '白细胞12.5×10^9/L', '血压150/90mmHg', '体温38.5度', '血小板300',
+      '心率138，血压120/110，95', '左心室射血分数55%', '乙肝表面抗原0.05', '结石3mm', '空腹血糖6.1', '身高170体重65', '孕12周', 'CT示右肺结节8mm',
+    ];
+    for (const k of keep.filter((x) => x !== '方医生')) expect(S(k)).toBe(k);
+    expect(S('方医生')).toBe('<NAME>医生');
+  });
+
+  it('keeps placeholders stable through the whole cleaning and counts them by type', () => {
+    const counts = {};
+    expect(cleanText('电话：１３８ １２３４ ５６７８，任医生说', { toSimplified: true, scrubPii: true, piiCounts: counts })).toBe('电话：<PHONE>，<NAME>医生说');
+    expect(counts).toEqual({ PHONE: 1, NAME: 1 });
+  });
+
+  it('lists each scrub with its span for review', () => {
+    expect(scrubSpans('谢谢任医生，电话13812345678')).toEqual([{ type: 'PHONE', match: '13812345678' }, { type: 'NAME', match: '任医生' }]);
+    expect(PLACEHOLDERS).toContain('ADDRESS');
+  });
+});
