@@ -16,6 +16,8 @@ const FileSource = z.strictObject({
   encoding: z.enum(['auto', 'utf-8', 'gb18030', 'gbk']).default('auto'),
   /** Read at most this many dialogues from the source (0 = all). */
   limit: z.number().int().nonnegative().max(1_000_000_000).default(0),
+  /** Department of dialogues that name none, where the file's domain is known (MIE is cardiology: 心血管内科); mapped through the taxonomy. */
+  department: z.string().min(1).optional(),
 });
 
 const ScrapeSource = z.strictObject({
@@ -75,6 +77,33 @@ export const SplitConfig = z.strictObject({
   /** cate1/cate2 when a source has no department and none can be inferred. */
   defaultCate1: z.string().default('未分类'),
   defaultCate2: z.string().default('未分类'),
+  /**
+   * A round whose doctor answer is only thanks or courtesy (谢谢→不客气, 好的→好的, 祝您早日康复,
+   * "还有其他问题吗") never ends a record: reject → it stays history of a later record, and the
+   * rounds no record takes become a `split.pleasantry_only` reject; keep → such rounds may end records.
+   */
+  pleasantryOnly: z.enum(['reject', 'keep']).default('reject'),
+  /** Minimum meaningful characters (Han, letters, digits; not punctuation or placeholders) of a record's output; shorter answers do not end a record (`split.thin_output`). 0 = off. */
+  minOutputChars: z.number().int().nonnegative().max(100_000).default(6),
+  /** Minimum meaningful characters of a record's instruction ("吗", "嗯" end no record: `split.thin_instruction`). 0 = off. */
+  minInstructionChars: z.number().int().nonnegative().max(100_000).default(3),
+  /** Continuation windows (a record not starting at the dialogue's first round) carry the first round (the case description and its answer) as history[0], as CMtMedQA records open with the case. */
+  carryDescription: z.boolean().default(true),
+});
+
+const QualityPolicy = z.enum(['reject', 'flag', 'off']);
+
+export const QualityConfig = z.strictObject({
+  /**
+   * Machine-spun (synonym-substituted) text, scored by the project's own character language model
+   * and spin lexicon (src/stages/quality/): reject → `quality.machine_spun` reject, flag → the
+   * reason in annotations.flags, off → not scored.
+   */
+  policy: QualityPolicy.default('reject'),
+  /** Per source format, overriding `policy` (e.g. `{ huatuo: flag }`). */
+  sources: z.partialRecord(z.enum(['meddialog', 'hetmc', 'mie', 'cmtmedqa', 'toyhom', 'huatuo', 'scrape']), QualityPolicy).default({}),
+  /** Score (spin-lexicon weight per 100 meaningful characters, plus the LM term) at or above which a record with ≥ 1 lexicon weight is machine-spun (README "Quality scoring"). */
+  threshold: z.number().positive().max(1000).default(0.25),
 });
 
 export const DedupConfig = z.strictObject({
@@ -200,6 +229,7 @@ export const Pipeline = z.strictObject({
   sources: z.array(SourceConfig).min(1),
   normalise: NormaliseConfig.prefault({}),
   split: SplitConfig.prefault({}),
+  quality: QualityConfig.prefault({}),
   dedup: DedupConfig.prefault({}),
   kg: KgConfig.optional(),
   validate: ValidateConfig.prefault({}),

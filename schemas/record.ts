@@ -45,6 +45,8 @@ export const Annotations = z.object({
   /** Department assigned from the graph when the source had none. */
   inferredDepartment: z.boolean().optional(),
   tokens: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** Quality scores (src/stages/quality): spin score, character-LM bits per character, spin-lexicon weight. */
+  quality: z.object({ score: z.number(), lm: z.number(), lexicon: z.number() }).optional(),
 });
 export type Annotations = z.infer<typeof Annotations>;
 

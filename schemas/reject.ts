@@ -18,6 +18,9 @@ export const REJECT_REASONS = {
   'split.no_doctor_turn': 'the dialogue has no doctor turn answering a patient turn',
   'split.too_short': 'the dialogue or record is shorter than the configured minimum',
   'split.too_long': 'a single utterance is longer than the configured window length budget',
+  'split.pleasantry_only': 'rounds whose doctor answer is only thanks or courtesy (谢谢→不客气, 好的→好的) that no record takes as context: they end no record',
+  'split.thin_output': 'rounds whose doctor answer has fewer meaningful characters than split.minOutputChars, that no record takes as context',
+  'split.thin_instruction': 'rounds whose patient turn has fewer meaningful characters than split.minInstructionChars ("吗"), that no record takes as context',
   'validate.schema': 'the record does not match the CMtMedQA schema',
   'validate.no_entity': 'the record mentions no medical entity known to the graph',
   'validate.drug_not_for_disease': 'the doctor recommends a drug whose indications the graph knows, and none of them is a disease or symptom named in the dialogue',
@@ -26,6 +29,7 @@ export const REJECT_REASONS = {
   'dedup.exact_duplicate': 'the record is identical (after normalisation) to an earlier record',
   'dedup.near_duplicate': 'the record is a near-duplicate (MinHash/LSH) of an earlier record',
   'filter.too_many_tokens': 'the record is longer than the configured token budget',
+  'quality.machine_spun': 'the record reads as machine-spun (synonym-substituted) text: the project\'s character language model and spin lexicon score it at or above quality.threshold',
   'scrape.host_not_allowed': 'the URL host is not on the pipeline allow-list',
   'scrape.address_refused': 'the host resolves to a loopback, private, link-local or metadata address not explicitly allowed',
   'scrape.robots_disallowed': 'robots.txt disallows the URL for our user agent',
@@ -47,7 +51,7 @@ export const REJECT_REASONS = {
 export type RejectReason = keyof typeof REJECT_REASONS;
 export const RejectReason = z.enum(Object.keys(REJECT_REASONS) as [RejectReason, ...RejectReason[]]);
 
-export const Stage = z.enum(['import', 'scrape', 'parse', 'normalise', 'split', 'validate', 'dedup', 'filter', 'shard', 'executor']);
+export const Stage = z.enum(['import', 'scrape', 'parse', 'normalise', 'split', 'quality', 'validate', 'dedup', 'filter', 'shard', 'executor']);
 export type Stage = z.infer<typeof Stage>;
 
 export const Reject = z.object({

@@ -157,7 +157,7 @@ export class Finaliser {
     const weight = this.opts.weight ?? recordChars;
     const lateRejects: Reject[] = [];
     const accepted = new Set<string>();
-    this.stats.addInputs(pb.inputs, pb.records.length + pb.rejects.filter((r) => r.stage === 'validate').length);
+    this.stats.addInputs(pb.inputs, pb.records.length + pb.rejects.filter((r) => r.stage === 'validate' || r.stage === 'quality').length);
     this.stats.addScrape(pb.scrape);
     this.stats.addCleaning(pb.cleaning);
     for (const env of pb.records) {

@@ -29,6 +29,8 @@ export interface RunReport {
   /** The content clusters the splits are chosen by (shard/assign.ts CaseClusters). */
   splitClusters?: { dialogues: number; clusters: number; largest: number; merges: number };
   shards: number;
+  /** Per source format: records, median rounds, pleasantry-only final outputs, share scored machine-spun (flagged or rejected), LM bits/char median. */
+  sources: Record<string, { records: number; medianRounds: number; pleasantryOutputs: number; pleasantryShare: number; machineSpun: number; machineSpunShare: number; lmBitsP50: number | null }>;
   /** The histograms behind the distributions, [value, count] by value (what report.html plots). */
   histograms: { roundsPerRecord: Array<[number, number]>; charsPerRecord: Array<[number, number]>; tokensPerRecord: Record<string, Array<[number, number]>> };
   /** Rejects per source format, the per-source funnel and a few example rejects per reason. */
@@ -107,6 +109,18 @@ export function buildReport(args: { stats: RunStats; manifest: Manifest; executo
     cleaning: cleaningOf(s.cleaning),
     ...(s.splitClusters ? { splitClusters: s.splitClusters } : {}),
     shards: manifest.shards.length,
+    sources: Object.fromEntries(Object.entries(s.perSource).sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => {
+      const spun = v.spunFlagged + v.spunRejected;
+      return [k, {
+        records: v.records,
+        medianRounds: v.rounds.quantile(0.5),
+        pleasantryOutputs: v.pleasantryOutputs,
+        pleasantryShare: v.records ? round(v.pleasantryOutputs / v.records) : 0,
+        machineSpun: spun,
+        machineSpunShare: v.records + v.spunRejected ? round(spun / (v.records + v.spunRejected)) : 0,
+        lmBitsP50: v.lm.n ? v.lm.quantile(0.5) : null,
+      }];
+    })),
     histograms: {
       roundsPerRecord: s.rounds.buckets(),
       charsPerRecord: s.chars.buckets(),
@@ -142,6 +156,12 @@ export function renderMarkdown(r: RunReport, manifest: Manifest): string {
   const reasons = new Set([...Object.keys(r.rejects.byReason), ...Object.keys(r.dialogues.rejectedByReason)]);
   for (const k of reasons) L.push(`| \`${k}\` | ${r.rejects.byReason[k] ?? 0} | ${r.dialogues.rejectedByReason[k] ?? 0} | ${REJECT_REASONS[k as RejectReason] ?? ''} |`);
   if (reasons.size === 0) L.push('| – | 0 | 0 | |');
+  L.push('', '## Per source', '');
+  L.push('Machine-spun share = records scored `quality.machine_spun` (flagged or rejected) over accepted + spun-rejected records; LM = the project\'s character trigram model, bits per character (median).', '');
+  L.push('| source | records | median rounds | pleasantry-only final outputs | machine-spun | LM bits/char p50 |', '|---|---:|---:|---:|---:|---:|');
+  for (const [k, v] of Object.entries(r.sources ?? {})) {
+    L.push(`| ${k} | ${v.records} | ${v.medianRounds} | ${v.pleasantryOutputs} (${(v.pleasantryShare * 100).toFixed(2)}%) | ${v.machineSpun} (${(v.machineSpunShare * 100).toFixed(1)}%) | ${v.lmBitsP50 ?? '–'} |`);
+  }
   if (r.scrape) {
     L.push('', '## Scraped pages by layout', '', '| layout | pages |', '|---|---:|');
     for (const [k, v] of Object.entries(r.scrape.pagesByLayout)) L.push(`| ${k} | ${v} |`);

@@ -7,6 +7,7 @@ import type { ProcessedBatch } from '../../schemas/batch.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
 import type { Reject } from '../../schemas/reject.js';
 import type { SplitName } from '../../schemas/manifest.js';
+import { isPleasantry } from '../stages/split/pleasantry.js';
 
 export class Histogram {
   readonly counts = new Map<number, number>();
@@ -66,6 +67,18 @@ export function recordChars(env: RecordEnvelope): number {
   return n;
 }
 
+export interface SourceStats {
+  records: number;
+  rounds: Histogram;
+  /** Accepted records whose output is only thanks or courtesy (split/pleasantry.ts). */
+  pleasantryOutputs: number;
+  /** quality.machine_spun: accepted with the flag, and rejected. */
+  spunFlagged: number;
+  spunRejected: number;
+  /** Character-LM bits per character of scored records (0.1-bit buckets). */
+  lm: Histogram;
+}
+
 const EXAMPLES_PER_REASON = 3;
 
 /** The funnel's steps: a dialogue lost at import/scrape/parse never reached normalise, and so on. */
@@ -74,6 +87,7 @@ export type FunnelStep = (typeof FUNNEL_STEPS)[number];
 function funnelStep(stage: string): FunnelStep {
   if (stage === 'import' || stage === 'scrape' || stage === 'parse') return 'import';
   if (stage === 'normalise' || stage === 'split' || stage === 'validate') return stage;
+  if (stage === 'quality') return 'split'; // quality runs with split, before validate
   return 'dedup'; // dedup, filter, shard, executor: lost after validation
 }
 
@@ -106,6 +120,8 @@ export class RunStats {
   inferredDepartment = 0;
   /** Token counts per tokenizer (from annotations.tokens). */
   readonly tokens = new Map<string, Histogram>();
+  /** Per source format: accepted records, their rounds, pleasantry-only outputs, machine-spun share (report "Per source"). */
+  readonly perSource: Record<string, SourceStats> = {};
   /** What normalise removed and replaced, summed over batches (normalise/index.ts CleaningCounts). */
   readonly cleaning: Record<string, number> = {};
   /** Content clusters that decide the splits (shard/assign.ts CaseClusters): set at finish. */
@@ -148,7 +164,12 @@ export class RunStats {
     this.recordsProduced += recordsProduced;
   }
 
+  private source(format: string): SourceStats {
+    return (this.perSource[format] ??= { records: 0, rounds: new Histogram(), pleasantryOutputs: 0, spunFlagged: 0, spunRejected: 0, lm: new Histogram((v) => Math.round(v * 10) / 10) });
+  }
+
   addReject(r: Reject): void {
+    if (r.reason === 'quality.machine_spun') this.source(r.origin.format).spunRejected++;
     if (r.reason === 'dedup.near_duplicate' && this.nearDuplicateExamples.length < 5) {
       const ev = (r.evidence ?? {}) as { duplicateOf?: string; similarity?: number };
       const input = r.input as { id?: string; instruction?: string; output?: string };
@@ -178,7 +199,7 @@ export class RunStats {
       });
     }
     this.rejectsByStage[r.stage] = (this.rejectsByStage[r.stage] ?? 0) + 1;
-    if (r.stage === 'validate' || r.stage === 'dedup' || r.stage === 'filter') this.recordsRejected++;
+    if (r.stage === 'quality' || r.stage === 'validate' || r.stage === 'dedup' || r.stage === 'filter') this.recordsRejected++;
   }
 
   addRecord(env: RecordEnvelope, split: SplitName, weight: number): void {
@@ -203,6 +224,12 @@ export class RunStats {
       for (const f of env.annotations.flags) this.flagsByReason[f] = (this.flagsByReason[f] ?? 0) + 1;
     }
     if (env.annotations.inferredDepartment) this.inferredDepartment++;
+    const src = this.source(env.origin.format);
+    src.records++;
+    src.rounds.add(r.history.length + 1);
+    if (isPleasantry(r.output)) src.pleasantryOutputs++;
+    if (env.annotations.flags?.includes('quality.machine_spun')) src.spunFlagged++;
+    if (env.annotations.quality) src.lm.add(env.annotations.quality.lm);
     const tk = env.annotations.tokens;
     if (tk) {
       for (const [name, n] of Object.entries(tk)) {

@@ -1,5 +1,5 @@
 /**
- * The per-batch part of a pipeline: normalise → split → validate. Both executors call exactly
+ * The per-batch part of a pipeline: normalise → split (+ quality) → validate. Both executors call exactly
  * this (the BullMQ worker per stage queue, the local executor in-process), so they cannot diverge.
  */
 import type { ImportBatch, ProcessedBatch } from '../../schemas/batch.js';
@@ -7,7 +7,9 @@ import type { Dialogue } from '../../schemas/dialogue.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
 import type { Reject } from '../../schemas/reject.js';
 import { normalise, type CleaningCounts } from '../stages/normalise/index.js';
+import { oneDepartmentPerDialogue } from '../stages/split/department.js';
 import { split } from '../stages/split/index.js';
+import { quality } from '../stages/quality/index.js';
 import type { StageContext, StageResult } from '../stages/types.js';
 import { validate } from '../stages/validate/index.js';
 
@@ -27,7 +29,10 @@ export function runNormalise(batch: ImportBatch, ctx: StageContext): StageResult
  * sequential finalise step, which only reads the counts.
  */
 export function runSplit(dialogues: Dialogue[], ctx: StageContext): StageResult<RecordEnvelope> {
-  const res = split(dialogues, ctx);
+  const s = split(dialogues, ctx);
+  // quality scoring (machine-spun text) is per record and pure: it runs with split, in the workers
+  const q = quality(s.out, ctx);
+  const res = { out: q.out, rejects: [...s.rejects, ...q.rejects] };
   if (ctx.tokenizers?.length) {
     for (const env of res.out) {
       const tokens: Record<string, number> = {};
@@ -40,7 +45,10 @@ export function runSplit(dialogues: Dialogue[], ctx: StageContext): StageResult<
 
 export async function runValidate(records: RecordEnvelope[], ctx: StageContext): Promise<StageResult<RecordEnvelope>> {
   if (!ctx.graph || !ctx.config.validate.enabled) return { out: records, rejects: [] };
-  return validate(records, ctx);
+  const v = await validate(records, ctx);
+  // graph-inferred departments per window → one per dialogue
+  const { defaultCate1: cate1, defaultCate2: cate2 } = ctx.config.split;
+  return { out: oneDepartmentPerDialogue(v.out, { cate1, cate2 }), rejects: v.rejects };
 }
 
 /** Rejects of one batch in stage order, so the rejects file has one deterministic order. */

@@ -49,6 +49,8 @@ export async function* sourceItems(config: Pipeline, baseDir: string, logger: Lo
       logger.debug({ source: i, file: f.display }, 'importing');
       const bytes = createReadStream(f.absolute, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
       for await (const item of importer({ file: f.display, bytes, encoding: src.encoding })) {
+        // sources[].department: the file's known domain, for dialogues that name no department
+        if (src.department && item.kind === 'dialogue' && !item.dialogue.department && item.dialogue.cate1 === undefined) item.dialogue.department = src.department;
         yield { ...item, file: f.display };
         if (item.kind === 'dialogue' && src.limit > 0 && ++n >= src.limit) break;
       }

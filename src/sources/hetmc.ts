@@ -47,7 +47,7 @@ function parseBlock(lines: string[], position: number, file: string, last: boole
     return rejectItem('import.truncated', `the input ends inside block ${position} (id ${sourceId}) before its SUM lines`, origin, raw());
   }
   const d: Omit<RawDialogue, 'id'> = { origin, turns };
-  const department = meta.get('department');
+  const department = meta.get('department') ?? meta.get('apartment'); // files in the wild spell the key both ways
   const disease = meta.get('disease');
   if (department) d.department = department;
   if (disease) d.disease = disease;

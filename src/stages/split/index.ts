@@ -2,6 +2,23 @@
  * split: Dialogue → CMtMedQA records. Groups turns into rounds (patient turns, then the doctor's
  * answer), cuts long dialogues into windows by round and character budgets, and tags proactive
  * inquiry. Every record starts with a patient turn and ends with a doctor turn (`output`).
+ *
+ * Records worth training on (README "Records worth training on"):
+ *  - only an *informative* round may end a record (be its instruction/output): not a
+ *    pleasantry-only answer (pleasantry.ts; 谢谢→不客气, 好的→好的), not an answer under
+ *    split.minOutputChars meaningful characters, not an instruction under
+ *    split.minInstructionChars ("吗"). Such rounds are folded into context: a window that would
+ *    end on them ends at its last informative round instead, and they open the next window's
+ *    history. Rounds that no record takes (the dialogue's tail after its last informative round,
+ *    or a full window without one) become one reject: split.pleasantry_only / split.thin_output /
+ *    split.thin_instruction (the reason of the round that would have been the output), so the
+ *    accounting still shows them.
+ *  - continuation windows (not starting at round 0) carry round 0, the case description and its
+ *    first answer, as history[0] (CMtMedQA_test.json: every record's history[0][0] is the opening
+ *    case, `input` is empty in all 1,000 multi-turn records), within the same budgets.
+ *  - one department per dialogue: decided once here (source cate pair or department, through the
+ *    taxonomy) for all its windows; graph-inferred ones are made one per dialogue after validate
+ *    (department.ts).
  */
 import type { Dialogue } from '../../../schemas/dialogue.js';
 import type { CMtMedQARecord, RecordEnvelope } from '../../../schemas/record.js';
@@ -10,7 +27,8 @@ import { contentId } from '../../core/ids.js';
 import { makeReject } from '../../core/reject.js';
 import type { StageContext, StageResult } from '../types.js';
 import { isInquiry } from './inquiry.js';
-import { cateOf } from './taxonomy.js';
+import { meaningfulChars, isPleasantry } from './pleasantry.js';
+import { canonicalPair, cateOf } from './taxonomy.js';
 
 interface Round {
   patient: string;
@@ -46,10 +64,28 @@ export function toRounds(d: Dialogue): { rounds: Round[]; leadingDoctor: number;
   return { rounds, leadingDoctor, trailingPatient };
 }
 
+type ThinReason = 'split.pleasantry_only' | 'split.thin_output' | 'split.thin_instruction';
+type SplitReason = 'split.no_patient_turn' | 'split.no_doctor_turn' | 'split.too_short' | 'split.too_long' | ThinReason;
+
+/** Why round r may not end a record, or null when it may. */
+function thinReason(r: Round, cfg: StageContext['config']['split']): ThinReason | null {
+  if (cfg.pleasantryOnly === 'reject' && isPleasantry(r.doctor)) return 'split.pleasantry_only';
+  if (cfg.minOutputChars > 0 && meaningfulChars(r.doctor) < cfg.minOutputChars) return 'split.thin_output';
+  if (cfg.minInstructionChars > 0 && meaningfulChars(r.patient) < cfg.minInstructionChars) return 'split.thin_instruction';
+  return null;
+}
+
+/** The dialogue's one department: its own cate pair, else its department or title, through the taxonomy. */
+export function dialogueCate(d: Dialogue, cfg: StageContext['config']['split']): { cate1: string; cate2: string } {
+  const own = d.cate1 !== undefined || d.cate2 !== undefined ? canonicalPair(d.cate1, d.cate2) : undefined;
+  const cate = own ?? cateOf(d.department) ?? cateOf(d.title);
+  return { cate1: cate?.cate1 || cfg.defaultCate1, cate2: cate?.cate2 || cfg.defaultCate2 };
+}
+
 export function splitOne(d: Dialogue, ctx: StageContext): StageResult<RecordEnvelope> {
   const cfg = ctx.config.split;
   const rejects: Reject[] = [];
-  const reject = (reason: 'split.no_patient_turn' | 'split.no_doctor_turn' | 'split.too_short' | 'split.too_long', detail: string, input: unknown = d, evidence?: unknown) =>
+  const reject = (reason: SplitReason, detail: string, input: unknown = d, evidence?: unknown) =>
     rejects.push(makeReject({ stage: 'split', reason, detail, origin: d.origin, dialogueId: d.id, input, evidence }));
 
   if (d.singleTurn && !cfg.includeSingleTurn) {
@@ -70,27 +106,59 @@ export function splitOne(d: Dialogue, ctx: StageContext): StageResult<RecordEnve
     return { out: [], rejects };
   }
 
-  const cate = d.cate1 !== undefined && d.cate2 !== undefined ? { cate1: d.cate1, cate2: d.cate2 } : cateOf(d.department) ?? cateOf(d.title);
-  const cate1 = cate?.cate1 || cfg.defaultCate1;
-  const cate2 = cate?.cate2 || cfg.defaultCate2;
+  const { cate1, cate2 } = dialogueCate(d, cfg);
   const inquiry = rounds.map((r) => isInquiry(r.doctor));
+  const thin = rounds.map((r) => thinReason(r, cfg));
+  // Round 0 rides along in continuation windows only when it leaves room for at least as much again.
+  const carry = cfg.carryDescription && rounds.length > 1 && rounds[0].chars <= cfg.maxChars / 2;
+  const capRounds = (s: number) => (carry && s > 0 ? cfg.maxRounds - 1 : cfg.maxRounds);
+  const capChars = (s: number) => (carry && s > 0 ? cfg.maxChars - rounds[0].chars : cfg.maxChars);
 
   const windows: Array<[number, number]> = []; // [start, end) round indexes
   const tooLong = (r: Round) => r.chars > cfg.maxChars;
+  const rejectTooLong = (i: number) =>
+    reject('split.too_long', `round ${i} has ${rounds[i].chars} characters, more than split.maxChars = ${cfg.maxChars}`, { round: i, patient: rounds[i].patient, doctor: rounds[i].doctor }, { round: i, chars: rounds[i].chars });
+  /** Rounds [s, e) that no record takes: one reject named after the round that would have been the output. */
+  const rejectUnused = (s: number, e: number, why: string) => {
+    const reason = thin[e - 1] ?? 'split.thin_output';
+    const list = rounds.slice(s, e).map((r, k) => ({ round: s + k, reason: thin[s + k], patient: r.patient, doctor: r.doctor }));
+    reject(reason, `rounds ${s}–${e - 1} end no record (${why}): ${[...new Set(list.map((x) => x.reason))].join(', ')}`, { rounds: list }, { rounds: list.map((x) => ({ round: x.round, reason: x.reason })) });
+  };
+  /** The end of a window over [s, e): after its last informative round; -1 when it has none. */
+  const lastEnd = (s: number, e: number) => {
+    for (let j = e - 1; j >= s; j--) if (thin[j] === null) return j + 1;
+    return -1;
+  };
+
   if (cfg.windows === 'chunks') {
     let start = -1;
     let chars = 0;
     for (let i = 0; i < rounds.length; i++) {
       const r = rounds[i];
       if (tooLong(r)) {
-        if (start >= 0) windows.push([start, i]);
+        if (start >= 0) {
+          const e = lastEnd(start, i);
+          if (e > 0) windows.push([start, e]);
+          if (e < i) rejectUnused(e > 0 ? e : start, i, 'an over-long round follows');
+        }
         start = -1;
-        reject('split.too_long', `round ${i} has ${r.chars} characters, more than split.maxChars = ${cfg.maxChars}`, { round: i, patient: r.patient, doctor: r.doctor }, { round: i, chars: r.chars });
+        rejectTooLong(i);
         continue;
       }
-      if (start >= 0 && (i - start >= cfg.maxRounds || chars + r.chars > cfg.maxChars)) {
-        windows.push([start, i]);
-        start = -1;
+      if (start >= 0 && (i - start >= capRounds(start) || chars + r.chars > capChars(start))) {
+        const e = lastEnd(start, i);
+        if (e < 0) {
+          rejectUnused(start, i, 'a full window without an informative answer');
+          start = -1;
+        } else {
+          windows.push([start, e]);
+          start = -1;
+          // the thin rounds after the cut open the next window, as its context
+          if (e < i) {
+            i = e - 1;
+            continue;
+          }
+        }
       }
       if (start < 0) {
         start = i;
@@ -98,25 +166,40 @@ export function splitOne(d: Dialogue, ctx: StageContext): StageResult<RecordEnve
       }
       chars += r.chars;
     }
-    if (start >= 0) windows.push([start, rounds.length]);
+    if (start >= 0) {
+      const e = lastEnd(start, rounds.length);
+      if (e > 0) windows.push([start, e]);
+      if (e < rounds.length) rejectUnused(e > 0 ? e : start, rounds.length, 'no informative answer after them');
+    }
   } else {
+    let covered = 0; // rounds [0, covered) are in some record
     for (let i = 0; i < rounds.length; i++) {
       if (tooLong(rounds[i])) {
-        reject('split.too_long', `round ${i} has ${rounds[i].chars} characters, more than split.maxChars = ${cfg.maxChars}`, { round: i }, { round: i, chars: rounds[i].chars });
+        rejectTooLong(i);
         continue;
       }
+      if (thin[i] !== null) continue; // context of the next record, not a record of its own
       let start = i;
       let chars = rounds[i].chars;
-      while (start > 0 && i - start + 1 < cfg.maxRounds && !tooLong(rounds[start - 1]) && chars + rounds[start - 1].chars <= cfg.maxChars) {
+      const fits = (k: number) => i - k + 1 < capRounds(k - 1) && !tooLong(rounds[k - 1]) && chars + rounds[k - 1].chars <= capChars(k - 1);
+      while (start > 0 && fits(start)) {
         start--;
         chars += rounds[start].chars;
       }
       windows.push([start, i + 1]);
+      covered = i + 1;
     }
+    // Thin rounds after the last record's output are in no record (over-long ones are rejected already).
+    let tail = rounds.length;
+    while (tail > covered && tooLong(rounds[tail - 1])) tail--;
+    if (tail > covered) rejectUnused(covered, tail, 'no informative answer after them');
   }
 
   const out: RecordEnvelope[] = windows.map(([s, e], w) => {
     const last = rounds[e - 1];
+    const withRound0 = carry && s > 0;
+    const history = rounds.slice(s, e - 1).map((r) => [r.patient, r.doctor] as [string, string]);
+    if (withRound0) history.unshift([rounds[0].patient, rounds[0].doctor]);
     const record: CMtMedQARecord = {
       id: `cmt-${contentId({ dialogue: d.id, window: w, start: s, end: e }, 20)}`,
       cate1,
@@ -124,10 +207,12 @@ export function splitOne(d: Dialogue, ctx: StageContext): StageResult<RecordEnve
       instruction: last.patient,
       input: '',
       output: last.doctor,
-      history: rounds.slice(s, e - 1).map((r) => [r.patient, r.doctor] as [string, string]),
+      history,
     };
     const inquiryTurns: number[] = [];
-    for (let k = s; k < e; k++) if (inquiry[k]) inquiryTurns.push(k - s);
+    const offset = withRound0 ? 1 : 0;
+    if (withRound0 && inquiry[0]) inquiryTurns.push(0);
+    for (let k = s; k < e; k++) if (inquiry[k]) inquiryTurns.push(k - s + offset);
     return {
       record,
       dialogueId: d.id,

@@ -1,8 +1,12 @@
 /**
  * Proactive inquiry: a doctor turn that asks the patient for information (duration, symptoms,
  * history, tests…) rather than only answering. Detected from question marks and Chinese
- * interrogative patterns; rhetorical closings ("还有什么问题吗") are not inquiries.
+ * interrogative patterns. Rhetorical closings and closing offers are not inquiries: "还有什么问题吗",
+ * "请问您还有其他问题吗？", "需要我为您提供一些饮食建议吗？", "还有什么可以帮您" offer more help,
+ * they do not ask for information (pleasantry.ts, CLOSING_OFFER, shared with the pleasantry rule).
  */
+import { isPleasantry } from './pleasantry.js';
+
 const QUESTION_MARK = /[？?]/;
 const INTERROGATIVE = /(请问|有没有|有无|是否|多久|多长时间|多大|几岁|几天|几次|哪里|哪儿|哪个|哪些|什么时候|什么症状|怎么样了|严不严重|做过|查过|吃过|用过|量过|测过)/;
 const ASKING_FOR = /(请(?:提供|描述|说明|告诉我|发|上传)|能(?:否|不能)?(?:描述|说一下|告诉)|麻烦(?:提供|描述|发))/;
@@ -12,7 +16,8 @@ export function isInquiry(doctorTurn: string): boolean {
   const sentences = doctorTurn.split(/(?<=[。！!？?\n])/);
   for (const raw of sentences) {
     const s = raw.trim();
-    if (!s || CLOSING_ONLY.test(s)) continue;
+    // A sentence made only of courtesy and closing offers (every clause of it) asks nothing.
+    if (!s || CLOSING_ONLY.test(s) || isPleasantry(s)) continue;
     if (QUESTION_MARK.test(s)) return true;
     if (ASKING_FOR.test(s)) return true;
     // No question mark (chat users often omit it): an interrogative not closed as a statement.

@@ -1,54 +1,73 @@
 /**
- * Department taxonomy: maps a source's department string onto CMtMedQA's (cate1, cate2) pairs.
- * The pairs come from the test set (taxonomy-data.ts); SOURCE_ALIASES adds the department names
- * that the other corpora use (HET-MC, Toyhom, MedDialog hospital departments).
- * A department that matches nothing yields undefined: the caller uses the pipeline's default
- * and the validate stage may infer one from the graph.
+ * Department taxonomy lookups over taxonomy-data.ts (the one canonical list). Every department a
+ * record gets goes through here: a source's department string (cateOf), a source's own
+ * cate1/cate2 and a graph-inferred pair (canonicalPair), so (cate1, cate2) is always a pair of the
+ * list or the unclassified default. A department that matches nothing yields undefined: the caller
+ * uses the pipeline's default and the validate stage may infer one from the graph.
  */
-import { CMTMEDQA_CATE2_TO_CATE1 } from './taxonomy-data.js';
+import { CATE1_ALIASES, GENERIC_CATE2, TAXONOMY, UNCLASSIFIED } from './taxonomy-data.js';
 
 export interface Cate {
   cate1: string;
   cate2: string;
 }
 
-const SOURCE_ALIASES: ReadonlyArray<readonly [string, string, string]> = [
-  ['心血管科', '内科', '心血管内科'], ['心内科', '内科', '心血管内科'], ['心血管内科', '内科', '心血管内科'],
-  ['消化科', '内科', '消化内科'], ['消化内科', '内科', '消化内科'], ['胃肠科', '内科', '消化内科'],
-  ['呼吸科', '内科', '呼吸内科'], ['呼吸内科', '内科', '呼吸内科'], ['呼吸与危重症医学科', '内科', '呼吸内科'],
-  ['神经科', '内科', '神经内科'], ['神经内科', '内科', '神经内科'], ['内分泌科', '内科', '内分泌科'],
-  ['肾内科', '内科', '肾内科'], ['肾病科', '内科', '肾内科'], ['风湿科', '内科', '风湿免疫科'], ['风湿免疫科', '内科', '风湿免疫科'],
-  ['血液科', '内科', '血液科'], ['内科', '内科', '内科'], ['普通内科', '内科', '内科'], ['感染内科', '传染病科', '传染科'],
-  ['感染科', '传染病科', '传染科'], ['传染科', '传染病科', '传染科'], ['肝病科', '传染病科', '肝病科'], ['发热门诊', '传染病科', '传染科'],
-  ['眼科', '五官科', '眼科'], ['耳鼻喉科', '五官科', '耳鼻喉科'], ['耳鼻咽喉科', '五官科', '耳鼻喉科'], ['口腔科', '五官科', '口腔科'],
-  ['儿科', '儿科', '儿科'], ['小儿科', '儿科', '小儿内科'], ['新生儿科', '儿科', '新生儿'],
-  ['妇科', '妇产科', '妇科'], ['产科', '妇产科', '产科'], ['妇产科', '妇产科', '妇产科'], ['生殖医学科', '妇产科', '不孕症'],
-  ['乳腺外科', '外科', '普外科'], ['普外科', '外科', '普外科'], ['普通外科', '外科', '普外科'], ['骨科', '外科', '骨科'],
-  ['泌尿外科', '外科', '泌尿外科'], ['肝胆外科', '外科', '肝胆外科'], ['肛肠科', '外科', '肛肠外科'], ['神经外科', '外科', '神经外科'],
-  ['胸外科', '外科', '胸外科'], ['心胸外科', '外科', '胸外科'], ['血管外科', '外科', '血管外科'], ['外科', '外科', '外科其它'],
-  ['皮肤科', '皮肤性病科', '皮肤科'], ['皮肤性病科', '皮肤性病科', '皮肤科'], ['性病科', '皮肤性病科', '性病科'],
-  ['男科', '男科', '男科'], ['肿瘤科', '肿瘤科', '肿瘤科'], ['肿瘤内科', '肿瘤科', '肿瘤科'], ['放疗科', '肿瘤科', '肿瘤放疗'],
-  ['心理科', '心理科', '心理科'], ['精神科', '心理科', '心理科'], ['精神心理科', '心理科', '心理科'], ['心身医学科', '心理科', '心理科'],
-  ['中医科', '中医科', '中医科'], ['中医内科', '中医科', '中医内科'], ['针灸科', '中医科', '针灸保健'], ['康复科', '其他', '康复科'],
-  ['整形外科', '整形美容', '整形美容'], ['整形美容科', '整形美容', '整形美容'], ['营养科', '家居健康', '生活百科'],
-  ['急诊科', '其他', '急诊科'], ['全科', '其他', '全科'], ['全科医学科', '其他', '全科'],
-];
-
+/** Every name (canonical cate2 or alias) → its canonical pair. */
 const BY_NAME = new Map<string, Cate>();
-for (const [cate2, cate1] of CMTMEDQA_CATE2_TO_CATE1) BY_NAME.set(cate2, { cate1, cate2 });
-for (const [name, cate1, cate2] of SOURCE_ALIASES) if (!BY_NAME.has(name)) BY_NAME.set(name, { cate1, cate2 });
-for (const [, cate1] of CMTMEDQA_CATE2_TO_CATE1) if (!BY_NAME.has(cate1)) BY_NAME.set(cate1, { cate1, cate2: cate1 });
+/** Canonical cate1 (and cate1 aliases) → the generic pair of that cate1. */
+const GENERIC = new Map<string, Cate>();
+const PAIRS = new Set<string>();
+const key = (c: Cate) => `${c.cate1}\u0000${c.cate2}`;
+
+for (const e of TAXONOMY) {
+  const c = { cate1: e.cate1, cate2: e.cate2 };
+  PAIRS.add(key(c));
+  BY_NAME.set(e.cate2, c);
+}
+for (const e of TAXONOMY) for (const a of e.aliases ?? []) if (!BY_NAME.has(a)) BY_NAME.set(a, { cate1: e.cate1, cate2: e.cate2 });
+for (const [cate1, cate2] of GENERIC_CATE2) GENERIC.set(cate1, BY_NAME.get(cate2)!);
+for (const [alias, cate1] of CATE1_ALIASES) if (!GENERIC.has(alias)) GENERIC.set(alias, GENERIC.get(cate1)!);
+// A bare cate1 name that is not itself a cate2 ('五官科' is both) finds its generic pair by name too.
+for (const [name, c] of GENERIC) if (!BY_NAME.has(name)) BY_NAME.set(name, c);
+
 /** Longest names first, so 心血管内科 wins over 内科 when searching inside a longer string. */
 const NAMES_BY_LENGTH = [...BY_NAME.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
 
+/** A source's department string ("心内科", "浙江省中山医院 中医科", "儿科-小儿内科") → canonical pair. */
 export function cateOf(department: string | undefined): Cate | undefined {
   if (!department) return undefined;
   const d = department.trim();
   const exact = BY_NAME.get(d);
-  if (exact) return exact;
-  // "浙江省中山医院 中医科", "儿科-小儿内科": find the longest known department inside.
-  for (const name of NAMES_BY_LENGTH) if (name.length >= 2 && d.includes(name)) return BY_NAME.get(name);
+  if (exact) return { ...exact };
+  for (const name of NAMES_BY_LENGTH) if (name.length >= 2 && d.includes(name)) return { ...BY_NAME.get(name)! };
   return undefined;
+}
+
+/**
+ * A (cate1, cate2) pair from a source or the graph → the canonical pair: the cate2 decides when
+ * the list knows it (graph ['内科', '心内科'] → 内科/心血管内科), else the cate1 (its generic pair),
+ * else undefined.
+ */
+export function canonicalPair(cate1: string | undefined, cate2: string | undefined): Cate | undefined {
+  const c2 = cate2?.trim();
+  const c1 = cate1?.trim();
+  if (c1 === UNCLASSIFIED.cate1 && c2 === UNCLASSIFIED.cate2) return { ...UNCLASSIFIED };
+  const by2 = c2 ? BY_NAME.get(c2) : undefined;
+  if (by2) return { ...by2 };
+  const by1 = c1 ? GENERIC.get(c1) ?? BY_NAME.get(c1) : undefined;
+  if (by1) return { ...by1 };
+  return cateOf(c2) ?? cateOf(c1);
+}
+
+/** Graph-inferred departments go through the same list; an unknown pair keeps the record's current one. */
+export function canonicalInferred(pair: [string, string], fallback: [string, string]): [string, string] {
+  const c = canonicalPair(pair[0], pair[1]);
+  return c ? [c.cate1, c.cate2] : fallback;
+}
+
+/** True when (cate1, cate2) is a pair of the taxonomy (or the unclassified default). */
+export function inTaxonomy(cate1: string, cate2: string): boolean {
+  return PAIRS.has(key({ cate1, cate2 })) || (cate1 === UNCLASSIFIED.cate1 && cate2 === UNCLASSIFIED.cate2);
 }
 
 export function knownCate2(): string[] {

@@ -41,6 +41,7 @@ import { matcherFor, type Matcher } from '../../kg/matcher.js';
 import type { GraphLookup, GraphLookupResult, IndicationAnswer, IndicationQuery } from '../../kg/port.js';
 import type { StageContext, StageResult } from '../types.js';
 import { findDrugLikeTokens, type DrugLikeToken } from './drug-like.js';
+import { canonicalInferred } from '../split/taxonomy.js';
 
 type Check = 'no_entity' | 'unknown_drug' | 'drug_not_for_disease' | 'drug_indications_unknown';
 const CHECK_ORDER: readonly Check[] = ['no_entity', 'unknown_drug', 'drug_not_for_disease', 'drug_indications_unknown'];
@@ -293,7 +294,7 @@ export async function validate(records: RecordEnvelope[], ctx: StageContext): Pr
       if (a.inferDepartment) {
         const pair = departmentVote(a.diseases, answer.departments);
         if (pair) {
-          [record.cate1, record.cate2] = pair;
+          [record.cate1, record.cate2] = canonicalInferred(pair, [record.cate1, record.cate2]); // through the one taxonomy (split/taxonomy.ts)
           annotations.inferredDepartment = true;
         }
       }

@@ -3,11 +3,12 @@ import type { Dialogue } from '../../../schemas/dialogue.js';
 import { CMtMedQARecord } from '../../../schemas/record.js';
 import { split } from '../../../src/stages/split/index.js';
 import { isInquiry } from '../../../src/stages/split/inquiry.js';
+import { isPleasantry, meaningfulChars } from '../../../src/stages/split/pleasantry.js';
 import { cateOf } from '../../../src/stages/split/taxonomy.js';
 import { origin, testContext } from '../../support/context.js';
 
 function dialogue(roles: string, extra: Partial<Dialogue> = {}): Dialogue {
-  const turns = [...roles].map((c, i) => ({ role: c === 'p' ? ('patient' as const) : ('doctor' as const), text: `${c === 'p' ? '患者' : '医生'}第${i}句` }));
+  const turns = [...roles].map((c, i) => ({ role: c === 'p' ? ('patient' as const) : ('doctor' as const), text: `${c === 'p' ? '患者' : '医生'}说第${i}句话` }));
   return { id: `dlg-${roles}`, origin: origin(roles), turns, ...extra };
 }
 
@@ -18,33 +19,35 @@ describe('split stage', () => {
     expect(out).toHaveLength(1);
     const r = out[0].record;
     expect(CMtMedQARecord.parse(r)).toEqual(r);
-    expect(r).toMatchObject({ cate1: '五官科', cate2: '眼科', instruction: '患者第4句', input: '', output: '医生第5句' });
-    expect(r.history).toEqual([['患者第0句', '医生第1句'], ['患者第2句', '医生第3句']]);
+    expect(r).toMatchObject({ cate1: '五官科', cate2: '眼科', instruction: '患者说第4句话', input: '', output: '医生说第5句话' });
+    expect(r.history).toEqual([['患者说第0句话', '医生说第1句话'], ['患者说第2句话', '医生说第3句话']]);
   });
 
   it('windows long dialogues by rounds, each window starting with a patient turn and ending with a doctor turn', () => {
-    const { out } = split([dialogue('pd'.repeat(7))], testContext({ split: { maxRounds: 3 } }));
+    const { out } = split([dialogue('pd'.repeat(7))], testContext({ split: { maxRounds: 3, carryDescription: false } }));
     expect(out.map((e) => e.record.history.length + 1)).toEqual([3, 3, 1]);
-    expect(out[1].record.history[0][0]).toBe('患者第6句');
+    expect(out[1].record.history[0][0]).toBe('患者说第6句话');
     expect(new Set(out.map((e) => e.record.id)).size).toBe(3);
     expect(out.map((e) => e.origin.window)).toEqual([0, 1, 2]);
   });
 
   it('windows by the character budget too', () => {
-    // each round is 10 characters: a 25-character budget fits two rounds, a 15-character one only one
-    expect(split([dialogue('pdpdpd')], testContext({ split: { maxChars: 25 } })).out.map((e) => e.record.history.length)).toEqual([1, 0]);
-    expect(split([dialogue('pdpdpd')], testContext({ split: { maxChars: 15 } })).out).toHaveLength(3);
+    // each round is 14 characters: a 30-character budget fits two rounds, a 20-character one only one
+    // (continuation windows carry round 0 only when it takes at most half the budget: not here)
+    expect(split([dialogue('pdpdpd')], testContext({ split: { maxChars: 30, carryDescription: false } })).out.map((e) => e.record.history.length)).toEqual([1, 0]);
+    expect(split([dialogue('pdpdpd')], testContext({ split: { maxChars: 20 } })).out).toHaveLength(3);
   });
 
   it('emits one record per doctor answer in every_answer mode', () => {
     const { out } = split([dialogue('pdpdpd')], testContext({ split: { windows: 'every_answer' } }));
     expect(out.map((e) => e.record.history.length)).toEqual([0, 1, 2]);
+    expect(out[2].record.history[0][0]).toBe('患者说第0句话');
   });
 
   it('drops doctor turns before the first patient turn and an unanswered last patient turn', () => {
     const { out } = split([dialogue('dpdp')], testContext());
     expect(out).toHaveLength(1);
-    expect(out[0].record).toMatchObject({ instruction: '患者第1句', output: '医生第2句', history: [] });
+    expect(out[0].record).toMatchObject({ instruction: '患者说第1句话', output: '医生说第2句话', history: [] });
   });
 
   it('rejects a dialogue without a doctor answer as split.no_doctor_turn', () => {
@@ -66,16 +69,16 @@ describe('split stage', () => {
     expect(out[0].record).toMatchObject({ cate1: '待定', cate2: '待定2' });
   });
 
-  it('keeps a source-provided cate1/cate2 pair as is', () => {
+  it('keeps a source-provided cate1/cate2 pair, through the taxonomy (cate1 皮肤科 is 皮肤性病科)', () => {
     const { out } = split([dialogue('pd', { cate1: '皮肤科', cate2: '过敏', department: '眼科' })], testContext());
-    expect(out[0].record).toMatchObject({ cate1: '皮肤科', cate2: '过敏' });
+    expect(out[0].record).toMatchObject({ cate1: '皮肤性病科', cate2: '过敏' });
   });
 
   it('tags doctor turns that ask the patient something', () => {
     const d: Dialogue = {
       id: 'q', origin: origin('q'), turns: [
         { role: 'patient', text: '我咳嗽' }, { role: 'doctor', text: '咳嗽多久了？有没有发烧？' },
-        { role: 'patient', text: '一周' }, { role: 'doctor', text: '建议查血常规。' },
+        { role: 'patient', text: '大概一周了' }, { role: 'doctor', text: '建议先查一个血常规。' },
       ],
     };
     const { out } = split([d], testContext());
@@ -108,5 +111,100 @@ describe('department taxonomy', () => {
     expect(cateOf('浙江省中山医院 中医科')).toEqual({ cate1: '中医科', cate2: '中医科' });
     expect(cateOf('骨科')).toEqual({ cate1: '外科', cate2: '骨科' });
     expect(cateOf('不存在的科室')).toBeUndefined();
+  });
+});
+
+/** A dialogue from (patient, doctor) rounds written for these tests. */
+function talk(id: string, rounds: Array<[string, string]>, extra: Partial<Dialogue> = {}): Dialogue {
+  return { id, origin: origin(id), turns: rounds.flatMap(([p, d]) => [{ role: 'patient' as const, text: p }, { role: 'doctor' as const, text: d }]), ...extra };
+}
+const CASE: [string, string] = ['我咳嗽三天了，晚上更厉害，需要吃药吗？', '建议多喝温水，先观察体温，如果发烧就去医院查血常规。'];
+const MORE: [string, string] = ['那咳嗽药可以吃哪一种比较好？', '可以先用止咳糖浆，三天不好转再来复诊。'];
+const THANKS: [string, string] = ['好的，谢谢医生', '不客气，祝您早日康复！'];
+
+describe('records worth training on', () => {
+  it('does not make a record of a final round that is only thanks: the record ends at the last informative answer, the rest is a split.pleasantry_only reject', () => {
+    const { out, rejects } = split([talk('t1', [CASE, MORE, THANKS])], testContext());
+    expect(out).toHaveLength(1);
+    expect(out[0].record).toMatchObject({ instruction: MORE[0], output: MORE[1], history: [CASE] });
+    expect(rejects.map((r) => [r.reason, (r.evidence as { rounds: Array<{ round: number }> }).rounds.map((x) => x.round)])).toEqual([['split.pleasantry_only', [2]]]);
+  });
+
+  it('rejects a dialogue made only of pleasantries as split.pleasantry_only', () => {
+    const { out, rejects } = split([talk('t2', [['嗯嗯', '好的'], THANKS])], testContext());
+    expect(out).toHaveLength(0);
+    expect(rejects[0]).toMatchObject({ stage: 'split', reason: 'split.pleasantry_only', dialogueId: 't2' });
+  });
+
+  it('folds a pleasantry round inside a long dialogue into the next record as context instead of ending a window on it', () => {
+    const { out, rejects } = split([talk('t3', [CASE, THANKS, MORE])], testContext({ split: { maxRounds: 2, carryDescription: false } }));
+    expect(rejects).toHaveLength(0);
+    expect(out.map((e) => e.record.output)).toEqual([CASE[1], MORE[1]]);
+    expect(out[1].record.history).toEqual([THANKS]);
+  });
+
+  it('keeps pleasantry rounds as records with split.pleasantryOnly: keep', () => {
+    const { out } = split([talk('t4', [CASE, THANKS])], testContext({ split: { pleasantryOnly: 'keep' } }));
+    expect(out[0].record.output).toBe(THANKS[1]);
+  });
+
+  it('needs split.minOutputChars meaningful characters in an output, else split.thin_output', () => {
+    const { out, rejects } = split([talk('t5', [['我最近总是头晕是怎么回事', '血压高']])], testContext());
+    expect(out).toHaveLength(0);
+    expect(rejects[0].reason).toBe('split.thin_output');
+    expect(split([talk('t5', [['我最近总是头晕是怎么回事', '血压高']])], testContext({ split: { minOutputChars: 3 } })).out).toHaveLength(1);
+  });
+
+  it('folds an instruction of two characters or fewer ("吗") into context: it ends no record (split.thin_instruction at the tail)', () => {
+    const { out, rejects } = split([talk('t6', [CASE, ['吗', '可以的，按说明书服用就行，不要超量。']])], testContext());
+    expect(out).toHaveLength(1);
+    expect(out[0].record.output).toBe(CASE[1]);
+    expect(rejects.map((r) => r.reason)).toEqual(['split.thin_instruction']);
+    // inside a dialogue the short turn stays as history of the next record
+    const mid = split([talk('t7', [CASE, ['吗', '可以的，按说明书服用就行，不要超量。'], MORE])], testContext());
+    expect(mid.out[0].record.history[1]).toEqual(['吗', '可以的，按说明书服用就行，不要超量。']);
+  });
+
+  it('does not count placeholders or punctuation as information', () => {
+    expect(meaningfulChars('<PHONE>！！好的')).toBe(2);
+    expect(meaningfulChars('CT 3次')).toBe(4);
+  });
+
+  it('starts every continuation window with round 0, the case description, as history[0] (as the CMtMedQA test set does)', () => {
+    const rounds: Array<[string, string]> = Array.from({ length: 5 }, (_, i) => [`第${i}轮患者描述自己的症状`, `第${i}轮医生给出具体的建议`]);
+    const { out } = split([talk('t8', rounds)], testContext({ split: { maxRounds: 3 } }));
+    expect(out.map((e) => e.record.history.map((h) => h[0]))).toEqual([[rounds[0][0], rounds[1][0]], [rounds[0][0], rounds[3][0]]]);
+    expect(out.map((e) => e.record.instruction)).toEqual([rounds[2][0], rounds[4][0]]);
+    expect(out.every((e) => e.record.history.length + 1 <= 3)).toBe(true);
+    // without carrying, the second window starts mid-dialogue
+    const bare = split([talk('t8', rounds)], testContext({ split: { maxRounds: 3, carryDescription: false } })).out;
+    expect(bare[1].record.history[0][0]).toBe(rounds[3][0]);
+  });
+
+  it('gives every window of a dialogue the same department', () => {
+    const rounds: Array<[string, string]> = Array.from({ length: 6 }, (_, i) => [`第${i}轮患者描述自己的症状`, `第${i}轮医生给出具体的建议`]);
+    const { out } = split([talk('t9', rounds, { department: '心内科' })], testContext({ split: { maxRounds: 2 } }));
+    expect(new Set(out.map((e) => `${e.record.cate1}/${e.record.cate2}`))).toEqual(new Set(['内科/心血管内科']));
+  });
+});
+
+describe('pleasantries and closing offers', () => {
+  it.each([
+    ['不客气', true], ['好的谢谢医生', true], ['嗯嗯', true], ['不客气！希望我的回答能帮到您，如果还有其他问题，请随时向我咨询。祝您早日恢复健康！', true],
+    ['好的，请问您还有其他问题吗？', true], ['您好', true],
+    ['不客气，记得按时吃药。', false], ['好的，那就先做个胃镜。', false], ['可以吃，一天两次。', false],
+  ])('%s → pleasantry %s', (text, expected) => {
+    expect(isPleasantry(text)).toBe(expected);
+  });
+
+  it.each([
+    ['请问您还有其他问题吗？', false],
+    ['需要我为您提供一些饮食方面的建议吗？', false],
+    ['还有什么可以帮您的吗？', false],
+    ['如果还有其他疑问，可以随时问我。', false],
+    ['还有其他症状吗？', true],
+    ['您好，请问您还有其他问题吗？发烧几天了？', true],
+  ])('%s → inquiry %s', (text, expected) => {
+    expect(isInquiry(text)).toBe(expected);
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * quality: a per-record score the project computes itself, without a downloaded model, to find
+ * machine-spun (synonym-substituted) text such as the Toyhom corpus (放柔 for 加重, 不定期复检 for
+ * 定期复检). Two features over every utterance of the record:
+ *  - spin lexicon (spin-lexicon.ts): weighted hits of known spun substitutions; `lexicon` is the
+ *    sum of weights and `density` that sum per 100 meaningful characters, so one stray word in a
+ *    long real dialogue does not count as much as the same word in a short answer;
+ *  - character language model (char-lm.ts, trained by scripts/train-quality-lm.mjs on the
+ *    project's clean licensed real dialogues): cross-entropy in bits per character (`lm`).
+ * score = density + LM_WEIGHT × max(0, lm − LM_REF), and a record is machine-spun when
+ * lexicon ≥ 1 (at least one strong or two weak substitutions) and score ≥ quality.threshold
+ * (default 0.25: one strong substitution per 400 meaningful characters). The LM alone does not separate spun text from real text of another platform
+ * (README "Quality scoring" has the held-out figures), so it only adds to lexicon evidence.
+ * Policy per source format (quality.sources, else quality.policy): reject → `quality.machine_spun`
+ * reject; flag → the reason in annotations.flags; off → not scored. Pure: the model and lexicon are
+ * module data, scoring does no I/O.
+ */
+import type { RecordEnvelope } from '../../../schemas/record.js';
+import type { Reject } from '../../../schemas/reject.js';
+import { makeReject } from '../../core/reject.js';
+import { meaningfulChars } from '../split/pleasantry.js';
+import type { StageContext, StageResult } from '../types.js';
+import { CharLm } from './char-lm.js';
+import { CHAR_LM_MODEL } from './char-lm-model.js';
+import { SPIN_LEXICON } from './spin-lexicon.js';
+
+/** Bits per character above which the LM adds to the score: about the 90th percentile of held-out real dialogue. */
+export const LM_REF = 8.5;
+export const LM_WEIGHT = 0.25;
+
+const LEXICON = SPIN_LEXICON.map((e) => ({ ...e, re: new RegExp(e.pattern, 'g') }));
+let lm: CharLm | undefined;
+/** The committed model, parsed once per process (worker threads each parse their own). */
+export function charLm(): CharLm {
+  return (lm ??= CharLm.parse(CHAR_LM_MODEL));
+}
+
+export interface QualityScore {
+  score: number;
+  lexicon: number;
+  density: number;
+  lm: number;
+  hits: Record<string, number>;
+  spun: boolean;
+}
+
+export function recordText(env: RecordEnvelope): string {
+  const r = env.record;
+  const parts: string[] = [];
+  for (const [q, a] of r.history) parts.push(q, a);
+  parts.push(r.instruction, r.input, r.output);
+  return parts.filter(Boolean).join('\n');
+}
+
+export function scoreText(text: string, threshold: number): QualityScore {
+  const hits: Record<string, number> = {};
+  let lexicon = 0;
+  for (const e of LEXICON) {
+    e.re.lastIndex = 0;
+    const n = text.match(e.re)?.length ?? 0;
+    if (n > 0) {
+      hits[e.pattern] = n;
+      lexicon += n * e.weight;
+    }
+  }
+  const chars = Math.max(1, meaningfulChars(text));
+  const density = (lexicon * 100) / chars;
+  const bits = charLm().crossEntropy(text);
+  const score = density + LM_WEIGHT * Math.max(0, bits - LM_REF);
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return { score: round(score), lexicon, density: round(density), lm: round(bits), hits, spun: lexicon >= 1 && score >= threshold };
+}
+
+export function quality(records: RecordEnvelope[], ctx: StageContext): StageResult<RecordEnvelope> {
+  const cfg = ctx.config.quality;
+  const out: RecordEnvelope[] = [];
+  const rejects: Reject[] = [];
+  for (const env of records) {
+    const policy = cfg.sources[env.origin.format] ?? cfg.policy;
+    if (policy === 'off') {
+      out.push(env);
+      continue;
+    }
+    const q = scoreText(recordText(env), cfg.threshold);
+    const annotations = { ...env.annotations, quality: { score: q.score, lm: q.lm, lexicon: q.lexicon } };
+    if (q.spun && policy === 'reject') {
+      rejects.push(makeReject({
+        stage: 'quality', reason: 'quality.machine_spun', origin: env.origin, dialogueId: env.dialogueId, input: env,
+        detail: `spin score ${q.score} ≥ quality.threshold ${cfg.threshold}: ${Object.entries(q.hits).map(([k, n]) => `${k}×${n}`).join(', ')} (LM ${q.lm} bits/char)`,
+        evidence: q,
+      }));
+      continue;
+    }
+    if (q.spun) annotations.flags = [...new Set([...(env.annotations.flags ?? []), 'quality.machine_spun'])];
+    out.push({ ...env, annotations });
+  }
+  return { out, rejects };
+}

@@ -1,0 +1,88 @@
+/**
+ * What a turn says beyond courtesy: the information measures split uses to decide which rounds
+ * may end a record (instruction/output). A pleasantry-only answer (谢谢→不客气, 好的→好的, 嗯嗯,
+ * 祝您早日康复, "如果还有其他问题随时咨询我") teaches a model nothing medical, so it never becomes a
+ * record's output; it stays in the history of a later record when the dialogue goes on.
+ * Pure string functions over one utterance; no I/O, no state.
+ */
+
+/** Placeholders written by normalise (PII scrubbing): they carry no information of the turn's own. */
+const PLACEHOLDER = /<[A-Z_]+>/g;
+/** Han ideographs, Latin letters and digits: what counts as a "meaningful character". */
+const MEANINGFUL = /[\p{Script=Han}A-Za-z0-9]/gu;
+
+/** Characters that carry content: Han, Latin letters, digits; punctuation, emoji, spaces and placeholders do not count. */
+export function meaningfulChars(text: string): number {
+  const m = text.replace(PLACEHOLDER, '').match(MEANINGFUL);
+  return m ? m.length : 0;
+}
+
+/**
+ * A closing offer or sign-off sentence: the doctor offers more help or wishes well instead of
+ * asking or advising. Shared with inquiry.ts: "请问您还有其他问题吗？" is not proactive inquiry.
+ */
+export const CLOSING_OFFER: readonly RegExp[] = [
+  // 请问您还有其他问题吗 / 还有什么问题 / 还有别的疑问么 / 您还有什么想了解的吗 (not 还有其他症状吗: that asks)
+  /^(?:请问)?(?:您|你)?(?:还|另外)?(?:有|有没有|需要)(?:什么|其他|其它|别的|任何|更多)*(?:的)?(?:问题|疑问|疑虑|想了解|想问|要问|要咨询|需要了解|需要咨询|需要帮助|需要我)/,
+  // 如果您还有其他问题(随时咨询) / 若有疑问(可以再问我) / 有问题随时找我
+  /^(?:如果|若是?|如|假如|要是)?(?:您|你)?(?:还|再|以后|之后|后续)?(?:有|遇到)(?:任何|什么|其他|其它|别的|更多|进一步)*(?:的)?(?:问题|疑问|疑虑)/,
+  // the tail of a good wish: 祝您孕期愉快，保持健康 / 手术顺利，恢复快速
+  /^(?:保持|恢复|身体|生活|工作|一切|越来越|天天)(?:健康|快速|顺利|愉快|开心|好)(?:快乐|顺利)?$/,
+  /^(?:周末|节日|新年|假期|工作|生活|学习|美容|孕期|宝宝|孩子|家人)?(?:健康快乐|愉快|快乐|顺利)$/,
+  // 随时(可以)(再)(向我)咨询 / 欢迎随时咨询 / 可以随时联系我 (not 随时复查: that advises)
+  /^(?:请|欢迎|也|您|你|可以|都|有事|有需要)*随时(?:都)?(?:可以|能)?(?:再)?(?:来|再来)?(?:欢迎|继续)?(?:向我|找我|问我|给我|和我|与我)?(?:咨询|联系|提问|留言|沟通|交流|询问|私信|问|追问|找我|问我|告诉我|联系我|反馈|找我咨询)?(?:我|我们)?(?:的|哦|哈|呢)?$/,
+  // 如有需要随时联系我 / 如有疑问 / 有需要再来
+  /^(?:如|若|如果)?(?:您|你)?(?:还)?有(?:任何)?(?:需要|疑问|问题)(?:的话)?(?:随时|请|可以|再|欢迎)/,
+  /^(?:如|若)有(?:任何)?(?:需要|疑问|问题)(?:的话)?$/,
+  // 很高兴能为您提供帮助 / 我会竭尽所能为您提供帮助 / 非常欢迎您的理解和配合
+  /^(?:我)?(?:很|非常)?(?:高兴|荣幸|乐意)(?:能|可以)?(?:为您|为你|帮到|帮助|帮您|帮你|给您|给你|解答)/,
+  /竭尽所能|(?:为您|为你|给您|给你)提供(?:帮助|服务|支持)$/,
+  /^(?:非常|很)?(?:欢迎|感谢|谢谢)(?:您|你)的(?:理解|配合|信任|支持|咨询|提问)/,
+  /^(?:欢迎|请|可以)?(?:再次|再来|继续)?(?:咨询|联系|留言)(?:我|我们)?(?:的|哦|哈|呢)?$/,
+  // 需要我为您提供…建议吗 / 要不要我给您… / 还有什么可以帮您 / 有什么能帮到您
+  /^(?:请问)?(?:您|你)?(?:还)?(?:需要|要不要|需不需要)我(?:再)?(?:为|给|帮)(?:您|你)/,
+  /(?:什么|哪些|其他|其它)(?:我)?(?:可以|能|能够)(?:为您|为你|给您|帮您|帮你|帮到您|帮到你|帮助您|帮助你)/,
+  // 希望我的回答对您有帮助 / 希望能帮到你 / 祝您早日康复 / 希望宝宝早日康复
+  /^(?:希望|期望|但愿)(?:我的|以上的?|上述的?|这些)?(?:回答|回复|解答|答复|建议|解释|意见|内容)?(?:能够?|可以|会)?(?:对(?:您|你)(?:有所)?)?(?:帮助|帮到|有帮助|有所帮助|所帮助|帮上|有用)/,
+  /^(?:祝|愿|祝愿|预祝|希望|期望)(?:您|你|宝宝|孩子|家人|老人|您的|你的|患者)?.{0,8}?(?:早日|尽快|身体|健康|康复|痊愈|顺利|平安|快乐|愉快|好运|一切|成长|幸福|安康|开心|如意)/,
+];
+
+/**
+ * Words and fillers that are courtesy only. Longest first so 谢谢医生 is removed whole; what is
+ * left of a clause after removing them is its information.
+ */
+const COURTESY = [
+  '非常感谢', '十分感谢', '太感谢', '感谢您', '感谢你', '谢谢您', '谢谢你', '谢谢啦', '谢谢了', '多谢', '感谢', '谢谢', '谢了', '3q', 'thanks', 'thank you', 'thx',
+  '不用客气', '不要客气', '不客气', '别紧张', '不用紧张', '不要紧张', '别担心', '不用担心', '放心吧', '请您放心', '请放心', '放心', '不用谢', '别客气', '客气了', '客气', '应该的', '不谢', '没事', '没关系', '不要紧',
+  '好的呢', '好的吧', '好的', '好滴', '好嘞', '好吧', '好呀', '好啊', '好哒', '好', '嗯呢', '嗯', '恩', '哦', '噢', '喔', '哈', '呵', '嘿', 'ok', 'okay',
+  '明白了', '明白', '知道了', '知道', '了解了', '了解', '懂了', '清楚了', '收到了', '收到', '晓得了', '晓得', '行', '是的', '对的', '是', '对', '可以',
+  '非常欢迎', '欢迎', '再见', '拜拜', '88', '辛苦了', '辛苦', '麻烦了', '麻烦', '打扰了', '打扰',
+  '您好', '你好', '医生', '大夫', '老师', '主任', '专家', '您', '你',
+  '非常', '十分', '特别', '太', '真的', '真', '很', '那', '那就', '就', '先', '啦', '了', '呀', '啊', '呢', '吧', '哟', '哒', '滴', '的', '么', '嘛', '哈哈',
+];
+const COURTESY_ALTS = COURTESY.sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+const COURTESY_RE = new RegExp(COURTESY_ALTS, 'giu');
+/** Courtesy words opening a clause ("不客气祝你早日康复"): the closing-offer test looks past them. */
+const LEADING_COURTESY = new RegExp(`^(?:${COURTESY_ALTS})+`, 'iu');
+
+/** Clauses: split at sentence and clause punctuation and newlines. */
+function clauses(text: string): string[] {
+  return text.replace(PLACEHOLDER, '').split(/[，,。！!？?；;：:\n~～…、\s]+/u).map((c) => c.trim()).filter((c) => meaningfulChars(c) > 0);
+}
+
+export function isClosingOffer(clause: string): boolean {
+  const c = clause.replace(/^[\s"“”'‘’]+/, '');
+  return CLOSING_OFFER.some((re) => re.test(c));
+}
+
+/** A clause that is courtesy only: a closing offer, or nothing but courtesy words once they are removed. */
+function courtesyClause(clause: string): boolean {
+  if (isClosingOffer(clause) || isClosingOffer(clause.replace(LEADING_COURTESY, ''))) return true;
+  return meaningfulChars(clause.replace(COURTESY_RE, '')) === 0;
+}
+
+/** True when every clause of the turn is courtesy: thanks, acknowledgements, good wishes, closing offers. */
+export function isPleasantry(text: string): boolean {
+  const cs = clauses(text);
+  return cs.every(courtesyClause);
+}
