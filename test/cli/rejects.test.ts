@@ -29,7 +29,7 @@ describe('inspecting and re-queueing rejects', () => {
     expect(resolveReasons('dedup.exact')).toEqual(['dedup.exact_duplicate']);
     expect(resolveReasons('dedup')).toEqual(['dedup.exact_duplicate', 'dedup.near_duplicate']);
     expect(resolveReasons('duplicate')).toEqual(['dedup.exact_duplicate', 'dedup.near_duplicate']);
-    expect(resolveReasons('too_long')).toEqual(['split.too_long']);
+    expect(resolveReasons('too_long').sort()).toEqual(['normalise.too_long', 'scrape.crawl_delay_too_long', 'split.too_long']);
     expect(resolveReasons('split.too').sort()).toEqual(['split.too_long', 'split.too_short']);
     expect(() => resolveReasons('splt.to_long')).toThrow(/nearest: split\.too_long/);
     const res = await runPipeline(pipelineFile('pipelines/demo.yaml'));

@@ -145,7 +145,8 @@ describe('idempotent reruns with a persistent near-duplicate index', () => {
     const outDir = path.join(dir, 'out');
     const first = await runPipeline(p, outDir);
     expect(first.report.dialogues.in).toBe(6000);
-    expect(first.report.records.accepted).toBeGreaterThan(5900);
+    // Most Huatuo records pass (thin and machine-spun ones are filtered before dedup).
+    expect(first.report.records.accepted).toBeGreaterThan(5700);
     const files = comparable(outDir);
     const index = readFileSync(indexFile);
     const second = await runPipeline(p, outDir);

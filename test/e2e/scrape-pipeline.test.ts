@@ -41,7 +41,7 @@ describe('a pipeline with a scrape source, end to end over a local site', () => 
     expect(rows.length).toBeGreaterThanOrEqual(5);
     for (const { record } of rows) CMtMedQARecord.parse(record);
     const reasons = readRejectLines(res.outDir).map((r) => r.reason).sort();
-    expect(reasons).toEqual(['dedup.exact_duplicate', 'parse.layout_unrecognised', 'scrape.host_not_allowed', 'scrape.redirect_limit', 'scrape.robots_disallowed', 'scrape.too_large']);
+    expect(reasons).toEqual(['dedup.exact_duplicate', 'parse.layout_unrecognised', 'scrape.host_not_allowed', 'scrape.redirect_limit', 'scrape.robots_disallowed', 'scrape.too_large', 'split.pleasantry_only']);
     // politeness, measured from the site's own request log
     const log = await site.log();
     expect(maxInWindow(log.map((r) => r.t))).toBeLessThanOrEqual(5);

@@ -47,7 +47,10 @@ describe('RedisHostLimiter (real Redis)', () => {
     );
     starts.sort((x, y) => x - y);
     const gaps = starts.slice(1).map((t, i) => t - starts[i]);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(18); // 20 ms by Redis's clock, a little scheduling slack
+    // 20 ms apart by Redis's clock; seen from the client, reply latency jitters on a loaded machine,
+    // so each gap may look shorter, but none collapses to 0 and the whole span holds the rate.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(8);
+    expect(starts[starts.length - 1] - starts[0]).toBeGreaterThanOrEqual(11 * 20 - 15);
     expect(peak).toBe(2);
     await b.setMinInterval('h:1', 100);
     const t0 = Date.now();

@@ -85,7 +85,11 @@ export function cleanText(s: string): string {
 
 // A line break in the markup between two CJK characters (or full-width punctuation) is layout, not a
 // space in the text: Chinese puts no spaces between words.
-const CJK_WRAP = /([\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef])[ \t\u00a0\u3000]*\n\s*([\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef])/g;
+/**
+ * A line wrap between two CJK characters. The first may not be U+3000 (it is also in the space
+ * run after it): otherwise a long run of U+3000 without a newline is retried from every position.
+ */
+const CJK_WRAP = /([\u3001-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef])[ \t\u00a0\u3000]*\n\s*([\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef])/g;
 
 /** One line of markup text: CJK line wraps joined, whitespace collapsed, trimmed. */
 export function collapseLine(line: string): string {
