@@ -14,11 +14,7 @@ import type { Cheerio, CheerioAPI } from 'cheerio';
 import type { RawTurn } from '../../schemas/dialogue.js';
 import { Layout, SiteDefinition, type FieldRule, type LayoutCondition, type LayoutRole, type SpeakerRule, type TextRule, type TurnRule } from '../../schemas/layout.js';
 import { CmtError } from '../core/errors.js';
-import { cleanText, collapseLine, lastSegmentId, loadHtml, type AdapterResult, type ParsedPage, type SiteAdapter } from './adapters/types.js';
-
-/** Never text: scripts and styles are code, noscript/template content is not shown to a reader with scripts on. */
-const HIDDEN = 'script, style, noscript, template';
-const BR = '\uE000';
+import { blockText, cleanText, collapseLine, HIDDEN, lastSegmentId, loadHtml, type AdapterResult, type ParsedPage, type SiteAdapter } from './adapters/types.js';
 
 export interface LayoutAdapter extends SiteAdapter {
   readonly site: SiteDefinition;
@@ -267,15 +263,7 @@ function keepLines(ctx: ReadCtx, text: string): string[] {
 
 /** Text with <br> as line breaks, markup whitespace collapsed, hidden content removed (`owned`: el is already a private copy). */
 function block(el: Cheerio<AnyNode>, owned = false): string {
-  const clone = owned ? el : el.clone();
-  clone.find(HIDDEN).remove();
-  clone.find('br').replaceWith(BR);
-  return clone
-    .text()
-    .split(BR)
-    .map(collapseLine)
-    .filter((l) => l !== '')
-    .join('\n');
+  return blockText(el, owned);
 }
 
 /** One-line text of an element, hidden content removed. */

@@ -98,10 +98,16 @@ export function collapseLine(line: string): string {
 
 const BR = '\uE000'; // a private-use character stands for <br> while source whitespace is collapsed
 
-/** An element's text with <br> as line breaks; newlines and indentation in the markup are just spaces. */
-export function blockText(el: Cheerio<AnyNode>): string {
-  const clone = el.clone();
-  clone.find('script, style, noscript, template').remove();
+/** Never text: scripts and styles are code, noscript/template content is not shown to a reader with scripts on. */
+export const HIDDEN = 'script, style, noscript, template';
+
+/**
+ * An element's text with <br> as line breaks; newlines and indentation in the markup are just
+ * spaces; hidden content removed (`owned`: el is already a private copy, edited in place).
+ */
+export function blockText(el: Cheerio<AnyNode>, owned = false): string {
+  const clone = owned ? el : el.clone();
+  clone.find(HIDDEN).remove();
   clone.find('br').replaceWith(BR);
   return clone
     .text()
