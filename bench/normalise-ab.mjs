@@ -1,7 +1,7 @@
 // `node bench/normalise-ab.mjs <checkout>`: normalise-stage CPU on the six real files held in memory, for one built checkout (its dist/).
 // Run it alternately on two checkouts (e.g. a worktree of an older commit) to compare them in one session; ../shared beside.
 const root = process.argv[2];
-const shared = new URL('../../shared/data/dialogues', `file://${root}/`).pathname;
+const shared = new URL('../shared/data/dialogues', `file://${root}/`).pathname;
 const { parsePipeline } = await import(`${root}/dist/src/pipeline/config.js`);
 const { batches, sourceItems } = await import(`${root}/dist/src/pipeline/read-sources.js`);
 const { normalise } = await import(`${root}/dist/src/stages/normalise/index.js`);
