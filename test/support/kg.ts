@@ -5,7 +5,7 @@ import { importGraph } from '../../src/kg/import/index.js';
 import { openSnapshot, writeSnapshot } from '../../src/kg/snapshot.js';
 import { sharedData } from './services.js';
 
-async function build(file: string, paths: string[], dicts: string[]): Promise<string> {
+async function build(file: string, paths: string[], dicts: string[], triples: string[] = []): Promise<string> {
   if (existsSync(file)) {
     // A snapshot left by an older format (a developer checkout) is rebuilt, not a failing test.
     try {
@@ -16,7 +16,7 @@ async function build(file: string, paths: string[], dicts: string[]): Promise<st
     }
   }
   mkdirSync(path.dirname(file), { recursive: true });
-  const g = await importGraph({ paths, dicts });
+  const g = await importGraph({ paths, dicts, triples: triples.map((f) => ({ file: f })) });
   await writeSnapshot(file, g);
   return file;
 }
@@ -26,7 +26,15 @@ export function demoSnapshot(): Promise<string> {
   return build(path.resolve('.cache/kg/demo-snapshot.json.gz'), ['fixtures/kg/xywy'], ['fixtures/kg/dict']);
 }
 
-/** The full xywy dump in ../shared/data with both entity-list releases. */
+/**
+ * The merged graph of ../shared/data (xywy dump, both entity-list releases, VRBot triples), where
+ * pipelines/shared-corpora.yaml expects it, built as its header says.
+ */
 export function sharedSnapshot(): Promise<string> {
-  return build(path.resolve('.cache/kg/xywy-snapshot.v2.json.gz'), [sharedData('kg', 'xywy_medicalkgqa')], [sharedData('kg', 'liuhuanyong_dict'), sharedData('kg', 'xywy_medicalkgqa', 'region_words')]);
+  return build(
+    path.resolve('.cache/kg/xywy-snapshot.json.gz'),
+    [sharedData('kg', 'xywy_medicalkgqa')],
+    [sharedData('kg', 'liuhuanyong_dict'), sharedData('kg', 'xywy_medicalkgqa', 'region_words')],
+    [sharedData('kg', 'vrbot_meddialog', 'graph.csv')],
+  );
 }
