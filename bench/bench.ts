@@ -22,6 +22,7 @@ import { Finaliser } from '../src/output/finaliser.js';
 import type { StageContext } from '../src/stages/types.js';
 import { extraBenchSections, stopStartedServices } from './sections.js';
 import { floorSection } from './floor.js';
+import { CORPORA } from './corpora.js';
 import { importGraph } from '../src/kg/import/index.js';
 import { writeSnapshot } from '../src/kg/snapshot.js';
 
@@ -29,14 +30,6 @@ const root = process.cwd();
 const shared = path.resolve(root, '..', 'shared', 'data', 'dialogues');
 const work = path.join(root, 'bench', 'out');
 
-export const CORPORA: Array<{ format: string; file: string }> = [
-  { format: 'meddialog', file: 'meddialog_covid_zh/COVID-Dialogue-Dataset-Chinese.txt' },
-  { format: 'hetmc', file: 'hetmc_chunyu/train.dialog' },
-  { format: 'mie', file: 'mie_chunyu/dev.json' },
-  { format: 'cmtmedqa', file: 'cmtmedqa/CMtMedQA_test.json' },
-  { format: 'toyhom', file: 'toyhom_cmd/样例_内科5000-6000.csv' },
-  { format: 'huatuo', file: 'huatuo26m/huatuo26M_test.json' },
-];
 
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 

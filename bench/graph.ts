@@ -24,18 +24,11 @@ import { normalise } from '../src/stages/normalise/index.js';
 import { split } from '../src/stages/split/index.js';
 import type { StageContext } from '../src/stages/types.js';
 import { utterances, validate } from '../src/stages/validate/index.js';
+import { CORPORA } from './corpora.js';
 import { drugEval, entityEval, mieEval, syntheticEval } from './graph-eval.js';
 
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
-const CORPORA: Array<{ format: string; file: string }> = [
-  { format: 'meddialog', file: 'meddialog_covid_zh/COVID-Dialogue-Dataset-Chinese.txt' },
-  { format: 'hetmc', file: 'hetmc_chunyu/train.dialog' },
-  { format: 'mie', file: 'mie_chunyu/dev.json' },
-  { format: 'cmtmedqa', file: 'cmtmedqa/CMtMedQA_test.json' },
-  { format: 'toyhom', file: 'toyhom_cmd/样例_内科5000-6000.csv' },
-  { format: 'huatuo', file: 'huatuo26m/huatuo26M_test.json' },
-];
 
 export function mergedImport(root: string): Promise<ImportedGraph> {
   const kg = (...p: string[]) => path.resolve(root, '..', 'shared', 'data', 'kg', ...p);

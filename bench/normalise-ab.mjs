@@ -6,7 +6,9 @@ const { parsePipeline } = await import(`${root}/dist/src/pipeline/config.js`);
 const { batches, sourceItems } = await import(`${root}/dist/src/pipeline/read-sources.js`);
 const { normalise } = await import(`${root}/dist/src/stages/normalise/index.js`);
 const { silentLogger } = await import(`${root}/dist/src/core/logger.js`);
-const C = [['meddialog','meddialog_covid_zh/COVID-Dialogue-Dataset-Chinese.txt'],['hetmc','hetmc_chunyu/train.dialog'],['mie','mie_chunyu/dev.json'],['cmtmedqa','cmtmedqa/CMtMedQA_test.json'],['toyhom','toyhom_cmd/样例_内科5000-6000.csv'],['huatuo','huatuo26m/huatuo26M_test.json']];
+// The file list of this checkout's bench (built), whichever checkout is measured.
+const { CORPORA } = await import(new URL('../dist/bench/corpora.js', import.meta.url).href);
+const C = CORPORA.map((c) => [c.format, c.file]);
 const config = parsePipeline({ name: 'nb', sources: C.map(([format, f]) => ({ format, path: `${shared}/${f}` })) });
 const ctx = { config, logger: silentLogger };
 const all = [];
