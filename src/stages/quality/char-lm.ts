@@ -152,39 +152,55 @@ export class CharLm {
 }
 
 /**
- * An open-addressing table from non-negative int32 keys to numbers (0 when absent): the trigram
- * scorer's n-gram lookups without building string keys.
+ * An open-addressing table from non-negative int32 keys to `width` numbers each (get: the first,
+ * 0 when absent), key and values side by side in one Float64Array so a probe touches one cache
+ * line: the trigram scorer's n-gram lookups without building string keys.
  */
 class IntTable {
-  private readonly keys: Int32Array;
-  private readonly vals: Float64Array;
+  private readonly cells: Float64Array;
+  private readonly stride: number;
   private readonly shift: number;
   private readonly mask: number;
 
-  constructor(size: number) {
+  constructor(size: number, width = 1) {
     let bits = 4;
     while (1 << bits < size * 2) bits++;
-    this.keys = new Int32Array(1 << bits).fill(-1);
-    this.vals = new Float64Array(1 << bits);
+    this.stride = width + 1;
+    this.cells = new Float64Array((1 << bits) * this.stride);
+    for (let i = 0; i < this.cells.length; i += this.stride) this.cells[i] = -1;
     this.shift = 32 - bits;
     this.mask = (1 << bits) - 1;
   }
 
-  set(key: number, val: number): void {
+  set(key: number, ...vals: number[]): void {
     let h = Math.imul(key, 0x9e3779b1) >>> this.shift;
-    while (this.keys[h] !== -1 && this.keys[h] !== key) h = (h + 1) & this.mask;
-    this.keys[h] = key;
-    this.vals[h] = val;
+    while (this.cells[h * this.stride] !== -1 && this.cells[h * this.stride] !== key) h = (h + 1) & this.mask;
+    const at = h * this.stride;
+    this.cells[at] = key;
+    for (let i = 0; i < vals.length && i < this.stride - 1; i++) this.cells[at + 1 + i] = vals[i];
+  }
+
+  /** The index in cells of the first value stored with key, or -1. */
+  find(key: number): number {
+    const cells = this.cells;
+    const stride = this.stride;
+    let h = Math.imul(key, 0x9e3779b1) >>> this.shift;
+    for (;;) {
+      const k = cells[h * stride];
+      if (k === key) return h * stride + 1;
+      if (k === -1) return -1;
+      h = (h + 1) & this.mask;
+    }
+  }
+
+  /** The value at an index that find returned (+ 1 for the second value). */
+  at(i: number): number {
+    return this.cells[i];
   }
 
   get(key: number): number {
-    let h = Math.imul(key, 0x9e3779b1) >>> this.shift;
-    for (;;) {
-      const k = this.keys[h];
-      if (k === key) return this.vals[h];
-      if (k === -1) return 0;
-      h = (h + 1) & this.mask;
-    }
+    const i = this.find(key);
+    return i < 0 ? 0 : this.cells[i];
   }
 }
 
@@ -214,11 +230,13 @@ class TrigramIndex {
   private readonly p1: Float64Array;
   private readonly t2: Float64Array;
   private readonly y2: Float64Array;
-  private readonly g2: IntTable;
   private readonly ctx3: IntTable;
   private readonly t3: Float64Array;
   private readonly y3: Float64Array;
-  private readonly g3: IntTable;
+  /** Per stored bigram (context with a total): its interpolated probability, and log2 of it. */
+  private readonly p2: IntTable;
+  /** Per stored trigram (context with a total): log2 of its interpolated probability. */
+  private readonly lb3: IntTable;
   /** Per BMP code unit: -2 not yet classified, -1 dropped (whitespace), else the symbol id. */
   private readonly bmp = new Int32Array(0x10000).fill(-2);
   private readonly astral = new Map<number, number>();
@@ -256,11 +274,6 @@ class TrigramIndex {
       const a = idsOf(ctx, 1);
       if (a) this.y2[a[0]] = c;
     }
-    this.g2 = new IntTable(grams[2].size);
-    for (const [g, c] of grams[2]) {
-      const a = idsOf(g, 2);
-      if (a) this.g2.set(a[0] * w + a[1], c);
-    }
     const ctxKeys = new Set([...ctxTotal[3].keys(), ...ctxTypes[3].keys()]);
     if ((ctxKeys.size + 1) * w >= 2 ** 31) throw new Error(`char LM too large for the integer trigram index (${ctxKeys.size} contexts × ${w} symbols)`);
     this.ctx3 = new IntTable(ctxKeys.size);
@@ -275,15 +288,39 @@ class TrigramIndex {
       this.t3[j] = ctxTotal[3].get(ctx) ?? 0;
       this.y3[j] = ctxTypes[3].get(ctx) ?? 0;
     }
-    this.g3 = new IntTable(grams[3].size);
+    // What the interpolation gives for every stored n-gram, computed once with the very operations
+    // crossEntropy would do: the bigram probability of each stored bigram (its context has a total),
+    // and log2 of the full trigram probability of each stored trigram.
+    this.p2 = new IntTable(grams[2].size, 2);
+    for (const [g, c] of grams[2]) {
+      const a = idsOf(g, 2);
+      if (!a || !this.t2[a[0]]) continue;
+      const k = this.y2[a[0]];
+      const p = (c + k * this.p1[a[1]]) / (this.t2[a[0]] + k);
+      this.p2.set(a[0] * w + a[1], p, Math.log2(p));
+    }
+    this.lb3 = new IntTable(grams[3].size);
     for (const [g, c] of grams[3]) {
       const a = idsOf(g, 3);
       if (!a) continue;
-      const ctx = this.ctx3.get(a[0] * w + a[1]);
-      if (ctx) this.g3.set(ctx * w + a[2], c); // without a context total the trigram is never consulted
+      const j = this.ctx3.get(a[0] * w + a[1]);
+      if (!j || !this.t3[j]) continue;
+      const k = this.y3[j];
+      const p = (c + k * this.bigram(a[1], a[2])) / (this.t3[j] + k);
+      this.lb3.set(j * w + a[2], Math.log2(p));
     }
     this.begin = this.ids.get('^') ?? 0;
     this.end = this.ids.get('$') ?? 0;
+  }
+
+  /** The unigram probability interpolated with the bigram (when the context has a total), as prob() computes it. */
+  private bigram(c1: number, ch: number): number {
+    const n2 = this.t2[c1];
+    if (!n2) return this.p1[ch];
+    const slot = this.p2.find(c1 * this.width + ch);
+    if (slot >= 0) return this.p2.at(slot);
+    const k = this.y2[c1];
+    return (0 + k * this.p1[ch]) / (n2 + k);
   }
 
   private symbolId(ch: string): number {
@@ -325,27 +362,45 @@ class TrigramIndex {
     const len = this.toIds(text);
     const s = this.buf;
     const w = this.width;
-    const { p1, t2, y2, g2, ctx3, t3, y3, g3 } = this;
+    const { p1, t2, y2, p2, ctx3, t3, y3, lb3 } = this;
     let bits = 0;
     for (let i = 1; i < len; i++) {
       const ch = s[i];
-      let p = p1[ch];
       const c1 = s[i - 1];
-      const n2 = t2[c1];
-      if (n2) {
-        const k = y2[c1];
-        p = (g2.get(c1 * w + ch) + k * p) / (n2 + k);
-      }
+      // The trigram step, when the two-symbol context has a total.
+      let n3 = 0;
+      let k3 = 0;
       if (i >= 2) {
         const j = ctx3.get(s[i - 2] * w + c1);
         if (j) {
-          const n3 = t3[j];
+          n3 = t3[j];
           if (n3) {
-            const k = y3[j];
-            p = (g3.get(j * w + ch) + k * p) / (n3 + k);
+            const slot = lb3.find(j * w + ch);
+            if (slot >= 0) {
+              bits -= lb3.at(slot);
+              continue;
+            }
+            k3 = y3[j];
           }
         }
       }
+      // The unigram and bigram steps.
+      let p: number;
+      const n2 = t2[c1];
+      if (!n2) p = p1[ch];
+      else {
+        const slot = p2.find(c1 * w + ch);
+        if (slot >= 0 && !n3) {
+          bits -= p2.at(slot + 1);
+          continue;
+        }
+        if (slot >= 0) p = p2.at(slot);
+        else {
+          const k = y2[c1];
+          p = (0 + k * p1[ch]) / (n2 + k);
+        }
+      }
+      if (n3) p = (0 + k3 * p) / (n3 + k3);
       bits -= Math.log2(p);
     }
     return bits / (len - 1);

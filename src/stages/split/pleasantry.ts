@@ -121,10 +121,8 @@ const COURTESY_RE = new RegExp(COURTESY_ALTS, 'giu');
 /** Courtesy words opening a clause ("不客气祝你早日康复"): the closing-offer test looks past them. */
 const LEADING_COURTESY = new RegExp(`^(?:${COURTESY_ALTS})+`, 'iu');
 
-/** Clauses: split at sentence and clause punctuation and newlines. */
-function clauses(text: string): string[] {
-  return text.replace(PLACEHOLDER, '').split(/[，,。！!？?；;：:\n~～…、\s]+/u).map((c) => c.trim()).filter((c) => meaningfulChars(c) > 0);
-}
+/** Where clauses end: sentence and clause punctuation, newlines and spaces. */
+const CLAUSE_BREAK = /[，,。！!？?；;：:\n~～…、\s]+/gu;
 
 export function isClosingOffer(clause: string): boolean {
   const c = clause.replace(/^[\s"“”'‘’]+/, '');
@@ -132,13 +130,24 @@ export function isClosingOffer(clause: string): boolean {
 }
 
 /** A clause that is courtesy only: a closing offer, or nothing but courtesy words once they are removed. */
-function courtesyClause(clause: string): boolean {
+export function courtesyClause(clause: string): boolean {
   if (isClosingOffer(clause) || isClosingOffer(clause.replace(LEADING_COURTESY, ''))) return true;
   return meaningfulChars(clause.replace(COURTESY_RE, '')) === 0;
 }
 
 /** True when every clause of the turn is courtesy: thanks, acknowledgements, good wishes, closing offers. */
 export function isPleasantry(text: string): boolean {
-  const cs = clauses(text);
-  return cs.every(courtesyClause);
+  // The clauses of text.replace(PLACEHOLDER, '').split(CLAUSE_BREAK), trimmed, those with a
+  // meaningful character, read one at a time: a turn with content stops at its first such clause.
+  const t = text.indexOf('<') === -1 ? text : text.replace(PLACEHOLDER, '');
+  const brk = CLAUSE_BREAK;
+  brk.lastIndex = 0;
+  let start = 0;
+  for (;;) {
+    const m = brk.exec(t);
+    const c = t.slice(start, m ? m.index : t.length).trim();
+    if (meaningfulChars(c) > 0 && !courtesyClause(c)) return false;
+    if (!m) return true;
+    start = brk.lastIndex;
+  }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { isPleasantry, meaningfulChars, meaningfulCharsByRegex } from '../../../src/stages/split/pleasantry.js';
+import { courtesyClause, isPleasantry, meaningfulChars, meaningfulCharsByRegex } from '../../../src/stages/split/pleasantry.js';
 import { isInquiry } from '../../../src/stages/split/inquiry.js';
 import { sharedData } from '../../support/services.js';
 
@@ -75,5 +75,19 @@ describe('isInquiry with the pleasantry test last', () => {
     expect(diffs).toEqual([]);
     expect(turns.some((t) => isInquiry(t))).toBe(true);
     expect(turns.some((t) => !isInquiry(t) && /[？?]/.test(t))).toBe(true); // closing offers with a question mark do not count
+  });
+});
+
+describe('isPleasantry reading clauses one at a time', () => {
+  // The form it had: every clause of the whole split, then every().
+  const eager = (text: string) =>
+    text.replace(/<[A-Z_]+>/g, '').split(/[，,。！!？?；;：:\n~～…、\s]+/u).map((c) => c.trim()).filter((c) => meaningfulChars(c) > 0).every(courtesyClause);
+
+  it('gives the same answer as the eager split on the real corpora and on edge cases', () => {
+    const turns = realLines().flatMap((l) => l.split(/["“”]/)).filter((t) => t.length > 0);
+    turns.push('', ' ', '，，', '<PHONE>', '谢谢<NAME>医生！', '好的，谢谢', '好的，我明天去医院', '<<A>B>', '不客气祝你早日康复', '   谢谢   ', '谢谢\n\n');
+    const diffs = turns.filter((t) => isPleasantry(t) !== eager(t));
+    expect(diffs).toEqual([]);
+    expect(turns.filter((t) => isPleasantry(t)).length).toBeGreaterThan(10);
   });
 });
