@@ -226,6 +226,67 @@ export function decodeLine(b: Buffer, prior: 'utf-8' | 'gb18030'): string {
   return p2.score > p1.score ? second : first;
 }
 
+/**
+ * Complete lines (`b` ends with LF) decoded as decodeLine decodes each of them, concatenated.
+ * Fast path: the whole span decoded at once in the prior, which equals the per-line decodings
+ * wherever every line's prior decoding is clean and plausible (an LF is a character boundary in
+ * both encodings, so without invalid bytes decoding commutes with concatenation; an ASCII line
+ * reads the same in both). Any line with a UTF-8 byte-order mark at its start, or whose decoding
+ * is not plausible (U+FFFD included), sends the span through decodeLine line by line.
+ */
+export function decodeLines(b: Buffer, prior: 'utf-8' | 'gb18030'): string {
+  if (!hasLineBom(b)) {
+    const text = decodeAs(prior, b);
+    if (allLinesPlausible(text)) return text;
+  }
+  let out = '';
+  let start = 0;
+  for (;;) {
+    const nl = b.indexOf(10, start);
+    if (nl < 0) break;
+    out += decodeLine(b.subarray(start, nl + 1), prior);
+    start = nl + 1;
+  }
+  if (start < b.length) out += decodeLine(b.subarray(start), prior);
+  return out;
+}
+
+/** EF BB BF at the start of b or after any LF. */
+function hasLineBom(b: Buffer): boolean {
+  if (hasUtf8Bom(b)) return true;
+  let i = b.indexOf(BOM_AFTER_LF);
+  return i >= 0;
+}
+const BOM_AFTER_LF = Buffer.from([10, 0xef, 0xbb, 0xbf]);
+
+/** plausibility(line).plausible for every line of text (lines cut after each LF), in one scan. */
+function allLinesPlausible(text: string): boolean {
+  const t = level1Table();
+  let common = 0;
+  let odd = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      if (c === 10) {
+        if (odd > common / 4) return false;
+        common = 0;
+        odd = 0;
+      }
+      continue;
+    }
+    if (c === 0xfffd) return false;
+    if (c >= 0x4e00 && c <= 0x9fff) {
+      if (t[c] === 1) common++;
+      else odd++;
+    } else if ((c >= 0x3000 && c <= 0x303f) || (c >= 0xff00 && c <= 0xffef) || (c >= 0x2010 && c <= 0x206f) || c === 0xfeff) {
+      // punctuation: neither
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      if (c <= 0xdbff) i++;
+    } else odd++;
+  }
+  return odd <= common / 4;
+}
+
 /** Where to cut a long line: a position preceded by an ASCII byte and holding one (a character start in both encodings). */
 function safeCut(b: Buffer, from: number): number {
   for (let i = Math.max(1, from); i < b.length; i++) if (b[i] < 0x80 && b[i - 1] < 0x80) return i;
@@ -289,14 +350,19 @@ async function* decodeFrom(
   const feed = (chunk: Buffer, final: boolean): string => {
     let out = '';
     let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(10, start);
-      if (nl < 0) break;
-      const piece = chunk.subarray(start, nl + 1);
+    const lastNl = chunk.lastIndexOf(10);
+    if (lastNl >= 0) {
+      // The line the held parts begin, then the chunk's other complete lines as one span.
+      const nl = chunk.indexOf(10);
+      const piece = chunk.subarray(0, nl + 1);
       out += decodeLine(parts.length ? Buffer.concat([...parts, piece]) : piece, prior);
       parts = [];
       partsLen = 0;
       start = nl + 1;
+      if (lastNl >= start) {
+        out += decodeLines(chunk.subarray(start, lastNl + 1), prior);
+        start = lastNl + 1;
+      }
     }
     if (start < chunk.length) {
       parts.push(Buffer.from(chunk.subarray(start)));
