@@ -228,16 +228,17 @@ export function decodeLine(b: Buffer, prior: 'utf-8' | 'gb18030'): string {
 
 /**
  * Complete lines (`b` ends with LF) decoded as decodeLine decodes each of them, concatenated.
- * Fast path: the whole span decoded at once in the prior, which equals the per-line decodings
- * wherever every line's prior decoding is clean and plausible (an LF is a character boundary in
- * both encodings, so without invalid bytes decoding commutes with concatenation; an ASCII line
- * reads the same in both). Any line with a UTF-8 byte-order mark at its start, or whose decoding
- * is not plausible (U+FFFD included), sends the span through decodeLine line by line.
+ * Fast path: the whole span decoded at once in the prior, which equals the per-line decodings of
+ * every line whose prior decoding is clean and plausible (an LF is a character boundary in both
+ * encodings, so without invalid bytes decoding commutes with concatenation; an ASCII line reads
+ * the same in both); a line that is not plausible is decided again by decodeLine from its bytes.
+ * A span with a UTF-8 byte-order mark at a line start, or with any U+FFFD in its decoding, goes
+ * through decodeLine line by line.
  */
 export function decodeLines(b: Buffer, prior: 'utf-8' | 'gb18030'): string {
   if (!hasLineBom(b)) {
     const text = decodeAs(prior, b);
-    if (allLinesPlausible(text)) return text;
+    if (text.indexOf(REPLACEMENT_CHAR) < 0) return withImplausibleRedecided(text, b, prior);
   }
   let out = '';
   let start = 0;
@@ -253,38 +254,51 @@ export function decodeLines(b: Buffer, prior: 'utf-8' | 'gb18030'): string {
 
 /** EF BB BF at the start of b or after any LF. */
 function hasLineBom(b: Buffer): boolean {
-  if (hasUtf8Bom(b)) return true;
-  let i = b.indexOf(BOM_AFTER_LF);
-  return i >= 0;
+  return hasUtf8Bom(b) || b.indexOf(BOM_AFTER_LF) >= 0;
 }
 const BOM_AFTER_LF = Buffer.from([10, 0xef, 0xbb, 0xbf]);
 
-/** plausibility(line).plausible for every line of text (lines cut after each LF), in one scan. */
-function allLinesPlausible(text: string): boolean {
+/**
+ * `text` (the clean decoding of `b`) with every line that plausibility() would not call plausible
+ * replaced by decodeLine of that line's bytes (line i of the text is line i of the bytes: no
+ * U+FFFD, so every LF byte is one '\n'). Counts as plausibility() does, in one scan.
+ */
+function withImplausibleRedecided(text: string, b: Buffer, prior: 'utf-8' | 'gb18030'): string {
   const t = level1Table();
   let common = 0;
   let odd = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  let out = '';
+  let done = 0; // text before this is in out (or taken as is)
+  let lineStart = 0;
+  let byteStart = 0;
+  const len = text.length;
+  for (let i = 0; i <= len; i++) {
+    const c = i < len ? text.charCodeAt(i) : 10;
     if (c < 0x80) {
       if (c === 10) {
-        if (odd > common / 4) return false;
+        const end = Math.min(i + 1, len);
+        const byteEnd = i < len ? b.indexOf(10, byteStart) + 1 : b.length;
+        if (odd > common / 4 && end > lineStart) {
+          out += text.slice(done, lineStart) + decodeLine(b.subarray(byteStart, byteEnd), prior);
+          done = end;
+        }
         common = 0;
         odd = 0;
+        lineStart = end;
+        byteStart = byteEnd;
       }
       continue;
     }
-    if (c === 0xfffd) return false;
     if (c >= 0x4e00 && c <= 0x9fff) {
       if (t[c] === 1) common++;
       else odd++;
     } else if ((c >= 0x3000 && c <= 0x303f) || (c >= 0xff00 && c <= 0xffef) || (c >= 0x2010 && c <= 0x206f) || c === 0xfeff) {
-      // punctuation: neither
+      // punctuation and full-width forms: neither
     } else if (c >= 0xd800 && c <= 0xdfff) {
-      if (c <= 0xdbff) i++;
+      if (c <= 0xdbff) i++; // an astral character: neutral
     } else odd++;
   }
-  return odd <= common / 4;
+  return done === 0 ? text : out + text.slice(done);
 }
 
 /** Where to cut a long line: a position preceded by an ASCII byte and holding one (a character start in both encodings). */
