@@ -56,6 +56,8 @@ export function caseKey(text: string): number {
 export function idKey(id: string): number {
   const n = parseInt(id.slice(0, 13), 16);
   if (Number.isFinite(n) && /^[0-9a-f]{13}/.test(id)) return n;
+  // Record ids: `cmt-` and a hex content hash.
+  if (id.startsWith('cmt-') && /^cmt-[0-9a-f]{13}/.test(id)) return parseInt(id.slice(4, 17), 16);
   return parseInt(createHash('sha256').update(id).digest('hex').slice(0, 13), 16);
 }
 
