@@ -3,15 +3,17 @@
  * scanned leftmost-longest and non-overlapping — at each position the longest known term wins
  * and the scan continues after it, so a short term is never reported inside a longer known one
  * ('感冒' inside '病毒性感冒'). Latin/digit terms must not cut a Latin word ('CT' in 'ACT').
- * Terms of one character are not matched (too ambiguous in running text: '干', '梨').
+ * Terms of one character are matched only when every entity they name is a Symptom (curated
+ * lay forms: 咳, 痒, 痰) and jieba makes them a word of their own ('一咳就…', not '咳嗽'); other
+ * one-character names are too ambiguous in running text ('干', '梨').
  * Every hit must sit on word boundaries (src/kg/segment.ts, jieba): '热咳' in '发热咳嗽', '性病' in
  * '炎性病变', '低血压' in '降低血压' are not mentions; a shorter term at the same start may be.
  * The trie is flattened into typed arrays (root: a direct 64K table; other nodes: sorted child
  * runs, binary-searched). Matchers are cached per graph version; nothing else is global.
  */
 import type { EntityType } from '../../schemas/record.js';
-import { FOLD } from './fold.js';
-import { verdict } from './segment.js';
+import { FOLD, foldTerm as FOLDED } from './fold.js';
+import { isWord, verdict } from './segment.js';
 import type { GraphPort, LexiconEntry } from './port.js';
 
 export interface TermHit {
@@ -26,6 +28,8 @@ export interface TermHit {
 export const TYPE_PRIORITY: readonly EntityType[] = ['Disease', 'Drug', 'Symptom', 'Check', 'Department', 'Food'];
 
 const MIN_TERM = 2;
+
+const isSymptomish = (entries: ReadonlyArray<{ type: EntityType }>) => entries.some((e) => e.type === 'Symptom') && entries.every((e) => e.type === 'Symptom' || e.type === 'Disease');
 
 /**
  * A name that is both a Symptom and a Disease (咳嗽, 腹泻, 失眠) is what a patient reports: its
@@ -49,7 +53,7 @@ export class Matcher {
   private readonly childNode: Int32Array;
   /** Per node: index into `outputs` of the term ending here, or -1. */
   private readonly output: Int32Array;
-  private readonly outputs: Array<{ entries: TermHit['entries']; asciiStart: boolean; asciiEnd: boolean; parts?: Array<{ start: number; end: number; out: number }> }>;
+  private readonly outputs: Array<{ entries: TermHit['entries']; single: boolean; asciiStart: boolean; asciiEnd: boolean; parts?: Array<{ start: number; end: number; out: number }> }>;
   readonly terms: number;
   /** False only for callers that want raw substring hits (tests of the trie itself). */
   private readonly boundaries: boolean;
@@ -73,13 +77,17 @@ export class Matcher {
     // Group entries by term (the lexicon is sorted by term, but do not rely on it).
     const byTerm = new Map<string, Array<{ name: string; type: EntityType }>>();
     for (const e of lexicon) {
-      if (e.term.length < MIN_TERM) continue;
+      if (e.term.length < MIN_TERM && e.type !== 'Symptom') continue;
       let list = byTerm.get(e.term);
       if (!list) byTerm.set(e.term, (list = []));
       if (!list.some((x) => x.name === e.name && x.type === e.type)) list.push({ name: e.name, type: e.type });
     }
-    for (const list of byTerm.values()) {
-      list.sort((a, b) => rank(a, list) - rank(b, list) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // One-character terms: Symptom-only (see above).
+    for (const [term, list] of byTerm) if (term.length < MIN_TERM && !list.every((e) => e.type === 'Symptom')) byTerm.delete(term);
+    // Per term: by type rank, then the entity the surface is the name of (窦性心动过速 before its broader 心律失常), then by name.
+    for (const [term, list] of byTerm) {
+      const own = (e: { name: string }) => (FOLDED(e.name) === term ? 0 : 1);
+      list.sort((a, b) => rank(a, list) - rank(b, list) || own(a) - own(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     }
     // Pointer trie first (Map children), then flatten breadth-first.
     type TNode = { kids: Map<number, TNode>; out: number };
@@ -98,13 +106,14 @@ export class Matcher {
         n = k;
       }
       n.out = outputs.length;
-      outputs.push({ entries, asciiStart: isAsciiWordChar(term.charCodeAt(0)), asciiEnd: isAsciiWordChar(term.charCodeAt(term.length - 1)) });
+      outputs.push({ entries, single: term.length < MIN_TERM, asciiStart: isAsciiWordChar(term.charCodeAt(0)), asciiEnd: isAsciiWordChar(term.charCodeAt(term.length - 1)) });
     }
-    // Compound symptoms ('胸闷气短', '头晕乏力', '恶心呕吐'): a Symptom-only term that is exactly a
-    // sequence of ≥ 2 other Symptom-only terms is reported as its parts (one mention per symptom).
+    // Compound symptoms ('胸闷气短', '头晕乏力', '恶心呕吐'): a symptom term (every entity a Symptom
+    // or Disease, one a Symptom) that is exactly a sequence of ≥ 2 other symptom terms is reported
+    // as its parts (one mention per symptom: 胸闷 + 气短 → 呼吸困难).
     const index = new Map<string, number>();
     [...byTerm.keys()].forEach((t, k) => index.set(t, k));
-    const symptomOnly = (k: number) => outputs[k].entries.every((e) => e.type === 'Symptom');
+    const symptomOnly = (k: number) => isSymptomish(outputs[k].entries);
     [...byTerm.keys()].forEach((term, k) => {
       if (term.length < 4 || !symptomOnly(k)) return;
       // Fewest-parts tiling by DP over split points.
@@ -151,6 +160,14 @@ export class Matcher {
     }
     return new Matcher({ root, childStart, childCount, childChar, childNode, output, outputs, boundaries: opts.boundaries ?? true });
   }
+
+  /** Is s (≥ 2 characters) exactly a term of this lexicon? (A word's other part in verdict: 蔬菜 of 蔬菜水果.) */
+  private readonly isPart = (s: string): boolean => {
+    if (s.length < MIN_TERM) return false;
+    let node = this.root[FOLD[s.charCodeAt(0)]];
+    for (let j = 1; node !== 0 && j < s.length; j++) node = this.child(node, FOLD[s.charCodeAt(j)]);
+    return node !== 0 && this.output[node] >= 0;
+  };
 
   private child(node: number, c: number): number {
     let lo = this.childStart[node];
@@ -205,7 +222,7 @@ export class Matcher {
         const cutsWordStart = out.asciiStart && i > 0 && isAsciiWordChar(text.charCodeAt(i - 1));
         const cutsWordEnd = out.asciiEnd && end < n && isAsciiWordChar(text.charCodeAt(end));
         if (cutsWordStart || cutsWordEnd) continue;
-        if (this.boundaries && verdict(text, i, end) === 'cut') continue;
+        if (out.single ? !this.boundaries || !isWord(text, i, end) : this.boundaries && verdict(text, i, end, this.isPart) === 'cut') continue;
         if (this.boundaries && isAdvice(text, i, out.entries)) continue;
         if (out.parts) for (const p of out.parts) hits.push({ start: i + p.start, end: i + p.end, entries: this.outputs[p.out].entries });
         else hits.push({ start: i, end, entries: out.entries });

@@ -135,13 +135,37 @@ const MODIFIER_PREFIX = /^(?:慢性|急性|亚急性|轻度|中度|重度|轻微
 /** Particles that follow a word and never start one with it ('胎膜早破了', '感冒的', '头痛吗'). */
 const PARTICLE_AFTER = new Set([...'了的吗呢啊吧着过呀嘛么'].map((c) => c.charCodeAt(0)));
 
+/** Is [start, end) exactly one jieba word of its clause (the test for single-character terms: 咳 in 一咳就…)? */
+export function isWord(text: string, start: number, end: number): boolean {
+  const [lo, hi] = clause(text, start, end);
+  const marks = boundaries(text, lo, hi);
+  if (marks[start - lo] !== 1 || marks[end - lo] !== 1) return false;
+  for (let k = start - lo + 1; k < end - lo; k++) if (marks[k] === 1) return false;
+  return true;
+}
+
 export type BoundaryVerdict = 'aligned' | 'head' | 'cut';
 
 /**
- * Whether [start, end) sits on word boundaries of its clause: 'aligned' (starts and ends a word,
- * possibly spanning several), 'head' (ends a word whose prefix is a modifier), or 'cut'.
+ * Word endings that leave the entity a hit names intact: 痛风病, 高血压病, 抑郁症 (disease
+ * suffixes), 糖尿病人/高血压患者 (the patient), 乙肝病毒 (the disease's virus), 恶心感/麻木感 (the
+ * sensation). jieba glues them to the head; the hit still names its entity.
  */
-export function verdict(text: string, start: number, end: number): BoundaryVerdict {
+const SUFFIX_AFTER = /^(?:病|症|病人|患者|人|病毒|感)$/;
+
+/**
+ * Single-character verbs that jieba glues to the object they govern (验血常规 → 验血/常规, 查血
+ * 糖): a hit that starts inside such a word after the verb and ends a word still names its entity.
+ */
+const VERB_PREFIX = /^(?:验|查|测|做|拍|抽|服|吃|用|打|输|涂|抹|喷|滴)$/;
+
+/**
+ * Whether [start, end) sits on word boundaries of its clause: 'aligned' (starts and ends a word,
+ * possibly spanning several; or its word's rest is a known term, a suffix or a governing verb —
+ * see `isPart`, SUFFIX_AFTER, VERB_PREFIX), 'head' (ends a word whose prefix is a modifier), or 'cut'.
+ * `isPart(s)`: s is a term of the caller's lexicon (蔬菜 in 蔬菜水果: the word is two entities).
+ */
+export function verdict(text: string, start: number, end: number, isPart?: (s: string) => boolean): BoundaryVerdict {
   // Fast path: no dictionary word astride either boundary (dictionary words hold no punctuation).
   const clearStart0 = start === 0 || isBreak(text.charCodeAt(start - 1)) || !crossed(text, start, 0, text.length);
   const clearEnd0 = end === text.length || isBreak(text.charCodeAt(end)) || PARTICLE_AFTER.has(text.charCodeAt(end)) || !crossed(text, end, 0, text.length);
@@ -153,16 +177,27 @@ export function verdict(text: string, start: number, end: number): BoundaryVerdi
   const marks = boundaries(text, lo, hi);
   const s = start - lo;
   const e = end - lo;
-  const startOk = clearStart || marks[s] === 1;
-  const endOk = clearEnd || marks[e] === 1;
+  let startOk = clearStart || marks[s] === 1;
+  let endOk = clearEnd || marks[e] === 1;
   if (startOk && endOk) return 'aligned';
+  // The word holding the hit's start [ws, …) and the one holding its end (…, we).
+  let ws = s;
+  while (ws > 0 && marks[ws] !== 1) ws--;
+  let we = e;
+  while (we < marks.length - 1 && marks[we] !== 1) we++;
   if (endOk && !startOk) {
-    // The word holding the hit's start: does it begin with a modifier and end where the hit ends?
-    let ws = s;
-    while (ws > 0 && marks[ws] !== 1) ws--;
-    let we = s + 1;
-    while (we < marks.length && marks[we] !== 1) we++;
-    if (we === e && MODIFIER_PREFIX.test(text.slice(lo + ws, start))) return 'head';
+    let w1 = s + 1;
+    while (w1 < marks.length && marks[w1] !== 1) w1++;
+    const prefix = text.slice(lo + ws, start);
+    if (w1 === e && MODIFIER_PREFIX.test(prefix)) return 'head';
   }
-  return 'cut';
+  if (!startOk) {
+    const prefix = text.slice(lo + ws, start);
+    startOk = VERB_PREFIX.test(prefix) || (prefix.length >= 2 && isPart !== undefined && isPart(prefix));
+  }
+  if (startOk && !endOk) {
+    const rest = text.slice(end, lo + we);
+    endOk = SUFFIX_AFTER.test(rest) || (rest.length >= 2 && isPart !== undefined && isPart(rest));
+  }
+  return startOk && endOk ? 'aligned' : 'cut';
 }
