@@ -28,6 +28,8 @@ export interface TermHit {
 export const TYPE_PRIORITY: readonly EntityType[] = ['Disease', 'Drug', 'Symptom', 'Check', 'Department', 'Food'];
 
 const MIN_TERM = 2;
+/** Terms ending along one trie walk (≤ the longest term's length, 100, plus adverb variants). */
+const MAX_CAND = 256;
 
 const isSymptomish = (entries: ReadonlyArray<{ type: EntityType }>) => entries.some((e) => e.type === 'Symptom') && entries.every((e) => e.type === 'Symptom' || e.type === 'Disease');
 
@@ -55,6 +57,9 @@ export class Matcher {
   private readonly output: Int32Array;
   private readonly outputs: Array<{ entries: TermHit['entries']; single: boolean; asciiStart: boolean; asciiEnd: boolean; parts?: Array<{ start: number; end: number; out: number }> }>;
   readonly terms: number;
+  /** Scratch for find(): the terms ending at each step of one trie walk (no allocation per call). */
+  private readonly cand = new Int32Array(MAX_CAND);
+  private readonly candEnd = new Int32Array(MAX_CAND);
   /** False only for callers that want raw substring hits (tests of the trie itself). */
   private readonly boundaries: boolean;
 
@@ -169,6 +174,41 @@ export class Matcher {
     return node !== 0 && this.output[node] >= 0;
   };
 
+  /**
+   * Compositional symptom phrases: a degree or frequency word inside a symptom term (胸有点闷,
+   * 心跳比较快, 头也老痛, 喉咙很痒): after the term's first part (node, ending before text[at]),
+   * skip one ADVERB (optionally after 的/得) and finish the term. Adds those candidates in end order.
+   */
+  private acrossAdverb(text: string, at: number, node: number, nc: number): number {
+    const cand = this.cand;
+    const candEnd = this.candEnd;
+    let k = at;
+    const c0 = text.charCodeAt(k);
+    if (c0 === 0x7684 || c0 === 0x5f97) k++; // 的, 得
+    for (const adv of ADVERBS) {
+      if (!text.startsWith(adv, k)) continue;
+      let nd = node;
+      for (let j = k + adv.length; j < text.length && j < k + adv.length + 4 && nc < MAX_CAND; j++) {
+        nd = this.child(nd, FOLD[text.charCodeAt(j)]);
+        if (nd === 0) break;
+        const o = this.output[nd];
+        if (o < 0 || this.outputs[o].parts || !isSymptomish(this.outputs[o].entries)) continue;
+        // Insert in end order (candidates are tried longest first).
+        let p = nc;
+        while (p > 0 && candEnd[p - 1] > j + 1) {
+          cand[p] = cand[p - 1];
+          candEnd[p] = candEnd[p - 1];
+          p--;
+        }
+        cand[p] = o;
+        candEnd[p] = j + 1;
+        nc++;
+      }
+      break;
+    }
+    return nc;
+  }
+
   private child(node: number, c: number): number {
     let lo = this.childStart[node];
     let hi = lo + this.childCount[node] - 1;
@@ -191,8 +231,8 @@ export class Matcher {
   find(text: string): TermHit[] {
     const hits: TermHit[] = [];
     const n = text.length;
-    const cand: number[] = [];
-    const candEnd: number[] = [];
+    const cand = this.cand;
+    const candEnd = this.candEnd;
     let i = 0;
     while (i < n) {
       let node = this.root[FOLD[text.charCodeAt(i)]];
@@ -200,23 +240,29 @@ export class Matcher {
         i++;
         continue;
       }
-      cand.length = 0;
-      candEnd.length = 0;
+      let nc = 0;
       let j = i + 1;
+      let adverbAt = -1;
+      let adverbNode = 0;
       for (;;) {
         const o = this.output[node];
-        if (o >= 0) {
-          cand.push(o);
-          candEnd.push(j);
+        if (o >= 0 && nc < MAX_CAND) {
+          cand[nc] = o;
+          candEnd[nc++] = j;
         }
         if (j >= n) break;
+        if (adverbAt < 0 && ADVERB_FIRST[text.charCodeAt(j)] === 1) {
+          adverbAt = j;
+          adverbNode = node;
+        }
         const nx = this.child(node, FOLD[text.charCodeAt(j)]);
         if (nx === 0) break;
         node = nx;
         j++;
       }
+      if (adverbAt >= 0) nc = this.acrossAdverb(text, adverbAt, adverbNode, nc);
       let taken = false;
-      for (let k = cand.length - 1; k >= 0; k--) {
+      for (let k = nc - 1; k >= 0; k--) {
         const out = this.outputs[cand[k]];
         const end = candEnd[k];
         const cutsWordStart = out.asciiStart && i > 0 && isAsciiWordChar(text.charCodeAt(i - 1));
@@ -234,7 +280,18 @@ export class Matcher {
     }
     return hits;
   }
+
 }
+
+/** Degree and frequency words that patients put inside a symptom phrase (longest first where one extends another). */
+const ADVERBS = ['有点儿', '有点', '有些', '比较', '非常', '特别', '越来越', '一直', '突然', '稍微', '老是', '总是', '经常', '偶尔', '轻微', '明显', '很', '太', '挺', '好', '老', '总', '还', '也', '都', '会', '又', '略'];
+const ADVERB_FIRST = (() => {
+  const t = new Uint8Array(65536);
+  for (const a of ADVERBS) t[a.charCodeAt(0)] = 1;
+  t[0x7684] = 1; // 的
+  t[0x5f97] = 1; // 得
+  return t;
+})();
 
 /** Imperatives before a symptom make it advice ('别紧张', '不要焦虑'), not a mention; '没有发热' stays a (negated) mention. */
 const IMPERATIVE = ['不要', '不用', '无需', '不必', '避免', '切勿', '别', '勿'];
