@@ -149,6 +149,8 @@ export async function graphSections(root: string, work: string, opts: { neo4jUri
   const symptomsOf = new Map<string, Set<string>>();
   for (const [rel, d, x] of imported.graph.edges) if (rel === 'has_symptom') symptomsOf.set(d, new Set([...(symptomsOf.get(d) ?? []), x]));
   L.push(...(await syntheticEval(snap, matcher, diseases, drugsByDisease, childDeps, symptomsOf)).lines);
+  const anyPool = await syntheticEval(snap, matcher, diseases, drugsByDisease, childDeps, symptomsOf, 400, false);
+  L.push(`The same claims with inconsistent drugs drawn from every drug with ≥ 10 indications, supplements and TCM formulas included (the pool before issue 11's second session; those are "unknown", never flagged): separated ${fmt(anyPool.accuracy, 3)}.`, '');
   await snap.close();
   return L;
 }
