@@ -31,6 +31,7 @@ const MIN_TERM = 2;
 /** Terms ending along one trie walk (≤ the longest term's length, 100, plus adverb variants). */
 const MAX_CAND = 256;
 
+const isCondition = (entries: ReadonlyArray<{ type: EntityType }>) => entries.every((e) => e.type === 'Symptom' || e.type === 'Disease');
 const isSymptomish = (entries: ReadonlyArray<{ type: EntityType }>) => entries.some((e) => e.type === 'Symptom') && entries.every((e) => e.type === 'Symptom' || e.type === 'Disease');
 
 /**
@@ -175,7 +176,7 @@ export class Matcher {
   };
 
   /**
-   * Compositional symptom phrases: a degree or frequency word inside a symptom term (胸有点闷,
+   * Compositional symptom phrases: a degree or frequency word inside a symptom or disease term (胸有点闷,
    * 心跳比较快, 头也老痛, 喉咙很痒): after the term's first part (node, ending before text[at]),
    * skip one ADVERB (optionally after 的/得) and finish the term. Adds those candidates in end order.
    */
@@ -192,7 +193,7 @@ export class Matcher {
         nd = this.child(nd, FOLD[text.charCodeAt(j)]);
         if (nd === 0) break;
         const o = this.output[nd];
-        if (o < 0 || this.outputs[o].parts || !isSymptomish(this.outputs[o].entries)) continue;
+        if (o < 0 || this.outputs[o].parts || !isCondition(this.outputs[o].entries)) continue;
         // Insert in end order (candidates are tried longest first).
         let p = nc;
         while (p > 0 && candEnd[p - 1] > j + 1) {
@@ -284,7 +285,7 @@ export class Matcher {
 }
 
 /** Degree and frequency words that patients put inside a symptom phrase (longest first where one extends another). */
-const ADVERBS = ['有点儿', '有点', '有些', '比较', '非常', '特别', '越来越', '一直', '突然', '稍微', '老是', '总是', '经常', '偶尔', '轻微', '明显', '很', '太', '挺', '好', '老', '总', '还', '也', '都', '会', '又', '略'];
+const ADVERBS = ['有没有', '有无', '这么', '那么', '有点儿', '有点', '有些', '比较', '非常', '特别', '越来越', '一直', '突然', '稍微', '老是', '总是', '经常', '偶尔', '轻微', '轻度', '明显', '很', '太', '挺', '好', '老', '总', '还', '也', '都', '会', '又', '就', '略'];
 const ADVERB_FIRST = (() => {
   const t = new Uint8Array(65536);
   for (const a of ADVERBS) t[a.charCodeAt(0)] = 1;
