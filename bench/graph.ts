@@ -110,8 +110,15 @@ export async function graphSections(root: string, work: string, opts: { neo4jUri
     const c = process.cpuUsage(c0);
     return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6, hits: n };
   };
-  const bound = timed(matcher);
-  const flat = timed(plain);
+  // Three passes each, alternating; the fastest pass of each is reported (every pass does the same
+  // work: segmentations are remembered within a text only, so a later pass is no cache-warmed rerun).
+  const best = (a: ReturnType<typeof timed>, b: ReturnType<typeof timed>) => ({ wall: Math.min(a.wall, b.wall), cpu: Math.min(a.cpu, b.cpu), hits: a.hits });
+  let bound = timed(matcher);
+  let flat = timed(plain);
+  for (let k = 0; k < 2; k++) {
+    bound = best(bound, timed(matcher));
+    flat = best(flat, timed(plain));
+  }
   const matchS = bound.wall;
   const plainS = flat.wall;
   const hits = bound.hits;
@@ -120,7 +127,7 @@ export async function graphSections(root: string, work: string, opts: { neo4jUri
   t = performance.now();
   for (let i = 0; i < envs.length; i += 500) await validate(envs.slice(i, i + 500), c);
   const validateS = (performance.now() - t) / 1000;
-  L.push(`Matcher and validate on the records of the 1× input (${fmt(envs.length)} records, ${fmt(chars / 1e6, 1)} M characters; segmenter ${segmenterName()}; matcher built in ${fmt(buildS, 2)} s over ${fmt(matcher.terms)} terms):`, '');
+  L.push(`Matcher and validate on the records of the 1× input (${fmt(envs.length)} records, ${fmt(chars / 1e6, 1)} M characters; matchers: after a warm-up on 1,000 records, the fastest of three alternating passes each; segmenter ${segmenterName()}; matcher built in ${fmt(buildS, 2)} s over ${fmt(matcher.terms)} terms):`, '');
   L.push('| what | seconds | records/s | CPU seconds | records/CPU-s |', '|---|---:|---:|---:|---:|');
   L.push(`| matcher, word boundaries (jieba) | ${fmt(matchS, 2)} | **${fmt(envs.length / matchS)}** (${fmt(hits)} hits) | ${fmt(bound.cpu, 2)} | ${fmt(envs.length / bound.cpu)} |`);
   L.push(`| matcher without boundary checks (reference, same run) | ${fmt(plainS, 2)} | ${fmt(envs.length / plainS)} | ${fmt(flat.cpu, 2)} | ${fmt(envs.length / flat.cpu)} |`);
