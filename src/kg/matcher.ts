@@ -178,7 +178,7 @@ export class Matcher {
   /**
    * Compositional symptom phrases: a degree or frequency word inside a symptom or disease term (胸有点闷,
    * 心跳比较快, 头也老痛, 喉咙很痒): after the term's first part (node, ending before text[at]),
-   * skip one ADVERB (optionally after 的/得) and finish the term. Adds those candidates in end order.
+   * skip one or two ADVERBS (optionally after 的/得) and finish the term. Adds those candidates in end order.
    */
   private acrossAdverb(text: string, at: number, node: number, nc: number): number {
     const cand = this.cand;
@@ -186,8 +186,24 @@ export class Matcher {
     let k = at;
     const c0 = text.charCodeAt(k);
     if (c0 === 0x7684 || c0 === 0x5f97) k++; // 的, 得
+    // One adverb, or two in a row (会突然, 也老).
+    let adv1 = '';
     for (const adv of ADVERBS) {
-      if (!text.startsWith(adv, k)) continue;
+      if (text.startsWith(adv, k)) {
+        adv1 = adv;
+        break;
+      }
+    }
+    let adv2 = '';
+    if (adv1) {
+      for (const adv of ADVERBS) {
+        if (text.startsWith(adv, k + adv1.length)) {
+          adv2 = adv1 + adv;
+          break;
+        }
+      }
+    }
+    for (const adv of adv2 ? [adv1, adv2] : adv1 ? [adv1] : []) {
       let nd = node;
       for (let j = k + adv.length; j < text.length && j < k + adv.length + 4 && nc < MAX_CAND; j++) {
         nd = this.child(nd, FOLD[text.charCodeAt(j)]);
@@ -205,7 +221,6 @@ export class Matcher {
         candEnd[p] = j + 1;
         nc++;
       }
-      break;
     }
     return nc;
   }
@@ -285,7 +300,7 @@ export class Matcher {
 }
 
 /** Degree and frequency words that patients put inside a symptom phrase (longest first where one extends another). */
-const ADVERBS = ['有没有', '有无', '这么', '那么', '有点儿', '有点', '有些', '比较', '非常', '特别', '越来越', '一直', '突然', '稍微', '老是', '总是', '经常', '偶尔', '轻微', '轻度', '明显', '很', '太', '挺', '好', '老', '总', '还', '也', '都', '会', '又', '就', '略'];
+const ADVERBS = ['有没有', '有无', '这么', '那么', '有点儿', '有点', '有些', '比较', '非常', '特别', '越来越', '一直', '突然', '稍微', '老是', '总是', '经常', '偶尔', '时不时', '有时候', '有时', '常常', '时常', '常', '轻微', '轻度', '明显', '很', '太', '挺', '好', '老', '总', '还', '也', '都', '会', '又', '就', '略'];
 const ADVERB_FIRST = (() => {
   const t = new Uint8Array(65536);
   for (const a of ADVERBS) t[a.charCodeAt(0)] = 1;

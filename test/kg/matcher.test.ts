@@ -129,6 +129,7 @@ describe('word boundaries (jieba)', () => {
     expect(s('胸有点闷')).toEqual(['胸有点闷:胸闷']);
     expect(s('感觉心跳的比较快')).toEqual(['心跳的比较快:心跳快']);
     expect(s('头也痛')).toEqual(['头也痛:头痛']);
+    expect(s('头也老痛')).toEqual(['头也老痛:头痛']);
     expect(s('血很常规')).toEqual([]);
     expect(s('胸口不闷')).toEqual([]);
   });
