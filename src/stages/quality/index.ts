@@ -68,14 +68,17 @@ LEXICON.forEach((e, i) => {
 const FIRST = new Uint8Array(0x10000);
 for (const c of BY_FIRST.keys()) FIRST[c] = 1;
 
-/** Which lexicon entries may match `text` (their literal prefix occurs in it), in lexicon order. */
-function candidates(text: string): boolean[] {
-  const may = LEXICON.map(() => false);
-  for (const i of ALWAYS) may[i] = true;
+const MAY = new Uint8Array(LEXICON.length);
+
+/** Which lexicon entries may match `text` (their literal prefix occurs in it), by lexicon index (1: may); one buffer, reused. */
+function candidates(text: string): Uint8Array {
+  const may = MAY;
+  may.fill(0);
+  for (const i of ALWAYS) may[i] = 1;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (FIRST[c] === 0) continue;
-    for (const k of BY_FIRST.get(c)!) if (!may[k] && text.startsWith(LEXICON[k].literal, i)) may[k] = true;
+    for (const k of BY_FIRST.get(c)!) if (may[k] === 0 && text.startsWith(LEXICON[k].literal, i)) may[k] = 1;
   }
   return may;
 }
@@ -107,7 +110,7 @@ export function scoreText(text: string, threshold: number): QualityScore {
   let lexicon = 0;
   const may = candidates(text);
   for (let k = 0; k < LEXICON.length; k++) {
-    if (!may[k]) continue; // its literal prefix is not in the text: no match
+    if (may[k] === 0) continue; // its literal prefix is not in the text: no match
     const e = LEXICON[k];
     e.re.lastIndex = 0;
     const n = text.match(e.re)?.length ?? 0;
