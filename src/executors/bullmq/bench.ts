@@ -29,7 +29,7 @@ export interface BenchOptions {
   concurrency?: number;
   outDir?: string;
   logger?: Logger;
-  /** Extra environment for the worker processes (e.g. CMT_TEST_STAGE_DELAY_MS to model a slow stage). */
+  /** Extra environment for the worker processes. */
   env?: Record<string, string>;
   /**
    * First run a few dialogues of the same pipeline (default true), so that the workers have
