@@ -20,7 +20,7 @@ import { normalise } from '../src/stages/normalise/index.js';
 import { split } from '../src/stages/split/index.js';
 import { validate } from '../src/stages/validate/index.js';
 import type { StageContext } from '../src/stages/types.js';
-import { benchMinhash, benchNearAccuracy, syntheticRecords, withEditedCopies } from '../src/stages/dedup/bench.js';
+import { benchMinhash, benchNearAccuracy, syntheticRecords, withEditedCopies } from '../src/finish/dedup/bench.js';
 import { benchTokenizers } from '../src/tokens/bench.js';
 import { benchParquet } from '../src/output/parquet.js';
 import { benchAdapters } from '../src/scrape/bench.js';

@@ -4,9 +4,9 @@
  * a Dialogue is normalised (roles decided, text cleaned, turns merged).
  */
 import { z } from 'zod';
+import { SourceFormat } from './formats.js';
 
-export const SourceFormat = z.enum(['meddialog', 'hetmc', 'mie', 'cmtmedqa', 'toyhom', 'huatuo', 'scrape']);
-export type SourceFormat = z.infer<typeof SourceFormat>;
+export { SourceFormat };
 
 /** Where a dialogue came from: enough to find it again in the raw input. */
 export const Origin = z.object({

@@ -1,5 +1,6 @@
 /** manifest.json: every shard with its counts and checksum, plus what the run was made from. */
 import { z } from 'zod';
+import { ShardFormat } from './formats.js';
 
 export const SplitName = z.enum(['train', 'validation', 'test']);
 export type SplitName = z.infer<typeof SplitName>;
@@ -20,7 +21,7 @@ export type ShardEntry = z.infer<typeof ShardEntry>;
 export const Manifest = z.object({
   schemaVersion: z.literal(1),
   pipeline: z.string(),
-  format: z.enum(['cmtmedqa', 'sharegpt', 'parquet']),
+  format: ShardFormat,
   configHash: z.string(),
   graphVersion: z.string().nullable(),
   /** The tokenizer whose counts balance the shards and fill ShardEntry.tokens / bySplit.tokens. */

@@ -4,12 +4,13 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+import { FileSourceFormat, ShardFormat, SourceFormat } from './formats.js';
 
 const Policy = z.enum(['reject', 'flag', 'ignore']);
 
 const FileSource = z.strictObject({
   /** requeue: JSON lines written by `cmtmedqa rejects requeue` (rejected inputs, to process again). */
-  format: z.enum(['meddialog', 'hetmc', 'mie', 'cmtmedqa', 'toyhom', 'huatuo', 'requeue']),
+  format: FileSourceFormat,
   /** File path or glob, relative to the pipeline file's directory. */
   path: z.string().min(1),
   /** 'auto' sniffs UTF-8 (with or without BOM) vs GB18030. */
@@ -101,7 +102,7 @@ export const QualityConfig = z.strictObject({
    */
   policy: QualityPolicy.default('reject'),
   /** Per source format, overriding `policy` (e.g. `{ huatuo: flag }`). */
-  sources: z.partialRecord(z.enum(['meddialog', 'hetmc', 'mie', 'cmtmedqa', 'toyhom', 'huatuo', 'scrape']), QualityPolicy).default({}),
+  sources: z.partialRecord(SourceFormat, QualityPolicy).default({}),
   /** Score (spin-lexicon weight per 100 meaningful characters, plus the LM term) at or above which a record with ≥ 1 lexicon weight is machine-spun (README "Quality scoring"). */
   threshold: z.number().positive().max(1000).default(0.25),
 });
@@ -167,7 +168,7 @@ export const ShardConfig = z.strictObject({
   maxRecordsPerShard: z.number().int().positive().max(100_000_000).default(10000),
   /** Data-parallel ranks: shard count per split is a multiple of this, balanced by tokens. */
   ranks: z.number().int().positive().max(1024).default(1),
-  format: z.enum(['cmtmedqa', 'sharegpt', 'parquet']).default('cmtmedqa'),
+  format: ShardFormat.default('cmtmedqa'),
   /** Keep entity/inquiry annotations in a sidecar file per shard (annotations/<split>/part-NNNNN.jsonl.gz). */
   annotations: z.boolean().default(true),
   /**

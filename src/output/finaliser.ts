@@ -1,41 +1,37 @@
 /**
  * The finalise step: runs once per run over the processed batches in `seq` order, whichever
- * executor produced them. Removes duplicates (first in run order wins), applies record filters,
- * links dialogues into content clusters (shard/assign.ts CaseClusters), then (at finish) gives each
- * record its cluster's split, spills each split to disk, then writes shards balanced by token weight
- * (shards/<split>/part-NNNNN.<ext>, annotation sidecars under annotations/<split>/), the rejects
- * file, dataset_info.json and the dataset card README.md, and returns the manifest.
- * Memory: the dedup indexes, one batch, 16 bytes per accepted record for balancing, and the
- * cluster state (a few numbers per dialogue, case description and accepted record).
+ * executor produced them. It composes the parts of src/finish/:
+ *  - the record gate (finish/gate.ts): exact dedup, then the filters (tokens, near-duplicates),
+ *    first in run order kept; each reject goes to the rejects file in input order;
+ *  - content clusters (finish/split-assign.ts CaseClusters) linking dialogues that must share a split;
+ *  - the spill (finish/spill.ts): each kept record serialised once into its final shard and
+ *    sidecar lines, with compact metadata kept here (dialogue, weight, position: ~36 bytes);
+ *  - at finish, the decision step (finish/plan.ts: split per cluster, shards balanced by weight)
+ *    over that metadata, the shard writer (finish/shard-writer.ts) copying the spilled lines into
+ *    shards/<split>/part-NNNNN.<ext> and annotations/<split>/, and the artefacts
+ *    (finish/artefacts.ts: manifest, dataset_info.json, pipeline.json, the card README.md).
+ * Memory: the dedup indexes, one batch, and tens of bytes per kept record and per dialogue.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProcessedBatch } from '../../schemas/batch.js';
-import type { Manifest, ShardEntry, SplitName } from '../../schemas/manifest.js';
+import type { Manifest } from '../../schemas/manifest.js';
 import type { Pipeline } from '../../schemas/pipeline.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
-import type { Reject, RejectReason, Stage } from '../../schemas/reject.js';
-import { makeReject, rejectForOutput, rejectLine } from '../core/reject.js';
-import { ExactIndex } from '../stages/dedup/exact.js';
-import { canonicalTokenizer } from '../tokens/names.js';
-import { CaseClusters, caseText, firstPatientTurn, MIN_CASE_CHARS, SPLITS, shardCount } from '../stages/shard/assign.js';
-import { balanceLpt, imbalanceOf, WeightList } from './balance.js';
-import { renderCard } from './card.js';
-import { renderDatasetInfo } from './dataset-info.js';
-import { openShardWriter, shardExtension } from './formats.js';
-import { readLines } from './lines.js';
+import type { Reject } from '../../schemas/reject.js';
+import { rejectForOutput, rejectLine } from '../core/reject.js';
+import { buildManifest, writeArtefacts } from '../finish/artefacts.js';
+import { Column, IntIndex } from '../finish/columns.js';
+import { duplicateOf, gateSteps, RecordGate, type GateStep } from '../finish/gate.js';
+import { planShards, type FinishPlan } from '../finish/plan.js';
+import { writeShards, type ShardResult } from '../finish/shard-writer.js';
+import { SpillWriter } from '../finish/spill.js';
+import { CaseClusters, caseText, firstPatientTurn, idKey, MIN_CASE_CHARS } from '../finish/split-assign.js';
 import { LineSink } from './sink.js';
 import { RunStats, recordChars } from './stats.js';
 
-/** A record check applied in run order after exact dedup (near-duplicates, token budget …). */
-export interface RecordFilter {
-  name: string;
-  /** Returns a reject description when the record must go, else undefined. May remember the record. */
-  check(env: RecordEnvelope): { stage: Stage; reason: RejectReason; detail: string; evidence?: unknown } | undefined;
-  /** Called once at the end (persist an index …). */
-  close?(): Promise<void>;
-}
+/** A record check of the gate (finish/gate.ts GateStep), injected after exact dedup: token budget, near-duplicates … */
+export type RecordFilter = GateStep;
 
 export interface FinaliseOptions {
   config: Pipeline;
@@ -46,26 +42,6 @@ export interface FinaliseOptions {
   /** Weight used to balance shards (tokens when a tokenizer is configured, else characters). */
   weight?: (env: RecordEnvelope) => number;
   tokenizer?: string | null;
-}
-
-interface SpillLine {
-  d: string;
-  w: number;
-  r: RecordEnvelope['record'];
-  a: RecordEnvelope['annotations'];
-  o: RecordEnvelope['origin'];
-  /** Cluster (dialogue index in CaseClusters) in the run-wide spill; absent in the per-split spills. */
-  c?: number;
-}
-
-/**
- * Dialogue ids as numbers for the distinct-dialogue counts: ids are hex content hashes, so their
- * first 52 bits are unique in practice, and a Set of numbers costs a fraction of a Set of strings.
- */
-function idKey(id: string): number {
-  const n = parseInt(id.slice(0, 13), 16);
-  if (Number.isFinite(n) && /^[0-9a-f]{13}/.test(id)) return n;
-  return parseInt(createHash('sha256').update(id).digest('hex').slice(0, 13), 16);
 }
 
 /**
@@ -101,17 +77,17 @@ export function inputOrder(pb: ProcessedBatch, late: Reject[]): Reject[] {
 }
 
 
+
 export class Finaliser {
   readonly stats = new RunStats();
-  private readonly exact = new ExactIndex();
-  private readonly spills = new Map<SplitName, LineSink>();
-  /** Every accepted record in run order, before its cluster (and so its split) is known. */
-  private spillAll!: LineSink;
+  readonly gate: RecordGate;
   readonly clusters = new CaseClusters();
-  /** Accepted record (idKey) → its dialogue's cluster index, to link a duplicate with what it duplicates. */
-  private readonly recordCluster = new Map<number, number>();
-  private readonly splitDialogues = new Map<SplitName, Set<number>>();
-  private readonly splitWeights = new Map<SplitName, WeightList>();
+  /** Kept record (idKey of its id) → its dialogue's cluster index, to link a duplicate with what it duplicates. */
+  private readonly recordCluster = new IntIndex();
+  /** Per kept record in run order: dialogue index and weight (spill positions are in the spill). */
+  private readonly dialogueOf = new Column(Int32Array);
+  private readonly weightOf = new Column(Float64Array);
+  private spill!: SpillWriter;
   /** Accepted records per source file (`format\tfile`), for the dataset card. */
   private readonly sources = new Map<string, number>();
   /** Sum of annotations.tokens per tokenizer over accepted records. */
@@ -123,6 +99,7 @@ export class Finaliser {
 
   constructor(private readonly opts: FinaliseOptions) {
     this.tmpDir = path.join(opts.outDir, '.tmp');
+    this.gate = new RecordGate(gateSteps(opts.config, opts.filters));
   }
 
   async open(): Promise<void> {
@@ -132,12 +109,8 @@ export class Finaliser {
     await mkdir(path.join(this.opts.outDir, 'rejects'), { recursive: true });
     await mkdir(this.tmpDir, { recursive: true });
     this.rejectSink = new LineSink(path.join(this.opts.outDir, 'rejects', 'rejects.jsonl'));
-    this.spillAll = new LineSink(path.join(this.tmpDir, 'spill-all.jsonl'));
-    for (const s of SPLITS) {
-      this.spills.set(s, new LineSink(path.join(this.tmpDir, `spill-${s}.jsonl`)));
-      this.splitDialogues.set(s, new Set());
-      this.splitWeights.set(s, new WeightList());
-    }
+    const shard = this.opts.config.shard;
+    this.spill = new SpillWriter(path.join(this.tmpDir, 'spill.bin'), shard.format, shard.annotations);
     this.opened = true;
   }
 
@@ -153,7 +126,6 @@ export class Finaliser {
     if (!this.opened) await this.open();
     if (pb.seq !== this.nextSeq) throw new Error(`finaliser got batch ${pb.seq}, expected ${this.nextSeq}`);
     this.nextSeq++;
-    const cfg = this.opts.config;
     const weight = this.opts.weight ?? recordChars;
     const lateRejects: Reject[] = [];
     const accepted = new Set<string>();
@@ -164,39 +136,23 @@ export class Finaliser {
       const c = this.clusters.dialogue(env.dialogueId, env.origin);
       const first = firstPatientTurn(env.record);
       this.clusters.linkCase(c, first);
-      let gone: Reject | undefined;
-      if (cfg.dedup.exact) {
-        const of = this.exact.check(env);
-        if (of !== undefined) {
-          gone = makeReject({
-            stage: 'dedup', reason: 'dedup.exact_duplicate', origin: env.origin, dialogueId: env.dialogueId, input: env.record,
-            detail: `identical to record ${of}`, evidence: { duplicateOf: of, similarity: 1 },
-          });
-        }
-      }
-      if (!gone) {
-        for (const f of this.opts.filters ?? []) {
-          const hit = f.check(env);
-          if (hit) {
-            gone = makeReject({ ...hit, origin: env.origin, dialogueId: env.dialogueId, input: env.record });
-            break;
-          }
-        }
-      }
+      const gone = this.gate.check(env);
       if (gone) {
         // A (near-)duplicate of a case description joins the cluster of the record it duplicates.
-        const of = (gone.evidence as { duplicateOf?: unknown } | undefined)?.duplicateOf;
-        if (typeof of === 'string' && caseText(first).length >= MIN_CASE_CHARS) {
+        const of = duplicateOf(gone);
+        if (of !== undefined && caseText(first).length >= MIN_CASE_CHARS) {
           const target = this.recordCluster.get(idKey(of));
-          if (target !== undefined) this.clusters.union(target, c);
+          if (target >= 0) this.clusters.union(target, c);
         }
         lateRejects.push(gone);
         continue;
       }
       const w = weight(env);
-      const line: SpillLine = { d: env.dialogueId, w, r: env.record, a: env.annotations, o: env.origin, c };
-      await this.spillAll.write(JSON.stringify(line));
+      await this.spill.add(env);
+      this.dialogueOf.push(c);
+      this.weightOf.push(w);
       this.recordCluster.set(idKey(env.record.id), c);
+      this.stats.addRecord(env, w);
       const src = `${env.origin.format}\t${env.origin.file}`;
       this.sources.set(src, (this.sources.get(src) ?? 0) + 1);
       const toks = env.annotations.tokens;
@@ -207,111 +163,34 @@ export class Finaliser {
     this.stats.closeDialogues(pb, accepted, [...pb.rejects, ...lateRejects]);
   }
 
+  /** The decision step over the kept records' metadata (split assignment and shard balancing). */
+  private plan(spill: { path: string; offset: Float64Array; shardLen: Uint32Array; sidecarLen: Uint32Array }): FinishPlan {
+    const cfg = this.opts.config;
+    const plan = planShards(
+      { dialogue: this.dialogueOf.view(), weight: this.weightOf.view(), offset: spill.offset, shardLen: spill.shardLen, sidecarLen: spill.sidecarLen },
+      (d) => this.clusters.splitOf(d, cfg.shard.seed, cfg.shard.ratios),
+      cfg.shard,
+      [spill.path],
+    );
+    for (const sp of plan.splits) this.stats.addSplit(sp.split, sp.records, sp.weight);
+    this.stats.splitClusters = { ...this.clusters.summary(), merges: this.clusters.merges };
+    return plan;
+  }
+
   async finish(): Promise<Manifest> {
     if (!this.opened) await this.open();
-    for (const f of this.opts.filters ?? []) await f.close?.();
-    const rej = await this.rejectSink.close();
-    const cfg = this.opts.config;
-    await this.assignSplits();
-    const shards: ShardEntry[] = [];
-    const imbalance: Record<string, number> = {};
-    const bySplit: Manifest['counts']['bySplit'] = {};
-    for (const split of SPLITS) {
-      const spill = await this.spills.get(split)!.close();
-      const n = spill.lines;
-      bySplit[split] = { records: n, dialogues: this.splitDialogues.get(split)!.size };
-      if (n === 0) continue;
-      const dir = path.join(this.opts.outDir, 'shards', split);
-      await mkdir(dir, { recursive: true });
-      const k = shardCount(n, cfg.shard.maxRecordsPerShard, cfg.shard.ranks);
-      const ext = shardExtension(cfg.shard.format);
-      const part = (i: number) => `part-${String(i).padStart(5, '0')}`;
-      const writers = Array.from({ length: k }, (_, i) => openShardWriter(path.join(dir, `${part(i)}${ext}`), cfg.shard.format, cfg.shard.gzipLevel));
-      let sidecars: LineSink[] | undefined;
-      if (cfg.shard.annotations) {
-        const adir = path.join(this.opts.outDir, 'annotations', split);
-        await mkdir(adir, { recursive: true });
-        sidecars = Array.from({ length: k }, (_, i) => new LineSink(path.join(adir, `${part(i)}.jsonl.gz`), { gzip: true, level: cfg.shard.gzipLevel }));
-      }
-      const dialoguesPer = Array.from({ length: k }, () => new Set<number>());
-      const balance = balanceLpt(this.splitWeights.get(split)!.view(), k);
-      let j = 0;
-      for await (const line of readLines(spill.path)) {
-        const s = JSON.parse(line) as SpillLine;
-        const i = balance.assignment[j++];
-        dialoguesPer[i].add(idKey(s.d));
-        await writers[i].write(s.r);
-        if (sidecars) await sidecars[i].write(JSON.stringify({ id: s.r.id, dialogueId: s.d, origin: s.o, annotations: s.a }));
-      }
-      if (j !== n) throw new Error(`finaliser: spill of ${split} has ${j} lines, expected ${n}`);
-      for (let i = 0; i < k; i++) {
-        const res = await writers[i].close();
-        const entry: ShardEntry = {
-          split,
-          path: this.rel(res.path),
-          records: balance.counts[i],
-          dialogues: dialoguesPer[i].size,
-          bytes: res.bytes,
-          sha256: res.sha256,
-        };
-        if (this.opts.tokenizer) entry.tokens = balance.loads[i];
-        if (sidecars) {
-          const sc = await sidecars[i].close();
-          entry.annotations = { path: this.rel(sc.path), bytes: sc.bytes, sha256: sc.sha256 };
-        }
-        shards.push(entry);
-      }
-      imbalance[split] = Math.round(imbalanceOf(balance.loads) * 1e6) / 1e6;
-      if (this.opts.tokenizer) bySplit[split].tokens = balance.loads.reduce((a, b) => a + b, 0);
-    }
+    await this.gate.close();
+    const rejects = await this.rejectSink.close();
+    const spill = await this.spill.close();
+    if (spill.offset.length !== this.dialogueOf.length) throw new Error(`finaliser: spill holds ${spill.offset.length} records, expected ${this.dialogueOf.length}`);
+    const plan = this.plan(spill);
+    // One split at a time: each pass over the spill feeds that split's shards (2 × shards gzip streams open).
+    const written: ShardResult[][] = [];
+    for (const sp of plan.splits) written.push(await writeShards(this.opts.outDir, sp.shards));
     await rm(this.tmpDir, { recursive: true, force: true });
-    const manifest: Manifest = {
-      schemaVersion: 1,
-      pipeline: cfg.name,
-      format: cfg.shard.format,
-      configHash: this.opts.configHash,
-      graphVersion: this.opts.graphVersion,
-      tokenizer: this.opts.tokenizer ?? null,
-      ...(cfg.tokens.tokenizers.length ? { tokenizers: cfg.tokens.tokenizers.map(canonicalTokenizer) } : {}),
-      counts: {
-        records: shards.reduce((a, s) => a + s.records, 0),
-        dialogues: Object.values(bySplit).reduce((a, s) => a + s.dialogues, 0),
-        bySplit,
-      },
-      imbalance,
-      shards,
-      rejects: { path: 'rejects/rejects.jsonl', records: rej.lines, sha256: rej.sha256 },
-    };
-    await writeFile(path.join(this.opts.outDir, 'dataset_info.json'), renderDatasetInfo(manifest));
-    // The resolved config, so the output can be re-validated or re-made without its YAML; without
-    // what does not decide the output (where it went, how it was executed), like the config hash.
-    const { out: _out, executor: _executor, ...decides } = cfg;
-    await writeFile(path.join(this.opts.outDir, 'pipeline.json'), `${JSON.stringify({ configHash: this.opts.configHash, config: decides }, null, 2)}\n`);
-    await writeFile(
-      path.join(this.opts.outDir, 'README.md'),
-      renderCard({ manifest, config: cfg, stats: this.stats, sources: this.sources, tokenTotals: this.tokenTotals }),
-    );
-    return manifest;
-  }
-
-  /** Second pass over the accepted records: each goes to its cluster's split, now that every link is known. */
-  private async assignSplits(): Promise<void> {
     const cfg = this.opts.config;
-    const all = await this.spillAll.close();
-    for await (const text of readLines(all.path)) {
-      const s = JSON.parse(text) as SpillLine;
-      const split = this.clusters.splitOf(s.c!, cfg.shard.seed, cfg.shard.ratios);
-      delete s.c;
-      await this.spills.get(split)!.write(JSON.stringify(s));
-      this.splitDialogues.get(split)!.add(idKey(s.d));
-      this.splitWeights.get(split)!.push(s.w);
-      this.stats.addRecord({ record: s.r, dialogueId: s.d, origin: s.o, annotations: s.a }, split, s.w);
-    }
-    await rm(all.path, { force: true });
-    this.stats.splitClusters = { ...this.clusters.summary(), merges: this.clusters.merges };
-  }
-
-  private rel(p: string): string {
-    return path.relative(this.opts.outDir, p).split(path.sep).join('/');
+    const manifest = buildManifest({ config: cfg, configHash: this.opts.configHash, graphVersion: this.opts.graphVersion, tokenizer: this.opts.tokenizer ?? null, plan, written, rejects });
+    await writeArtefacts(this.opts.outDir, { manifest, config: cfg, configHash: this.opts.configHash, stats: this.stats, sources: this.sources, tokenTotals: this.tokenTotals });
+    return manifest;
   }
 }

@@ -6,10 +6,11 @@
  */
 import { z } from 'zod';
 import { CMtMedQARecord } from '../../schemas/record.js';
+import type { ShardFormat } from '../../schemas/formats.js';
 import { LineSink, type SinkResult } from './sink.js';
 import { ParquetShardWriter } from './parquet.js';
 
-export type ShardFormat = 'cmtmedqa' | 'sharegpt' | 'parquet';
+export type { ShardFormat } from '../../schemas/formats.js';
 
 export function shardExtension(format: ShardFormat): string {
   return format === 'parquet' ? '.parquet' : '.jsonl.gz';

@@ -124,7 +124,7 @@ export class RunStats {
   readonly perSource: Record<string, SourceStats> = {};
   /** What normalise removed and replaced, summed over batches (normalise/index.ts CleaningCounts). */
   readonly cleaning: Record<string, number> = {};
-  /** Content clusters that decide the splits (shard/assign.ts CaseClusters): set at finish. */
+  /** Content clusters that decide the splits (finish/split-assign.ts CaseClusters): set at finish. */
   splitClusters?: { dialogues: number; clusters: number; largest: number; merges: number };
   /** The first near-duplicate rejects, as examples for the report. */
   readonly nearDuplicateExamples: Array<{ id: string; duplicateOf: string; similarity: number; text: string }> = [];
@@ -202,10 +202,15 @@ export class RunStats {
     if (r.stage === 'quality' || r.stage === 'validate' || r.stage === 'dedup' || r.stage === 'filter') this.recordsRejected++;
   }
 
-  addRecord(env: RecordEnvelope, split: SplitName, weight: number): void {
-    this.recordsAccepted++;
-    this.bySplit[split].records++;
+  /** Split totals, once the decision step has assigned the records (finish/plan.ts). */
+  addSplit(split: SplitName, records: number, weight: number): void {
+    this.bySplit[split].records += records;
     this.bySplit[split].weight += weight;
+  }
+
+  /** An accepted record, in run order (its split is counted by addSplit). */
+  addRecord(env: RecordEnvelope, weight: number): void {
+    this.recordsAccepted++;
     const r = env.record;
     this.rounds.add(r.history.length + 1);
     this.chars.add(recordChars(env));

@@ -16,7 +16,7 @@ import { loadTokenizer, type TokenCounter } from '../tokens/registry.js';
 import { rowSchema, type ShardFormat, type ShareGptRecord } from './formats.js';
 import { readLines } from './lines.js';
 import { PARQUET_SCHEMA, readParquetRows } from './parquet.js';
-import { caseText, firstPatientTurn, MIN_CASE_CHARS } from '../stages/shard/assign.js';
+import { caseText, firstPatientTurn, MIN_CASE_CHARS } from '../finish/split-assign.js';
 
 export interface VerifySummary {
   shards: number;

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import type { CMtMedQARecord } from '../../schemas/record.js';
 import { balanceLpt, imbalanceOf } from '../../src/output/balance.js';
-import { LeastLoaded } from '../../src/stages/shard/assign.js';
+import { LeastLoaded } from '../../src/finish/split-assign.js';
 import { loadTokenizer } from '../../src/tokens/registry.js';
 import { sharedData } from '../support/services.js';
 import { cmtmedqaRecords, envelope, finalise } from './envelopes.js';

@@ -6,7 +6,7 @@ import type { CMtMedQARecord } from '../../schemas/record.js';
 import type { Reject } from '../../schemas/reject.js';
 import { rejectForOutput } from '../../src/core/reject.js';
 import { verifyOutput } from '../../src/output/verify.js';
-import { CaseClusters, caseText, MIN_CASE_CHARS } from '../../src/stages/shard/assign.js';
+import { CaseClusters, caseText, MIN_CASE_CHARS } from '../../src/finish/split-assign.js';
 import { readShards, tmpDir } from '../support/run.js';
 import { cmtmedqaRecords, envelope, finalise } from './envelopes.js';
 

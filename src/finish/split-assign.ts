@@ -8,8 +8,9 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { Origin } from '../../../schemas/dialogue.js';
-import type { SplitName } from '../../../schemas/manifest.js';
+import type { Origin } from '../../schemas/dialogue.js';
+import type { SplitName } from '../../schemas/manifest.js';
+import { Column, IntIndex } from './columns.js';
 
 export const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
 
@@ -38,36 +39,54 @@ function key52(kind: string, s: string): number {
 }
 
 /**
+ * Dialogue ids as numbers: ids are hex content hashes, so their first 52 bits are unique in
+ * practice (other ids are hashed), and a number costs a fraction of a string to keep.
+ */
+export function idKey(id: string): number {
+  const n = parseInt(id.slice(0, 13), 16);
+  if (Number.isFinite(n) && /^[0-9a-f]{13}/.test(id)) return n;
+  return parseInt(createHash('sha256').update(id).digest('hex').slice(0, 13), 16);
+}
+
+/**
  * Union-find over dialogues, linked by shared keys (case descriptions, source consultations) and
  * by explicit pairs (a duplicate and the record it duplicates). Each cluster's split is the hash
  * of its smallest key, so it does not depend on the order the dialogues arrived in.
+ * Memory: typed-array columns (about 40 bytes per dialogue and per case key), no strings kept.
  */
 export class CaseClusters {
-  private readonly parent: number[] = [];
+  private readonly parent = new Column(Int32Array);
   /** Smallest key of each root's cluster. */
-  private readonly minKey: number[] = [];
-  private readonly size: number[] = [];
-  private readonly byDialogue = new Map<string, number>();
-  private readonly keyOwner = new Map<number, number>();
+  private readonly minKey = new Column(Float64Array);
+  private readonly size = new Column(Int32Array);
+  /** idKey(dialogue id) → dialogue index. */
+  private readonly byDialogue = new IntIndex();
+  private readonly keyOwner = new IntIndex();
   /** Dialogues that joined an existing cluster through a shared key or pair. */
   merges = 0;
 
+  /** Dialogues seen so far (indices are 0 … count − 1). */
+  get count(): number {
+    return this.parent.length;
+  }
+
   /** The index of a dialogue (created on first sight, keyed by its source consultation). */
   dialogue(dialogueId: string, origin: Origin): number {
-    let i = this.byDialogue.get(dialogueId);
-    if (i !== undefined) return i;
-    i = this.parent.length;
-    this.parent.push(i);
+    const dk = idKey(dialogueId);
+    let i = this.byDialogue.get(dk);
+    if (i >= 0) return i;
+    i = this.parent.push(this.parent.length);
     this.size.push(1);
     const k = key52('consultation', splitKey(origin));
     this.minKey.push(k);
-    this.byDialogue.set(dialogueId, i);
+    this.byDialogue.set(dk, i);
     this.linkKey(i, k);
     return i;
   }
 
   indexOf(dialogueId: string): number | undefined {
-    return this.byDialogue.get(dialogueId);
+    const i = this.byDialogue.get(idKey(dialogueId));
+    return i >= 0 ? i : undefined;
   }
 
   /** Links a dialogue to a case description (ignored when shorter than MIN_CASE_CHARS after caseText). */
@@ -79,19 +98,20 @@ export class CaseClusters {
 
   private linkKey(i: number, k: number): void {
     const owner = this.keyOwner.get(k);
-    if (owner === undefined) {
+    if (owner < 0) {
       this.keyOwner.set(k, i);
       const r = this.find(i);
-      if (k < this.minKey[r]) this.minKey[r] = k;
+      if (k < this.minKey.get(r)) this.minKey.set(r, k);
     } else this.union(owner, i);
   }
 
   find(i: number): number {
+    const parent = this.parent;
     let r = i;
-    while (this.parent[r] !== r) r = this.parent[r];
-    while (this.parent[i] !== r) {
-      const next = this.parent[i];
-      this.parent[i] = r;
+    while (parent.get(r) !== r) r = parent.get(r);
+    while (parent.get(i) !== r) {
+      const next = parent.get(i);
+      parent.set(i, r);
       i = next;
     }
     return r;
@@ -101,15 +121,15 @@ export class CaseClusters {
     let ra = this.find(a);
     let rb = this.find(b);
     if (ra === rb) return;
-    if (this.size[ra] < this.size[rb]) [ra, rb] = [rb, ra];
-    this.parent[rb] = ra;
-    this.size[ra] += this.size[rb];
-    if (this.minKey[rb] < this.minKey[ra]) this.minKey[ra] = this.minKey[rb];
+    if (this.size.get(ra) < this.size.get(rb)) [ra, rb] = [rb, ra];
+    this.parent.set(rb, ra);
+    this.size.set(ra, this.size.get(ra) + this.size.get(rb));
+    if (this.minKey.get(rb) < this.minKey.get(ra)) this.minKey.set(ra, this.minKey.get(rb));
     this.merges++;
   }
 
   splitOf(i: number, seed: string, ratios: Record<SplitName, number>): SplitName {
-    return splitOf(this.minKey[this.find(i)].toString(16), seed, ratios);
+    return splitOf(this.minKey.get(this.find(i)).toString(16), seed, ratios);
   }
 
   /** Dialogues, clusters and the largest cluster (a giant cluster would skew the split ratios). */
@@ -117,9 +137,9 @@ export class CaseClusters {
     let clusters = 0;
     let largest = 0;
     for (let i = 0; i < this.parent.length; i++) {
-      if (this.parent[i] !== i) continue;
+      if (this.parent.get(i) !== i) continue;
       clusters++;
-      if (this.size[i] > largest) largest = this.size[i];
+      if (this.size.get(i) > largest) largest = this.size.get(i);
     }
     return { dialogues: this.parent.length, clusters, largest };
   }

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { dedupText, MinHasher, NearDupIndex, jaccardEstimate } from '../../../src/stages/dedup/minhash.js';
-import { NearDupFilter } from '../../../src/stages/dedup/near.js';
-import { FileNearStore, RedisNearStore } from '../../../src/stages/dedup/near-store.js';
+import { dedupText, MinHasher, NearDupIndex, jaccardEstimate } from '../../../src/finish/dedup/minhash.js';
+import { NearDupFilter } from '../../../src/finish/dedup/near.js';
+import { FileNearStore, RedisNearStore } from '../../../src/finish/dedup/near-store.js';
 import { Pipeline } from '../../../schemas/pipeline.js';
 import { ensureRedis } from '../../support/services.js';
 import { cmtmedqaRecords, envelope } from '../../output/envelopes.js';
