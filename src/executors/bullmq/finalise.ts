@@ -13,6 +13,7 @@
 import { ProcessedBatch } from '../../../schemas/batch.js';
 import type { Logger } from '../../core/logger.js';
 import type { Finaliser } from '../../output/finaliser.js';
+import { attachKeys } from '../../finish/precomputed.js';
 import { unitSeq } from './keys.js';
 import { validate } from './payloads.js';
 import type { RunStore } from './store.js';
@@ -82,6 +83,7 @@ export class ResultFeeder {
         const json = await this.store.readResult(from + j);
         const t = performance.now();
         const pb = validate(ProcessedBatch, JSON.parse(json), `stored result of batch ${from + j}`);
+        attachKeys(pb.records, pb.keys);
         // The finaliser sees the batches numbered in run order, as the local executor cuts them.
         pb.seq = this.fedCount++;
         await this.fin.addBatch(pb);

@@ -20,6 +20,7 @@ import type { ProcessedBatch } from '../../../schemas/batch.js';
 import type { RecordEnvelope } from '../../../schemas/record.js';
 import { CmtError } from '../../core/errors.js';
 import type { RunKeys } from './keys.js';
+import type { BatchKeys } from '../../finish/precomputed.js';
 import { REJECT_BUCKETS } from '../../pipeline/stages.js';
 import { decodeRunRecord, emptyCarry, LeafResult, validate, type Carry, type LeafResult as Leaf, type RunRecord } from './payloads.js';
 
@@ -121,6 +122,9 @@ export class RunStore {
     this.c = scripts(client);
   }
 
+  /** Set by workers: the finish step's per-record keys, stored beside each batch (src/finish/precomputed.ts). */
+  keysFor?: (records: RecordEnvelope[]) => BatchKeys | undefined;
+
   useRoot(root: string): void {
     this.root = root;
   }
@@ -171,6 +175,8 @@ export class RunStore {
     const k = this.keys;
     if (part === '') {
       const pb = toProcessedBatch(seq, leaf);
+      const keys = this.keysFor?.(pb.records);
+      if (keys) pb.keys = keys;
       const json = JSON.stringify(pb);
       await this.writeResult(seq, json);
       const res = await this.c.cmtLeafDone(k.results, k.parts, k.pending(seq), k.leaves(seq), k.record, seq, '', String(Buffer.byteLength(json)), pb.inputs, pb.records.length, pb.rejects.length);

@@ -30,6 +30,7 @@ import { loadTokenizer, type TokenCounter } from '../../tokens/registry.js';
 import { itemIdentity, nextStage, runStage, type StageOutput } from './chain.js';
 import { bullConnection, createClient, connectOrFail, openQueue } from './connection.js';
 import { DEFAULT_PREFIX, FINALISE_JOB_ID, jobId, RunKeys, runsChannel, runsKey, STAGES, unitSeq, type QueueStage, type StageName } from './keys.js';
+import { computeKeys } from '../../finish/precomputed.js';
 import { batches, unitItems } from '../../pipeline/read-sources.js';
 import {
   Carry,
@@ -203,6 +204,8 @@ export class WorkerService {
     if (this.closing) return;
     const keys = store.keys;
     if (record.store) store.useRoot(record.store);
+    // The finish step's per-record hashing (exact-dedup keys, MinHash signatures) is done here, in parallel.
+    store.keysFor = (records) => computeKeys(record.pipeline.config, records);
     const logger = this.opts.logger.child({ runId });
     const pipeline = toLoadedPipeline(record.pipeline);
     let graph = this.opts.graph;
@@ -306,7 +309,7 @@ export class WorkerService {
   /**
    * The import processor: reads and parses one work unit, cuts it into batches exactly as the
    * local executor does and enqueues each to the first stage (unit-major seqs), waiting while the
-   * first stage already has record.maxInFlight jobs queued. A rerun (stall, retry) re-adds the
+   * stage queues already hold record.maxInFlight batches (so Redis holds a bounded window of items). A rerun (stall, retry) re-adds the
    * same job ids, which is a no-op for the batches already there.
    */
   private async importUnit(run: AttachedRun, job: Job): Promise<unknown> {
@@ -320,8 +323,13 @@ export class WorkerService {
     let n = 0;
     for await (const batch of batches(unitItems(config, baseDir, run.logger, u), config.executor.batchSize)) {
       for (;;) {
-        const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-        if ((c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) < max) break;
+        // Batches anywhere in the chain (their items are in Redis until the last stage stores them).
+        let queued = 0;
+        for (const s of run.record.stages) {
+          const c = await this.queue(run, s).getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+          queued += (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0);
+        }
+        if (queued < max) break;
         const w = performance.now();
         await new Promise((r) => setTimeout(r, 20));
         waited += performance.now() - w;

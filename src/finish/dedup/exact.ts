@@ -4,18 +4,17 @@
  * pointing at it. The index is handed in by the executor (memory: ~90 bytes per unique record).
  */
 import type { RecordEnvelope } from '../../../schemas/record.js';
-import { sha256Hex } from '../../core/ids.js';
+import { exactKeyOf } from '../precomputed.js';
 
 export class ExactIndex {
   private readonly seen = new Map<string, string>();
 
   /** Returns the id of the earlier identical record, or undefined (and remembers this one). */
   check(env: RecordEnvelope): string | undefined {
-    const r = env.record;
-    const key = sha256Hex(JSON.stringify([r.history, r.instruction, r.input, r.output])).slice(0, 20);
+    const key = exactKeyOf(env);
     const prev = this.seen.get(key);
     if (prev !== undefined) return prev;
-    this.seen.set(key, r.id);
+    this.seen.set(key, env.record.id);
     return undefined;
   }
 
