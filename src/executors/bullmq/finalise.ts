@@ -35,7 +35,7 @@ export class ResultFeeder {
   /** Seconds spent in Finaliser.addBatch (the report's dedup share). */
   feedSeconds = 0;
 
-  constructor(private readonly store: RunStore, private readonly fin: Finaliser, private readonly logger: Logger, private readonly pollMs = 20) {}
+  constructor(private readonly store: RunStore, private readonly fin: Finaliser, private readonly logger: Logger, private readonly pollMs = 50) {}
 
   /** Starts reading ahead; the returned promise settles when every batch is fed (or on error). */
   start(): Promise<void> {

@@ -383,7 +383,7 @@ async function watch(opts: BullmqRunOptions, c: Ctx, store: RunStore, deps: Hand
       }
       c.log.warn({ err: e }, 'watchdog tick failed (Redis restarting?); retrying');
     }
-    await Promise.race([sleep(250), done.promise.catch(() => {})]);
+    await Promise.race([sleep(500), done.promise.catch(() => {})]);
   }
 }
 
