@@ -10,6 +10,7 @@
  * feeds again from seq 0. Must not reorder, drop or re-encode batches: the shards must be
  * byte-identical to the local executor's.
  */
+import { z } from 'zod';
 import { ProcessedBatch } from '../../../schemas/batch.js';
 import type { Logger } from '../../core/logger.js';
 import type { Finaliser } from '../../output/finaliser.js';
@@ -17,6 +18,14 @@ import { attachKeys } from '../../finish/precomputed.js';
 import { unitSeq } from './keys.js';
 import { validate } from './payloads.js';
 import type { RunStore } from './store.js';
+
+/**
+ * A stored result as the coordinator checks it: the batch's shape, its records and rejects as
+ * arrays. The worker validated the whole ProcessedBatch before writing it (store.ts), and the file
+ * is checked to be the one it wrote (its size), so the one sequential step does not re-walk every
+ * record with zod.
+ */
+const StoredResult = ProcessedBatch.extend({ records: z.array(z.object({}).passthrough()), rejects: z.array(z.object({}).passthrough()) });
 
 /** Batches per HMGET. */
 const GROUP = 16;
@@ -80,9 +89,9 @@ export class ResultFeeder {
       let j = 0;
       for (; j < got.length; j++) {
         if (got[j] === null) break;
-        const json = await this.store.readResult(from + j);
+        const json = await this.store.readResult(from + j, got[j]);
         const t = performance.now();
-        const pb = validate(ProcessedBatch, JSON.parse(json), `stored result of batch ${from + j}`);
+        const pb = validate(StoredResult, JSON.parse(json), `stored result of batch ${from + j}`) as ProcessedBatch;
         attachKeys(pb.records, pb.keys);
         // The finaliser sees the batches numbered in run order, as the local executor cuts them.
         pb.seq = this.fedCount++;

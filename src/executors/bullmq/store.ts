@@ -16,7 +16,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import type { ProcessedBatch } from '../../../schemas/batch.js';
+import { ProcessedBatch } from '../../../schemas/batch.js';
 import type { RecordEnvelope } from '../../../schemas/record.js';
 import { CmtError } from '../../core/errors.js';
 import type { RunKeys } from './keys.js';
@@ -148,13 +148,18 @@ export class RunStore {
     await rename(tmp, file);
   }
 
-  /** The stored ProcessedBatch JSON of seq (its marker is in Redis). */
-  async readResult(seq: number): Promise<string> {
+  /** The stored ProcessedBatch JSON of seq; `marker` (from Redis) is its size in bytes, checked. */
+  async readResult(seq: number, marker?: string | null): Promise<string> {
+    let buf: Buffer;
     try {
-      return await readFile(this.resultFile(seq), 'utf8');
+      buf = await readFile(this.resultFile(seq));
     } catch (e) {
       throw new CmtError('CMT_RUN_FAILED', `result of batch ${seq} of run ${this.keys.runId} is marked done in Redis but ${this.resultFile(seq)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): workers and coordinator must see the same run store directory`, { seq });
     }
+    if (marker != null && String(buf.length) !== marker) {
+      throw new CmtError('CMT_RUN_FAILED', `${this.resultFile(seq)} holds ${buf.length} bytes, the worker that stored batch ${seq} wrote ${marker}: the run store was changed under the run; rerun with another --run-id`, { seq });
+    }
+    return buf.toString('utf8');
   }
 
   async record(): Promise<RunRecord | undefined> {
@@ -177,6 +182,9 @@ export class RunStore {
       const pb = toProcessedBatch(seq, leaf);
       const keys = this.keysFor?.(pb.records);
       if (keys) pb.keys = keys;
+      // Validated here, where it is made (in parallel workers); the coordinator checks the file is
+      // this one (its size, kept as the marker) and the batch's shape (finalise.ts StoredResult).
+      validate(ProcessedBatch, pb, `result of batch ${seq}`);
       const json = JSON.stringify(pb);
       await this.writeResult(seq, json);
       const res = await this.c.cmtLeafDone(k.results, k.parts, k.pending(seq), k.leaves(seq), k.record, seq, '', String(Buffer.byteLength(json)), pb.inputs, pb.records.length, pb.rejects.length);
