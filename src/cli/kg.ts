@@ -7,7 +7,9 @@ import { Command, CommanderError, Option } from 'commander';
 import type { KgImportReport } from '../../schemas/kg.js';
 import { isCmtError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
+import { closeSync, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { importGraph, type ImportedGraph } from '../kg/import/index.js';
 import { parseRelationMap, type RelationMap } from '../kg/import/sources.js';
 import { Neo4jGraph } from '../kg/neo4j.js';
@@ -66,8 +68,63 @@ function printReport(out: (s: string) => void, r: KgImportReport): void {
 
 type ImportOpts = BackendOpts & { format: string; dict?: string[]; triples?: string[]; relationMap?: string; curated: string | boolean; force?: boolean };
 
+/** A path resolved through symlinks as far as it exists (a file not yet written resolves through its folder). */
+function realish(p: string): string {
+  const abs = path.resolve(p);
+  try {
+    return realpathSync(abs);
+  } catch {
+    try {
+      return path.join(realpathSync(path.dirname(abs)), path.basename(abs));
+    } catch {
+      return abs;
+    }
+  }
+}
+
+/**
+ * The snapshot must not replace what the import reads: refused when it is one of the inputs (dump,
+ * entity list, triples, relation map, curated file) or lies inside an input folder, and when the
+ * file already there is not a gzip file (a snapshot is gzipped JSON) unless --force.
+ */
+function checkSnapshotTarget(file: string, inputs: string[], force: boolean): void {
+  const target = realish(file);
+  for (const input of inputs) {
+    const src = realish(input);
+    let dir = false;
+    try {
+      dir = statSync(src).isDirectory();
+    } catch {
+      continue;
+    }
+    if (target === src || (dir && target.startsWith(src + path.sep))) {
+      throw new UsageError(`--snapshot ${file} would overwrite ${dir ? 'a file inside the input folder ' : 'the input '}${input}: write the snapshot somewhere else (e.g. .cache/kg/graph.json.gz)`);
+    }
+  }
+  if (force || !existsSync(target)) return;
+  let head = Buffer.alloc(0);
+  try {
+    const fd = openSync(target, 'r');
+    try {
+      head = Buffer.alloc(2);
+      readSync(fd, head, 0, 2, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    throw new UsageError(`--snapshot ${file} exists and is not a readable file: give another path`);
+  }
+  if (head[0] !== 0x1f || head[1] !== 0x8b) {
+    throw new UsageError(`--snapshot ${file} exists and is not a graph snapshot (not gzip): give another path, or --force to replace it`);
+  }
+}
+
 async function runImport(paths: string[], opts: ImportOpts, out: (s: string) => void): Promise<void> {
   const backend = backendOf(opts);
+  if (backend.kind === 'snapshot') {
+    const inputs = [...paths, ...(opts.dict ?? []), ...(opts.triples ?? []), ...(opts.relationMap ? [opts.relationMap] : []), ...(typeof opts.curated === 'string' ? [opts.curated] : [])];
+    checkSnapshotTarget(backend.file, inputs, opts.force === true);
+  }
   const logger = createLogger();
   const t0 = performance.now();
   let relations: RelationMap | undefined;
@@ -171,7 +228,7 @@ export function registerKgCommands(program: Command, io: KgCliIo = {}): Command 
       .option('--neo4j <uri>', 'load into this Neo4j (bolt://HOST:PORT)')
       .addOption(database)
       .option('--snapshot <file>', 'write an embedded-backend snapshot (gzipped JSON)')
-      .option('--force', 'rewrite Neo4j even when it already holds this version')
+      .option('--force', 'rewrite Neo4j even when it already holds this version; replace a --snapshot file that is not a snapshot')
       .action((paths: string[], opts: ImportOpts) => guarded(() => runImport(paths, opts, out))),
   );
 

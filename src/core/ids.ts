@@ -6,6 +6,7 @@
  * (thousands of nesting levels in one JSON element) must not overflow the stack when it is
  * hashed for a reject id.
  */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 
 type Frame =
@@ -92,8 +93,21 @@ export function canonicalJson(value: unknown): string {
   return out;
 }
 
+/** crypto.hash (Node ≥ 20.12): one-shot hashing without a Hash object; the same digest. */
+const oneShot = (crypto as { hash?: (alg: string, data: string | Buffer, enc: 'hex') => string }).hash;
+
 export function sha256Hex(data: string | Buffer): string {
+  if (oneShot) return oneShot('sha256', data, 'hex');
   return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * A content id from JSON the caller wrote itself, in canonical form already (keys in sorted
+ * order, as canonicalJson would write them): the fixed-order fast path of contentId for the ids
+ * made once per dialogue and record. Same bytes, same id.
+ */
+export function contentIdOfJson(json: string, len = 24): string {
+  return sha256Hex(json).slice(0, len);
 }
 
 /** A short content id: the first `len` hex chars of sha256(canonical(parts)). */

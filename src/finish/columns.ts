@@ -39,7 +39,7 @@ export class Column<T extends Typed> {
   }
 }
 
-/** Open-addressing hash table: non-negative integer keys below 2^53 → int32 values (−1: absent). */
+/** Open-addressing hash table (linear probing, load ≤ 0.75): non-negative integer keys below 2^53 → int32 values (−1: absent). */
 export class IntIndex {
   private keys: Float64Array;
   private vals: Int32Array;
@@ -73,7 +73,7 @@ export class IntIndex {
   }
 
   set(k: number, v: number): void {
-    if ((this.size + 1) * 2 > this.keys.length) this.grow();
+    if ((this.size + 1) * 4 > this.keys.length * 3) this.grow(); // load ≤ 0.75
     let s = IntIndex.hash(k) & this.mask;
     for (;;) {
       const have = this.keys[s];

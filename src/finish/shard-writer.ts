@@ -122,6 +122,44 @@ async function openOut(outDir: string, job: ShardJob): Promise<JobOut> {
   return out;
 }
 
+/** The (job, record) pairs of all jobs, merged by (part, offset) without reordering any job's own records. */
+function mergeByPosition(jobs: readonly ShardJob[]): { ofJob: Uint32Array; ofRec: Uint32Array; total: number } {
+  let total = 0;
+  for (const j of jobs) total += j.offset.length;
+  const ofJob = new Uint32Array(total);
+  const ofRec = new Uint32Array(total);
+  const next = new Uint32Array(jobs.length);
+  const key = (ji: number) => jobs[ji].part[next[ji]] * 2 ** 40 + jobs[ji].offset[next[ji]];
+  // Min-heap of jobs with records left, by the position of their next record (ties: job order).
+  const heap: number[] = [];
+  const less = (a: number, b: number) => key(a) < key(b) || (key(a) === key(b) && a < b);
+  const down = (p: number) => {
+    for (;;) {
+      const l = 2 * p + 1;
+      const r = l + 1;
+      let m = p;
+      if (l < heap.length && less(heap[l], heap[m])) m = l;
+      if (r < heap.length && less(heap[r], heap[m])) m = r;
+      if (m === p) return;
+      [heap[p], heap[m]] = [heap[m], heap[p]];
+      p = m;
+    }
+  };
+  jobs.forEach((j, ji) => { if (j.offset.length > 0) heap.push(ji); });
+  for (let p = (heap.length >> 1) - 1; p >= 0; p--) down(p);
+  for (let t = 0; t < total; t++) {
+    const ji = heap[0];
+    ofJob[t] = ji;
+    ofRec[t] = next[ji]++;
+    if (next[ji] === jobs[ji].offset.length) {
+      heap[0] = heap[heap.length - 1];
+      heap.pop();
+    }
+    if (heap.length > 0) down(0);
+  }
+  return { ofJob, ofRec, total };
+}
+
 /**
  * Writes the shard jobs (all from the same spill parts) into outDir; results in job order.
  * Checks each job's record count; a spill that does not hold what the positions say is an error.
@@ -132,40 +170,29 @@ export async function writeShards(outDir: string, jobs: readonly ShardJob[]): Pr
   for (const j of jobs) if (j.spills.length !== spills.length || j.spills.some((s, i) => s !== spills[i])) throw new Error('writeShards: jobs name different spill parts');
   const outs: JobOut[] = [];
   for (const j of jobs) outs.push(await openOut(outDir, j));
-  // Every (job, record) in spill order: part, then offset.
-  let total = 0;
-  for (const j of jobs) total += j.offset.length;
-  const ofJob = new Uint32Array(total);
-  const ofRec = new Uint32Array(total);
-  let t = 0;
-  jobs.forEach((j, ji) => {
-    for (let x = 0; x < j.offset.length; x++) {
-      ofJob[t] = ji;
-      ofRec[t++] = x;
-    }
-  });
-  const order = new Uint32Array(total);
-  for (let i = 0; i < total; i++) order[i] = i;
+  // Every (job, record), each job's records in its own order, merged by spill position (part,
+  // then offset): a k-way merge, so when all jobs come from one spill in run order (the local
+  // executor) the spill is read once, front to back.
+  const { ofJob, ofRec, total } = mergeByPosition(jobs);
   const partOf = (i: number) => jobs[ofJob[i]].part[ofRec[i]];
   const offOf = (i: number) => jobs[ofJob[i]].offset[ofRec[i]];
   const lenOf = (i: number) => jobs[ofJob[i]].shardLen[ofRec[i]] + jobs[ofJob[i]].sidecarLen[ofRec[i]];
-  order.sort((a, b) => partOf(a) - partOf(b) || offOf(a) - offOf(b));
 
   const handles = new Map<number, FileHandle>();
   let buf = Buffer.allocUnsafe(WINDOW);
   try {
     let i = 0;
     while (i < total) {
-      const p = partOf(order[i]);
+      const p = partOf(i);
       let fh = handles.get(p);
       if (!fh) handles.set(p, (fh = await open(spills[p], 'r')));
-      const start = offOf(order[i]);
-      let end = start + lenOf(order[i]);
+      const start = offOf(i);
+      let end = start + lenOf(i);
       let j = i + 1;
-      while (j < total && partOf(order[j]) === p) {
-        const o = offOf(order[j]);
-        const e = o + lenOf(order[j]);
-        if (o - end > GAP || e - start > WINDOW) break;
+      while (j < total && partOf(j) === p) {
+        const o = offOf(j);
+        const e = o + lenOf(j);
+        if (o < start || o - end > GAP || e - start > WINDOW) break;
         if (e > end) end = e;
         j++;
       }
@@ -178,8 +205,8 @@ export async function writeShards(outDir: string, jobs: readonly ShardJob[]): Pr
         got += bytesRead;
       }
       for (; i < j; i++) {
-        const ji = ofJob[order[i]];
-        const x = ofRec[order[i]];
+        const ji = ofJob[i];
+        const x = ofRec[i];
         const job = jobs[ji];
         const out = outs[ji];
         const a = job.offset[x] - start;

@@ -226,6 +226,81 @@ export function decodeLine(b: Buffer, prior: 'utf-8' | 'gb18030'): string {
   return p2.score > p1.score ? second : first;
 }
 
+/**
+ * Complete lines (`b` ends with LF) decoded as decodeLine decodes each of them, concatenated.
+ * Fast path: the whole span decoded at once in the prior, which equals the per-line decodings of
+ * every line whose prior decoding is clean and plausible (an LF is a character boundary in both
+ * encodings, so without invalid bytes decoding commutes with concatenation; an ASCII line reads
+ * the same in both); a line that is not plausible is decided again by decodeLine from its bytes.
+ * A span with a UTF-8 byte-order mark at a line start, or with any U+FFFD in its decoding, goes
+ * through decodeLine line by line.
+ */
+export function decodeLines(b: Buffer, prior: 'utf-8' | 'gb18030'): string {
+  if (!hasLineBom(b)) {
+    const text = decodeAs(prior, b);
+    if (text.indexOf(REPLACEMENT_CHAR) < 0) return withImplausibleRedecided(text, b, prior);
+  }
+  let out = '';
+  let start = 0;
+  for (;;) {
+    const nl = b.indexOf(10, start);
+    if (nl < 0) break;
+    out += decodeLine(b.subarray(start, nl + 1), prior);
+    start = nl + 1;
+  }
+  if (start < b.length) out += decodeLine(b.subarray(start), prior);
+  return out;
+}
+
+/** EF BB BF at the start of b or after any LF. */
+function hasLineBom(b: Buffer): boolean {
+  return hasUtf8Bom(b) || b.indexOf(BOM_AFTER_LF) >= 0;
+}
+const BOM_AFTER_LF = Buffer.from([10, 0xef, 0xbb, 0xbf]);
+
+/**
+ * `text` (the clean decoding of `b`) with every line that plausibility() would not call plausible
+ * replaced by decodeLine of that line's bytes (line i of the text is line i of the bytes: no
+ * U+FFFD, so every LF byte is one '\n'). Counts as plausibility() does, in one scan.
+ */
+function withImplausibleRedecided(text: string, b: Buffer, prior: 'utf-8' | 'gb18030'): string {
+  const t = level1Table();
+  let common = 0;
+  let odd = 0;
+  let out = '';
+  let done = 0; // text before this is in out (or taken as is)
+  let lineStart = 0;
+  let byteStart = 0;
+  const len = text.length;
+  for (let i = 0; i <= len; i++) {
+    const c = i < len ? text.charCodeAt(i) : 10;
+    if (c < 0x80) {
+      if (c === 10) {
+        const end = Math.min(i + 1, len);
+        const byteEnd = i < len ? b.indexOf(10, byteStart) + 1 : b.length;
+        if (odd > common / 4 && end > lineStart) {
+          out += text.slice(done, lineStart) + decodeLine(b.subarray(byteStart, byteEnd), prior);
+          done = end;
+        }
+        common = 0;
+        odd = 0;
+        lineStart = end;
+        byteStart = byteEnd;
+      }
+      continue;
+    }
+    if (c >= 0x4e00 && c <= 0x9fff) {
+      if (t[c] === 1) common++;
+      else odd++;
+    } else if ((c >= 0x3000 && c <= 0x303f) || (c >= 0xff00 && c <= 0xffef) || (c >= 0x2010 && c <= 0x206f) || c === 0xfeff) {
+      // punctuation and full-width forms: neither
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      if (c <= 0xdbff) i++; // an astral character: neutral
+    } else odd++;
+  }
+  return done === 0 ? text : out + text.slice(done);
+}
+
 /** Where to cut a long line: a position preceded by an ASCII byte and holding one (a character start in both encodings). */
 function safeCut(b: Buffer, from: number): number {
   for (let i = Math.max(1, from); i < b.length; i++) if (b[i] < 0x80 && b[i - 1] < 0x80) return i;
@@ -289,14 +364,19 @@ async function* decodeFrom(
   const feed = (chunk: Buffer, final: boolean): string => {
     let out = '';
     let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(10, start);
-      if (nl < 0) break;
-      const piece = chunk.subarray(start, nl + 1);
+    const lastNl = chunk.lastIndexOf(10);
+    if (lastNl >= 0) {
+      // The line the held parts begin, then the chunk's other complete lines as one span.
+      const nl = chunk.indexOf(10);
+      const piece = chunk.subarray(0, nl + 1);
       out += decodeLine(parts.length ? Buffer.concat([...parts, piece]) : piece, prior);
       parts = [];
       partsLen = 0;
       start = nl + 1;
+      if (lastNl >= start) {
+        out += decodeLines(chunk.subarray(start, lastNl + 1), prior);
+        start = lastNl + 1;
+      }
     }
     if (start < chunk.length) {
       parts.push(Buffer.from(chunk.subarray(start)));

@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import type { RawTurn, SourceFormat } from '../../schemas/dialogue.js';
-import { contentId } from '../core/ids.js';
+import { contentId, contentIdOfJson } from '../core/ids.js';
 
 /** `file` as it enters ids: relative, '/'-separated, normalised ("./a//b.txt" → "a/b.txt"). */
 export function idPath(file: string): string {
@@ -29,6 +29,12 @@ export function rawDialogueId(args: {
   turns: RawTurn[];
 }): string {
   const { format, file, sourceId, position, visit, turns } = args;
+  if (typeof format === 'string' && typeof sourceId === 'string' && typeof position === 'number' && (visit === undefined || typeof visit === 'number') && plainTurns(turns)) {
+    // The keys below are in sorted order and every value is a string or number: JSON.stringify
+    // writes exactly what canonicalJson writes for this object (undefined visit omitted, a
+    // non-finite number as null), without sorting or walking it.
+    return contentIdOfJson(JSON.stringify({ file: cachedIdPath(file), format, position, sourceId, turns: turns.map((t) => ({ speaker: t.speaker, text: t.text })), visit }));
+  }
   return contentId({
     format,
     file: idPath(file),
@@ -37,4 +43,19 @@ export function rawDialogueId(args: {
     visit,
     turns: turns.map((t) => ({ speaker: t.speaker, text: t.text })),
   });
+}
+
+function plainTurns(turns: RawTurn[]): boolean {
+  for (const t of turns) if (typeof t.speaker !== 'string' || typeof t.text !== 'string') return false;
+  return true;
+}
+
+/** idPath of the last file asked for (every dialogue of a file asks with the same one). */
+let lastFile: { file: string; cwd: string; id: string } | undefined;
+function cachedIdPath(file: string): string {
+  const cwd = path.isAbsolute(file) ? process.cwd() : '';
+  if (lastFile && lastFile.file === file && lastFile.cwd === cwd) return lastFile.id;
+  const id = idPath(file);
+  lastFile = { file, cwd, id };
+  return id;
 }

@@ -88,6 +88,7 @@ export class CharLm {
   private readonly tokens: number;
   private readonly vocab: number;
   readonly order: number;
+  private fast?: TrigramIndex;
 
   constructor(m: CharLmCounts) {
     this.grams = m.grams;
@@ -141,38 +142,272 @@ export class CharLm {
 
   /** Cross-entropy of the text in bits per character (log2 perplexity); 0 for empty text. */
   crossEntropy(text: string): number {
+    if (this.order === 3) return (this.fast ??= new TrigramIndex(this.grams, this.ctxTotal, this.ctxTypes, this.tokens + this.vocab)).crossEntropy(text);
     const s = lmAlphabet(text);
     if (s.length < 2) return 0;
-    // Same interpolation as prob(), unrolled for the trigram case without building history arrays.
-    if (this.order !== 3) {
-      let bits = 0;
-      for (let i = 1; i < s.length; i++) bits -= Math.log2(this.prob(s.slice(Math.max(0, i - this.order + 1), i), s[i]));
-      return bits / (s.length - 1);
-    }
-    const [g1, g2, g3] = [this.grams[1], this.grams[2], this.grams[3]];
-    const [t2, t3] = [this.ctxTotal[2], this.ctxTotal[3]];
-    const [y2, y3] = [this.ctxTypes[2], this.ctxTypes[3]];
-    const denom1 = this.tokens + this.vocab;
     let bits = 0;
-    for (let i = 1; i < s.length; i++) {
-      const ch = s[i];
-      let p = ((g1.get(ch) ?? 0) + 1) / denom1;
-      const c1 = s[i - 1];
-      const n2 = t2.get(c1);
-      if (n2) {
-        const k = y2.get(c1) ?? 0;
-        p = ((g2.get(c1 + ch) ?? 0) + k * p) / (n2 + k);
-      }
-      if (i >= 2) {
-        const c2 = s[i - 2] + c1;
-        const n3 = t3.get(c2);
-        if (n3) {
-          const k = y3.get(c2) ?? 0;
-          p = ((g3.get(c2 + ch) ?? 0) + k * p) / (n3 + k);
-        }
-      }
-      bits -= Math.log2(p);
-    }
+    for (let i = 1; i < s.length; i++) bits -= Math.log2(this.prob(s.slice(Math.max(0, i - this.order + 1), i), s[i]));
     return bits / (s.length - 1);
   }
+}
+
+/**
+ * An open-addressing table from non-negative int32 keys to `width` numbers each (get: the first,
+ * 0 when absent), key and values side by side in one Float64Array so a probe touches one cache
+ * line: the trigram scorer's n-gram lookups without building string keys.
+ */
+class IntTable {
+  private readonly cells: Float64Array;
+  private readonly stride: number;
+  private readonly shift: number;
+  private readonly mask: number;
+
+  constructor(size: number, width = 1) {
+    let bits = 4;
+    while (1 << bits < size * 2) bits++;
+    this.stride = width + 1;
+    this.cells = new Float64Array((1 << bits) * this.stride);
+    for (let i = 0; i < this.cells.length; i += this.stride) this.cells[i] = -1;
+    this.shift = 32 - bits;
+    this.mask = (1 << bits) - 1;
+  }
+
+  set(key: number, ...vals: number[]): void {
+    let h = Math.imul(key, 0x9e3779b1) >>> this.shift;
+    while (this.cells[h * this.stride] !== -1 && this.cells[h * this.stride] !== key) h = (h + 1) & this.mask;
+    const at = h * this.stride;
+    this.cells[at] = key;
+    for (let i = 0; i < vals.length && i < this.stride - 1; i++) this.cells[at + 1 + i] = vals[i];
+  }
+
+  /** The index in cells of the first value stored with key, or -1. */
+  find(key: number): number {
+    const cells = this.cells;
+    const stride = this.stride;
+    let h = Math.imul(key, 0x9e3779b1) >>> this.shift;
+    for (;;) {
+      const k = cells[h * stride];
+      if (k === key) return h * stride + 1;
+      if (k === -1) return -1;
+      h = (h + 1) & this.mask;
+    }
+  }
+
+  /** The value at an index that find returned (+ 1 for the second value). */
+  at(i: number): number {
+    return this.cells[i];
+  }
+
+  get(key: number): number {
+    const i = this.find(key);
+    return i < 0 ? 0 : this.cells[i];
+  }
+}
+
+/** The alphabet symbol of one code point (as lmAlphabet maps it), or undefined for whitespace. */
+function alphabetSymbol(ch: string): string | undefined {
+  const c = ch.codePointAt(0)!;
+  if (c >= 0x4e00 && c <= 0x9fff) return ch;
+  if (c >= 48 && c <= 57) return '0';
+  if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return 'a';
+  if (c <= 32 || c === 0x3000 || c === 0xa0 || (c < 0x4e00 && /\s/.test(ch))) return undefined;
+  if (CLAUSE.has(ch)) return '，';
+  if (SENTENCE.has(ch)) return '。';
+  if (c > 0x2e80 && HAN.test(ch)) return ch;
+  return '·';
+}
+
+/**
+ * The order-3 model as integer tables: every unigram symbol gets a small id (0: not in the model),
+ * contexts and n-grams are keyed by ids, and text is mapped straight to ids through a per-code-point
+ * cache filled by the same rules as lmAlphabet. crossEntropy does exactly the floating-point
+ * operations of the string-keyed interpolation (CharLm.prob), in the same order, so scores are
+ * bit-identical.
+ */
+class TrigramIndex {
+  private readonly ids = new Map<string, number>();
+  private readonly width: number;
+  private readonly p1: Float64Array;
+  private readonly t2: Float64Array;
+  private readonly y2: Float64Array;
+  private readonly ctx3: IntTable;
+  private readonly t3: Float64Array;
+  private readonly y3: Float64Array;
+  /** Per stored bigram (context with a total): its interpolated probability, and log2 of it. */
+  private readonly p2: IntTable;
+  /** Per stored trigram (context with a total): log2 of its interpolated probability. */
+  private readonly lb3: IntTable;
+  /** Per BMP code unit: -2 not yet classified, -1 dropped (whitespace), else the symbol id. */
+  private readonly bmp = new Int32Array(0x10000).fill(-2);
+  private readonly astral = new Map<number, number>();
+  private buf = new Int32Array(1024);
+  private readonly begin: number;
+  private readonly end: number;
+
+  constructor(grams: Array<Map<string, number>>, ctxTotal: Array<Map<string, number>>, ctxTypes: Array<Map<string, number>>, denom1: number) {
+    for (const g of grams[1].keys()) if (cps(g).length === 1) this.ids.set(g, this.ids.size + 1);
+    const w = (this.width = this.ids.size + 1);
+    this.p1 = new Float64Array(w);
+    this.p1[0] = (0 + 1) / denom1;
+    for (const [g, c] of grams[1]) {
+      const id = this.ids.get(g);
+      if (id !== undefined) this.p1[id] = (c + 1) / denom1;
+    }
+    const idsOf = (key: string, n: number): number[] | undefined => {
+      const p = cps(key);
+      if (p.length !== n) return undefined;
+      const out: number[] = [];
+      for (const ch of p) {
+        const id = this.ids.get(ch);
+        if (id === undefined) return undefined; // a key with a symbol outside the vocabulary never matches text
+        out.push(id);
+      }
+      return out;
+    };
+    this.t2 = new Float64Array(w);
+    this.y2 = new Float64Array(w);
+    for (const [ctx, c] of ctxTotal[2]) {
+      const a = idsOf(ctx, 1);
+      if (a) this.t2[a[0]] = c;
+    }
+    for (const [ctx, c] of ctxTypes[2]) {
+      const a = idsOf(ctx, 1);
+      if (a) this.y2[a[0]] = c;
+    }
+    const ctxKeys = new Set([...ctxTotal[3].keys(), ...ctxTypes[3].keys()]);
+    if ((ctxKeys.size + 1) * w >= 2 ** 31) throw new Error(`char LM too large for the integer trigram index (${ctxKeys.size} contexts × ${w} symbols)`);
+    this.ctx3 = new IntTable(ctxKeys.size);
+    this.t3 = new Float64Array(ctxKeys.size + 1);
+    this.y3 = new Float64Array(ctxKeys.size + 1);
+    let j = 0;
+    for (const ctx of ctxKeys) {
+      const a = idsOf(ctx, 2);
+      if (!a) continue;
+      j++;
+      this.ctx3.set(a[0] * w + a[1], j);
+      this.t3[j] = ctxTotal[3].get(ctx) ?? 0;
+      this.y3[j] = ctxTypes[3].get(ctx) ?? 0;
+    }
+    // What the interpolation gives for every stored n-gram, computed once with the very operations
+    // crossEntropy would do: the bigram probability of each stored bigram (its context has a total),
+    // and log2 of the full trigram probability of each stored trigram.
+    this.p2 = new IntTable(grams[2].size, 2);
+    for (const [g, c] of grams[2]) {
+      const a = idsOf(g, 2);
+      if (!a || !this.t2[a[0]]) continue;
+      const k = this.y2[a[0]];
+      const p = (c + k * this.p1[a[1]]) / (this.t2[a[0]] + k);
+      this.p2.set(a[0] * w + a[1], p, Math.log2(p));
+    }
+    this.lb3 = new IntTable(grams[3].size);
+    for (const [g, c] of grams[3]) {
+      const a = idsOf(g, 3);
+      if (!a) continue;
+      const j = this.ctx3.get(a[0] * w + a[1]);
+      if (!j || !this.t3[j]) continue;
+      const k = this.y3[j];
+      const p = (c + k * this.bigram(a[1], a[2])) / (this.t3[j] + k);
+      this.lb3.set(j * w + a[2], Math.log2(p));
+    }
+    this.begin = this.ids.get('^') ?? 0;
+    this.end = this.ids.get('$') ?? 0;
+  }
+
+  /** The unigram probability interpolated with the bigram (when the context has a total), as prob() computes it. */
+  private bigram(c1: number, ch: number): number {
+    const n2 = this.t2[c1];
+    if (!n2) return this.p1[ch];
+    const slot = this.p2.find(c1 * this.width + ch);
+    if (slot >= 0) return this.p2.at(slot);
+    const k = this.y2[c1];
+    return (0 + k * this.p1[ch]) / (n2 + k);
+  }
+
+  private symbolId(ch: string): number {
+    const sym = alphabetSymbol(ch);
+    return sym === undefined ? -1 : (this.ids.get(sym) ?? 0);
+  }
+
+  /** lmAlphabet(text) as symbol ids, in this.buf; returns the length. */
+  private toIds(text: string): number {
+    if (this.buf.length < text.length + 2) this.buf = new Int32Array(text.length + 2);
+    const buf = this.buf;
+    const bmp = this.bmp;
+    let n = 0;
+    buf[n++] = this.begin;
+    const len = text.length;
+    for (let i = 0; i < len; i++) {
+      const u = text.charCodeAt(i);
+      let id: number;
+      if (u >= 0xd800 && u <= 0xdbff && i + 1 < len) {
+        const lo = text.charCodeAt(i + 1);
+        if (lo >= 0xdc00 && lo <= 0xdfff) {
+          const cp = ((u - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
+          i++;
+          let a = this.astral.get(cp);
+          if (a === undefined) this.astral.set(cp, (a = this.symbolId(String.fromCodePoint(cp))));
+          if (a >= 0) buf[n++] = a;
+          continue;
+        }
+      }
+      id = bmp[u];
+      if (id === -2) id = bmp[u] = this.symbolId(String.fromCharCode(u));
+      if (id >= 0) buf[n++] = id;
+    }
+    buf[n++] = this.end;
+    return n;
+  }
+
+  crossEntropy(text: string): number {
+    const len = this.toIds(text);
+    const s = this.buf;
+    const w = this.width;
+    const { p1, t2, y2, p2, ctx3, t3, y3, lb3 } = this;
+    let bits = 0;
+    for (let i = 1; i < len; i++) {
+      const ch = s[i];
+      const c1 = s[i - 1];
+      // The trigram step, when the two-symbol context has a total.
+      let n3 = 0;
+      let k3 = 0;
+      if (i >= 2) {
+        const j = ctx3.get(s[i - 2] * w + c1);
+        if (j) {
+          n3 = t3[j];
+          if (n3) {
+            const slot = lb3.find(j * w + ch);
+            if (slot >= 0) {
+              bits -= lb3.at(slot);
+              continue;
+            }
+            k3 = y3[j];
+          }
+        }
+      }
+      // The unigram and bigram steps.
+      let p: number;
+      const n2 = t2[c1];
+      if (!n2) p = p1[ch];
+      else {
+        const slot = p2.find(c1 * w + ch);
+        if (slot >= 0 && !n3) {
+          bits -= p2.at(slot + 1);
+          continue;
+        }
+        if (slot >= 0) p = p2.at(slot);
+        else {
+          const k = y2[c1];
+          p = (0 + k * p1[ch]) / (n2 + k);
+        }
+      }
+      if (n3) p = (0 + k3 * p) / (n3 + k3);
+      bits -= Math.log2(p);
+    }
+    return bits / (len - 1);
+  }
+}
+
+/** The code points of a string (lone surrogates as themselves, as for…of gives them). */
+function cps(s: string): string[] {
+  return [...s];
 }

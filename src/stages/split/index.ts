@@ -23,7 +23,7 @@
 import type { Dialogue } from '../../../schemas/dialogue.js';
 import type { CMtMedQARecord, RecordEnvelope } from '../../../schemas/record.js';
 import type { Reject } from '../../../schemas/reject.js';
-import { contentId } from '../../core/ids.js';
+import { contentId, contentIdOfJson } from '../../core/ids.js';
 import { makeReject } from '../../core/reject.js';
 import type { StageContext, StageResult } from '../types.js';
 import { isInquiry } from './inquiry.js';
@@ -62,6 +62,12 @@ export function toRounds(d: Dialogue): { rounds: Round[]; leadingDoctor: number;
   const trailingPatient = p.length > 0 && doc.length === 0;
   flush();
   return { rounds, leadingDoctor, trailingPatient };
+}
+
+/** contentId({ dialogue, window, start, end }, 20), written in its canonical (sorted) key order directly. */
+export function recordId(dialogue: string, window: number, start: number, end: number): string {
+  if (typeof dialogue !== 'string') return contentId({ dialogue, window, start, end }, 20);
+  return contentIdOfJson(JSON.stringify({ dialogue, end, start, window }), 20);
 }
 
 type ThinReason = 'split.pleasantry_only' | 'split.thin_output' | 'split.thin_instruction';
@@ -201,7 +207,7 @@ export function splitOne(d: Dialogue, ctx: StageContext): StageResult<RecordEnve
     const history = rounds.slice(s, e - 1).map((r) => [r.patient, r.doctor] as [string, string]);
     if (withRound0) history.unshift([rounds[0].patient, rounds[0].doctor]);
     const record: CMtMedQARecord = {
-      id: `cmt-${contentId({ dialogue: d.id, window: w, start: s, end: e }, 20)}`,
+      id: `cmt-${recordId(d.id, w, s, e)}`,
       cate1,
       cate2,
       instruction: last.patient,

@@ -16,12 +16,13 @@ export function isInquiry(doctorTurn: string): boolean {
   const sentences = doctorTurn.split(/(?<=[。！!？?\n])/);
   for (const raw of sentences) {
     const s = raw.trim();
-    // A sentence made only of courtesy and closing offers (every clause of it) asks nothing.
-    if (!s || CLOSING_ONLY.test(s) || isPleasantry(s)) continue;
-    if (QUESTION_MARK.test(s)) return true;
-    if (ASKING_FOR.test(s)) return true;
-    // No question mark (chat users often omit it): an interrogative not closed as a statement.
-    if (INTERROGATIVE.test(s) && !/[。！!]$/.test(s)) return true;
+    if (!s || CLOSING_ONLY.test(s)) continue;
+    const asks = QUESTION_MARK.test(s) || ASKING_FOR.test(s)
+      // No question mark (chat users often omit it): an interrogative not closed as a statement.
+      || (INTERROGATIVE.test(s) && !/[。！!]$/.test(s));
+    // A sentence made only of courtesy and closing offers (every clause of it) asks nothing
+    // (tested last: it is the costly test, and only matters for a sentence that would ask).
+    if (asks && !isPleasantry(s)) return true;
   }
   return false;
 }

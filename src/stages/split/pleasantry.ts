@@ -11,8 +11,64 @@ const PLACEHOLDER = /<[A-Z_]+>/g;
 /** Han ideographs, Latin letters and digits: what counts as a "meaningful character". */
 const MEANINGFUL = /[\p{Script=Han}A-Za-z0-9]/gu;
 
+/**
+ * Per code point: 0 not yet classified, 1 not meaningful, 2 meaningful (MEANINGFUL's answer for
+ * that code point, asked once): meaningfulChars counts with a charCode loop instead of
+ * replace + match, with the same answer for every code point, astral Han included.
+ */
+const MEANINGFUL_CP = new Uint8Array(0x110000);
+const ONE_MEANINGFUL = /^[\p{Script=Han}A-Za-z0-9]$/u;
+
+function meaningfulCp(cp: number): boolean {
+  let m = MEANINGFUL_CP[cp];
+  if (m === 0) m = MEANINGFUL_CP[cp] = ONE_MEANINGFUL.test(String.fromCodePoint(cp)) ? 2 : 1;
+  return m === 2;
+}
+
 /** Characters that carry content: Han, Latin letters, digits; punctuation, emoji, spaces and placeholders do not count. */
 export function meaningfulChars(text: string): number {
+  // The text as PLACEHOLDER removal leaves it (placeholders skipped, left to right, one pass),
+  // read by code points: a surrogate pair split by a removed placeholder is joined, as in the
+  // string that text.replace(PLACEHOLDER, '') returns.
+  let n = 0;
+  let high = -1; // a high surrogate waiting for its low half
+  const len = text.length;
+  for (let i = 0; i < len; i++) {
+    const u = text.charCodeAt(i);
+    if (u === 0x3c) {
+      // <[A-Z_]+>: a maximal run of A-Z or _ then '>'
+      let j = i + 1;
+      while (j < len) {
+        const v = text.charCodeAt(j);
+        if ((v >= 65 && v <= 90) || v === 95) j++;
+        else break;
+      }
+      if (j > i + 1 && j < len && text.charCodeAt(j) === 0x3e) {
+        i = j;
+        continue;
+      }
+    }
+    if (high >= 0) {
+      const h = high;
+      high = -1;
+      if (u >= 0xdc00 && u <= 0xdfff) {
+        if (meaningfulCp(((h - 0xd800) << 10) + (u - 0xdc00) + 0x10000)) n++;
+        continue;
+      }
+    }
+    if (u >= 0xd800 && u <= 0xdbff) {
+      high = u;
+      continue;
+    }
+    if (u < 128) {
+      if ((u >= 48 && u <= 57) || (u >= 65 && u <= 90) || (u >= 97 && u <= 122)) n++;
+    } else if (meaningfulCp(u)) n++;
+  }
+  return n;
+}
+
+/** meaningfulChars as it was first written (replace + match): the reference the tests compare the loop with. */
+export function meaningfulCharsByRegex(text: string): number {
   const m = text.replace(PLACEHOLDER, '').match(MEANINGFUL);
   return m ? m.length : 0;
 }
@@ -65,10 +121,8 @@ const COURTESY_RE = new RegExp(COURTESY_ALTS, 'giu');
 /** Courtesy words opening a clause ("不客气祝你早日康复"): the closing-offer test looks past them. */
 const LEADING_COURTESY = new RegExp(`^(?:${COURTESY_ALTS})+`, 'iu');
 
-/** Clauses: split at sentence and clause punctuation and newlines. */
-function clauses(text: string): string[] {
-  return text.replace(PLACEHOLDER, '').split(/[，,。！!？?；;：:\n~～…、\s]+/u).map((c) => c.trim()).filter((c) => meaningfulChars(c) > 0);
-}
+/** Where clauses end: sentence and clause punctuation, newlines and spaces. */
+const CLAUSE_BREAK = /[，,。！!？?；;：:\n~～…、\s]+/gu;
 
 export function isClosingOffer(clause: string): boolean {
   const c = clause.replace(/^[\s"“”'‘’]+/, '');
@@ -76,13 +130,24 @@ export function isClosingOffer(clause: string): boolean {
 }
 
 /** A clause that is courtesy only: a closing offer, or nothing but courtesy words once they are removed. */
-function courtesyClause(clause: string): boolean {
+export function courtesyClause(clause: string): boolean {
   if (isClosingOffer(clause) || isClosingOffer(clause.replace(LEADING_COURTESY, ''))) return true;
   return meaningfulChars(clause.replace(COURTESY_RE, '')) === 0;
 }
 
 /** True when every clause of the turn is courtesy: thanks, acknowledgements, good wishes, closing offers. */
 export function isPleasantry(text: string): boolean {
-  const cs = clauses(text);
-  return cs.every(courtesyClause);
+  // The clauses of text.replace(PLACEHOLDER, '').split(CLAUSE_BREAK), trimmed, those with a
+  // meaningful character, read one at a time: a turn with content stops at its first such clause.
+  const t = text.indexOf('<') === -1 ? text : text.replace(PLACEHOLDER, '');
+  const brk = CLAUSE_BREAK;
+  brk.lastIndex = 0;
+  let start = 0;
+  for (;;) {
+    const m = brk.exec(t);
+    const c = t.slice(start, m ? m.index : t.length).trim();
+    if (meaningfulChars(c) > 0 && !courtesyClause(c)) return false;
+    if (!m) return true;
+    start = brk.lastIndex;
+  }
 }

@@ -1,0 +1,78 @@
+import { describe, it, expect, afterAll } from '@jest/globals';
+import { Command } from 'commander';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { registerKgCommands } from '../../src/cli/kg.js';
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const lines: string[] = [];
+  const errs: string[] = [];
+  const program = new Command('cmtmedqa');
+  program.configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  const exit = (code: number): never => {
+    process.exitCode = code;
+    throw new Error(`exit ${code}`);
+  };
+  registerKgCommands(program, { out: (s) => lines.push(s), exit });
+  const orig = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((s: string) => (errs.push(String(s)), true)) as typeof process.stderr.write;
+  process.exitCode = 0;
+  try {
+    await program.parseAsync(['node', 'cmtmedqa', ...args]);
+  } catch {
+    /* exit(): exitCode already set */
+  } finally {
+    process.stderr.write = orig;
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return { code, out: lines.join('\n'), err: errs.join('') };
+}
+
+describe('kg import never overwrites what it reads', () => {
+  const dirs: string[] = [];
+  const work = () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'kg-safe-'));
+    dirs.push(d);
+    cpSync('fixtures/kg', path.join(d, 'kg'), { recursive: true });
+    return d;
+  };
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('refuses a --snapshot that is one of the inputs (dump file, triples, dict) and leaves it intact', async () => {
+    const d = work();
+    const triples = path.join(d, 'kg', 'triples', 'graph.csv');
+    const before = readFileSync(triples);
+    const r = await run(['kg', 'import', path.join(d, 'kg', 'xywy'), '--triples', triples, '--no-curated', '--snapshot', triples]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/would overwrite the input/);
+    expect(readFileSync(triples).equals(before)).toBe(true);
+  });
+
+  it('refuses a --snapshot inside an input folder, also through a relative path', async () => {
+    const d = work();
+    const target = path.join(d, 'kg', 'xywy', 'graph.json.gz');
+    const r = await run(['kg', 'import', path.join(d, 'kg', 'xywy'), '--no-curated', '--snapshot', path.relative(process.cwd(), target)]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/inside the input folder/);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('refuses to replace a file that is not a snapshot unless --force, and replaces a snapshot', async () => {
+    const d = work();
+    const target = path.join(d, 'notes.txt');
+    writeFileSync(target, 'my notes\n');
+    const r = await run(['kg', 'import', path.join(d, 'kg', 'xywy'), '--no-curated', '--snapshot', target]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/not a graph snapshot/);
+    expect(readFileSync(target, 'utf8')).toBe('my notes\n');
+    const forced = await run(['kg', 'import', path.join(d, 'kg', 'xywy'), '--no-curated', '--snapshot', target, '--force']);
+    expect(forced.code).toBe(0);
+    expect(readFileSync(target).subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))).toBe(true);
+    const again = await run(['kg', 'import', path.join(d, 'kg', 'xywy'), '--no-curated', '--snapshot', target]);
+    expect(again.code).toBe(0);
+  });
+});
