@@ -44,7 +44,17 @@ export class ResultFeeder {
   /** Seconds spent in Finaliser.addBatch (the report's dedup share). */
   feedSeconds = 0;
 
-  constructor(private readonly store: RunStore, private readonly fin: Finaliser, private readonly logger: Logger, private readonly pollMs = 50) {}
+  /** The wait before the next look when nothing new was there: doubles from pollMs up to maxPollMs (the coordinator's idle CPU). */
+  private wait: number;
+
+  constructor(private readonly store: RunStore, private readonly fin: Finaliser, private readonly logger: Logger, private readonly pollMs = 20, private readonly maxPollMs = 400) {
+    this.wait = pollMs;
+  }
+
+  private async idle(): Promise<void> {
+    await sleep(this.wait);
+    this.wait = Math.min(this.maxPollMs, this.wait * 2);
+  }
 
   /** Starts reading ahead; the returned promise settles when every batch is fed (or on error). */
   start(): Promise<void> {
@@ -74,7 +84,7 @@ export class ResultFeeder {
         this.counts = await this.store.unitBatches();
         n = this.counts.get(this.unit);
         if (n === undefined) {
-          await sleep(this.pollMs);
+          await this.idle();
           continue;
         }
       }
@@ -99,7 +109,8 @@ export class ResultFeeder {
         this.feedSeconds += (performance.now() - t) / 1000;
       }
       this.k += j;
-      if (j < got.length) await sleep(this.pollMs);
+      if (j > 0) this.wait = this.pollMs;
+      if (j < got.length) await this.idle();
     }
     this.logger.debug({ fed: this.fedCount }, 'result feeder stopped');
     // Whoever waits for the feeder must not go on to write shards from part of the run.

@@ -236,7 +236,7 @@ function bullmqExecutor(opts: BullmqRunOptions, c: Ctx): Executor {
           total = [...counts.values()].reduce((a, b) => a + b, 0);
           break;
         }
-        await Promise.race([sleep(50), done.promise.catch(() => {})]);
+        await Promise.race([sleep(200), done.promise.catch(() => {})]);
       }
       importSeconds = (performance.now() - t0) / 1000;
       importDone = true;
@@ -383,7 +383,7 @@ async function watch(opts: BullmqRunOptions, c: Ctx, store: RunStore, deps: Hand
       }
       c.log.warn({ err: e }, 'watchdog tick failed (Redis restarting?); retrying');
     }
-    await Promise.race([sleep(500), done.promise.catch(() => {})]);
+    await Promise.race([sleep(Math.min(1000, (opts.lockTtlMs ?? 15_000) / 4)), done.promise.catch(() => {})]);
   }
 }
 
