@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { RunKeys } from '../../src/executors/bullmq/keys.js';
+import { defaultRunStoreRoot } from '../../src/executors/bullmq/store.js';
 import path from 'node:path';
 import { Manifest } from '../../schemas/manifest.js';
 import { cliPath } from '../../src/executors/bullmq/child.js';
@@ -62,10 +65,21 @@ describe('BullMQ executor: same output as the local executor', () => {
     expect(s.stages.normalise.completed).toBe(s.batches.total);
     expect(s.stages.split.completed).toBe(s.batches.total);
     expect(s.finalise.completed).toBe(1);
+    // Redis keeps a size marker per batch; the batch results are files in the run store.
+    const keys = new RunKeys(prefix, runId);
+    const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+    const markers = await redis.hgetall(keys.results).finally(() => redis.disconnect());
+    expect(Object.keys(markers)).toHaveLength(expected);
+    const runDir = path.join(defaultRunStoreRoot(), prefix, runId);
+    for (const [seq, size] of Object.entries(markers)) {
+      expect(size).toMatch(/^\d+$/);
+      expect(statSync(path.join(runDir, 'results', `${seq}.json`)).size).toBe(Number(size));
+    }
     const text = execFileSync(process.execPath, [cliPath(), 'status', runId, '--redis', url, '--prefix', prefix], { encoding: 'utf8' });
     expect(text).toContain('finalise: done');
     const removed = execFileSync(process.execPath, [cliPath(), 'status', runId, '--remove', '--redis', url, '--prefix', prefix], { encoding: 'utf8' });
     expect(removed).toContain(`removed run ${runId}`);
     await expect(runStatus(url, runId, prefix)).rejects.toThrow(/no run/);
+    expect(existsSync(runDir)).toBe(false);
   });
 });
