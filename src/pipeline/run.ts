@@ -13,7 +13,7 @@ import type { Pipeline } from '../../schemas/pipeline.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
 import type { Logger } from '../core/logger.js';
 import type { GraphPort } from '../kg/port.js';
-import { Finaliser, type RecordFilter } from '../output/finaliser.js';
+import { Finaliser, type FinaliseOptions, type RecordFilter } from '../output/finaliser.js';
 import type { StagedOutput } from '../output/out-dir.js';
 import { buildReport, writeReport, type RunReport } from '../output/report.js';
 import type { TokenCounter } from '../tokens/registry.js';
@@ -90,6 +90,8 @@ export interface FeedResult {
 export interface Executor {
   /** The report's `executor`. */
   readonly name: string;
+  /** Writes shard jobs of the finish step elsewhere (BullMQ: on workers); default: in this process. */
+  writeShards?: FinaliseOptions['writeShards'];
   /** Feeds every processed batch of the run into `fin`, in seq order 0, 1, 2 … */
   feed(fin: Finaliser, workDir: string): Promise<FeedResult>;
   /** After finish, before the report: extra report fields, and files of the executor's own into the work directory. */
@@ -107,7 +109,7 @@ export async function runPipeline(run: PipelineRun, executor: Executor): Promise
   try {
     staged = await run.stageOutput();
     const workDir = staged.work;
-    const fin = new Finaliser({ config: run.config, outDir: workDir, configHash: run.configHash, graphVersion: run.graphVersion, filters: run.filters, weight: run.weight, tokenizer: run.tokenizer });
+    const fin = new Finaliser({ config: run.config, outDir: workDir, configHash: run.configHash, graphVersion: run.graphVersion, filters: run.filters, weight: run.weight, tokenizer: run.tokenizer, writeShards: executor.writeShards });
     await fin.open();
     const fed = await executor.feed(fin, workDir);
     const t = performance.now();

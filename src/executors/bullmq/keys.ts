@@ -25,7 +25,7 @@ export const DEFAULT_PREFIX = 'cmt';
 /** The per-batch stages, in chain order (the stage registry); `finalise` is the run's last, coordinator-only queue. */
 export { STAGE_NAMES as STAGES, type StageName } from '../../pipeline/stages.js';
 /** `import`: one job per work unit (an input file or a scrape source), run by workers, which cut it into batches. */
-export type QueueStage = 'import' | StageName | 'finalise';
+export type QueueStage = 'import' | StageName | 'finalise' | 'shard';
 
 /**
  * Batch seqs are unit-major: batch k of work unit u is seq u × UNIT_STRIDE + k, so a worker can

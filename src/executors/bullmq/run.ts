@@ -27,6 +27,7 @@ import { stageChain } from './chain.js';
 import { spawnWorker, type ChildWorker } from './child.js';
 import { bullConnection, openClient, openQueue, redisUrl } from './connection.js';
 import { ResultFeeder } from './finalise.js';
+import { shardsOnWorkers } from './shard-jobs.js';
 import { checkRunId, DEFAULT_PREFIX, deriveRunId, FINALISE_JOB_ID, RunKeys, runsChannel, runsKey, STAGES, unitJobId, type QueueStage, type StageName } from './keys.js';
 import { isDoneStub, StageEnvelope, toStoredPipeline, type RunRecord, type StagePayload } from './payloads.js';
 import { defaultRunStoreRoot, RunStore } from './store.js';
@@ -167,12 +168,15 @@ function bullmqExecutor(opts: BullmqRunOptions, c: Ctx): Executor {
   const queues = new Map<QueueStage, Queue>();
   const local: { services: WorkerService[]; children: ChildWorker[] } = { services: [], children: [] };
   const done = new Deferred<void>();
+  const stopped = new Deferred<void>();
   let importSeconds = 0;
   let finaliseWorker: Worker | undefined;
   let watchdog: Promise<void> | undefined;
   let feeder: ResultFeeder | undefined;
   return {
     name: 'bullmq',
+    // Shard jobs of the finish step go to the workers (src/executors/bullmq/shard-jobs.ts).
+    writeShards: (outDir, jobs) => shardsOnWorkers(queues.get('shard')!, () => store.dir, { attempts: config.executor.attempts, backoffMs: opts.backoffMs ?? 1000 })(outDir, jobs),
     async feed(fin) {
       const graphVersion = opts.graph ? await opts.graph.version() : null;
       const record: RunRecord = {
@@ -186,7 +190,7 @@ function bullmqExecutor(opts: BullmqRunOptions, c: Ctx): Executor {
         maxInFlight: opts.maxInFlight ?? 64,
       };
       const connection = bullConnection(c.url);
-      for (const s of ['import', ...chain, 'finalise'] as QueueStage[]) queues.set(s, openQueue(keys.queue(s), { redisUrl: c.url, prefix: c.prefix, logger: log }));
+      for (const s of ['import', ...chain, 'finalise', 'shard'] as QueueStage[]) queues.set(s, openQueue(keys.queue(s), { redisUrl: c.url, prefix: c.prefix, logger: log }));
       const queue = (s: QueueStage) => queues.get(s)!;
 
       const resumed = await prepareRecord(c, store, record, queues);
@@ -220,7 +224,7 @@ function bullmqExecutor(opts: BullmqRunOptions, c: Ctx): Executor {
 
       const deps: HandOnDeps = { runId: keys.runId, record, store, logger: log, queue };
       let importDone = false;
-      watchdog = watch(opts, c, store, deps, done, () => importDone);
+      watchdog = watch(opts, c, store, deps, done, stopped, () => importDone);
 
       // Import: one job per work unit (an input file, a scrape source); workers read and parse
       // it and cut it into the stage jobs, with back-pressure (record.maxInFlight). Here: the books.
@@ -275,6 +279,7 @@ function bullmqExecutor(opts: BullmqRunOptions, c: Ctx): Executor {
       feeder?.stop();
       if (!done.settled) done.reject(new Error('coordinator stopped'));
       done.promise.catch(() => {});
+      stopped.resolve();
       await watchdog?.catch(() => {});
       await finaliseWorker?.close().catch(() => {});
       await Promise.all(local.services.map((s) => s.close(failure !== undefined)));
@@ -357,10 +362,11 @@ async function startLocalWorkers(opts: BullmqRunOptions, c: Ctx, local: { servic
  * (a job that stalled more than maxStalledCount times, or one whose hand-on kept failing) to the
  * same split/poison path a stage error takes, so that no batch is lost to the failed set.
  */
-async function watch(opts: BullmqRunOptions, c: Ctx, store: RunStore, deps: HandOnDeps, done: Deferred<void>, importDone: () => boolean): Promise<void> {
+/** Runs until `stopped` (the executor's close): the lock is kept while the shell writes the output too. */
+async function watch(opts: BullmqRunOptions, c: Ctx, store: RunStore, deps: HandOnDeps, done: Deferred<void>, stopped: Deferred<void>, importDone: () => boolean): Promise<void> {
   const progress: Progress = { batches: 0, dialogues: 0, records: 0, rejects: 0 };
   let lastWorkerWarning = Date.now();
-  while (!done.settled) {
+  while (!stopped.settled) {
     try {
       await c.lock.refresh();
       const k = await store.counters();
@@ -376,14 +382,14 @@ async function watch(opts: BullmqRunOptions, c: Ctx, store: RunStore, deps: Hand
         if (workers === 0) c.log.warn({ runId: c.keys.runId }, 'no worker serves this run: start `cmtmedqa worker` (same Redis) or run with local workers');
       }
     } catch (e) {
-      if (done.settled) break;
+      if (stopped.settled) break;
       if (e instanceof CmtError && e.code === 'CMT_RUN_FAILED') {
-        done.reject(e);
+        if (!done.settled) done.reject(e);
         break;
       }
       c.log.warn({ err: e }, 'watchdog tick failed (Redis restarting?); retrying');
     }
-    await Promise.race([sleep(Math.min(1000, (opts.lockTtlMs ?? 15_000) / 4)), done.promise.catch(() => {})]);
+    await Promise.race([sleep(Math.min(1000, (opts.lockTtlMs ?? 15_000) / 4)), stopped.promise]);
   }
 }
 

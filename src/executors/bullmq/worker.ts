@@ -46,6 +46,7 @@ import {
   type StagePayload,
 } from './payloads.js';
 import { RunStore } from './store.js';
+import { runShardTask, type ShardTask } from './shard-jobs.js';
 
 export interface WorkerTuning {
   /** Jobs in parallel per stage queue (default: the run's executor.concurrency). */
@@ -226,12 +227,14 @@ export class WorkerService {
       : undefined;
     const connection = bullConnection(this.opts.redisUrl);
     const run: AttachedRun = { runId, keys, record, pipeline, store, graph, tokenizers, workers: [], queues: new Map(), logger };
-    for (const s of ['import', ...record.stages, 'finalise'] as QueueStage[]) run.queues.set(s, openQueue(keys.queue(s), { redisUrl: this.opts.redisUrl, prefix: this.prefix, logger }));
+    for (const s of ['import', ...record.stages, 'finalise', 'shard'] as QueueStage[]) run.queues.set(s, openQueue(keys.queue(s), { redisUrl: this.opts.redisUrl, prefix: this.prefix, logger }));
     // Work units are imported by the workers that serve the first stage (they enqueue its jobs).
-    const served: Array<'import' | StageName> = this.stages.includes(record.stages[0]) ? ['import'] : [];
+    const served: Array<'import' | 'shard' | StageName> = this.stages.includes(record.stages[0]) ? ['import'] : [];
     for (const stage of record.stages) if (this.stages.includes(stage)) served.push(stage);
+    // Shard jobs of the finish step: by the workers that serve the last stage.
+    if (this.stages.includes(record.stages[record.stages.length - 1])) served.push('shard');
     for (const stage of served) {
-      const w = new Worker(keys.queue(stage), (job: Job) => (stage === 'import' ? this.importUnit(run, job) : this.process(run, stage, job)), {
+      const w = new Worker(keys.queue(stage), (job: Job) => (stage === 'import' ? this.importUnit(run, job) : stage === 'shard' ? runShardTask(job.data as ShardTask) : this.process(run, stage, job)), {
         connection,
         prefix: this.prefix,
         name: this.opts.name ?? `cmtmedqa-${process.pid}`,
