@@ -117,6 +117,15 @@ export async function* jsonArrayElements(text: AsyncIterable<string>, opts: Scan
         }
         let done = false;
         for (; i < n; i++) {
+          if (inString && !escape) {
+            // Inside a string only a quote, a backslash or a raw newline matters: skip to the next one.
+            let c = s.charCodeAt(i);
+            while (c !== QUOTE && c !== BACKSLASH && c !== LF) {
+              if (++i === n) break;
+              c = s.charCodeAt(i);
+            }
+            if (i === n) break;
+          }
           const c = s.charCodeAt(i);
           if (inString) {
             if (escape) escape = false;

@@ -209,8 +209,34 @@ export function stripInvisible(s: string): string {
   return s.replace(INVISIBLE, '');
 }
 
+/**
+ * Code units NFC leaves alone in any context: no decomposition, combining class 0, and never
+ * composed with what precedes them (Latin up to U+02FF, CJK symbols U+3000–3029, unified
+ * ideographs, general punctuation U+2010–2027 and U+2030–205E, full-width ASCII). A text made
+ * only of them is its own NFC; the tests check the set against String.prototype.normalize.
+ */
+export function nfcStable(c: number): boolean {
+  return c < 0x300 || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3000 && c <= 0x3029) || (c >= 0xff01 && c <= 0xff5e) || (c >= 0x2010 && c <= 0x2027) || (c >= 0x2030 && c <= 0x205e);
+}
+
+/** A code unit INVISIBLE may match (any high surrogate counts: tag characters are astral). */
+function maybeInvisible(c: number): boolean {
+  return c <= 8 || (c >= 0x0e && c <= 0x1f) || (c >= 0x7f && c <= 0x9f) || c === 0xad || c === 0x61c || (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) || c === 0xfeff || (c >= 0xd800 && c <= 0xdbff);
+}
+
+/** raw.normalize('NFC').replace(INVISIBLE, ''), with both skipped where one scan shows they change nothing. */
+export function nfcVisible(raw: string): string {
+  let invisible = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (!nfcStable(c)) return raw.normalize('NFC').replace(INVISIBLE, '');
+    if (!invisible && maybeInvisible(c)) invisible = true;
+  }
+  return invisible ? raw.replace(INVISIBLE, '') : raw;
+}
+
 export function cleanText(raw: string, opts: TextOptions): string {
-  let t = raw.normalize('NFC').replace(INVISIBLE, '');
+  let t = nfcVisible(raw);
   t = decodeHtml(t);
   if (opts.toSimplified) t = toSimplified(t);
   if (opts.templates) t = stripTemplates(t, opts.templates, opts.templateHits);

@@ -28,7 +28,60 @@ import { SPIN_LEXICON } from './spin-lexicon.js';
 export const LM_REF = 8.5;
 export const LM_WEIGHT = 0.25;
 
-const LEXICON = SPIN_LEXICON.map((e) => ({ ...e, re: new RegExp(e.pattern, 'g') }));
+const LEXICON = SPIN_LEXICON.map((e) => ({ ...e, re: new RegExp(e.pattern, 'g'), literal: literalPrefix(e.pattern) }));
+
+/**
+ * The characters every match of `pattern` starts with, or '' when that cannot be read off
+ * simply (a top-level alternative, a leading group or class, an escape): the pre-scan's key.
+ * A character followed by a quantifier is not part of it (it may be absent or repeated).
+ */
+export function literalPrefix(pattern: string): string {
+  let depth = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return '';
+  }
+  let n = 0;
+  while (n < pattern.length && !'\\()[]{}?*+.|^$'.includes(pattern[n])) n++;
+  if (n < pattern.length && '?*{'.includes(pattern[n])) n--;
+  return n > 0 ? pattern.slice(0, n) : '';
+}
+
+/**
+ * Entries by the first code unit of their literal prefix, and the entries without one: one scan
+ * of the text finds which entries can match at all; only those run their regex.
+ */
+const BY_FIRST = new Map<number, number[]>();
+const ALWAYS: number[] = [];
+LEXICON.forEach((e, i) => {
+  if (!e.literal) ALWAYS.push(i);
+  else {
+    const c = e.literal.charCodeAt(0);
+    const list = BY_FIRST.get(c);
+    if (list) list.push(i);
+    else BY_FIRST.set(c, [i]);
+  }
+});
+const FIRST = new Uint8Array(0x10000);
+for (const c of BY_FIRST.keys()) FIRST[c] = 1;
+
+const MAY = new Uint8Array(LEXICON.length);
+
+/** Which lexicon entries may match `text` (their literal prefix occurs in it), by lexicon index (1: may); one buffer, reused. */
+function candidates(text: string): Uint8Array {
+  const may = MAY;
+  may.fill(0);
+  for (const i of ALWAYS) may[i] = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (FIRST[c] === 0) continue;
+    for (const k of BY_FIRST.get(c)!) if (may[k] === 0 && text.startsWith(LEXICON[k].literal, i)) may[k] = 1;
+  }
+  return may;
+}
 let lm: CharLm | undefined;
 /** The committed model, parsed once per process (worker threads each parse their own). */
 export function charLm(): CharLm {
@@ -55,7 +108,10 @@ export function recordText(env: RecordEnvelope): string {
 export function scoreText(text: string, threshold: number): QualityScore {
   const hits: Record<string, number> = {};
   let lexicon = 0;
-  for (const e of LEXICON) {
+  const may = candidates(text);
+  for (let k = 0; k < LEXICON.length; k++) {
+    if (may[k] === 0) continue; // its literal prefix is not in the text: no match
+    const e = LEXICON[k];
     e.re.lastIndex = 0;
     const n = text.match(e.re)?.length ?? 0;
     if (n > 0) {

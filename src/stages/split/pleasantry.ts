@@ -131,8 +131,45 @@ export function isClosingOffer(clause: string): boolean {
 
 /** A clause that is courtesy only: a closing offer, or nothing but courtesy words once they are removed. */
 export function courtesyClause(clause: string): boolean {
-  if (isClosingOffer(clause) || isClosingOffer(clause.replace(LEADING_COURTESY, ''))) return true;
+  if (isClosingOffer(clause)) return true;
+  const stripped = clause.replace(LEADING_COURTESY, '');
+  if (stripped !== clause && isClosingOffer(stripped)) return true; // unchanged: the same answer as above
+  if (survivesCourtesyRemoval(clause)) return false;
   return meaningfulChars(clause.replace(COURTESY_RE, '')) === 0;
+}
+
+/** courtesyClause as it was first written (every test, always): the reference the tests compare it with. */
+export function courtesyClauseByRegex(clause: string): boolean {
+  if (isClosingOffer(clause) || isClosingOffer(clause.replace(LEADING_COURTESY, ''))) return true;
+  return meaningfulCharsByRegex(clause.replace(COURTESY_RE, '')) === 0;
+}
+
+/**
+ * Code units that can be part of a COURTESY_RE match (case-insensitive: ASCII letters both ways;
+ * the non-ASCII case variants of k and s, U+212A and U+017F, are not meaningful characters).
+ */
+const COURTESY_UNITS = new Uint8Array(0x10000);
+for (const w of COURTESY) {
+  for (const ch of w) {
+    COURTESY_UNITS[ch.charCodeAt(0)] = 1;
+    COURTESY_UNITS[ch.toLowerCase().charCodeAt(0)] = 1;
+    COURTESY_UNITS[ch.toUpperCase().charCodeAt(0)] = 1;
+  }
+}
+
+/**
+ * True when the clause holds a meaningful BMP character that no courtesy word can match, so it
+ * is left after COURTESY_RE removal and the clause is not courtesy only. A clause with '<' is not
+ * decided here (removal could leave a placeholder, which does not count).
+ */
+function survivesCourtesyRemoval(clause: string): boolean {
+  if (clause.indexOf('<') >= 0) return false;
+  for (let i = 0; i < clause.length; i++) {
+    const c = clause.charCodeAt(i);
+    if (COURTESY_UNITS[c] === 1 || (c >= 0xd800 && c <= 0xdfff)) continue;
+    if (c < 128 ? (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) : meaningfulCp(c)) return true;
+  }
+  return false;
 }
 
 /** True when every clause of the turn is courtesy: thanks, acknowledgements, good wishes, closing offers. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { courtesyClause, isPleasantry, meaningfulChars, meaningfulCharsByRegex } from '../../../src/stages/split/pleasantry.js';
+import { courtesyClause, courtesyClauseByRegex, isPleasantry, meaningfulChars, meaningfulCharsByRegex } from '../../../src/stages/split/pleasantry.js';
 import { isInquiry } from '../../../src/stages/split/inquiry.js';
 import { sharedData } from '../../support/services.js';
 
@@ -81,7 +81,7 @@ describe('isInquiry with the pleasantry test last', () => {
 describe('isPleasantry reading clauses one at a time', () => {
   // The form it had: every clause of the whole split, then every().
   const eager = (text: string) =>
-    text.replace(/<[A-Z_]+>/g, '').split(/[，,。！!？?；;：:\n~～…、\s]+/u).map((c) => c.trim()).filter((c) => meaningfulChars(c) > 0).every(courtesyClause);
+    text.replace(/<[A-Z_]+>/g, '').split(/[，,。！!？?；;：:\n~～…、\s]+/u).map((c) => c.trim()).filter((c) => meaningfulChars(c) > 0).every(courtesyClauseByRegex);
 
   it('gives the same answer as the eager split on the real corpora and on edge cases', () => {
     const turns = realLines().flatMap((l) => l.split(/["“”]/)).filter((t) => t.length > 0);
@@ -89,5 +89,15 @@ describe('isPleasantry reading clauses one at a time', () => {
     const diffs = turns.filter((t) => isPleasantry(t) !== eager(t));
     expect(diffs).toEqual([]);
     expect(turns.filter((t) => isPleasantry(t)).length).toBeGreaterThan(10);
+  });
+});
+
+describe('courtesyClause with its cheap tests first', () => {
+  it('gives the answer of every test run, on real clauses and courtesy edge cases', () => {
+    const clauses = realLines().flatMap((l) => l.split(/[，,。！!？?；;：:\n~～…、\s"“”]+/u)).filter((c) => c.length > 0);
+    clauses.push('谢谢医生', 'THANKS', 'Thank You', 'OK', 'oK好的', 'thanKs', 'thank\u212Aou', '88', '3Q', '好的<NAME>', '<<NAME>>谢谢', '谢谢𠀀', '不客气祝你早日康复', '好的头痛', '嗯嗯嗯', '祝您早日康复');
+    const diffs = clauses.filter((c) => courtesyClause(c) !== courtesyClauseByRegex(c));
+    expect(diffs).toEqual([]);
+    expect(clauses.filter((c) => courtesyClause(c)).length).toBeGreaterThan(100);
   });
 });
