@@ -1,6 +1,8 @@
 /** Shared pieces of the BullMQ executor tests: isolated key prefixes, output comparison, waiting, a private Redis. */
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { defaultRunStoreRoot } from '../../src/executors/bullmq/store.js';
 import { expect } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { silentLogger } from '../../src/core/logger.js';
@@ -62,8 +64,9 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
 }
 
-/** Deletes every key under a test prefix. */
+/** Deletes every key under a test prefix, and the prefix's run-store directory. */
 export async function dropPrefix(url: string, prefix: string): Promise<void> {
+  rmSync(path.join(defaultRunStoreRoot(), prefix), { recursive: true, force: true });
   const c = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
     let cursor = '0';
