@@ -179,7 +179,7 @@ export async function extraBenchSections(env: BenchEnv): Promise<string[]> {
   L.push('## BullMQ executor vs local (same input, this machine)', '');
   try {
     const url = startService(root, 'redis.sh', 'REDIS_URL');
-    L.push('Worker processes start before the clock; the coordinator (import + finalise: dedup, near-duplicates, shard writing) runs in the bench process. The machine has 2 cores, shared by the coordinator, the workers and Redis.', '');
+    L.push('Worker processes start before the clock; the coordinator (enumerates work units, feeds results to the finish step: dedup decisions over keys the workers computed, shard writing) runs in the bench process; workers import and parse the units, run the stages and hash the records. The machine has 2 cores, shared by the coordinator, the workers and Redis.', '');
     L.push('| pipeline | dialogues | executor | workers | seconds | dialogues/s | vs local | vs 1 worker |', '|---|---:|---|---:|---:|---:|---:|---:|');
     const profiles: Array<[string, string]> = [
       ['base (import, normalise, split, shards), 3×', env.scaledPipeline(3).file],
@@ -191,14 +191,23 @@ export async function extraBenchSections(env: BenchEnv): Promise<string[]> {
       const one = await benchBullmq({ pipeline: input, workers: 1, redisUrl: url });
       const two = await benchBullmq({ pipeline: input, workers: 2, redisUrl: url });
       const fraction = two.cpuSeconds / local.cpuSeconds;
-      serial.push(`| ${label} | ${fmt(local.cpuSeconds, 2)} | ${fmt(two.cpuSeconds, 2)} | **${fmt(fraction, 2)}** | ${fmt(1 / fraction, 1)}× |`);
+      serial.push(`| ${label} | ${fmt(local.cpuSeconds, 2)} | ${fmt(two.cpuSeconds, 2)} | **${fmt(fraction, 2)}** | ${fmt(1 / fraction, 1)}× | ${fmt(two.redis?.peakMB ?? 0, 1)} |`);
       L.push(`| ${label} | ${fmt(local.dialogues)} | local | – | ${fmt(local.seconds, 2)} | **${fmt(local.dialoguesPerSecond)}** | 1.00× | |`);
       L.push(`| | | bullmq | 1 | ${fmt(one.seconds, 2)} | **${fmt(one.dialoguesPerSecond)}** | ${fmt(one.dialoguesPerSecond / local.dialoguesPerSecond, 2)}× | 1.00× |`);
       L.push(`| | | bullmq | 2 | ${fmt(two.seconds, 2)} | **${fmt(two.dialoguesPerSecond)}** | ${fmt(two.dialoguesPerSecond / local.dialoguesPerSecond, 2)}× | ${fmt(two.dialoguesPerSecond / one.dialoguesPerSecond, 2)}× |`);
     }
     L.push('', 'Serial fraction: the coordinator\'s CPU (this process, workers are separate processes) ÷ the local executor\'s CPU on the same input. By Amdahl\'s law adding workers cannot make a run faster than 1 ÷ serial fraction.', '');
-    L.push('| pipeline | local CPU s | coordinator CPU s (2 workers) | serial fraction | speed-up ceiling |', '|---|---:|---:|---:|---:|', ...serial);
-    L.push('');
+    L.push('| pipeline | local CPU s | coordinator CPU s (2 workers) | serial fraction | speed-up ceiling | Redis peak MB |', '|---|---:|---:|---:|---:|---:|', ...serial);
+    L.push('', 'Targets (issue 12): serial fraction ≤ 0.2 on the base pipeline and ≤ 0.15 on the full one at 3×.', '');
+    // Redis holds queue state and metadata; batch results are files in the run store. Its peak is
+    // the in-flight window (executor maxInFlight batches of raw dialogues), whatever the input size.
+    const mem: string[] = [];
+    for (const copies of [1, 10]) {
+      const r = await benchBullmq({ pipeline: env.scaledPipeline(copies).file, workers: 2, redisUrl: url, warmup: false });
+      mem.push(`| ${copies}× | ${fmt(r.dialogues)} | ${fmt(r.redis?.beforeMB ?? 0, 1)} | **${fmt(r.redis?.peakMB ?? 0, 1)}** |`);
+    }
+    L.push('Redis INFO memory used_memory during a base-pipeline BullMQ run (2 workers, sampled every 100 ms): batch results go to the run store directory, so the peak is the in-flight window of queued batches, not the input.', '');
+    L.push('| input | dialogues | before MB | peak MB |', '|---|---:|---:|---:|', ...mem, '');
   } catch (e) {
     L.push(`not measured: ${(e as Error).message.split('\n')[0]}`, '');
   }

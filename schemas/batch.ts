@@ -36,5 +36,7 @@ export const ProcessedBatch = z.object({
   scrape: z.object({ layouts: z.record(z.string(), z.number().int().nonnegative()), placeholders: z.number().int().nonnegative() }).optional(),
   /** What normalise removed and replaced (placeholders by type, template hits): normalise/index.ts CleaningCounts. */
   cleaning: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** Per-record keys for the finish step computed by a BullMQ worker (src/finish/precomputed.ts): exact-dedup keys, base64 MinHash signatures. */
+  keys: z.object({ exact: z.array(z.string()).optional(), near: z.array(z.string()).optional(), rejectIds: z.record(z.string(), z.array(z.string())).optional() }).optional(),
 });
 export type ProcessedBatch = z.infer<typeof ProcessedBatch>;

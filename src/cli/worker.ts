@@ -11,7 +11,7 @@ import { createLogger } from '../core/logger.js';
 import { redisUrl } from '../executors/bullmq/connection.js';
 import { DEFAULT_PREFIX, STAGES, type StageName } from '../executors/bullmq/keys.js';
 import { startSchedulerWorker } from '../executors/bullmq/scheduler.js';
-import { WorkerService } from '../executors/bullmq/worker.js';
+import { WorkerService, type StageHooks } from '../executors/bullmq/worker.js';
 
 export function parseStages(list: string): StageName[] {
   if (list === 'none' || list === '') return [];
@@ -81,7 +81,8 @@ interface WorkerFlags {
   maxStalled?: number;
 }
 
-export function registerWorkerCommand(program: Command): void {
+/** `hooks`: injected around every stage job (the crash-safety tests' worker entry uses it; the CLI has none). */
+export function registerWorkerCommand(program: Command, hooks?: StageHooks): void {
   program
     .command('worker')
     .description('process BullMQ stage jobs (normalise, split, validate) for any run; --scheduler also runs scheduled pipelines')
@@ -102,7 +103,7 @@ export function registerWorkerCommand(program: Command): void {
       if (stages.length === 0 && !o.scheduler) throw new CmtError('CMT_USAGE', 'nothing to do: --stages none without --scheduler');
       if (o.exitWhenDone && !o.run) throw new CmtError('CMT_USAGE', '--exit-when-done needs --run <id>');
       const tuning = { concurrency: o.concurrency || undefined, lockDuration: o.lockDuration, stalledInterval: o.stalledInterval, maxStalledCount: o.maxStalled };
-      const service = stages.length ? new WorkerService({ redisUrl: url, prefix: o.prefix, stages, runId: o.run, logger, ...tuning }) : undefined;
+      const service = stages.length ? new WorkerService({ redisUrl: url, prefix: o.prefix, stages, runId: o.run, logger, hooks, ...tuning }) : undefined;
       await service?.start();
       const scheduler = o.scheduler ? await startSchedulerWorker({ redisUrl: url, prefix: o.prefix, logger }) : undefined;
 

@@ -12,13 +12,20 @@ export function makeReject(args: {
   input: unknown;
   evidence?: unknown;
   dialogueId?: string;
+  /** The id when already computed (by a worker, from the same stage, reason, origin and input). */
+  id?: string;
 }): Reject {
   const { stage, reason, detail, origin, input, evidence, dialogueId } = args;
-  const id = contentId({ stage, reason, origin, input });
+  const id = args.id ?? rejectId(stage, reason, origin, input);
   const r: Reject = { id, stage, reason, detail, origin, input };
   if (dialogueId !== undefined) r.dialogueId = dialogueId;
   if (evidence !== undefined) r.evidence = evidence;
   return r;
+}
+
+/** The deterministic id of a reject: a content hash of its stage, reason, origin and input. */
+export function rejectId(stage: Stage, reason: RejectReason, origin: Origin, input: unknown): string {
+  return contentId({ stage, reason, origin, input });
 }
 
 /** A reject as one line of rejects.jsonl: its input in the one on-disk shape (RejectLineInput). */

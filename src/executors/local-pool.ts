@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { ImportBatch, ProcessedBatch } from '../../schemas/batch.js';
 import type { Pipeline } from '../../schemas/pipeline.js';
 import { CmtError } from '../core/errors.js';
-import type { StageTimings } from '../pipeline/process.js';
+import type { StageTimings } from '../pipeline/stages.js';
 
 interface Slot {
   worker: Worker;

@@ -8,7 +8,8 @@ import type { ImportBatch } from '../../schemas/batch.js';
 import { Pipeline } from '../../schemas/pipeline.js';
 import { createLogger } from '../core/logger.js';
 import { openGraph } from '../kg/open.js';
-import { processBatch, type StageTimings } from '../pipeline/process.js';
+import { processBatch } from '../pipeline/process.js';
+import { emptyTimings, stageEnabled } from '../pipeline/stages.js';
 import type { StageContext } from '../stages/types.js';
 import { canonicalTokenizer } from '../tokens/names.js';
 import { loadTokenizer } from '../tokens/registry.js';
@@ -21,7 +22,7 @@ interface Init {
 const { config: rawConfig, baseDir } = workerData as Init;
 const config = Pipeline.parse(rawConfig);
 const logger = createLogger().child({ executor: 'local', thread: true });
-const graph = config.kg && config.validate.enabled ? await openGraph(config.kg, baseDir) : undefined;
+const graph = config.kg && stageEnabled('validate', config) ? await openGraph(config.kg, baseDir) : undefined;
 const tokenizers = config.tokens.tokenizers.length
   ? await Promise.all([...new Set(config.tokens.tokenizers.map(canonicalTokenizer))].map((n) => loadTokenizer(n)))
   : undefined;
@@ -34,7 +35,7 @@ parentPort!.on('message', (msg: { batch?: ImportBatch; close?: boolean }) => {
     void Promise.resolve(graph?.close()).catch(() => {}).finally(() => process.exit(0));
     return;
   }
-  const timings: StageTimings = { normalise: 0, split: 0, validate: 0 };
+  const timings = emptyTimings();
   processBatch(msg.batch!, ctx, timings).then(
     (result) => parentPort!.postMessage({ result, timings }),
     (e: unknown) => parentPort!.postMessage({ error: e instanceof Error ? (e.stack ?? e.message) : String(e), seq: msg.batch!.seq }),

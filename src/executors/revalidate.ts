@@ -5,21 +5,20 @@
  * Records rejected by validation before are checked again too, so a graph fix can bring them back.
  * The change report accounts for every record: before − newly rejected + newly accepted − lost to
  * dedup (a record brought back that duplicates a kept one) = after. The new folder gets report.md
- * and report.html like any run. `checks` overrides the check policies of the original config.
+ * and report.html like any run, from the same run shell (src/pipeline/run.ts) as every executor. `checks` overrides the check policies of the original config.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Manifest } from '../../schemas/manifest.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
 import { CMtMedQARecord } from '../../schemas/record.js';
 import type { Reject } from '../../schemas/reject.js';
 import { CmtError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { GraphPort } from '../kg/port.js';
-import { Finaliser, type RecordFilter } from '../output/finaliser.js';
+import type { Finaliser, RecordFilter } from '../output/finaliser.js';
+import { runPipeline, type Executor, type PipelineRun } from '../pipeline/run.js';
 import { fromRejectLine } from '../core/reject.js';
 import { readLines } from '../output/lines.js';
-import { buildReport, writeReport } from '../output/report.js';
 import { realish, StagedOutput } from '../output/out-dir.js';
 import { openOutputDir, readShardEnvelopes } from '../output/read-shards.js';
 import { validate } from '../stages/validate/index.js';
@@ -107,14 +106,14 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
   const ctx: StageContext = { config, logger: opts.logger.child({ executor: 'revalidate' }), graph: opts.graph };
   const after = await opts.graph.version();
   // A new directory, staged and swapped in on success; never the source, inside it or around it.
-  const staged = await StagedOutput.open(opts.outDir, { inputs: [realish(srcDir)], inputDirs: [realish(srcDir)], force: opts.force, writer: 'revalidate' });
-  try {
-    const report = await revalidateInto(opts, staged.work, { src, srcDir, shardRel, config, ctx, after, carried, retry });
-    await staged.commit();
-    return report;
-  } finally {
-    await staged.abort();
-  }
+  const run: PipelineRun = {
+    config, configHash: src.configHash, graphVersion: after, outDir: opts.outDir, logger: opts.logger,
+    filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer,
+    stageOutput: () => StagedOutput.open(opts.outDir, { inputs: [realish(srcDir)], inputDirs: [realish(srcDir)], force: opts.force, writer: 'revalidate' }),
+  };
+  const ex = revalidateExecutor(opts, { src, srcDir, shardRel, config, ctx, after, carried, retry });
+  await runPipeline(run, ex);
+  return ex.report;
 }
 
 interface Prepared {
@@ -130,12 +129,8 @@ interface Prepared {
 
 type RevalidateConfig = StageContext['config'];
 
-async function revalidateInto(opts: RevalidateOptions, outDir: string, p: Prepared): Promise<RevalidateReport> {
+function revalidateExecutor(opts: RevalidateOptions, p: Prepared): Executor & { report: RevalidateReport } {
   const { src, srcDir, shardRel, config, ctx, after, carried, retry } = p;
-  const started = performance.now();
-  const fin = new Finaliser({ config, outDir, configHash: src.configHash, graphVersion: after, filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer });
-  await fin.open();
-
   const report: RevalidateReport = {
     source: srcDir, outDir: opts.outDir, graphVersion: { before: src.manifest.graphVersion, after },
     records: { before: src.manifest.counts.records, after: 0, checked: 0 },
@@ -146,75 +141,77 @@ async function revalidateInto(opts: RevalidateOptions, outDir: string, p: Prepar
     checks: { ...config.validate.checks },
     flags: { before: {}, after: {} }, scope: shardRel ?? 'all',
   };
-
-  let seq = 0;
-  await fin.addBatch({ seq: seq++, dialogueIds: [], inputs: 0, records: [], rejects: carried });
   const lateStages = ['dedup', 'filter'];
-  const carriedLate: Record<string, number> = { ...fin.stats.rejectsByReason };
-
-  const size = opts.batchSize ?? 500;
-  const feed = async (envs: RecordEnvelope[], revalidateThem: boolean, previous?: Map<string, string>) => {
-    for (let i = 0; i < envs.length; i += size) {
-      const chunk = envs.slice(i, i + size);
-      let out = chunk;
-      let rejects: Reject[] = [];
-      if (revalidateThem) {
-        const res = await validate(chunk.map(forValidation), ctx);
-        out = res.out;
-        rejects = res.rejects;
-        report.records.checked += chunk.length;
-        const kept = new Set(out.map((e) => e.record.id));
-        for (const r of rejects) {
-          const id = (r.input as { record?: { id?: string }; id?: string }).record?.id ?? (r.input as { id?: string }).id ?? r.id;
-          if (previous?.has(id)) continue; // was rejected before too
-          report.newlyRejected.total++;
-          report.newlyRejected.byReason[r.reason] = (report.newlyRejected.byReason[r.reason] ?? 0) + 1;
-          if (report.newlyRejected.examples.length < 10) report.newlyRejected.examples.push({ id, reason: r.reason, detail: r.detail });
-        }
-        if (previous) {
-          for (const e of out) {
-            const was = previous.get(e.record.id);
-            if (was && kept.has(e.record.id)) {
-              report.newlyAccepted.total++;
-              report.newlyAccepted.byPreviousReason[was] = (report.newlyAccepted.byPreviousReason[was] ?? 0) + 1;
-              if (report.newlyAccepted.ids.length < 50) report.newlyAccepted.ids.push(e.record.id);
-              else report.newlyAccepted.idsOmitted++;
+  let carriedLate: Record<string, number> = {};
+  return {
+    name: 'revalidate',
+    report,
+    async feed(fin: Finaliser) {
+      let seq = 0;
+      await fin.addBatch({ seq: seq++, dialogueIds: [], inputs: 0, records: [], rejects: carried });
+      carriedLate = { ...fin.stats.rejectsByReason };
+      const size = opts.batchSize ?? 500;
+      const feed = async (envs: RecordEnvelope[], revalidateThem: boolean, previous?: Map<string, string>) => {
+        for (let i = 0; i < envs.length; i += size) {
+          const chunk = envs.slice(i, i + size);
+          let out = chunk;
+          let rejects: Reject[] = [];
+          if (revalidateThem) {
+            const res = await validate(chunk.map(forValidation), ctx);
+            out = res.out;
+            rejects = res.rejects;
+            report.records.checked += chunk.length;
+            const kept = new Set(out.map((e) => e.record.id));
+            for (const r of rejects) {
+              const id = (r.input as { record?: { id?: string }; id?: string }).record?.id ?? (r.input as { id?: string }).id ?? r.id;
+              if (previous?.has(id)) continue; // was rejected before too
+              report.newlyRejected.total++;
+              report.newlyRejected.byReason[r.reason] = (report.newlyRejected.byReason[r.reason] ?? 0) + 1;
+              if (report.newlyRejected.examples.length < 10) report.newlyRejected.examples.push({ id, reason: r.reason, detail: r.detail });
+            }
+            if (previous) {
+              for (const e of out) {
+                const was = previous.get(e.record.id);
+                if (was && kept.has(e.record.id)) {
+                  report.newlyAccepted.total++;
+                  report.newlyAccepted.byPreviousReason[was] = (report.newlyAccepted.byPreviousReason[was] ?? 0) + 1;
+                  if (report.newlyAccepted.ids.length < 50) report.newlyAccepted.ids.push(e.record.id);
+                  else report.newlyAccepted.idsOmitted++;
+                }
+              }
             }
           }
+          countFlags(out, report.flags.after);
+          await fin.addBatch({ seq: seq++, dialogueIds: [], inputs: 0, records: out, rejects });
         }
-        countFlags(out, report.flags.after);
-      } else countFlags(out, report.flags.after);
-      await fin.addBatch({ seq: seq++, dialogueIds: [], inputs: 0, records: out, rejects });
-    }
+      };
+      for (const entry of src.manifest.shards) {
+        const envs = await readShardEnvelopes(src, entry);
+        countFlags(envs, report.flags.before);
+        await feed(envs, !shardRel || entry.path === shardRel);
+      }
+      if (retry.length) await feed(retry.map((x) => x.env), true, new Map(retry.map((x) => [x.env.record.id, x.reason])));
+      return { stageSeconds: {} };
+    },
+    async finished({ manifest, fin, workDir }) {
+      report.records.after = manifest.counts.records;
+      for (const [reason, n] of Object.entries(fin.stats.rejectsByReason)) {
+        if (!lateStages.includes(reason.split('.')[0])) continue;
+        const lost = n - (carriedLate[reason] ?? 0);
+        if (lost > 0) {
+          report.lostToDedup.byReason[reason] = lost;
+          report.lostToDedup.total += lost;
+        }
+      }
+      const r = report;
+      r.balance = {
+        equation: `${r.records.before} before − ${r.newlyRejected.total} newly rejected + ${r.newlyAccepted.total} newly accepted − ${r.lostToDedup.total} lost to dedup = ${r.records.before - r.newlyRejected.total + r.newlyAccepted.total - r.lostToDedup.total} (after: ${r.records.after})`,
+        closes: r.records.before - r.newlyRejected.total + r.newlyAccepted.total - r.lostToDedup.total === r.records.after,
+      };
+      await writeFile(path.join(workDir, 'revalidate.json'), `${JSON.stringify(report, null, 2)}\n`);
+      return { revalidate: { source: srcDir, scope: r.scope, balance: r.balance } };
+    },
   };
-
-  for (const entry of src.manifest.shards) {
-    const envs = await readShardEnvelopes(src, entry);
-    countFlags(envs, report.flags.before);
-    await feed(envs, !shardRel || entry.path === shardRel);
-  }
-  if (retry.length) await feed(retry.map((x) => x.env), true, new Map(retry.map((x) => [x.env.record.id, x.reason])));
-
-  const manifest: Manifest = await fin.finish();
-  await writeFile(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  report.records.after = manifest.counts.records;
-  for (const [reason, n] of Object.entries(fin.stats.rejectsByReason)) {
-    if (!lateStages.includes(reason.split('.')[0])) continue;
-    const lost = n - (carriedLate[reason] ?? 0);
-    if (lost > 0) {
-      report.lostToDedup.byReason[reason] = lost;
-      report.lostToDedup.total += lost;
-    }
-  }
-  const r = report;
-  r.balance = {
-    equation: `${r.records.before} before − ${r.newlyRejected.total} newly rejected + ${r.newlyAccepted.total} newly accepted − ${r.lostToDedup.total} lost to dedup = ${r.records.before - r.newlyRejected.total + r.newlyAccepted.total - r.lostToDedup.total} (after: ${r.records.after})`,
-    closes: r.records.before - r.newlyRejected.total + r.newlyAccepted.total - r.lostToDedup.total === r.records.after,
-  };
-  const runReport = buildReport({ stats: fin.stats, manifest, executor: 'revalidate', seconds: (performance.now() - started) / 1000, stageSeconds: {}, extra: { revalidate: { source: srcDir, scope: r.scope, balance: r.balance } } });
-  await writeReport(outDir, runReport, manifest);
-  await writeFile(path.join(outDir, 'revalidate.json'), `${JSON.stringify(report, null, 2)}\n`);
-  return report;
 }
 
 /** The record a validate reject held (validate rejects keep the envelope as input). */

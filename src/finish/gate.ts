@@ -13,6 +13,7 @@ import type { RecordEnvelope } from '../../schemas/record.js';
 import type { Reject, RejectReason, Stage } from '../../schemas/reject.js';
 import { makeReject } from '../core/reject.js';
 import { ExactIndex } from './dedup/exact.js';
+import { rejectIdOf } from './precomputed.js';
 
 /** What a step says about a record it rejects. */
 export interface GateHit {
@@ -54,7 +55,7 @@ export class RecordGate {
   check(env: RecordEnvelope): Reject | undefined {
     for (const s of this.steps) {
       const hit = s.check(env);
-      if (hit) return makeReject({ ...hit, origin: env.origin, dialogueId: env.dialogueId, input: env.record });
+      if (hit) return makeReject({ ...hit, origin: env.origin, dialogueId: env.dialogueId, input: env.record, id: rejectIdOf(env, hit.stage, hit.reason) });
     }
     return undefined;
   }

@@ -23,7 +23,7 @@ import { rejectForOutput, rejectLine } from '../core/reject.js';
 import { buildManifest, writeArtefacts } from '../finish/artefacts.js';
 import { Column, IntIndex } from '../finish/columns.js';
 import { duplicateOf, gateSteps, RecordGate, type GateStep } from '../finish/gate.js';
-import { planShards, type FinishPlan } from '../finish/plan.js';
+import { planShards, type FinishPlan, type ShardJob } from '../finish/plan.js';
 import { writeShards, type ShardResult } from '../finish/shard-writer.js';
 import { SpillWriter } from '../finish/spill.js';
 import { CaseClusters, caseText, firstPatientTurn, idKey, MIN_CASE_CHARS } from '../finish/split-assign.js';
@@ -42,6 +42,8 @@ export interface FinaliseOptions {
   /** Weight used to balance shards (tokens when a tokenizer is configured, else characters). */
   weight?: (env: RecordEnvelope) => number;
   tokenizer?: string | null;
+  /** Writes one split's shard jobs (default: here, writeShards); the BullMQ executor hands them to workers. */
+  writeShards?: (outDir: string, jobs: readonly ShardJob[]) => Promise<ShardResult[]>;
 }
 
 /**
@@ -186,7 +188,8 @@ export class Finaliser {
     const plan = this.plan(spill);
     // One split at a time: each pass over the spill feeds that split's shards (2 × shards gzip streams open).
     const written: ShardResult[][] = [];
-    for (const sp of plan.splits) written.push(await writeShards(this.opts.outDir, sp.shards));
+    const write = this.opts.writeShards ?? writeShards;
+    for (const sp of plan.splits) written.push(await write(this.opts.outDir, sp.shards));
     await rm(this.tmpDir, { recursive: true, force: true });
     const cfg = this.opts.config;
     const manifest = buildManifest({ config: cfg, configHash: this.opts.configHash, graphVersion: this.opts.graphVersion, tokenizer: this.opts.tokenizer ?? null, plan, written, rejects });

@@ -35,27 +35,52 @@ export async function expandSource(src: SourceConfig, index: number, baseDir: st
   return files.map((f) => ({ source: index, absolute: path.resolve(f), display: path.relative(baseDir, path.resolve(f)).split(path.sep).join('/') }));
 }
 
-export async function* sourceItems(config: Pipeline, baseDir: string, logger: Logger): AsyncGenerator<ImportItem & { file: string }> {
+/**
+ * A work unit of the import: one input file of a file source, or a whole scrape source (its URL
+ * lists). Units are numbered in source then file order; the concatenation of their items is
+ * exactly sourceItems, so a run cut into units reads the same input in the same order.
+ */
+export interface WorkUnit {
+  unit: number;
+  source: number;
+  /** The file, for file sources (display path as in origin.file, absolute path to open). */
+  file?: { display: string; absolute: string };
+}
+
+export async function workUnits(config: Pipeline, baseDir: string): Promise<WorkUnit[]> {
+  const out: WorkUnit[] = [];
   for (let i = 0; i < config.sources.length; i++) {
     const src = config.sources[i];
-    if (src.format === 'scrape') {
-      for await (const item of scrapeSource(src, { logger: logger.child({ source: i, format: 'scrape' }), baseDir })) yield { ...item, file: src.site };
-      continue;
-    }
-    const files = await expandSource(src, i, baseDir);
-    const importer = src.format === 'requeue' ? importRequeue : importers[src.format];
-    for (const f of files) {
-      let n = 0;
-      logger.debug({ source: i, file: f.display }, 'importing');
-      const bytes = createReadStream(f.absolute, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
-      for await (const item of importer({ file: f.display, bytes, encoding: src.encoding })) {
-        // sources[].department: the file's known domain, for dialogues that name no department
-        if (src.department && item.kind === 'dialogue' && !item.dialogue.department && item.dialogue.cate1 === undefined) item.dialogue.department = src.department;
-        yield { ...item, file: f.display };
-        if (item.kind === 'dialogue' && src.limit > 0 && ++n >= src.limit) break;
-      }
-    }
+    if (src.format === 'scrape') out.push({ unit: out.length, source: i });
+    else for (const f of await expandSource(src, i, baseDir)) out.push({ unit: out.length, source: i, file: { display: f.display, absolute: f.absolute } });
   }
+  return out;
+}
+
+/** The items of one work unit, in input order. */
+export async function* unitItems(config: Pipeline, baseDir: string, logger: Logger, u: WorkUnit): AsyncGenerator<ImportItem & { file: string }> {
+  const i = u.source;
+  const src = config.sources[i];
+  if (src.format === 'scrape') {
+    for await (const item of scrapeSource(src, { logger: logger.child({ source: i, format: 'scrape' }), baseDir })) yield { ...item, file: src.site };
+    return;
+  }
+  const f = u.file;
+  if (!f) throw new CmtError('CMT_RUN_FAILED', `work unit ${u.unit} of sources[${i}] names no file`, { unit: u.unit });
+  const importer = src.format === 'requeue' ? importRequeue : importers[src.format];
+  let n = 0;
+  logger.debug({ source: i, file: f.display }, 'importing');
+  const bytes = createReadStream(f.absolute, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
+  for await (const item of importer({ file: f.display, bytes, encoding: src.encoding })) {
+    // sources[].department: the file's known domain, for dialogues that name no department
+    if (src.department && item.kind === 'dialogue' && !item.dialogue.department && item.dialogue.cate1 === undefined) item.dialogue.department = src.department;
+    yield { ...item, file: f.display };
+    if (item.kind === 'dialogue' && src.limit > 0 && ++n >= src.limit) break;
+  }
+}
+
+export async function* sourceItems(config: Pipeline, baseDir: string, logger: Logger): AsyncGenerator<ImportItem & { file: string }> {
+  for (const u of await workUnits(config, baseDir)) yield* unitItems(config, baseDir, logger, u);
 }
 
 /** Cuts the item stream into batches of `batchSize` inputs, numbered from 0. */

@@ -24,8 +24,8 @@ export interface ByteBpeSpec {
 /** Bound once: under a sandboxed global (jest's vm) each `Math.imul` lookup in a hot loop is slow. */
 const imul = Math.imul;
 const CACHE_MAX = 1 << 18;
-/** Pieces longer than this (in bytes) use the heap merge; shorter ones a linear scan (faster for small n). */
-const HEAP_FROM = Number(process.env.CMT_BPE_HEAP_FROM ?? 8);
+/** Pieces of this many bytes or more use the heap merge; shorter ones a linear scan (faster for small n). */
+const HEAP_FROM = 8;
 const NO_RANK = 0x7fffffff;
 
 export class ByteBpeCounter {
@@ -39,8 +39,11 @@ export class ByteBpeCounter {
   private readonly byteRank = new Int32Array(256);
   private readonly pairs = new PairTable();
   private maxRank = 0;
+  private readonly heapFrom: number;
 
-  constructor(spec: ByteBpeSpec) {
+  /** @param opts.heapFrom where the heap merge takes over (default 8 bytes; tests and bench compare both paths with it). */
+  constructor(spec: ByteBpeSpec, opts: { heapFrom?: number } = {}) {
+    this.heapFrom = opts.heapFrom ?? HEAP_FROM;
     this.name = spec.name;
     this.re = new RegExp(spec.pattern, 'gu');
     this.ranks = spec.ranks;
@@ -87,7 +90,7 @@ export class ByteBpeCounter {
     if (n === 1 || this.ranks.has(bytes)) return 1;
     const ids = this.scratch(n);
     for (let i = 0; i < n; i++) ids[i] = this.byteRank[bytes.charCodeAt(i)];
-    return n >= HEAP_FROM ? this.mergeHeap(ids, n) : this.mergeScan(ids, n);
+    return n >= this.heapFrom ? this.mergeHeap(ids, n) : this.mergeScan(ids, n);
   }
 
   private scratchBuf = new Int32Array(256);

@@ -14,7 +14,9 @@ import { runStatus } from '../../src/executors/bullmq/status.js';
 import type { RunResult } from '../../src/executors/local.js';
 import { ensureRedis } from '../support/services.js';
 import { pipelineFile, readJsonlGz, readRejectLines, runPipeline, tmpDir } from '../support/run.js';
-import { dropPrefix, expectSameOutput, redisInstance, runBull, testPrefix, waitFor } from './helpers.js';
+import { HOOKED_WORKER } from './hooked-worker.js';
+import { testHooks } from './hooks.js';
+import { dropPrefix, expectedBatches, expectSameOutput, redisInstance, runBull, testPrefix, waitFor } from './helpers.js';
 
 const DEMO = 'pipelines/demo.yaml';
 /** Short locks so that a killed worker's job is taken over within about a second. */
@@ -29,7 +31,7 @@ describe('BullMQ executor: crash safety', () => {
   const prefix = testPrefix('crash');
   const children: ChildWorker[] = [];
   const worker = (o: Partial<Parameters<typeof spawnWorker>[0]> = {}, redisUrl = url) => {
-    const w = spawnWorker({ redisUrl, prefix, concurrency: 1, ...FAST, ...o });
+    const w = spawnWorker({ redisUrl, prefix, concurrency: 1, entry: HOOKED_WORKER, ...FAST, ...o });
     children.push(w);
     return w;
   };
@@ -49,7 +51,7 @@ describe('BullMQ executor: crash safety', () => {
     const outDir = tmpDir('cmt-sigkill-');
     const runId = 'sigkill-worker';
     const run = bull(url, prefix, batch2, runId, outDir, { keepRun: true });
-    const a = worker({ env: { CMT_TEST_STAGE_DELAY_MS: '100' } });
+    const a = worker({ env: { CMT_HOOKS: JSON.stringify({ delayMs: 100 }) } });
     await a.ready;
     // Some batches are through and one is held by the worker when it dies.
     const seen = await waitFor('completed jobs and one in flight', async () => {
@@ -71,7 +73,8 @@ describe('BullMQ executor: crash safety', () => {
       const q = new Queue(`${runId}.${stage}`, { connection: bullConnection(url), prefix });
       const jobs = await q.getCompleted(0, -1);
       expect(new Set(jobs.map((j) => j.id)).size).toBe(jobs.length);
-      expect(jobs).toHaveLength(Math.ceil(local2.report.dialogues.in / 2));
+      // batches are cut per work unit (input file)
+      expect(jobs).toHaveLength(await expectedBatches(pipelineFile(DEMO, batch2)));
       stalled += jobs.filter((j) => j.stalledCounter > 0).length;
       await q.close();
     }
@@ -82,7 +85,7 @@ describe('BullMQ executor: crash safety', () => {
     const outDir = tmpDir('cmt-sigterm-');
     const runId = 'sigterm-worker';
     const run = bull(url, prefix, batch2, runId, outDir);
-    const a = worker({ env: { CMT_TEST_STAGE_DELAY_MS: '300' } });
+    const a = worker({ env: { CMT_HOOKS: JSON.stringify({ delayMs: 300 }) } });
     await a.ready;
     const before = await waitFor('a job in flight', async () => {
       const s = await runStatus(url, runId, prefix).catch(() => undefined);
@@ -105,7 +108,7 @@ describe('BullMQ executor: crash safety', () => {
     const runId = 'sigkill-coordinator';
     const args = JSON.stringify({ pipeline: DEMO, patch: batch2, outDir, redisUrl: url, prefix, runId, lockTtlMs: 1000 });
     const script = fileURLToPath(new URL('./coordinator-child.js', import.meta.url));
-    const w = worker({ env: { CMT_TEST_STAGE_DELAY_MS: '40' } });
+    const w = worker({ env: { CMT_HOOKS: JSON.stringify({ delayMs: 40 }) } });
     await w.ready;
     const first = spawn(process.execPath, [script, args], { stdio: ['ignore', 'pipe', 'inherit'] });
     await waitFor('a few stored results', async () => {
@@ -169,13 +172,7 @@ describe('BullMQ executor: crash safety', () => {
     expect(victimRecords.size).toBeGreaterThan(0);
 
     const outDir = tmpDir('cmt-poison-');
-    process.env.CMT_TEST_POISON = victim;
-    let res: RunResult;
-    try {
-      res = await bull(url, prefix, patch, 'poison', outDir, { localWorkers: 1, backoffMs: 10 });
-    } finally {
-      delete process.env.CMT_TEST_POISON;
-    }
+    const res = await bull(url, prefix, patch, 'poison', outDir, { localWorkers: 1, backoffMs: 10, workerHooks: testHooks({ poison: victim }) });
 
     const rejects = readRejectLines(outDir);
     const poison = rejects.filter((r) => r.reason === 'executor.poison_batch');
@@ -183,7 +180,7 @@ describe('BullMQ executor: crash safety', () => {
     const p = Reject.parse(poison[0]);
     expect(p.stage).toBe('executor');
     expect(p.dialogueId).toBe(victim);
-    expect(p.detail).toContain('CMT_TEST_POISON');
+    expect(p.detail).toContain('test poison');
     const input = p.input as { id: string; turns: Array<{ speaker: string; text: string }> };
     expect(input.id).toBe(victim);
     expect(typeof input.turns[0].speaker).toBe('string'); // the raw dialogue, as the importer read it

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { RunKeys } from '../../src/executors/bullmq/keys.js';
+import { defaultRunStoreRoot } from '../../src/executors/bullmq/store.js';
 import path from 'node:path';
 import { Manifest } from '../../schemas/manifest.js';
 import { cliPath } from '../../src/executors/bullmq/child.js';
@@ -8,7 +11,7 @@ import { runStatus } from '../../src/executors/bullmq/status.js';
 import type { RunResult } from '../../src/executors/local.js';
 import { ensureRedis } from '../support/services.js';
 import { pipelineFile, runPipeline, tmpDir } from '../support/run.js';
-import { dropPrefix, expectSameOutput, runBull, testPrefix } from './helpers.js';
+import { dropPrefix, expectedBatches, expectSameOutput, runBull, testPrefix } from './helpers.js';
 
 const DEMO = 'pipelines/demo.yaml';
 
@@ -54,15 +57,29 @@ describe('BullMQ executor: same output as the local executor', () => {
     const runId = runs[0].split(/\s+/)[0];
     const s = await runStatus(url, runId, prefix);
     expect(s.finaliseDone).toBe(true);
-    expect(s.batches).toEqual({ done: s.batches.total, total: Math.ceil(local.report.dialogues.in / 3) });
+    // Batches are cut per work unit (one per input file), each unit's last one possibly short.
+    const expected = await expectedBatches(p);
+    expect(expected).toBeGreaterThanOrEqual(Math.ceil(local.report.dialogues.in / 3));
+    expect(s.batches).toEqual({ done: expected, total: expected });
     // keepRun: the finished run's jobs stay, one completed job per batch and stage (no duplicates)
     expect(s.stages.normalise.completed).toBe(s.batches.total);
     expect(s.stages.split.completed).toBe(s.batches.total);
     expect(s.finalise.completed).toBe(1);
+    // Redis keeps a size marker per batch; the batch results are files in the run store.
+    const keys = new RunKeys(prefix, runId);
+    const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+    const markers = await redis.hgetall(keys.results).finally(() => redis.disconnect());
+    expect(Object.keys(markers)).toHaveLength(expected);
+    const runDir = path.join(defaultRunStoreRoot(), prefix, runId);
+    for (const [seq, size] of Object.entries(markers)) {
+      expect(size).toMatch(/^\d+$/);
+      expect(statSync(path.join(runDir, 'results', `${seq}.json`)).size).toBe(Number(size));
+    }
     const text = execFileSync(process.execPath, [cliPath(), 'status', runId, '--redis', url, '--prefix', prefix], { encoding: 'utf8' });
     expect(text).toContain('finalise: done');
     const removed = execFileSync(process.execPath, [cliPath(), 'status', runId, '--remove', '--redis', url, '--prefix', prefix], { encoding: 'utf8' });
     expect(removed).toContain(`removed run ${runId}`);
     await expect(runStatus(url, runId, prefix)).rejects.toThrow(/no run/);
+    expect(existsSync(runDir)).toBe(false);
   });
 });

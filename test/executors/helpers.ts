@@ -1,6 +1,8 @@
 /** Shared pieces of the BullMQ executor tests: isolated key prefixes, output comparison, waiting, a private Redis. */
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { defaultRunStoreRoot } from '../../src/executors/bullmq/store.js';
 import { expect } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { silentLogger } from '../../src/core/logger.js';
@@ -8,6 +10,7 @@ import { runBullmq, type BullmqOptions } from '../../src/executors/bullmq/run.js
 import type { RunResult } from '../../src/executors/local.js';
 import type { LoadedPipeline } from '../../src/pipeline/config.js';
 import { openRunResources } from '../../src/pipeline/resources.js';
+import { unitItems, workUnits } from '../../src/pipeline/read-sources.js';
 import { snapshotFiles } from '../support/run.js';
 
 /** A BullMQ run with the pipeline's own resources (graph, filters, tokenizer), as `cmtmedqa run` does. */
@@ -18,6 +21,17 @@ export async function runBull(pipeline: LoadedPipeline, outDir: string, o: Bullm
   } finally {
     await res.close();
   }
+}
+
+/** Batches a BullMQ run of `pipeline` cuts: per work unit (input file), ceil(inputs / batchSize) each. */
+export async function expectedBatches(pipeline: LoadedPipeline): Promise<number> {
+  let n = 0;
+  for (const u of await workUnits(pipeline.config, pipeline.baseDir)) {
+    let inputs = 0;
+    for await (const _ of unitItems(pipeline.config, pipeline.baseDir, silentLogger, u)) inputs++;
+    n += Math.ceil(inputs / pipeline.config.executor.batchSize);
+  }
+  return n;
 }
 
 /** A key prefix no other test run shares (queues and keys of a test never meet real runs). */
@@ -50,8 +64,9 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
 }
 
-/** Deletes every key under a test prefix. */
+/** Deletes every key under a test prefix, and the prefix's run-store directory. */
 export async function dropPrefix(url: string, prefix: string): Promise<void> {
+  rmSync(path.join(defaultRunStoreRoot(), prefix), { recursive: true, force: true });
   const c = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
     let cursor = '0';

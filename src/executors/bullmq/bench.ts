@@ -6,6 +6,7 @@
  * Needs Redis (REDIS_URL or scripts/redis.sh). Measures; asserts nothing.
  */
 import { rmSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,7 +30,7 @@ export interface BenchOptions {
   concurrency?: number;
   outDir?: string;
   logger?: Logger;
-  /** Extra environment for the worker processes (e.g. CMT_TEST_STAGE_DELAY_MS to model a slow stage). */
+  /** Extra environment for the worker processes. */
   env?: Record<string, string>;
   /**
    * First run a few dialogues of the same pipeline (default true), so that the workers have
@@ -52,6 +53,39 @@ export interface BenchResult {
    * share for bullmq with worker processes — the serial part that workers cannot take over.
    */
   cpuSeconds: number;
+  /** bullmq: Redis INFO memory used_memory (MB) before the run and its peak while the run went on (sampled every 100 ms). */
+  redis?: { beforeMB: number; peakMB: number };
+}
+
+async function usedMemory(client: Redis): Promise<number> {
+  const info = await client.info('memory');
+  const m = /used_memory:(\d+)/.exec(info);
+  return m ? Number(m[1]) : 0;
+}
+
+/** Samples used_memory while `during` runs: the run's Redis footprint (queues, markers, metadata). */
+async function sampleRedis<T>(url: string, during: () => Promise<T>): Promise<{ value: T; beforeMB: number; peakMB: number }> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: false });
+  try {
+    const before = await usedMemory(client);
+    let peak = before;
+    let stop = false;
+    const loop = (async () => {
+      while (!stop) {
+        peak = Math.max(peak, await usedMemory(client).catch(() => 0));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    try {
+      const value = await during();
+      return { value, beforeMB: Math.round(before / 1e4) / 100, peakMB: Math.round(peak / 1e4) / 100 };
+    } finally {
+      stop = true;
+      await loop;
+    }
+  } finally {
+    client.disconnect();
+  }
 }
 
 function cpuSince(t0: NodeJS.CpuUsage): number {
@@ -103,8 +137,9 @@ export async function benchBullmq(o: BenchOptions): Promise<BenchResult> {
     const runId = `${pipeline.config.name}-bench-${process.pid}-${Date.now()}`;
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    const res = await runBullmq({ pipeline, outDir, logger, ...resources, redisUrl: url, prefix, runId, localWorkers: o.workers > 0 ? 0 : 1, workerTuning: { concurrency: o.concurrency } });
-    return summary('bullmq', o.workers, (performance.now() - t0) / 1000, res, cpuSince(c0));
+    const sampled = await sampleRedis(url, () => runBullmq({ pipeline, outDir, logger, ...resources, redisUrl: url, prefix, runId, localWorkers: o.workers > 0 ? 0 : 1, workerTuning: { concurrency: o.concurrency } }));
+    const cpu = cpuSince(c0);
+    return { ...summary('bullmq', o.workers, (performance.now() - t0) / 1000, sampled.value, cpu), redis: { beforeMB: sampled.beforeMB, peakMB: sampled.peakMB } };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
     await resources.close();

@@ -22,8 +22,10 @@ export interface ChildWorkerOptions extends WorkerTuning {
   exitWhenDone?: boolean;
   stages?: readonly StageName[];
   scheduler?: boolean;
-  /** Extra environment (test hooks). */
+  /** Extra environment. */
   env?: Record<string, string>;
+  /** Module to run instead of the CLI, with the same arguments (the tests' worker with injected hooks). */
+  entry?: string;
   /** Where the child's stderr goes (default: inherited). */
   stderr?: 'inherit' | 'ignore';
 }
@@ -53,7 +55,7 @@ export function workerArgs(o: ChildWorkerOptions): string[] {
 }
 
 export function spawnWorker(o: ChildWorkerOptions): ChildWorker {
-  const proc = spawn(process.execPath, [cliPath(), ...workerArgs(o)], {
+  const proc = spawn(process.execPath, [o.entry ?? cliPath(), ...workerArgs(o)], {
     stdio: ['ignore', 'pipe', o.stderr ?? 'inherit'],
     env: { ...process.env, ...o.env },
   });

@@ -93,7 +93,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       const keys = new RunKeys(prefix, runId);
       const rec = await new RunStore(client, keys).record().catch(() => undefined);
       if (!rec) continue;
-      for (const s of [...rec.stages, 'finalise'] as QueueStage[]) names.push([keys.queue(s), `${rec.pipeline.config.name}: ${s}`]);
+      for (const s of ['import', ...rec.stages, 'finalise', 'shard'] as QueueStage[]) names.push([keys.queue(s), `${rec.pipeline.config.name}: ${s}`]);
     }
     const sig = names.map((n) => n[0]).join('|');
     if (sig === shown) return;

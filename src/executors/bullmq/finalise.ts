@@ -1,22 +1,31 @@
 /**
  * The finalise step of a BullMQ run, in the coordinator (which owns the output directory): the
  * stored ProcessedBatches go into the same Finaliser the local executor uses, strictly in seq
- * order, then manifest.json and the report are written the way runLocal writes them.
+ * order; the run shell (src/pipeline/run.ts) then writes the output as for every executor.
  *
  * The feeder reads ahead: while workers still process later batches it already hands the finaliser
  * every batch whose predecessors are all in (dedup and split spills are sequential in seq order
  * anyway), so the work left when the last batch lands is the shard writing. The results stay in
- * Redis until the run is finalised, so a coordinator that dies mid-way is replaced by one that
+ * the run store until the run is finalised, so a coordinator that dies mid-way is replaced by one that
  * feeds again from seq 0. Must not reorder, drop or re-encode batches: the shards must be
  * byte-identical to the local executor's.
  */
+import { z } from 'zod';
 import { ProcessedBatch } from '../../../schemas/batch.js';
 import type { Logger } from '../../core/logger.js';
 import type { Finaliser } from '../../output/finaliser.js';
-import { buildReport, writeReport } from '../../output/report.js';
-import { writeManifest, type RunOptions, type RunResult } from '../local.js';
+import { attachKeys } from '../../finish/precomputed.js';
+import { unitSeq } from './keys.js';
 import { validate } from './payloads.js';
 import type { RunStore } from './store.js';
+
+/**
+ * A stored result as the coordinator checks it: the batch's shape, its records and rejects as
+ * arrays. The worker validated the whole ProcessedBatch before writing it (store.ts), and the file
+ * is checked to be the one it wrote (its size), so the one sequential step does not re-walk every
+ * record with zod.
+ */
+const StoredResult = ProcessedBatch.extend({ records: z.array(z.object({}).passthrough()), rejects: z.array(z.object({}).passthrough()) });
 
 /** Batches per HMGET. */
 const GROUP = 16;
@@ -24,14 +33,28 @@ const GROUP = 16;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class ResultFeeder {
-  private next = 0;
-  private total?: number;
+  /** The unit being fed, and the next batch of it. */
+  private unit = 0;
+  private k = 0;
+  private units?: number;
+  private counts = new Map<number, number>();
+  private fedCount = 0;
   private stopped = false;
   private loop?: Promise<void>;
   /** Seconds spent in Finaliser.addBatch (the report's dedup share). */
   feedSeconds = 0;
 
-  constructor(private readonly store: RunStore, private readonly fin: Finaliser, private readonly logger: Logger, private readonly pollMs = 20) {}
+  /** The wait before the next look when nothing new was there: doubles from pollMs up to maxPollMs (the coordinator's idle CPU). */
+  private wait: number;
+
+  constructor(private readonly store: RunStore, private readonly fin: Finaliser, private readonly logger: Logger, private readonly pollMs = 20, private readonly maxPollMs = 400) {
+    this.wait = pollMs;
+  }
+
+  private async idle(): Promise<void> {
+    await sleep(this.wait);
+    this.wait = Math.min(this.maxPollMs, this.wait * 2);
+  }
 
   /** Starts reading ahead; the returned promise settles when every batch is fed (or on error). */
   start(): Promise<void> {
@@ -39,13 +62,14 @@ export class ResultFeeder {
     return this.loop;
   }
 
-  /** The batch total, once the import has cut every batch. */
-  setTotal(n: number): void {
-    this.total = n;
+  /** The number of work units of the run (known once the coordinator enumerated them). */
+  setUnits(n: number): void {
+    this.units = n;
   }
 
+  /** Batches fed so far. */
   get fed(): number {
-    return this.next;
+    return this.fedCount;
   }
 
   stop(): void {
@@ -54,62 +78,42 @@ export class ResultFeeder {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      if (this.total !== undefined && this.next >= this.total) return;
-      const want = this.total === undefined ? GROUP : Math.min(GROUP, this.total - this.next);
-      const got = await this.store.resultsIfPresent(this.next, this.next + want);
-      let k = 0;
-      for (; k < got.length; k++) {
-        const json = got[k];
-        if (json === null) break;
+      if (this.units !== undefined && this.unit >= this.units) return;
+      let n = this.counts.get(this.unit);
+      if (n === undefined) {
+        this.counts = await this.store.unitBatches();
+        n = this.counts.get(this.unit);
+        if (n === undefined) {
+          await this.idle();
+          continue;
+        }
+      }
+      if (this.k >= n) {
+        this.unit++;
+        this.k = 0;
+        continue;
+      }
+      const from = unitSeq(this.unit, this.k);
+      const want = Math.min(GROUP, n - this.k);
+      const got = await this.store.resultsIfPresent(from, from + want);
+      let j = 0;
+      for (; j < got.length; j++) {
+        if (got[j] === null) break;
+        const json = await this.store.readResult(from + j, got[j]);
         const t = performance.now();
-        await this.fin.addBatch(validate(ProcessedBatch, JSON.parse(json), `stored result of batch ${this.next + k}`));
+        const pb = validate(StoredResult, JSON.parse(json), `stored result of batch ${from + j}`) as ProcessedBatch;
+        attachKeys(pb.records, pb.keys);
+        // The finaliser sees the batches numbered in run order, as the local executor cuts them.
+        pb.seq = this.fedCount++;
+        await this.fin.addBatch(pb);
         this.feedSeconds += (performance.now() - t) / 1000;
       }
-      this.next += k;
-      if (k < got.length || got.length === 0) await sleep(this.pollMs);
+      this.k += j;
+      if (j > 0) this.wait = this.pollMs;
+      if (j < got.length) await this.idle();
     }
-    this.logger.debug({ fed: this.next }, 'result feeder stopped');
+    this.logger.debug({ fed: this.fedCount }, 'result feeder stopped');
     // Whoever waits for the feeder must not go on to write shards from part of the run.
-    throw new Error(`result feeder stopped after ${this.next} of ${this.total ?? '?'} batches`);
+    throw new Error(`result feeder stopped after ${this.fedCount} batches (unit ${this.unit} of ${this.units ?? '?'})`);
   }
-}
-
-export interface FinaliseArgs {
-  opts: RunOptions;
-  fin: Finaliser;
-  feeder: ResultFeeder;
-  store: RunStore;
-  /** performance.now() when the run started (report seconds). */
-  started: number;
-  /** Seconds the coordinator spent importing and enqueueing. */
-  importSeconds: number;
-}
-
-/** Waits for the feeder to have fed every batch, then writes shards, manifest and report. */
-export async function finaliseRun(a: FinaliseArgs): Promise<RunResult> {
-  const { opts, fin } = a;
-  const { outDir } = opts;
-  await a.feeder.start();
-  const t1 = performance.now();
-  const manifest = await fin.finish();
-  const shardSeconds = (performance.now() - t1) / 1000;
-  await writeManifest(outDir, manifest);
-  const counters = await a.store.counters();
-  const seconds = (performance.now() - a.started) / 1000;
-  const report = buildReport({
-    stats: fin.stats,
-    manifest,
-    executor: 'bullmq',
-    seconds,
-    // Stage seconds are summed over every worker (CPU time of the stage), as in the local report.
-    stageSeconds: {
-      'import+dedup': a.importSeconds + a.feeder.feedSeconds,
-      normalise: counters['t:normalise'] ?? 0,
-      split: counters['t:split'] ?? 0,
-      validate: counters['t:validate'] ?? 0,
-      shard: shardSeconds,
-    },
-  });
-  await writeReport(outDir, report, manifest);
-  return { outDir, manifest, report };
 }

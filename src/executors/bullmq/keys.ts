@@ -4,9 +4,10 @@
  * the coordinator, the workers, `status` and the dashboard cannot disagree.
  *
  * Layout (prefix `cmt` by default):
- *   cmt:<runId>.<stage>:*      BullMQ queues of one run (normalise, split, validate, finalise)
+ *   cmt:<runId>.<stage>:*      BullMQ queues of one run (import, then the enabled batch stages, finalise)
  *   cmt:run:<runId>            the run record (hash: pipeline, state, total, timings …)
- *   cmt:run:<runId>:results    ProcessedBatch JSON per seq (hash, field = seq)
+ *   cmt:run:<runId>:results    a marker per seq whose ProcessedBatch is in the run store (hash, field = seq)
+ *   cmt:run:<runId>:units      batches per imported work unit (hash, field = unit)
  *   cmt:run:<runId>:parts / :pending:<seq> / :leaves:<seq> / :splits   poison-split bookkeeping
  *   cmt:runs                   the runs workers should serve (set); channel cmt:runs announces new ones
  *   cmt:schedule:*             the BullMQ queue of scheduled pipeline runs
@@ -17,13 +18,30 @@ import { createReadStream } from 'node:fs';
 import { CmtError } from '../../core/errors.js';
 import type { LoadedPipeline } from '../../pipeline/config.js';
 import { expandSource } from '../../pipeline/read-sources.js';
+import type { StageName } from '../../pipeline/stages.js';
 
 export const DEFAULT_PREFIX = 'cmt';
 
-/** The per-batch stages, in chain order; `finalise` is the run's last, coordinator-only queue. */
-export const STAGES = ['normalise', 'split', 'validate'] as const;
-export type StageName = (typeof STAGES)[number];
-export type QueueStage = StageName | 'finalise';
+/** The per-batch stages, in chain order (the stage registry); `finalise` is the run's last, coordinator-only queue. */
+export { STAGE_NAMES as STAGES, type StageName } from '../../pipeline/stages.js';
+/** `import`: one job per work unit (an input file or a scrape source), run by workers, which cut it into batches. */
+export type QueueStage = 'import' | StageName | 'finalise' | 'shard';
+
+/**
+ * Batch seqs are unit-major: batch k of work unit u is seq u × UNIT_STRIDE + k, so a worker can
+ * number the batches of its unit without knowing how many the units before it have. The
+ * coordinator feeds them to the finaliser in that order, renumbered 0, 1, 2 …
+ */
+export const UNIT_STRIDE = 1_000_000;
+
+export function unitSeq(unit: number, k: number): number {
+  if (k >= UNIT_STRIDE) throw new CmtError('CMT_RUN_FAILED', `work unit ${unit} has more than ${UNIT_STRIDE} batches: raise executor.batchSize`, { unit });
+  return unit * UNIT_STRIDE + k;
+}
+
+export function unitJobId(unit: number): string {
+  return `u${unit}`;
+}
 
 /** The name of the queue holding scheduled pipeline runs. */
 export const SCHEDULE_QUEUE = 'schedule';
@@ -47,6 +65,10 @@ export class RunKeys {
   }
   get results(): string {
     return `${this.record}:results`;
+  }
+  /** Batches per work unit (hash, field = unit), written by the worker that imported it. */
+  get units(): string {
+    return `${this.record}:units`;
   }
   get parts(): string {
     return `${this.record}:parts`;

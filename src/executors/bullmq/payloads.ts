@@ -15,20 +15,19 @@ import { RecordEnvelope } from '../../../schemas/record.js';
 import { Reject } from '../../../schemas/reject.js';
 import { CmtError } from '../../core/errors.js';
 import type { LoadedPipeline } from '../../pipeline/config.js';
-import { STAGES, type StageName } from './keys.js';
+import { batchStage, REJECT_BUCKETS, STAGE_NAMES, type RejectBucket, type StageName } from '../../pipeline/stages.js';
 
 /**
  * Rejects gathered so far for one batch (or part), by the stage that produced them. Kept apart so
  * that parts of a poison-split batch merge back in the local executor's order: all import rejects,
  * then all normalise rejects, then split, then validate.
  */
-export const RejectBuckets = z.object({
-  import: z.array(Reject),
-  normalise: z.array(Reject),
-  split: z.array(Reject),
-  validate: z.array(Reject),
-});
-export type RejectBuckets = z.infer<typeof RejectBuckets>;
+export const RejectBuckets = z.object(Object.fromEntries(REJECT_BUCKETS.map((b) => [b, z.array(Reject)])) as Record<RejectBucket, z.ZodArray<typeof Reject>>);
+export type RejectBuckets = Record<RejectBucket, Reject[]>;
+
+export function emptyBuckets(): RejectBuckets {
+  return Object.fromEntries(REJECT_BUCKETS.map((b) => [b, []])) as unknown as RejectBuckets;
+}
 
 /** What a batch carries along the chain besides its items: accounting and rejects so far. */
 export const Carry = z.object({
@@ -45,18 +44,16 @@ export const Carry = z.object({
 export type Carry = z.infer<typeof Carry>;
 
 export function emptyCarry(): Carry {
-  return { dialogueIds: [], inputs: 0, rejects: { import: [], normalise: [], split: [], validate: [] } };
+  return { dialogueIds: [], inputs: 0, rejects: emptyBuckets() };
 }
 
 const Seq = z.number().int().nonnegative();
 /** '' for a whole batch; '0'/'1' digits for the halves of a poison split. */
 const Part = z.string().regex(/^[01]*$/);
 
-const ITEM: Record<StageName, z.ZodType> = { normalise: RawDialogue, split: Dialogue, validate: RecordEnvelope };
-
 /** The schema of one input item of a stage (validated per job, inside the retry/poison path). */
 export function stageItemSchema(stage: StageName): z.ZodType {
-  return ITEM[stage];
+  return batchStage(stage).input;
 }
 
 /** A stage job: one batch (or part of one); items are checked with stageItemSchema. */
@@ -67,6 +64,14 @@ export interface StagePayload<T = unknown> {
   items: T[];
   carry: Carry;
 }
+
+/** An import job: one work unit (src/pipeline/read-sources.ts WorkUnit). */
+export const ImportUnit = z.object({
+  unit: Seq,
+  source: Seq,
+  file: z.object({ display: z.string(), absolute: z.string() }).optional(),
+});
+export type ImportUnit = z.infer<typeof ImportUnit>;
 
 /** What a finished job's data is replaced with: the work was handed on, a retry has nothing to do. */
 export const DoneStub = z.object({ seq: Seq, part: Part, done: z.literal(true), poisoned: z.string().optional() });
@@ -96,12 +101,16 @@ export type RunState = z.infer<typeof RunState>;
 export const RunRecord = z.object({
   pipeline: StoredPipeline,
   state: RunState,
-  stages: z.array(z.enum(STAGES)).min(1),
+  stages: z.array(z.enum(STAGE_NAMES)).min(1),
   attempts: z.number().int().positive(),
   backoffMs: z.number().int().nonnegative(),
   total: z.number().int().nonnegative().optional(),
   /** Version of the graph the coordinator validates against; workers must have the same one. */
   graphVersion: z.string().nullable().optional(),
+  /** Root of the run store (absolute): workers write batch results under <store>/<prefix>/<runId>/. */
+  store: z.string().optional(),
+  /** Batches queued for the first stage before an import job waits (back-pressure). */
+  maxInFlight: z.number().int().positive().optional(),
   error: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
@@ -141,6 +150,8 @@ export function decodeRunRecord(h: Record<string, string>, runId: string): RunRe
       backoffMs: Number(h.backoffMs),
       total: h.total === undefined ? undefined : Number(h.total),
       graphVersion: h.graphVersion === undefined ? undefined : h.graphVersion === '' ? null : h.graphVersion,
+      store: h.store || undefined,
+      maxInFlight: h.maxInFlight ? Number(h.maxInFlight) : undefined,
       error: h.error,
     };
   } catch (e) {

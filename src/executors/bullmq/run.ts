@@ -17,25 +17,24 @@
  * Must not: hold stage logic, or write anything but the run's output directory and its Redis keys.
  */
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CmtError } from '../../core/errors.js';
-import { Finaliser } from '../../output/finaliser.js';
-import type { StagedOutput } from '../../output/out-dir.js';
-import { openRunOutput } from '../../pipeline/preflight.js';
-import { batches, sourceItems } from '../../pipeline/read-sources.js';
-import type { Progress, RunOptions, RunResult } from '../local.js';
+import { workUnits } from '../../pipeline/read-sources.js';
+import { pipelineRun, runPipeline, type Executor, type Progress, type RunOptions, type RunResult } from '../../pipeline/run.js';
 import { stageChain } from './chain.js';
 import { spawnWorker, type ChildWorker } from './child.js';
 import { bullConnection, openClient, openQueue, redisUrl } from './connection.js';
-import { finaliseRun, ResultFeeder } from './finalise.js';
-import { checkRunId, DEFAULT_PREFIX, deriveRunId, FINALISE_JOB_ID, RunKeys, runsChannel, runsKey, type QueueStage, type StageName } from './keys.js';
+import { ResultFeeder } from './finalise.js';
+import { shardsOnWorkers } from './shard-jobs.js';
+import { checkRunId, DEFAULT_PREFIX, deriveRunId, FINALISE_JOB_ID, RunKeys, runsChannel, runsKey, STAGES, unitJobId, type QueueStage, type StageName } from './keys.js';
 import { isDoneStub, StageEnvelope, toStoredPipeline, type RunRecord, type StagePayload } from './payloads.js';
-import { RunStore } from './store.js';
-import { enqueueFinalise, exhausted, stageJobOptions, WorkerService, type HandOnDeps, type WorkerTuning } from './worker.js';
+import { defaultRunStoreRoot, RunStore } from './store.js';
+import { enqueueFinalise, exhausted, stageJobOptions, WorkerService, type HandOnDeps, type StageHooks, type WorkerTuning } from './worker.js';
 
 /** Bumped when job payloads or stored results change shape: a replay of an older run starts afresh. */
-export const RUN_FORMAT = 'bullmq-1';
+export const RUN_FORMAT = 'bullmq-2';
 
 /** How long a finished run's record (state, counts, timings) stays for `cmtmedqa status`. */
 const RECORD_TTL_S = 7 * 24 * 3600;
@@ -62,10 +61,18 @@ export interface BullmqOptions {
   maxInFlight?: number;
   /** Keep the run's queues and results in Redis after it finalised (default: removed). */
   keepRun?: boolean;
-  /** Environment for child workers (test hooks). */
+  /** Environment for child workers. */
   workerEnv?: Record<string, string>;
+  /** Hooks around every stage job of the in-process workers (tests). */
+  workerHooks?: StageHooks;
   /** TTL of the coordinator lock (ms, default 15000): how soon a dead coordinator can be replaced. */
   lockTtlMs?: number;
+  /**
+   * Root of the run store, where workers write batch results (default: CMT_RUN_STORE, else
+   * <tmpdir>/cmtmedqa-runs). With workers on several machines: a shared filesystem mounted at
+   * this same path on every one of them.
+   */
+  runStore?: string;
 }
 
 export type BullmqRunOptions = RunOptions & BullmqOptions;
@@ -144,136 +151,144 @@ interface Ctx {
 }
 
 async function coordinate(opts: BullmqRunOptions, c: Ctx): Promise<RunResult> {
+  return runPipeline(await pipelineRun(opts), bullmqExecutor(opts, c));
+}
+
+/**
+ * The coordinator as an executor of the run shell: `feed` registers the run, enqueues the import,
+ * and hands the finaliser the stored results in seq order; the shell writes the output; then the
+ * run's books are closed (`committed`) and its Redis keys removed (`close`).
+ */
+function bullmqExecutor(opts: BullmqRunOptions, c: Ctx): Executor {
   const { pipeline } = opts;
   const { config } = pipeline;
   const { client, keys, log } = c;
-  const store = new RunStore(client, keys);
+  const store = new RunStore(client, keys, path.resolve(opts.runStore ?? defaultRunStoreRoot()));
   const chain = stageChain(config);
-  const graphVersion = opts.graph ? await opts.graph.version() : null;
-  const record: RunRecord = {
-    pipeline: toStoredPipeline(pipeline),
-    state: 'running',
-    stages: chain,
-    attempts: config.executor.attempts,
-    backoffMs: opts.backoffMs ?? 1000,
-    graphVersion,
-  };
-  const connection = bullConnection(c.url);
   const queues = new Map<QueueStage, Queue>();
-  for (const s of [...chain, 'finalise'] as QueueStage[]) queues.set(s, openQueue(keys.queue(s), { redisUrl: c.url, prefix: c.prefix, logger: log }));
-  const queue = (s: QueueStage) => queues.get(s)!;
-
-  const resumed = await prepareRecord(c, store, record, queues);
-  log.info({ runId: keys.runId, resumed, stages: chain }, 'bullmq run started');
-
   const local: { services: WorkerService[]; children: ChildWorker[] } = { services: [], children: [] };
-  const done = new Deferred<RunResult>();
+  const done = new Deferred<void>();
+  const stopped = new Deferred<void>();
   let importSeconds = 0;
   let finaliseWorker: Worker | undefined;
   let watchdog: Promise<void> | undefined;
   let feeder: ResultFeeder | undefined;
-  let failure: unknown;
-  // The output is staged beside opts.outDir and swapped in only once finalised (src/output/out-dir.ts).
-  let staged: StagedOutput | undefined;
-  try {
-    staged = await openRunOutput(pipeline, opts.outDir, opts.force);
-    const work = staged.work;
-    const fin = new Finaliser({ config, outDir: work, configHash: pipeline.configHash, graphVersion, filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer });
-    await fin.open();
-    const feed = new ResultFeeder(store, fin, log);
-    feeder = feed;
-    feed.start().catch((e: unknown) => done.reject(e));
-
-    await startLocalWorkers(opts, c, local);
-
-    // Only this process consumes the finalise queue: the output directory is here. The job can
-    // only be re-delivered to this same process (a stall), so the step runs at most once.
-    let finalising: Promise<RunResult> | undefined;
-    finaliseWorker = new Worker(
-      keys.queue('finalise'),
-      async (_job: Job) => {
-        await client.hset(keys.record, 'state', 'finalising');
-        log.info({ seconds: (performance.now() - c.started) / 1000, fed: feed.fed }, 'every batch has a result; finalising');
-        finalising ??= finaliseRun({ opts: { ...opts, outDir: work }, fin, feeder: feed, store, started: c.started, importSeconds });
-        try {
-          const res = await finalising;
-          done.resolve(res);
-          return { records: res.manifest.counts.records };
-        } catch (e) {
-          done.reject(e);
-          throw e;
-        }
-      },
-      { connection, prefix: c.prefix, concurrency: 1, lockDuration: opts.workerTuning?.lockDuration ?? 30_000, stalledInterval: opts.workerTuning?.stalledInterval ?? 30_000, maxStalledCount: 5, drainDelay: 2 },
-    );
-    finaliseWorker.on('error', (err) => log.debug({ err }, 'finalise worker error'));
-
-    const deps: HandOnDeps = { runId: keys.runId, record, store, logger: log, queue };
-    let importDone = false;
-    watchdog = watch(opts, c, store, deps, done, () => importDone);
-
-    // Import: the same batches as the local executor, one job each, with bounded look-ahead.
-    const t0 = performance.now();
-    const maxInFlight = opts.maxInFlight ?? 64;
-    const first = queue(chain[0]);
-    let n = 0;
-    let known = resumed ? await store.resultCount() : 0;
-    for await (const batch of batches(sourceItems(config, pipeline.baseDir, log), config.executor.batchSize)) {
-      if (done.settled) break;
-      while (n - known >= maxInFlight) {
-        known = await store.resultCount();
-        if (n - known >= maxInFlight) await sleep(20);
-      }
-      n++;
-      if (resumed && (await store.hasResult(batch.seq))) continue;
-      const payload: StagePayload = {
-        seq: batch.seq,
-        part: '',
-        items: batch.dialogues,
-        carry: { dialogueIds: batch.dialogues.map((d) => d.id), inputs: batch.dialogues.length + batch.rejects.length, rejects: { import: batch.rejects, normalise: [], split: [], validate: [] }, ...(batch.rejectAt ? { rejectAt: batch.rejectAt } : {}) },
+  return {
+    name: 'bullmq',
+    // Shard jobs of the finish step go to the workers (src/executors/bullmq/shard-jobs.ts).
+    writeShards: (outDir, jobs) => shardsOnWorkers(queues.get('shard')!, () => store.dir, { attempts: config.executor.attempts, backoffMs: opts.backoffMs ?? 1000 })(outDir, jobs),
+    async feed(fin) {
+      const graphVersion = opts.graph ? await opts.graph.version() : null;
+      const record: RunRecord = {
+        pipeline: toStoredPipeline(pipeline),
+        state: 'running',
+        stages: chain,
+        attempts: config.executor.attempts,
+        backoffMs: opts.backoffMs ?? 1000,
+        graphVersion,
+        store: path.resolve(opts.runStore ?? defaultRunStoreRoot()),
+        maxInFlight: opts.maxInFlight ?? 64,
       };
-      await first.add(chain[0], payload, stageJobOptions(record, batch.seq, ''));
-    }
-    importSeconds = (performance.now() - t0) / 1000;
-    importDone = true;
-    feed.setTotal(n);
-    await client.hset(keys.record, 'total', n);
-    if ((await store.resultCount()) >= n) await enqueueFinalise(queue('finalise'));
-    log.info({ batches: n, importSeconds }, 'all batches enqueued');
+      const connection = bullConnection(c.url);
+      for (const s of ['import', ...chain, 'finalise', 'shard'] as QueueStage[]) queues.set(s, openQueue(keys.queue(s), { redisUrl: c.url, prefix: c.prefix, logger: log }));
+      const queue = (s: QueueStage) => queues.get(s)!;
 
-    const result = { ...(await done.promise), outDir: opts.outDir };
-    await staged.commit();
-    log.info({ seconds: (performance.now() - c.started) / 1000, importSeconds, feedSeconds: feed.feedSeconds, shardSeconds: result.report.throughput.stageSeconds.shard }, 'run finalised');
-    await client
-      .multi()
-      .hset(keys.record, { state: 'finalised', finishedAt: Date.now(), summary: JSON.stringify({ manifest: result.manifest.counts, rejects: result.manifest.rejects.records, dialogues: result.report.dialogues, outDir: result.outDir }) })
-      .publish(runsChannel(c.prefix), keys.runId)
-      .exec();
-    return result;
-  } catch (e) {
-    failure = e;
-    // Kept for a resume (same pipeline, or --run-id): queues, results and record stay; workers let go.
-    await client
-      .multi()
-      .hset(keys.record, { state: 'failed', error: e instanceof Error ? e.message : String(e) })
-      .srem(runsKey(c.prefix), keys.runId)
-      .publish(runsChannel(c.prefix), keys.runId)
-      .exec()
-      .catch(() => {});
-    throw e;
-  } finally {
-    await staged?.abort();
-    feeder?.stop();
-    if (!done.settled) done.reject(new Error('coordinator stopped'));
-    done.promise.catch(() => {});
-    await watchdog?.catch(() => {});
-    await finaliseWorker?.close().catch(() => {});
-    await Promise.all(local.services.map((s) => s.close(failure !== undefined)));
-    await Promise.all(local.children.map((ch) => ch.stop()));
-    if (failure === undefined && !opts.keepRun) await cleanup(c, store, queues).catch((e: unknown) => log.warn({ err: e }, 'cleanup of the run\'s Redis keys failed'));
-    else if (failure === undefined) await client.srem(runsKey(c.prefix), keys.runId).catch(() => {});
-    await Promise.all([...queues.values()].map((q) => q.close().catch(() => {})));
-  }
+      const resumed = await prepareRecord(c, store, record, queues);
+      log.info({ runId: keys.runId, resumed, stages: chain }, 'bullmq run started');
+
+      const feed = new ResultFeeder(store, fin, log);
+      feeder = feed;
+      feed.start().catch((e: unknown) => done.reject(e));
+
+      await startLocalWorkers(opts, c, local);
+
+      // Only this process consumes the finalise queue: the output directory is here. The job
+      // completes once every result is fed; the shell then writes the output here.
+      finaliseWorker = new Worker(
+        keys.queue('finalise'),
+        async (_job: Job) => {
+          await client.hset(keys.record, 'state', 'finalising');
+          log.info({ seconds: (performance.now() - c.started) / 1000, fed: feed.fed }, 'every batch has a result; finalising');
+          try {
+            await feed.start();
+            done.resolve();
+            return { fed: feed.fed };
+          } catch (e) {
+            done.reject(e);
+            throw e;
+          }
+        },
+        { connection, prefix: c.prefix, concurrency: 1, lockDuration: opts.workerTuning?.lockDuration ?? 30_000, stalledInterval: opts.workerTuning?.stalledInterval ?? 30_000, maxStalledCount: 5, drainDelay: 2 },
+      );
+      finaliseWorker.on('error', (err) => log.debug({ err }, 'finalise worker error'));
+
+      const deps: HandOnDeps = { runId: keys.runId, record, store, logger: log, queue };
+      let importDone = false;
+      watchdog = watch(opts, c, store, deps, done, stopped, () => importDone);
+
+      // Import: one job per work unit (an input file, a scrape source); workers read and parse
+      // it and cut it into the stage jobs, with back-pressure (record.maxInFlight). Here: the books.
+      const t0 = performance.now();
+      const units = await workUnits(config, pipeline.baseDir);
+      feed.setUnits(units.length);
+      await queue('import').addBulk(units.map((u) => ({ name: 'import', data: u, opts: { ...stageJobOptions(record, 0, ''), jobId: unitJobId(u.unit) } })));
+      log.info({ units: units.length }, 'work units enqueued');
+      let total: number | undefined;
+      while (!done.settled) {
+        const counts = await store.unitBatches();
+        if (counts.size >= units.length) {
+          total = [...counts.values()].reduce((a, b) => a + b, 0);
+          break;
+        }
+        await Promise.race([sleep(200), done.promise.catch(() => {})]);
+      }
+      importSeconds = (performance.now() - t0) / 1000;
+      importDone = true;
+      if (total !== undefined) {
+        await client.hset(keys.record, 'total', total);
+        if ((await store.resultCount()) >= total) await enqueueFinalise(queue('finalise'));
+        log.info({ batches: total, importSeconds }, 'every unit imported');
+      }
+
+      await done.promise;
+      const counters = await store.counters();
+      // Stage seconds are summed over every worker (CPU time of the stage), as in the local report.
+      const stageSeconds: Record<string, number> = { 'import+dedup': (counters['t:import'] ?? 0) + feed.feedSeconds };
+      for (const s of STAGES) stageSeconds[s] = counters[`t:${s}`] ?? 0;
+      return { stageSeconds };
+    },
+    async committed(result) {
+      log.info({ seconds: (performance.now() - c.started) / 1000, importSeconds, feedSeconds: feeder?.feedSeconds, shardSeconds: result.report.throughput.stageSeconds.shard }, 'run finalised');
+      await client
+        .multi()
+        .hset(keys.record, { state: 'finalised', finishedAt: Date.now(), summary: JSON.stringify({ manifest: result.manifest.counts, rejects: result.manifest.rejects.records, dialogues: result.report.dialogues, outDir: result.outDir }) })
+        .publish(runsChannel(c.prefix), keys.runId)
+        .exec();
+    },
+    async close(failure) {
+      if (failure !== undefined) {
+        // Kept for a resume (same pipeline, or --run-id): queues, results and record stay; workers let go.
+        await client
+          .multi()
+          .hset(keys.record, { state: 'failed', error: failure instanceof Error ? failure.message : String(failure) })
+          .srem(runsKey(c.prefix), keys.runId)
+          .publish(runsChannel(c.prefix), keys.runId)
+          .exec()
+          .catch(() => {});
+      }
+      feeder?.stop();
+      if (!done.settled) done.reject(new Error('coordinator stopped'));
+      done.promise.catch(() => {});
+      stopped.resolve();
+      await watchdog?.catch(() => {});
+      await finaliseWorker?.close().catch(() => {});
+      await Promise.all(local.services.map((s) => s.close(failure !== undefined)));
+      await Promise.all(local.children.map((ch) => ch.stop()));
+      if (failure === undefined && !opts.keepRun) await cleanup(c, store, queues).catch((e: unknown) => log.warn({ err: e }, 'cleanup of the run\'s Redis keys failed'));
+      else if (failure === undefined) await client.srem(runsKey(c.prefix), keys.runId).catch(() => {});
+      await Promise.all([...queues.values()].map((q) => q.close().catch(() => {})));
+    },
+  };
 }
 
 /**
@@ -300,6 +315,8 @@ async function prepareRecord(c: Ctx, store: RunStore, record: RunRecord, queues:
     // A finalise job left completed/failed by a coordinator that died must be able to run again.
     const job = await queues.get('finalise')!.getJob(FINALISE_JOB_ID);
     if (job && (await job.isCompleted() || await job.isFailed())) await job.remove();
+    // A unit whose import failed every attempt gets its attempts again.
+    for (const j of await queues.get('import')!.getFailed(0, 1000)) await j.retry().catch(() => {});
   }
   await client
     .multi()
@@ -310,6 +327,8 @@ async function prepareRecord(c: Ctx, store: RunStore, record: RunRecord, queues:
       attempts: record.attempts,
       backoffMs: record.backoffMs,
       graphVersion: record.graphVersion ?? '',
+      store: record.store ?? '',
+      maxInFlight: record.maxInFlight ?? 64,
       updated: Date.now(),
     })
     .hsetnx(keys.record, 'created', Date.now())
@@ -332,7 +351,7 @@ async function startLocalWorkers(opts: BullmqRunOptions, c: Ctx, local: { servic
     return;
   }
   for (let i = 0; i < n; i++) {
-    const s = new WorkerService({ redisUrl: c.url, prefix: c.prefix, runId: c.keys.runId, logger: opts.logger.child({ executor: 'bullmq', worker: i }), graph: opts.graph, ...opts.workerTuning });
+    const s = new WorkerService({ redisUrl: c.url, prefix: c.prefix, runId: c.keys.runId, logger: opts.logger.child({ executor: 'bullmq', worker: i }), graph: opts.graph, hooks: opts.workerHooks, ...opts.workerTuning });
     local.services.push(s);
     await s.start();
   }
@@ -343,10 +362,11 @@ async function startLocalWorkers(opts: BullmqRunOptions, c: Ctx, local: { servic
  * (a job that stalled more than maxStalledCount times, or one whose hand-on kept failing) to the
  * same split/poison path a stage error takes, so that no batch is lost to the failed set.
  */
-async function watch(opts: BullmqRunOptions, c: Ctx, store: RunStore, deps: HandOnDeps, done: Deferred<RunResult>, importDone: () => boolean): Promise<void> {
+/** Runs until `stopped` (the executor's close): the lock is kept while the shell writes the output too. */
+async function watch(opts: BullmqRunOptions, c: Ctx, store: RunStore, deps: HandOnDeps, done: Deferred<void>, stopped: Deferred<void>, importDone: () => boolean): Promise<void> {
   const progress: Progress = { batches: 0, dialogues: 0, records: 0, rejects: 0 };
   let lastWorkerWarning = Date.now();
-  while (!done.settled) {
+  while (!stopped.settled) {
     try {
       await c.lock.refresh();
       const k = await store.counters();
@@ -362,18 +382,25 @@ async function watch(opts: BullmqRunOptions, c: Ctx, store: RunStore, deps: Hand
         if (workers === 0) c.log.warn({ runId: c.keys.runId }, 'no worker serves this run: start `cmtmedqa worker` (same Redis) or run with local workers');
       }
     } catch (e) {
-      if (done.settled) break;
+      if (stopped.settled) break;
       if (e instanceof CmtError && e.code === 'CMT_RUN_FAILED') {
-        done.reject(e);
+        if (!done.settled) done.reject(e);
         break;
       }
       c.log.warn({ err: e }, 'watchdog tick failed (Redis restarting?); retrying');
     }
-    await Promise.race([sleep(250), done.promise.catch(() => {})]);
+    await Promise.race([sleep(Math.min(1000, (opts.lockTtlMs ?? 15_000) / 4)), stopped.promise]);
   }
 }
 
 async function sweepFailed(c: Ctx, deps: HandOnDeps): Promise<void> {
+  // A unit that could not be imported after every attempt: the run cannot be complete.
+  const iq = deps.queue('import');
+  if ((await iq.getFailedCount()) > 0) {
+    const [job] = await iq.getFailed(0, 0);
+    const what = job ? ((job.data as { file?: { display?: string } }).file?.display ?? `work unit ${job.id}`) : 'a work unit';
+    throw new CmtError('CMT_RUN_FAILED', `import of ${what} failed on every attempt: ${job?.failedReason ?? 'unknown error'}; fix the input and rerun (the run resumes)`, { runId: c.keys.runId });
+  }
   for (const stage of deps.record.stages as StageName[]) {
     const q = deps.queue(stage);
     if ((await q.getFailedCount()) === 0) continue;

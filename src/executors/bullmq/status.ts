@@ -53,7 +53,7 @@ export async function runStatusWith(client: Redis, redisUrl: string, prefix: str
   const h = await client.hgetall(keys.record);
   const stages: Record<string, QueueCounts> = {};
   let finalise = ZERO;
-  const names: QueueStage[] = [...rec.stages, 'finalise'];
+  const names: QueueStage[] = ['import', ...rec.stages, 'finalise', 'shard'];
   for (const s of names) {
     const q = openQueue(keys.queue(s), { redisUrl, prefix, readOnly: true });
     try {
@@ -135,7 +135,7 @@ export async function removeRun(redisUrl: string, runId: string, prefix = DEFAUL
     if (await client.exists(keys.coordinatorLock)) {
       throw new CmtError('CMT_USAGE', `run ${runId} is being coordinated right now; stop its coordinator first (or wait for the run to finish)`, { runId });
     }
-    for (const s of [...(rec?.stages ?? []), 'finalise'] as QueueStage[]) {
+    for (const s of ['import', ...(rec?.stages ?? []), 'finalise', 'shard'] as QueueStage[]) {
       const q = openQueue(keys.queue(s), { redisUrl, prefix, readOnly: true });
       try {
         await q.obliterate({ force: true });

@@ -1,18 +1,28 @@
 /**
- * The run's durable state in Redis besides its queues: the run record, the ProcessedBatch of each
- * seq (a hash, one field per seq, so the finalise step reads them in order with a few HMGETs) and
- * the bookkeeping that merges the parts of a poison-split batch back under its seq.
+ * The run's durable state besides its queues. In Redis: the run record, one small marker per seq
+ * whose result is stored (a hash, field = seq, value = the result's size in bytes, so the finalise
+ * step finds the next ones with a few HMGETs) and the bookkeeping that merges the parts of a
+ * poison-split batch back under its seq. In the run store, a directory (<root>/<prefix>/<runId>/):
+ * the ProcessedBatch JSON of each seq, results/<seq>.json, written by the worker that finished it
+ * and read by the coordinator. Workers on several machines need the root on a shared filesystem
+ * mounted at the same path everywhere (the coordinator puts it into the run record).
  *
  * Every write here is idempotent, because any job may run twice (a stalled job is retried, a run
  * is replayed): results are keyed by seq/part and rewritten with the same bytes, and a split is
  * recorded once. Two Lua scripts keep the check-and-write steps atomic.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Redis } from 'ioredis';
-import type { ProcessedBatch } from '../../../schemas/batch.js';
+import { ProcessedBatch } from '../../../schemas/batch.js';
 import type { RecordEnvelope } from '../../../schemas/record.js';
 import { CmtError } from '../../core/errors.js';
 import type { RunKeys } from './keys.js';
-import { decodeRunRecord, LeafResult, validate, type Carry, type LeafResult as Leaf, type RunRecord } from './payloads.js';
+import type { BatchKeys } from '../../finish/precomputed.js';
+import { REJECT_BUCKETS } from '../../pipeline/stages.js';
+import { decodeRunRecord, emptyCarry, LeafResult, validate, type Carry, type LeafResult as Leaf, type RunRecord } from './payloads.js';
 
 /**
  * Stores one leaf. A whole batch (part '') goes straight to results; a part goes to the parts hash
@@ -66,8 +76,9 @@ function scripts(client: Redis): ScriptClient {
 }
 
 export function flattenRejects(carry: Carry): ProcessedBatch['rejects'] {
-  const r = carry.rejects;
-  return [...r.import, ...r.normalise, ...r.split, ...r.validate];
+  const out: ProcessedBatch['rejects'] = [];
+  for (const b of REJECT_BUCKETS) for (const r of carry.rejects[b]) out.push(r);
+  return out;
 }
 
 /** The ProcessedBatch of a whole batch, exactly as processBatch builds it. */
@@ -81,7 +92,7 @@ export function toProcessedBatch(seq: number, leaf: Leaf): ProcessedBatch {
  * is the local executor's batch with each poisoned item's output replaced by its poison reject.
  */
 export function mergeLeaves(leaves: Leaf[]): Leaf {
-  const out: Leaf = { records: [], carry: { dialogueIds: [], inputs: 0, rejects: { import: [], normalise: [], split: [], validate: [] } } };
+  const out: Leaf = { records: [], carry: emptyCarry() };
   for (const l of leaves) {
     for (const r of l.records) out.records.push(r);
     for (const id of l.carry.dialogueIds) out.carry.dialogueIds.push(id);
@@ -91,15 +102,64 @@ export function mergeLeaves(leaves: Leaf[]): Leaf {
       const c = (out.carry.cleaning ??= {});
       for (const [k, v] of Object.entries(l.carry.cleaning)) c[k] = (c[k] ?? 0) + v;
     }
-    for (const k of ['import', 'normalise', 'split', 'validate'] as const) for (const r of l.carry.rejects[k]) out.carry.rejects[k].push(r);
+    for (const k of REJECT_BUCKETS) for (const r of l.carry.rejects[k]) out.carry.rejects[k].push(r);
   }
   return out;
 }
 
+/** Where batch results go when neither the run nor the environment says (one machine only). */
+export function defaultRunStoreRoot(): string {
+  return process.env.CMT_RUN_STORE ?? path.join(os.tmpdir(), 'cmtmedqa-runs');
+}
+
 export class RunStore {
   private readonly c: ScriptClient;
-  constructor(readonly client: Redis, readonly keys: RunKeys) {
+  /**
+   * @param root the run store's root directory (absolute); the run's files are under
+   *   <root>/<prefix>/<runId>. Workers take it from the run record (useRoot).
+   */
+  constructor(readonly client: Redis, readonly keys: RunKeys, private root?: string) {
     this.c = scripts(client);
+  }
+
+  /** Set by workers: the finish step's per-record keys, stored beside each batch (src/finish/precomputed.ts). */
+  keysFor?: (records: RecordEnvelope[]) => BatchKeys | undefined;
+
+  useRoot(root: string): void {
+    this.root = root;
+  }
+
+  /** The run's own directory in the run store. */
+  get dir(): string {
+    if (!this.root) throw new CmtError('CMT_RUN_FAILED', `run ${this.keys.runId}: no run store directory known (the run record names none)`, { runId: this.keys.runId });
+    return path.join(this.root, this.keys.prefix, this.keys.runId);
+  }
+
+  resultFile(seq: number): string {
+    return path.join(this.dir, 'results', `${seq}.json`);
+  }
+
+  /** Writes a result atomically (temp file + rename): a reader sees all of it or none; a rewrite has the same bytes. */
+  private async writeResult(seq: number, json: string): Promise<void> {
+    const file = this.resultFile(seq);
+    await mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(tmp, json);
+    await rename(tmp, file);
+  }
+
+  /** The stored ProcessedBatch JSON of seq; `marker` (from Redis) is its size in bytes, checked. */
+  async readResult(seq: number, marker?: string | null): Promise<string> {
+    let buf: Buffer;
+    try {
+      buf = await readFile(this.resultFile(seq));
+    } catch (e) {
+      throw new CmtError('CMT_RUN_FAILED', `result of batch ${seq} of run ${this.keys.runId} is marked done in Redis but ${this.resultFile(seq)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): workers and coordinator must see the same run store directory`, { seq });
+    }
+    if (marker != null && String(buf.length) !== marker) {
+      throw new CmtError('CMT_RUN_FAILED', `${this.resultFile(seq)} holds ${buf.length} bytes, the worker that stored batch ${seq} wrote ${marker}: the run store was changed under the run; rerun with another --run-id`, { seq });
+    }
+    return buf.toString('utf8');
   }
 
   async record(): Promise<RunRecord | undefined> {
@@ -120,7 +180,14 @@ export class RunStore {
     const k = this.keys;
     if (part === '') {
       const pb = toProcessedBatch(seq, leaf);
-      const res = await this.c.cmtLeafDone(k.results, k.parts, k.pending(seq), k.leaves(seq), k.record, seq, '', JSON.stringify(pb), pb.inputs, pb.records.length, pb.rejects.length);
+      const keys = this.keysFor?.(pb.records);
+      if (keys) pb.keys = keys;
+      // Validated here, where it is made (in parallel workers); the coordinator checks the file is
+      // this one (its size, kept as the marker) and the batch's shape (finalise.ts StoredResult).
+      validate(ProcessedBatch, pb, `result of batch ${seq}`);
+      const json = JSON.stringify(pb);
+      await this.writeResult(seq, json);
+      const res = await this.c.cmtLeafDone(k.results, k.parts, k.pending(seq), k.leaves(seq), k.record, seq, '', String(Buffer.byteLength(json)), pb.inputs, pb.records.length, pb.rejects.length);
       return res === 1;
     }
     const res = await this.c.cmtLeafDone(k.results, k.parts, k.pending(seq), k.leaves(seq), k.record, seq, part, JSON.stringify(leaf), 0, 0, 0);
@@ -143,6 +210,17 @@ export class RunStore {
     return (await this.client.hexists(this.keys.splits, `${seq}/${part}`)) === 1;
   }
 
+  /** Work unit `unit` is imported and was cut into `batches` batches (idempotent: same count on a rerun). */
+  async unitDone(unit: number, batches: number): Promise<void> {
+    await this.client.hset(this.keys.units, String(unit), batches);
+  }
+
+  /** Batches per imported unit (units not imported yet are absent). */
+  async unitBatches(): Promise<Map<number, number>> {
+    const h = await this.client.hgetall(this.keys.units);
+    return new Map(Object.entries(h).map(([k, v]) => [Number(k), Number(v)]));
+  }
+
   /** Number of seqs with a stored ProcessedBatch. */
   async resultCount(): Promise<number> {
     return this.client.hlen(this.keys.results);
@@ -152,7 +230,7 @@ export class RunStore {
     return (await this.client.hexists(this.keys.results, String(seq))) === 1;
   }
 
-  /** ProcessedBatch JSON of seqs [from, to), in order; null where a seq has no result yet. */
+  /** Result markers of seqs [from, to), in order; null where a seq has no result yet (readResult reads one). */
   async resultsIfPresent(from: number, to: number): Promise<Array<string | null>> {
     if (to <= from) return [];
     const fields: string[] = [];
@@ -176,9 +254,14 @@ export class RunStore {
     const k = this.keys;
     const split = await this.client.hkeys(k.splits);
     const seqs = new Set(split.map((f) => Number(f.split('/')[0])));
-    const dels = [k.results, k.parts, k.splits, k.handledFailures];
+    const dels = [k.results, k.units, k.parts, k.splits, k.handledFailures];
     for (const s of seqs) dels.push(k.pending(s), k.leaves(s));
     await this.client.del(...dels);
+    if (!this.root) {
+      const rec = await this.record().catch(() => undefined);
+      if (rec?.store) this.root = rec.store;
+    }
+    if (this.root) await rm(this.dir, { recursive: true, force: true });
   }
 }
 

@@ -29,9 +29,12 @@ import { canonicalTokenizer } from '../../tokens/names.js';
 import { loadTokenizer, type TokenCounter } from '../../tokens/registry.js';
 import { itemIdentity, nextStage, runStage, type StageOutput } from './chain.js';
 import { bullConnection, createClient, connectOrFail, openQueue } from './connection.js';
-import { DEFAULT_PREFIX, FINALISE_JOB_ID, jobId, RunKeys, runsChannel, runsKey, STAGES, type QueueStage, type StageName } from './keys.js';
+import { DEFAULT_PREFIX, FINALISE_JOB_ID, jobId, RunKeys, runsChannel, runsKey, STAGES, unitSeq, type QueueStage, type StageName } from './keys.js';
+import { computeKeys } from '../../finish/precomputed.js';
+import { batches, unitItems } from '../../pipeline/read-sources.js';
 import {
   Carry,
+  ImportUnit,
   StageEnvelope,
   emptyCarry,
   isDoneStub,
@@ -43,6 +46,7 @@ import {
   type StagePayload,
 } from './payloads.js';
 import { RunStore } from './store.js';
+import { runShardTask, type ShardTask } from './shard-jobs.js';
 
 export interface WorkerTuning {
   /** Jobs in parallel per stage queue (default: the run's executor.concurrency). */
@@ -71,6 +75,7 @@ export interface WorkerServiceOptions extends WorkerTuning {
   scanIntervalMs?: number;
   /** Worker name recorded on jobs (default cmtmedqa-<pid>). */
   name?: string;
+  hooks?: StageHooks;
 }
 
 interface AttachedRun {
@@ -98,21 +103,16 @@ export function stageJobOptions(record: Pick<RunRecord, 'attempts' | 'backoffMs'
   };
 }
 
-/** Test hooks, for the crash-safety tests only: slow every stage job down, or make one item fail. */
-async function testHooks(stage: StageName, items: unknown[]): Promise<void> {
-  const delay = Number(process.env.CMT_TEST_STAGE_DELAY_MS ?? 0);
-  if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-  const poison = process.env.CMT_TEST_POISON;
-  if (poison && (process.env.CMT_TEST_POISON_STAGE ?? 'normalise') === stage) {
-    if (items.some((i) => JSON.stringify(i).includes(poison))) throw new Error(`CMT_TEST_POISON: an item of this ${stage} batch contains ${JSON.stringify(poison)}`);
-  }
+/**
+ * Hooks around each stage job, injected by the caller (the crash-safety tests slow jobs down or
+ * make one item fail through them; production workers have none).
+ */
+export interface StageHooks {
+  /** Runs before the stage; a throw fails the job like a stage error (retry, split, poison). */
+  beforeStage?(stage: StageName, items: unknown[]): void | Promise<void>;
 }
 
-const ITEMS: Record<StageName, z.ZodType> = {
-  normalise: z.array(stageItemSchema('normalise')),
-  split: z.array(stageItemSchema('split')),
-  validate: z.array(stageItemSchema('validate')),
-};
+const ITEMS = new Map<StageName, z.ZodType>(STAGES.map((s) => [s, z.array(stageItemSchema(s))]));
 
 function withCleaning(carry: Carry, counts: Record<string, number> | undefined): Carry {
   if (!counts || Object.keys(counts).length === 0) return carry;
@@ -204,6 +204,9 @@ export class WorkerService {
   private async attach(runId: string, record: RunRecord, store: RunStore): Promise<void> {
     if (this.closing) return;
     const keys = store.keys;
+    if (record.store) store.useRoot(record.store);
+    // The finish step's per-record hashing (exact-dedup keys, MinHash signatures) is done here, in parallel.
+    store.keysFor = (records) => computeKeys(record.pipeline.config, records);
     const logger = this.opts.logger.child({ runId });
     const pipeline = toLoadedPipeline(record.pipeline);
     let graph = this.opts.graph;
@@ -224,10 +227,14 @@ export class WorkerService {
       : undefined;
     const connection = bullConnection(this.opts.redisUrl);
     const run: AttachedRun = { runId, keys, record, pipeline, store, graph, tokenizers, workers: [], queues: new Map(), logger };
-    for (const s of [...record.stages, 'finalise'] as QueueStage[]) run.queues.set(s, openQueue(keys.queue(s), { redisUrl: this.opts.redisUrl, prefix: this.prefix, logger }));
-    for (const stage of record.stages) {
-      if (!this.stages.includes(stage)) continue;
-      const w = new Worker(keys.queue(stage), (job: Job) => this.process(run, stage, job), {
+    for (const s of ['import', ...record.stages, 'finalise', 'shard'] as QueueStage[]) run.queues.set(s, openQueue(keys.queue(s), { redisUrl: this.opts.redisUrl, prefix: this.prefix, logger }));
+    // Work units are imported by the workers that serve the first stage (they enqueue its jobs).
+    const served: Array<'import' | 'shard' | StageName> = this.stages.includes(record.stages[0]) ? ['import'] : [];
+    for (const stage of record.stages) if (this.stages.includes(stage)) served.push(stage);
+    // Shard jobs of the finish step: by the workers that serve the last stage.
+    if (this.stages.includes(record.stages[record.stages.length - 1])) served.push('shard');
+    for (const stage of served) {
+      const w = new Worker(keys.queue(stage), (job: Job) => (stage === 'import' ? this.importUnit(run, job) : stage === 'shard' ? runShardTask(job.data as ShardTask) : this.process(run, stage, job)), {
         connection,
         prefix: this.prefix,
         name: this.opts.name ?? `cmtmedqa-${process.pid}`,
@@ -302,6 +309,49 @@ export class WorkerService {
     return q;
   }
 
+  /**
+   * The import processor: reads and parses one work unit, cuts it into batches exactly as the
+   * local executor does and enqueues each to the first stage (unit-major seqs), waiting while the
+   * stage queues already hold record.maxInFlight batches (so Redis holds a bounded window of items). A rerun (stall, retry) re-adds the
+   * same job ids, which is a no-op for the batches already there.
+   */
+  private async importUnit(run: AttachedRun, job: Job): Promise<unknown> {
+    const u = validate(ImportUnit, job.data, `import job ${job.id} of run ${run.runId}`);
+    const { config, baseDir } = run.pipeline;
+    const first = run.record.stages[0];
+    const q = this.queue(run, first);
+    const max = run.record.maxInFlight ?? 64;
+    const t0 = performance.now();
+    let waited = 0;
+    let n = 0;
+    for await (const batch of batches(unitItems(config, baseDir, run.logger, u), config.executor.batchSize)) {
+      for (;;) {
+        // Batches anywhere in the chain (their items are in Redis until the last stage stores them).
+        let queued = 0;
+        for (const s of run.record.stages) {
+          const c = await this.queue(run, s).getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+          queued += (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0);
+        }
+        if (queued < max) break;
+        const w = performance.now();
+        await new Promise((r) => setTimeout(r, 20));
+        waited += performance.now() - w;
+      }
+      const seq = unitSeq(u.unit, batch.seq);
+      const payload: StagePayload = {
+        seq,
+        part: '',
+        items: batch.dialogues,
+        carry: { dialogueIds: batch.dialogues.map((d) => d.id), inputs: batch.dialogues.length + batch.rejects.length, rejects: { ...emptyCarry().rejects, import: batch.rejects }, ...(batch.rejectAt ? { rejectAt: batch.rejectAt } : {}) },
+      };
+      await q.add(first, payload, stageJobOptions(run.record, seq, ''));
+      n++;
+    }
+    await run.store.unitDone(u.unit, n);
+    await run.store.addTiming('import', (performance.now() - t0 - waited) / 1000);
+    return { batches: n };
+  }
+
   /** The processor: one batch (part) through one stage. */
   private async process(run: AttachedRun, stage: StageName, job: Job): Promise<unknown> {
     if (isDoneStub(job.data)) return { handedOn: true };
@@ -318,8 +368,8 @@ export class WorkerService {
     let out: StageOutput;
     try {
       // Items are data: one that does not parse fails like a stage error and ends as a poison reject.
-      validate(ITEMS[stage], p.items, `${stage} items of job ${job.id}`);
-      await testHooks(stage, p.items);
+      validate(ITEMS.get(stage)!, p.items, `${stage} items of job ${job.id}`);
+      await this.opts.hooks?.beforeStage?.(stage, p.items);
       out = await runStage(stage, p.items, ctx);
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));

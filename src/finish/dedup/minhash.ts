@@ -398,7 +398,11 @@ export class NearDupIndex {
    * not added twice: rerunning the same input decides exactly as the first run did.
    */
   check(id: string, text: string): NearMatch | undefined {
-    const sig = this.hasher.signature(text, this.sigBuf);
+    return this.checkSignature(id, this.hasher.signature(text, this.sigBuf));
+  }
+
+  /** check() with the record's signature already computed (by a worker, with this index's hasher). */
+  checkSignature(id: string, sig: Int32Array): NearMatch | undefined {
     const keys = this.hasher.bandKeys(sig, this.keyBuf);
     const k = this.hasher.numPerm;
     const sig8 = this.sig8Buf;

@@ -10,6 +10,7 @@ import type { RecordEnvelope } from '../../../schemas/record.js';
 import type { RejectReason, Stage } from '../../../schemas/reject.js';
 import { dedupText, NearDupIndex, type NearMatch } from './minhash.js';
 import type { NearIndexStore } from './near-store.js';
+import { nearSignatureOf } from '../precomputed.js';
 
 export type NearConfig = Pipeline['dedup']['near'];
 
@@ -30,7 +31,8 @@ export class NearDupFilter {
 
   match(env: RecordEnvelope): NearMatch | undefined {
     this.checked++;
-    return this.index.check(env.record.id, dedupText(env.record));
+    const sig = nearSignatureOf(env, this.index.hasher.numPerm);
+    return sig ? this.index.checkSignature(env.record.id, sig) : this.index.check(env.record.id, dedupText(env.record));
   }
 
   check(env: RecordEnvelope): { stage: Stage; reason: RejectReason; detail: string; evidence: NearMatch } | undefined {

@@ -1,0 +1,114 @@
+/**
+ * Per-record values a worker computed for the finish step, so that the one sequential step does
+ * not compute them: the exact-dedup key and the near-duplicate MinHash signature. The BullMQ
+ * workers compute them with the record (computeKeys) and store them beside the batch
+ * (ProcessedBatch.keys); the coordinator attaches them to the parsed envelopes (attachKeys) and the
+ * gate steps use them instead of hashing again (exactKeyOf, nearSignatureOf). Nothing here enters
+ * the output: the values live in a WeakMap beside the envelope, and each is exactly what the step
+ * would compute itself, so the decisions (and the bytes written) are the same.
+ */
+import type { Pipeline } from '../../schemas/pipeline.js';
+import type { RecordEnvelope } from '../../schemas/record.js';
+import type { RejectReason, Stage } from '../../schemas/reject.js';
+import { sha256Hex } from '../core/ids.js';
+import { rejectId } from '../core/reject.js';
+import { dedupText, MinHasher } from './dedup/minhash.js';
+
+interface Keys {
+  exact?: string;
+  near?: Int32Array;
+  /** Reject ids the gate may need (`<stage>\t<reason>` → id), hashed by the worker. */
+  rejectIds?: Map<string, string>;
+}
+
+/** The gate's rejects a config can produce (their ids are content hashes of the whole record). */
+function gateReasons(config: Pipeline): Array<[Stage, RejectReason]> {
+  const out: Array<[Stage, RejectReason]> = [];
+  if (config.dedup.exact) out.push(['dedup', 'dedup.exact_duplicate']);
+  if (config.dedup.near.enabled) out.push(['dedup', 'dedup.near_duplicate']);
+  return out;
+}
+
+/** The precomputed id of this record's gate reject, if a worker sent it. */
+export function rejectIdOf(env: RecordEnvelope, stage: Stage, reason: RejectReason): string | undefined {
+  return KEYS.get(env)?.rejectIds?.get(`${stage}\t${reason}`);
+}
+
+const KEYS = new WeakMap<RecordEnvelope, Keys>();
+
+/** The exact-duplicate key of a record (80 bits of sha256, hex), re-exported by dedup/exact.ts as exactKey. */
+export function exactRecordKey(r: RecordEnvelope['record']): string {
+  return sha256Hex(JSON.stringify([r.history, r.instruction, r.input, r.output])).slice(0, 20);
+}
+
+/** The exact-dedup key of an envelope's record. */
+export function exactKey(env: RecordEnvelope): string {
+  return exactRecordKey(env.record);
+}
+
+export function exactKeyOf(env: RecordEnvelope): string {
+  return KEYS.get(env)?.exact ?? exactKey(env);
+}
+
+/** The precomputed MinHash signature, when a worker sent one with matching length. */
+export function nearSignatureOf(env: RecordEnvelope, numPerm: number): Int32Array | undefined {
+  const s = KEYS.get(env)?.near;
+  return s && s.length === numPerm ? s : undefined;
+}
+
+/** What a worker stores beside a batch's records: one entry per record, in order. */
+export interface BatchKeys {
+  exact?: string[];
+  /** Base64 of each signature's Int32 little-endian bytes. */
+  near?: string[];
+  /** Per gate reason (`<stage>\t<reason>`): each record's reject id. */
+  rejectIds?: Record<string, string[]>;
+}
+
+const hashers = new Map<string, MinHasher>();
+
+function hasherFor(near: Pipeline['dedup']['near']): MinHasher {
+  const k = JSON.stringify([near.ngram, near.numPerm, near.bands, near.threshold, near.scheme]);
+  let h = hashers.get(k);
+  if (!h) hashers.set(k, (h = new MinHasher({ ngram: near.ngram, numPerm: near.numPerm, bands: near.bands, threshold: near.threshold, scheme: near.scheme })));
+  return h;
+}
+
+/** The keys of a batch's records for this config (undefined when the config dedups neither way). */
+export function computeKeys(config: Pipeline, records: RecordEnvelope[]): BatchKeys | undefined {
+  const out: BatchKeys = {};
+  if (config.dedup.exact) out.exact = records.map(exactKey);
+  if (config.dedup.near.enabled) {
+    const h = hasherFor(config.dedup.near);
+    out.near = records.map((env) => {
+      const sig = h.signature(dedupText(env.record));
+      return Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString('base64');
+    });
+  }
+  const reasons = gateReasons(config);
+  if (reasons.length) {
+    out.rejectIds = {};
+    for (const [stage, reason] of reasons) out.rejectIds[`${stage}\t${reason}`] = records.map((env) => rejectId(stage, reason, env.origin, env.record));
+  }
+  return out.exact || out.near ? out : undefined;
+}
+
+/** Attaches stored keys to the parsed envelopes (ignored when they do not line up). */
+export function attachKeys(records: RecordEnvelope[], keys: BatchKeys | undefined): void {
+  if (!keys) return;
+  if (keys.exact && keys.exact.length !== records.length) return;
+  if (keys.near && keys.near.length !== records.length) return;
+  if (keys.rejectIds && Object.values(keys.rejectIds).some((ids) => ids.length !== records.length)) return;
+  for (let i = 0; i < records.length; i++) {
+    const k: Keys = {};
+    if (keys.exact) k.exact = keys.exact[i];
+    if (keys.near) {
+      const b = Buffer.from(keys.near[i], 'base64');
+      const sig = new Int32Array(b.byteLength / 4);
+      for (let j = 0; j < sig.length; j++) sig[j] = b.readInt32LE(j * 4);
+      k.near = sig;
+    }
+    if (keys.rejectIds) k.rejectIds = new Map(Object.entries(keys.rejectIds).map(([r, ids]) => [r, ids[i]]));
+    KEYS.set(records[i], k);
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * One run shell for every executor: runPipeline(run, executor) stages the output directory,
+ * opens the finaliser, lets the executor feed it every processed batch in seq order, and then owns
+ * the run tail: finish (shards, sidecars, rejects, dataset_info, card) → manifest.json → report →
+ * commit. The in-process and thread-pool executors (local.ts), the BullMQ coordinator
+ * (bullmq/run.ts) and revalidate (revalidate.ts) each implement only `feed`, so the tail is
+ * written once.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Manifest } from '../../schemas/manifest.js';
+import type { Pipeline } from '../../schemas/pipeline.js';
+import type { RecordEnvelope } from '../../schemas/record.js';
+import type { Logger } from '../core/logger.js';
+import type { GraphPort } from '../kg/port.js';
+import { Finaliser, type FinaliseOptions, type RecordFilter } from '../output/finaliser.js';
+import type { StagedOutput } from '../output/out-dir.js';
+import { buildReport, writeReport, type RunReport } from '../output/report.js';
+import type { TokenCounter } from '../tokens/registry.js';
+import type { LoadedPipeline } from './config.js';
+import { openRunOutput } from './preflight.js';
+
+export interface Progress {
+  batches: number;
+  dialogues: number;
+  records: number;
+  rejects: number;
+}
+
+/** What every run executor takes (the BullMQ one adds its own options). */
+export interface RunOptions {
+  pipeline: LoadedPipeline;
+  outDir: string;
+  logger: Logger;
+  graph?: GraphPort;
+  tokenizers?: TokenCounter[];
+  filters?: RecordFilter[];
+  weight?: (env: RecordEnvelope) => number;
+  tokenizer?: string | null;
+  onProgress?: (p: Progress) => void;
+  /** Replace an output directory holding files cmtmedqa did not write (`--force`). */
+  force?: boolean;
+}
+
+export interface RunResult {
+  outDir: string;
+  manifest: Manifest;
+  report: RunReport;
+}
+
+export async function writeManifest(outDir: string, manifest: Manifest): Promise<void> {
+  await writeFile(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** What the shell needs to know about a run, whichever executor feeds it. */
+export interface PipelineRun {
+  config: Pipeline;
+  configHash: string;
+  graphVersion: string | null;
+  /** The final output directory (the shell writes into a staged one beside it). */
+  outDir: string;
+  logger: Logger;
+  filters?: RecordFilter[];
+  weight?: (env: RecordEnvelope) => number;
+  tokenizer?: string | null;
+  /** Stages the output directory (checks, lock); commit swaps it into `outDir`. */
+  stageOutput(): Promise<StagedOutput>;
+}
+
+/** The run of a pipeline (`cmtmedqa run`), for runOptions of any executor. */
+export async function pipelineRun(opts: RunOptions): Promise<PipelineRun> {
+  return {
+    config: opts.pipeline.config,
+    configHash: opts.pipeline.configHash,
+    graphVersion: opts.graph ? await opts.graph.version() : null,
+    outDir: opts.outDir,
+    logger: opts.logger,
+    filters: opts.filters,
+    weight: opts.weight,
+    tokenizer: opts.tokenizer,
+    stageOutput: () => openRunOutput(opts.pipeline, opts.outDir, opts.force),
+  };
+}
+
+export interface FeedResult {
+  /** Seconds per step measured by the executor (import+dedup, then one per batch stage); the shell adds `shard`. */
+  stageSeconds: Record<string, number>;
+}
+
+export interface Executor {
+  /** The report's `executor`. */
+  readonly name: string;
+  /** Writes shard jobs of the finish step elsewhere (BullMQ: on workers); default: in this process. */
+  writeShards?: FinaliseOptions['writeShards'];
+  /** Feeds every processed batch of the run into `fin`, in seq order 0, 1, 2 … */
+  feed(fin: Finaliser, workDir: string): Promise<FeedResult>;
+  /** After finish, before the report: extra report fields, and files of the executor's own into the work directory. */
+  finished?(a: { manifest: Manifest; fin: Finaliser; workDir: string }): Promise<Record<string, unknown> | undefined>;
+  /** The output is committed (the run's books can be closed). */
+  committed?(res: RunResult): Promise<void>;
+  /** Always, last: `failure` is what the run threw, if it did. */
+  close?(failure: unknown): Promise<void>;
+}
+
+export async function runPipeline(run: PipelineRun, executor: Executor): Promise<RunResult> {
+  const started = performance.now();
+  let failure: unknown;
+  let staged: StagedOutput | undefined;
+  try {
+    staged = await run.stageOutput();
+    const workDir = staged.work;
+    const fin = new Finaliser({ config: run.config, outDir: workDir, configHash: run.configHash, graphVersion: run.graphVersion, filters: run.filters, weight: run.weight, tokenizer: run.tokenizer, writeShards: executor.writeShards });
+    await fin.open();
+    const fed = await executor.feed(fin, workDir);
+    const t = performance.now();
+    const manifest = await fin.finish();
+    const shard = (performance.now() - t) / 1000;
+    await writeManifest(workDir, manifest);
+    const extra = await executor.finished?.({ manifest, fin, workDir });
+    const report = buildReport({
+      stats: fin.stats,
+      manifest,
+      executor: executor.name,
+      seconds: (performance.now() - started) / 1000,
+      stageSeconds: { ...fed.stageSeconds, shard },
+      ...(extra ? { extra } : {}),
+    });
+    await writeReport(workDir, report, manifest);
+    await staged.commit();
+    const res: RunResult = { outDir: run.outDir, manifest, report };
+    run.logger.info({ executor: executor.name, outDir: run.outDir, dialogues: report.dialogues, records: report.records, seconds: report.throughput.seconds }, 'run finished');
+    await executor.committed?.(res);
+    return res;
+  } catch (e) {
+    failure = e;
+    throw e;
+  } finally {
+    await staged?.abort();
+    await executor.close?.(failure);
+  }
+}
