@@ -59,7 +59,7 @@ export class ByteBpeCounter {
   /** Number of tokens `text` encodes to (no special tokens are recognised inside the text). */
   count(text: string): number {
     if (text.length === 0) return 0;
-    if (this.normalize && !isAsciiOrCjk(text)) text = text.normalize(this.normalize);
+    if (this.normalize && !nfcStableByCodeUnits(text)) text = text.normalize(this.normalize);
     const re = this.re;
     re.lastIndex = 0;
     let n = 0;
@@ -285,13 +285,29 @@ export function toLatin1Utf8(s: string): string {
   return ascii ? s : Buffer.from(s, 'utf8').toString('latin1');
 }
 
-/** NFC is a no-op on ASCII and on CJK ideographs/punctuation; skip the call for those texts. */
-function isAsciiOrCjk(s: string): boolean {
+/**
+ * Whether `s` is its own NFC judged by code units alone, so count() may skip normalize(). True only
+ * if every code unit lies in a range of code points that NFC leaves alone in any context: NFC of
+ * the code point alone is itself, canonical combining class 0 (nothing reorders around it), and it
+ * is no later part of any canonical decomposition (nothing composes with a preceding character).
+ * A string of such code points is NFC (UAX #15 quick check: all NFC_QC=Yes, all ccc 0). The ranges
+ * are a subset of that set chosen for Chinese dialogue (ASCII/Latin-1, general punctuation, ℃ and
+ * other letterlike symbols, arrows, circled numbers, CJK, Hangul syllables, full-width forms);
+ * the tests check every BMP code point against String.prototype.normalize. Excluded on purpose:
+ * U+302A–302F (ideographic tone marks, ccc 218–232: NFC reorders them), U+3099/309A (kana voicing
+ * marks compose), U+2000/2001, U+2126, U+212A/212B, U+2329/232A (singleton decompositions),
+ * U+20D0–20F0 (combining marks), U+A66F–ABED (includes combining marks), U+F900–FAFF (CJK
+ * compatibility ideographs decompose). Surrogates (astral characters) always take the slow path.
+ */
+export function nfcStableByCodeUnits(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x300) continue;
-    if (c >= 0x3000 && c <= 0x9fff && c !== 0x3099 && c !== 0x309a) continue;
-    if (c >= 0xff00 && c <= 0xffef) continue;
+    if (c >= 0x3000) {
+      if (c <= 0x3029 || (c >= 0x3030 && c <= 0x3098) || (c >= 0x309b && c <= 0xa66e) || (c >= 0xac00 && c <= 0xd7ff) || c >= 0xfe30) continue;
+      return false;
+    }
+    if (c >= 0x2002 && (c <= 0x20cf || (c >= 0x20f1 && c <= 0x2328 && c !== 0x2126 && c !== 0x212a && c !== 0x212b) || (c >= 0x232b && c <= 0x2adb))) continue;
     return false;
   }
   return true;
