@@ -15,7 +15,7 @@ import type { RecordEnvelope } from '../schemas/record.js';
 import { Matcher } from '../src/kg/matcher.js';
 import { foldTerm } from '../src/kg/fold.js';
 import type { GraphPort, LexiconEntry } from '../src/kg/port.js';
-import { MIN_KNOWN_INDICATIONS, analyse, indicationKey, judgeDrugs, lookupFor, type DrugVerdict } from '../src/stages/validate/index.js';
+import { MIN_KNOWN_INDICATIONS, analyse, indicationKey, isJudged, judgeDrugs, lookupFor, type DrugVerdict } from '../src/stages/validate/index.js';
 import type { IndicationAnswer } from '../src/kg/port.js';
 
 interface Loc { file: string; record: Record<string, unknown>; utterance: number; role: string }
@@ -265,7 +265,7 @@ export function mieEval(root: string, matcher: Matcher, lexicon: LexiconEntry[])
 }
 
 /** Claims built from the graph: consistent (disease + a drug it lists) vs inconsistent (a drug known for other diseases only). */
-export async function syntheticEval(graph: GraphPort, matcher: Matcher, diseases: string[], drugsByDisease: Map<string, string[]>, childDeps: Map<string, Set<string>>, symptomsOf: Map<string, Set<string>>, n = 400): Promise<{ lines: string[]; accuracy: number }> {
+export async function syntheticEval(graph: GraphPort, matcher: Matcher, diseases: string[], drugsByDisease: Map<string, string[]>, childDeps: Map<string, Set<string>>, symptomsOf: Map<string, Set<string>>, n = 400, judgedOnly = true): Promise<{ lines: string[]; accuracy: number }> {
   let seed = 12345;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   const diseasesOf = new Map<string, number>();
@@ -278,7 +278,8 @@ export async function syntheticEval(graph: GraphPort, matcher: Matcher, diseases
     }
   }
   // Inconsistent claims use drugs whose indications the graph knows (else the check says "unknown", by design).
-  const allDrugs = [...diseasesOf.entries()].filter(([, c]) => c >= MIN_KNOWN_INDICATIONS).map(([x]) => x).sort();
+  // …and that the check judges at all (supplements and TCM 丸/丹/散/汤 formulas are "unknown" by design), named by ≥ 2 characters (the matcher's shortest drug term).
+  const allDrugs = [...diseasesOf.entries()].filter(([x, c]) => c >= MIN_KNOWN_INDICATIONS && (!judgedOnly || (isJudged(x) && x.length >= 2))).map(([x]) => x).sort();
   const withDrugs = diseases.filter((d) => (drugsByDisease.get(d) ?? []).length > 0);
   let right = 0, total = 0, consistentOk = 0, inconsistentOk = 0;
   for (let i = 0; i < n; i++) {
@@ -310,6 +311,6 @@ export async function syntheticEval(graph: GraphPort, matcher: Matcher, diseases
   }
   return {
     accuracy: right / total,
-    lines: [`Synthetic claims from the graph (${n} consistent: a disease and a drug it lists; ${n} inconsistent: the same disease and a drug of another specialty — one whose indications share no second-level department and no symptom with it; patient names the disease, doctor the drug): separated **${fmt(right / total, 3)}** (consistent not flagged ${consistentOk}/${n}, inconsistent flagged as contradicted ${inconsistentOk}/${n}; inconsistent drugs are drawn from those with ≥ ${MIN_KNOWN_INDICATIONS} indications).`, ''],
+    lines: [`Synthetic claims from the graph (${n} consistent: a disease and a drug it lists; ${n} inconsistent: the same disease and a drug of another specialty — one whose indications share no second-level department and no symptom with it; patient names the disease, doctor the drug): separated **${fmt(right / total, 3)}** (consistent not flagged ${consistentOk}/${n}, inconsistent flagged as contradicted ${inconsistentOk}/${n}; inconsistent drugs are drawn from those with ≥ ${MIN_KNOWN_INDICATIONS} indications that the check judges: no supplement or TCM 丸/丹/散/汤 formula, which are \`drug_indications_unknown\` by design).`, ''],
   };
 }

@@ -97,25 +97,42 @@ export async function graphSections(root: string, work: string, opts: { neo4jUri
   const buildS = (performance.now() - t) / 1000;
   const texts = envs.map((e) => utterances(e.record));
   const chars = texts.reduce((a, u) => a + u.reduce((x, s) => x + s.length, 0), 0);
-  matcher.find('预热：发热咳嗽'); // loads jieba
-  t = performance.now();
-  let hits = 0;
-  for (const u of texts) for (const s of u) hits += matcher.find(s).length;
-  const matchS = (performance.now() - t) / 1000;
   const plain = Matcher.build(lex, { boundaries: false });
-  t = performance.now();
-  for (const u of texts) for (const s of u) plain.find(s);
-  const plainS = (performance.now() - t) / 1000;
+  // Both matchers run once over the first 1,000 records first (loads jieba, compiles the hot
+  // paths), so the timed passes compare steady code; each pass is timed by wall clock and by the
+  // process's CPU time (the machine is shared: CPU time is what the pass itself cost).
+  for (const m of [matcher, plain]) for (const u of texts.slice(0, 1000)) for (const s of u) m.find(s);
+  const timed = (m: Matcher): { wall: number; cpu: number; hits: number } => {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    let n = 0;
+    for (const u of texts) for (const s of u) n += m.find(s).length;
+    const c = process.cpuUsage(c0);
+    return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6, hits: n };
+  };
+  // Three passes each, alternating; the fastest pass of each is reported (every pass does the same
+  // work: segmentations are remembered within a text only, so a later pass is no cache-warmed rerun).
+  const best = (a: ReturnType<typeof timed>, b: ReturnType<typeof timed>) => ({ wall: Math.min(a.wall, b.wall), cpu: Math.min(a.cpu, b.cpu), hits: a.hits });
+  let bound = timed(matcher);
+  let flat = timed(plain);
+  for (let k = 0; k < 2; k++) {
+    bound = best(bound, timed(matcher));
+    flat = best(flat, timed(plain));
+  }
+  const matchS = bound.wall;
+  const plainS = flat.wall;
+  const hits = bound.hits;
   const c: StageContext = { ...ctx, graph: snap };
   await validate(envs.slice(0, 500), c);
   t = performance.now();
   for (let i = 0; i < envs.length; i += 500) await validate(envs.slice(i, i + 500), c);
   const validateS = (performance.now() - t) / 1000;
-  L.push(`Matcher and validate on the records of the 1× input (${fmt(envs.length)} records, ${fmt(chars / 1e6, 1)} M characters; segmenter ${segmenterName()}; matcher built in ${fmt(buildS, 2)} s over ${fmt(matcher.terms)} terms):`, '');
-  L.push('| what | seconds | records/s |', '|---|---:|---:|');
-  L.push(`| matcher, word boundaries (jieba) | ${fmt(matchS, 2)} | **${fmt(envs.length / matchS)}** (${fmt(hits)} hits) |`);
-  L.push(`| matcher without boundary checks (for comparison) | ${fmt(plainS, 2)} | ${fmt(envs.length / plainS)} |`);
-  L.push(`| validate stage (matching, drug check with indications, department inference), embedded | ${fmt(validateS, 2)} | **${fmt(envs.length / validateS)}** |`, '');
+  L.push(`Matcher and validate on the records of the 1× input (${fmt(envs.length)} records, ${fmt(chars / 1e6, 1)} M characters; matchers: after a warm-up on 1,000 records, the fastest of three alternating passes each; segmenter ${segmenterName()}; matcher built in ${fmt(buildS, 2)} s over ${fmt(matcher.terms)} terms):`, '');
+  L.push('| what | seconds | records/s | CPU seconds | records/CPU-s |', '|---|---:|---:|---:|---:|');
+  L.push(`| matcher, word boundaries (jieba) | ${fmt(matchS, 2)} | **${fmt(envs.length / matchS)}** (${fmt(hits)} hits) | ${fmt(bound.cpu, 2)} | ${fmt(envs.length / bound.cpu)} |`);
+  L.push(`| matcher without boundary checks (reference, same run) | ${fmt(plainS, 2)} | ${fmt(envs.length / plainS)} | ${fmt(flat.cpu, 2)} | ${fmt(envs.length / flat.cpu)} |`);
+  L.push(`| ratio with / without boundaries | | ${fmt(plainS / matchS, 2)} | | ${fmt(flat.cpu / bound.cpu, 2)} |`);
+  L.push(`| validate stage (matching, drug check with indications, department inference), embedded | ${fmt(validateS, 2)} | **${fmt(envs.length / validateS)}** | | |`, '');
 
   const full = pipelineFile(root, work, { kg: { snapshot: snapFile } });
   const out = execFileSync(process.execPath, [path.join(root, 'dist', 'bench', 'child-run.js'), full, path.join(work, 'run-kg')], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -139,6 +156,8 @@ export async function graphSections(root: string, work: string, opts: { neo4jUri
   const symptomsOf = new Map<string, Set<string>>();
   for (const [rel, d, x] of imported.graph.edges) if (rel === 'has_symptom') symptomsOf.set(d, new Set([...(symptomsOf.get(d) ?? []), x]));
   L.push(...(await syntheticEval(snap, matcher, diseases, drugsByDisease, childDeps, symptomsOf)).lines);
+  const anyPool = await syntheticEval(snap, matcher, diseases, drugsByDisease, childDeps, symptomsOf, 400, false);
+  L.push(`The same claims with inconsistent drugs drawn from every drug with ≥ 10 indications, supplements and TCM formulas included (the pool before issue 11's second session; those are "unknown", never flagged): separated ${fmt(anyPool.accuracy, 3)}.`, '');
   await snap.close();
   return L;
 }

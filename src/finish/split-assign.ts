@@ -38,6 +38,17 @@ function key52(kind: string, s: string): number {
   return h.readUInt32BE(0) * 0x100000 + (h.readUInt32BE(4) >>> 12);
 }
 
+/** The cluster key of a source consultation (52 bits of sha256 of splitKey). */
+export function consultationKey(origin: Origin): number {
+  return key52('consultation', splitKey(origin));
+}
+
+/** The cluster key of a case description, or −1 when it is shorter than MIN_CASE_CHARS after caseText. */
+export function caseKey(text: string): number {
+  const t = caseText(text);
+  return t.length < MIN_CASE_CHARS ? -1 : key52('case', t);
+}
+
 /**
  * Dialogue ids as numbers: ids are hex content hashes, so their first 52 bits are unique in
  * practice (other ids are hashed), and a number costs a fraction of a string to keep.
@@ -45,6 +56,8 @@ function key52(kind: string, s: string): number {
 export function idKey(id: string): number {
   const n = parseInt(id.slice(0, 13), 16);
   if (Number.isFinite(n) && /^[0-9a-f]{13}/.test(id)) return n;
+  // Record ids: `cmt-` and a hex content hash.
+  if (id.startsWith('cmt-') && /^cmt-[0-9a-f]{13}/.test(id)) return parseInt(id.slice(4, 17), 16);
   return parseInt(createHash('sha256').update(id).digest('hex').slice(0, 13), 16);
 }
 
@@ -73,14 +86,19 @@ export class CaseClusters {
   /** The index of a dialogue (created on first sight, keyed by its source consultation). */
   dialogue(dialogueId: string, origin: Origin): number {
     const dk = idKey(dialogueId);
+    const i = this.byDialogue.get(dk);
+    return i >= 0 ? i : this.dialogueByKey(dk, consultationKey(origin));
+  }
+
+  /** `dialogue` from keys alone (idKey of the id, consultationKey of the origin), for a decision step that never sees records. */
+  dialogueByKey(dk: number, consultation: number): number {
     let i = this.byDialogue.get(dk);
     if (i >= 0) return i;
     i = this.parent.push(this.parent.length);
     this.size.push(1);
-    const k = key52('consultation', splitKey(origin));
-    this.minKey.push(k);
+    this.minKey.push(consultation);
     this.byDialogue.set(dk, i);
-    this.linkKey(i, k);
+    this.linkKey(i, consultation);
     return i;
   }
 
@@ -91,9 +109,12 @@ export class CaseClusters {
 
   /** Links a dialogue to a case description (ignored when shorter than MIN_CASE_CHARS after caseText). */
   linkCase(i: number, text: string): void {
-    const t = caseText(text);
-    if (t.length < MIN_CASE_CHARS) return;
-    this.linkKey(i, key52('case', t));
+    this.linkCaseKey(i, caseKey(text));
+  }
+
+  /** `linkCase` from caseKey(text) (−1: too short, links nothing). */
+  linkCaseKey(i: number, key: number): void {
+    if (key >= 0) this.linkKey(i, key);
   }
 
   private linkKey(i: number, k: number): void {

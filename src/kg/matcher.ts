@@ -3,15 +3,17 @@
  * scanned leftmost-longest and non-overlapping — at each position the longest known term wins
  * and the scan continues after it, so a short term is never reported inside a longer known one
  * ('感冒' inside '病毒性感冒'). Latin/digit terms must not cut a Latin word ('CT' in 'ACT').
- * Terms of one character are not matched (too ambiguous in running text: '干', '梨').
+ * Terms of one character are matched only when every entity they name is a Symptom (curated
+ * lay forms: 咳, 痒, 痰) and jieba makes them a word of their own ('一咳就…', not '咳嗽'); other
+ * one-character names are too ambiguous in running text ('干', '梨').
  * Every hit must sit on word boundaries (src/kg/segment.ts, jieba): '热咳' in '发热咳嗽', '性病' in
  * '炎性病变', '低血压' in '降低血压' are not mentions; a shorter term at the same start may be.
  * The trie is flattened into typed arrays (root: a direct 64K table; other nodes: sorted child
  * runs, binary-searched). Matchers are cached per graph version; nothing else is global.
  */
 import type { EntityType } from '../../schemas/record.js';
-import { FOLD } from './fold.js';
-import { verdict } from './segment.js';
+import { FOLD, foldTerm as FOLDED } from './fold.js';
+import { isWord, verdict } from './segment.js';
 import type { GraphPort, LexiconEntry } from './port.js';
 
 export interface TermHit {
@@ -26,6 +28,11 @@ export interface TermHit {
 export const TYPE_PRIORITY: readonly EntityType[] = ['Disease', 'Drug', 'Symptom', 'Check', 'Department', 'Food'];
 
 const MIN_TERM = 2;
+/** Terms ending along one trie walk (≤ the longest term's length, 100, plus adverb variants). */
+const MAX_CAND = 256;
+
+const isCondition = (entries: ReadonlyArray<{ type: EntityType }>) => entries.every((e) => e.type === 'Symptom' || e.type === 'Disease');
+const isSymptomish = (entries: ReadonlyArray<{ type: EntityType }>) => entries.some((e) => e.type === 'Symptom') && entries.every((e) => e.type === 'Symptom' || e.type === 'Disease');
 
 /**
  * A name that is both a Symptom and a Disease (咳嗽, 腹泻, 失眠) is what a patient reports: its
@@ -49,8 +56,11 @@ export class Matcher {
   private readonly childNode: Int32Array;
   /** Per node: index into `outputs` of the term ending here, or -1. */
   private readonly output: Int32Array;
-  private readonly outputs: Array<{ entries: TermHit['entries']; asciiStart: boolean; asciiEnd: boolean; parts?: Array<{ start: number; end: number; out: number }> }>;
+  private readonly outputs: Array<{ entries: TermHit['entries']; single: boolean; asciiStart: boolean; asciiEnd: boolean; parts?: Array<{ start: number; end: number; out: number }> }>;
   readonly terms: number;
+  /** Scratch for find(): the terms ending at each step of one trie walk (no allocation per call). */
+  private readonly cand = new Int32Array(MAX_CAND);
+  private readonly candEnd = new Int32Array(MAX_CAND);
   /** False only for callers that want raw substring hits (tests of the trie itself). */
   private readonly boundaries: boolean;
 
@@ -73,13 +83,17 @@ export class Matcher {
     // Group entries by term (the lexicon is sorted by term, but do not rely on it).
     const byTerm = new Map<string, Array<{ name: string; type: EntityType }>>();
     for (const e of lexicon) {
-      if (e.term.length < MIN_TERM) continue;
+      if (e.term.length < MIN_TERM && e.type !== 'Symptom') continue;
       let list = byTerm.get(e.term);
       if (!list) byTerm.set(e.term, (list = []));
       if (!list.some((x) => x.name === e.name && x.type === e.type)) list.push({ name: e.name, type: e.type });
     }
-    for (const list of byTerm.values()) {
-      list.sort((a, b) => rank(a, list) - rank(b, list) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // One-character terms: Symptom-only (see above).
+    for (const [term, list] of byTerm) if (term.length < MIN_TERM && !list.every((e) => e.type === 'Symptom')) byTerm.delete(term);
+    // Per term: by type rank, then the entity the surface is the name of (窦性心动过速 before its broader 心律失常), then by name.
+    for (const [term, list] of byTerm) {
+      const own = (e: { name: string }) => (FOLDED(e.name) === term ? 0 : 1);
+      list.sort((a, b) => rank(a, list) - rank(b, list) || own(a) - own(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     }
     // Pointer trie first (Map children), then flatten breadth-first.
     type TNode = { kids: Map<number, TNode>; out: number };
@@ -98,13 +112,14 @@ export class Matcher {
         n = k;
       }
       n.out = outputs.length;
-      outputs.push({ entries, asciiStart: isAsciiWordChar(term.charCodeAt(0)), asciiEnd: isAsciiWordChar(term.charCodeAt(term.length - 1)) });
+      outputs.push({ entries, single: term.length < MIN_TERM, asciiStart: isAsciiWordChar(term.charCodeAt(0)), asciiEnd: isAsciiWordChar(term.charCodeAt(term.length - 1)) });
     }
-    // Compound symptoms ('胸闷气短', '头晕乏力', '恶心呕吐'): a Symptom-only term that is exactly a
-    // sequence of ≥ 2 other Symptom-only terms is reported as its parts (one mention per symptom).
+    // Compound symptoms ('胸闷气短', '头晕乏力', '恶心呕吐'): a symptom term (every entity a Symptom
+    // or Disease, one a Symptom) that is exactly a sequence of ≥ 2 other symptom terms is reported
+    // as its parts (one mention per symptom: 胸闷 + 气短 → 呼吸困难).
     const index = new Map<string, number>();
     [...byTerm.keys()].forEach((t, k) => index.set(t, k));
-    const symptomOnly = (k: number) => outputs[k].entries.every((e) => e.type === 'Symptom');
+    const symptomOnly = (k: number) => isSymptomish(outputs[k].entries);
     [...byTerm.keys()].forEach((term, k) => {
       if (term.length < 4 || !symptomOnly(k)) return;
       // Fewest-parts tiling by DP over split points.
@@ -152,6 +167,64 @@ export class Matcher {
     return new Matcher({ root, childStart, childCount, childChar, childNode, output, outputs, boundaries: opts.boundaries ?? true });
   }
 
+  /** Is s (≥ 2 characters) exactly a term of this lexicon? (A word's other part in verdict: 蔬菜 of 蔬菜水果.) */
+  private readonly isPart = (s: string): boolean => {
+    if (s.length < MIN_TERM) return false;
+    let node = this.root[FOLD[s.charCodeAt(0)]];
+    for (let j = 1; node !== 0 && j < s.length; j++) node = this.child(node, FOLD[s.charCodeAt(j)]);
+    return node !== 0 && this.output[node] >= 0;
+  };
+
+  /**
+   * Compositional symptom phrases: a degree or frequency word inside a symptom or disease term (胸有点闷,
+   * 心跳比较快, 头也老痛, 喉咙很痒): after the term's first part (node, ending before text[at]),
+   * skip one or two ADVERBS (optionally after 的/得) and finish the term. Adds those candidates in end order.
+   */
+  private acrossAdverb(text: string, at: number, node: number, nc: number): number {
+    const cand = this.cand;
+    const candEnd = this.candEnd;
+    let k = at;
+    const c0 = text.charCodeAt(k);
+    if (c0 === 0x7684 || c0 === 0x5f97) k++; // 的, 得
+    // One adverb, or two in a row (会突然, 也老).
+    let adv1 = '';
+    for (const adv of ADVERBS) {
+      if (text.startsWith(adv, k)) {
+        adv1 = adv;
+        break;
+      }
+    }
+    let adv2 = '';
+    if (adv1) {
+      for (const adv of ADVERBS) {
+        if (text.startsWith(adv, k + adv1.length)) {
+          adv2 = adv1 + adv;
+          break;
+        }
+      }
+    }
+    for (const adv of adv2 ? [adv1, adv2] : adv1 ? [adv1] : []) {
+      let nd = node;
+      for (let j = k + adv.length; j < text.length && j < k + adv.length + 4 && nc < MAX_CAND; j++) {
+        nd = this.child(nd, FOLD[text.charCodeAt(j)]);
+        if (nd === 0) break;
+        const o = this.output[nd];
+        if (o < 0 || this.outputs[o].parts || !isCondition(this.outputs[o].entries)) continue;
+        // Insert in end order (candidates are tried longest first).
+        let p = nc;
+        while (p > 0 && candEnd[p - 1] > j + 1) {
+          cand[p] = cand[p - 1];
+          candEnd[p] = candEnd[p - 1];
+          p--;
+        }
+        cand[p] = o;
+        candEnd[p] = j + 1;
+        nc++;
+      }
+    }
+    return nc;
+  }
+
   private child(node: number, c: number): number {
     let lo = this.childStart[node];
     let hi = lo + this.childCount[node] - 1;
@@ -174,8 +247,8 @@ export class Matcher {
   find(text: string): TermHit[] {
     const hits: TermHit[] = [];
     const n = text.length;
-    const cand: number[] = [];
-    const candEnd: number[] = [];
+    const cand = this.cand;
+    const candEnd = this.candEnd;
     let i = 0;
     while (i < n) {
       let node = this.root[FOLD[text.charCodeAt(i)]];
@@ -183,29 +256,35 @@ export class Matcher {
         i++;
         continue;
       }
-      cand.length = 0;
-      candEnd.length = 0;
+      let nc = 0;
       let j = i + 1;
+      let adverbAt = -1;
+      let adverbNode = 0;
       for (;;) {
         const o = this.output[node];
-        if (o >= 0) {
-          cand.push(o);
-          candEnd.push(j);
+        if (o >= 0 && nc < MAX_CAND) {
+          cand[nc] = o;
+          candEnd[nc++] = j;
         }
         if (j >= n) break;
+        if (adverbAt < 0 && ADVERB_FIRST[text.charCodeAt(j)] === 1) {
+          adverbAt = j;
+          adverbNode = node;
+        }
         const nx = this.child(node, FOLD[text.charCodeAt(j)]);
         if (nx === 0) break;
         node = nx;
         j++;
       }
+      if (adverbAt >= 0) nc = this.acrossAdverb(text, adverbAt, adverbNode, nc);
       let taken = false;
-      for (let k = cand.length - 1; k >= 0; k--) {
+      for (let k = nc - 1; k >= 0; k--) {
         const out = this.outputs[cand[k]];
         const end = candEnd[k];
         const cutsWordStart = out.asciiStart && i > 0 && isAsciiWordChar(text.charCodeAt(i - 1));
         const cutsWordEnd = out.asciiEnd && end < n && isAsciiWordChar(text.charCodeAt(end));
         if (cutsWordStart || cutsWordEnd) continue;
-        if (this.boundaries && verdict(text, i, end) === 'cut') continue;
+        if (out.single ? !this.boundaries || !isWord(text, i, end) : this.boundaries && verdict(text, i, end, this.isPart) === 'cut') continue;
         if (this.boundaries && isAdvice(text, i, out.entries)) continue;
         if (out.parts) for (const p of out.parts) hits.push({ start: i + p.start, end: i + p.end, entries: this.outputs[p.out].entries });
         else hits.push({ start: i, end, entries: out.entries });
@@ -217,7 +296,18 @@ export class Matcher {
     }
     return hits;
   }
+
 }
+
+/** Degree and frequency words that patients put inside a symptom phrase (longest first where one extends another). */
+const ADVERBS = ['有没有', '有无', '这么', '那么', '有点儿', '有点', '有些', '比较', '非常', '特别', '越来越', '一直', '突然', '稍微', '老是', '总是', '经常', '偶尔', '时不时', '有时候', '有时', '常常', '时常', '常', '轻微', '轻度', '明显', '很', '太', '挺', '好', '老', '总', '还', '也', '都', '会', '又', '就', '略'];
+const ADVERB_FIRST = (() => {
+  const t = new Uint8Array(65536);
+  for (const a of ADVERBS) t[a.charCodeAt(0)] = 1;
+  t[0x7684] = 1; // 的
+  t[0x5f97] = 1; // 得
+  return t;
+})();
 
 /** Imperatives before a symptom make it advice ('别紧张', '不要焦虑'), not a mention; '没有发热' stays a (negated) mention. */
 const IMPERATIVE = ['不要', '不用', '无需', '不必', '避免', '切勿', '别', '勿'];

@@ -105,6 +105,44 @@ describe('word boundaries (jieba)', () => {
     expect(adv.find('没有发热').map((h) => h.start)).toEqual([2]);
   });
 
+  it('accepts a hit whose word is completed by another term, a disease suffix or a governing verb, and nothing else', () => {
+    const w = Matcher.build([
+      entry('蔬菜', 'Food'), entry('水果', 'Food'), entry('痛风', 'Disease'), entry('糖尿病', 'Disease'), entry('恶心', 'Symptom'),
+      entry('血常规', 'Check'), entry('乙肝', 'Disease'), entry('多饮', 'Symptom'), entry('高热', 'Symptom'), entry('肝病', 'Disease'),
+    ]);
+    const s = (t: string) => w.find(t).map((h) => t.slice(h.start, h.end));
+    expect(s('多吃蔬菜水果')).toEqual(['蔬菜', '水果']);
+    expect(s('治疗痛风病的关键')).toEqual(['痛风']);
+    expect(s('糖尿病人能吃什么')).toEqual(['糖尿病']);
+    expect(s('有恶心感')).toEqual(['恶心']);
+    expect(s('常规验血常规')).toEqual(['血常规']);
+    expect(s('乙肝病毒阳性')).toEqual(['乙肝']);
+    // Not a suffix, verb or term: still cut.
+    expect(s('多饮水')).toEqual([]);
+    expect(s('高热量')).toEqual([]);
+    expect(s('丙肝病毒')).toEqual([]);
+  });
+
+  it('finds a symptom or disease phrase with a degree or frequency word inside it, and only those', () => {
+    const a = Matcher.build([entry('胸闷', 'Symptom'), entry('心跳快', 'Symptom'), entry('头痛', 'Symptom'), entry('血常规', 'Check')]);
+    const s = (t: string) => a.find(t).map((h) => `${t.slice(h.start, h.end)}:${h.entries[0].name}`);
+    expect(s('胸有点闷')).toEqual(['胸有点闷:胸闷']);
+    expect(s('感觉心跳的比较快')).toEqual(['心跳的比较快:心跳快']);
+    expect(s('头也痛')).toEqual(['头也痛:头痛']);
+    expect(s('头也老痛')).toEqual(['头也老痛:头痛']);
+    expect(s('血很常规')).toEqual([]);
+    expect(s('胸口不闷')).toEqual([]);
+  });
+
+  it('matches a one-character term only when it names Symptoms only and jieba makes it a word', () => {
+    const one = Matcher.build([entry('咳嗽', 'Symptom', '咳'), entry('咳嗽', 'Symptom'), entry('梨', 'Food'), entry('干', 'Food')]);
+    const s = (t: string) => one.find(t).map((h) => `${t.slice(h.start, h.end)}:${h.entries[0].name}`);
+    expect(s('一咳就个把月')).toEqual(['咳:咳嗽']);
+    expect(s('咳嗽两天')).toEqual(['咳嗽:咳嗽']);
+    expect(s('咳血')).toEqual([]);
+    expect(s('多吃梨，嘴很干')).toEqual([]);
+  });
+
   it('reports a compound of symptoms as its parts', () => {
     expect(m.find('胸闷气短两天').map((h) => `${h.start}-${h.end}`)).toEqual(['0-2', '2-4']);
     expect(surfaces('恶心呕吐')).toEqual(['恶心', '呕吐']);

@@ -6,6 +6,8 @@ import { cleanName } from '../../src/kg/import/clean.js';
 import { parseCurated } from '../../src/kg/import/curated.js';
 import { importGraph } from '../../src/kg/import/index.js';
 import { ingredientOf } from '../../src/kg/import/ingredient.js';
+import { Matcher } from '../../src/kg/matcher.js';
+import { MemoryGraph } from '../../src/kg/memory.js';
 import iconv from 'iconv-lite';
 
 const gbk = (b: Buffer) => iconv.decode(b, 'gbk');
@@ -34,6 +36,48 @@ describe('curated facts and name rules', () => {
     ]);
     expect(() => parseCurated('entity\tThing\tx\t-\ts\n', 'c.tsv')).toThrow(/c\.tsv:1: unknown type 'Thing'/);
     expect(() => parseCurated('merge\tDrug\tx\t-\ts\n')).toThrow(/unknown action/);
+  });
+
+  it('parses narrower rows and refuses one without terms', () => {
+    expect(parseCurated('narrower\tDisease\t心律失常\t心动过速|早搏\tclinical\n')).toEqual([
+      { action: 'narrower', type: 'Disease', name: '心律失常', narrower: ['心动过速', '早搏'], source: 'clinical' },
+    ]);
+    expect(() => parseCurated('narrower\tDisease\t心律失常\t-\ts\n', 'n.tsv')).toThrow(/n\.tsv:1: no narrower terms/);
+  });
+
+  it('keeps a narrower term as its own entity whose surface also names the broader one; one-character curated forms survive', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kg-nar-'));
+    const file = path.join(dir, 'c.tsv');
+    writeFileSync(file, [
+      'entity\tDisease\t上呼吸道感染\t上感\ttest',
+      // 感冒 is a disease of the dump: as a narrower term it is not merged away.
+      'narrower\tDisease\t上呼吸道感染\t感冒|着凉\ttest',
+      'narrower\tDisease\t不存在的病\t感冒\ttest',
+      'entity\tSymptom\t咳嗽\t咳\ttest',
+      '',
+    ].join('\n'));
+    const g = await importGraph({ paths: ['fixtures/kg/xywy'], dicts: ['fixtures/kg/dict'], curated: file });
+    const node = (type: string, name: string) => g.graph.nodes.find((n) => n.type === type && n.name === name);
+    expect(node('Disease', '感冒')).toBeDefined();
+    expect(g.graph.edges.some((e) => e[1] === '感冒')).toBe(true);
+    expect(node('Disease', '上呼吸道感染')!.aliases).toEqual(expect.arrayContaining(['感冒', '着凉', '上感']));
+    expect(node('Symptom', '咳嗽')!.aliases).toContain('咳');
+    expect(g.report.curated).toMatchObject({ narrower_aliases: 2, narrower_absent: 1 });
+    const m = Matcher.build(await new MemoryGraph(g.graph, g.version).lexicon());
+    const hit = m.find('孩子感冒了')[0];
+    // The entity the surface is the name of comes first, its broader term after it.
+    expect(hit.entries.map((e) => e.name)).toEqual(['感冒', '上呼吸道感染']);
+    expect(m.find('一咳就停不下来').map((h) => h.entries[0].name)).toEqual(['咳嗽']);
+  });
+
+  it('drops a Drug named exactly as conditions (a product stem: 感冒, 感冒咳嗽), keeps products with a dosage form', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kg-dc-'));
+    const file = path.join(dir, 'c.tsv');
+    writeFileSync(file, ['entity\tDrug\t感冒\t-\ttest', 'entity\tDrug\t感冒颗粒\t-\ttest', ''].join('\n'));
+    const g = await importGraph({ paths: ['fixtures/kg/xywy'], dicts: ['fixtures/kg/dict'], curated: file });
+    expect(g.graph.nodes.some((n) => n.type === 'Drug' && n.name === '感冒')).toBe(false);
+    expect(g.graph.nodes.some((n) => n.type === 'Drug' && n.name === '感冒颗粒')).toBe(true);
+    expect(g.report.curated.drug_names_condition).toBeGreaterThanOrEqual(1);
   });
 
   it('drops advice phrases listed as symptoms and names too long to be names', () => {

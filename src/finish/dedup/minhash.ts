@@ -265,6 +265,16 @@ export function jaccardEstimate8(sig: Int32Array, stored: Uint8Array, offset: nu
   return j <= 0 ? 0 : j >= 1 ? 1 : j;
 }
 
+/** jaccardEstimate8 with the first signature already cut to its low bytes (a sketch). */
+export function jaccardEstimate8Bytes(sig8: Uint8Array, stored: Uint8Array, offset: number): number {
+  const k = sig8.length;
+  let m = 0;
+  for (let i = 0; i < k; i++) if (sig8[i] === stored[offset + i]) m++;
+  const p = m / k;
+  const j = (p - 1 / 256) / (1 - 1 / 256);
+  return j <= 0 ? 0 : j >= 1 ? 1 : j;
+}
+
 /** Open-addressing table uint32 band key → int32 record index; the first record for a key wins. */
 export class BandTable {
   private cap: number;
@@ -349,6 +359,7 @@ export class NearDupIndex {
   private freshKeys = new Uint32Array(0);
   private readonly sigBuf: Int32Array;
   private readonly keyBuf: Uint32Array;
+  private readonly sig8Buf: Uint8Array;
   private readonly cands: number[] = [];
 
   /** @param keepFresh remember this run's band keys for a store to persist (off without a store: −128 bytes/record). */
@@ -357,6 +368,7 @@ export class NearDupIndex {
     this.threshold = params.threshold;
     this.sigBuf = new Int32Array(params.numPerm);
     this.keyBuf = new Uint32Array(params.bands);
+    this.sig8Buf = new Uint8Array(params.numPerm);
   }
 
   get size(): number {
@@ -388,6 +400,27 @@ export class NearDupIndex {
   check(id: string, text: string): NearMatch | undefined {
     const sig = this.hasher.signature(text, this.sigBuf);
     const keys = this.hasher.bandKeys(sig, this.keyBuf);
+    const k = this.hasher.numPerm;
+    const sig8 = this.sig8Buf;
+    for (let i = 0; i < k; i++) sig8[i] = sig[i] & 0xff;
+    return this.checkSketch(id, sig8, keys);
+  }
+
+  /**
+   * What a worker computes for the decision step instead of sending the record: the 8-bit
+   * signature and the band keys (numPerm + 4 × bands bytes). `checkSketch` of it decides exactly
+   * as `check` of the text.
+   */
+  sketch(text: string): { sig8: Uint8Array; bandKeys: Uint32Array } {
+    const sig = this.hasher.signature(text);
+    const bandKeys = this.hasher.bandKeys(sig);
+    const sig8 = new Uint8Array(sig.length);
+    for (let i = 0; i < sig.length; i++) sig8[i] = sig[i] & 0xff;
+    return { sig8, bandKeys };
+  }
+
+  /** `check` from a sketch (the arrays are copied when the record is added, so they may be reused). */
+  checkSketch(id: string, sig8: Uint8Array, keys: Uint32Array): NearMatch | undefined {
     const cands = this.cands;
     cands.length = 0;
     const self = this.persisted.get(id) ?? -1;
@@ -399,7 +432,7 @@ export class NearDupIndex {
     let bestSim = -1;
     const k = this.hasher.numPerm;
     for (const idx of cands) {
-      const sim = jaccardEstimate8(sig, this.sig8, idx * k);
+      const sim = jaccardEstimate8Bytes(sig8, this.sig8, idx * k);
       if (sim > bestSim || (sim === bestSim && idx < best)) {
         bestSim = sim;
         best = idx;
@@ -407,8 +440,6 @@ export class NearDupIndex {
     }
     if (best >= 0 && bestSim >= this.threshold) return { duplicateOf: this.ids[best], similarity: Math.round(bestSim * 1000) / 1000 };
     if (self >= 0) return undefined;
-    const sig8 = new Uint8Array(k);
-    for (let i = 0; i < k; i++) sig8[i] = sig[i] & 0xff;
     this.insert({ id, sig8, bandKeys: keys }, true);
     return undefined;
   }

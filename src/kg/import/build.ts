@@ -171,7 +171,7 @@ export class GraphBuilder {
     // Curated rows: removals first (so an `entity` row may re-add a name under its right type).
     const removed = new Set<string>();
     for (const r of this.curatedRows) {
-      if (r.action === 'entity') continue;
+      if (r.action === 'entity' || r.action === 'narrower') continue;
       const set = this.names.get(r.type)!;
       if (!set.delete(r.name)) {
         bumpC(`${r.action}_absent`);
@@ -192,6 +192,16 @@ export class GraphBuilder {
       set.add(r.name);
       this.noteSource(r.type, r.name, 'curated');
       for (const alias of r.aliases) curatedAliases.push({ type: r.type, name: r.name, alias });
+    }
+    // Narrower terms: their surfaces also name the broader entity; both entities stay.
+    const narrowerAliases: Array<{ type: Entity; name: string; alias: string }> = [];
+    for (const r of this.curatedRows) {
+      if (r.action !== 'narrower') continue;
+      if (!this.names.get(r.type)!.has(r.name)) {
+        bumpC('narrower_absent');
+        continue;
+      }
+      for (const alias of r.narrower) narrowerAliases.push({ type: r.type, name: r.name, alias });
     }
 
     // Truncated values: repaired when exactly one full name of that type extends the prefix.
@@ -243,6 +253,11 @@ export class GraphBuilder {
       return false;
     };
     for (const d of drugNames) {
+      // A Drug named exactly as conditions ('感冒', '感冒咳嗽': a product's stem cut from its form) is no drug.
+      if (namesConditions(d) && !merged.has(`Drug\u0000${d}`)) {
+        bumpC('drug_names_condition');
+        continue;
+      }
       const m = merged.get(`Drug\u0000${d}`);
       const ing = m ?? ingredientOf(d);
       ingredient.set(d, m || ing === d || !namesConditions(ing) ? ing : d);
@@ -288,7 +303,7 @@ export class GraphBuilder {
       .sort((a, b) => cmp(a[0], b[0]) || cmp(a[1], b[1]) || cmp(a[2], b[2]));
 
     // Aliases: implied by names, products of an ingredient, drug_detail, producer lines, curated rows.
-    const candidates: Array<{ type: Entity; name: string; alias: string; source: string }> = [];
+    const candidates: Array<{ type: Entity; name: string; alias: string; source: string; narrower?: boolean }> = [];
     for (const type of TYPES) {
       for (const name of sorted.get(type)!) {
         const target = canon(type, name);
@@ -319,6 +334,10 @@ export class GraphBuilder {
       candidates.push({ ...c, source: 'curated' });
       bumpC('aliases');
     }
+    for (const c of narrowerAliases) {
+      candidates.push({ ...c, source: 'curated', narrower: true });
+      bumpC('narrower_aliases');
+    }
 
     const aliasKept = new Map<string, number>();
     const aliasDropped = new Map<string, number>();
@@ -330,12 +349,13 @@ export class GraphBuilder {
     for (const c of candidates) {
       if (c.alias === c.name) continue;
       // Curated aliases may be Latin abbreviations (MRI, COPD); dump aliases must carry Chinese.
-      if (c.alias.length < 2 || (!hasCjk(c.alias) && c.source !== 'curated') || c.alias.length > MAX_NAME) {
+      // One-character aliases only from the curated file (lay symptom forms: 咳, 痒; the matcher needs them to be a word).
+      if ((c.alias.length < 2 && !(c.source === 'curated' && hasCjk(c.alias))) || (!hasCjk(c.alias) && c.source !== 'curated') || c.alias.length > MAX_NAME) {
         bump(aliasDropped, 'unusable');
         continue;
       }
       const fk = foldTerm(c.alias);
-      if (nameKeys.get(c.type)!.has(fk)) {
+      if (nameKeys.get(c.type)!.has(fk) && !c.narrower) {
         bump(aliasDropped, 'shadowed');
         continue;
       }

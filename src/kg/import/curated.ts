@@ -13,7 +13,9 @@ import type { Entity } from './clean.js';
 export type CuratedRow =
   | { action: 'entity'; type: Entity; name: string; aliases: string[]; source: string }
   | { action: 'retype'; type: Entity; name: string; to: Entity; source: string }
-  | { action: 'drop'; type: Entity; name: string; source: string };
+  | { action: 'drop'; type: Entity; name: string; source: string }
+  /** NAME's narrower terms: entities of their own (kept, never merged) whose surfaces also name NAME (窦性心动过速 → 心律失常). */
+  | { action: 'narrower'; type: Entity; name: string; narrower: string[]; source: string };
 
 /** data/kg/curated.tsv of this checkout (dist/src/kg/import → repository root). */
 export const DEFAULT_CURATED = fileURLToPath(new URL('../../../../data/kg/curated.tsv', import.meta.url));
@@ -33,6 +35,10 @@ export function parseCurated(text: string, file = 'curated.tsv'): CuratedRow[] {
     } else if (action === 'retype') {
       if (!EntityType.safeParse(values).success) throw bad(`unknown new type '${values}'`);
       rows.push({ action, type: t, name: name.trim(), to: values as Entity, source: source.trim() });
+    } else if (action === 'narrower') {
+      const narrower = (values ?? '').split('|').map((a) => a.trim()).filter((a) => a && a !== '-');
+      if (!narrower.length) throw bad('no narrower terms');
+      rows.push({ action, type: t, name: name.trim(), narrower, source: source.trim() });
     } else if (action === 'drop') {
       rows.push({ action, type: t, name: name.trim(), source: source.trim() });
     } else throw bad(`unknown action '${action}'`);

@@ -52,6 +52,11 @@ export const MIN_KNOWN_INDICATIONS = 10; // the default of validate.minKnownIndi
 /** Supplements and TCM pill/powder formulas are prescribed for states, not named diseases: never judged. */
 const NOT_JUDGED = /^(?:维生素|复合维生素|钙|葡萄糖酸钙|碳酸钙|辅酶|叶酸|鱼肝油|益生菌|微量元素|锌)|[丸丹散汤]$/;
 
+/** Whether the drug check ever judges this drug (supplements and TCM formulas are always "unknown"). */
+export function isJudged(drug: string): boolean {
+  return !NOT_JUDGED.test(drug);
+}
+
 const NEGATION = ['不要', '不能', '不宜', '不建议', '不用', '无需', '不必', '别', '禁用', '禁止', '慎用', '停用', '停药', '停止', '避免', '勿', '忌'];
 const NEGATION_WINDOW = 6;
 /** Indications listed in a flag's evidence (the count says how many the graph holds). */
