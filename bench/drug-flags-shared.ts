@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const ans = await snap.lookup(q);
     const answers = new Map<string, IndicationAnswer>();
     (q.indications ?? []).forEach((x, k) => answers.set(indicationKey(x.drug, x.symptoms, x.diseases), ans.indications[k]));
-    const verdicts = judgeDrugs(a, answers, minKnown).filter((v) => v.verdict === 'contradicted');
+    const verdicts = judgeDrugs(a, answers, ans.departments, minKnown).filter((v) => v.verdict === 'contradicted');
     if (verdicts.length === 0) process.stderr.write(`warning: ${id} no longer has a contradicted drug on this snapshot\n`);
     const turns = utterances(env.record);
     for (const v of verdicts) {

@@ -177,7 +177,7 @@ export async function drugEval(root: string, matcher: Matcher, graph: GraphPort)
     const ans = await graph.lookup(q);
     const answers = new Map<string, IndicationAnswer>();
     (q.indications ?? []).forEach((x, k) => answers.set(indicationKey(x.drug, x.symptoms, x.diseases), ans.indications[k]));
-    const verdicts = judgeDrugs(a, answers);
+    const verdicts = judgeDrugs(a, answers, ans.departments);
     // Each doctor-drug mention in the turn, with the verdict of its ingredient.
     const u = cpToUtf16(turn);
     const mentions = matcher.find(turn).filter((h) => h.entries.some((e) => e.type === 'Drug'));
@@ -300,7 +300,7 @@ export async function syntheticEval(graph: GraphPort, matcher: Matcher, diseases
       const ans = await graph.lookup(q);
       const answers = new Map<string, IndicationAnswer>();
       (q.indications ?? []).forEach((x, k) => answers.set(indicationKey(x.drug, x.symptoms, x.diseases), ans.indications[k]));
-      const flagged = judgeDrugs(a, answers).some((v) => v.verdict === 'contradicted');
+      const flagged = judgeDrugs(a, answers, ans.departments).some((v) => v.verdict === 'contradicted');
       total++;
       if (flagged === expectFlag) {
         right++;

@@ -80,6 +80,23 @@ describe('curated facts and name rules', () => {
     expect(g.report.curated.drug_names_condition).toBeGreaterThanOrEqual(1);
   });
 
+  it('folds no product into a dropped Drug (a class or action phrase): the products keep their names', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kg-dd-'));
+    const products = ['entity\tDrug\t抗病毒颗粒\t-\ttest', 'entity\tDrug\t抗病毒口服液\t-\ttest'];
+    const plain = path.join(dir, 'plain.tsv');
+    writeFileSync(plain, [...products, ''].join('\n'));
+    const before = await importGraph({ paths: ['fixtures/kg/xywy'], dicts: ['fixtures/kg/dict'], curated: plain });
+    expect(before.graph.nodes.find((n) => n.type === 'Drug' && n.name === '抗病毒')?.aliases).toEqual(expect.arrayContaining(['抗病毒颗粒', '抗病毒口服液']));
+    const dropped = path.join(dir, 'dropped.tsv');
+    writeFileSync(dropped, [...products, 'drop\tDrug\t抗病毒\t-\ttest', ''].join('\n'));
+    const after = await importGraph({ paths: ['fixtures/kg/xywy'], dicts: ['fixtures/kg/dict'], curated: dropped });
+    const drugs = after.graph.nodes.filter((n) => n.type === 'Drug').map((n) => n.name);
+    expect(drugs).not.toContain('抗病毒');
+    expect(drugs).toEqual(expect.arrayContaining(['抗病毒颗粒', '抗病毒口服液']));
+    const lex = await new MemoryGraph(after.graph, after.version).lexicon();
+    expect(Matcher.build(lex).find('建议抗病毒治疗').some((h) => h.entries.some((e) => e.type === 'Drug'))).toBe(false);
+  });
+
   it('drops advice phrases listed as symptoms and names too long to be names', () => {
     expect(cleanName('不要紧张', 'Symptom', gbk)).toEqual({ ok: false, rule: 'advice' });
     expect(cleanName('避免暴饮暴食', 'Symptom', gbk)).toEqual({ ok: false, rule: 'advice' });

@@ -252,6 +252,8 @@ export class GraphBuilder {
       for (let i = 2; i <= x.length - 2; i++) if (condition(x.slice(0, i)) && condition(x.slice(i))) return true;
       return false;
     };
+    // A dropped Drug name (a class or action phrase: 抗病毒, 清热解毒) is no ingredient either: its products keep their names.
+    const droppedDrugs = new Set(this.curatedRows.filter((r) => r.action === 'drop' && r.type === 'Drug').map((r) => r.name));
     for (const d of drugNames) {
       // A Drug named exactly as conditions ('感冒', '感冒咳嗽': a product's stem cut from its form) is no drug.
       if (namesConditions(d) && !merged.has(`Drug\u0000${d}`)) {
@@ -260,7 +262,7 @@ export class GraphBuilder {
       }
       const m = merged.get(`Drug\u0000${d}`);
       const ing = m ?? ingredientOf(d);
-      ingredient.set(d, m || ing === d || !namesConditions(ing) ? ing : d);
+      ingredient.set(d, m || ing === d || (!namesConditions(ing) && !droppedDrugs.has(ing)) ? ing : d);
     }
     const ingredients = new Set(ingredient.values());
     for (const [product, ing] of ingredient) {

@@ -18,8 +18,13 @@
  *                   in any source) is named; or it shares a symptom with the dialogue (one the
  *                   dialogue names, or a specific one — listed by ≤ 40 diseases — of a named disease); or it sits in the same specific
  *                   department (second-level belongs_to) as a named disease;
- *      contradicted the graph lists ≥ validate.minKnownIndications (default 10) indications and none is → `validate.drug_not_for_disease`;
- *      unknown      it lists fewer, or the drug is a supplement or a TCM 丸/丹/散/汤 formula
+ *      contradicted the graph lists ≥ validate.minKnownIndications (default 10) indications, none is
+ *                   consistent, and the record names at least one disease (typed Disease, or a
+ *                   symptom-and-disease name) that the graph places in a department (belongs_to) —
+ *                   so "no shared department" is a statement about a disease the graph knows
+ *                   → `validate.drug_not_for_disease`;
+ *      unknown      it lists fewer, or the record names only symptoms or diseases without a department,
+ *                   or the drug is a supplement or a TCM 丸/丹/散/汤 formula
  *                   (prescribed for states, not diseases) → `validate.drug_indications_unknown` (default ignore):
  *                   "the graph does not know" is not "the wrong drug".
  *    Records that name no disease or symptom are not judged. Evidence: the drug as written, its
@@ -149,6 +154,8 @@ export function lookupFor(batch: Analysis[]): GraphLookup {
   const diseases = new Set<string>();
   for (const a of batch) {
     if (a.inferDepartment) for (const d of a.diseases) departmentsOf.add(d);
+    // The drug check asks which of the record's diseases the graph places in a department (knownDiseases).
+    if (a.doctorDrugs.length > 0) for (const d of a.diseases) departmentsOf.add(d);
     if (a.diseases.length === 0) continue;
     // drugDisease/drugLinks are not needed by the indication check (kept in the port for other callers).
     void diseases;
@@ -187,12 +194,17 @@ export interface DrugVerdict {
 /**
  * The drug check for one record: each drug the doctor names (once per ingredient) against the
  * diseases and symptoms of the whole record. consistent = an indication is named, or an
- * indication's symptom is; contradicted = the graph lists ≥ MIN_KNOWN_INDICATIONS indications
- * and none is; unknown = fewer are listed. Nothing is judged when the record names no condition.
+ * indication's symptom is, or an indication shares a second-level department with a named disease;
+ * contradicted = the graph lists ≥ MIN_KNOWN_INDICATIONS indications, none is consistent, and a
+ * named disease has departments in `departments` (the lookup's answer to departmentsOf); unknown =
+ * otherwise. Nothing is judged when the record names no condition.
  */
-export function judgeDrugs(a: Analysis, answers: Map<string, IndicationAnswer>, minKnown = MIN_KNOWN_INDICATIONS): DrugVerdict[] {
+export function judgeDrugs(a: Analysis, answers: Map<string, IndicationAnswer>, departments: Map<string, string[]>, minKnown = MIN_KNOWN_INDICATIONS): DrugVerdict[] {
   if (a.conditions.length === 0) return [];
   const conditions = new Set(a.conditions);
+  // A contradiction needs a disease the graph knows: one it places in a department. A record whose
+  // only conditions are symptoms (疼痛, 注射) or diseases the graph cannot place says nothing.
+  const knownDisease = a.diseases.some((d) => (departments.get(d)?.length ?? 0) > 0);
   const out: DrugVerdict[] = [];
   const seen = new Set<string>();
   for (const m of a.doctorDrugs) {
@@ -204,7 +216,7 @@ export function judgeDrugs(a: Analysis, answers: Map<string, IndicationAnswer>, 
     if (named) out.push({ ...base, verdict: 'consistent', because: { indication: named.disease } });
     else if (ans.viaSymptom.length > 0) out.push({ ...base, verdict: 'consistent', because: { indication: ans.viaSymptom[0].disease, symptom: ans.viaSymptom[0].symptom } });
     else if (ans.viaDepartment.length > 0) out.push({ ...base, verdict: 'consistent', because: { indication: ans.viaDepartment[0].disease, department: ans.viaDepartment[0].department } });
-    else if (ans.indications.length < minKnown || NOT_JUDGED.test(m.name)) out.push({ ...base, verdict: 'unknown' });
+    else if (ans.indications.length < minKnown || NOT_JUDGED.test(m.name) || !knownDisease) out.push({ ...base, verdict: 'unknown' });
     else out.push({ ...base, verdict: 'contradicted' });
   }
   return out;
@@ -278,7 +290,7 @@ export async function validate(records: RecordEnvelope[], ctx: StageContext): Pr
       const failed = new Map<Check, unknown>();
       if (a.mentions.length === 0) failed.set('no_entity', { utterances: utterances(a.env.record).length });
       if (a.unknownDrugs.length > 0) failed.set('unknown_drug', { tokens: a.unknownDrugs });
-      const verdicts = judgeDrugs(a, answers, cfg.minKnownIndications);
+      const verdicts = judgeDrugs(a, answers, answer.departments, cfg.minKnownIndications);
       const evidenceOf = (v: DrugVerdict) => ({
         drug: v.surface === v.drug ? v.drug : v.surface,
         ingredient: v.drug,

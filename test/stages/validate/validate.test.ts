@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import type { RecordEnvelope } from '../../../schemas/record.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { MemoryGraph } from '../../../src/kg/memory.js';
-import type { GraphLookup, GraphPort } from '../../../src/kg/port.js';
-import { validate } from '../../../src/stages/validate/index.js';
+import type { GraphLookup, GraphPort, IndicationAnswer } from '../../../src/kg/port.js';
+import { analyse, indicationKey, judgeDrugs, validate } from '../../../src/stages/validate/index.js';
+import { Matcher } from '../../../src/kg/matcher.js';
 import { findDrugLikeTokens } from '../../../src/stages/validate/drug-like.js';
 import { importFixture } from '../../kg/contract.js';
 import { sharedData } from '../../support/services.js';
@@ -99,6 +100,32 @@ describe('validate: drugs', () => {
     const { out, rejects } = await validate([related, negated, patient], ctx(cfg));
     expect(rejects).toEqual([]);
     expect(out.map((r) => r.annotations.flags)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('calls a drug contradicted only against a disease the graph places in a department', async () => {
+    // Only a symptom (咳嗽) and no disease: the graph cannot say the drug is wrong → unknown, not contradicted.
+    const vague = envelope('d7', { instruction: '孩子咳得厉害，咳嗽一周了', output: '可以先吃氯雷他定片看看' });
+    const v = await validate([vague], ctx({ checks: { drug_not_for_disease: 'reject', drug_indications_unknown: 'flag' }, minKnownIndications: 2 }));
+    expect(v.rejects).toEqual([]);
+    expect(v.out[0].annotations.flags).toEqual(['validate.drug_indications_unknown']);
+  });
+
+  it('judgeDrugs: contradicted needs a known disease and no shared department; either missing → unknown', async () => {
+    const matcher = Matcher.build(await graph.lexicon());
+    const a = analyse(envelope('j1', { instruction: '孩子百日咳', output: '可以先吃氯雷他定片看看' }), matcher, false);
+    expect(a.diseases).toEqual(['百日咳']);
+    const key = indicationKey('氯雷他定', a.symptoms, a.conditions);
+    const indications = [{ disease: '荨麻疹', sources: ['t'] }, { disease: '过敏性鼻炎', sources: ['t'] }];
+    const none = new Map<string, IndicationAnswer>([[key, { indications, viaSymptom: [], viaDepartment: [] }]]);
+    const verdict = (answers: typeof none, deps: Map<string, string[]>) => judgeDrugs(a, answers, deps, 2).map((x) => [x.drug, x.verdict, x.because]);
+    // Known disease (it has departments), no shared department, no shared symptom → contradicted.
+    expect(verdict(none, new Map([['百日咳', ['儿科', '小儿内科']]]))).toEqual([['氯雷他定', 'contradicted', undefined]]);
+    // The graph places no disease of the dialogue in a department → unknown.
+    expect(verdict(none, new Map())).toEqual([['氯雷他定', 'unknown', undefined]]);
+    expect(verdict(none, new Map([['荨麻疹', ['皮肤科']]]))).toEqual([['氯雷他定', 'unknown', undefined]]);
+    // A shared second-level department → consistent.
+    const dep = new Map<string, IndicationAnswer>([[key, { indications, viaSymptom: [], viaDepartment: [{ disease: '过敏性鼻炎', department: '小儿内科' }] }]]);
+    expect(verdict(dep, new Map([['百日咳', ['儿科', '小儿内科']]]))).toEqual([['氯雷他定', 'consistent', { indication: '过敏性鼻炎', department: '小儿内科' }]]);
   });
 
   it('does not judge drugs against diseases for which the graph lists no drug', async () => {
