@@ -11,7 +11,9 @@ import type { Pipeline } from '../../schemas/pipeline.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
 import type { RejectReason, Stage } from '../../schemas/reject.js';
 import { sha256Hex } from '../core/ids.js';
-import { rejectId } from '../core/reject.js';
+import { rejectForOutput, rejectId, rejectLine } from '../core/reject.js';
+import type { Reject } from '../../schemas/reject.js';
+import { rejectSummary, type RejectSummary } from '../output/stats.js';
 import { dedupText, MinHasher } from './dedup/minhash.js';
 
 interface Keys {
@@ -111,4 +113,45 @@ export function attachKeys(records: RecordEnvelope[], keys: BatchKeys | undefine
     if (keys.rejectIds) k.rejectIds = new Map(Object.entries(keys.rejectIds).map(([r, ids]) => [r, ids[i]]));
     KEYS.set(records[i], k);
   }
+}
+
+/**
+ * The rejects of a batch as the finaliser writes them, made by the worker: each reject's line of
+ * rejects.jsonl (rejectLine of rejectForOutput, the functions the local finaliser calls) and its
+ * summary for the run statistics (example fields for the first EXAMPLES of each reason in the
+ * batch, which include the run's first). The batch's `rejects` become the summaries (what the
+ * finaliser reads of them besides: stage, reason, origin, dialogueId), `lines` go beside them.
+ */
+export function prepareRejects(config: Pipeline, rejects: Reject[]): { summaries: RejectSummary[]; lines: string[] } {
+  const seen = new Map<string, number>();
+  const summaries: RejectSummary[] = [];
+  const lines: string[] = [];
+  let near = 0;
+  for (const r of rejects) {
+    const kept = rejectForOutput(r, config.rejects);
+    const n = seen.get(r.reason) ?? 0;
+    seen.set(r.reason, n + 1);
+    const s = rejectSummary(kept, n < EXAMPLES, near < EXAMPLES_NEAR);
+    if (s.near) near++;
+    summaries.push(s);
+    lines.push(rejectLine(kept));
+  }
+  return { summaries, lines };
+}
+
+/** At least as many as the run statistics keep (stats.ts EXAMPLES_PER_REASON, NEAR_EXAMPLES). */
+const EXAMPLES = 3;
+const EXAMPLES_NEAR = 5;
+
+const PREPARED = new WeakMap<object, string>();
+
+/** Attaches the prepared lines to the stored summaries (ignored when they do not line up). */
+export function attachRejectLines(rejects: object[], lines: string[] | undefined): void {
+  if (!lines || lines.length !== rejects.length) return;
+  for (let i = 0; i < rejects.length; i++) PREPARED.set(rejects[i], lines[i]);
+}
+
+/** The line a worker made for this (summary of a) reject, if any. */
+export function preparedLine(r: object): string | undefined {
+  return PREPARED.get(r);
 }

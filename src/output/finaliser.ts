@@ -28,7 +28,8 @@ import { writeShards, type ShardResult } from '../finish/shard-writer.js';
 import { SpillWriter } from '../finish/spill.js';
 import { CaseClusters, caseText, firstPatientTurn, idKey, MIN_CASE_CHARS } from '../finish/split-assign.js';
 import { LineSink } from './sink.js';
-import { RunStats, recordChars } from './stats.js';
+import { RunStats, recordChars, type RejectSummary } from './stats.js';
+import { preparedLine } from '../finish/precomputed.js';
 
 /** A record check of the gate (finish/gate.ts GateStep), injected after exact dedup: token budget, near-duplicates … */
 export type RecordFilter = GateStep;
@@ -117,6 +118,13 @@ export class Finaliser {
   }
 
   private async writeReject(r: Reject): Promise<void> {
+    // A BullMQ worker already made the line and the summary (finish/precomputed.ts prepareRejects).
+    const line = preparedLine(r);
+    if (line !== undefined) {
+      this.stats.addRejectSummary(r as unknown as RejectSummary);
+      await this.rejectSink.write(line);
+      return;
+    }
     // Stats (report examples) see the reject as the file keeps it: raw input scrubbed and capped.
     const kept = rejectForOutput(r, this.opts.config.rejects);
     this.stats.addReject(kept);
