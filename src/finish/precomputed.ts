@@ -15,12 +15,16 @@ import { rejectForOutput, rejectId, rejectLine } from '../core/reject.js';
 import type { Reject } from '../../schemas/reject.js';
 import { rejectSummary, type RejectSummary } from '../output/stats.js';
 import { dedupText, MinHasher } from './dedup/minhash.js';
+import { caseKey, consultationKey, firstPatientTurn } from './split-assign.js';
 
 interface Keys {
   exact?: string;
   near?: Int32Array;
   /** Reject ids the gate may need (`<stage>\t<reason>` → id), hashed by the worker. */
   rejectIds?: Map<string, string>;
+  /** caseKey(firstPatientTurn(record)) and consultationKey(origin) (split-assign.ts). */
+  caseKey?: number;
+  consultation?: number;
 }
 
 /** The gate's rejects a config can produce (their ids are content hashes of the whole record). */
@@ -65,6 +69,20 @@ export interface BatchKeys {
   near?: string[];
   /** Per gate reason (`<stage>\t<reason>`): each record's reject id. */
   rejectIds?: Record<string, string[]>;
+  /** caseKey of each record's first patient turn (−1: too short to link). */
+  case?: number[];
+  /** consultationKey of each record's origin. */
+  consultation?: number[];
+}
+
+/** The case-description key of a record (split-assign.ts caseKey of its first patient turn), precomputed when sent. */
+export function caseKeyOf(env: RecordEnvelope): number {
+  return KEYS.get(env)?.caseKey ?? caseKey(firstPatientTurn(env.record));
+}
+
+/** The consultation key of a record's origin, precomputed when sent. */
+export function consultationKeyOf(env: RecordEnvelope): number {
+  return KEYS.get(env)?.consultation ?? consultationKey(env.origin);
 }
 
 const hashers = new Map<string, MinHasher>();
@@ -76,9 +94,11 @@ function hasherFor(near: Pipeline['dedup']['near']): MinHasher {
   return h;
 }
 
-/** The keys of a batch's records for this config (undefined when the config dedups neither way). */
+/** The keys of a batch's records for this config. */
 export function computeKeys(config: Pipeline, records: RecordEnvelope[]): BatchKeys | undefined {
   const out: BatchKeys = {};
+  out.case = records.map((env) => caseKey(firstPatientTurn(env.record)));
+  out.consultation = records.map((env) => consultationKey(env.origin));
   if (config.dedup.exact) out.exact = records.map(exactKey);
   if (config.dedup.near.enabled) {
     const h = hasherFor(config.dedup.near);
@@ -92,7 +112,7 @@ export function computeKeys(config: Pipeline, records: RecordEnvelope[]): BatchK
     out.rejectIds = {};
     for (const [stage, reason] of reasons) out.rejectIds[`${stage}\t${reason}`] = records.map((env) => rejectId(stage, reason, env.origin, env.record));
   }
-  return out.exact || out.near ? out : undefined;
+  return out;
 }
 
 /** Attaches stored keys to the parsed envelopes (ignored when they do not line up). */
@@ -100,10 +120,14 @@ export function attachKeys(records: RecordEnvelope[], keys: BatchKeys | undefine
   if (!keys) return;
   if (keys.exact && keys.exact.length !== records.length) return;
   if (keys.near && keys.near.length !== records.length) return;
+  if (keys.case && keys.case.length !== records.length) return;
+  if (keys.consultation && keys.consultation.length !== records.length) return;
   if (keys.rejectIds && Object.values(keys.rejectIds).some((ids) => ids.length !== records.length)) return;
   for (let i = 0; i < records.length; i++) {
     const k: Keys = {};
     if (keys.exact) k.exact = keys.exact[i];
+    if (keys.case) k.caseKey = keys.case[i];
+    if (keys.consultation) k.consultation = keys.consultation[i];
     if (keys.near) {
       const b = Buffer.from(keys.near[i], 'base64');
       const sig = new Int32Array(b.byteLength / 4);

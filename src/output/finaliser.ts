@@ -26,10 +26,10 @@ import { duplicateOf, gateSteps, RecordGate, type GateStep } from '../finish/gat
 import { planShards, type FinishPlan, type ShardJob } from '../finish/plan.js';
 import { writeShards, type ShardResult } from '../finish/shard-writer.js';
 import { SpillWriter } from '../finish/spill.js';
-import { CaseClusters, caseText, firstPatientTurn, idKey, MIN_CASE_CHARS } from '../finish/split-assign.js';
+import { CaseClusters, idKey } from '../finish/split-assign.js';
 import { LineSink } from './sink.js';
 import { RunStats, recordChars, type RejectSummary } from './stats.js';
-import { preparedLine } from '../finish/precomputed.js';
+import { caseKeyOf, consultationKeyOf, preparedLine } from '../finish/precomputed.js';
 
 /** A record check of the gate (finish/gate.ts GateStep), injected after exact dedup: token budget, near-duplicates … */
 export type RecordFilter = GateStep;
@@ -143,14 +143,14 @@ export class Finaliser {
     this.stats.addScrape(pb.scrape);
     this.stats.addCleaning(pb.cleaning);
     for (const env of pb.records) {
-      const c = this.clusters.dialogue(env.dialogueId, env.origin);
-      const first = firstPatientTurn(env.record);
-      this.clusters.linkCase(c, first);
+      const c = this.clusters.dialogueByKey(idKey(env.dialogueId), () => consultationKeyOf(env));
+      const ck = caseKeyOf(env);
+      this.clusters.linkCaseKey(c, ck);
       const gone = this.gate.check(env);
       if (gone) {
         // A (near-)duplicate of a case description joins the cluster of the record it duplicates.
         const of = duplicateOf(gone);
-        if (of !== undefined && caseText(first).length >= MIN_CASE_CHARS) {
+        if (of !== undefined && ck >= 0) {
           const target = this.recordCluster.get(idKey(of));
           if (target >= 0) this.clusters.union(target, c);
         }
