@@ -16,12 +16,15 @@ import type { Reject } from '../../schemas/reject.js';
 import { rejectSummary, type RejectSummary } from '../output/stats.js';
 import { dedupText, MinHasher } from './dedup/minhash.js';
 import { caseKey, consultationKey, firstPatientTurn } from './split-assign.js';
+import { isPleasantry } from '../stages/split/pleasantry.js';
 
 interface Keys {
   exact?: string;
   near?: Int32Array;
   /** Reject ids the gate may need (`<stage>\t<reason>` → id), hashed by the worker. */
-  rejectIds?: Map<string, string>;
+  rejectIds?: { ids: Record<string, string[]>; i: number };
+  /** isPleasantry(record.output) (split/pleasantry.ts), for the run statistics. */
+  pleasantry?: boolean;
   /** caseKey(firstPatientTurn(record)) and consultationKey(origin) (split-assign.ts). */
   caseKey?: number;
   consultation?: number;
@@ -37,7 +40,8 @@ function gateReasons(config: Pipeline): Array<[Stage, RejectReason]> {
 
 /** The precomputed id of this record's gate reject, if a worker sent it. */
 export function rejectIdOf(env: RecordEnvelope, stage: Stage, reason: RejectReason): string | undefined {
-  return KEYS.get(env)?.rejectIds?.get(`${stage}\t${reason}`);
+  const r = KEYS.get(env)?.rejectIds;
+  return r?.ids[`${stage}\t${reason}`]?.[r.i];
 }
 
 const KEYS = new WeakMap<RecordEnvelope, Keys>();
@@ -73,6 +77,13 @@ export interface BatchKeys {
   case?: number[];
   /** consultationKey of each record's origin. */
   consultation?: number[];
+  /** 1 when the record's output is only thanks or courtesy (isPleasantry), else 0. */
+  pleasantry?: number[];
+}
+
+/** isPleasantry(record.output), precomputed when sent. */
+export function pleasantryOf(env: RecordEnvelope): boolean {
+  return KEYS.get(env)?.pleasantry ?? isPleasantry(env.record.output);
 }
 
 /** The case-description key of a record (split-assign.ts caseKey of its first patient turn), precomputed when sent. */
@@ -99,6 +110,7 @@ export function computeKeys(config: Pipeline, records: RecordEnvelope[]): BatchK
   const out: BatchKeys = {};
   out.case = records.map((env) => caseKey(firstPatientTurn(env.record)));
   out.consultation = records.map((env) => consultationKey(env.origin));
+  out.pleasantry = records.map((env) => (isPleasantry(env.record.output) ? 1 : 0));
   if (config.dedup.exact) out.exact = records.map(exactKey);
   if (config.dedup.near.enabled) {
     const h = hasherFor(config.dedup.near);
@@ -121,6 +133,7 @@ export function attachKeys(records: RecordEnvelope[], keys: BatchKeys | undefine
   if (keys.exact && keys.exact.length !== records.length) return;
   if (keys.near && keys.near.length !== records.length) return;
   if (keys.case && keys.case.length !== records.length) return;
+  if (keys.pleasantry && keys.pleasantry.length !== records.length) return;
   if (keys.consultation && keys.consultation.length !== records.length) return;
   if (keys.rejectIds && Object.values(keys.rejectIds).some((ids) => ids.length !== records.length)) return;
   for (let i = 0; i < records.length; i++) {
@@ -134,7 +147,8 @@ export function attachKeys(records: RecordEnvelope[], keys: BatchKeys | undefine
       for (let j = 0; j < sig.length; j++) sig[j] = b.readInt32LE(j * 4);
       k.near = sig;
     }
-    if (keys.rejectIds) k.rejectIds = new Map(Object.entries(keys.rejectIds).map(([r, ids]) => [r, ids[i]]));
+    if (keys.rejectIds) k.rejectIds = { ids: keys.rejectIds, i };
+    if (keys.pleasantry) k.pleasantry = keys.pleasantry[i] === 1;
     KEYS.set(records[i], k);
   }
 }

@@ -29,7 +29,7 @@ import { SpillWriter } from '../finish/spill.js';
 import { CaseClusters, idKey } from '../finish/split-assign.js';
 import { LineSink } from './sink.js';
 import { RunStats, recordChars, type RejectSummary } from './stats.js';
-import { caseKeyOf, consultationKeyOf, preparedLine } from '../finish/precomputed.js';
+import { caseKeyOf, consultationKeyOf, pleasantryOf, preparedLine } from '../finish/precomputed.js';
 
 /** A record check of the gate (finish/gate.ts GateStep), injected after exact dedup: token budget, near-duplicates … */
 export type RecordFilter = GateStep;
@@ -162,7 +162,7 @@ export class Finaliser {
       this.dialogueOf.push(c);
       this.weightOf.push(w);
       this.recordCluster.set(idKey(env.record.id), c);
-      this.stats.addRecord(env, w);
+      this.stats.addRecord(env, w, pleasantryOf(env));
       const src = `${env.origin.format}\t${env.origin.file}`;
       this.sources.set(src, (this.sources.get(src) ?? 0) + 1);
       const toks = env.annotations.tokens;

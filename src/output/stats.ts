@@ -247,7 +247,7 @@ export class RunStats {
   }
 
   /** An accepted record, in run order (its split is counted by addSplit). */
-  addRecord(env: RecordEnvelope, weight: number): void {
+  addRecord(env: RecordEnvelope, weight: number, pleasantry = isPleasantry(env.record.output)): void {
     this.recordsAccepted++;
     const r = env.record;
     this.rounds.add(r.history.length + 1);
@@ -270,7 +270,7 @@ export class RunStats {
     const src = this.source(env.origin.format);
     src.records++;
     src.rounds.add(r.history.length + 1);
-    if (isPleasantry(r.output)) src.pleasantryOutputs++;
+    if (pleasantry) src.pleasantryOutputs++;
     if (env.annotations.flags?.includes('quality.machine_spun')) src.spunFlagged++;
     if (env.annotations.quality) src.lm.add(env.annotations.quality.lm);
     const tk = env.annotations.tokens;
