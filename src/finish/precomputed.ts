@@ -11,14 +11,23 @@ import type { Pipeline } from '../../schemas/pipeline.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
 import type { RejectReason, Stage } from '../../schemas/reject.js';
 import { sha256Hex } from '../core/ids.js';
-import { rejectId } from '../core/reject.js';
+import { rejectForOutput, rejectId, rejectLine } from '../core/reject.js';
+import type { Reject } from '../../schemas/reject.js';
+import { rejectSummary, type RejectSummary } from '../output/stats.js';
 import { dedupText, MinHasher } from './dedup/minhash.js';
+import { caseKey, consultationKey, firstPatientTurn } from './split-assign.js';
+import { isPleasantry } from '../stages/split/pleasantry.js';
 
 interface Keys {
   exact?: string;
   near?: Int32Array;
   /** Reject ids the gate may need (`<stage>\t<reason>` → id), hashed by the worker. */
-  rejectIds?: Map<string, string>;
+  rejectIds?: { ids: Record<string, string[]>; i: number };
+  /** isPleasantry(record.output) (split/pleasantry.ts), for the run statistics. */
+  pleasantry?: boolean;
+  /** caseKey(firstPatientTurn(record)) and consultationKey(origin) (split-assign.ts). */
+  caseKey?: number;
+  consultation?: number;
 }
 
 /** The gate's rejects a config can produce (their ids are content hashes of the whole record). */
@@ -31,7 +40,8 @@ function gateReasons(config: Pipeline): Array<[Stage, RejectReason]> {
 
 /** The precomputed id of this record's gate reject, if a worker sent it. */
 export function rejectIdOf(env: RecordEnvelope, stage: Stage, reason: RejectReason): string | undefined {
-  return KEYS.get(env)?.rejectIds?.get(`${stage}\t${reason}`);
+  const r = KEYS.get(env)?.rejectIds;
+  return r?.ids[`${stage}\t${reason}`]?.[r.i];
 }
 
 const KEYS = new WeakMap<RecordEnvelope, Keys>();
@@ -63,6 +73,27 @@ export interface BatchKeys {
   near?: string[];
   /** Per gate reason (`<stage>\t<reason>`): each record's reject id. */
   rejectIds?: Record<string, string[]>;
+  /** caseKey of each record's first patient turn (−1: too short to link). */
+  case?: number[];
+  /** consultationKey of each record's origin. */
+  consultation?: number[];
+  /** 1 when the record's output is only thanks or courtesy (isPleasantry), else 0. */
+  pleasantry?: number[];
+}
+
+/** isPleasantry(record.output), precomputed when sent. */
+export function pleasantryOf(env: RecordEnvelope): boolean {
+  return KEYS.get(env)?.pleasantry ?? isPleasantry(env.record.output);
+}
+
+/** The case-description key of a record (split-assign.ts caseKey of its first patient turn), precomputed when sent. */
+export function caseKeyOf(env: RecordEnvelope): number {
+  return KEYS.get(env)?.caseKey ?? caseKey(firstPatientTurn(env.record));
+}
+
+/** The consultation key of a record's origin, precomputed when sent. */
+export function consultationKeyOf(env: RecordEnvelope): number {
+  return KEYS.get(env)?.consultation ?? consultationKey(env.origin);
 }
 
 const hashers = new Map<string, MinHasher>();
@@ -74,9 +105,12 @@ function hasherFor(near: Pipeline['dedup']['near']): MinHasher {
   return h;
 }
 
-/** The keys of a batch's records for this config (undefined when the config dedups neither way). */
+/** The keys of a batch's records for this config. */
 export function computeKeys(config: Pipeline, records: RecordEnvelope[]): BatchKeys | undefined {
   const out: BatchKeys = {};
+  out.case = records.map((env) => caseKey(firstPatientTurn(env.record)));
+  out.consultation = records.map((env) => consultationKey(env.origin));
+  out.pleasantry = records.map((env) => (isPleasantry(env.record.output) ? 1 : 0));
   if (config.dedup.exact) out.exact = records.map(exactKey);
   if (config.dedup.near.enabled) {
     const h = hasherFor(config.dedup.near);
@@ -90,7 +124,7 @@ export function computeKeys(config: Pipeline, records: RecordEnvelope[]): BatchK
     out.rejectIds = {};
     for (const [stage, reason] of reasons) out.rejectIds[`${stage}\t${reason}`] = records.map((env) => rejectId(stage, reason, env.origin, env.record));
   }
-  return out.exact || out.near ? out : undefined;
+  return out;
 }
 
 /** Attaches stored keys to the parsed envelopes (ignored when they do not line up). */
@@ -98,17 +132,64 @@ export function attachKeys(records: RecordEnvelope[], keys: BatchKeys | undefine
   if (!keys) return;
   if (keys.exact && keys.exact.length !== records.length) return;
   if (keys.near && keys.near.length !== records.length) return;
+  if (keys.case && keys.case.length !== records.length) return;
+  if (keys.pleasantry && keys.pleasantry.length !== records.length) return;
+  if (keys.consultation && keys.consultation.length !== records.length) return;
   if (keys.rejectIds && Object.values(keys.rejectIds).some((ids) => ids.length !== records.length)) return;
   for (let i = 0; i < records.length; i++) {
     const k: Keys = {};
     if (keys.exact) k.exact = keys.exact[i];
+    if (keys.case) k.caseKey = keys.case[i];
+    if (keys.consultation) k.consultation = keys.consultation[i];
     if (keys.near) {
       const b = Buffer.from(keys.near[i], 'base64');
       const sig = new Int32Array(b.byteLength / 4);
       for (let j = 0; j < sig.length; j++) sig[j] = b.readInt32LE(j * 4);
       k.near = sig;
     }
-    if (keys.rejectIds) k.rejectIds = new Map(Object.entries(keys.rejectIds).map(([r, ids]) => [r, ids[i]]));
+    if (keys.rejectIds) k.rejectIds = { ids: keys.rejectIds, i };
+    if (keys.pleasantry) k.pleasantry = keys.pleasantry[i] === 1;
     KEYS.set(records[i], k);
   }
+}
+
+/**
+ * The rejects of a batch as the finaliser writes them, made by the worker: each reject's line of
+ * rejects.jsonl (rejectLine of rejectForOutput, the functions the local finaliser calls) and its
+ * summary for the run statistics (example fields for the first EXAMPLES of each reason in the
+ * batch, which include the run's first). The batch's `rejects` become the summaries (what the
+ * finaliser reads of them besides: stage, reason, origin, dialogueId), `lines` go beside them.
+ */
+export function prepareRejects(config: Pipeline, rejects: Reject[]): { summaries: RejectSummary[]; lines: string[] } {
+  const seen = new Map<string, number>();
+  const summaries: RejectSummary[] = [];
+  const lines: string[] = [];
+  let near = 0;
+  for (const r of rejects) {
+    const kept = rejectForOutput(r, config.rejects);
+    const n = seen.get(r.reason) ?? 0;
+    seen.set(r.reason, n + 1);
+    const s = rejectSummary(kept, n < EXAMPLES, near < EXAMPLES_NEAR);
+    if (s.near) near++;
+    summaries.push(s);
+    lines.push(rejectLine(kept));
+  }
+  return { summaries, lines };
+}
+
+/** At least as many as the run statistics keep (stats.ts EXAMPLES_PER_REASON, NEAR_EXAMPLES). */
+const EXAMPLES = 3;
+const EXAMPLES_NEAR = 5;
+
+const PREPARED = new WeakMap<object, string>();
+
+/** Attaches the prepared lines to the stored summaries (ignored when they do not line up). */
+export function attachRejectLines(rejects: object[], lines: string[] | undefined): void {
+  if (!lines || lines.length !== rejects.length) return;
+  for (let i = 0; i < rejects.length; i++) PREPARED.set(rejects[i], lines[i]);
+}
+
+/** The line a worker made for this (summary of a) reject, if any. */
+export function preparedLine(r: object): string | undefined {
+  return PREPARED.get(r);
 }

@@ -91,9 +91,10 @@ export class CaseClusters {
   }
 
   /** `dialogue` from keys alone (idKey of the id, consultationKey of the origin), for a decision step that never sees records. */
-  dialogueByKey(dk: number, consultation: number): number {
+  dialogueByKey(dk: number, consultationOf: number | (() => number)): number {
     let i = this.byDialogue.get(dk);
     if (i >= 0) return i;
+    const consultation = typeof consultationOf === 'number' ? consultationOf : consultationOf();
     i = this.parent.push(this.parent.length);
     this.size.push(1);
     this.minKey.push(consultation);

@@ -26,9 +26,10 @@ import { duplicateOf, gateSteps, RecordGate, type GateStep } from '../finish/gat
 import { planShards, type FinishPlan, type ShardJob } from '../finish/plan.js';
 import { writeShards, type ShardResult } from '../finish/shard-writer.js';
 import { SpillWriter } from '../finish/spill.js';
-import { CaseClusters, caseText, firstPatientTurn, idKey, MIN_CASE_CHARS } from '../finish/split-assign.js';
+import { CaseClusters, idKey } from '../finish/split-assign.js';
 import { LineSink } from './sink.js';
-import { RunStats, recordChars } from './stats.js';
+import { RunStats, recordChars, type RejectSummary } from './stats.js';
+import { caseKeyOf, consultationKeyOf, pleasantryOf, preparedLine } from '../finish/precomputed.js';
 
 /** A record check of the gate (finish/gate.ts GateStep), injected after exact dedup: token budget, near-duplicates … */
 export type RecordFilter = GateStep;
@@ -117,6 +118,13 @@ export class Finaliser {
   }
 
   private async writeReject(r: Reject): Promise<void> {
+    // A BullMQ worker already made the line and the summary (finish/precomputed.ts prepareRejects).
+    const line = preparedLine(r);
+    if (line !== undefined) {
+      this.stats.addRejectSummary(r as unknown as RejectSummary);
+      await this.rejectSink.write(line);
+      return;
+    }
     // Stats (report examples) see the reject as the file keeps it: raw input scrubbed and capped.
     const kept = rejectForOutput(r, this.opts.config.rejects);
     this.stats.addReject(kept);
@@ -135,14 +143,14 @@ export class Finaliser {
     this.stats.addScrape(pb.scrape);
     this.stats.addCleaning(pb.cleaning);
     for (const env of pb.records) {
-      const c = this.clusters.dialogue(env.dialogueId, env.origin);
-      const first = firstPatientTurn(env.record);
-      this.clusters.linkCase(c, first);
+      const c = this.clusters.dialogueByKey(idKey(env.dialogueId), () => consultationKeyOf(env));
+      const ck = caseKeyOf(env);
+      this.clusters.linkCaseKey(c, ck);
       const gone = this.gate.check(env);
       if (gone) {
         // A (near-)duplicate of a case description joins the cluster of the record it duplicates.
         const of = duplicateOf(gone);
-        if (of !== undefined && caseText(first).length >= MIN_CASE_CHARS) {
+        if (of !== undefined && ck >= 0) {
           const target = this.recordCluster.get(idKey(of));
           if (target >= 0) this.clusters.union(target, c);
         }
@@ -154,7 +162,7 @@ export class Finaliser {
       this.dialogueOf.push(c);
       this.weightOf.push(w);
       this.recordCluster.set(idKey(env.record.id), c);
-      this.stats.addRecord(env, w);
+      this.stats.addRecord(env, w, pleasantryOf(env));
       const src = `${env.origin.format}\t${env.origin.file}`;
       this.sources.set(src, (this.sources.get(src) ?? 0) + 1);
       const toks = env.annotations.tokens;

@@ -81,6 +81,50 @@ export interface SourceStats {
 
 const EXAMPLES_PER_REASON = 3;
 
+const NEAR_EXAMPLES = 5;
+
+/**
+ * What the run statistics take from one reject (as the rejects file keeps it): tens of bytes, so a
+ * BullMQ worker can send it instead of the reject. `example` (the report's example fields) and
+ * `near` are filled only when asked for: the statistics keep the first few per reason, and a
+ * worker asks for them for the first few of each reason in its batch, which include the run's first.
+ */
+export interface RejectSummary {
+  id: string;
+  stage: Reject['stage'];
+  reason: Reject['reason'];
+  origin: { format: string; file: string; sourceId: string };
+  dialogueId?: string;
+  /** parse.layout_unrecognised: the site and raw-store key of the page. */
+  layout?: { site: string; rawKey: string };
+  example?: { detail: string; input: string };
+  near?: { id: string; duplicateOf: string; similarity: number; text: string };
+}
+
+export function rejectSummary(r: Reject, example: boolean, near: boolean): RejectSummary {
+  const s: RejectSummary = { id: r.id, stage: r.stage, reason: r.reason, origin: { format: r.origin.format, file: r.origin.file, sourceId: r.origin.sourceId } };
+  if (r.dialogueId !== undefined) s.dialogueId = r.dialogueId;
+  if (near && r.reason === 'dedup.near_duplicate') {
+    const ev = (r.evidence ?? {}) as { duplicateOf?: string; similarity?: number };
+    const input = r.input as { id?: string; instruction?: string; output?: string };
+    s.near = {
+      id: input.id ?? r.id,
+      duplicateOf: ev.duplicateOf ?? '',
+      similarity: ev.similarity ?? 0,
+      text: `${input.instruction ?? ''} → ${input.output ?? ''}`.replace(/\s+/g, ' ').slice(0, 80),
+    };
+  }
+  if (r.reason === 'parse.layout_unrecognised') {
+    const ev = (r.evidence ?? {}) as { site?: string; rawKey?: string };
+    if (ev.site && ev.rawKey) s.layout = { site: ev.site, rawKey: ev.rawKey };
+  }
+  if (example) {
+    const input = typeof r.input === 'string' ? r.input : JSON.stringify(r.input) ?? '';
+    s.example = { detail: r.detail.slice(0, 300), input: input.length > 300 ? `${input.slice(0, 300)}…` : input };
+  }
+  return s;
+}
+
 /** The funnel's steps: a dialogue lost at import/scrape/parse never reached normalise, and so on. */
 export const FUNNEL_STEPS = ['import', 'normalise', 'split', 'validate', 'dedup'] as const;
 export type FunnelStep = (typeof FUNNEL_STEPS)[number];
@@ -168,34 +212,28 @@ export class RunStats {
     return (this.perSource[format] ??= { records: 0, rounds: new Histogram(), pleasantryOutputs: 0, spunFlagged: 0, spunRejected: 0, lm: new Histogram((v) => Math.round(v * 10) / 10) });
   }
 
+  /** A reject as the rejects file keeps it (rejectForOutput): its summary, example fields only while the report still wants examples. */
   addReject(r: Reject): void {
+    this.addRejectSummary(rejectSummary(r, (this.rejectExamples[r.reason]?.length ?? 0) < EXAMPLES_PER_REASON, this.nearDuplicateExamples.length < NEAR_EXAMPLES));
+  }
+
+  /** What addReject counts, from a reject's summary (a BullMQ worker sends summaries, not rejects). */
+  addRejectSummary(r: RejectSummary): void {
     if (r.reason === 'quality.machine_spun') this.source(r.origin.format).spunRejected++;
-    if (r.reason === 'dedup.near_duplicate' && this.nearDuplicateExamples.length < 5) {
-      const ev = (r.evidence ?? {}) as { duplicateOf?: string; similarity?: number };
-      const input = r.input as { id?: string; instruction?: string; output?: string };
-      this.nearDuplicateExamples.push({
-        id: input.id ?? r.id,
-        duplicateOf: ev.duplicateOf ?? '',
-        similarity: ev.similarity ?? 0,
-        text: `${input.instruction ?? ''} → ${input.output ?? ''}`.replace(/\s+/g, ' ').slice(0, 80),
-      });
-    }
-    if (r.reason === 'parse.layout_unrecognised') {
-      const ev = (r.evidence ?? {}) as { site?: string; rawKey?: string };
-      if (ev.site && ev.rawKey) {
-        const keys = (this.unrecognisedKeys[ev.site] ??= []);
-        if (keys.length < 20) keys.push(ev.rawKey);
-      }
+    if (r.near && this.nearDuplicateExamples.length < NEAR_EXAMPLES) this.nearDuplicateExamples.push(r.near);
+    if (r.layout) {
+      const keys = (this.unrecognisedKeys[r.layout.site] ??= []);
+      if (keys.length < 20) keys.push(r.layout.rawKey);
     }
     this.rejectsByReason[r.reason] = (this.rejectsByReason[r.reason] ?? 0) + 1;
     this.rejectsBySource[r.origin.format] = (this.rejectsBySource[r.origin.format] ?? 0) + 1;
     const ex = (this.rejectExamples[r.reason] ??= []);
     if (ex.length < EXAMPLES_PER_REASON) {
-      const input = typeof r.input === 'string' ? r.input : JSON.stringify(r.input) ?? '';
+      if (!r.example) throw new Error(`reject ${r.id} (${r.reason}) came without its example fields while the report still wanted examples of that reason`);
       ex.push({
         id: r.id, stage: r.stage, source: `${r.origin.format}:${r.origin.file}#${r.origin.sourceId}`,
         ...(r.dialogueId ? { dialogueId: r.dialogueId } : {}),
-        detail: r.detail.slice(0, 300), input: input.length > 300 ? `${input.slice(0, 300)}…` : input,
+        ...r.example,
       });
     }
     this.rejectsByStage[r.stage] = (this.rejectsByStage[r.stage] ?? 0) + 1;
@@ -209,7 +247,7 @@ export class RunStats {
   }
 
   /** An accepted record, in run order (its split is counted by addSplit). */
-  addRecord(env: RecordEnvelope, weight: number): void {
+  addRecord(env: RecordEnvelope, weight: number, pleasantry = isPleasantry(env.record.output)): void {
     this.recordsAccepted++;
     const r = env.record;
     this.rounds.add(r.history.length + 1);
@@ -232,7 +270,7 @@ export class RunStats {
     const src = this.source(env.origin.format);
     src.records++;
     src.rounds.add(r.history.length + 1);
-    if (isPleasantry(r.output)) src.pleasantryOutputs++;
+    if (pleasantry) src.pleasantryOutputs++;
     if (env.annotations.flags?.includes('quality.machine_spun')) src.spunFlagged++;
     if (env.annotations.quality) src.lm.add(env.annotations.quality.lm);
     const tk = env.annotations.tokens;

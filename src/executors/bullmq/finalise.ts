@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { ProcessedBatch } from '../../../schemas/batch.js';
 import type { Logger } from '../../core/logger.js';
 import type { Finaliser } from '../../output/finaliser.js';
-import { attachKeys } from '../../finish/precomputed.js';
+import { attachKeys, attachRejectLines } from '../../finish/precomputed.js';
 import { unitSeq } from './keys.js';
 import { validate } from './payloads.js';
 import type { RunStore } from './store.js';
@@ -103,6 +103,7 @@ export class ResultFeeder {
         const t = performance.now();
         const pb = validate(StoredResult, JSON.parse(json), `stored result of batch ${from + j}`) as ProcessedBatch;
         attachKeys(pb.records, pb.keys);
+        attachRejectLines(pb.rejects, pb.rejectLines);
         // The finaliser sees the batches numbered in run order, as the local executor cuts them.
         pb.seq = this.fedCount++;
         await this.fin.addBatch(pb);

@@ -124,6 +124,8 @@ export class RunStore {
 
   /** Set by workers: the finish step's per-record keys, stored beside each batch (src/finish/precomputed.ts). */
   keysFor?: (records: RecordEnvelope[]) => BatchKeys | undefined;
+  /** Set by workers: the rejects' final lines and summaries (src/finish/precomputed.ts prepareRejects). */
+  rejectsFor?: (rejects: ProcessedBatch['rejects']) => { summaries: object[]; lines: string[] };
 
   useRoot(root: string): void {
     this.root = root;
@@ -185,6 +187,11 @@ export class RunStore {
       // Validated here, where it is made (in parallel workers); the coordinator checks the file is
       // this one (its size, kept as the marker) and the batch's shape (finalise.ts StoredResult).
       validate(ProcessedBatch, pb, `result of batch ${seq}`);
+      const prepared = this.rejectsFor?.(pb.rejects);
+      if (prepared) {
+        pb.rejects = prepared.summaries as ProcessedBatch['rejects'];
+        pb.rejectLines = prepared.lines;
+      }
       const json = JSON.stringify(pb);
       await this.writeResult(seq, json);
       const res = await this.c.cmtLeafDone(k.results, k.parts, k.pending(seq), k.leaves(seq), k.record, seq, '', String(Buffer.byteLength(json)), pb.inputs, pb.records.length, pb.rejects.length);

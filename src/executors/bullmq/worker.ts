@@ -30,7 +30,7 @@ import { loadTokenizer, type TokenCounter } from '../../tokens/registry.js';
 import { itemIdentity, nextStage, runStage, type StageOutput } from './chain.js';
 import { bullConnection, createClient, connectOrFail, openQueue } from './connection.js';
 import { DEFAULT_PREFIX, FINALISE_JOB_ID, jobId, RunKeys, runsChannel, runsKey, STAGES, unitSeq, type QueueStage, type StageName } from './keys.js';
-import { computeKeys } from '../../finish/precomputed.js';
+import { computeKeys, prepareRejects } from '../../finish/precomputed.js';
 import { batches, unitItems } from '../../pipeline/read-sources.js';
 import {
   Carry,
@@ -207,6 +207,7 @@ export class WorkerService {
     if (record.store) store.useRoot(record.store);
     // The finish step's per-record hashing (exact-dedup keys, MinHash signatures) is done here, in parallel.
     store.keysFor = (records) => computeKeys(record.pipeline.config, records);
+    store.rejectsFor = (rejects) => prepareRejects(record.pipeline.config, rejects);
     const logger = this.opts.logger.child({ runId });
     const pipeline = toLoadedPipeline(record.pipeline);
     let graph = this.opts.graph;
