@@ -5,7 +5,7 @@
  * with peak RSS per run. A benchmark, not a test: it asserts nothing but the accounting.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
@@ -201,7 +201,11 @@ async function main(): Promise<void> {
     stopStartedServices(root);
   }
   const out = path.join(root, 'bench', 'RESULTS.md');
-  writeFileSync(out, `${L.join('\n')}\n`);
+  // Sections measured alone (graph evaluation, per-layout scraping …) are kept below their heading.
+  const ALONE = '# Sections measured alone';
+  const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
+  const kept = previous.includes(ALONE) ? `\n${previous.slice(previous.indexOf(ALONE))}` : '';
+  writeFileSync(out, `${L.join('\n')}\n${kept}`);
   rmSync(work, { recursive: true, force: true });
   console.log(`wrote ${out}`);
 }
