@@ -1,34 +1,10 @@
 import { describe, it, expect, afterAll } from '@jest/globals';
-import { Command } from 'commander';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { registerKgCommands } from '../../src/cli/kg.js';
+import { runKg } from '../support/kg-cli.js';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const lines: string[] = [];
-  const errs: string[] = [];
-  const program = new Command('cmtmedqa');
-  program.configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  const exit = (code: number): never => {
-    process.exitCode = code;
-    throw new Error(`exit ${code}`);
-  };
-  registerKgCommands(program, { out: (s) => lines.push(s), exit });
-  const orig = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((s: string) => (errs.push(String(s)), true)) as typeof process.stderr.write;
-  process.exitCode = 0;
-  try {
-    await program.parseAsync(['node', 'cmtmedqa', ...args]);
-  } catch {
-    /* exit(): exitCode already set */
-  } finally {
-    process.stderr.write = orig;
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { code, out: lines.join('\n'), err: errs.join('') };
-}
+const run = runKg;
 
 describe('kg import never overwrites what it reads', () => {
   const dirs: string[] = [];

@@ -1,29 +1,10 @@
 import { describe, it, expect, afterEach } from '@jest/globals';
-import { Command } from 'commander';
 import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { registerKgCommands } from '../../src/cli/kg.js';
+import { runKg } from '../support/kg-cli.js';
 
-async function run(args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const program = new Command('cmtmedqa');
-  program.configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  const exit = (code: number): never => {
-    process.exitCode = code;
-    throw new Error(`exit ${code}`);
-  };
-  registerKgCommands(program, { out: (s) => lines.push(s), exit });
-  process.exitCode = 0;
-  try {
-    await program.parseAsync(['node', 'cmtmedqa', ...args]);
-  } catch {
-    /* exit(): exitCode already set */
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { code, out: lines.join('\n') };
-}
+const run = runKg;
 
 describe('kg commands', () => {
   const origWrite = process.stderr.write.bind(process.stderr);
