@@ -20,20 +20,40 @@ const toCn = OpenCC.Converter({ from: 'hk', to: 'cn' });
 
 /**
  * Code units that OpenCC changes on their own: a text with none of them is already simplified,
- * so it skips the (comparatively slow) converter. Built once, lazily (~0.1 s).
+ * so it skips the (comparatively slow) converter. Built once, lazily: the candidate units go
+ * through the converter in one call, one per line (no dictionary entry holds a newline, so each
+ * is converted as it would be alone; traditionalTableByUnit, one call per unit, is the reference
+ * the tests compare it with, and the fallback should the line count ever differ).
  */
+const CJK_RANGES = [[0x3400, 0x4dbf], [0x4e00, 0x9fff], [0xf900, 0xfaff]];
 let traditional: Uint8Array | undefined;
 function traditionalTable(): Uint8Array {
   if (traditional) return traditional;
+  const units: string[] = [];
+  for (const [lo, hi] of CJK_RANGES) for (let c = lo; c <= hi; c++) units.push(String.fromCharCode(c));
+  const converted = toCn(units.join('\n')).split('\n');
+  if (converted.length !== units.length) return (traditional = traditionalTableByUnit());
   const t = new Uint8Array(0x10000);
-  for (const [lo, hi] of [[0x3400, 0x4dbf], [0x4e00, 0x9fff], [0xf900, 0xfaff]]) {
+  for (let i = 0; i < units.length; i++) if (converted[i] !== units[i]) t[units[i].charCodeAt(0)] = 1;
+  traditional = t;
+  return t;
+}
+
+/** The same table asked one code unit at a time. */
+export function traditionalTableByUnit(): Uint8Array {
+  const t = new Uint8Array(0x10000);
+  for (const [lo, hi] of CJK_RANGES) {
     for (let c = lo; c <= hi; c++) {
       const ch = String.fromCharCode(c);
       if (toCn(ch) !== ch) t[c] = 1;
     }
   }
-  traditional = t;
   return t;
+}
+
+/** The table toSimplified uses (for the tests). */
+export function traditionalUnits(): Uint8Array {
+  return traditionalTable();
 }
 
 export function toSimplified(s: string): string {

@@ -99,29 +99,44 @@ export class CharLm {
     this.order = m.grams.length - 1;
   }
 
+  /** Reads serialiseCharLm's lines in one pass (fields found with indexOf, no per-line arrays). */
   static parse(text: string): CharLm {
-    let order = 1;
-    for (const line of text.split('\n')) {
-      const t = line.slice(0, line.indexOf('\t'));
-      const n = t.startsWith('c') ? Number(t.slice(1)) : Number(t);
-      if (n > order) order = n;
-    }
-    const grams = Array.from({ length: order + 1 }, () => new Map<string, number>());
-    const ctxTotal = grams.map(() => new Map<string, number>());
-    const ctxTypes = grams.map(() => new Map<string, number>());
-    let tokens = 0;
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      const f = line.split('\t');
-      if (f[0].startsWith('c')) {
-        const n = Number(f[0].slice(1));
-        ctxTotal[n].set(f[1], Number(f[2]));
-        ctxTypes[n].set(f[1], Number(f[3]));
-      } else {
-        const n = Number(f[0]);
-        grams[n].set(f[1], Number(f[2]));
-        if (n === 1) tokens += Number(f[2]);
+    const grams: Array<Map<string, number>> = [];
+    const ctxTotal: Array<Map<string, number>> = [];
+    const ctxTypes: Array<Map<string, number>> = [];
+    const order = (n: number) => {
+      while (grams.length <= n) {
+        grams.push(new Map());
+        ctxTotal.push(new Map());
+        ctxTypes.push(new Map());
       }
+    };
+    order(1);
+    let tokens = 0;
+    for (let start = 0; start < text.length;) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      if (end > start) {
+        const a = text.indexOf('\t', start);
+        const b = text.indexOf('\t', a + 1);
+        if (text.charCodeAt(start) === 99) {
+          // c<n> ctx total types
+          const n = Number(text.slice(start + 1, a));
+          const c = text.indexOf('\t', b + 1);
+          order(n);
+          const ctx = text.slice(a + 1, b);
+          ctxTotal[n].set(ctx, Number(text.slice(b + 1, c)));
+          ctxTypes[n].set(ctx, Number(text.slice(c + 1, end)));
+        } else {
+          // <n> gram count
+          const n = Number(text.slice(start, a));
+          const count = Number(text.slice(b + 1, end));
+          order(n);
+          grams[n].set(text.slice(a + 1, b), count);
+          if (n === 1) tokens += count;
+        }
+      }
+      start = end + 1;
     }
     return new CharLm({ grams, ctxTotal, ctxTypes, tokens });
   }
@@ -284,56 +299,60 @@ class TrigramIndex {
       const id = this.ids.get(g);
       if (id !== undefined) this.p1[id] = (c + 1) / denom1;
     }
-    const idsOf = (key: string, n: number): number[] | undefined => {
-      const p = cps(key);
-      if (p.length !== n) return undefined;
-      const out: number[] = [];
-      for (const ch of p) {
-        const id = this.ids.get(ch);
-        if (id === undefined) return undefined; // a key with a symbol outside the vocabulary never matches text
-        out.push(id);
+    // Symbol id by code point (0: not a symbol of the model), to read keys without splitting them.
+    const bmpId = new Int32Array(0x10000);
+    const astralId = new Map<number, number>();
+    for (const [g, id] of this.ids) {
+      const cp = g.codePointAt(0)!;
+      if (cp < 0x10000) bmpId[cp] = id;
+      else astralId.set(cp, id);
+    }
+    const ab = new Int32Array(3);
+    /** The ids of the n symbols of key into ab, or false when it has another length or a symbol outside the vocabulary. */
+    const idsOf = (key: string, n: number): boolean => {
+      let k = 0;
+      for (let i = 0; i < key.length; i++) {
+        if (k === n) return false;
+        let cp = key.charCodeAt(i);
+        if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < key.length) {
+          const lo = key.charCodeAt(i + 1);
+          if (lo >= 0xdc00 && lo <= 0xdfff) {
+            cp = ((cp - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
+            i++;
+          }
+        }
+        const id = cp < 0x10000 ? bmpId[cp] : (astralId.get(cp) ?? 0);
+        if (id === 0) return false; // a key with a symbol outside the vocabulary never matches text
+        ab[k++] = id;
       }
-      return out;
+      return k === n;
     };
     this.t2 = new Float64Array(w);
     this.y2 = new Float64Array(w);
-    for (const [ctx, c] of ctxTotal[2]) {
-      const a = idsOf(ctx, 1);
-      if (a) this.t2[a[0]] = c;
-    }
-    for (const [ctx, c] of ctxTypes[2]) {
-      const a = idsOf(ctx, 1);
-      if (a) this.y2[a[0]] = c;
-    }
-    const ctxKeys = new Set([...ctxTotal[3].keys(), ...ctxTypes[3].keys()]);
+    for (const [ctx, c] of ctxTotal[2]) if (idsOf(ctx, 1)) this.t2[ab[0]] = c;
+    for (const [ctx, c] of ctxTypes[2]) if (idsOf(ctx, 1)) this.y2[ab[0]] = c;
     if (w * w >= 2 ** 31) throw new Error(`char LM too large for the integer trigram index (${w} symbols)`);
-    // Only contexts with a total take part in the trigram step (a zero total skips it).
-    this.ctx3 = new IntTable(ctxKeys.size, 2);
-    for (const ctx of ctxKeys) {
-      const a = idsOf(ctx, 2);
-      const total = ctxTotal[3].get(ctx) ?? 0;
-      if (a && total) this.ctx3.set(a[0] * w + a[1], total, ctxTypes[3].get(ctx) ?? 0);
-    }
+    // Only contexts with a total take part in the trigram step (a zero or absent total skips it).
+    this.ctx3 = new IntTable(ctxTotal[3].size, 2);
+    for (const [ctx, total] of ctxTotal[3]) if (total && idsOf(ctx, 2)) this.ctx3.set(ab[0] * w + ab[1], total, ctxTypes[3].get(ctx) ?? 0);
     // What the interpolation gives for every stored n-gram, computed once with the very operations
     // crossEntropy would do: the bigram probability of each stored bigram (its context has a total),
     // and log2 of the full trigram probability of each stored trigram.
     this.p2 = new IntTable(grams[2].size, 2);
     for (const [g, c] of grams[2]) {
-      const a = idsOf(g, 2);
-      if (!a || !this.t2[a[0]]) continue;
-      const k = this.y2[a[0]];
-      const p = (c + k * this.p1[a[1]]) / (this.t2[a[0]] + k);
-      this.p2.set(a[0] * w + a[1], p, Math.log2(p));
+      if (!idsOf(g, 2) || !this.t2[ab[0]]) continue;
+      const k = this.y2[ab[0]];
+      const p = (c + k * this.p1[ab[1]]) / (this.t2[ab[0]] + k);
+      this.p2.set(ab[0] * w + ab[1], p, Math.log2(p));
     }
     this.lb3 = new PairTable(grams[3].size);
     for (const [g, c] of grams[3]) {
-      const a = idsOf(g, 3);
-      if (!a) continue;
-      const j = this.ctx3.find(a[0] * w + a[1]);
+      if (!idsOf(g, 3)) continue;
+      const j = this.ctx3.find(ab[0] * w + ab[1]);
       if (j < 0) continue;
       const k = this.ctx3.at(j + 1);
-      const p = (c + k * this.bigram(a[1], a[2])) / (this.ctx3.at(j) + k);
-      this.lb3.set(a[0] * w + a[1], a[2], Math.log2(p));
+      const p = (c + k * this.bigram(ab[1], ab[2])) / (this.ctx3.at(j) + k);
+      this.lb3.set(ab[0] * w + ab[1], ab[2], Math.log2(p));
     }
     this.begin = this.ids.get('^') ?? 0;
     this.end = this.ids.get('$') ?? 0;
