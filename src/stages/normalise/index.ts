@@ -46,10 +46,15 @@ function cleanedMemo(source: string, toSimplified: boolean, scrub: boolean): Tex
   return m;
 }
 
-const entries = <K extends string>(o: Partial<Record<K, number>>): Array<[K, number]> | undefined => {
-  const e = Object.entries(o) as Array<[K, number]>;
-  return e.length ? e : undefined;
-};
+/** Count objects for one cleanText call, reused while they stay empty (most texts count nothing). */
+let scratchHits: TemplateHits = {};
+let scratchPii: PiiCounts = {};
+const scratchOpts: TextOptions = { toSimplified: true, scrubPii: true };
+
+function taken<K extends string>(o: Partial<Record<K, number>>): Array<[K, number]> | undefined {
+  for (const _ in o) return Object.entries(o) as Array<[K, number]>;
+  return undefined;
+}
 
 /**
  * cleanText(raw, opts) through the memo: the counts it would add to opts.templateHits and
@@ -58,10 +63,17 @@ const entries = <K extends string>(o: Partial<Record<K, number>>): Array<[K, num
 function cleanCounted(raw: string, memo: TextMemo<Cleaned>, opts: TextOptions): Cleaned {
   let c = memo.peek(raw);
   if (c === undefined) {
-    const hits: TemplateHits = {};
-    const pii: PiiCounts = {};
-    const text = cleanText(raw, { toSimplified: opts.toSimplified, scrubPii: opts.scrubPii, templates: opts.templates, templateHits: hits, piiCounts: pii });
-    c = { text, has: hasText(text), hits: entries(hits), pii: entries(pii) };
+    scratchOpts.toSimplified = opts.toSimplified;
+    scratchOpts.scrubPii = opts.scrubPii;
+    scratchOpts.templates = opts.templates;
+    scratchOpts.templateHits = scratchHits;
+    scratchOpts.piiCounts = scratchPii;
+    const text = cleanText(raw, scratchOpts);
+    const hits = taken(scratchHits);
+    if (hits) scratchHits = {};
+    const pii = taken(scratchPii);
+    if (pii) scratchPii = {};
+    c = { text, has: hasText(text), hits, pii };
     memo.put(raw, c);
   }
   if (c.hits && opts.templateHits) for (const [k, n] of c.hits) opts.templateHits[k] = (opts.templateHits[k] ?? 0) + n;

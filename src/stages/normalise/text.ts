@@ -244,13 +244,18 @@ function maybeInvisible(c: number): boolean {
   return c <= 8 || (c >= 0x0e && c <= 0x1f) || (c >= 0x7f && c <= 0x9f) || c === 0xad || c === 0x61c || (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) || c === 0xfeff || (c >= 0xd800 && c <= 0xdbff);
 }
 
+/** Per code unit: 1 when not nfcStable, 2 when maybeInvisible (both may be set): nfcVisible's scan reads one byte a unit. */
+const NFC_CLASS = new Uint8Array(0x10000);
+for (let c = 0; c < 0x10000; c++) NFC_CLASS[c] = (nfcStable(c) ? 0 : 1) | (maybeInvisible(c) ? 2 : 0);
+
 /** raw.normalize('NFC').replace(INVISIBLE, ''), with both skipped where one scan shows they change nothing. */
 export function nfcVisible(raw: string): string {
-  let invisible = false;
+  const cls = NFC_CLASS;
+  let invisible = 0;
   for (let i = 0; i < raw.length; i++) {
-    const c = raw.charCodeAt(i);
-    if (!nfcStable(c)) return raw.normalize('NFC').replace(INVISIBLE, '');
-    if (!invisible && maybeInvisible(c)) invisible = true;
+    const k = cls[raw.charCodeAt(i)];
+    if (k & 1) return raw.normalize('NFC').replace(INVISIBLE, '');
+    invisible |= k;
   }
   return invisible ? raw.replace(INVISIBLE, '') : raw;
 }
