@@ -77,10 +77,11 @@ export function recordId(dialogue: string, window: number, start: number, end: n
 type ThinReason = 'split.pleasantry_only' | 'split.thin_output' | 'split.thin_instruction';
 type SplitReason = 'split.no_patient_turn' | 'split.no_doctor_turn' | 'split.too_short' | 'split.too_long' | ThinReason;
 
-/** Per doctor text: isInquiry, and isPleasantry once asked. */
+/** Per doctor text: isInquiry, and isPleasantry and meaningfulChars once asked. */
 interface DoctorText {
   inquiry: boolean;
   pleasantry?: boolean;
+  meaningful?: number;
 }
 const DOCTOR = new TextMemo<DoctorText>('split.doctor');
 function doctorText(text: string): DoctorText {
@@ -92,7 +93,7 @@ function doctorText(text: string): DoctorText {
 /** Why round r may not end a record, or null when it may. */
 function thinReason(r: Round, d: DoctorText, cfg: StageContext['config']['split']): ThinReason | null {
   if (cfg.pleasantryOnly === 'reject' && (d.pleasantry ??= isPleasantry(r.doctor))) return 'split.pleasantry_only';
-  if (cfg.minOutputChars > 0 && meaningfulChars(r.doctor) < cfg.minOutputChars) return 'split.thin_output';
+  if (cfg.minOutputChars > 0 && (d.meaningful ??= meaningfulChars(r.doctor)) < cfg.minOutputChars) return 'split.thin_output';
   if (cfg.minInstructionChars > 0 && meaningfulChars(r.patient) < cfg.minInstructionChars) return 'split.thin_instruction';
   return null;
 }
