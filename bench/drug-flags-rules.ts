@@ -12,6 +12,8 @@
  *  - topDepts: distinct first-level departments (belongs_to ord 0) of the indications;
  *  - patientDisease: a disease the graph places in a department is named in a patient turn;
  *  - patientDrug: a patient turn before the doctor's turn names a drug (any Drug entity);
+ *    patientDrugLike: or a drug-like token the graph does not know (…片, …颗粒: drug-like.ts);
+ *  - diseaseDrugs: the most drugs (common_drug) the graph lists for one of the record's placed diseases;
  *  - drugsInTurn: distinct Drug entities in the doctor's turn;
  * and prints precision (inappropriate / (inappropriate + appropriate); unclear left out, and the
  * same with unclear counted wrong) for the current check and for each candidate rule. --features
@@ -21,12 +23,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Matcher } from '../src/kg/matcher.js';
 import { openSnapshot } from '../src/kg/snapshot.js';
+import { findDrugLikeTokens } from '../src/stages/validate/drug-like.js';
 
 interface Label { id: string; drug: string; ingredient: string; label: 'appropriate' | 'inappropriate' | 'unclear'; kind: string | null; drug_class: string }
 interface Evidence { id: string; drug: string; ingredient: string; turn: number; diseases: string[]; indications: string[]; dialogue: string[] }
 interface Row {
   id: string; drug: string; label: Label['label']; kind: string | null; drugClass: string;
-  nInd: number; nIndXywy: number; topDepts: number; patientDisease: boolean; patientDrug: boolean; drugsInTurn: number;
+  nInd: number; nIndXywy: number; topDepts: number; patientDisease: boolean; patientDrug: boolean; patientDrugLike: boolean; drugsInTurn: number;
+  /** The most drugs the graph lists (common_drug) for one of the record's placed diseases. */
+  diseaseDrugs: number;
 }
 
 const jsonl = <T>(file: string): T[] => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
@@ -75,8 +80,10 @@ async function main(): Promise<void> {
     const turns = e.dialogue.map((t) => t.replace(/^[PD]\d+: /, ''));
     const patientDiseases = new Set<string>();
     let patientDrug = false;
+    let patientDrugLike = false;
     turns.forEach((text, i) => {
       if (i % 2 !== 0) return;
+      if (i < e.turn && findDrugLikeTokens(text).length > 0) patientDrugLike = true;
       for (const h of matcher.find(text)) {
         for (const x of h.entries) {
           if (x.type === 'Disease') patientDiseases.add(x.name);
@@ -87,8 +94,8 @@ async function main(): Promise<void> {
     const drugsInTurn = new Set(matcher.find(turns[e.turn] ?? '').flatMap((h) => h.entries.filter((x) => x.type === 'Drug').map((x) => x.name))).size;
     const ans = await snap.lookup({
       drugDisease: [],
-      departmentsOf: [...new Set([...e.indications, ...patientDiseases])].sort(),
-      drugLinks: { drugs: [], diseases: [] },
+      departmentsOf: [...new Set([...e.indications, ...patientDiseases, ...e.diseases])].sort(),
+      drugLinks: { drugs: [], diseases: [...e.diseases].sort() },
       indications: [{ drug: e.ingredient, symptoms: [], diseases: [] }],
     });
     const inds = ans.indications[0]?.indications ?? [];
@@ -97,7 +104,8 @@ async function main(): Promise<void> {
       id: e.id, drug: e.drug, label: l.label, kind: l.kind, drugClass: l.drug_class,
       nInd: inds.length, nIndXywy: inds.filter((i) => i.sources.includes('xywy')).length, topDepts: top.size,
       patientDisease: [...patientDiseases].some((d) => (ans.departments.get(d)?.length ?? 0) > 0),
-      patientDrug, drugsInTurn,
+      patientDrug, patientDrugLike: patientDrug || patientDrugLike, drugsInTurn,
+      diseaseDrugs: Math.max(0, ...e.diseases.filter((d) => (ans.departments.get(d)?.length ?? 0) > 0).map((d) => ans.drugLinks.diseases.get(d) ?? 0)),
     });
   }
   if (showFeatures) for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
@@ -114,25 +122,33 @@ async function main(): Promise<void> {
   process.stdout.write(`by kind\n${tally((r) => r.kind ?? '-')}\nby drug_class\n${tally((r) => r.drugClass)}\n`);
   // R5 needs a drug-class table the graph does not hold (a curated ingredient → class list); here the labelled class stands in for it.
   const symptomatic = new Set(['analgesic/NSAID', 'corticosteroid', 'antihistamine', 'H2 blocker', 'mineral/electrolyte', 'probiotic']);
-  const R1 = (r: Row) => r.patientDisease;
-  const R2 = (r: Row) => !r.patientDrug;
-  const R4 = (r: Row) => r.nIndXywy >= 10;
-  const R5 = (r: Row) => !symptomatic.has(r.drugClass);
+  // The proposed rules (README, "All flags of the 2f32aec run"): a flag is kept only when …
+  const A = (r: Row) => r.patientDisease; // … a patient turn names a disease the graph places in a department
+  const B = (r: Row) => !r.patientDrugLike; // … no patient turn before it names a drug or drug-like token
+  const B0 = (r: Row) => !r.patientDrug; // (B with graph Drug entities only)
+  const C = (r: Row) => !symptomatic.has(r.drugClass); // … the drug is not of a symptomatic class (needs a curated class table)
+  const D = (r: Row) => r.diseaseDrugs >= 10; // … a placed disease of the record has >= 10 drugs in the graph
+  const all = [A, B, C, D];
   const rules: Array<[string, (r: Row) => boolean]> = [
     ['current check', () => true],
-    ['R1 patient names a placed disease', R1],
-    ['R2 no drug named by the patient before', R2],
-    ['R4 >= 10 indications stated by xywy', R4],
-    ['R5 not a symptomatic class (curated table)', R5],
-    ['(R3 indications span >= 5 first-level depts)', (r) => r.topDepts >= 5],
-    ['R1 + R2', (r) => R1(r) && R2(r)],
-    ['R2 + R5', (r) => R2(r) && R5(r)],
-    ['R1 + R2 + R5', (r) => R1(r) && R2(r) && R5(r)],
-    ['R1 + R2 + R4', (r) => R1(r) && R2(r) && R4(r)],
-    ['R2 + R4 + R5', (r) => R2(r) && R4(r) && R5(r)],
-    ['R1 + R2 + R4 + R5', (r) => R1(r) && R2(r) && R4(r) && R5(r)],
+    ['A patient names a placed disease', A],
+    ['B no drug/drug-like token from the patient before', B],
+    ['B0 no graph drug from the patient before', B0],
+    ['C not a symptomatic class', C],
+    ['D a placed disease with >= 10 drugs', D],
+    ['A + B', (r) => A(r) && B(r)],
+    ['A + B + D', (r) => A(r) && B(r) && D(r)],
+    ['A + B + C + D', (r) => all.every((f) => f(r))],
+    ['  without A (B + C + D)', (r) => B(r) && C(r) && D(r)],
+    ['  without B (A + C + D)', (r) => A(r) && C(r) && D(r)],
+    ['  without C (A + B + D)', (r) => A(r) && B(r) && D(r)],
+    ['  without D (A + B + C)', (r) => A(r) && B(r) && C(r)],
+    ['(not proposed) >= 10 indications stated by xywy', (r) => r.nIndXywy >= 10],
+    ['(not proposed) indications span <= 4 first-level depts', (r) => r.topDepts <= 4],
+    ['(not proposed) indications span >= 5 first-level depts', (r) => r.topDepts >= 5],
+    ['(not proposed) A + B0 + C + D', (r) => A(r) && B0(r) && C(r) && D(r)],
   ];
-  for (const [name, keep] of rules) process.stdout.write(`${name.padEnd(52)} ${summary(rows.filter(keep))}\n`);
+  for (const [name, keep] of rules) process.stdout.write(`${name.padEnd(56)} ${summary(rows.filter(keep))}\n`);
 }
 
 main().catch((e: unknown) => {
