@@ -24,7 +24,9 @@
  *                   validate.maxDrugDepartments (default 2) first-level departments, so an antibiotic or
  *                   a steroid prescribed across medicine is never "wrong"; the record names a disease the
  *                   graph places in a department; and neither that disease nor an indication sits in TCM
- *                   (中医科: TCM treats patterns, which the graph does not link to drugs)
+ *                   (中医科: TCM treats patterns, which the graph does not link to drugs); and no
+ *                   patient turn before it names a drug (a graph drug or a drug-like token: the doctor
+ *                   then answers a drug question, and the record's diseases may be only its background)
  *                   → `validate.drug_not_for_disease`;
  *      unknown      otherwise, and always for a supplement or a TCM 丸/丹/散/汤 formula
  *                   → `validate.drug_indications_unknown` (default ignore):
@@ -93,6 +95,8 @@ export interface Analysis {
   conditions: string[];
   /** Every symptom named (all types of a hit), sorted. */
   symptoms: string[];
+  /** The first patient turn that names a drug (a graph drug or a drug-like token); Infinity when none does. */
+  firstPatientDrugTurn: number;
   inferDepartment: boolean;
 }
 
@@ -150,6 +154,7 @@ export function analyse(env: RecordEnvelope, matcher: Matcher, inferDepartment: 
   const doctorDrugs: DrugMention[] = [];
   const conditions = new Set<string>();
   const symptoms = new Set<string>();
+  let firstPatientDrugTurn = Number.POSITIVE_INFINITY;
   turns.forEach((text, turn) => {
     const hits = matcher.find(text);
     const drugEnds = new Set<number>();
@@ -175,11 +180,13 @@ export function analyse(env: RecordEnvelope, matcher: Matcher, inferDepartment: 
         doctorDrugs.push({ name: drug.name, turn, start: h.start, surface: text.slice(h.start, h.end) });
       }
     }
-    for (const t of findDrugLikeTokens(text, (stem) => isOtherEntity(matcher, stem))) {
+    const drugLike = findDrugLikeTokens(text, (stem) => isOtherEntity(matcher, stem));
+    for (const t of drugLike) {
       if (!drugEnds.has(t.end)) unknownDrugs.push({ ...t, turn });
     }
+    if (turn % 2 === 0 && turn < firstPatientDrugTurn && (drugEnds.size > 0 || drugLike.length > 0)) firstPatientDrugTurn = turn;
   });
-  return { env, mentions, unknownDrugs, diseases, doctorDrugs, inferDepartment, conditions: [...conditions].sort(), symptoms: [...symptoms].sort() };
+  return { env, mentions, unknownDrugs, diseases, doctorDrugs, inferDepartment, conditions: [...conditions].sort(), symptoms: [...symptoms].sort(), firstPatientDrugTurn };
 }
 
 export function lookupFor(batch: Analysis[]): GraphLookup {
@@ -246,7 +253,8 @@ const TCM_DEPARTMENT = '中医科';
  *  contradicted none of that, and the graph knows enough to say so: it lists ≥ minKnown
  *               indications, the drug is specific (its indications lie in at most
  *               maxDrugDepartments first-level departments), a named disease has a department,
- *               and neither the drug nor a named disease sits in TCM (中医科);
+ *               neither the drug nor a named disease sits in TCM (中医科), and no patient turn
+ *               before it names a drug (then the doctor answers a drug question);
  *  unknown      otherwise (and supplements and TCM 丸/丹/散/汤 formulas, always).
  * Nothing is judged when the record names no condition.
  */
@@ -291,8 +299,10 @@ export function judgeDrugs(a: Analysis, answers: Map<string, IndicationAnswer>, 
       if (deps.includes(TCM_DEPARTMENT)) tcmDrug = true;
       if (!firstShared && dialogueFirst.has(deps[0])) firstShared = { indication: i.disease, department: deps[0] };
     }
+    // A drug named after the patient asked about one answers that question: the record's diseases may be only its background.
+    const answersPatientDrug = m.turn > a.firstPatientDrugTurn;
     if (firstShared) out.push({ ...base, verdict: 'consistent', because: firstShared });
-    else if (ans.indications.length < minKnown || NOT_JUDGED.test(m.name) || !knownDisease || tcmDialogue || tcmDrug || drugFirst.size > maxDrugDepartments) out.push({ ...base, verdict: 'unknown' });
+    else if (ans.indications.length < minKnown || NOT_JUDGED.test(m.name) || !knownDisease || tcmDialogue || tcmDrug || drugFirst.size > maxDrugDepartments || answersPatientDrug) out.push({ ...base, verdict: 'unknown' });
     else out.push({ ...base, verdict: 'contradicted' });
   }
   return out;

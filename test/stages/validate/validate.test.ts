@@ -162,6 +162,20 @@ describe('validate: drugs', () => {
     expect(own.doctorDrugs.map((d) => d.name)).toEqual(['氯雷他定']);
   });
 
+  it('judgeDrugs: a drug named after the patient asked about a drug is unknown, not contradicted', async () => {
+    const matcher = Matcher.build(await graph.lexicon());
+    const deps = new Map([['百日咳', ['儿科', '小儿内科']], ['荨麻疹', ['皮肤性病科', '皮肤科']]]);
+    const judge = (instruction: string) => {
+      const a = analyse(envelope('p1', { instruction, output: '可以先吃氯雷他定片看看' }), matcher, false);
+      const answers = new Map<string, IndicationAnswer>([[indicationKey('氯雷他定', a.symptoms, a.conditions), { indications: [{ disease: '荨麻疹', sources: ['t'] }, { disease: '湿疹', sources: ['t'] }], viaSymptom: [], viaDepartment: [] }]]);
+      return judgeDrugs(a, answers, deps, { minKnown: 2 }).map((x) => x.verdict);
+    };
+    expect(judge('孩子百日咳')).toEqual(['contradicted']);
+    // The patient asks about a graph drug, or about a product the graph does not know (a drug-like token).
+    expect(judge('孩子百日咳，吃了穿心莲内酯片')).toEqual(['unknown']);
+    expect(judge('孩子百日咳，能吃清咽宁颗粒吗')).toEqual(['unknown']);
+  });
+
   it('does not judge drugs against diseases for which the graph lists no drug', async () => {
     // 肺炎 has no common_drug in the dump.
     const env = envelope('d6', { instruction: '医生说是肺炎', output: '那就吃氯雷他定片' });
