@@ -14,7 +14,6 @@ import { CmtError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { importers } from '../sources/index.js';
 import type { ImportItem } from '../sources/types.js';
-import { scrapeSource } from '../scrape/source.js';
 import { importRequeue } from '../sources/requeue.js';
 
 export interface SourceFile {
@@ -62,6 +61,8 @@ export async function* unitItems(config: Pipeline, baseDir: string, logger: Logg
   const i = u.source;
   const src = config.sources[i];
   if (src.format === 'scrape') {
+    // Imported here: the scraper (cheerio, the HTTP client, the layouts) loads only for a scrape source.
+    const { scrapeSource } = await import('../scrape/source.js');
     for await (const item of scrapeSource(src, { logger: logger.child({ source: i, format: 'scrape' }), baseDir })) yield { ...item, file: src.site };
     return;
   }
