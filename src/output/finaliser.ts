@@ -173,7 +173,8 @@ export class Finaliser {
       this.dialogueOf.push(c);
       this.weightOf.push(w);
       this.recordCluster.set(idKey(env.record.id), c);
-      this.stats.addRecord(env, w, pleasantryOf(env));
+      // Without a weight of its own the weight is recordChars: the statistic reuses it.
+      this.stats.addRecord(env, w, pleasantryOf(env), this.opts.weight ? recordChars(env) : w);
       const src = this.sourceKey(env.origin);
       this.sources.set(src, (this.sources.get(src) ?? 0) + 1);
       const toks = env.annotations.tokens;

@@ -75,7 +75,10 @@ export async function* unitItems(config: Pipeline, baseDir: string, logger: Logg
   for await (const item of importer({ file: f.display, bytes, encoding: src.encoding })) {
     // sources[].department: the file's known domain, for dialogues that name no department
     if (src.department && item.kind === 'dialogue' && !item.dialogue.department && item.dialogue.cate1 === undefined) item.dialogue.department = src.department;
-    yield { ...item, file: f.display };
+    // The importer's item is fresh and ours: name the file on it rather than copy it per item.
+    const withFile = item as ImportItem & { file: string };
+    withFile.file = f.display;
+    yield withFile;
     if (item.kind === 'dialogue' && src.limit > 0 && ++n >= src.limit) break;
   }
 }
