@@ -78,6 +78,11 @@ export interface ScanOptions {
 }
 
 export async function* jsonArrayElements(text: AsyncIterable<string>, opts: ScanOptions = {}): AsyncGenerator<JsonArrayEvent> {
+  for await (const batch of jsonArrayBatches(text, opts)) yield* batch;
+}
+
+/** jsonArrayElements a text chunk at a time: the events of each chunk as one array (one await per chunk, not per element). */
+export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanOptions = {}): AsyncGenerator<JsonArrayEvent[]> {
   let phase = Phase.Start;
   let index = 0;
   /** JSON Lines: top-level objects, no enclosing array. */
@@ -231,7 +236,7 @@ export async function* jsonArrayElements(text: AsyncIterable<string>, opts: Scan
           phase = Phase.Between; // the '{' starts the first element
         } else {
           out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail: 'the input is neither a JSON array nor JSON lines (first character is not "[" or "{")' });
-          yield* out;
+          yield out;
           return;
         }
       } else {
@@ -239,20 +244,20 @@ export async function* jsonArrayElements(text: AsyncIterable<string>, opts: Scan
         if (isWs(c)) i++;
         else {
           out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail: 'unexpected content after the closing "]" of the array' });
-          yield* out;
+          yield out;
           return;
         }
       }
     }
     if (phase === Phase.Element && segStart < n) parts.push(s.slice(segStart));
-    yield* out;
+    if (out.length) yield out;
   }
 
   if (phase === Phase.Element) {
-    yield { kind: 'truncated', index, raw: parts.join(''), detail: `the input ends inside element ${index}` };
+    yield [{ kind: 'truncated', index, raw: parts.join(''), detail: `the input ends inside element ${index}` }];
   } else if (phase === Phase.Between && !lines) {
-    yield { kind: 'truncated', index, raw: '', detail: `the input ends before the array is closed (after ${index} elements)` };
+    yield [{ kind: 'truncated', index, raw: '', detail: `the input ends before the array is closed (after ${index} elements)` }];
   } else if (phase === Phase.Start) {
-    yield { kind: 'truncated', index, raw: '', detail: 'the input ends before the JSON array starts (empty input)' };
+    yield [{ kind: 'truncated', index, raw: '', detail: 'the input ends before the JSON array starts (empty input)' }];
   }
 }
