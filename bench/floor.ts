@@ -106,7 +106,7 @@ export async function floorSection(env: FloorEnv, copies = 8): Promise<string[]>
     ...rows,
     ...once,
     '',
-    `The ${copies}× input repeats every text ${copies} times, and the pipeline remembers the results of pure per-text work (bounded memos: normalisation, quality scores, entity matches, token counts — see docs/DEVELOPING.md), as it does for the template answers and re-scraped pages of real dumps; the floor cannot. The 1× rows run the same files once each: there every text is new, so they are the per-record cost without repeats (and process start-up weighs more).`,
+    `The ${copies}× input repeats every text ${copies} times, and the pipeline remembers the results of pure per-text work (bounded memos: normalisation, pleasantry and quality scores, entity matches, token counts — README "text memos"), as it does for the template answers and re-scraped pages of real dumps; the floor cannot. The 1× rows run the same files once each: there every text is new, so they are the per-record cost without repeats (and process start-up weighs more).`,
     '',
   ];
 }
