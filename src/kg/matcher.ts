@@ -239,12 +239,27 @@ export class Matcher {
     return 0;
   }
 
+  /** find()'s results by text (pure on the text for this matcher): bounded, see HitMemo. */
+  private readonly memo = new HitMemo();
+
   /**
    * Leftmost-longest, non-overlapping hits in text order, each on word boundaries: at a position
    * the longest term whose span does not cut a word (segment.ts verdict) wins; when every term
-   * there cuts a word, the scan moves one character on.
+   * there cuts a word, the scan moves one character on. The result is frozen and may be shared
+   * with earlier calls on the same text (a dialogue's windows repeat its rounds; dumps repeat
+   * questions and templated answers).
    */
-  find(text: string): TermHit[] {
+  find(text: string): readonly TermHit[] {
+    const known = this.memo.get(text);
+    if (known !== undefined) return known;
+    const hits = this.scan(text);
+    for (const h of hits) Object.freeze(h);
+    Object.freeze(hits);
+    this.memo.set(text, hits);
+    return hits;
+  }
+
+  private scan(text: string): TermHit[] {
     const hits: TermHit[] = [];
     const n = text.length;
     const cand = this.cand;
@@ -297,6 +312,43 @@ export class Matcher {
     return hits;
   }
 
+}
+
+/**
+ * A bounded text → hits memo in two generations: when the current one holds MEMO_TEXTS texts or
+ * MEMO_CHARS characters it becomes the old one (the previous old one is dropped), and a text
+ * found in the old one moves back into the current one. So memory is capped (about 2 × MEMO_CHARS
+ * UTF-16 units of keys plus their hits) on any input, texts seen again soon stay, and only speed
+ * can change: find() is a pure function of the text for one matcher. Texts over MEMO_TEXT_MAX
+ * characters are not kept (rarely repeated, and each would take a large share of the budget).
+ */
+const MEMO_TEXTS = 32_768;
+const MEMO_CHARS = 2_000_000;
+const MEMO_TEXT_MAX = 4_000;
+
+class HitMemo {
+  private cur = new Map<string, readonly TermHit[]>();
+  private old = new Map<string, readonly TermHit[]>();
+  private chars = 0;
+
+  get(text: string): readonly TermHit[] | undefined {
+    const v = this.cur.get(text);
+    if (v !== undefined) return v;
+    const o = this.old.get(text);
+    if (o !== undefined) this.set(text, o);
+    return o;
+  }
+
+  set(text: string, hits: readonly TermHit[]): void {
+    if (text.length > MEMO_TEXT_MAX) return;
+    if (this.cur.size >= MEMO_TEXTS || this.chars + text.length > MEMO_CHARS) {
+      this.old = this.cur;
+      this.cur = new Map();
+      this.chars = 0;
+    }
+    this.cur.set(text, hits);
+    this.chars += text.length;
+  }
 }
 
 /** Degree and frequency words that patients put inside a symptom phrase (longest first where one extends another). */
