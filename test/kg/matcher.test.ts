@@ -163,8 +163,7 @@ describe('the matcher memo (text → hits)', () => {
       expect(m.find(texts[k]).map((h) => ({ ...h }))).toEqual(fresh);
       expect(first[k]).toEqual(fresh);
     }
-    expect(m.find('第69999天头痛').map((h) => [h.start, h.end])).toEqual([[7, 9]]);
-    expect(m.find('第3天头痛').map((h) => [h.start, h.end])).toEqual([[2, 4]]);
+    for (const t of ['第69999天头痛', '第3天头痛']) expect(m.find(t).map((h) => [h.start, h.end])).toEqual([[t.indexOf('头痛'), t.indexOf('头痛') + 2]]);
   });
 
   it('returns frozen results, so a caller cannot change what a later call on the same text sees', () => {
