@@ -70,6 +70,20 @@ describe('tokenizer registry', () => {
     expect(t.countRecord(REC)).toBe(ref.encode(chat, { add_special_tokens: false }).length);
   });
 
+  it('counts each role of a record from its own memo: the same text as user and as assistant, cold and again warm', async () => {
+    const t = await loadTokenizer('qwen3');
+    const ref = fromPreTrained();
+    // Texts that start with what merges across the role's newline (newlines, spaces, digits).
+    const texts = ['\n\n换季时总是咳嗽两声', '  12天了还在低烧', '换季时总是咳嗽两声'];
+    for (const [q, a] of [[texts[0], texts[0]], [texts[1], texts[0]], [texts[0], texts[1]], [texts[2], texts[2]]]) {
+      const rec: CMtMedQARecord = { ...REC, history: [[q, a], [a, q]], instruction: a, output: q };
+      const chat = [[q, a], [a, q], [a, q]].map(([u, b]) => `<|im_start|>user\n${u}<|im_end|>\n<|im_start|>assistant\n${b}<|im_end|>\n`).join('');
+      const want = ref.encode(chat, { add_special_tokens: false }).length;
+      expect(t.countRecord(rec)).toBe(want);
+      expect(t.countRecord(rec)).toBe(want);
+    }
+  });
+
   it('names the accepted tokenizers when the config has an unknown one', () => {
     expect(canonicalTokenizer('Qwen2.5')).toBe('qwen3');
     expect(() => canonicalTokenizer('bert')).toThrow(/unknown tokenizer "bert".*llama2, qwen3, cl100k_base, o200k_base/);
