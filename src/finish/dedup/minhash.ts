@@ -174,13 +174,15 @@ export class MinHasher {
     filled.fill(0);
     const seed = this.seed;
     const last = Math.max(0, text.length - n);
+    // x mod k as a mask when k is a power of two (the default 128): the same bin, no division.
+    const mask = (k & (k - 1)) === 0 ? k - 1 : -1;
     let nonEmpty = 0;
     for (let s = 0; s <= last; s++) {
       let h = FNV_OFFSET;
       const end = s + n < text.length ? s + n : text.length;
       for (let i = s; i < end; i++) h = imul(h ^ text.charCodeAt(i), FNV_PRIME);
       const x = fmix32(h);
-      const bin = (x >>> 0) % k;
+      const bin = mask >= 0 ? x & mask : (x >>> 0) % k;
       const v = fmix32(x ^ seed);
       if (filled[bin] === 0) {
         filled[bin] = 1;
