@@ -223,4 +223,18 @@ describe('byte-level BPE merge loop', () => {
     expect(pieces).toBeGreaterThan(10_000);
     expect(long).toBeGreaterThan(50);
   });
+
+  it('counts the same with pieces cut where no token can cross as without (real lines, every vocabulary, awkward strings)', async () => {
+    const { tiktokenSpec } = await import('../../src/tokens/vocab.js');
+    const lines = [...realLines(25), '𠀀𠀁好的😀😀谢谢', 'a\ud800b\udc00c\ud83d', '\ud800\ud800', '，，，。。。', 'e\u0301é', '医生：CT 显示 3.5cm 结节，需要 PET-CT 吗？', 'x'.repeat(300), '好'.repeat(200)];
+    for (const spec of [qwenSpec(), await tiktokenSpec('cl100k_base'), await tiktokenSpec('o200k_base')]) {
+      const cut = new ByteBpeCounter(spec);
+      const whole = new ByteBpeCounter(spec, { split: false });
+      let differ = 0;
+      for (const line of lines) if (cut.count(line) !== whole.count(line)) differ++;
+      // Again warm: the parts cached by the first pass give the same totals.
+      for (const line of lines) if (cut.count(line) !== whole.count(line)) differ++;
+      expect([spec.name, differ]).toEqual([spec.name, 0]);
+    }
+  });
 });
