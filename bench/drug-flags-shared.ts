@@ -5,7 +5,7 @@
  *
  * Reads <run-dir>/annotations/* /*.jsonl.gz, takes the records flagged validate.drug_not_for_disease,
  * orders them by sha1(seed + id) and keeps the first n. For each, re-runs the validate stage's
- * drug judgement (analyse → lookupFor → graph.lookup → judgeDrugs, minKnownIndications of the run's
+ * drug judgement (analyse → drugLookups → judgeDrugs, minKnownIndications of the run's
  * pipeline.json) on the record from <run-dir>/shards on .cache/kg/xywy-snapshot.json.gz, and prints
  * one JSON line per contradicted drug with the dialogue, the dialogue's conditions and the graph's
  * indications. The output holds dialogue text: keep it out of the repository.
@@ -16,9 +16,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { RecordEnvelope } from '../schemas/record.js';
 import { Matcher } from '../src/kg/matcher.js';
-import type { IndicationAnswer } from '../src/kg/port.js';
 import { openSnapshot } from '../src/kg/snapshot.js';
-import { analyse, indicationKey, judgeDrugs, lookupFor, utterances } from '../src/stages/validate/index.js';
+import { MAX_DRUG_DEPARTMENTS, analyse, drugLookups, judgeDrugs, utterances } from '../src/stages/validate/index.js';
 
 const FLAG = 'validate.drug_not_for_disease';
 
@@ -39,8 +38,9 @@ async function main(): Promise<void> {
   if (!runDir) throw new Error('usage: drug-flags-shared.js <run-dir> [n] [seed]');
   const n = Number(nArg ?? 40);
   const seed = seedArg ?? 'drug-flags-shared';
-  const pipeline = JSON.parse(readFileSync(path.join(runDir, 'pipeline.json'), 'utf8')) as { config: { validate: { minKnownIndications: number } } };
+  const pipeline = JSON.parse(readFileSync(path.join(runDir, 'pipeline.json'), 'utf8')) as { config: { validate: { minKnownIndications: number; maxDrugDepartments?: number } } };
   const minKnown = pipeline.config.validate.minKnownIndications;
+  const maxDrugDepartments = Number(process.env.MAX_DRUG_DEPARTMENTS ?? pipeline.config.validate.maxDrugDepartments ?? MAX_DRUG_DEPARTMENTS);
 
   const flagged = readGzJsonl(path.join(runDir, 'annotations'))
     .filter((a) => ((a.annotations as { flags?: string[] }).flags ?? []).includes(FLAG))
@@ -59,13 +59,13 @@ async function main(): Promise<void> {
     if (!record) throw new Error(`record ${id} is flagged in the annotations but missing from the shards`);
     const env = { id, record, dialogueId: id, origin: { format: 'cmtmedqa', file: 'shards', sourceId: id, position: 0 } } as unknown as RecordEnvelope;
     const a = analyse(env, matcher, false);
-    const q = lookupFor([a]);
-    const ans = await snap.lookup(q);
-    const answers = new Map<string, IndicationAnswer>();
-    (q.indications ?? []).forEach((x, k) => answers.set(indicationKey(x.drug, x.symptoms, x.diseases), ans.indications[k]));
-    const verdicts = judgeDrugs(a, answers, ans.departments, minKnown).filter((v) => v.verdict === 'contradicted');
+    const { answers, departments } = await drugLookups([a], snap);
+    const verdicts = judgeDrugs(a, answers, departments, { minKnown, maxDrugDepartments }).filter((v) => v.verdict === 'contradicted');
     if (verdicts.length === 0) process.stderr.write(`warning: ${id} no longer has a contradicted drug on this snapshot\n`);
     const turns = utterances(env.record);
+    // Departments of the dialogue's diseases and of each contradicted drug's indications (for the analysis of kinds).
+    const indicationNames = [...new Set(verdicts.flatMap((v) => v.indications.map((i) => i.disease)))].sort();
+    const deps = (await snap.lookup({ drugDisease: [], departmentsOf: indicationNames, drugLinks: { drugs: [], diseases: [] }, indications: [] })).departments;
     for (const v of verdicts) {
       process.stdout.write(
         JSON.stringify({
@@ -77,6 +77,9 @@ async function main(): Promise<void> {
           diseases: a.diseases,
           conditions: a.conditions,
           indications: v.indications.map((i) => i.disease),
+          indicationSources: v.indications.map((i) => i.sources.join('+')),
+          indicationDepartments: v.indications.map((i) => deps.get(i.disease) ?? []),
+          diseaseDepartments: a.diseases.map((d) => departments.get(d) ?? []),
           dialogue: turns.map((t, i) => `${i % 2 === 0 ? 'P' : 'D'}${i}: ${t}`),
         }) + '\n',
       );

@@ -15,8 +15,7 @@ import type { RecordEnvelope } from '../schemas/record.js';
 import { Matcher } from '../src/kg/matcher.js';
 import { foldTerm } from '../src/kg/fold.js';
 import type { GraphPort, LexiconEntry } from '../src/kg/port.js';
-import { MIN_KNOWN_INDICATIONS, analyse, indicationKey, isJudged, judgeDrugs, lookupFor, type DrugVerdict } from '../src/stages/validate/index.js';
-import type { IndicationAnswer } from '../src/kg/port.js';
+import { MAX_DRUG_DEPARTMENTS, MIN_KNOWN_INDICATIONS, analyse, drugLookups, isJudged, judgeDrugs, type DrugVerdict } from '../src/stages/validate/index.js';
 
 interface Loc { file: string; record: Record<string, unknown>; utterance: number; role: string }
 interface EntityLine { key: string; source: string; locator: Loc; entities: Array<{ surface: string; start: number; end: number; type: string }>; non_entities: Array<{ surface: string; start: number; end: number; note?: string }> }
@@ -173,11 +172,8 @@ export async function drugEval(root: string, matcher: Matcher, graph: GraphPort)
     const turn = utts[l.locator.utterance][1];
     const context = utts.slice(0, l.locator.utterance).map((x) => x[1]).join('\n');
     const a = analyse(envelope([context, turn]), matcher, false);
-    const q = lookupFor([a]);
-    const ans = await graph.lookup(q);
-    const answers = new Map<string, IndicationAnswer>();
-    (q.indications ?? []).forEach((x, k) => answers.set(indicationKey(x.drug, x.symptoms, x.diseases), ans.indications[k]));
-    const verdicts = judgeDrugs(a, answers, ans.departments);
+    const { answers, departments } = await drugLookups([a], graph);
+    const verdicts = judgeDrugs(a, answers, departments);
     // Each doctor-drug mention in the turn, with the verdict of its ingredient.
     const u = cpToUtf16(turn);
     const mentions = matcher.find(turn).filter((h) => h.entries.some((e) => e.type === 'Drug'));
@@ -265,7 +261,11 @@ export function mieEval(root: string, matcher: Matcher, lexicon: LexiconEntry[])
 }
 
 /** Claims built from the graph: consistent (disease + a drug it lists) vs inconsistent (a drug known for other diseases only). */
-export async function syntheticEval(graph: GraphPort, matcher: Matcher, diseases: string[], drugsByDisease: Map<string, string[]>, childDeps: Map<string, Set<string>>, symptomsOf: Map<string, Set<string>>, n = 400, judgedOnly = true): Promise<{ lines: string[]; accuracy: number }> {
+export async function syntheticEval(graph: GraphPort, matcher: Matcher, diseases: string[], drugsByDisease: Map<string, string[]>, depsOf: Map<string, string[]>, symptomsOf: Map<string, Set<string>>, n = 400, judgedOnly = true): Promise<{ lines: string[]; accuracy: number }> {
+  // depsOf: belongs_to in graph order (first-level department first).
+  const childDeps = new Map([...depsOf].map(([d, deps]) => [d, new Set(deps.slice(1))]));
+  const firstDep = (d: string) => depsOf.get(d)?.[0];
+  const tcm = (d: string) => (depsOf.get(d) ?? []).includes('中医科');
   let seed = 12345;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   const diseasesOf = new Map<string, number>();
@@ -279,8 +279,14 @@ export async function syntheticEval(graph: GraphPort, matcher: Matcher, diseases
   }
   // Inconsistent claims use drugs whose indications the graph knows (else the check says "unknown", by design).
   // …and that the check judges at all (supplements and TCM 丸/丹/散/汤 formulas are "unknown" by design), named by ≥ 2 characters (the matcher's shortest drug term).
-  const allDrugs = [...diseasesOf.entries()].filter(([x, c]) => c >= MIN_KNOWN_INDICATIONS && (!judgedOnly || (isJudged(x) && x.length >= 2))).map(([x]) => x).sort();
-  const withDrugs = diseases.filter((d) => (drugsByDisease.get(d) ?? []).length > 0);
+  // …and that are specific (indications in ≤ MAX_DRUG_DEPARTMENTS first-level departments, none in TCM): a drug prescribed everywhere is "unknown" by design.
+  const specific = (x: string) => {
+    const ind = [...(indicationsOf.get(x) ?? [])];
+    return !ind.some(tcm) && new Set(ind.map(firstDep).filter((f) => f !== undefined)).size <= MAX_DRUG_DEPARTMENTS;
+  };
+  const allDrugs = [...diseasesOf.entries()].filter(([x, c]) => c >= MIN_KNOWN_INDICATIONS && (!judgedOnly || (isJudged(x) && x.length >= 2 && specific(x)))).map(([x]) => x).sort();
+  // Diseases the graph places in a department outside TCM (a contradiction is claimed only against those).
+  const withDrugs = diseases.filter((d) => (drugsByDisease.get(d) ?? []).length > 0 && (!judgedOnly || (firstDep(d) !== undefined && !tcm(d))));
   let right = 0, total = 0, consistentOk = 0, inconsistentOk = 0;
   for (let i = 0; i < n; i++) {
     const d = withDrugs[Math.floor(rnd() * withDrugs.length)];
@@ -291,16 +297,13 @@ export async function syntheticEval(graph: GraphPort, matcher: Matcher, diseases
     const syms = symptomsOf.get(d) ?? new Set<string>();
     const otherSpecialty = (x: string) =>
       !own.includes(x) &&
-      ![...(indicationsOf.get(x) ?? [])].some((i) => [...(childDeps.get(i) ?? [])].some((dep) => deps.has(dep)) || [...(symptomsOf.get(i) ?? [])].some((s) => syms.has(s)));
+      ![...(indicationsOf.get(x) ?? [])].some((i) => firstDep(i) === firstDep(d) || [...(childDeps.get(i) ?? [])].some((dep) => deps.has(dep)) || [...(symptomsOf.get(i) ?? [])].some((s) => syms.has(s)));
     let bad = allDrugs[Math.floor(rnd() * allDrugs.length)];
     for (let k = 0; k < 200 && !otherSpecialty(bad); k++) bad = allDrugs[Math.floor(rnd() * allDrugs.length)];
     for (const [drug, expectFlag] of [[good, false], [bad, true]] as Array<[string, boolean]>) {
       const a = analyse(envelope([`医生你好，我确诊了${d}。`, `你好，建议服用${drug}，按说明书用。`]), matcher, false);
-      const q = lookupFor([a]);
-      const ans = await graph.lookup(q);
-      const answers = new Map<string, IndicationAnswer>();
-      (q.indications ?? []).forEach((x, k) => answers.set(indicationKey(x.drug, x.symptoms, x.diseases), ans.indications[k]));
-      const flagged = judgeDrugs(a, answers, ans.departments).some((v) => v.verdict === 'contradicted');
+      const { answers, departments } = await drugLookups([a], graph);
+      const flagged = judgeDrugs(a, answers, departments).some((v) => v.verdict === 'contradicted');
       total++;
       if (flagged === expectFlag) {
         right++;
@@ -311,6 +314,6 @@ export async function syntheticEval(graph: GraphPort, matcher: Matcher, diseases
   }
   return {
     accuracy: right / total,
-    lines: [`Synthetic claims from the graph (${n} consistent: a disease and a drug it lists; ${n} inconsistent: the same disease and a drug of another specialty — one whose indications share no second-level department and no symptom with it; patient names the disease, doctor the drug): separated **${fmt(right / total, 3)}** (consistent not flagged ${consistentOk}/${n}, inconsistent flagged as contradicted ${inconsistentOk}/${n}; inconsistent drugs are drawn from those with ≥ ${MIN_KNOWN_INDICATIONS} indications that the check judges: no supplement or TCM 丸/丹/散/汤 formula, which are \`drug_indications_unknown\` by design).`, ''],
+    lines: [`Synthetic claims from the graph (${n} consistent: a disease and a drug it lists; ${n} inconsistent: a disease the graph places in a department outside TCM, and a drug of another specialty — one whose indications share no department (first or second level) and no symptom with it; patient names the disease, doctor the drug): separated **${fmt(right / total, 3)}** (consistent not flagged ${consistentOk}/${n}, inconsistent flagged as contradicted ${inconsistentOk}/${n}; inconsistent drugs are drawn from those with ≥ ${MIN_KNOWN_INDICATIONS} indications that the check judges: specific ones, whose indications lie in at most ${MAX_DRUG_DEPARTMENTS} first-level departments and none in TCM, and no supplement or TCM 丸/丹/散/汤 formula; the others are \`drug_indications_unknown\` by design).`, ''],
   };
 }

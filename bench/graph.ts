@@ -151,12 +151,13 @@ export async function graphSections(root: string, work: string, opts: { neo4jUri
   const drugsByDisease = new Map<string, string[]>();
   for (const [rel, d, x] of imported.graph.edges) if (rel === 'common_drug' || rel === 'recommand_drug') drugsByDisease.set(d, [...(drugsByDisease.get(d) ?? []), x]);
   const diseases = imported.graph.nodes.filter((n) => n.type === 'Disease').map((n) => n.name);
-  const childDeps = new Map<string, Set<string>>();
-  for (const [rel, d, x, ord] of imported.graph.edges) if (rel === 'belongs_to' && ord >= 1) childDeps.set(d, new Set([...(childDeps.get(d) ?? []), x]));
+  const ranked = new Map<string, Array<[number, string]>>();
+  for (const [rel, d, x, ord] of imported.graph.edges) if (rel === 'belongs_to') ranked.set(d, [...(ranked.get(d) ?? []), [ord, x]]);
+  const depsOf = new Map([...ranked].map(([d, xs]) => [d, xs.sort((a, b) => a[0] - b[0]).map(([, x]) => x)]));
   const symptomsOf = new Map<string, Set<string>>();
   for (const [rel, d, x] of imported.graph.edges) if (rel === 'has_symptom') symptomsOf.set(d, new Set([...(symptomsOf.get(d) ?? []), x]));
-  L.push(...(await syntheticEval(snap, matcher, diseases, drugsByDisease, childDeps, symptomsOf)).lines);
-  const anyPool = await syntheticEval(snap, matcher, diseases, drugsByDisease, childDeps, symptomsOf, 400, false);
+  L.push(...(await syntheticEval(snap, matcher, diseases, drugsByDisease, depsOf, symptomsOf)).lines);
+  const anyPool = await syntheticEval(snap, matcher, diseases, drugsByDisease, depsOf, symptomsOf, 400, false);
   L.push(`The same claims with inconsistent drugs drawn from every drug with ≥ 10 indications, supplements and TCM formulas included (the pool before issue 11's second session; those are "unknown", never flagged): separated ${fmt(anyPool.accuracy, 3)}.`, '');
   await snap.close();
   return L;

@@ -144,6 +144,8 @@ export const ValidateConfig = z.strictObject({
   }).prefault({}),
   /** A drug's indications count as known (so a mismatch is a contradiction) from this many listed diseases on. */
   minKnownIndications: z.number().int().positive().default(10),
+  /** A drug can be contradicted only when its indications lie in at most this many first-level departments (a specific drug, not one prescribed everywhere). */
+  maxDrugDepartments: z.number().int().positive().default(2),
   /** Fill missing cate1/cate2 from the departments the graph assigns to the dialogue's diseases. */
   inferDepartment: z.boolean().default(true),
   /** Records per graph round trip (Neo4j backend). */

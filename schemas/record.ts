@@ -17,6 +17,32 @@ export const CMtMedQARecord = z.strictObject({
 });
 export type CMtMedQARecord = z.infer<typeof CMtMedQARecord>;
 
+const RECORD_KEYS = new Set(['id', 'cate1', 'cate2', 'instruction', 'input', 'output', 'history']);
+
+/**
+ * A fast sufficient test for CMtMedQARecord: true only for values the schema accepts (a plain
+ * object with exactly its seven keys, strings where it wants strings, non-empty where it says
+ * min(1), history an array of string pairs). False says nothing: ask the schema (it gives the
+ * issue). Per-record callers use it to skip building a zod result for every valid record.
+ */
+export function isCMtMedQARecord(v: unknown): v is CMtMedQARecord {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  const r = v as Record<string, unknown>;
+  let n = 0;
+  for (const k in r) {
+    if (!Object.prototype.hasOwnProperty.call(r, k) || !RECORD_KEYS.has(k)) return false;
+    n++;
+  }
+  if (n !== 7) return false;
+  if (typeof r.id !== 'string' || r.id.length === 0 || typeof r.cate1 !== 'string' || typeof r.cate2 !== 'string') return false;
+  if (typeof r.instruction !== 'string' || r.instruction.length === 0 || typeof r.input !== 'string') return false;
+  if (typeof r.output !== 'string' || r.output.length === 0 || !Array.isArray(r.history)) return false;
+  for (const t of r.history as unknown[]) {
+    if (!Array.isArray(t) || t.length !== 2 || typeof t[0] !== 'string' || typeof t[1] !== 'string') return false;
+  }
+  return true;
+}
+
 /** The single-turn safety prompt schema that CMtMedQA_test.json mixes in. */
 export const CMtMedQASafetyRecord = z.strictObject({ instruct: z.string().min(1), output: z.string().min(1) });
 export type CMtMedQASafetyRecord = z.infer<typeof CMtMedQASafetyRecord>;

@@ -106,27 +106,51 @@ export class MemoryGraph implements GraphPort {
     };
   }
 
+  /** Per drug, built on first use: its indications sorted, and symptom → / department → indications (shared, read-only). */
+  private readonly drugIndex = new Map<string, { indications: IndicationAnswer['indications']; bySymptom: Map<string, string[]>; byDepartment: Map<string, string[]> }>();
+
+  private indexOfDrug(drug: string) {
+    let x = this.drugIndex.get(drug);
+    if (x) return x;
+    const ind = this.indicationsOf.get(drug);
+    if (!ind) return undefined;
+    const indications = [...ind.entries()].map(([disease, sources]) => ({ disease, sources })).sort((a, b) => cmpStr(a.disease, b.disease));
+    const bySymptom = new Map<string, string[]>();
+    const byDepartment = new Map<string, string[]>();
+    for (const { disease } of indications) {
+      for (const s of this.symptomsOf.get(disease) ?? []) {
+        const l = bySymptom.get(s);
+        if (l) l.push(disease);
+        else bySymptom.set(s, [disease]);
+      }
+      for (const dep of this.childDepartments.get(disease) ?? []) {
+        const l = byDepartment.get(dep);
+        if (l) l.push(disease);
+        else byDepartment.set(dep, [disease]);
+      }
+    }
+    this.drugIndex.set(drug, (x = { indications, bySymptom, byDepartment }));
+    return x;
+  }
+
   private indicationAnswer(q: IndicationQuery): IndicationAnswer {
-    const ind = this.indicationsOf.get(q.drug);
-    if (!ind) return { indications: [], viaSymptom: [], viaDepartment: [] };
-    const specific = (s: string) => (this.symptomDegree.get(s) ?? 0) <= MAX_LINKING_SYMPTOM_DEGREE;
+    const idx = this.indexOfDrug(q.drug);
+    if (!idx) return { indications: [], viaSymptom: [], viaDepartment: [] };
     const named = new Set(q.symptoms);
-    const dialogueSymptoms = new Set<string>();
+    // The symptoms that link: every one the dialogue names, and the specific ones of its diseases.
+    const linking = new Set(q.symptoms);
     const dialogueDeps = new Set<string>();
     for (const d of q.diseases) {
-      for (const s of this.symptomsOf.get(d) ?? []) dialogueSymptoms.add(s);
+      for (const s of this.symptomsOf.get(d) ?? []) if (!named.has(s) && (this.symptomDegree.get(s) ?? 0) <= MAX_LINKING_SYMPTOM_DEGREE) linking.add(s);
       for (const dep of this.childDepartments.get(d) ?? []) dialogueDeps.add(dep);
     }
-    const indications = [...ind.entries()].map(([disease, sources]) => ({ disease, sources })).sort((a, b) => cmpStr(a.disease, b.disease));
     const viaSymptom: IndicationAnswer['viaSymptom'] = [];
+    for (const s of linking) for (const disease of idx.bySymptom.get(s) ?? []) viaSymptom.push({ disease, symptom: s });
     const viaDepartment: IndicationAnswer['viaDepartment'] = [];
-    for (const { disease } of indications) {
-      for (const s of this.symptomsOf.get(disease) ?? []) if (named.has(s) || (dialogueSymptoms.has(s) && specific(s))) viaSymptom.push({ disease, symptom: s });
-      for (const dep of this.childDepartments.get(disease) ?? []) if (dialogueDeps.has(dep)) viaDepartment.push({ disease, department: dep });
-    }
+    for (const dep of dialogueDeps) for (const disease of idx.byDepartment.get(dep) ?? []) viaDepartment.push({ disease, department: dep });
     viaSymptom.sort((a, b) => cmpStr(a.disease, b.disease) || cmpStr(a.symptom, b.symptom));
     viaDepartment.sort((a, b) => cmpStr(a.disease, b.disease) || cmpStr(a.department, b.department));
-    return { indications, viaSymptom, viaDepartment };
+    return { indications: idx.indications, viaSymptom, viaDepartment };
   }
 
   async stats(): Promise<KgStats> {

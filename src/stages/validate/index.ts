@@ -12,21 +12,27 @@
  *    Drug name/alias covers (a Drug match ending where the token ends counts as known).
  *  - drugs: every drug a doctor turn names (odd indexes: h_i.a, output; not negated — 不要/别/禁用/
  *    慎用/停用/避免/勿/忌… in the 6 characters before it, or 过敏 right after it; not a surface that is
- *    also a Food, '山药') is judged once per generic ingredient (products fold into their ingredient
+ *    also a Food, '山药'; not inside quotation marks that repeat a patient turn's words, as in
+ *    "以上是对“…能用X吗”这个问题的建议") is judged once per generic ingredient (products fold into their ingredient
  *    at import: src/kg/import/ingredient.ts) against every disease and symptom the record names:
  *      consistent   an indication of the drug (a disease listing it as common_drug/recommand_drug,
  *                   in any source) is named; or it shares a symptom with the dialogue (one the
- *                   dialogue names, or a specific one — listed by ≤ 40 diseases — of a named disease); or it sits in the same specific
- *                   department (second-level belongs_to) as a named disease;
- *      contradicted the graph lists ≥ validate.minKnownIndications (default 10) indications, none is
- *                   consistent, and the record names at least one disease (typed Disease, or a
- *                   symptom-and-disease name) that the graph places in a department (belongs_to) —
- *                   so "no shared department" is a statement about a disease the graph knows
+ *                   dialogue names, or a specific one — listed by ≤ 40 diseases — of a named disease); or it sits in the same
+ *                   department as a named disease (second-level belongs_to, or first-level: 内科, 外科, 皮肤性病科 …);
+ *      contradicted none of that, and the graph knows enough to say so: it lists ≥ validate.minKnownIndications
+ *                   (default 10) indications; the drug is specific — its indications lie in at most
+ *                   validate.maxDrugDepartments (default 2) first-level departments, so an antibiotic or
+ *                   a steroid prescribed across medicine is never "wrong"; the record names a disease the
+ *                   graph places in a department; and neither that disease nor an indication sits in TCM
+ *                   (中医科: TCM treats patterns, which the graph does not link to drugs); and no
+ *                   patient turn before it names a drug (a graph drug or a drug-like token: the doctor
+ *                   then answers a drug question, and the record's diseases may be only its background)
  *                   → `validate.drug_not_for_disease`;
- *      unknown      it lists fewer, or the record names only symptoms or diseases without a department,
- *                   or the drug is a supplement or a TCM 丸/丹/散/汤 formula
- *                   (prescribed for states, not diseases) → `validate.drug_indications_unknown` (default ignore):
+ *      unknown      otherwise, and always for a supplement or a TCM 丸/丹/散/汤 formula
+ *                   → `validate.drug_indications_unknown` (default ignore):
  *                   "the graph does not know" is not "the wrong drug".
+ *    Measured on hand-labelled real turns and on every flag of the shared corpora: bench/RESULTS.md,
+ *    test/eval/README.md, test/eval/drug-flags-shared/README.md.
  *    Records that name no disease or symptom are not judged. Evidence: the drug as written, its
  *    ingredient, the dialogue's diseases and symptoms, and the indications with their sources.
  *  - department: when cate1/cate2 are the pipeline defaults (split.defaultCate1/defaultCate2), the
@@ -36,14 +42,15 @@
  * Policies per check (ctx.config.validate.checks): reject → one Reject (the first failing check
  * in the order no_entity, unknown_drug, drug_not_for_disease, drug_indications_unknown; evidence of all failed checks),
  * flag → annotations.flags gets the reason code, ignore → nothing.
- * One GraphPort.lookup per batch of `validate.batchSize` records; output order = input order.
+ * At most two GraphPort.lookup calls per batch of `validate.batchSize` records (the second asks the
+ * departments of the indications that the first answer leaves open); output order = input order.
  * Without a graph (no `kg` section) only the schema is checked.
  */
-import { CMtMedQARecord, type EntityMention, type RecordEnvelope } from '../../../schemas/record.js';
+import { CMtMedQARecord, isCMtMedQARecord, type EntityMention, type RecordEnvelope } from '../../../schemas/record.js';
 import type { Reject, RejectReason } from '../../../schemas/reject.js';
 import { makeReject } from '../../core/reject.js';
 import { matcherFor, type Matcher } from '../../kg/matcher.js';
-import type { GraphLookup, GraphLookupResult, IndicationAnswer, IndicationQuery } from '../../kg/port.js';
+import type { GraphLookup, GraphLookupResult, GraphPort, IndicationAnswer, IndicationQuery } from '../../kg/port.js';
 import type { StageContext, StageResult } from '../types.js';
 import { findDrugLikeTokens, type DrugLikeToken } from './drug-like.js';
 import { canonicalInferred } from '../split/taxonomy.js';
@@ -53,6 +60,8 @@ const CHECK_ORDER: readonly Check[] = ['no_entity', 'unknown_drug', 'drug_not_fo
 
 /** A drug's indications are "known" when the graph lists it for at least this many diseases. */
 export const MIN_KNOWN_INDICATIONS = 10; // the default of validate.minKnownIndications
+/** A drug whose indications span more first-level departments is prescribed too widely to call wrong (validate.maxDrugDepartments). */
+export const MAX_DRUG_DEPARTMENTS = 2;
 
 /** Supplements and TCM pill/powder formulas are prescribed for states, not named diseases: never judged. */
 const NOT_JUDGED = /^(?:维生素|复合维生素|钙|葡萄糖酸钙|碳酸钙|辅酶|叶酸|鱼肝油|益生菌|微量元素|锌)|[丸丹散汤]$/;
@@ -86,6 +95,8 @@ export interface Analysis {
   conditions: string[];
   /** Every symptom named (all types of a hit), sorted. */
   symptoms: string[];
+  /** The first patient turn that names a drug (a graph drug or a drug-like token); Infinity when none does. */
+  firstPatientDrugTurn: number;
   inferDepartment: boolean;
 }
 
@@ -100,6 +111,32 @@ function negated(text: string, start: number, end: number): boolean {
   const before = text.slice(Math.max(0, start - NEGATION_WINDOW), start);
   if (NEGATION.some((w) => before.includes(w))) return true;
   return text.startsWith('过敏', end);
+}
+
+/** Quotation marks a doctor turn uses to repeat the patient's words (the platforms' "以上是对“…”这个问题的建议"). */
+const QUOTES: Array<[string, string]> = [['“', '”'], ['「', '」'], ['"', '"']];
+
+/**
+ * Spans of `text` inside quotation marks whose quoted words (ignoring trailing punctuation) are
+ * the patient's: they occur in one of `patientTurns`. A drug there is the patient's question, not
+ * the doctor's advice.
+ */
+function quotedFromPatient(text: string, patientTurns: string[]): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  if (patientTurns.length === 0) return spans;
+  for (const [open, close] of QUOTES) {
+    let from = 0;
+    for (;;) {
+      const s = text.indexOf(open, from);
+      if (s < 0) break;
+      const e = text.indexOf(close, s + 1);
+      if (e < 0) break;
+      const quoted = text.slice(s + 1, e).replace(/[\s，。？！,.?!、；;：:]+$/u, '');
+      if (quoted.length >= 4 && patientTurns.some((p) => p.includes(quoted))) spans.push([s + 1, e]);
+      from = e + 1;
+    }
+  }
+  return spans;
 }
 
 /** The whole stem is one known non-drug entity ('骨折' in '骨折片'). */
@@ -117,9 +154,11 @@ export function analyse(env: RecordEnvelope, matcher: Matcher, inferDepartment: 
   const doctorDrugs: DrugMention[] = [];
   const conditions = new Set<string>();
   const symptoms = new Set<string>();
+  let firstPatientDrugTurn = Number.POSITIVE_INFINITY;
   turns.forEach((text, turn) => {
     const hits = matcher.find(text);
     const drugEnds = new Set<number>();
+    const quoted = turn % 2 === 1 ? quotedFromPatient(text, turns.filter((_, i) => i % 2 === 0)) : [];
     for (const h of hits) {
       const top = h.entries[0];
       for (const e of h.entries) {
@@ -136,15 +175,18 @@ export function analyse(env: RecordEnvelope, matcher: Matcher, inferDepartment: 
         diseases.push(disease.name);
       }
       const isDoctor = turn % 2 === 1;
-      if (isDoctor && drug && !h.entries.some((e) => e.type === 'Food') && !negated(text, h.start, h.end)) {
+      const quotesPatient = quoted.some(([s, e]) => h.start >= s && h.end <= e);
+      if (isDoctor && drug && !quotesPatient && !h.entries.some((e) => e.type === 'Food') && !negated(text, h.start, h.end)) {
         doctorDrugs.push({ name: drug.name, turn, start: h.start, surface: text.slice(h.start, h.end) });
       }
     }
-    for (const t of findDrugLikeTokens(text, (stem) => isOtherEntity(matcher, stem))) {
+    const drugLike = findDrugLikeTokens(text, (stem) => isOtherEntity(matcher, stem));
+    for (const t of drugLike) {
       if (!drugEnds.has(t.end)) unknownDrugs.push({ ...t, turn });
     }
+    if (turn % 2 === 0 && turn < firstPatientDrugTurn && (drugEnds.size > 0 || drugLike.length > 0)) firstPatientDrugTurn = turn;
   });
-  return { env, mentions, unknownDrugs, diseases, doctorDrugs, inferDepartment, conditions: [...conditions].sort(), symptoms: [...symptoms].sort() };
+  return { env, mentions, unknownDrugs, diseases, doctorDrugs, inferDepartment, conditions: [...conditions].sort(), symptoms: [...symptoms].sort(), firstPatientDrugTurn };
 }
 
 export function lookupFor(batch: Analysis[]): GraphLookup {
@@ -191,20 +233,41 @@ export interface DrugVerdict {
   indications: Array<{ disease: string; sources: string[] }>;
 }
 
+/** Options of the drug check (validate config: minKnownIndications, maxDrugDepartments). */
+export interface DrugCheckOptions {
+  minKnown?: number;
+  /** A drug is "specific" (and can be contradicted) when its indications lie in at most this many first-level departments. */
+  maxDrugDepartments?: number;
+}
+
+/** TCM: prescribed for patterns (证), which the graph does not link to drugs; a contradiction is never claimed there. */
+const TCM_DEPARTMENT = '中医科';
+
 /**
  * The drug check for one record: each drug the doctor names (once per ingredient) against the
- * diseases and symptoms of the whole record. consistent = an indication is named, or an
- * indication's symptom is, or an indication shares a second-level department with a named disease;
- * contradicted = the graph lists ≥ MIN_KNOWN_INDICATIONS indications, none is consistent, and a
- * named disease has departments in `departments` (the lookup's answer to departmentsOf); unknown =
- * otherwise. Nothing is judged when the record names no condition.
+ * diseases and symptoms of the whole record. `departments` holds the graph's departments (parent
+ * first) of the record's diseases and of the drugs' indications (see drugLookups).
+ *  consistent   an indication is named, or an indication's symptom is, or an indication shares a
+ *               second-level department with a named disease, or a first-level one (内科, 外科,
+ *               皮肤性病科 …);
+ *  contradicted none of that, and the graph knows enough to say so: it lists ≥ minKnown
+ *               indications, the drug is specific (its indications lie in at most
+ *               maxDrugDepartments first-level departments), a named disease has a department,
+ *               neither the drug nor a named disease sits in TCM (中医科), and no patient turn
+ *               before it names a drug (then the doctor answers a drug question);
+ *  unknown      otherwise (and supplements and TCM 丸/丹/散/汤 formulas, always).
+ * Nothing is judged when the record names no condition.
  */
-export function judgeDrugs(a: Analysis, answers: Map<string, IndicationAnswer>, departments: Map<string, string[]>, minKnown = MIN_KNOWN_INDICATIONS): DrugVerdict[] {
+export function judgeDrugs(a: Analysis, answers: Map<string, IndicationAnswer>, departments: Map<string, string[]>, opts: number | DrugCheckOptions = {}): DrugVerdict[] {
   if (a.conditions.length === 0) return [];
+  const { minKnown = MIN_KNOWN_INDICATIONS, maxDrugDepartments = MAX_DRUG_DEPARTMENTS } = typeof opts === 'number' ? { minKnown: opts } : opts;
   const conditions = new Set(a.conditions);
   // A contradiction needs a disease the graph knows: one it places in a department. A record whose
   // only conditions are symptoms (疼痛, 注射) or diseases the graph cannot place says nothing.
-  const knownDisease = a.diseases.some((d) => (departments.get(d)?.length ?? 0) > 0);
+  const placed = a.diseases.map((d) => departments.get(d) ?? []).filter((deps) => deps.length > 0);
+  const knownDisease = placed.length > 0;
+  const dialogueFirst = new Set(placed.map((deps) => deps[0]));
+  const tcmDialogue = placed.some((deps) => deps.includes(TCM_DEPARTMENT));
   const out: DrugVerdict[] = [];
   const seen = new Set<string>();
   for (const m of a.doctorDrugs) {
@@ -213,13 +276,59 @@ export function judgeDrugs(a: Analysis, answers: Map<string, IndicationAnswer>, 
     const ans = answers.get(indicationKey(m.name, a.symptoms, a.conditions)) ?? { indications: [], viaSymptom: [], viaDepartment: [] };
     const base = { drug: m.name, turn: m.turn, start: m.start, surface: m.surface, indications: ans.indications };
     const named = ans.indications.find((i) => conditions.has(i.disease));
-    if (named) out.push({ ...base, verdict: 'consistent', because: { indication: named.disease } });
-    else if (ans.viaSymptom.length > 0) out.push({ ...base, verdict: 'consistent', because: { indication: ans.viaSymptom[0].disease, symptom: ans.viaSymptom[0].symptom } });
-    else if (ans.viaDepartment.length > 0) out.push({ ...base, verdict: 'consistent', because: { indication: ans.viaDepartment[0].disease, department: ans.viaDepartment[0].department } });
-    else if (ans.indications.length < minKnown || NOT_JUDGED.test(m.name) || !knownDisease) out.push({ ...base, verdict: 'unknown' });
+    if (named) {
+      out.push({ ...base, verdict: 'consistent', because: { indication: named.disease } });
+      continue;
+    }
+    if (ans.viaSymptom.length > 0) {
+      out.push({ ...base, verdict: 'consistent', because: { indication: ans.viaSymptom[0].disease, symptom: ans.viaSymptom[0].symptom } });
+      continue;
+    }
+    if (ans.viaDepartment.length > 0) {
+      out.push({ ...base, verdict: 'consistent', because: { indication: ans.viaDepartment[0].disease, department: ans.viaDepartment[0].department } });
+      continue;
+    }
+    // The drug's profile: the first-level departments of its indications.
+    const drugFirst = new Set<string>();
+    let tcmDrug = false;
+    let firstShared: { indication: string; department: string } | undefined;
+    for (const i of ans.indications) {
+      const deps = departments.get(i.disease);
+      if (!deps || deps.length === 0) continue;
+      drugFirst.add(deps[0]);
+      if (deps.includes(TCM_DEPARTMENT)) tcmDrug = true;
+      if (!firstShared && dialogueFirst.has(deps[0])) firstShared = { indication: i.disease, department: deps[0] };
+    }
+    // A drug named after the patient asked about one answers that question: the record's diseases may be only its background.
+    const answersPatientDrug = m.turn > a.firstPatientDrugTurn;
+    if (firstShared) out.push({ ...base, verdict: 'consistent', because: firstShared });
+    else if (ans.indications.length < minKnown || NOT_JUDGED.test(m.name) || !knownDisease || tcmDialogue || tcmDrug || drugFirst.size > maxDrugDepartments || answersPatientDrug) out.push({ ...base, verdict: 'unknown' });
     else out.push({ ...base, verdict: 'contradicted' });
   }
   return out;
+}
+
+/** The graph's lookups of the drug check for a batch: the batch's query, then departments of every indication answered. */
+export async function drugLookups(batch: Analysis[], graph: Pick<GraphPort, 'lookup'>): Promise<{ query: GraphLookup; answer: GraphLookupResult; answers: Map<string, IndicationAnswer>; departments: Map<string, string[]> }> {
+  const query = lookupFor(batch);
+  const empty = query.drugDisease.length === 0 && query.departmentsOf.length === 0 && query.drugLinks.drugs.length === 0 && query.drugLinks.diseases.length === 0 && (query.indications ?? []).length === 0;
+  const answer: GraphLookupResult = empty
+    ? { treats: [], departments: new Map(), drugLinks: { drugs: new Map(), diseases: new Map() }, indications: [] }
+    : await graph.lookup(query);
+  const answers = new Map<string, IndicationAnswer>();
+  (query.indications ?? []).forEach((x, k) => answers.set(indicationKey(x.drug, x.symptoms, x.diseases), answer.indications[k] ?? { indications: [], viaSymptom: [], viaDepartment: [] }));
+  // Departments of the indications of drugs that none of the cheap rules settles (the drug's profile).
+  const departments = new Map(answer.departments);
+  const wanted = new Set<string>();
+  for (const ans of answers.values()) {
+    if (ans.viaSymptom.length > 0 || ans.viaDepartment.length > 0) continue;
+    for (const i of ans.indications) if (!departments.has(i.disease)) wanted.add(i.disease);
+  }
+  if (wanted.size > 0) {
+    const more = await graph.lookup({ drugDisease: [], departmentsOf: [...wanted].sort(), drugLinks: { drugs: [], diseases: [] }, indications: [] });
+    for (const [d, deps] of more.departments) departments.set(d, deps);
+  }
+  return { query, answer, answers, departments };
 }
 
 function departmentVote(diseases: string[], departments: Map<string, string[]>): [string, string] | null {
@@ -247,6 +356,10 @@ export async function validate(records: RecordEnvelope[], ctx: StageContext): Pr
 
   const valid: RecordEnvelope[] = [];
   for (const env of records) {
+    if (isCMtMedQARecord(env.record)) {
+      valid.push(env);
+      continue;
+    }
     const parsed = CMtMedQARecord.safeParse(env.record);
     if (parsed.success) {
       valid.push(env);
@@ -278,19 +391,13 @@ export async function validate(records: RecordEnvelope[], ctx: StageContext): Pr
     const batch = valid.slice(i, i + cfg.batchSize).map((env) =>
       analyse(env, matcher, cfg.inferDepartment && env.record.cate1 === defaultCate1 && env.record.cate2 === defaultCate2),
     );
-    const q = lookupFor(batch);
-    const empty = q.drugDisease.length === 0 && q.departmentsOf.length === 0 && q.drugLinks.drugs.length === 0 && q.drugLinks.diseases.length === 0 && (q.indications ?? []).length === 0;
-    const answer: GraphLookupResult = empty
-      ? { treats: [], departments: new Map(), drugLinks: { drugs: new Map(), diseases: new Map() }, indications: [] }
-      : await graph.lookup(q);
-    const answers = new Map<string, IndicationAnswer>();
-    (q.indications ?? []).forEach((x, k) => answers.set(indicationKey(x.drug, x.symptoms, x.diseases), answer.indications[k] ?? { indications: [], viaSymptom: [], viaDepartment: [] }));
+    const { answer, answers, departments } = await drugLookups(batch, graph);
 
     for (const a of batch) {
       const failed = new Map<Check, unknown>();
       if (a.mentions.length === 0) failed.set('no_entity', { utterances: utterances(a.env.record).length });
       if (a.unknownDrugs.length > 0) failed.set('unknown_drug', { tokens: a.unknownDrugs });
-      const verdicts = judgeDrugs(a, answers, answer.departments, cfg.minKnownIndications);
+      const verdicts = judgeDrugs(a, answers, departments, { minKnown: cfg.minKnownIndications, maxDrugDepartments: cfg.maxDrugDepartments });
       const evidenceOf = (v: DrugVerdict) => ({
         drug: v.surface === v.drug ? v.drug : v.surface,
         ingredient: v.drug,

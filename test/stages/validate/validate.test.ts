@@ -128,6 +128,54 @@ describe('validate: drugs', () => {
     expect(verdict(dep, new Map([['百日咳', ['儿科', '小儿内科']]]))).toEqual([['氯雷他定', 'consistent', { indication: '过敏性鼻炎', department: '小儿内科' }]]);
   });
 
+  it('judgeDrugs: a shared first-level department is consistent; a drug of many departments or of TCM is unknown', async () => {
+    const matcher = Matcher.build(await graph.lexicon());
+    const a = analyse(envelope('j2', { instruction: '孩子百日咳', output: '可以先吃氯雷他定片看看' }), matcher, false);
+    const key = indicationKey('氯雷他定', a.symptoms, a.conditions);
+    const indications = [{ disease: '荨麻疹', sources: ['t'] }, { disease: '过敏性鼻炎', sources: ['t'] }, { disease: '湿疹', sources: ['t'] }];
+    const answers = new Map<string, IndicationAnswer>([[key, { indications, viaSymptom: [], viaDepartment: [] }]]);
+    const verdict = (deps: Array<[string, string[]]>, max = 2) => judgeDrugs(a, answers, new Map([['百日咳', ['儿科', '小儿内科']], ...deps]), { minKnown: 2, maxDrugDepartments: max }).map((x) => [x.verdict, x.because]);
+    // The drug's indications lie in one other first-level department: contradicted.
+    expect(verdict([['荨麻疹', ['皮肤性病科', '皮肤科']], ['湿疹', ['皮肤性病科', '皮肤科']]])).toEqual([['contradicted', undefined]]);
+    // One indication shares the first-level department 儿科 (not the second-level one): consistent, and it says which.
+    expect(verdict([['荨麻疹', ['皮肤性病科', '皮肤科']], ['湿疹', ['儿科', '小儿皮肤科']]])).toEqual([['consistent', { indication: '湿疹', department: '儿科' }]]);
+    // Indications in three first-level departments: prescribed too widely to call wrong (unless the limit allows three).
+    const wide: Array<[string, string[]]> = [['荨麻疹', ['皮肤性病科', '皮肤科']], ['过敏性鼻炎', ['五官科', '耳鼻喉科']], ['湿疹', ['内科', '过敏反应科']]];
+    expect(verdict(wide)).toEqual([['unknown', undefined]]);
+    expect(verdict(wide, 3)).toEqual([['contradicted', undefined]]);
+    // An indication placed in TCM (中医科), or a disease of the dialogue placed there: unknown.
+    expect(verdict([['荨麻疹', ['皮肤性病科', '皮肤科']], ['湿疹', ['中医科', '中医皮肤科']]])).toEqual([['unknown', undefined]]);
+    const tcmDialogue = judgeDrugs(a, answers, new Map([['百日咳', ['中医科', '中医儿科']], ['荨麻疹', ['皮肤性病科']]]), { minKnown: 2 });
+    expect(tcmDialogue.map((x) => x.verdict)).toEqual(['unknown']);
+  });
+
+  it('does not take a drug inside quotation marks that repeat the patient as the doctor\'s advice', async () => {
+    const matcher = Matcher.build(await graph.lexicon());
+    const quoting = analyse(
+      envelope('q1', { instruction: '孩子百日咳，能吃氯雷他定片吗', output: '建议多休息。以上是对“孩子百日咳，能吃氯雷他定片吗”这个问题的建议' }),
+      matcher,
+      false,
+    );
+    expect(quoting.doctorDrugs).toEqual([]);
+    // Quotation marks around the doctor's own words (not the patient's) do not hide the drug.
+    const own = analyse(envelope('q2', { instruction: '孩子百日咳', output: '可以吃“氯雷他定片”或者别的' }), matcher, false);
+    expect(own.doctorDrugs.map((d) => d.name)).toEqual(['氯雷他定']);
+  });
+
+  it('judgeDrugs: a drug named after the patient asked about a drug is unknown, not contradicted', async () => {
+    const matcher = Matcher.build(await graph.lexicon());
+    const deps = new Map([['百日咳', ['儿科', '小儿内科']], ['荨麻疹', ['皮肤性病科', '皮肤科']]]);
+    const judge = (instruction: string) => {
+      const a = analyse(envelope('p1', { instruction, output: '可以先吃氯雷他定片看看' }), matcher, false);
+      const answers = new Map<string, IndicationAnswer>([[indicationKey('氯雷他定', a.symptoms, a.conditions), { indications: [{ disease: '荨麻疹', sources: ['t'] }, { disease: '湿疹', sources: ['t'] }], viaSymptom: [], viaDepartment: [] }]]);
+      return judgeDrugs(a, answers, deps, { minKnown: 2 }).map((x) => x.verdict);
+    };
+    expect(judge('孩子百日咳')).toEqual(['contradicted']);
+    // The patient asks about a graph drug, or about a product the graph does not know (a drug-like token).
+    expect(judge('孩子百日咳，吃了穿心莲内酯片')).toEqual(['unknown']);
+    expect(judge('孩子百日咳，能吃清咽宁颗粒吗')).toEqual(['unknown']);
+  });
+
   it('does not judge drugs against diseases for which the graph lists no drug', async () => {
     // 肺炎 has no common_drug in the dump.
     const env = envelope('d6', { instruction: '医生说是肺炎', output: '那就吃氯雷他定片' });
