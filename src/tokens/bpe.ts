@@ -134,15 +134,33 @@ export class ByteBpeCounter {
         } else cp = 0xfffd; // a lone surrogate is encoded as U+FFFD (Buffer.from(s, 'utf8'))
       }
       if (prev >= 0 && !this.joinable(prev, cp)) {
-        n += i - from === 1 ? this.countChar(piece.charCodeAt(from)) : this.cached(piece.slice(from, i));
+        n += this.countPart(piece, from, i);
         from = i;
       }
       prev = cp;
       i += w;
     }
     if (from === 0) return this.countPiece(piece);
-    return n + (len - from === 1 ? this.countChar(piece.charCodeAt(from)) : this.cached(piece.slice(from)));
+    return n + this.countPart(piece, from, len);
   }
+
+  /** Tokens of piece[from, to): one or two UTF-16 units through numeric tables, longer parts through the piece cache. */
+  private countPart(piece: string, from: number, to: number): number {
+    if (to - from === 1) return this.countChar(piece.charCodeAt(from));
+    if (to - from === 2) {
+      const a = piece.charCodeAt(from);
+      const b = piece.charCodeAt(from + 1);
+      const hit = this.twoUnits.get(a, b);
+      if (hit !== undefined) return hit;
+      const c = this.countPiece(piece.slice(from, to));
+      this.twoUnits.set(a, b, c);
+      return c;
+    }
+    return this.cached(piece.slice(from, to));
+  }
+
+  /** Parts of two UTF-16 units (a two-character word, or one astral character) → tokens. */
+  private readonly twoUnits = new PairTable();
 
   /** Tokens of one BMP character alone (memoised in a table: most parts are single characters). */
   private readonly charCount = new Uint8Array(65536);
