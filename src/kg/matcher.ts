@@ -187,23 +187,12 @@ export class Matcher {
     const c0 = text.charCodeAt(k);
     if (c0 === 0x7684 || c0 === 0x5f97) k++; // 的, 得
     // One adverb, or two in a row (会突然, 也老).
-    let adv1 = '';
-    for (const adv of ADVERBS) {
-      if (text.startsWith(adv, k)) {
-        adv1 = adv;
-        break;
-      }
-    }
-    let adv2 = '';
-    if (adv1) {
-      for (const adv of ADVERBS) {
-        if (text.startsWith(adv, k + adv1.length)) {
-          adv2 = adv1 + adv;
-          break;
-        }
-      }
-    }
-    for (const adv of adv2 ? [adv1, adv2] : adv1 ? [adv1] : []) {
+    const adv1 = firstAdverb(text, k);
+    if (!adv1) return nc;
+    const second = firstAdverb(text, k + adv1.length);
+    const adv2 = second ? adv1 + second : '';
+    for (let v = 0; v < (adv2 ? 2 : 1); v++) {
+      const adv = v === 0 ? adv1 : adv2;
       let nd = node;
       for (let j = k + adv.length; j < text.length && j < k + adv.length + 4 && nc < MAX_CAND; j++) {
         nd = this.child(nd, FOLD[text.charCodeAt(j)]);
@@ -353,6 +342,25 @@ class HitMemo {
 
 /** Degree and frequency words that patients put inside a symptom phrase (longest first where one extends another). */
 const ADVERBS = ['有没有', '有无', '这么', '那么', '有点儿', '有点', '有些', '比较', '非常', '特别', '越来越', '一直', '突然', '稍微', '老是', '总是', '经常', '偶尔', '时不时', '有时候', '有时', '常常', '时常', '常', '轻微', '轻度', '明显', '很', '太', '挺', '好', '老', '总', '还', '也', '都', '会', '又', '就', '略'];
+/** ADVERBS by first character, each list in ADVERBS order (so the first that matches is ADVERBS' first). */
+const ADVERBS_BY_FIRST = (() => {
+  const m = new Map<number, string[]>();
+  for (const a of ADVERBS) {
+    const c = a.charCodeAt(0);
+    let list = m.get(c);
+    if (!list) m.set(c, (list = []));
+    list.push(a);
+  }
+  return m;
+})();
+
+/** The first of ADVERBS that text has at k, or ''. */
+function firstAdverb(text: string, k: number): string {
+  const list = ADVERBS_BY_FIRST.get(text.charCodeAt(k));
+  if (list) for (const adv of list) if (text.startsWith(adv, k)) return adv;
+  return '';
+}
+
 const ADVERB_FIRST = (() => {
   const t = new Uint8Array(65536);
   for (const a of ADVERBS) t[a.charCodeAt(0)] = 1;
