@@ -96,8 +96,8 @@ export class Matcher {
       list.sort((a, b) => rank(a, list) - rank(b, list) || own(a) - own(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     }
     // Pointer trie first (Map children), then flatten breadth-first.
-    type TNode = { kids: Map<number, TNode>; out: number };
-    const trieRoot: TNode = { kids: new Map(), out: -1 };
+    type TNode = { kids: Map<number, TNode>; out: number; id: number };
+    const trieRoot: TNode = { kids: new Map(), out: -1, id: 0 };
     const outputs: Matcher['outputs'] = [];
     let count = 1;
     for (const [term, entries] of byTerm) {
@@ -106,7 +106,7 @@ export class Matcher {
         const c = FOLD[term.charCodeAt(i)];
         let k = n.kids.get(c);
         if (!k) {
-          n.kids.set(c, (k = { kids: new Map(), out: -1 }));
+          n.kids.set(c, (k = { kids: new Map(), out: -1, id: -1 }));
           count++;
         }
         n = k;
@@ -144,19 +144,23 @@ export class Matcher {
     const childNode = new Int32Array(count);
     const root = new Int32Array(65536);
     const queue: TNode[] = [trieRoot];
-    const ids = new Map<TNode, number>([[trieRoot, 0]]);
+    const chars: number[] = [];
     let next = 1;
     let slot = 0;
     for (let qi = 0; qi < queue.length; qi++) {
       const n = queue[qi];
-      const id = ids.get(n)!;
+      const id = n.id;
       output[id] = n.out;
-      const kids = [...n.kids.entries()].sort((a, b) => a[0] - b[0]);
       childStart[id] = slot;
-      childCount[id] = kids.length;
-      for (const [c, k] of kids) {
+      childCount[id] = n.kids.size;
+      if (n.kids.size === 0) continue;
+      chars.length = 0;
+      for (const c of n.kids.keys()) chars.push(c);
+      if (chars.length > 1) chars.sort((a, b) => a - b);
+      for (const c of chars) {
+        const k = n.kids.get(c)!;
         const kid = next++;
-        ids.set(k, kid);
+        k.id = kid;
         queue.push(k);
         childChar[slot] = c;
         childNode[slot] = kid;
