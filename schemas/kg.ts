@@ -60,6 +60,44 @@ export const KgGraph = z.strictObject({
 });
 export type KgGraph = z.infer<typeof KgGraph>;
 
+const ENTITY_TYPES = new Set<string>(EntityType.options);
+const RELATIONS = new Set<string>(KgRelation.options);
+const NODE_KEYS = ['aliases', 'name', 'sources', 'type'];
+
+const isNonEmptyStrings = (v: unknown, min: number): boolean => {
+  if (!Array.isArray(v) || v.length < min) return false;
+  for (const x of v) if (typeof x !== 'string' || x.length === 0) return false;
+  return true;
+};
+
+/**
+ * A fast sufficient test for KgGraph (a snapshot holds ~240,000 nodes and edges, which zod takes
+ * most of a second to walk): true only for values the schema accepts — plain nodes with exactly
+ * its four keys, edges of exactly five items. False says nothing: ask the schema for the issue.
+ */
+export function isKgGraph(v: unknown): v is KgGraph {
+  if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  const g = v as Record<string, unknown>;
+  const keys = Object.keys(g);
+  if (keys.length !== 2 || !Array.isArray(g.nodes) || !Array.isArray(g.edges)) return false;
+  for (const n of g.nodes as unknown[]) {
+    if (typeof n !== 'object' || n === null || Object.getPrototypeOf(n) !== Object.prototype) return false;
+    const r = n as Record<string, unknown>;
+    const ks = Object.keys(r);
+    if (ks.length !== 4) return false;
+    for (const k of ks) if (!NODE_KEYS.includes(k)) return false;
+    if (typeof r.type !== 'string' || !ENTITY_TYPES.has(r.type) || typeof r.name !== 'string' || r.name.length === 0) return false;
+    if (!isNonEmptyStrings(r.aliases, 0) || !isNonEmptyStrings(r.sources, 0)) return false;
+  }
+  for (const e of g.edges as unknown[]) {
+    if (!Array.isArray(e) || e.length !== 5) return false;
+    const [rel, s, t, ord, sources] = e as unknown[];
+    if (typeof rel !== 'string' || !RELATIONS.has(rel) || typeof s !== 'string' || s.length === 0 || typeof t !== 'string' || t.length === 0) return false;
+    if (typeof ord !== 'number' || !Number.isInteger(ord) || ord < 0 || !isNonEmptyStrings(sources, 1)) return false;
+  }
+  return true;
+}
+
 export const KgSourceFile = z.strictObject({
   path: z.string(),
   kind: z.enum(['xywy', 'medicaljson', 'dict', 'triples', 'curated']),

@@ -8,7 +8,7 @@ import { runLocal, type Progress, type RunResult } from '../executors/local.js';
 import { loadPipeline } from '../pipeline/config.js';
 import { preflightRun } from '../pipeline/preflight.js';
 import { openRunResources } from '../pipeline/resources.js';
-import { addBullmqRunOptions, bullmqOptionsFrom, type BullmqRunFlags } from './worker.js';
+import { addBullmqRunOptions, bullmqOptionsFrom, type BullmqRunFlags } from './bullmq-flags.js';
 
 export function defaultOutDir(name: string, out?: string): string {
   return out ?? path.join('out', name);

@@ -7,7 +7,7 @@
 import type { ProcessedBatch } from '../../schemas/batch.js';
 import type { Finaliser } from '../output/finaliser.js';
 import { processBatch } from '../pipeline/process.js';
-import { batches, sourceItems } from '../pipeline/read-sources.js';
+import { sourceBatches } from '../pipeline/read-sources.js';
 import { pipelineRun, runPipeline, type Executor, type Progress, type RunOptions, type RunResult } from '../pipeline/run.js';
 import { emptyTimings, STAGE_NAMES } from '../pipeline/stages.js';
 import type { StageContext } from '../stages/types.js';
@@ -40,7 +40,7 @@ export function localExecutor(opts: RunOptions): Executor {
         progress.rejects += pb.rejects.length;
         opts.onProgress?.(progress);
       };
-      const items = batches(sourceItems(config, pipeline.baseDir, logger), config.executor.batchSize);
+      const items = sourceBatches(config, pipeline.baseDir, logger, config.executor.batchSize);
       if (config.executor.concurrency > 1) {
         // Worker threads run the per-batch stages; results are finalised strictly in seq order.
         const pool = await BatchPool.open(config, pipeline.baseDir, config.executor.concurrency);

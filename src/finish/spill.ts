@@ -47,24 +47,36 @@ export class SpillWriter {
     return this.offset.length;
   }
 
-  /** Serialises the record into its final lines and appends them; returns the record's number in the spill. */
-  async add(env: RecordEnvelope): Promise<number> {
+  /**
+   * Serialises the record into its final lines and appends them; returns the record's number in
+   * the spill: at once while the buffer has room (no promise per record), else once it is flushed.
+   */
+  add(env: RecordEnvelope): number | Promise<number> {
     const { shard, sidecar } = finalLines(env, this.format, this.annotations);
+    // UTF-8 bytes per UTF-16 unit ≤ 3, plus a newline per line
+    const need = (shard.length + (sidecar === undefined ? 0 : sidecar.length)) * 3 + 2;
+    if (this.pos + need > this.buf.length) return this.addAfterFlush(shard, sidecar, need);
+    return this.append(shard, sidecar);
+  }
+
+  private async addAfterFlush(shard: string, sidecar: string | undefined, need: number): Promise<number> {
+    await this.flush();
+    if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need);
+    return this.append(shard, sidecar);
+  }
+
+  /** Appends the record's lines (the buffer has room for them). */
+  private append(shard: string, sidecar: string | undefined): number {
     const at = this.flushed + this.pos;
-    const a = await this.put(shard);
-    const b = sidecar === undefined ? 0 : await this.put(sidecar);
+    const a = this.put(shard);
+    const b = sidecar === undefined ? 0 : this.put(sidecar);
     this.shardLen.push(a);
     this.sidecarLen.push(b);
     return this.offset.push(at);
   }
 
-  /** Appends a line and its newline; returns its length in bytes. */
-  private async put(line: string): Promise<number> {
-    const need = line.length * 3 + 1; // UTF-8 bytes per UTF-16 unit ≤ 3
-    if (this.pos + need > this.buf.length) {
-      await this.flush();
-      if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need);
-    }
+  /** Appends a line and its newline into the buffer (which has room); returns its length in bytes. */
+  private put(line: string): number {
     const n = this.buf.write(line, this.pos, 'utf8');
     this.buf[this.pos + n] = 0x0a;
     this.pos += n + 1;

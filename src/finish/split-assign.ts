@@ -6,6 +6,7 @@
  * one description sent to several doctors never stand in two splits. Shards are filled
  * least-loaded first. Holds no I/O; the cluster state is a few numbers per dialogue and key.
  */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Origin } from '../../schemas/dialogue.js';
@@ -32,9 +33,18 @@ export function firstPatientTurn(r: { history: Array<[string, string]>; instruct
   return r.history.length > 0 ? r.history[0][0] : r.instruction;
 }
 
+/** crypto.hash (Node ≥ 20.12): one-shot sha256 without a Hash object; the same digest as update() of the parts in turn. */
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }).hash;
+
+/** sha256 of `a`, a NUL and `b` (one string: the parts' UTF-8 bytes in turn, as the NUL is ASCII). */
+function sha256Of(a: string, b: string): Buffer {
+  if (oneShot) return oneShot('sha256', `${a}\u0000${b}`, 'buffer');
+  return createHash('sha256').update(a).update('\u0000').update(b).digest();
+}
+
 /** 52 bits of sha256 as a number: unique in practice, and cheap to keep in a Map. */
 function key52(kind: string, s: string): number {
-  const h = createHash('sha256').update(kind).update('\u0000').update(s).digest();
+  const h = sha256Of(kind, s);
   return h.readUInt32BE(0) * 0x100000 + (h.readUInt32BE(4) >>> 12);
 }
 
@@ -169,8 +179,7 @@ export class CaseClusters {
 
 export function splitOf(key: string, seed: string, ratios: Record<SplitName, number>): SplitName {
   const total = ratios.train + ratios.validation + ratios.test;
-  const h = createHash('sha256').update(seed).update('\u0000').update(key).digest();
-  const u = h.readUInt32BE(0) / 0x1_0000_0000;
+  const u = sha256Of(seed, key).readUInt32BE(0) / 0x1_0000_0000;
   let acc = 0;
   for (const s of SPLITS) {
     acc += ratios[s] / total;

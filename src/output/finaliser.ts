@@ -131,6 +131,16 @@ export class Finaliser {
     await this.rejectSink.write(rejectLine(kept));
   }
 
+  /** The last origin's `format\tfile` (records arrive file by file: one string per file, not per record). */
+  private lastSource?: { format: string; file: string; key: string };
+
+  private sourceKey(o: RecordEnvelope['origin']): string {
+    const last = this.lastSource;
+    if (last && last.format === o.format && last.file === o.file) return last.key;
+    this.lastSource = { format: o.format, file: o.file, key: `${o.format}\t${o.file}` };
+    return this.lastSource.key;
+  }
+
   /** Batches must arrive in seq order 0, 1, 2 … (executors reorder before calling). */
   async addBatch(pb: ProcessedBatch): Promise<void> {
     if (!this.opened) await this.open();
@@ -158,12 +168,14 @@ export class Finaliser {
         continue;
       }
       const w = weight(env);
-      await this.spill.add(env);
+      const spilled = this.spill.add(env);
+      if (typeof spilled !== 'number') await spilled;
       this.dialogueOf.push(c);
       this.weightOf.push(w);
       this.recordCluster.set(idKey(env.record.id), c);
-      this.stats.addRecord(env, w, pleasantryOf(env));
-      const src = `${env.origin.format}\t${env.origin.file}`;
+      // Without a weight of its own the weight is recordChars: the statistic reuses it.
+      this.stats.addRecord(env, w, pleasantryOf(env), this.opts.weight ? recordChars(env) : w);
+      const src = this.sourceKey(env.origin);
       this.sources.set(src, (this.sources.get(src) ?? 0) + 1);
       const toks = env.annotations.tokens;
       if (toks) for (const [k, v] of Object.entries(toks)) this.tokenTotals[k] = (this.tokenTotals[k] ?? 0) + v;

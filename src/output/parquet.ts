@@ -22,7 +22,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { ByteWriter, ParquetWriter, type SchemaElement } from 'hyparquet-writer';
+import type { ByteWriter, ParquetWriter, SchemaElement } from 'hyparquet-writer';
 import type { CMtMedQARecord } from '../../schemas/record.js';
 import type { SinkResult } from './sink.js';
 
@@ -44,41 +44,66 @@ export const PARQUET_SCHEMA: SchemaElement[] = [
   { name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
 ];
 
-/** A hyparquet Writer that streams each flushed row group to a file, hashing and counting bytes. */
-class StreamingWriter extends ByteWriter {
-  bytes = 0;
-  private readonly hash: Hash = createHash('sha256');
-  constructor(private readonly file: WriteStream) {
-    super(1 << 20);
-  }
-  flush(): Promise<void> | undefined {
-    if (this.index === 0) return undefined;
-    const chunk = Buffer.from(new Uint8Array(this.buffer, 0, this.index)); // copy: the buffer is reused
-    this.index = 0;
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    if (!this.file.write(chunk)) return once(this.file, 'drain').then(() => undefined);
-    return undefined;
-  }
-  finish(): void {
-    void this.flush();
-  }
-  digest(): string {
-    return this.hash.digest('hex');
-  }
+/** What ParquetShardWriter writes through: a hyparquet Writer that streams each flushed row group to a file, hashing and counting bytes. */
+interface StreamingWriter extends ByteWriter {
+  bytes: number;
+  flush(): Promise<void> | undefined;
+  digest(): string;
+}
+
+type WriterLib = typeof import('hyparquet-writer');
+
+/**
+ * hyparquet-writer (and the hyparquet reader it imports) is loaded on the first Parquet shard:
+ * a run writing JSONL shards never loads it. The subclass of its ByteWriter is made then.
+ */
+let lib: Promise<{ ParquetWriter: WriterLib['ParquetWriter']; StreamingWriter: new (file: WriteStream) => StreamingWriter }> | undefined;
+
+function writerLib() {
+  lib ??= import('hyparquet-writer').then(({ ByteWriter: Base, ParquetWriter: Writer }) => {
+    class Streaming extends Base implements StreamingWriter {
+      bytes = 0;
+      private readonly hash: Hash = createHash('sha256');
+      constructor(private readonly file: WriteStream) {
+        super(1 << 20);
+      }
+      flush(): Promise<void> | undefined {
+        if (this.index === 0) return undefined;
+        const chunk = Buffer.from(new Uint8Array(this.buffer, 0, this.index)); // copy: the buffer is reused
+        this.index = 0;
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        if (!this.file.write(chunk)) return once(this.file, 'drain').then(() => undefined);
+        return undefined;
+      }
+      finish(): void {
+        void this.flush();
+      }
+      digest(): string {
+        return this.hash.digest('hex');
+      }
+    }
+    return { ParquetWriter: Writer, StreamingWriter: Streaming };
+  });
+  return lib;
 }
 
 export class ParquetShardWriter {
   private rows: CMtMedQARecord[] = [];
   private readonly file: WriteStream;
-  private readonly writer: StreamingWriter;
-  private readonly pq: ParquetWriter;
+  private out?: { writer: StreamingWriter; pq: ParquetWriter };
   private count = 0;
 
   constructor(readonly path: string, private readonly rowGroupSize = PARQUET_ROW_GROUP) {
     this.file = createWriteStream(path);
-    this.writer = new StreamingWriter(this.file);
-    this.pq = new ParquetWriter({ writer: this.writer, schema: PARQUET_SCHEMA, statistics: false, createdBy: PARQUET_CREATED_BY });
+  }
+
+  private async opened(): Promise<{ writer: StreamingWriter; pq: ParquetWriter }> {
+    if (this.out) return this.out;
+    const { ParquetWriter: Writer, StreamingWriter: Streaming } = await writerLib();
+    const writer = new Streaming(this.file);
+    this.out ??= { writer, pq: new Writer({ writer, schema: PARQUET_SCHEMA, statistics: false, createdBy: PARQUET_CREATED_BY }) };
+    return this.out;
   }
 
   async write(r: CMtMedQARecord): Promise<void> {
@@ -91,7 +116,8 @@ export class ParquetShardWriter {
     if (this.rows.length === 0) return;
     const rows = this.rows;
     this.rows = [];
-    await this.pq.write({
+    const { pq } = await this.opened();
+    await pq.write({
       rowGroupSize: rows.length,
       columnData: [
         { name: 'id', data: rows.map((r) => r.id) },
@@ -107,12 +133,13 @@ export class ParquetShardWriter {
 
   async close(): Promise<SinkResult> {
     await this.flushGroup();
-    await this.pq.finish();
-    await this.writer.flush();
+    const { pq, writer } = await this.opened();
+    await pq.finish();
+    await writer.flush();
     const done = once(this.file, 'close');
     this.file.end();
     await done;
-    return { path: this.path, bytes: this.writer.bytes, sha256: this.writer.digest(), lines: this.count };
+    return { path: this.path, bytes: writer.bytes, sha256: writer.digest(), lines: this.count };
   }
 }
 

@@ -247,11 +247,11 @@ export class RunStats {
   }
 
   /** An accepted record, in run order (its split is counted by addSplit). */
-  addRecord(env: RecordEnvelope, weight: number, pleasantry = isPleasantry(env.record.output)): void {
+  addRecord(env: RecordEnvelope, weight: number, pleasantry = isPleasantry(env.record.output), chars = recordChars(env)): void {
     this.recordsAccepted++;
     const r = env.record;
     this.rounds.add(r.history.length + 1);
-    this.chars.add(recordChars(env));
+    this.chars.add(chars);
     this.weights.add(weight);
     this.byCate1[r.cate1] = (this.byCate1[r.cate1] ?? 0) + 1;
     this.doctorTurns += r.history.length + 1;

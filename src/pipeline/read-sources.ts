@@ -14,7 +14,6 @@ import { CmtError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { importers } from '../sources/index.js';
 import type { ImportItem } from '../sources/types.js';
-import { scrapeSource } from '../scrape/source.js';
 import { importRequeue } from '../sources/requeue.js';
 
 export interface SourceFile {
@@ -59,48 +58,115 @@ export async function workUnits(config: Pipeline, baseDir: string): Promise<Work
 
 /** The items of one work unit, in input order. */
 export async function* unitItems(config: Pipeline, baseDir: string, logger: Logger, u: WorkUnit): AsyncGenerator<ImportItem & { file: string }> {
-  const i = u.source;
-  const src = config.sources[i];
+  const src = config.sources[u.source];
   if (src.format === 'scrape') {
-    for await (const item of scrapeSource(src, { logger: logger.child({ source: i, format: 'scrape' }), baseDir })) yield { ...item, file: src.site };
+    yield* scrapeItems(config, baseDir, logger, u);
     return;
   }
-  const f = u.file;
-  if (!f) throw new CmtError('CMT_RUN_FAILED', `work unit ${u.unit} of sources[${i}] names no file`, { unit: u.unit });
-  const importer = src.format === 'requeue' ? importRequeue : importers[src.format];
+  const { items, limit, prepare } = fileUnit(config, logger, u);
   let n = 0;
+  for await (const item of items) {
+    yield prepare(item);
+    if (item.kind === 'dialogue' && limit > 0 && ++n >= limit) break;
+  }
+}
+
+async function* scrapeItems(config: Pipeline, baseDir: string, logger: Logger, u: WorkUnit): AsyncGenerator<ImportItem & { file: string }> {
+  const src = config.sources[u.source];
+  if (src.format !== 'scrape') return;
+  // Imported here: the scraper (cheerio, the HTTP client, the layouts) loads only for a scrape source.
+  const { scrapeSource } = await import('../scrape/source.js');
+  for await (const item of scrapeSource(src, { logger: logger.child({ source: u.source, format: 'scrape' }), baseDir })) yield { ...item, file: src.site };
+}
+
+/** A file unit opened: its importer's items, the source's dialogue limit (0: none), and what each item gets from the source. */
+function fileUnit(config: Pipeline, logger: Logger, u: WorkUnit): { items: AsyncIterable<ImportItem>; limit: number; prepare: (item: ImportItem) => ImportItem & { file: string } } {
+  const i = u.source;
+  const src = config.sources[i];
+  const f = u.file;
+  if (src.format === 'scrape' || !f) throw new CmtError('CMT_RUN_FAILED', `work unit ${u.unit} of sources[${i}] names no file`, { unit: u.unit });
+  const importer = src.format === 'requeue' ? importRequeue : importers[src.format];
   logger.debug({ source: i, file: f.display }, 'importing');
   const bytes = createReadStream(f.absolute, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
-  for await (const item of importer({ file: f.display, bytes, encoding: src.encoding })) {
+  const department = src.department;
+  const prepare = (item: ImportItem): ImportItem & { file: string } => {
     // sources[].department: the file's known domain, for dialogues that name no department
-    if (src.department && item.kind === 'dialogue' && !item.dialogue.department && item.dialogue.cate1 === undefined) item.dialogue.department = src.department;
-    yield { ...item, file: f.display };
-    if (item.kind === 'dialogue' && src.limit > 0 && ++n >= src.limit) break;
-  }
+    if (department && item.kind === 'dialogue' && !item.dialogue.department && item.dialogue.cate1 === undefined) item.dialogue.department = department;
+    // The importer's item is fresh and ours: name the file on it rather than copy it per item.
+    const withFile = item as ImportItem & { file: string };
+    withFile.file = f.display;
+    return withFile;
+  };
+  return { items: importer({ file: f.display, bytes, encoding: src.encoding }), limit: src.limit, prepare };
 }
 
 export async function* sourceItems(config: Pipeline, baseDir: string, logger: Logger): AsyncGenerator<ImportItem & { file: string }> {
   for (const u of await workUnits(config, baseDir)) yield* unitItems(config, baseDir, logger, u);
 }
 
+/** Cuts items into batches of `batchSize` inputs, numbered from 0: add() returns a batch when one is full, end() the rest. */
+class BatchCutter {
+  private seq = 0;
+  private dialogues: RawDialogue[] = [];
+  private rejects: Reject[] = [];
+  private rejectAt: number[] = [];
+  constructor(private readonly batchSize: number) {}
+
+  add(item: ImportItem): ImportBatch | undefined {
+    if (item.kind === 'dialogue') this.dialogues.push(item.dialogue);
+    else {
+      this.rejects.push(item.reject);
+      this.rejectAt.push(this.dialogues.length);
+    }
+    return this.dialogues.length + this.rejects.length >= this.batchSize ? this.take() : undefined;
+  }
+
+  end(): ImportBatch | undefined {
+    return this.dialogues.length + this.rejects.length > 0 ? this.take() : undefined;
+  }
+
+  private take(): ImportBatch {
+    const b = { seq: this.seq++, dialogues: this.dialogues, rejects: this.rejects, rejectAt: this.rejectAt };
+    this.dialogues = [];
+    this.rejects = [];
+    this.rejectAt = [];
+    return b;
+  }
+}
+
 /** Cuts the item stream into batches of `batchSize` inputs, numbered from 0. */
 export async function* batches(items: AsyncIterable<ImportItem>, batchSize: number): AsyncGenerator<ImportBatch> {
-  let seq = 0;
-  let dialogues: RawDialogue[] = [];
-  let rejects: Reject[] = [];
-  let rejectAt: number[] = [];
+  const cut = new BatchCutter(batchSize);
   for await (const item of items) {
-    if (item.kind === 'dialogue') dialogues.push(item.dialogue);
-    else {
-      rejects.push(item.reject);
-      rejectAt.push(dialogues.length);
+    const b = cut.add(item);
+    if (b) yield b;
+  }
+  const last = cut.end();
+  if (last) yield last;
+}
+
+/**
+ * batches(sourceItems(…), batchSize), with the importers' items cut into batches where they are
+ * read: no async generator between the importer and the batch, so no await per item.
+ */
+export async function* sourceBatches(config: Pipeline, baseDir: string, logger: Logger, batchSize: number): AsyncGenerator<ImportBatch> {
+  const cut = new BatchCutter(batchSize);
+  for (const u of await workUnits(config, baseDir)) {
+    if (config.sources[u.source].format === 'scrape') {
+      for await (const item of scrapeItems(config, baseDir, logger, u)) {
+        const b = cut.add(item);
+        if (b) yield b;
+      }
+      continue;
     }
-    if (dialogues.length + rejects.length >= batchSize) {
-      yield { seq: seq++, dialogues, rejects, rejectAt };
-      dialogues = [];
-      rejects = [];
-      rejectAt = [];
+    const { items, limit, prepare } = fileUnit(config, logger, u);
+    let n = 0;
+    for await (const item of items) {
+      const b = cut.add(prepare(item));
+      if (b) yield b;
+      if (item.kind === 'dialogue' && limit > 0 && ++n >= limit) break;
     }
   }
-  if (dialogues.length + rejects.length > 0) yield { seq: seq++, dialogues, rejects, rejectAt };
+  const last = cut.end();
+  if (last) yield last;
 }

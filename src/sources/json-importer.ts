@@ -8,7 +8,7 @@
 import type { Origin, SourceFormat } from '../../schemas/dialogue.js';
 import { decodeText } from './encoding.js';
 import { rejectItem } from './item.js';
-import { jsonArrayElements, type ScanOptions } from './json-array.js';
+import { jsonArrayBatches, type ScanOptions } from './json-array.js';
 import type { ImportInput, ImportItem } from './types.js';
 
 export interface ElementContext {
@@ -29,17 +29,19 @@ export async function* importJsonArray(
   toItems: (value: unknown, ctx: ElementContext) => ImportItem | ImportItem[],
   scan: ScanOptions = {},
 ): AsyncGenerator<ImportItem> {
-  for await (const ev of jsonArrayElements(decodeText(input.bytes, input.encoding), scan)) {
-    const ctx: ElementContext = { format, file: input.file, index: ev.index };
-    if (ev.kind === 'element') {
-      const items = toItems(ev.value, ctx);
-      if (Array.isArray(items)) yield* items;
-      else yield items;
-    } else if (ev.kind === 'too_deep') {
-      yield rejectItem('import.schema', ev.detail, indexOrigin(ctx), ev.raw);
-    } else {
-      const reason = ev.kind === 'truncated' ? 'import.truncated' : 'import.parse_error';
-      yield rejectItem(reason, ev.detail, indexOrigin(ctx), ev.raw);
+  for await (const batch of jsonArrayBatches(decodeText(input.bytes, input.encoding), scan)) {
+    for (const ev of batch) {
+      const ctx: ElementContext = { format, file: input.file, index: ev.index };
+      if (ev.kind === 'element') {
+        const items = toItems(ev.value, ctx);
+        if (Array.isArray(items)) yield* items;
+        else yield items;
+      } else if (ev.kind === 'too_deep') {
+        yield rejectItem('import.schema', ev.detail, indexOrigin(ctx), ev.raw);
+      } else {
+        const reason = ev.kind === 'truncated' ? 'import.truncated' : 'import.parse_error';
+        yield rejectItem(reason, ev.detail, indexOrigin(ctx), ev.raw);
+      }
     }
   }
 }

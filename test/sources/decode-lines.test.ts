@@ -59,4 +59,56 @@ describe('decodeLines: a span of lines decoded at once', () => {
     for (const size of [1, 7, 4096, 65_536, 100_000]) expect(await read(size)).toBe(whole);
     expect(whole).toContain('病人：我头很痛');
   });
+
+  it('equals decodeLine on lines at the plausibility boundary: rare ideographs, full-width forms, C1 controls, private use, astral characters', () => {
+    const u = (s: string) => Buffer.from(s, 'utf8');
+    // 头痛 are GB2312 level 1 (common), 丂丄 are not (odd): a line is implausible when odd > common / 4.
+    const lines = [
+      u('头痛头痛丂\n'), u('头痛头痛丂丄\n'), u('头痛头痛头痛头痛丂丄\n'), u('头痛头痛头痛头痛丂丄丂\n'), u('（头痛）！？、。丂\n'), u('头痛\u0085\u0085\n'),
+      u('头痛头痛头痛头痛\ue000\n'), u('\u2500\u2502\u250c头痛\n'), u('𠀀𠀁头痛丂\n'), u('ｈｅｌｌｏ头痛头痛头痛头痛丂\n'), u('ÀÉÎ\n'), u('头'),
+    ];
+    let seed = 11;
+    const r = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    let redecided = 0;
+    for (let k = 0; k < 300; k++) {
+      const pick: Buffer[] = [];
+      for (let j = 1 + Math.floor(r() * 6); j > 0; j--) pick.push(lines[Math.floor(r() * lines.length)]);
+      const b = Buffer.concat(pick);
+      for (const prior of ['utf-8', 'gb18030'] as const) {
+        const got = decodeLines(b, prior);
+        expect([b.toString('hex'), got]).toEqual([b.toString('hex'), perLine(b, prior)]);
+        if (got !== b.toString('utf8')) redecided++;
+      }
+    }
+    expect(redecided).toBeGreaterThan(0); // some lines are read the other way: the boundary is exercised
+  });
+
+  it('decodes long UTF-8 lines and spans exactly as TextDecoder does: valid, ASCII-only, with a BOM inside, with invalid bytes', () => {
+    const td = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+    const zh = '患者自述头痛三天，伴有恶心，夜间加重；医生建议：先做头颅CT，再复诊。'.repeat(60);
+    const valid = Buffer.from(`${zh}\n${'plain ascii line '.repeat(100)}\n${zh}\ufeff${zh}\n😀${zh}\n`, 'utf8');
+    expect(valid.length).toBeGreaterThan(8192);
+    expect(decodeLines(valid, 'utf-8')).toBe(td.decode(valid));
+    expect(decodeLine(valid.subarray(0, valid.indexOf(10) + 1), 'utf-8')).toBe(`${zh}\n`);
+    const ascii = Buffer.from(`${'x'.repeat(3000)}\n`, 'latin1');
+    expect(decodeLines(ascii, 'utf-8')).toBe(td.decode(ascii));
+    // An invalid byte in a long line: that line is TextDecoder's reading, U+FFFD where the byte was.
+    const bad = Buffer.concat([Buffer.from(zh, 'utf8'), Buffer.from([0xff]), Buffer.from(`${zh}\n`, 'utf8')]);
+    const got = decodeLines(Buffer.concat([valid, bad]), 'utf-8');
+    expect(got).toBe(td.decode(valid) + td.decode(bad));
+    expect(got.split('\ufffd')).toHaveLength(2);
+  });
+
+  it('streams long UTF-8 input to the text TextDecoder gives, in any chunk size, however the spans fall', async () => {
+    const td = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+    const lines: string[] = [];
+    for (let i = 0; i < 4000; i++) lines.push(`{"id": ${i}, "text": "第${i}位患者：${'头痛发热咳嗽'.repeat(1 + (i % 40))}"}\n`);
+    const b = Buffer.from(lines.join(''), 'utf8');
+    for (const size of [b.length, 1 << 20, 65_536, 65_537, 4095, 333]) {
+      const pieces: string[] = [];
+      for await (const t of decodeText(chunked(b, size), 'auto')) pieces.push(t);
+      expect(pieces.join('')).toBe(td.decode(b));
+      for (const p of pieces.slice(0, -1)) expect(p.endsWith('\n')).toBe(true); // whole lines, as before
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { jsonArrayElements, type JsonArrayEvent } from '../../src/sources/json-array.js';
+import { jsonArrayBatches, jsonArrayElements, type JsonArrayEvent } from '../../src/sources/json-array.js';
 
 async function scan(text: string, chunkSize = 1 << 16): Promise<JsonArrayEvent[]> {
   async function* chunks() {
@@ -57,5 +57,20 @@ describe('JSON Lines input', () => {
     const events = [];
     for await (const e of jsonArrayElements(text())) events.push(e.kind === 'element' ? e.value : e.kind);
     expect(events).toEqual([{ a: 1 }, 'invalid', { a: 3 }]);
+  });
+
+  it('gives in batches, one per text chunk that completes an element, exactly the events it gives one by one', async () => {
+    const text = `[${Array.from({ length: 300 }, (_, i) => (i % 50 === 7 ? '{"broken": }' : JSON.stringify({ i, s: `第${i}条 "引号" \\ 反斜杠` }))).join(',\n')}\n`; // no closing bracket: truncated
+    for (const size of [text.length, 1000, 37]) {
+      async function* chunks() {
+        for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+      }
+      const batches: JsonArrayEvent[][] = [];
+      for await (const b of jsonArrayBatches(chunks())) batches.push(b);
+      expect(batches.flat()).toEqual(await scan(text, size));
+      expect(batches.every((b) => b.length > 0)).toBe(true);
+      expect(batches.length).toBeLessThanOrEqual(Math.ceil(text.length / size) + 1);
+      expect(batches.flat().map((e) => e.kind).filter((k) => k !== 'element')).toEqual([...Array(6).fill('invalid'), 'truncated']);
+    }
   });
 });

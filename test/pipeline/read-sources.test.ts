@@ -1,0 +1,48 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { silentLogger } from '../../src/core/logger.js';
+import { loadPipeline } from '../../src/pipeline/config.js';
+import { batches, sourceBatches, sourceItems } from '../../src/pipeline/read-sources.js';
+
+const fx = path.resolve('fixtures/dialogues');
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+describe('sourceBatches', () => {
+  it('cuts exactly the batches batches(sourceItems) cuts: every format, rejects in place, limits, departments, any batch size', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cmt-read-'));
+    try {
+      const file = path.join(dir, 'p.yaml');
+      writeFileSync(file, [
+        'name: read-sources',
+        'sources:',
+        `  - {format: huatuo, path: ${fx}/huatuo/sample.json, department: 内科}`,
+        `  - {format: cmtmedqa, path: ${fx}/cmtmedqa/sample.json, limit: 3}`,
+        `  - {format: toyhom, path: ${fx}/toyhom/sample.csv}`,
+        `  - {format: meddialog, path: ${fx}/meddialog/consultations.txt, limit: 2}`,
+        `  - {format: cmtmedqa, path: ${fx}/malformed/broken-element.json}`,
+        `  - {format: huatuo, path: ${fx}/malformed/truncated-array.json}`,
+        `  - {format: toyhom, path: ${fx}/malformed/bad-rows.csv}`,
+        '',
+      ].join('\n'));
+      const { config, baseDir } = loadPipeline(file);
+      const items = await collect(sourceItems(config, baseDir, silentLogger));
+      expect(items.some((i) => i.kind === 'reject')).toBe(true);
+      expect(items.some((i) => i.kind === 'dialogue' && i.dialogue.department === '内科')).toBe(true);
+      for (const size of [1, 3, 7, 500]) {
+        const want = await collect(batches(sourceItems(config, baseDir, silentLogger), size));
+        const got = await collect(sourceBatches(config, baseDir, silentLogger, size));
+        expect(got).toEqual(want);
+        expect(got.reduce((a, b) => a + b.dialogues.length + b.rejects.length, 0)).toBe(items.length);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
