@@ -20,7 +20,7 @@ export interface RunReport {
   distributions: { roundsPerRecord: unknown; charsPerRecord: unknown; weightPerRecord: unknown };
   categories: Record<string, number>;
   inquiry: { doctorTurns: number; inquiryTurns: number; ratio: number; outputInquiryRatio: number };
-  entities: { recordsWithEntity: number; coverage: number; byType: Record<string, number>; perRecord: Record<string, number>; flagged: number; flagsByReason: Record<string, number>; inferredDepartment: number };
+  entities: { recordsWithEntity: number; coverage: number; byType: Record<string, number>; perRecord: Record<string, number>; flagged: number; flagsByReason: Record<string, number>; inferredDepartment: number; mostNamed: Record<string, Array<{ name: string; mentions: number }>> };
   tokens: Record<string, { total: number; n: number; mean: number; min: number; p50: number; p90: number; p99: number; max: number }>;
   nearDuplicates: { count: number; examples: Array<{ id: string; duplicateOf: string; similarity: number; text: string }> };
   throughput: { seconds: number; dialoguesPerSecond: number; stageSeconds: Record<string, number> };
@@ -98,6 +98,7 @@ export function buildReport(args: { stats: RunStats; manifest: Manifest; executo
       flagged: s.flagged,
       flagsByReason: sortObj(s.flagsByReason),
       inferredDepartment: s.inferredDepartment,
+      mostNamed: mostNamed(s.entityMentions),
     },
     tokens: Object.fromEntries([...s.tokens.entries()].map(([k, h]) => [k, { total: h.sum, ...h.toJSON() }])),
     nearDuplicates: { count: s.rejectsByReason['dedup.near_duplicate'] ?? 0, examples: s.nearDuplicateExamples },
@@ -204,6 +205,11 @@ export function renderMarkdown(r: RunReport, manifest: Manifest): string {
     L.push(`- entities per record by type: ${Object.entries(r.entities.perRecord).map(([k, v]) => `${k} ${v}`).join(', ') || '–'}`);
     L.push(`- flagged records: ${r.entities.flagged} (${Object.entries(r.entities.flagsByReason).map(([k, v]) => `${k} ${v}`).join(', ') || '–'})`);
     L.push(`- departments inferred from the graph: ${r.entities.inferredDepartment}`);
+    const named = Object.entries(r.entities.mostNamed ?? {});
+    if (named.length > 0) {
+      L.push('- most named (mentions), by type:');
+      for (const [type, list] of named) L.push(`  - ${type}: ${list.map((e) => `${e.name} ${e.mentions}`).join(', ')}`);
+    }
   } else L.push('- validation against a graph was off (no `kg` section)');
   L.push('', '## Categories (cate1)', '');
   for (const [k, v] of Object.entries(r.categories).slice(0, 20)) L.push(`- ${k}: ${v}`);
@@ -219,4 +225,22 @@ export async function writeReport(outDir: string, report: RunReport, manifest: M
   // The charting library is loaded only here, when a report is written.
   const { renderReportHtml } = await import('./report-html.js');
   await writeFile(path.join(outDir, 'report.html'), await renderReportHtml(report, manifest));
+}
+
+/** Entities most mentioned, MOST_NAMED per type (count, then name), types in order. */
+const MOST_NAMED = 10;
+function mostNamed(mentions: Map<string, number>): Record<string, Array<{ name: string; mentions: number }>> {
+  const byType = new Map<string, Array<{ name: string; mentions: number }>>();
+  for (const [key, n] of mentions) {
+    const cut = key.indexOf('\u0000');
+    const type = key.slice(0, cut);
+    let l = byType.get(type);
+    if (!l) byType.set(type, (l = []));
+    l.push({ name: key.slice(cut + 1), mentions: n });
+  }
+  const out: Record<string, Array<{ name: string; mentions: number }>> = {};
+  for (const type of [...byType.keys()].sort()) {
+    out[type] = byType.get(type)!.sort((a, b) => b.mentions - a.mentions || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).slice(0, MOST_NAMED);
+  }
+  return out;
 }

@@ -159,6 +159,8 @@ export class RunStats {
   outputInquiry = 0;
   withEntity = 0;
   readonly entitiesByType: Record<string, number> = {};
+  /** Mentions per entity, keyed `type \0 name` (the report's most-named entities per type). */
+  readonly entityMentions = new Map<string, number>();
   flagged = 0;
   readonly flagsByReason: Record<string, number> = {};
   inferredDepartment = 0;
@@ -260,7 +262,11 @@ export class RunStats {
     const ents = env.annotations.entities;
     if (ents && ents.length > 0) {
       this.withEntity++;
-      for (const e of ents) this.entitiesByType[e.type] = (this.entitiesByType[e.type] ?? 0) + 1;
+      for (const e of ents) {
+        this.entitiesByType[e.type] = (this.entitiesByType[e.type] ?? 0) + 1;
+        const key = `${e.type}\u0000${e.name}`;
+        this.entityMentions.set(key, (this.entityMentions.get(key) ?? 0) + 1);
+      }
     }
     if (env.annotations.flags?.length) {
       this.flagged++;

@@ -11,18 +11,75 @@
  * reject an utterance longer than maxChars anyway; the factor leaves room for HTML, whitespace and
  * boilerplate that cleaning removes), so the cleaning never works on unbounded text. Its input is
  * kept clipped to the limit and scrubbed.
+ *
+ * Cleaning is a pure function of the text and the options (templates of the source, toSimplified,
+ * scrubPii): each cleaned text, whether it has text, and the template hits and placeholders it
+ * counted are memoised per text (memo.ts, bounded), and a repeat adds the same counts.
  */
 import type { Dialogue, RawDialogue, Turn } from '../../../schemas/dialogue.js';
 import type { Reject } from '../../../schemas/reject.js';
 import { makeReject } from '../../core/reject.js';
 import type { StageContext, StageResult } from '../types.js';
 import { templateSource, templatesFor, type TemplateHits } from './boilerplate.js';
-import { scrubPii, type PiiCounts } from './pii.js';
+import { TextMemo } from './memo.js';
+import { scrubPii, type PiiCounts, type Placeholder } from './pii.js';
 import { roleOf } from './roles.js';
 import { cleanText, hasText, stripInvisible, type TextOptions } from './text.js';
 
 /** How many times split.maxChars a raw text field may be before cleaning. */
 export const MAX_RAW_CHARS_FACTOR = 8;
+
+/** cleanText's answer for one text: the text, hasText of it, and what it counted (in the order cleanText first counted each key). */
+interface Cleaned {
+  text: string;
+  has: boolean;
+  hits: Array<[string, number]> | undefined;
+  pii: Array<[Placeholder, number]> | undefined;
+}
+
+/** One memo per option set: template source ('' for none), toSimplified, scrubPii. */
+const CLEANED = new Map<string, TextMemo<Cleaned>>();
+function cleanedMemo(source: string, toSimplified: boolean, scrub: boolean): TextMemo<Cleaned> {
+  const key = `${source}\u0000${toSimplified ? 1 : 0}${scrub ? 1 : 0}`;
+  let m = CLEANED.get(key);
+  if (!m) CLEANED.set(key, (m = new TextMemo<Cleaned>(`normalise.clean:${source || '-'}:${toSimplified ? 1 : 0}${scrub ? 1 : 0}`)));
+  return m;
+}
+
+/** Count objects for one cleanText call, reused while they stay empty (most texts count nothing). */
+let scratchHits: TemplateHits = {};
+let scratchPii: PiiCounts = {};
+const scratchOpts: TextOptions = { toSimplified: true, scrubPii: true };
+
+function taken<K extends string>(o: Partial<Record<K, number>>): Array<[K, number]> | undefined {
+  for (const _ in o) return Object.entries(o) as Array<[K, number]>;
+  return undefined;
+}
+
+/**
+ * cleanText(raw, opts) through the memo: the counts it would add to opts.templateHits and
+ * opts.piiCounts are added (the same totals, keys created in the same order).
+ */
+function cleanCounted(raw: string, memo: TextMemo<Cleaned>, opts: TextOptions): Cleaned {
+  let c = memo.peek(raw);
+  if (c === undefined) {
+    scratchOpts.toSimplified = opts.toSimplified;
+    scratchOpts.scrubPii = opts.scrubPii;
+    scratchOpts.templates = opts.templates;
+    scratchOpts.templateHits = scratchHits;
+    scratchOpts.piiCounts = scratchPii;
+    const text = cleanText(raw, scratchOpts);
+    const hits = taken(scratchHits);
+    if (hits) scratchHits = {};
+    const pii = taken(scratchPii);
+    if (pii) scratchPii = {};
+    c = { text, has: hasText(text), hits, pii };
+    memo.put(raw, c);
+  }
+  if (c.hits && opts.templateHits) for (const [k, n] of c.hits) opts.templateHits[k] = (opts.templateHits[k] ?? 0) + n;
+  if (c.pii && opts.piiCounts) for (const [k, n] of c.pii) opts.piiCounts[k] = (opts.piiCounts[k] ?? 0) + n;
+  return c;
+}
 
 /** The first text field longer than `limit`, as [field, length]. */
 function overLong(raw: RawDialogue, limit: number): [string, number] | undefined {
@@ -82,6 +139,9 @@ export function normaliseOne(raw: RawDialogue, ctx: StageContext, counts: Cleani
       evidence: { field: long[0], chars: long[1], limit },
     });
   }
+  const source = templateSource(raw.origin);
+  const memoT = cleanedMemo(source, cfg.toSimplified, cfg.scrubPii);
+  const memoF = cleanedMemo('', cfg.toSimplified, cfg.scrubPii);
   const turns: Turn[] = [];
   let emptied = 0;
   for (let i = 0; i < raw.turns.length; i++) {
@@ -95,19 +155,19 @@ export function normaliseOne(raw: RawDialogue, ctx: StageContext, counts: Cleani
         evidence: { turn: i, speaker: label },
       });
     }
-    const before = sum(templateHits);
-    const text = cleanText(t.text, opts);
-    if (!hasText(text)) {
-      if (sum(templateHits) > before && hasText(cleanText(t.text, fieldOpts))) emptied++;
+    const c = cleanCounted(t.text, memoT, opts);
+    if (!c.has) {
+      if (c.hits && cleanCounted(t.text, memoF, fieldOpts).has) emptied++;
       continue;
     }
+    const text = c.text;
     const prev = turns[turns.length - 1];
     if (cfg.mergeTurns && prev && prev.role === role) prev.text = `${prev.text}\n${text}`;
     else turns.push({ role, text });
   }
   if (turns.length > 0 && turns[0].role === 'doctor' && raw.description) {
-    const desc = cleanText(raw.description, opts);
-    if (hasText(desc)) turns.unshift({ role: 'patient', text: desc });
+    const desc = cleanCounted(raw.description, memoT, opts);
+    if (desc.has) turns.unshift({ role: 'patient', text: desc.text });
   }
   addCounts(counts, prefixed('template.', templateHits));
   if (sum(templateHits) > 0) counts.dialogues_with_template = (counts.dialogues_with_template ?? 0) + 1;
@@ -120,13 +180,13 @@ export function normaliseOne(raw: RawDialogue, ctx: StageContext, counts: Cleani
     });
   }
   const d: Dialogue = { id: raw.id, origin: raw.origin, turns };
-  const field = (s: string) => cleanText(s, fieldOpts);
+  const field = (s: string) => cleanCounted(s, memoF, fieldOpts).text;
   const dept = raw.department ? field(raw.department) : undefined;
   if (raw.cate1 !== undefined) d.cate1 = field(raw.cate1);
   if (raw.cate2 !== undefined) d.cate2 = field(raw.cate2);
   if (dept) d.department = dept;
   if (raw.disease) d.disease = field(raw.disease);
-  if (raw.title) d.title = cleanText(raw.title, opts);
+  if (raw.title) d.title = cleanCounted(raw.title, memoT, opts).text;
   if (raw.singleTurn) d.singleTurn = true;
   addCounts(counts, prefixed('pii.', piiCounts));
   return d;

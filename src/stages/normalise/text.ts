@@ -20,20 +20,40 @@ const toCn = OpenCC.Converter({ from: 'hk', to: 'cn' });
 
 /**
  * Code units that OpenCC changes on their own: a text with none of them is already simplified,
- * so it skips the (comparatively slow) converter. Built once, lazily (~0.1 s).
+ * so it skips the (comparatively slow) converter. Built once, lazily: the candidate units go
+ * through the converter in one call, one per line (no dictionary entry holds a newline, so each
+ * is converted as it would be alone; traditionalTableByUnit, one call per unit, is the reference
+ * the tests compare it with, and the fallback should the line count ever differ).
  */
+const CJK_RANGES = [[0x3400, 0x4dbf], [0x4e00, 0x9fff], [0xf900, 0xfaff]];
 let traditional: Uint8Array | undefined;
 function traditionalTable(): Uint8Array {
   if (traditional) return traditional;
+  const units: string[] = [];
+  for (const [lo, hi] of CJK_RANGES) for (let c = lo; c <= hi; c++) units.push(String.fromCharCode(c));
+  const converted = toCn(units.join('\n')).split('\n');
+  if (converted.length !== units.length) return (traditional = traditionalTableByUnit());
   const t = new Uint8Array(0x10000);
-  for (const [lo, hi] of [[0x3400, 0x4dbf], [0x4e00, 0x9fff], [0xf900, 0xfaff]]) {
+  for (let i = 0; i < units.length; i++) if (converted[i] !== units[i]) t[units[i].charCodeAt(0)] = 1;
+  traditional = t;
+  return t;
+}
+
+/** The same table asked one code unit at a time. */
+export function traditionalTableByUnit(): Uint8Array {
+  const t = new Uint8Array(0x10000);
+  for (const [lo, hi] of CJK_RANGES) {
     for (let c = lo; c <= hi; c++) {
       const ch = String.fromCharCode(c);
       if (toCn(ch) !== ch) t[c] = 1;
     }
   }
-  traditional = t;
   return t;
+}
+
+/** The table toSimplified uses (for the tests). */
+export function traditionalUnits(): Uint8Array {
+  return traditionalTable();
 }
 
 export function toSimplified(s: string): string {
@@ -224,13 +244,18 @@ function maybeInvisible(c: number): boolean {
   return c <= 8 || (c >= 0x0e && c <= 0x1f) || (c >= 0x7f && c <= 0x9f) || c === 0xad || c === 0x61c || (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) || c === 0xfeff || (c >= 0xd800 && c <= 0xdbff);
 }
 
+/** Per code unit: 1 when not nfcStable, 2 when maybeInvisible (both may be set): nfcVisible's scan reads one byte a unit. */
+const NFC_CLASS = new Uint8Array(0x10000);
+for (let c = 0; c < 0x10000; c++) NFC_CLASS[c] = (nfcStable(c) ? 0 : 1) | (maybeInvisible(c) ? 2 : 0);
+
 /** raw.normalize('NFC').replace(INVISIBLE, ''), with both skipped where one scan shows they change nothing. */
 export function nfcVisible(raw: string): string {
-  let invisible = false;
+  const cls = NFC_CLASS;
+  let invisible = 0;
   for (let i = 0; i < raw.length; i++) {
-    const c = raw.charCodeAt(i);
-    if (!nfcStable(c)) return raw.normalize('NFC').replace(INVISIBLE, '');
-    if (!invisible && maybeInvisible(c)) invisible = true;
+    const k = cls[raw.charCodeAt(i)];
+    if (k & 1) return raw.normalize('NFC').replace(INVISIBLE, '');
+    invisible |= k;
   }
   return invisible ? raw.replace(INVISIBLE, '') : raw;
 }

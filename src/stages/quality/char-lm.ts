@@ -99,29 +99,44 @@ export class CharLm {
     this.order = m.grams.length - 1;
   }
 
+  /** Reads serialiseCharLm's lines in one pass (fields found with indexOf, no per-line arrays). */
   static parse(text: string): CharLm {
-    let order = 1;
-    for (const line of text.split('\n')) {
-      const t = line.slice(0, line.indexOf('\t'));
-      const n = t.startsWith('c') ? Number(t.slice(1)) : Number(t);
-      if (n > order) order = n;
-    }
-    const grams = Array.from({ length: order + 1 }, () => new Map<string, number>());
-    const ctxTotal = grams.map(() => new Map<string, number>());
-    const ctxTypes = grams.map(() => new Map<string, number>());
-    let tokens = 0;
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      const f = line.split('\t');
-      if (f[0].startsWith('c')) {
-        const n = Number(f[0].slice(1));
-        ctxTotal[n].set(f[1], Number(f[2]));
-        ctxTypes[n].set(f[1], Number(f[3]));
-      } else {
-        const n = Number(f[0]);
-        grams[n].set(f[1], Number(f[2]));
-        if (n === 1) tokens += Number(f[2]);
+    const grams: Array<Map<string, number>> = [];
+    const ctxTotal: Array<Map<string, number>> = [];
+    const ctxTypes: Array<Map<string, number>> = [];
+    const order = (n: number) => {
+      while (grams.length <= n) {
+        grams.push(new Map());
+        ctxTotal.push(new Map());
+        ctxTypes.push(new Map());
       }
+    };
+    order(1);
+    let tokens = 0;
+    for (let start = 0; start < text.length;) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      if (end > start) {
+        const a = text.indexOf('\t', start);
+        const b = text.indexOf('\t', a + 1);
+        if (text.charCodeAt(start) === 99) {
+          // c<n> ctx total types
+          const n = Number(text.slice(start + 1, a));
+          const c = text.indexOf('\t', b + 1);
+          order(n);
+          const ctx = text.slice(a + 1, b);
+          ctxTotal[n].set(ctx, Number(text.slice(b + 1, c)));
+          ctxTypes[n].set(ctx, Number(text.slice(c + 1, end)));
+        } else {
+          // <n> gram count
+          const n = Number(text.slice(start, a));
+          const count = Number(text.slice(b + 1, end));
+          order(n);
+          grams[n].set(text.slice(a + 1, b), count);
+          if (n === 1) tokens += count;
+        }
+      }
+      start = end + 1;
     }
     return new CharLm({ grams, ctxTotal, ctxTypes, tokens });
   }
@@ -152,15 +167,15 @@ export class CharLm {
 }
 
 /**
- * An open-addressing table from non-negative int32 keys to `width` numbers each (get: the first,
- * 0 when absent), key and values side by side in one Float64Array so a probe touches one cache
- * line: the trigram scorer's n-gram lookups without building string keys.
+ * An open-addressing table from non-negative int32 keys to `width` numbers each, key and values
+ * side by side in one Float64Array so a probe touches one cache line: the trigram scorer's n-gram
+ * lookups without building string keys.
  */
 class IntTable {
-  private readonly cells: Float64Array;
-  private readonly stride: number;
-  private readonly shift: number;
-  private readonly mask: number;
+  readonly cells: Float64Array;
+  readonly stride: number;
+  readonly shift: number;
+  readonly mask: number;
 
   constructor(size: number, width = 1) {
     let bits = 4;
@@ -197,10 +212,42 @@ class IntTable {
   at(i: number): number {
     return this.cells[i];
   }
+}
 
-  get(key: number): number {
-    const i = this.find(key);
-    return i < 0 ? 0 : this.cells[i];
+/**
+ * An open-addressing table from pairs of non-negative int32 keys to one number: a slot is 16
+ * bytes, the two keys as int32 then the value as float64, in one buffer, so a probe touches one
+ * cache line. crossEntropy inlines the lookup (slot h: keys at 4h and 4h + 1, value at 2h + 1,
+ * home slot as home() computes it).
+ */
+class PairTable {
+  readonly keys: Int32Array;
+  readonly vals: Float64Array;
+  readonly shift: number;
+  readonly mask: number;
+
+  constructor(size: number) {
+    let bits = 4;
+    while (1 << bits < size * 2) bits++;
+    const buf = new ArrayBuffer((1 << bits) * 16);
+    this.keys = new Int32Array(buf);
+    this.vals = new Float64Array(buf);
+    for (let i = 0; i < this.keys.length; i += 4) this.keys[i] = -1;
+    this.shift = 32 - bits;
+    this.mask = (1 << bits) - 1;
+  }
+
+  home(a: number, b: number): number {
+    return Math.imul(a ^ Math.imul(b, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
+  }
+
+  set(a: number, b: number, val: number): void {
+    const k = this.keys;
+    let h = this.home(a, b);
+    while (k[4 * h] !== -1 && (k[4 * h] !== a || k[4 * h + 1] !== b)) h = (h + 1) & this.mask;
+    k[4 * h] = a;
+    k[4 * h + 1] = b;
+    this.vals[2 * h + 1] = val;
   }
 }
 
@@ -230,13 +277,12 @@ class TrigramIndex {
   private readonly p1: Float64Array;
   private readonly t2: Float64Array;
   private readonly y2: Float64Array;
+  /** Per two-symbol context with a total (key: first id × width + second id): its total and its types. */
   private readonly ctx3: IntTable;
-  private readonly t3: Float64Array;
-  private readonly y3: Float64Array;
   /** Per stored bigram (context with a total): its interpolated probability, and log2 of it. */
   private readonly p2: IntTable;
-  /** Per stored trigram (context with a total): log2 of its interpolated probability. */
-  private readonly lb3: IntTable;
+  /** Per stored trigram (context with a total), keyed (context key, symbol): log2 of its interpolated probability. */
+  private readonly lb3: PairTable;
   /** Per BMP code unit: -2 not yet classified, -1 dropped (whitespace), else the symbol id. */
   private readonly bmp = new Int32Array(0x10000).fill(-2);
   private readonly astral = new Map<number, number>();
@@ -253,61 +299,60 @@ class TrigramIndex {
       const id = this.ids.get(g);
       if (id !== undefined) this.p1[id] = (c + 1) / denom1;
     }
-    const idsOf = (key: string, n: number): number[] | undefined => {
-      const p = cps(key);
-      if (p.length !== n) return undefined;
-      const out: number[] = [];
-      for (const ch of p) {
-        const id = this.ids.get(ch);
-        if (id === undefined) return undefined; // a key with a symbol outside the vocabulary never matches text
-        out.push(id);
+    // Symbol id by code point (0: not a symbol of the model), to read keys without splitting them.
+    const bmpId = new Int32Array(0x10000);
+    const astralId = new Map<number, number>();
+    for (const [g, id] of this.ids) {
+      const cp = g.codePointAt(0)!;
+      if (cp < 0x10000) bmpId[cp] = id;
+      else astralId.set(cp, id);
+    }
+    const ab = new Int32Array(3);
+    /** The ids of the n symbols of key into ab, or false when it has another length or a symbol outside the vocabulary. */
+    const idsOf = (key: string, n: number): boolean => {
+      let k = 0;
+      for (let i = 0; i < key.length; i++) {
+        if (k === n) return false;
+        let cp = key.charCodeAt(i);
+        if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < key.length) {
+          const lo = key.charCodeAt(i + 1);
+          if (lo >= 0xdc00 && lo <= 0xdfff) {
+            cp = ((cp - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
+            i++;
+          }
+        }
+        const id = cp < 0x10000 ? bmpId[cp] : (astralId.get(cp) ?? 0);
+        if (id === 0) return false; // a key with a symbol outside the vocabulary never matches text
+        ab[k++] = id;
       }
-      return out;
+      return k === n;
     };
     this.t2 = new Float64Array(w);
     this.y2 = new Float64Array(w);
-    for (const [ctx, c] of ctxTotal[2]) {
-      const a = idsOf(ctx, 1);
-      if (a) this.t2[a[0]] = c;
-    }
-    for (const [ctx, c] of ctxTypes[2]) {
-      const a = idsOf(ctx, 1);
-      if (a) this.y2[a[0]] = c;
-    }
-    const ctxKeys = new Set([...ctxTotal[3].keys(), ...ctxTypes[3].keys()]);
-    if ((ctxKeys.size + 1) * w >= 2 ** 31) throw new Error(`char LM too large for the integer trigram index (${ctxKeys.size} contexts × ${w} symbols)`);
-    this.ctx3 = new IntTable(ctxKeys.size);
-    this.t3 = new Float64Array(ctxKeys.size + 1);
-    this.y3 = new Float64Array(ctxKeys.size + 1);
-    let j = 0;
-    for (const ctx of ctxKeys) {
-      const a = idsOf(ctx, 2);
-      if (!a) continue;
-      j++;
-      this.ctx3.set(a[0] * w + a[1], j);
-      this.t3[j] = ctxTotal[3].get(ctx) ?? 0;
-      this.y3[j] = ctxTypes[3].get(ctx) ?? 0;
-    }
+    for (const [ctx, c] of ctxTotal[2]) if (idsOf(ctx, 1)) this.t2[ab[0]] = c;
+    for (const [ctx, c] of ctxTypes[2]) if (idsOf(ctx, 1)) this.y2[ab[0]] = c;
+    if (w * w >= 2 ** 31) throw new Error(`char LM too large for the integer trigram index (${w} symbols)`);
+    // Only contexts with a total take part in the trigram step (a zero or absent total skips it).
+    this.ctx3 = new IntTable(ctxTotal[3].size, 2);
+    for (const [ctx, total] of ctxTotal[3]) if (total && idsOf(ctx, 2)) this.ctx3.set(ab[0] * w + ab[1], total, ctxTypes[3].get(ctx) ?? 0);
     // What the interpolation gives for every stored n-gram, computed once with the very operations
     // crossEntropy would do: the bigram probability of each stored bigram (its context has a total),
     // and log2 of the full trigram probability of each stored trigram.
     this.p2 = new IntTable(grams[2].size, 2);
     for (const [g, c] of grams[2]) {
-      const a = idsOf(g, 2);
-      if (!a || !this.t2[a[0]]) continue;
-      const k = this.y2[a[0]];
-      const p = (c + k * this.p1[a[1]]) / (this.t2[a[0]] + k);
-      this.p2.set(a[0] * w + a[1], p, Math.log2(p));
+      if (!idsOf(g, 2) || !this.t2[ab[0]]) continue;
+      const k = this.y2[ab[0]];
+      const p = (c + k * this.p1[ab[1]]) / (this.t2[ab[0]] + k);
+      this.p2.set(ab[0] * w + ab[1], p, Math.log2(p));
     }
-    this.lb3 = new IntTable(grams[3].size);
+    this.lb3 = new PairTable(grams[3].size);
     for (const [g, c] of grams[3]) {
-      const a = idsOf(g, 3);
-      if (!a) continue;
-      const j = this.ctx3.get(a[0] * w + a[1]);
-      if (!j || !this.t3[j]) continue;
-      const k = this.y3[j];
-      const p = (c + k * this.bigram(a[1], a[2])) / (this.t3[j] + k);
-      this.lb3.set(j * w + a[2], Math.log2(p));
+      if (!idsOf(g, 3)) continue;
+      const j = this.ctx3.find(ab[0] * w + ab[1]);
+      if (j < 0) continue;
+      const k = this.ctx3.at(j + 1);
+      const p = (c + k * this.bigram(ab[1], ab[2])) / (this.ctx3.at(j) + k);
+      this.lb3.set(ab[0] * w + ab[1], ab[2], Math.log2(p));
     }
     this.begin = this.ids.get('^') ?? 0;
     this.end = this.ids.get('$') ?? 0;
@@ -362,26 +407,41 @@ class TrigramIndex {
     const len = this.toIds(text);
     const s = this.buf;
     const w = this.width;
-    const { p1, t2, y2, p2, ctx3, t3, y3, lb3 } = this;
+    const { p1, t2, y2, p2, ctx3, lb3 } = this;
+    const { keys: tKeys, vals: tVals, shift: tShift, mask: tMask } = lb3;
+    const { cells: cCells, shift: cShift, mask: cMask } = ctx3;
+    const { cells: bCells, shift: bShift, mask: bMask } = p2;
     let bits = 0;
     for (let i = 1; i < len; i++) {
       const ch = s[i];
       const c1 = s[i - 1];
-      // The trigram step, when the two-symbol context has a total.
+      // The trigram step, when the two-symbol context has a total: a stored trigram is one probe
+      // (its context has a total by construction); otherwise the context's total and types.
       let n3 = 0;
       let k3 = 0;
       if (i >= 2) {
-        const j = ctx3.get(s[i - 2] * w + c1);
-        if (j) {
-          n3 = t3[j];
-          if (n3) {
-            const slot = lb3.find(j * w + ch);
-            if (slot >= 0) {
-              bits -= lb3.at(slot);
-              continue;
-            }
-            k3 = y3[j];
-          }
+        const key = s[i - 2] * w + c1;
+        // The lb3 probe, inlined (h: lb3.home(key, ch)).
+        let h = Math.imul(key ^ Math.imul(ch, 0x85ebca6b), 0x9e3779b1) >>> tShift;
+        let x = tKeys[4 * h];
+        while (x !== -1 && (x !== key || tKeys[4 * h + 1] !== ch)) {
+          h = (h + 1) & tMask;
+          x = tKeys[4 * h];
+        }
+        if (x !== -1) {
+          bits -= tVals[2 * h + 1];
+          continue;
+        }
+        // ctx3.find(key), inlined (stride 3: key, total, types).
+        let g = Math.imul(key, 0x9e3779b1) >>> cShift;
+        let y = cCells[3 * g];
+        while (y !== -1 && y !== key) {
+          g = (g + 1) & cMask;
+          y = cCells[3 * g];
+        }
+        if (y !== -1) {
+          n3 = cCells[3 * g + 1];
+          k3 = cCells[3 * g + 2];
         }
       }
       // The unigram and bigram steps.
@@ -389,12 +449,19 @@ class TrigramIndex {
       const n2 = t2[c1];
       if (!n2) p = p1[ch];
       else {
-        const slot = p2.find(c1 * w + ch);
-        if (slot >= 0 && !n3) {
-          bits -= p2.at(slot + 1);
+        // p2.find(c1 * w + ch), inlined (stride 3: key, probability, log2 of it).
+        const key = c1 * w + ch;
+        let g = Math.imul(key, 0x9e3779b1) >>> bShift;
+        let y = bCells[3 * g];
+        while (y !== -1 && y !== key) {
+          g = (g + 1) & bMask;
+          y = bCells[3 * g];
+        }
+        if (y !== -1 && !n3) {
+          bits -= bCells[3 * g + 2];
           continue;
         }
-        if (slot >= 0) p = p2.at(slot);
+        if (y !== -1) p = bCells[3 * g + 1];
         else {
           const k = y2[c1];
           p = (0 + k * p1[ch]) / (n2 + k);

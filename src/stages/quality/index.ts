@@ -13,11 +13,13 @@
  * (README "Quality scoring" has the held-out figures), so it only adds to lexicon evidence.
  * Policy per source format (quality.sources, else quality.policy): reject → `quality.machine_spun`
  * reject; flag → the reason in annotations.flags; off → not scored. Pure: the model and lexicon are
- * module data, scoring does no I/O.
+ * module data, scoring does no I/O. Scores are memoised per record text and threshold
+ * (normalise/memo.ts, bounded): scoreText is pure on both.
  */
 import type { RecordEnvelope } from '../../../schemas/record.js';
 import type { Reject } from '../../../schemas/reject.js';
 import { makeReject } from '../../core/reject.js';
+import { TextMemo } from '../normalise/memo.js';
 import { meaningfulChars } from '../split/pleasantry.js';
 import type { StageContext, StageResult } from '../types.js';
 import { CharLm } from './char-lm.js';
@@ -127,6 +129,16 @@ export function scoreText(text: string, threshold: number): QualityScore {
   return { score: round(score), lexicon, density: round(density), lm: round(bits), hits, spun: lexicon >= 1 && score >= threshold };
 }
 
+const SCORES = new Map<number, TextMemo<QualityScore>>();
+
+/** scoreText through the memo of its threshold; a copy, so no two records share an object. */
+export function scoreTextMemo(text: string, threshold: number): QualityScore {
+  let m = SCORES.get(threshold);
+  if (!m) SCORES.set(threshold, (m = new TextMemo<QualityScore>(`quality.score:${threshold}`)));
+  const q = m.get(text, (t) => scoreText(t, threshold));
+  return { ...q, hits: { ...q.hits } };
+}
+
 export function quality(records: RecordEnvelope[], ctx: StageContext): StageResult<RecordEnvelope> {
   const cfg = ctx.config.quality;
   const out: RecordEnvelope[] = [];
@@ -137,7 +149,7 @@ export function quality(records: RecordEnvelope[], ctx: StageContext): StageResu
       out.push(env);
       continue;
     }
-    const q = scoreText(recordText(env), cfg.threshold);
+    const q = scoreTextMemo(recordText(env), cfg.threshold);
     const annotations = { ...env.annotations, quality: { score: q.score, lm: q.lm, lexicon: q.lexicon } };
     if (q.spun && policy === 'reject') {
       rejects.push(makeReject({

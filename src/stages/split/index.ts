@@ -19,12 +19,16 @@
  *  - one department per dialogue: decided once here (source cate pair or department, through the
  *    taxonomy) for all its windows; graph-inferred ones are made one per dialogue after validate
  *    (department.ts).
+ *
+ * Whether a doctor text is pleasantry only and whether it asks (isPleasantry, isInquiry: pure on
+ * the text) are memoised per text (normalise/memo.ts, bounded).
  */
 import type { Dialogue } from '../../../schemas/dialogue.js';
 import type { CMtMedQARecord, RecordEnvelope } from '../../../schemas/record.js';
 import type { Reject } from '../../../schemas/reject.js';
 import { contentId, contentIdOfJson } from '../../core/ids.js';
 import { makeReject } from '../../core/reject.js';
+import { TextMemo } from '../normalise/memo.js';
 import type { StageContext, StageResult } from '../types.js';
 import { isInquiry } from './inquiry.js';
 import { meaningfulChars, isPleasantry } from './pleasantry.js';
@@ -73,10 +77,23 @@ export function recordId(dialogue: string, window: number, start: number, end: n
 type ThinReason = 'split.pleasantry_only' | 'split.thin_output' | 'split.thin_instruction';
 type SplitReason = 'split.no_patient_turn' | 'split.no_doctor_turn' | 'split.too_short' | 'split.too_long' | ThinReason;
 
+/** Per doctor text: isInquiry, and isPleasantry and meaningfulChars once asked. */
+interface DoctorText {
+  inquiry: boolean;
+  pleasantry?: boolean;
+  meaningful?: number;
+}
+const DOCTOR = new TextMemo<DoctorText>('split.doctor');
+function doctorText(text: string): DoctorText {
+  let d = DOCTOR.peek(text);
+  if (d === undefined) DOCTOR.put(text, (d = { inquiry: isInquiry(text) }));
+  return d;
+}
+
 /** Why round r may not end a record, or null when it may. */
-function thinReason(r: Round, cfg: StageContext['config']['split']): ThinReason | null {
-  if (cfg.pleasantryOnly === 'reject' && isPleasantry(r.doctor)) return 'split.pleasantry_only';
-  if (cfg.minOutputChars > 0 && meaningfulChars(r.doctor) < cfg.minOutputChars) return 'split.thin_output';
+function thinReason(r: Round, d: DoctorText, cfg: StageContext['config']['split']): ThinReason | null {
+  if (cfg.pleasantryOnly === 'reject' && (d.pleasantry ??= isPleasantry(r.doctor))) return 'split.pleasantry_only';
+  if (cfg.minOutputChars > 0 && (d.meaningful ??= meaningfulChars(r.doctor)) < cfg.minOutputChars) return 'split.thin_output';
   if (cfg.minInstructionChars > 0 && meaningfulChars(r.patient) < cfg.minInstructionChars) return 'split.thin_instruction';
   return null;
 }
@@ -113,8 +130,9 @@ export function splitOne(d: Dialogue, ctx: StageContext): StageResult<RecordEnve
   }
 
   const { cate1, cate2 } = dialogueCate(d, cfg);
-  const inquiry = rounds.map((r) => isInquiry(r.doctor));
-  const thin = rounds.map((r) => thinReason(r, cfg));
+  const doctor = rounds.map((r) => doctorText(r.doctor));
+  const inquiry = doctor.map((x) => x.inquiry);
+  const thin = rounds.map((r, i) => thinReason(r, doctor[i], cfg));
   // Round 0 rides along in continuation windows only when it leaves room for at least as much again.
   const carry = cfg.carryDescription && rounds.length > 1 && rounds[0].chars <= cfg.maxChars / 2;
   const capRounds = (s: number) => (carry && s > 0 ? cfg.maxRounds - 1 : cfg.maxRounds);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { nfcStable, nfcVisible, normalisePunctuation, normalisePunctuationAllPasses, normaliseWhitespace, normaliseWhitespaceAllPasses } from '../../../src/stages/normalise/text.js';
+import { nfcStable, nfcVisible, normalisePunctuation, normalisePunctuationAllPasses, normaliseWhitespace, normaliseWhitespaceAllPasses, traditionalTableByUnit, traditionalUnits } from '../../../src/stages/normalise/text.js';
 import { sharedData } from '../../support/services.js';
 
 const FILES = ['cmtmedqa/CMtMedQA_test.json', 'huatuo26m/huatuo26M_test.json', 'hetmc_chunyu/train.dialog', 'meddialog_covid_zh/COVID-Dialogue-Dataset-Chinese.txt', 'mie_chunyu/dev.json'];
@@ -64,5 +64,18 @@ describe('NFC and invisible characters behind a pre-scan', () => {
       inputs.push(t);
     }
     expect(inputs.filter((s) => nfcVisible(s) !== ref(s))).toEqual([]);
+  });
+});
+
+describe('the traditional-character table of toSimplified', () => {
+  it('built from one converter call over all candidate units equals asking OpenCC one unit at a time', () => {
+    const joined = traditionalUnits();
+    const byUnit = traditionalTableByUnit();
+    const diffs: number[] = [];
+    for (let c = 0; c < 0x10000; c++) if (joined[c] !== byUnit[c]) diffs.push(c);
+    expect(diffs).toEqual([]);
+    expect(byUnit.reduce((a, x) => a + x, 0)).toBeGreaterThan(1000); // 發, 藥, 內 … are in it
+    expect(joined['發'.charCodeAt(0)]).toBe(1);
+    expect(joined['发'.charCodeAt(0)]).toBe(0);
   });
 });
