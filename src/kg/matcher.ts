@@ -96,8 +96,8 @@ export class Matcher {
       list.sort((a, b) => rank(a, list) - rank(b, list) || own(a) - own(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     }
     // Pointer trie first (Map children), then flatten breadth-first.
-    type TNode = { kids: Map<number, TNode>; out: number };
-    const trieRoot: TNode = { kids: new Map(), out: -1 };
+    type TNode = { kids: Map<number, TNode>; out: number; id: number };
+    const trieRoot: TNode = { kids: new Map(), out: -1, id: 0 };
     const outputs: Matcher['outputs'] = [];
     let count = 1;
     for (const [term, entries] of byTerm) {
@@ -106,7 +106,7 @@ export class Matcher {
         const c = FOLD[term.charCodeAt(i)];
         let k = n.kids.get(c);
         if (!k) {
-          n.kids.set(c, (k = { kids: new Map(), out: -1 }));
+          n.kids.set(c, (k = { kids: new Map(), out: -1, id: -1 }));
           count++;
         }
         n = k;
@@ -144,19 +144,23 @@ export class Matcher {
     const childNode = new Int32Array(count);
     const root = new Int32Array(65536);
     const queue: TNode[] = [trieRoot];
-    const ids = new Map<TNode, number>([[trieRoot, 0]]);
+    const chars: number[] = [];
     let next = 1;
     let slot = 0;
     for (let qi = 0; qi < queue.length; qi++) {
       const n = queue[qi];
-      const id = ids.get(n)!;
+      const id = n.id;
       output[id] = n.out;
-      const kids = [...n.kids.entries()].sort((a, b) => a[0] - b[0]);
       childStart[id] = slot;
-      childCount[id] = kids.length;
-      for (const [c, k] of kids) {
+      childCount[id] = n.kids.size;
+      if (n.kids.size === 0) continue;
+      chars.length = 0;
+      for (const c of n.kids.keys()) chars.push(c);
+      if (chars.length > 1) chars.sort((a, b) => a - b);
+      for (const c of chars) {
+        const k = n.kids.get(c)!;
         const kid = next++;
-        ids.set(k, kid);
+        k.id = kid;
         queue.push(k);
         childChar[slot] = c;
         childNode[slot] = kid;
@@ -187,23 +191,12 @@ export class Matcher {
     const c0 = text.charCodeAt(k);
     if (c0 === 0x7684 || c0 === 0x5f97) k++; // 的, 得
     // One adverb, or two in a row (会突然, 也老).
-    let adv1 = '';
-    for (const adv of ADVERBS) {
-      if (text.startsWith(adv, k)) {
-        adv1 = adv;
-        break;
-      }
-    }
-    let adv2 = '';
-    if (adv1) {
-      for (const adv of ADVERBS) {
-        if (text.startsWith(adv, k + adv1.length)) {
-          adv2 = adv1 + adv;
-          break;
-        }
-      }
-    }
-    for (const adv of adv2 ? [adv1, adv2] : adv1 ? [adv1] : []) {
+    const adv1 = firstAdverb(text, k);
+    if (!adv1) return nc;
+    const second = firstAdverb(text, k + adv1.length);
+    const adv2 = second ? adv1 + second : '';
+    for (let v = 0; v < (adv2 ? 2 : 1); v++) {
+      const adv = v === 0 ? adv1 : adv2;
       let nd = node;
       for (let j = k + adv.length; j < text.length && j < k + adv.length + 4 && nc < MAX_CAND; j++) {
         nd = this.child(nd, FOLD[text.charCodeAt(j)]);
@@ -239,12 +232,27 @@ export class Matcher {
     return 0;
   }
 
+  /** find()'s results by text (pure on the text for this matcher): bounded, see HitMemo. */
+  private readonly memo = new HitMemo();
+
   /**
    * Leftmost-longest, non-overlapping hits in text order, each on word boundaries: at a position
    * the longest term whose span does not cut a word (segment.ts verdict) wins; when every term
-   * there cuts a word, the scan moves one character on.
+   * there cuts a word, the scan moves one character on. The result is frozen and may be shared
+   * with earlier calls on the same text (a dialogue's windows repeat its rounds; dumps repeat
+   * questions and templated answers).
    */
-  find(text: string): TermHit[] {
+  find(text: string): readonly TermHit[] {
+    const known = this.memo.get(text);
+    if (known !== undefined) return known;
+    const hits = this.scan(text);
+    for (const h of hits) Object.freeze(h);
+    Object.freeze(hits);
+    this.memo.set(text, hits);
+    return hits;
+  }
+
+  private scan(text: string): TermHit[] {
     const hits: TermHit[] = [];
     const n = text.length;
     const cand = this.cand;
@@ -299,8 +307,64 @@ export class Matcher {
 
 }
 
+/**
+ * A bounded text → hits memo in two generations: when the current one holds MEMO_TEXTS texts or
+ * MEMO_CHARS characters it becomes the old one (the previous old one is dropped), and a text
+ * found in the old one moves back into the current one. So memory is capped (about 2 × MEMO_CHARS
+ * UTF-16 units of keys plus their hits) on any input, texts seen again soon stay, and only speed
+ * can change: find() is a pure function of the text for one matcher. Texts over MEMO_TEXT_MAX
+ * characters are not kept (rarely repeated, and each would take a large share of the budget).
+ */
+const MEMO_TEXTS = 32_768;
+const MEMO_CHARS = 2_000_000;
+const MEMO_TEXT_MAX = 4_000;
+
+class HitMemo {
+  private cur = new Map<string, readonly TermHit[]>();
+  private old = new Map<string, readonly TermHit[]>();
+  private chars = 0;
+
+  get(text: string): readonly TermHit[] | undefined {
+    const v = this.cur.get(text);
+    if (v !== undefined) return v;
+    const o = this.old.get(text);
+    if (o !== undefined) this.set(text, o);
+    return o;
+  }
+
+  set(text: string, hits: readonly TermHit[]): void {
+    if (text.length > MEMO_TEXT_MAX) return;
+    if (this.cur.size >= MEMO_TEXTS || this.chars + text.length > MEMO_CHARS) {
+      this.old = this.cur;
+      this.cur = new Map();
+      this.chars = 0;
+    }
+    this.cur.set(text, hits);
+    this.chars += text.length;
+  }
+}
+
 /** Degree and frequency words that patients put inside a symptom phrase (longest first where one extends another). */
 const ADVERBS = ['有没有', '有无', '这么', '那么', '有点儿', '有点', '有些', '比较', '非常', '特别', '越来越', '一直', '突然', '稍微', '老是', '总是', '经常', '偶尔', '时不时', '有时候', '有时', '常常', '时常', '常', '轻微', '轻度', '明显', '很', '太', '挺', '好', '老', '总', '还', '也', '都', '会', '又', '就', '略'];
+/** ADVERBS by first character, each list in ADVERBS order (so the first that matches is ADVERBS' first). */
+const ADVERBS_BY_FIRST = (() => {
+  const m = new Map<number, string[]>();
+  for (const a of ADVERBS) {
+    const c = a.charCodeAt(0);
+    let list = m.get(c);
+    if (!list) m.set(c, (list = []));
+    list.push(a);
+  }
+  return m;
+})();
+
+/** The first of ADVERBS that text has at k, or ''. */
+function firstAdverb(text: string, k: number): string {
+  const list = ADVERBS_BY_FIRST.get(text.charCodeAt(k));
+  if (list) for (const adv of list) if (text.startsWith(adv, k)) return adv;
+  return '';
+}
+
 const ADVERB_FIRST = (() => {
   const t = new Uint8Array(65536);
   for (const a of ADVERBS) t[a.charCodeAt(0)] = 1;

@@ -58,8 +58,11 @@ class CountMemo {
 class ChatMlCounter implements TokenCounter {
   readonly chatFormat = 'chatml' as const;
   private readonly nl: number;
-  private readonly memo = new CountMemo();
-  private readonly countBpe = (t: string): number => this.bpe.count(t);
+  /** Keyed by the message content itself (no `role\n` prefix built per lookup): one memo per role, half the size each. */
+  private readonly userMemo = new CountMemo(25_000);
+  private readonly assistantMemo = new CountMemo(25_000);
+  private readonly countUser = (t: string): number => this.bpe.count(`user\n${t}`);
+  private readonly countAssistant = (t: string): number => this.bpe.count(`assistant\n${t}`);
   constructor(private readonly bpe: ByteBpeCounter) {
     this.nl = bpe.count('\n');
   }
@@ -73,7 +76,7 @@ class ChatMlCounter implements TokenCounter {
   countRecord(r: CMtMedQARecord): number {
     let n = 0;
     for (const [q, a] of messagesOf(r)) {
-      n += 4 + this.memo.get(`user\n${q}`, this.countBpe) + this.memo.get(`assistant\n${a}`, this.countBpe) + 2 * this.nl;
+      n += 4 + this.userMemo.get(q, this.countUser) + this.assistantMemo.get(a, this.countAssistant) + 2 * this.nl;
     }
     return n;
   }

@@ -148,3 +148,32 @@ describe('word boundaries (jieba)', () => {
     expect(surfaces('恶心呕吐')).toEqual(['恶心', '呕吐']);
   });
 });
+
+describe('the matcher memo (text → hits)', () => {
+  const lexicon = [entry('感冒', 'Disease'), entry('头痛', 'Symptom'), entry('阿莫西林', 'Drug'), entry('CT', 'Check')];
+  const texts = ['感冒了，头痛', '吃阿莫西林', '做个CT吧', '没有头痛也没有感冒', '好的，谢谢'];
+
+  it('gives the same hits as a fresh matcher, also after tens of thousands of other texts have pushed it out', () => {
+    const m = Matcher.build(lexicon, { boundaries: false });
+    const first = texts.map((t) => m.find(t).map((h) => ({ ...h })));
+    // More distinct texts than both generations hold together, most of them with a hit.
+    for (let i = 0; i < 70_000; i++) m.find(`第${i}天头痛`);
+    for (let k = 0; k < texts.length; k++) {
+      const fresh = Matcher.build(lexicon, { boundaries: false }).find(texts[k]).map((h) => ({ ...h }));
+      expect(m.find(texts[k]).map((h) => ({ ...h }))).toEqual(fresh);
+      expect(first[k]).toEqual(fresh);
+    }
+    for (const t of ['第69999天头痛', '第3天头痛']) expect(m.find(t).map((h) => [h.start, h.end])).toEqual([[t.indexOf('头痛'), t.indexOf('头痛') + 2]]);
+  });
+
+  it('returns frozen results, so a caller cannot change what a later call on the same text sees', () => {
+    const m = Matcher.build(lexicon, { boundaries: false });
+    const hits = m.find('感冒了，头痛');
+    expect(Object.isFrozen(hits)).toBe(true);
+    expect(() => (hits as unknown as unknown[]).push({})).toThrow(TypeError);
+    expect(() => {
+      (hits[0] as { start: number }).start = 5;
+    }).toThrow(TypeError);
+    expect(m.find('感冒了，头痛').map((h) => [h.start, h.end])).toEqual([[0, 2], [4, 6]]);
+  });
+});

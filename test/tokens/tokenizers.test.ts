@@ -70,6 +70,20 @@ describe('tokenizer registry', () => {
     expect(t.countRecord(REC)).toBe(ref.encode(chat, { add_special_tokens: false }).length);
   });
 
+  it('counts each role of a record from its own memo: the same text as user and as assistant, cold and again warm', async () => {
+    const t = await loadTokenizer('qwen3');
+    const ref = fromPreTrained();
+    // Texts that start with what merges across the role's newline (newlines, spaces, digits).
+    const texts = ['\n\n换季时总是咳嗽两声', '  12天了还在低烧', '换季时总是咳嗽两声'];
+    for (const [q, a] of [[texts[0], texts[0]], [texts[1], texts[0]], [texts[0], texts[1]], [texts[2], texts[2]]]) {
+      const rec: CMtMedQARecord = { ...REC, history: [[q, a], [a, q]], instruction: a, output: q };
+      const chat = [[q, a], [a, q], [a, q]].map(([u, b]) => `<|im_start|>user\n${u}<|im_end|>\n<|im_start|>assistant\n${b}<|im_end|>\n`).join('');
+      const want = ref.encode(chat, { add_special_tokens: false }).length;
+      expect(t.countRecord(rec)).toBe(want);
+      expect(t.countRecord(rec)).toBe(want);
+    }
+  });
+
   it('names the accepted tokenizers when the config has an unknown one', () => {
     expect(canonicalTokenizer('Qwen2.5')).toBe('qwen3');
     expect(() => canonicalTokenizer('bert')).toThrow(/unknown tokenizer "bert".*llama2, qwen3, cl100k_base, o200k_base/);
@@ -208,5 +222,19 @@ describe('byte-level BPE merge loop', () => {
     // Both merge paths ran: short pieces (linear scan) and long ones (heap).
     expect(pieces).toBeGreaterThan(10_000);
     expect(long).toBeGreaterThan(50);
+  });
+
+  it('counts the same with pieces cut where no token can cross as without (real lines, every vocabulary, awkward strings)', async () => {
+    const { tiktokenSpec } = await import('../../src/tokens/vocab.js');
+    const lines = [...realLines(25), '𠀀𠀁好的😀😀谢谢', 'a\ud800b\udc00c\ud83d', '\ud800\ud800', '，，，。。。', 'e\u0301é', '医生：CT 显示 3.5cm 结节，需要 PET-CT 吗？', 'x'.repeat(300), '好'.repeat(200)];
+    for (const spec of [qwenSpec(), await tiktokenSpec('cl100k_base'), await tiktokenSpec('o200k_base')]) {
+      const cut = new ByteBpeCounter(spec);
+      const whole = new ByteBpeCounter(spec, { split: false });
+      let differ = 0;
+      for (const line of lines) if (cut.count(line) !== whole.count(line)) differ++;
+      // Again warm: the parts cached by the first pass give the same totals.
+      for (const line of lines) if (cut.count(line) !== whole.count(line)) differ++;
+      expect([spec.name, differ]).toEqual([spec.name, 0]);
+    }
   });
 });

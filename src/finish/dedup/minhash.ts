@@ -129,6 +129,8 @@ export class MinHasher {
   readonly scheme: 'oph' | 'minhash';
   private readonly a: Int32Array;
   private readonly filled: Uint8Array;
+  /** Scratch: the UTF-16 code units of the text being hashed. */
+  private units = new Uint16Array(4096);
   private readonly b: Int32Array;
 
   constructor(p: MinHashParams) {
@@ -174,13 +176,21 @@ export class MinHasher {
     filled.fill(0);
     const seed = this.seed;
     const last = Math.max(0, text.length - n);
+    // x mod k as a mask when k is a power of two (the default 128): the same bin, no division.
+    const mask = (k & (k - 1)) === 0 ? k - 1 : -1;
     let nonEmpty = 0;
+    // The code units once into a typed array: the shingle loop reads each n times, and text may be
+    // a cons or sliced string (dedupText concatenates), whose charCodeAt is slower.
+    const len = text.length;
+    if (this.units.length < len) this.units = new Uint16Array(len * 2);
+    const u = this.units;
+    for (let i = 0; i < len; i++) u[i] = text.charCodeAt(i);
     for (let s = 0; s <= last; s++) {
       let h = FNV_OFFSET;
-      const end = s + n < text.length ? s + n : text.length;
-      for (let i = s; i < end; i++) h = imul(h ^ text.charCodeAt(i), FNV_PRIME);
+      const end = s + n < len ? s + n : len;
+      for (let i = s; i < end; i++) h = imul(h ^ u[i], FNV_PRIME);
       const x = fmix32(h);
-      const bin = (x >>> 0) % k;
+      const bin = mask >= 0 ? x & mask : (x >>> 0) % k;
       const v = fmix32(x ^ seed);
       if (filled[bin] === 0) {
         filled[bin] = 1;

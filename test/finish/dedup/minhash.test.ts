@@ -34,6 +34,46 @@ describe('MinHash near-duplicates', () => {
     expect(m!.similarity).toBeGreaterThan(0.9);
   });
 
+  it('gives the one-permutation signature of its definition (bin = hash mod k), for a power-of-two k and for another k', () => {
+    // Plain re-statement of signatureOph (src/finish/dedup/minhash.ts) with a division for the bin.
+    const imul = Math.imul;
+    const fmix = (h: number) => {
+      h ^= h >>> 16;
+      h = imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = imul(h, 0xc2b2ae35);
+      return h ^ (h >>> 16);
+    };
+    const reference = (t: string, n: number, k: number, seed: number): number[] => {
+      const out = new Array<number>(k).fill(0x7fffffff);
+      const filled = new Array<boolean>(k).fill(false);
+      for (let s = 0; s <= Math.max(0, t.length - n); s++) {
+        let h = 0x811c9dc5;
+        for (let i = s; i < Math.min(s + n, t.length); i++) h = imul(h ^ t.charCodeAt(i), 0x01000193);
+        const x = fmix(h);
+        const bin = (x >>> 0) % k;
+        const v = fmix(x ^ seed);
+        if (!filled[bin] || v < out[bin]) out[bin] = v;
+        filled[bin] = true;
+      }
+      for (let i = 0; i < k; i++) {
+        if (filled[i]) continue;
+        for (let attempt = 1; ; attempt++) {
+          const j = (fmix(imul(i + 1, 0x9e3779b1) ^ imul(attempt, 0x85ebca6b) ^ seed) >>> 0) % k;
+          if (filled[j]) {
+            out[i] = out[j];
+            break;
+          }
+        }
+      }
+      return out;
+    };
+    for (const numPerm of [128, 96, 64]) {
+      const h = new MinHasher({ ...PARAMS, numPerm, bands: numPerm / 4 });
+      for (const t of [text(0), text(1), text(3).slice(0, 40), '头痛三天']) expect([numPerm, ...h.signature(t)]).toEqual([numPerm, ...reference(t, 5, numPerm, h.seed)]);
+    }
+  });
+
   it('ignores whitespace, punctuation width and ASCII case when comparing', () => {
     const r = records[2];
     const variant = { ...r, output: `${r.output.replace(/，/g, ',').replace(/。/g, '. ')}  ` };
