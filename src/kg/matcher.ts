@@ -34,12 +34,17 @@ const MAX_CAND = 256;
 const isCondition = (entries: ReadonlyArray<{ type: EntityType }>) => entries.every((e) => e.type === 'Symptom' || e.type === 'Disease');
 const isSymptomish = (entries: ReadonlyArray<{ type: EntityType }>) => entries.some((e) => e.type === 'Symptom') && entries.every((e) => e.type === 'Symptom' || e.type === 'Disease');
 
+/** Named as a disease: …炎, …病, …癌, …瘤, …症, …综合征, …结核, …感染, and 高/低血压, 高血糖, 高血脂. */
+const DISEASE_FORM = /(?:炎|病|癌|瘤|症|综合征|结核|感染)$|^[高低]血[压糖脂]$/;
+
 /**
- * A name that is both a Symptom and a Disease (咳嗽, 腹泻, 失眠) is what a patient reports: its
- * mention is typed Symptom. The drug check still sees both (it reads every entry of a hit).
+ * A name that is both a Symptom and a Disease is typed one way, by its form: named as a disease
+ * (DISEASE_FORM: 肺炎, 糖尿病, 高血压, 细菌感染) it is a Disease; otherwise (咳嗽, 腹泻, 失眠,
+ * 便秘) it is what a patient reports, a Symptom. The drug check still sees both (it reads every
+ * entry of a hit).
  */
 function rank(e: { name: string; type: EntityType }, all: ReadonlyArray<{ name: string; type: EntityType }>): number {
-  if (e.type === 'Symptom' && all.some((x) => x.type === 'Disease' && x.name === e.name)) return -1;
+  if (e.type === 'Symptom' && !DISEASE_FORM.test(e.name) && all.some((x) => x.type === 'Disease' && x.name === e.name)) return -1;
   return TYPE_PRIORITY.indexOf(e.type);
 }
 
