@@ -4,7 +4,7 @@ import { silentLogger } from '../../../src/core/logger.js';
 import { parsePipeline } from '../../../src/pipeline/config.js';
 import { batches, sourceItems } from '../../../src/pipeline/read-sources.js';
 import { normalise } from '../../../src/stages/normalise/index.js';
-import { clearTextMemos, setTextMemos, TextMemo, textMemoStats } from '../../../src/stages/normalise/memo.js';
+import { clearTextMemos, setTextMemos, TextMemo, textMemoStats, TOTAL_MEMO_CHARS } from '../../../src/stages/normalise/memo.js';
 import { quality } from '../../../src/stages/quality/index.js';
 import { split } from '../../../src/stages/split/index.js';
 import type { StageContext } from '../../../src/stages/types.js';
@@ -142,5 +142,25 @@ describe('text memos of normalise, split and quality', () => {
     expect(m.size).toBe(1);
     clearTextMemos();
     expect(m.size).toBe(0);
+  });
+
+  it('holds at most TOTAL_MEMO_CHARS characters of keys over all memos together', () => {
+    clearTextMemos();
+    const big = { maxEntries: 1 << 20, maxChars: 1 << 30, maxKeyChars: 1 << 14 };
+    const a = new TextMemo<number>('test.total.a', big);
+    const b = new TextMemo<number>('test.total.b', big);
+    const keyChars = 10_000;
+    const n = Math.ceil(TOTAL_MEMO_CHARS / keyChars) + 20;
+    let most = 0;
+    for (let i = 0; i < n; i++) {
+      const key = String(i).padEnd(keyChars, 'x');
+      (i % 2 === 0 ? a : b).get(key, (k) => k.length);
+      most = Math.max(most, (a.size + b.size) * keyChars);
+      expect((a.size + b.size) * keyChars).toBeLessThanOrEqual(TOTAL_MEMO_CHARS);
+    }
+    // It filled up to the budget, then every memo was cleared and began again.
+    expect(most).toBeGreaterThan(TOTAL_MEMO_CHARS - 2 * keyChars);
+    expect(a.size + b.size).toBeLessThan(n);
+    clearTextMemos();
   });
 });
