@@ -68,12 +68,15 @@ export class Matcher {
   private readonly candEnd = new Int32Array(MAX_CAND);
   /** False only for callers that want raw substring hits (tests of the trie itself). */
   private readonly boundaries: boolean;
+  /** Off for throughput benches: every find() scans. */
+  private readonly memoOn: boolean;
 
   private constructor(parts: {
     root: Int32Array; childStart: Int32Array; childCount: Int32Array; childChar: Uint16Array; childNode: Int32Array;
-    output: Int32Array; outputs: Matcher['outputs']; boundaries: boolean;
+    output: Int32Array; outputs: Matcher['outputs']; boundaries: boolean; memo?: boolean;
   }) {
     this.boundaries = parts.boundaries;
+    this.memoOn = parts.memo ?? true;
     this.root = parts.root;
     this.childStart = parts.childStart;
     this.childCount = parts.childCount;
@@ -84,7 +87,7 @@ export class Matcher {
     this.terms = parts.outputs.length;
   }
 
-  static build(lexicon: readonly LexiconEntry[], opts: { boundaries?: boolean } = {}): Matcher {
+  static build(lexicon: readonly LexiconEntry[], opts: { boundaries?: boolean; memo?: boolean } = {}): Matcher {
     // Group entries by term (the lexicon is sorted by term, but do not rely on it).
     const byTerm = new Map<string, Array<{ name: string; type: EntityType }>>();
     for (const e of lexicon) {
@@ -173,7 +176,7 @@ export class Matcher {
         if (id === 0) root[c] = kid;
       }
     }
-    return new Matcher({ root, childStart, childCount, childChar, childNode, output, outputs, boundaries: opts.boundaries ?? true });
+    return new Matcher({ root, childStart, childCount, childChar, childNode, output, outputs, boundaries: opts.boundaries ?? true, memo: opts.memo ?? true });
   }
 
   /** Is s (≥ 2 characters) exactly a term of this lexicon? (A word's other part in verdict: 蔬菜 of 蔬菜水果.) */
@@ -248,12 +251,12 @@ export class Matcher {
    * questions and templated answers).
    */
   find(text: string): readonly TermHit[] {
-    const known = this.memo.get(text);
+    const known = this.memoOn ? this.memo.get(text) : undefined;
     if (known !== undefined) return known;
     const hits = this.scan(text);
     for (const h of hits) Object.freeze(h);
     Object.freeze(hits);
-    this.memo.set(text, hits);
+    if (this.memoOn) this.memo.set(text, hits);
     return hits;
   }
 

@@ -166,6 +166,17 @@ describe('the matcher memo (text → hits)', () => {
     for (const t of ['第69999天头痛', '第3天头痛']) expect(m.find(t).map((h) => [h.start, h.end])).toEqual([[t.indexOf('头痛'), t.indexOf('头痛') + 2]]);
   });
 
+  it('with memo off (throughput benches) scans every call and gives the same hits', () => {
+    const on = Matcher.build(lexicon, { boundaries: false });
+    const off = Matcher.build(lexicon, { boundaries: false, memo: false });
+    for (const t of texts) {
+      expect(off.find(t).map((h) => ({ ...h }))).toEqual(on.find(t).map((h) => ({ ...h })));
+      // The memo answers a repeat with the very same array; without it each call builds its own.
+      expect(on.find(t)).toBe(on.find(t));
+      expect(off.find(t)).not.toBe(off.find(t));
+    }
+  });
+
   it('returns frozen results, so a caller cannot change what a later call on the same text sees', () => {
     const m = Matcher.build(lexicon, { boundaries: false });
     const hits = m.find('感冒了，头痛');
