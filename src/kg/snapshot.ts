@@ -11,7 +11,8 @@ import { KG_SNAPSHOT_FORMAT, KgSnapshot, isKgGraph } from '../../schemas/kg.js';
 /** The snapshot without its graph (checked by isKgGraph). */
 const SnapshotMeta = KgSnapshot.omit({ graph: true });
 import { CmtError } from '../core/errors.js';
-import { graphVersion } from './import/build.js';
+import { canonicalGraphJson, graphVersion } from './import/build.js';
+import { sha256Hex } from '../core/ids.js';
 import type { ImportedGraph } from './import/index.js';
 import { MemoryGraph } from './memory.js';
 
@@ -59,7 +60,8 @@ export async function readSnapshot(file: string): Promise<KgSnapshot> {
   }
   if (fast?.success) {
     const snap = { ...fast.data, graph: whole!.graph } as KgSnapshot;
-    const actual = graphVersion(snap.graph);
+    const actual = sha256Hex(canonicalGraphJson(snap.graph)); // the graph passed isKgGraph above
+
     if (actual !== snap.version) {
       throw new CmtError('CMT_KG_INVALID', `${file}: graph content hash ${actual} does not match its version ${snap.version}; re-import it`, { file });
     }

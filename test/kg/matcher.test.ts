@@ -44,6 +44,14 @@ describe('the entity matcher', () => {
     expect(hit.entries.map((e) => e.type)).toEqual(['Symptom', 'Disease']);
   });
 
+  it('types a symptom-and-disease name by its form: named as a disease it is a Disease, keeping both', () => {
+    const both = (name: string) => [entry(name, 'Symptom'), entry(name, 'Disease')];
+    const b = Matcher.build([...both('咳嗽'), ...both('肺炎'), ...both('高血压'), ...both('细菌感染'), ...both('失眠')], { boundaries: false });
+    const types = (t: string) => b.find(t).map((h) => `${t.slice(h.start, h.end)}:${h.entries.map((e) => e.type).join('/')}`);
+    expect(types('咳嗽，肺炎')).toEqual(['咳嗽:Symptom/Disease', '肺炎:Disease/Symptom']);
+    expect(types('高血压，细菌感染，失眠')).toEqual(['高血压:Disease/Symptom', '细菌感染:Disease/Symptom', '失眠:Symptom/Disease']);
+  });
+
   it('folds full-width and case, and does not cut Latin words', () => {
     expect(spans(m, '做了ｃｔ检查')).toEqual(['ｃｔ检查@2:Check:CT检查']);
     expect(spans(m, '做个ct吧')).toEqual(['ct@2:Check:CT']);

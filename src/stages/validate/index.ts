@@ -155,10 +155,12 @@ export function analyse(env: RecordEnvelope, matcher: Matcher, inferDepartment: 
   const conditions = new Set<string>();
   const symptoms = new Set<string>();
   let firstPatientDrugTurn = Number.POSITIVE_INFINITY;
+  const patientTurns = turns.filter((_, i) => i % 2 === 0);
   turns.forEach((text, turn) => {
     const hits = matcher.find(text);
     const drugEnds = new Set<number>();
-    const quoted = turn % 2 === 1 ? quotedFromPatient(text, turns.filter((_, i) => i % 2 === 0)) : [];
+    let patientDrug = false;
+    const quoted = turn % 2 === 1 ? quotedFromPatient(text, patientTurns) : [];
     for (const h of hits) {
       const top = h.entries[0];
       for (const e of h.entries) {
@@ -175,8 +177,10 @@ export function analyse(env: RecordEnvelope, matcher: Matcher, inferDepartment: 
         diseases.push(disease.name);
       }
       const isDoctor = turn % 2 === 1;
+      const food = h.entries.some((e) => e.type === 'Food');
+      if (!isDoctor && drug && !food) patientDrug = true;
       const quotesPatient = quoted.some(([s, e]) => h.start >= s && h.end <= e);
-      if (isDoctor && drug && !quotesPatient && !h.entries.some((e) => e.type === 'Food') && !negated(text, h.start, h.end)) {
+      if (isDoctor && drug && !quotesPatient && !food && !negated(text, h.start, h.end)) {
         doctorDrugs.push({ name: drug.name, turn, start: h.start, surface: text.slice(h.start, h.end) });
       }
     }
@@ -184,7 +188,7 @@ export function analyse(env: RecordEnvelope, matcher: Matcher, inferDepartment: 
     for (const t of drugLike) {
       if (!drugEnds.has(t.end)) unknownDrugs.push({ ...t, turn });
     }
-    if (turn % 2 === 0 && turn < firstPatientDrugTurn && (drugEnds.size > 0 || drugLike.length > 0)) firstPatientDrugTurn = turn;
+    if (turn % 2 === 0 && turn < firstPatientDrugTurn && (patientDrug || drugLike.length > 0)) firstPatientDrugTurn = turn;
   });
   return { env, mentions, unknownDrugs, diseases, doctorDrugs, inferDepartment, conditions: [...conditions].sort(), symptoms: [...symptoms].sort(), firstPatientDrugTurn };
 }
@@ -258,9 +262,9 @@ const TCM_DEPARTMENT = '中医科';
  *  unknown      otherwise (and supplements and TCM 丸/丹/散/汤 formulas, always).
  * Nothing is judged when the record names no condition.
  */
-export function judgeDrugs(a: Analysis, answers: Map<string, IndicationAnswer>, departments: Map<string, string[]>, opts: number | DrugCheckOptions = {}): DrugVerdict[] {
+export function judgeDrugs(a: Analysis, answers: Map<string, IndicationAnswer>, departments: Map<string, string[]>, opts: DrugCheckOptions = {}): DrugVerdict[] {
   if (a.conditions.length === 0) return [];
-  const { minKnown = MIN_KNOWN_INDICATIONS, maxDrugDepartments = MAX_DRUG_DEPARTMENTS } = typeof opts === 'number' ? { minKnown: opts } : opts;
+  const { minKnown = MIN_KNOWN_INDICATIONS, maxDrugDepartments = MAX_DRUG_DEPARTMENTS } = opts;
   const conditions = new Set(a.conditions);
   // A contradiction needs a disease the graph knows: one it places in a department. A record whose
   // only conditions are symptoms (疼痛, 注射) or diseases the graph cannot place says nothing.
@@ -308,7 +312,11 @@ export function judgeDrugs(a: Analysis, answers: Map<string, IndicationAnswer>, 
   return out;
 }
 
-/** The graph's lookups of the drug check for a batch: the batch's query, then departments of every indication answered. */
+/**
+ * The graph's lookups of the drug check for a batch: the batch's query, then the departments of
+ * the indications of every drug that the cheaper rules leave open (not named in the record, not
+ * linked by a symptom or a second-level department).
+ */
 export async function drugLookups(batch: Analysis[], graph: Pick<GraphPort, 'lookup'>): Promise<{ query: GraphLookup; answer: GraphLookupResult; answers: Map<string, IndicationAnswer>; departments: Map<string, string[]> }> {
   const query = lookupFor(batch);
   const empty = query.drugDisease.length === 0 && query.departmentsOf.length === 0 && query.drugLinks.drugs.length === 0 && query.drugLinks.diseases.length === 0 && (query.indications ?? []).length === 0;
@@ -317,12 +325,17 @@ export async function drugLookups(batch: Analysis[], graph: Pick<GraphPort, 'loo
     : await graph.lookup(query);
   const answers = new Map<string, IndicationAnswer>();
   (query.indications ?? []).forEach((x, k) => answers.set(indicationKey(x.drug, x.symptoms, x.diseases), answer.indications[k] ?? { indications: [], viaSymptom: [], viaDepartment: [] }));
-  // Departments of the indications of drugs that none of the cheap rules settles (the drug's profile).
   const departments = new Map(answer.departments);
   const wanted = new Set<string>();
-  for (const ans of answers.values()) {
-    if (ans.viaSymptom.length > 0 || ans.viaDepartment.length > 0) continue;
-    for (const i of ans.indications) if (!departments.has(i.disease)) wanted.add(i.disease);
+  for (const a of batch) {
+    if (a.conditions.length === 0) continue;
+    const conditions = new Set(a.conditions);
+    for (const m of a.doctorDrugs) {
+      const ans = answers.get(indicationKey(m.name, a.symptoms, a.conditions));
+      if (!ans || ans.viaSymptom.length > 0 || ans.viaDepartment.length > 0) continue;
+      if (ans.indications.some((i) => conditions.has(i.disease))) continue;
+      for (const i of ans.indications) if (!departments.has(i.disease)) wanted.add(i.disease);
+    }
   }
   if (wanted.size > 0) {
     const more = await graph.lookup({ drugDisease: [], departmentsOf: [...wanted].sort(), drugLinks: { drugs: [], diseases: [] }, indications: [] });

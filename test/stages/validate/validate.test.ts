@@ -117,7 +117,7 @@ describe('validate: drugs', () => {
     const key = indicationKey('氯雷他定', a.symptoms, a.conditions);
     const indications = [{ disease: '荨麻疹', sources: ['t'] }, { disease: '过敏性鼻炎', sources: ['t'] }];
     const none = new Map<string, IndicationAnswer>([[key, { indications, viaSymptom: [], viaDepartment: [] }]]);
-    const verdict = (answers: typeof none, deps: Map<string, string[]>) => judgeDrugs(a, answers, deps, 2).map((x) => [x.drug, x.verdict, x.because]);
+    const verdict = (answers: typeof none, deps: Map<string, string[]>) => judgeDrugs(a, answers, deps, { minKnown: 2 }).map((x) => [x.drug, x.verdict, x.because]);
     // Known disease (it has departments), no shared department, no shared symptom → contradicted.
     expect(verdict(none, new Map([['百日咳', ['儿科', '小儿内科']]]))).toEqual([['氯雷他定', 'contradicted', undefined]]);
     // The graph places no disease of the dialogue in a department → unknown.
