@@ -1,99 +1,54 @@
 /**
  * report.html: the run report for people, one self-contained file (inline SVG and CSS, no script,
- * no network) that opens from disk. Charts are Vega-Lite specs rendered to SVG server-side by
- * Vega's headless view; this module is imported lazily (only when a report is written), so the
- * charting library never loads in workers or other commands. It reads only the RunReport.
+ * no network) that opens from disk. Charts are SVG drawn by svg-charts.ts (bars, histograms, the
+ * grouped funnel); no charting library is loaded. It reads only the RunReport.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Manifest } from '../../schemas/manifest.js';
 import { REJECT_REASONS, type RejectReason } from '../../schemas/reject.js';
 import type { RunReport } from './report.js';
+import { binBuckets, groupedBars, horizontalBars, verticalBars } from './svg-charts.js';
 
 const FONT = 'system-ui, "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
-const CONFIG = { font: FONT, view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11 } };
-
-/** Renders one Vega-Lite spec to an SVG string (no DOM, no canvas). */
-export async function chartSvg(spec: TopLevelSpec, withTitle = false): Promise<string> {
-  const { title, ...rest } = spec as TopLevelSpec & { title?: unknown };
-  const { spec: vg } = compile({ ...rest, ...(withTitle && title ? { title } : {}), config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec, { logger: vega.logger(vega.Error) });
-  const view = new vega.View(vega.parse(vg), { renderer: 'none', logLevel: vega.Error });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-interface Chart { id: string; title: string; note?: string; spec?: TopLevelSpec; empty: string }
+/** A chart: its SVG when it has data, else the sentence shown in its place. */
+interface Chart { id: string; title: string; note?: string; svg?: string; empty: string }
 
-function histogram(title: string, buckets: Array<[number, number]>, unit: string, discrete = false): TopLevelSpec {
-  const values = buckets.map(([value, count]) => ({ value, count }));
-  return {
-    width: 480, height: 180, title, data: { values },
-    mark: { type: 'bar', tooltip: true, color: '#4c78a8' },
-    encoding: discrete
-      ? { x: { field: 'value', type: 'ordinal', title: unit }, y: { field: 'count', type: 'quantitative', title: 'records' } }
-      : {
-        x: { field: 'value', type: 'quantitative', bin: { maxbins: 40 }, title: unit },
-        y: { aggregate: 'sum', field: 'count', type: 'quantitative', title: 'records' },
-      },
-  };
+function histogram(title: string, buckets: Array<[number, number]>, unit: string, discrete = false): string | undefined {
+  const data = binBuckets(buckets, discrete);
+  return data.length ? verticalBars(data, { label: title, xTitle: unit, yTitle: 'records' }) : undefined;
 }
 
-function bars(title: string, counts: Record<string, number>, label: string, limit = 30, color = '#4c78a8'): TopLevelSpec {
-  const values = Object.entries(counts).sort((a, b) => b[1] - a[1]).slice(0, limit).map(([key, n]) => ({ key, n }));
-  return {
-    width: 420, height: { step: 18 }, title, data: { values },
-    layer: [
-      { mark: { type: 'bar', color }, encoding: { y: { field: 'key', type: 'nominal', sort: '-x', title: label }, x: { field: 'n', type: 'quantitative', title: 'count' } } },
-      { mark: { type: 'text', align: 'left', dx: 3, fontSize: 10 }, encoding: { y: { field: 'key', type: 'nominal', sort: '-x' }, x: { field: 'n', type: 'quantitative' }, text: { field: 'n' } } },
-    ],
-  } as TopLevelSpec;
+function bars(title: string, counts: Record<string, number>, label: string, limit = 30, color = '#4c78a8'): string | undefined {
+  const data = Object.entries(counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([key, n]) => ({ label: key, value: n }));
+  return data.length ? horizontalBars(data, { label: title, yTitle: label, color }) : undefined;
 }
 
 const FUNNEL_STEPS = [['in', 'in'], ['normalised', 'normalised'], ['split', 'split'], ['validated', 'validated'], ['deduplicated', 'deduplicated'], ['inShards', 'in shards']] as const;
 
-function funnel(r: RunReport): TopLevelSpec {
-  const values: Array<{ source: string; step: string; order: number; dialogues: number }> = [];
-  for (const [source, row] of Object.entries(r.bySource.funnel)) {
-    FUNNEL_STEPS.forEach(([k, step], order) => values.push({ source, step, order, dialogues: row[k] }));
-  }
-  return {
-    title: 'Dialogues per source at each step', data: { values },
-    width: { step: 14 }, height: 220,
-    mark: { type: 'bar', tooltip: true },
-    encoding: {
-      x: { field: 'source', type: 'nominal', title: null, axis: { labels: false, ticks: false } },
-      y: { field: 'dialogues', type: 'quantitative' },
-      color: { field: 'source', type: 'nominal', title: 'source' },
-      column: { field: 'step', type: 'ordinal', sort: FUNNEL_STEPS.map(([, s]) => s), title: null, header: { labelFontSize: 11 } },
-    },
-  } as TopLevelSpec;
+function funnel(r: RunReport): string | undefined {
+  const series = Object.entries(r.bySource.funnel).map(([source, row]) => ({ name: source, values: FUNNEL_STEPS.map(([k]) => row[k]) }));
+  return series.length ? groupedBars(FUNNEL_STEPS.map(([, s]) => s), series, { label: 'Dialogues per source at each step', yTitle: 'dialogues' }) : undefined;
 }
 
 function charts(r: RunReport): Chart[] {
   const out: Chart[] = [
-    { id: 'rounds', title: 'Rounds per record', spec: histogram('Rounds (patient + doctor) per record', r.histograms.roundsPerRecord, 'rounds', true), empty: 'no accepted records' },
-    { id: 'chars', title: 'Characters per record', spec: histogram('Characters per record', r.histograms.charsPerRecord, 'characters'), empty: 'no accepted records' },
+    { id: 'rounds', title: 'Rounds per record', svg: histogram('Rounds (patient + doctor) per record', r.histograms.roundsPerRecord, 'rounds', true), empty: 'no accepted records' },
+    { id: 'chars', title: 'Characters per record', svg: histogram('Characters per record', r.histograms.charsPerRecord, 'characters'), empty: 'no accepted records' },
   ];
   for (const [tok, b] of Object.entries(r.histograms.tokensPerRecord)) {
-    out.push({ id: `tokens-${tok}`, title: `Tokens per record (${tok})`, spec: histogram(`Tokens per record (${tok})`, b, 'tokens'), empty: 'no token counts' });
+    out.push({ id: `tokens-${tok}`, title: `Tokens per record (${tok})`, svg: histogram(`Tokens per record (${tok})`, b, 'tokens'), empty: 'no token counts' });
   }
   if (!Object.keys(r.histograms.tokensPerRecord).length) out.push({ id: 'tokens', title: 'Tokens per record', empty: 'no tokenizer configured (tokens.tokenizers)' });
   out.push(
-    { id: 'funnel', title: 'Per-source funnel', note: 'in → normalised → split → validated → deduplicated → in shards (a dialogue counts at the step where its deciding reject happened)', spec: funnel(r), empty: 'no input' },
-    { id: 'reject-reasons', title: 'Rejects by reason', spec: bars('Rejects by reason', r.rejects.byReason, 'reason', 40, '#e45756'), empty: 'no rejects' },
-    { id: 'reject-sources', title: 'Rejects by source', spec: bars('Rejects by source', r.bySource.rejects, 'source', 40, '#f58518'), empty: 'no rejects' },
-    { id: 'departments', title: 'Departments (cate1)', spec: bars('Accepted records by department (cate1)', r.categories, 'cate1', 30, '#54a24b'), empty: 'no accepted records' },
-    { id: 'flags', title: 'Quality flags', spec: bars('Flagged records by check', r.entities.flagsByReason, 'flag', 30, '#b279a2'), empty: r.graphVersion ? 'no record was flagged' : 'validation against a graph was off (no kg section)' },
+    { id: 'funnel', title: 'Per-source funnel', note: 'in → normalised → split → validated → deduplicated → in shards (a dialogue counts at the step where its deciding reject happened)', svg: funnel(r), empty: 'no input' },
+    { id: 'reject-reasons', title: 'Rejects by reason', svg: bars('Rejects by reason', r.rejects.byReason, 'reason', 40, '#e45756'), empty: 'no rejects' },
+    { id: 'reject-sources', title: 'Rejects by source', svg: bars('Rejects by source', r.bySource.rejects, 'source', 40, '#f58518'), empty: 'no rejects' },
+    { id: 'departments', title: 'Departments (cate1)', svg: bars('Accepted records by department (cate1)', r.categories, 'cate1', 30, '#54a24b'), empty: 'no accepted records' },
+    { id: 'flags', title: 'Quality flags', svg: bars('Flagged records by check', r.entities.flagsByReason, 'flag', 30, '#b279a2'), empty: r.graphVersion ? 'no record was flagged' : 'validation against a graph was off (no kg section)' },
   );
-  return out.map((c) => {
-    const data = c.spec ? ((c.spec as { data?: { values?: unknown[] } }).data?.values ?? []) : [];
-    return data.length ? c : { ...c, spec: undefined };
-  });
+  return out;
 }
 
 function table(head: string[], rows: Array<Array<string | number>>, numeric: number[] = []): string {
@@ -105,7 +60,7 @@ function table(head: string[], rows: Array<Array<string | number>>, numeric: num
 export async function renderReportHtml(r: RunReport, manifest: Manifest): Promise<string> {
   const figures: string[] = [];
   for (const c of charts(r)) {
-    const body = c.spec ? await chartSvg(c.spec) : `<p class="empty">${esc(c.empty)}</p>`;
+    const body = c.svg ?? `<p class="empty">${esc(c.empty)}</p>`;
     figures.push(`<figure class="chart" id="chart-${esc(c.id)}" data-chart="${esc(c.id)}"><figcaption>${esc(c.title)}${c.note ? ` <small>${esc(c.note)}</small>` : ''}</figcaption>\n${body}\n</figure>`);
   }
   const acc = [
