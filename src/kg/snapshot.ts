@@ -12,6 +12,7 @@ import { KG_SNAPSHOT_FORMAT, KgSnapshot, isKgGraph } from '../../schemas/kg.js';
 const SnapshotMeta = KgSnapshot.omit({ graph: true });
 import { CmtError } from '../core/errors.js';
 import { canonicalGraphJson, graphVersion } from './import/build.js';
+import { derivedKey, readDerived, writeDerived } from '../core/derived-cache.js';
 import { sha256Hex } from '../core/ids.js';
 import type { ImportedGraph } from './import/index.js';
 import { MemoryGraph } from './memory.js';
@@ -37,6 +38,13 @@ export async function writeSnapshot(file: string, imported: ImportedGraph): Prom
   await rename(tmp, file);
 }
 
+/**
+ * A snapshot file's bytes whose graph hashed to its version once are recorded in the derived
+ * cache (core/derived-cache.ts) under a hash of the bytes, so opening the same file again skips
+ * the re-hash; any other bytes (an edit, a re-import) are hashed as before.
+ */
+const VERIFIED_FORMAT = 'kg-snapshot-verified/1';
+
 export async function readSnapshot(file: string): Promise<KgSnapshot> {
   let buf: Buffer;
   try {
@@ -60,7 +68,11 @@ export async function readSnapshot(file: string): Promise<KgSnapshot> {
   }
   if (fast?.success) {
     const snap = { ...fast.data, graph: whole!.graph } as KgSnapshot;
+    // Re-hashing the graph costs about 0.25 CPU-s; these exact bytes may have been hashed before.
+    const verifiedKey = derivedKey(VERIFIED_FORMAT, buf);
+    if (readDerived('kg-verified', verifiedKey)?.toString('utf8') === snap.version) return snap;
     const actual = sha256Hex(canonicalGraphJson(snap.graph)); // the graph passed isKgGraph above
+    if (actual === snap.version) writeDerived('kg-verified', verifiedKey, Buffer.from(actual, 'utf8'));
 
     if (actual !== snap.version) {
       throw new CmtError('CMT_KG_INVALID', `${file}: graph content hash ${actual} does not match its version ${snap.version}; re-import it`, { file });

@@ -12,7 +12,13 @@ const PALETTE = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const r1 = (n: number) => Math.round(n * 10) / 10;
-const fmtN = (n: number) => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 2 }));
+/** 12,345 and 0.25: thousands separators, at most two decimals (toLocaleString goes through ICU, slow per call). */
+function fmtN(n: number): string {
+  const neg = n < 0;
+  const [int, frac] = String(Math.round(Math.abs(n) * 100) / 100).split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${neg ? '-' : ''}${grouped}${frac ? `.${frac}` : ''}`;
+}
 
 /** A step of 1, 2 or 5 × 10^k such that [0, max] takes at most `count` steps. */
 export function niceStep(max: number, count: number): number {

@@ -1,0 +1,92 @@
+/**
+ * A disk cache for values derived from files that ship with the project (tokenizer vocabularies,
+ * a verified graph snapshot), so a run does not rebuild them at every start (issue 13: a full
+ * run's fixed start-up was 4.9 CPU-s). An entry is named by what it is and by a key that is a
+ * content hash of everything it was derived from (the source bytes and the deriving code's
+ * format version), so a changed source or format is a miss, never a stale hit. Entries are
+ * written atomically (temp file + rename) and checked on read (length and a sha256 of the body);
+ * any failure to read or write is a miss, never an error: the caller derives the value as before.
+ *
+ * Where: `CMTMEDQA_CACHE_DIR`, else `.cache/derived` in the package root; `CMTMEDQA_CACHE_DIR=off`
+ * turns it off.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAGIC = Buffer.from('cmtmedqa-derived\n1\n', 'latin1');
+
+/** The nearest folder above this module with a package.json (the package root, built or not). */
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}
+
+export function derivedCacheDir(): string | undefined {
+  const env = process.env.CMTMEDQA_CACHE_DIR;
+  if (env === 'off' || env === '0') return undefined;
+  return env ? path.resolve(env) : path.join(packageRoot(), '.cache', 'derived');
+}
+
+/** A cache key: sha256 (hex, 32 chars) of the parts in turn, each length-prefixed. */
+export function derivedKey(...parts: Array<string | Buffer>): string {
+  const h = createHash('sha256');
+  for (const p of parts) {
+    const b = typeof p === 'string' ? Buffer.from(p, 'utf8') : p;
+    h.update(`${b.length}:`);
+    h.update(b);
+  }
+  return h.digest('hex').slice(0, 32);
+}
+
+function entryFile(dir: string, name: string, key: string): string {
+  return path.join(dir, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${key}.bin`);
+}
+
+/** The cached body for (name, key), or undefined (absent, unreadable, truncated or corrupt). */
+export function readDerived(name: string, key: string): Buffer | undefined {
+  const dir = derivedCacheDir();
+  if (!dir) return undefined;
+  let buf: Buffer;
+  try {
+    buf = readFileSync(entryFile(dir, name, key));
+  } catch {
+    return undefined;
+  }
+  const head = MAGIC.length + 32 + 4;
+  if (buf.length < head || !buf.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const digest = buf.subarray(MAGIC.length, MAGIC.length + 32);
+  const len = buf.readUInt32LE(MAGIC.length + 32);
+  const body = buf.subarray(head);
+  if (body.length !== len || !createHash('sha256').update(body).digest().equals(digest)) return undefined;
+  return body;
+}
+
+/** Stores a body for (name, key); returns whether it was written (a read-only tree is not an error). */
+export function writeDerived(name: string, key: string, body: Buffer): boolean {
+  const dir = derivedCacheDir();
+  if (!dir) return false;
+  const file = entryFile(dir, name, key);
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    mkdirSync(dir, { recursive: true });
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(body.length);
+    writeFileSync(tmp, Buffer.concat([MAGIC, createHash('sha256').update(body).digest(), len, body]));
+    renameSync(tmp, file);
+    return true;
+  } catch {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the folder itself is unusable: nothing was written
+    }
+    return false;
+  }
+}
