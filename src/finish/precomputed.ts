@@ -16,7 +16,7 @@ import type { Reject } from '../../schemas/reject.js';
 import { rejectSummary, type RejectSummary } from '../output/stats.js';
 import { dedupText, MinHasher } from './dedup/minhash.js';
 import { caseKey, consultationKey, firstPatientTurn } from './split-assign.js';
-import { isPleasantry } from '../stages/split/pleasantry.js';
+import { pleasantryOfDoctorText as isPleasantry } from '../stages/split/index.js';
 
 interface Keys {
   exact?: string;

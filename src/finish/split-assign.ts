@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Origin } from '../../schemas/dialogue.js';
 import type { SplitName } from '../../schemas/manifest.js';
+import { TextMemo } from '../stages/normalise/memo.js';
 import { Column, IntIndex } from './columns.js';
 
 export const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
@@ -55,9 +56,15 @@ export function consultationKey(origin: Origin): number {
 
 /** The cluster key of a case description, or −1 when it is shorter than MIN_CASE_CHARS after caseText. */
 export function caseKey(text: string): number {
-  const t = caseText(text);
-  return t.length < MIN_CASE_CHARS ? -1 : key52('case', t);
+  let k = CASE.peek(text);
+  if (k === undefined) {
+    const t = caseText(text);
+    CASE.put(text, (k = t.length < MIN_CASE_CHARS ? -1 : key52('case', t)));
+  }
+  return k;
 }
+/** caseKey per text (windows of one dialogue share their first patient turn; re-posts share it too). */
+const CASE = new TextMemo<number>('finish.case');
 
 /**
  * Dialogue ids as numbers: ids are hex content hashes, so their first 52 bits are unique in

@@ -90,6 +90,16 @@ function doctorText(text: string): DoctorText {
   return d;
 }
 
+/**
+ * isPleasantry of a doctor text, from the split memo when split saw it (a record's output is its
+ * last round's doctor text, whose answer split has mostly computed already): the run statistics
+ * ask it for every accepted record.
+ */
+export function pleasantryOfDoctorText(text: string): boolean {
+  const d = DOCTOR.peek(text);
+  return d === undefined ? isPleasantry(text) : (d.pleasantry ??= isPleasantry(text));
+}
+
 /** Why round r may not end a record, or null when it may. */
 function thinReason(r: Round, d: DoctorText, cfg: StageContext['config']['split']): ThinReason | null {
   if (cfg.pleasantryOnly === 'reject' && (d.pleasantry ??= isPleasantry(r.doctor))) return 'split.pleasantry_only';
