@@ -2,7 +2,8 @@
 import type { Origin } from '../../schemas/dialogue.js';
 import { RejectLineInput, type Reject, type RejectReason, type Stage } from '../../schemas/reject.js';
 import { scrubPii } from '../stages/normalise/pii.js';
-import { contentId } from './ids.js';
+import { contentId, contentIdOfJson } from './ids.js';
+import { isCMtMedQARecord, type CMtMedQARecord } from '../../schemas/record.js';
 
 export function makeReject(args: {
   stage: Stage;
@@ -25,7 +26,42 @@ export function makeReject(args: {
 
 /** The deterministic id of a reject: a content hash of its stage, reason, origin and input. */
 export function rejectId(stage: Stage, reason: RejectReason, origin: Origin, input: unknown): string {
-  return contentId({ stage, reason, origin, input });
+  const json = isCMtMedQARecord(input) ? recordRejectJson(stage, reason, origin, input) : undefined;
+  return json === undefined ? contentId({ stage, reason, origin, input }) : contentIdOfJson(json);
+}
+
+/**
+ * canonicalJson({ stage, reason, origin, input }) for a record's reject (the gate's duplicates,
+ * tens of thousands per run), written in the canonical key order directly: the record's seven
+ * keys and the top level are fixed, the origin's few scalar keys are sorted here. Undefined when
+ * the origin holds anything but scalars (then canonicalJson does it, same bytes either way).
+ */
+function recordRejectJson(stage: Stage, reason: RejectReason, origin: Origin, r: CMtMedQARecord): string | undefined {
+  const o = scalarObjectJson(origin);
+  if (o === undefined) return undefined;
+  const rec = JSON.stringify({ cate1: r.cate1, cate2: r.cate2, history: r.history, id: r.id, input: r.input, instruction: r.instruction, output: r.output });
+  return `{"input":${rec},"origin":${o},"reason":${JSON.stringify(reason)},"stage":${JSON.stringify(stage)}}`;
+}
+
+/** canonicalJson of a plain object whose values are all strings, numbers, booleans or undefined (keys not array indexes), else undefined. */
+function scalarObjectJson(o: unknown): string | undefined {
+  if (typeof o !== 'object' || o === null || Object.getPrototypeOf(o) !== Object.prototype) return undefined;
+  const keys = Object.keys(o).sort();
+  const obj = o as Record<string, unknown>;
+  let out = '{';
+  for (const k of keys) {
+    const c = k.charCodeAt(0);
+    if (k.length === 0 || (c >= 48 && c <= 57)) return undefined; // possibly an index key: ordered differently
+    const v = obj[k];
+    let s: string;
+    if (v === undefined) continue;
+    else if (typeof v === 'string') s = JSON.stringify(v);
+    else if (typeof v === 'number') s = Number.isFinite(v) ? JSON.stringify(v) : 'null';
+    else if (typeof v === 'boolean') s = v ? 'true' : 'false';
+    else return undefined;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${s}`;
+  }
+  return `${out}}`;
 }
 
 /** A reject as one line of rejects.jsonl: its input in the one on-disk shape (RejectLineInput). */
