@@ -12,6 +12,7 @@ import { pipeline as pump } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGunzip, createGzip, gzipSync } from 'node:zlib';
 import { stringify as toYaml } from 'yaml';
+import { profileMarkdown, profileRun } from './profile.js';
 
 /** The floor's own work on `.json.gz` arrays; prints {cpuSeconds, records, bytesOut}. */
 async function floorProcess(files: string[], outFile: string): Promise<void> {
@@ -51,7 +52,7 @@ export interface FloorEnv {
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 /** Huatuo + CMtMedQA test files, `copies` times under new names: the records the issue measured (57,152 at 8×). */
-async function floorRows(env: FloorEnv, copies: number, suffix: string): Promise<string[]> {
+async function floorRows(env: FloorEnv, copies: number, suffix: string, profiled?: string[]): Promise<string[]> {
   const shared = path.resolve(env.root, '..', 'shared', 'data', 'dialogues');
   const inputs = [
     { format: 'huatuo', file: path.join(shared, 'huatuo26m', 'huatuo26M_test.json') },
@@ -86,6 +87,12 @@ async function floorRows(env: FloorEnv, copies: number, suffix: string): Promise
     const out = path.join(dir, `out-${rows.length}`);
     const r = env.childRun(file, out);
     rmSync(out, { recursive: true, force: true });
+    if (profiled) {
+      // One more run of the same pipeline under the profiler (not the timed one): where its CPU goes.
+      const p = profileRun(path.join(env.root, 'dist', 'bench', 'child-run.js'), file, out, env.work);
+      rmSync(out, { recursive: true, force: true });
+      profiled.push(...profileMarkdown(`${label}${suffix}, ${fmt(floor.records)} records`, p));
+    }
     const cpu = r.cpuSeconds ?? r.seconds;
     rows.push(`| ${label}${suffix} | ${fmt(floor.records)} | ${fmt(floor.cpuSeconds, 2)} | ${fmt(cpu, 2)} | ${fmt(r.seconds, 2)} | **${fmt(floor.cpuSeconds / cpu, 2)}** | ${fmt(r.maxRssMb)} |`);
   }
@@ -94,7 +101,8 @@ async function floorRows(env: FloorEnv, copies: number, suffix: string): Promise
 }
 
 export async function floorSection(env: FloorEnv, copies = 8): Promise<string[]> {
-  const rows = await floorRows(env, copies, '');
+  const profiled: string[] = [];
+  const rows = await floorRows(env, copies, '', profiled);
   const once = await floorRows(env, 1, ', 1× (each file once)');
   return [
     '## Against the raw floor (same records, same run)',
@@ -108,6 +116,11 @@ export async function floorSection(env: FloorEnv, copies = 8): Promise<string[]>
     '',
     `The ${copies}× input repeats every text ${copies} times, and the pipeline remembers the results of pure per-text work (bounded memos: normalisation, pleasantry and quality scores, entity matches, token counts — README "text memos"), as it does for the template answers and re-scraped pages of real dumps; the floor cannot. The 1× rows run the same files once each: there every text is new, so they are the per-record cost without repeats (and process start-up weighs more).`,
     '',
+    `### Where the pipeline's CPU goes (${copies}× input, one more run of each under the profiler)`,
+    '',
+    'The main thread by the area of the code on the stack (V8 sampling profiler; idle excluded), the top functions by self time, and the split between the main thread and the rest of the process.',
+    '',
+    ...profiled,
   ];
 }
 
