@@ -133,7 +133,25 @@ export class MemoryGraph implements GraphPort {
     return x;
   }
 
+  /**
+   * Answers by query (drug, symptoms, diseases): the same drug asked with the same conditions recurs
+   * across batches (a dialogue's windows, common advice). Bounded (cleared at ANSWER_MEMO entries);
+   * answers are shared read-only, as the per-drug index already is.
+   */
+  private readonly answers = new Map<string, IndicationAnswer>();
+
   private indicationAnswer(q: IndicationQuery): IndicationAnswer {
+    const key = `${q.drug}\u0000${q.symptoms.join('\u0001')}\u0000${q.diseases.join('\u0001')}`;
+    let a = this.answers.get(key);
+    if (a === undefined) {
+      a = this.answerOf(q);
+      if (this.answers.size >= ANSWER_MEMO) this.answers.clear();
+      this.answers.set(key, a);
+    }
+    return a;
+  }
+
+  private answerOf(q: IndicationQuery): IndicationAnswer {
     const idx = this.indexOfDrug(q.drug);
     if (!idx) return { indications: [], viaSymptom: [], viaDepartment: [] };
     const named = new Set(q.symptoms);
@@ -160,6 +178,8 @@ export class MemoryGraph implements GraphPort {
 
   async close(): Promise<void> {}
 }
+
+const ANSWER_MEMO = 1 << 14;
 
 function cmpStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -194,19 +194,13 @@ export function analyse(env: RecordEnvelope, matcher: Matcher, inferDepartment: 
 }
 
 export function lookupFor(batch: Analysis[]): GraphLookup {
-  const pairs = new Map<string, [string, string]>();
   const departmentsOf = new Set<string>();
-  const drugs = new Set<string>();
-  const diseases = new Set<string>();
   for (const a of batch) {
     if (a.inferDepartment) for (const d of a.diseases) departmentsOf.add(d);
     // The drug check asks which of the record's diseases the graph places in a department (knownDiseases).
     if (a.doctorDrugs.length > 0) for (const d of a.diseases) departmentsOf.add(d);
-    if (a.diseases.length === 0) continue;
-    // drugDisease/drugLinks are not needed by the indication check (kept in the port for other callers).
-    void diseases;
-    void drugs;
   }
+  // drugDisease/drugLinks are not needed by the indication check (kept in the port for other callers).
   const sortStr = (xs: Iterable<string>) => [...xs].sort();
   const indications = new Map<string, IndicationQuery>();
   for (const a of batch) {
@@ -214,9 +208,9 @@ export function lookupFor(batch: Analysis[]): GraphLookup {
     for (const m of a.doctorDrugs) indications.set(indicationKey(m.name, a.symptoms, a.conditions), { drug: m.name, symptoms: a.symptoms, diseases: a.conditions });
   }
   return {
-    drugDisease: [...pairs.keys()].sort().map((k) => pairs.get(k)!),
+    drugDisease: [],
     departmentsOf: sortStr(departmentsOf),
-    drugLinks: { drugs: sortStr(drugs), diseases: sortStr(diseases) },
+    drugLinks: { drugs: [], diseases: [] },
     indications: [...indications.keys()].sort().map((k) => indications.get(k)!),
   };
 }
