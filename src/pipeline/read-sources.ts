@@ -151,22 +151,33 @@ export async function* batches(items: AsyncIterable<ImportItem>, batchSize: numb
  */
 export async function* sourceBatches(config: Pipeline, baseDir: string, logger: Logger, batchSize: number): AsyncGenerator<ImportBatch> {
   const cut = new BatchCutter(batchSize);
-  for (const u of await workUnits(config, baseDir)) {
-    if (config.sources[u.source].format === 'scrape') {
-      for await (const item of scrapeItems(config, baseDir, logger, u)) {
-        const b = cut.add(item);
-        if (b) yield b;
-      }
-      continue;
-    }
-    const { items, limit, prepare } = fileUnit(config, logger, u);
-    let n = 0;
-    for await (const item of items) {
-      const b = cut.add(prepare(item));
-      if (b) yield b;
-      if (item.kind === 'dialogue' && limit > 0 && ++n >= limit) break;
-    }
-  }
+  for (const u of await workUnits(config, baseDir)) yield* cutUnit(cut, config, baseDir, logger, u);
   const last = cut.end();
   if (last) yield last;
+}
+
+/** batches(unitItems(…, u), batchSize) the same way (the BullMQ import job of one unit): no await per item. */
+export async function* unitBatches(config: Pipeline, baseDir: string, logger: Logger, u: WorkUnit, batchSize: number): AsyncGenerator<ImportBatch> {
+  const cut = new BatchCutter(batchSize);
+  yield* cutUnit(cut, config, baseDir, logger, u);
+  const last = cut.end();
+  if (last) yield last;
+}
+
+/** A unit's items into the cutter, yielding each batch it fills. */
+async function* cutUnit(cut: BatchCutter, config: Pipeline, baseDir: string, logger: Logger, u: WorkUnit): AsyncGenerator<ImportBatch> {
+  if (config.sources[u.source].format === 'scrape') {
+    for await (const item of scrapeItems(config, baseDir, logger, u)) {
+      const b = cut.add(item);
+      if (b) yield b;
+    }
+    return;
+  }
+  const { items, limit, prepare } = fileUnit(config, logger, u);
+  let n = 0;
+  for await (const item of items) {
+    const b = cut.add(prepare(item));
+    if (b) yield b;
+    if (item.kind === 'dialogue' && limit > 0 && ++n >= limit) break;
+  }
 }

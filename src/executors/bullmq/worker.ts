@@ -31,7 +31,7 @@ import { itemIdentity, nextStage, runStage, type StageOutput } from './chain.js'
 import { bullConnection, createClient, connectOrFail, openQueue } from './connection.js';
 import { DEFAULT_PREFIX, FINALISE_JOB_ID, jobId, RunKeys, runsChannel, runsKey, STAGES, unitSeq, type QueueStage, type StageName } from './keys.js';
 import { computeKeys, prepareRejects } from '../../finish/precomputed.js';
-import { batches, unitItems } from '../../pipeline/read-sources.js';
+import { unitBatches } from '../../pipeline/read-sources.js';
 import {
   Carry,
   ImportUnit,
@@ -325,7 +325,7 @@ export class WorkerService {
     const t0 = performance.now();
     let waited = 0;
     let n = 0;
-    for await (const batch of batches(unitItems(config, baseDir, run.logger, u), config.executor.batchSize)) {
+    for await (const batch of unitBatches(config, baseDir, run.logger, u, config.executor.batchSize)) {
       for (;;) {
         // Batches anywhere in the chain (their items are in Redis until the last stage stores them).
         let queued = 0;
