@@ -8,10 +8,10 @@
  * any failure to read or write is a miss, never an error: the caller derives the value as before.
  *
  * Where: `CMTMEDQA_CACHE_DIR`, else `.cache/derived` in the package root; `CMTMEDQA_CACHE_DIR=off`
- * turns it off.
+ * turns it off. Bounded: at most `CMTMEDQA_CACHE_MAX_MB` (512) MB, the oldest entries removed first.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -68,6 +68,38 @@ export function readDerived(name: string, key: string): Buffer | undefined {
   return body;
 }
 
+/** The cache folder holds at most this many bytes (`CMTMEDQA_CACHE_MAX_MB`, default 512): the least recently written entries go first. */
+function maxBytes(): number {
+  const mb = Number(process.env.CMTMEDQA_CACHE_MAX_MB);
+  return (mb > 0 ? mb : 512) * 1024 * 1024;
+}
+
+/** Removes the oldest entries (by mtime) until the folder is within maxBytes; never the one just written. */
+function evictOldest(dir: string, keep: string): void {
+  const entries: Array<{ file: string; size: number; mtime: number }> = [];
+  let total = 0;
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.bin')) continue;
+    const file = path.join(dir, name);
+    try {
+      const st = statSync(file);
+      entries.push({ file, size: st.size, mtime: st.mtimeMs });
+      total += st.size;
+    } catch {
+      // removed meanwhile by another process
+    }
+  }
+  const cap = maxBytes();
+  if (total <= cap) return;
+  entries.sort((a, b) => a.mtime - b.mtime);
+  for (const e of entries) {
+    if (total <= cap) break;
+    if (e.file === keep) continue;
+    rmSync(e.file, { force: true });
+    total -= e.size;
+  }
+}
+
 /** Stores a body for (name, key); returns whether it was written (a read-only tree is not an error). */
 export function writeDerived(name: string, key: string, body: Buffer): boolean {
   const dir = derivedCacheDir();
@@ -80,7 +112,6 @@ export function writeDerived(name: string, key: string, body: Buffer): boolean {
     len.writeUInt32LE(body.length);
     writeFileSync(tmp, Buffer.concat([MAGIC, createHash('sha256').update(body).digest(), len, body]));
     renameSync(tmp, file);
-    return true;
   } catch {
     try {
       rmSync(tmp, { force: true });
@@ -89,4 +120,11 @@ export function writeDerived(name: string, key: string, body: Buffer): boolean {
     }
     return false;
   }
+  try {
+    evictOldest(dir, file);
+  } catch {
+    // another process is evicting too: the folder is bounded by whichever finishes
+  }
+  return true;
 }
+
