@@ -8,22 +8,24 @@
  * any failure to read or write is a miss, never an error: the caller derives the value as before.
  *
  * Where: `CMTMEDQA_CACHE_DIR`, else `.cache/derived` in the package root; `CMTMEDQA_CACHE_DIR=off`
- * turns it off. Bounded: at most `CMTMEDQA_CACHE_MAX_MB` (512) MB, the oldest entries removed first.
+ * turns it off. The folder is trusted like the code (see `trusted`): one that others may write
+ * is not used. Bounded: at most `CMTMEDQA_CACHE_MAX_MB` (512) MB, the oldest entries removed first.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const MAGIC = Buffer.from('cmtmedqa-derived\n1\n', 'latin1');
 
 /** The nearest folder above this module with a package.json (the package root, built or not). */
-function packageRoot(): string {
+function packageRoot(): string | undefined {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     if (existsSync(path.join(dir, 'package.json'))) return dir;
     const up = path.dirname(dir);
-    if (up === dir) return process.cwd();
+    if (up === dir) return undefined;
     dir = up;
   }
 }
@@ -31,7 +33,33 @@ function packageRoot(): string {
 export function derivedCacheDir(): string | undefined {
   const env = process.env.CMTMEDQA_CACHE_DIR;
   if (env === 'off' || env === '0') return undefined;
-  return env ? path.resolve(env) : path.join(packageRoot(), '.cache', 'derived');
+  const dir = env ? path.resolve(env) : defaultDir();
+  return trusted(dir) ? dir : undefined;
+}
+
+/** `.cache/derived` in the package root, or under $XDG_CACHE_HOME (~/.cache) when no package root is found. */
+function defaultDir(): string {
+  const root = packageRoot();
+  if (root) return path.join(root, '.cache', 'derived');
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'cmtmedqa', 'derived');
+}
+
+/**
+ * The cache decides what a run believes about files it skips checking (a snapshot verified
+ * before, token ranks), so it must be as trusted as the code: a folder that another user owns or
+ * that the group or others may write is not used (every read a miss, nothing written). An absent
+ * folder is fine (created 0700 on the first write).
+ */
+function trusted(dir: string): boolean {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    return true;
+  }
+  if (!st.isDirectory() || (st.mode & 0o022) !== 0) return false;
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  return uid === undefined || st.uid === uid;
 }
 
 /** A cache key: sha256 (hex, 32 chars) of the parts in turn, each length-prefixed. */
@@ -78,9 +106,19 @@ function maxBytes(): number {
 function evictOldest(dir: string, keep: string): void {
   const entries: Array<{ file: string; size: number; mtime: number }> = [];
   let total = 0;
+  const now = Date.now();
   for (const name of readdirSync(dir)) {
-    if (!name.endsWith('.bin')) continue;
     const file = path.join(dir, name);
+    if (name.includes('.bin.tmp-')) {
+      // a writer killed between write and rename: gone after an hour
+      try {
+        if (now - statSync(file).mtimeMs > 3_600_000) rmSync(file, { force: true });
+      } catch {
+        // removed meanwhile
+      }
+      continue;
+    }
+    if (!name.endsWith('.bin')) continue;
     try {
       const st = statSync(file);
       entries.push({ file, size: st.size, mtime: st.mtimeMs });
@@ -107,7 +145,7 @@ export function writeDerived(name: string, key: string, body: Buffer): boolean {
   const file = entryFile(dir, name, key);
   const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const len = Buffer.alloc(4);
     len.writeUInt32LE(body.length);
     writeFileSync(tmp, Buffer.concat([MAGIC, createHash('sha256').update(body).digest(), len, body]));

@@ -35,6 +35,8 @@ export function rejectId(stage: Stage, reason: RejectReason, origin: Origin, inp
  * tens of thousands per run), written in the canonical key order directly: the record's seven
  * keys and the top level are fixed, the origin's few scalar keys are sorted here. Undefined when
  * the origin holds anything but scalars (then canonicalJson does it, same bytes either way).
+ * Records are plain data (JSON.parse or the stages' literals): no toJSON anywhere in them, which
+ * JSON.stringify would call and canonicalJson would not.
  */
 function recordRejectJson(stage: Stage, reason: RejectReason, origin: Origin, r: CMtMedQARecord): string | undefined {
   const o = scalarObjectJson(origin);

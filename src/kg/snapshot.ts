@@ -11,7 +11,7 @@ import { KG_SNAPSHOT_FORMAT, KgSnapshot, isKgGraph } from '../../schemas/kg.js';
 /** The snapshot without its graph (checked by isKgGraph). */
 const SnapshotMeta = KgSnapshot.omit({ graph: true });
 import { CmtError } from '../core/errors.js';
-import { canonicalGraphJson, graphVersion } from './import/build.js';
+import { GRAPH_HASH_VERSION, canonicalGraphJson, graphVersion } from './import/build.js';
 import { derivedKey, readDerived, writeDerived } from '../core/derived-cache.js';
 import { sha256Hex } from '../core/ids.js';
 import type { ImportedGraph } from './import/index.js';
@@ -69,7 +69,7 @@ export async function readSnapshot(file: string): Promise<KgSnapshot> {
   if (fast?.success) {
     const snap = { ...fast.data, graph: whole!.graph } as KgSnapshot;
     // Re-hashing the graph costs about 0.25 CPU-s; these exact bytes may have been hashed before.
-    const verifiedKey = derivedKey(VERIFIED_FORMAT, buf);
+    const verifiedKey = derivedKey(VERIFIED_FORMAT, GRAPH_HASH_VERSION, buf);
     if (readDerived('kg-verified', verifiedKey)?.toString('utf8') === snap.version) return snap;
     const actual = sha256Hex(canonicalGraphJson(snap.graph)); // the graph passed isKgGraph above
     // Only real graphs (the hash costs next to nothing on a test graph of a few KB).

@@ -14,8 +14,10 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
 const r1 = (n: number) => Math.round(n * 10) / 10;
 /** 12,345 and 0.25: thousands separators, at most two decimals (toLocaleString goes through ICU, slow per call). */
 function fmtN(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
   const neg = n < 0;
-  const [int, frac] = String(Math.round(Math.abs(n) * 100) / 100).split('.');
+  const abs = Math.abs(n);
+  const [int, frac] = (Number.isInteger(abs) ? abs.toFixed(0) : String(Math.round(abs * 100) / 100)).split('.');
   const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${neg ? '-' : ''}${grouped}${frac ? `.${frac}` : ''}`;
 }
@@ -29,6 +31,13 @@ export function niceStep(max: number, count: number): number {
   return 10 * p;
 }
 
+/** The nice step after s (1 → 2 → 5 → 10 … × 10^k). */
+function nextNice(s: number): number {
+  const p = 10 ** Math.floor(Math.log10(s) + 1e-9);
+  const m = Math.round(s / p);
+  return Number(((m < 2 ? 2 : m < 5 ? 5 : 10) * p).toPrecision(12));
+}
+
 /** Axis ticks 0, step, … covering max. */
 function ticks(max: number, count = 5): number[] {
   const step = niceStep(max, count);
@@ -36,6 +45,23 @@ function ticks(max: number, count = 5): number[] {
   for (let v = 0; v <= max + step / 2 && out.length < 50; v += step) out.push(Number(v.toPrecision(12)));
   if (out[out.length - 1] < max) out.push(Number((out[out.length - 1] + step).toPrecision(12)));
   return out;
+}
+
+/** A bar's length from its value: counts only (non-finite and negative values draw as 0). */
+const barValue = (v: number) => (Number.isFinite(v) && v > 0 ? v : 0);
+
+/** The label cut to about `width` pixels, with an ellipsis (the whole label stays in the bar's title). */
+function fitLabel(s: string, width: number, size: number): string {
+  if (textWidth(s, size) <= width) return s;
+  let out = '';
+  let w = textWidth('…', size);
+  for (const ch of s) {
+    const cw = textWidth(ch, size);
+    if (w + cw > width) break;
+    out += ch;
+    w += cw;
+  }
+  return `${out}…`;
 }
 
 /** Approximate rendered width of a label (CJK characters are about twice as wide as Latin ones). */
@@ -75,13 +101,13 @@ export function verticalBars(data: BarDatum[], opts: { width?: number; height?: 
   const left = 64;
   const top = 10;
   const bottom = 46;
-  const max = Math.max(1, ...data.map((d) => d.value));
+  const max = Math.max(1, ...data.map((d) => barValue(d.value)));
   const yTop = ticks(max).at(-1) || 1;
   const bw = plotW / Math.max(1, data.length);
   const W = left + plotW + 10;
   const H = top + plotH + bottom;
   const rects = data.map((d, i) => {
-    const h = (d.value / yTop) * plotH;
+    const h = (barValue(d.value) / yTop) * plotH;
     return `<rect x="${r1(left + i * bw + 0.5)}" y="${r1(top + plotH - h)}" width="${r1(Math.max(0.5, bw - 1))}" height="${r1(h)}" fill="${opts.color ?? PALETTE[0]}"><title>${esc(d.title ?? `${d.label}: ${fmtN(d.value)}`)}</title></rect>`;
   });
   const every = Math.max(1, Math.ceil((data.length * 34) / plotW));
@@ -100,20 +126,21 @@ export function verticalBars(data: BarDatum[], opts: { width?: number; height?: 
 export function horizontalBars(data: BarDatum[], opts: { width?: number; step?: number; label: string; yTitle: string; color?: string }): string {
   const plotW = opts.width ?? 420;
   const step = opts.step ?? 18;
-  const labelW = Math.min(260, Math.max(40, ...data.map((d) => textWidth(d.label, 11)))) + 10;
+  const LABEL_MAX = 260;
+  const labelW = Math.min(LABEL_MAX, Math.max(40, ...data.map((d) => textWidth(d.label, 11)))) + 10;
   const left = labelW + 18;
   const top = 8;
   const plotH = step * data.length;
-  const max = Math.max(1, ...data.map((d) => d.value));
+  const max = Math.max(1, ...data.map((d) => barValue(d.value)));
   const xTop = ticks(max).at(-1) || 1;
   const W = left + plotW + 60;
   const H = top + plotH + 40;
   const rows = data.map((d, i) => {
-    const w = (d.value / xTop) * plotW;
+    const w = (barValue(d.value) / xTop) * plotW;
     const y = top + i * step;
     return {
       rect: `<rect x="${left}" y="${r1(y + 2)}" width="${r1(w)}" height="${step - 4}" fill="${opts.color ?? PALETTE[0]}"><title>${esc(`${d.label}: ${fmtN(d.value)}`)}</title></rect>`,
-      text: `<text x="${left - 4}" y="${r1(y + step / 2 + 4)}" text-anchor="end" fill="#333">${esc(d.label)}</text><text x="${r1(left + w + 3)}" y="${r1(y + step / 2 + 4)}" font-size="10" fill="#333">${fmtN(d.value)}</text>`,
+      text: `<text x="${left - 4}" y="${r1(y + step / 2 + 4)}" text-anchor="end" fill="#333">${esc(fitLabel(d.label, LABEL_MAX, 11))}</text><text x="${r1(left + w + 3)}" y="${r1(y + step / 2 + 4)}" font-size="10" fill="#333">${fmtN(d.value)}</text>`,
     };
   });
   const grid = ticks(max).map((v) => {
@@ -146,13 +173,13 @@ export function groupedBars(steps: string[], series: Array<{ name: string; value
   const legendW = Math.max(60, ...series.map((s) => textWidth(s.name, 11) + 24));
   const W = left + plotW + legendW + 20;
   const H = top + plotH + 40;
-  const max = Math.max(1, ...series.flatMap((s) => s.values));
+  const max = Math.max(1, ...series.flatMap((s) => s.values.map(barValue)));
   const yTop = ticks(max).at(-1) || 1;
   const rects: string[] = [];
   steps.forEach((step, g) => {
     series.forEach((s, k) => {
       const v = s.values[g] ?? 0;
-      const h = (v / yTop) * plotH;
+      const h = (barValue(v) / yTop) * plotH;
       const x = left + g * slot + (slot - groupW) / 2 + k * bw;
       rects.push(`<rect x="${r1(x)}" y="${r1(top + plotH - h)}" width="${bw - 1}" height="${r1(h)}" fill="${PALETTE[k % PALETTE.length]}"><title>${esc(`${s.name} · ${step}: ${fmtN(v)}`)}</title></rect>`);
     });
@@ -184,8 +211,14 @@ export function binBuckets(buckets: Array<[number, number]>, discrete: boolean, 
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  const step = niceStep(Math.max(1, hi - lo), maxBins);
-  const start = Math.floor(lo / step) * step;
+  const integers = buckets.every(([v]) => Number.isInteger(v));
+  // The smallest nice step that puts [lo, hi] into at most maxBins bins (whole numbers for integer data).
+  let step = Math.max(integers ? 1 : 0, niceStep(Math.max(1, hi - lo), maxBins));
+  let start = Math.floor(lo / step) * step;
+  while (Math.floor((hi - start) / step) + 1 > maxBins) {
+    step = nextNice(step);
+    start = Math.floor(lo / step) * step;
+  }
   const bins = Math.max(1, Math.floor((hi - start) / step) + 1);
   const counts = new Array<number>(bins).fill(0);
   for (const [v, n] of buckets) counts[Math.min(bins - 1, Math.floor((v - start) / step))] += n;

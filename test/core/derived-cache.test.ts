@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { derivedKey, readDerived, writeDerived } from '../../src/core/derived-cache.js';
@@ -51,6 +51,16 @@ describe('derived cache', () => {
     process.env.CMTMEDQA_CACHE_DIR = path.join(blocker, 'sub');
     expect(writeDerived('x', derivedKey('s'), Buffer.from('a'))).toBe(false);
     expect(readDerived('x', derivedKey('s'))).toBeUndefined();
+  });
+
+  it('a folder that others may write is not used (the cache is trusted like the code)', () => {
+    const k = derivedKey('t');
+    expect(writeDerived('x', k, Buffer.from('a'))).toBe(true);
+    chmodSync(dir, 0o777);
+    expect(readDerived('x', k)).toBeUndefined();
+    expect(writeDerived('x', derivedKey('u'), Buffer.from('b'))).toBe(false);
+    chmodSync(dir, 0o700);
+    expect(readDerived('x', k)?.toString()).toBe('a');
   });
 
   it('byte-level ranks round-trip through their encoding, and a cut table does not decode', () => {

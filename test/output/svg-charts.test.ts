@@ -21,6 +21,24 @@ describe('svg charts', () => {
     const discrete = binBuckets([[3, 2], [1, 5], [2, 0]], true);
     expect(discrete.map((d) => [d.label, d.value])).toEqual([['1', 5], ['2', 0], ['3', 2]]);
     expect(binBuckets([], false)).toEqual([]);
+    // integer data never gets fractional bins, and no range gives more than 40
+    for (const [lo, hi] of [[10, 11], [19, 59], [0, 3000], [5, 45], [1, 1]]) {
+      const b = binBuckets([[lo, 1], [hi, 1]], false);
+      expect(b.length).toBeLessThanOrEqual(40);
+      expect(b.every((x) => /^[\d,]+$/.test(x.label))).toBe(true);
+      expect(b.reduce((a, x) => a + x.value, 0)).toBe(lo === hi ? 2 : 2);
+    }
+  });
+
+  it('cuts long labels with an ellipsis (whole in the title) and draws odd values as empty bars', () => {
+    const long = `crawl-2024/haodf/${'consultations-part-'.repeat(6)}0001.jsonl`;
+    const h = horizontalBars([{ label: long, value: 5 }, { label: 'x', value: Number.NaN }, { label: 'y', value: -3 }], { label: 't', yTitle: 'source' });
+    expect(h).toContain(`<title>${long}: 5</title>`);
+    expect(h).not.toContain(`>${long}</text>`);
+    expect(h).toMatch(/…<\/text>/);
+    expect(h).not.toMatch(/="[^"]*(NaN|Infinity)[^"]*"|width="-/); // geometry only: the value itself is shown as it is
+    const v = verticalBars([{ label: 'a', value: Number.POSITIVE_INFINITY }, { label: 'b', value: 2 }], { label: 't', xTitle: 'x', yTitle: 'y' });
+    expect(v).not.toMatch(/="[^"]*(NaN|Infinity)[^"]*"|height="-/);
   });
 
   it('draws one rect per bar, zero bars included, and escapes labels', () => {

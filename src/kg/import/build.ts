@@ -439,6 +439,13 @@ function uniqueExtension(sortedNames: string[], prefix: string): string | null {
   return hits.length === 1 ? hits[0] : null;
 }
 
+/**
+ * Names the definition of a graph's version (sha256 of its canonical JSON): bumped if that
+ * definition ever changes, so that caches of verified snapshots (kg/snapshot.ts) do not carry
+ * an old verdict over.
+ */
+export const GRAPH_HASH_VERSION = 'sha256(canonicalJson(graph))/1';
+
 /** The graph's version: sha256 of its canonical JSON (nodes and edges already sorted). */
 export function graphVersion(graph: KgGraph): string {
   return sha256Hex(isKgGraph(graph) ? canonicalGraphJson(graph) : canonicalJson(graph));
