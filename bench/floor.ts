@@ -114,7 +114,7 @@ export async function floorSection(env: FloorEnv, copies = 8): Promise<string[]>
     ...rows,
     ...once,
     '',
-    `The ${copies}× input repeats every text ${copies} times, and the pipeline remembers the results of pure per-text work (bounded memos: normalisation, pleasantry and quality scores, entity matches, token counts — README "text memos"), as it does for the template answers and re-scraped pages of real dumps; the floor cannot. The 1× rows run the same files once each: there every text is new, so they are the per-record cost without repeats (and process start-up weighs more).`,
+    `The ${copies}× input repeats every text ${copies} times, and the pipeline remembers the results of pure per-text work (bounded memos: normalisation, pleasantry and quality scores, entity matches, token counts — README "text memos"), as it does for the template answers and re-scraped pages of real dumps; the floor cannot. The 1× rows run the same files once each: there every text is new, so they are the per-record cost without repeats (and process start-up weighs more). Start-up reads the derived cache (README "derived cache": Qwen3 ranks, the verified snapshot, the matcher's trie), warm here as on any machine after its first run; the first run on a fresh checkout builds them, about 1 CPU-s more for the full pipeline.`,
     '',
     `### Where the pipeline's CPU goes (${copies}× input, one more run of each under the profiler)`,
     '',
