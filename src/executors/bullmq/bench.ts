@@ -165,11 +165,14 @@ export async function benchLocal(o: Pick<BenchOptions, 'pipeline' | 'outDir' | '
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [file, ...counts] = process.argv.slice(2);
+  // One run per argument: `local` or a worker count. For CPU figures run each in its own process
+  // (bench/sections.ts does): a run after another in one process finds the text memos warm.
+  const [file, ...runs] = process.argv.slice(2);
   if (!file) {
-    console.error('usage: node dist/src/executors/bullmq/bench.js <pipeline.yaml> [workers ...]');
+    console.error('usage: node dist/src/executors/bullmq/bench.js <pipeline.yaml> [local | <workers>] ...');
     process.exit(2);
   }
-  console.log(JSON.stringify(await benchLocal({ pipeline: file })));
-  for (const n of counts.length ? counts.map(Number) : [1, 2]) console.log(JSON.stringify(await benchBullmq({ pipeline: file, workers: n })));
+  for (const r of runs.length ? runs : ['local', '1', '2']) {
+    console.log(JSON.stringify(r === 'local' ? await benchLocal({ pipeline: file }) : await benchBullmq({ pipeline: file, workers: Number(r) })));
+  }
 }
