@@ -11,10 +11,10 @@ import { REJECT_REASONS, type Reject, type RejectReason } from '../../schemas/re
 import { isCmtError } from '../core/errors.js';
 import { explain, renderStory } from './explain.js';
 import { readRejects, rejectStats, type RejectFilter } from './rejects.js';
+import { escapeHtml as esc } from '../output/html.js';
 
 const PAGE = 100;
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Output directories under the given paths: a path holding rejects/rejects.jsonl, or its subfolders (and their runs/latest) that do. */
 export function findOutputs(roots: string[]): Map<string, string> {

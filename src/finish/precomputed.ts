@@ -16,7 +16,7 @@ import type { Reject } from '../../schemas/reject.js';
 import { rejectSummary, type RejectSummary } from '../output/stats.js';
 import { dedupText, MinHasher } from './dedup/minhash.js';
 import { caseKey, consultationKey, firstPatientTurn } from './split-assign.js';
-import { pleasantryOfDoctorText as isPleasantry } from '../stages/split/index.js';
+import { pleasantryOfDoctorText } from '../stages/split/index.js';
 
 interface Keys {
   exact?: string;
@@ -83,7 +83,7 @@ export interface BatchKeys {
 
 /** isPleasantry(record.output), precomputed when sent. */
 export function pleasantryOf(env: RecordEnvelope): boolean {
-  return KEYS.get(env)?.pleasantry ?? isPleasantry(env.record.output);
+  return KEYS.get(env)?.pleasantry ?? pleasantryOfDoctorText(env.record.output);
 }
 
 /** The case-description key of a record (split-assign.ts caseKey of its first patient turn), precomputed when sent. */
@@ -110,7 +110,7 @@ export function computeKeys(config: Pipeline, records: RecordEnvelope[]): BatchK
   const out: BatchKeys = {};
   out.case = records.map((env) => caseKey(firstPatientTurn(env.record)));
   out.consultation = records.map((env) => consultationKey(env.origin));
-  out.pleasantry = records.map((env) => (isPleasantry(env.record.output) ? 1 : 0));
+  out.pleasantry = records.map((env) => (pleasantryOfDoctorText(env.record.output) ? 1 : 0));
   if (config.dedup.exact) out.exact = records.map(exactKey);
   if (config.dedup.near.enabled) {
     const h = hasherFor(config.dedup.near);

@@ -4,6 +4,7 @@
  */
 import type { KgGraph } from '../../schemas/kg.js';
 import { countGraph } from './import/build.js';
+import { TextMemo } from '../stages/normalise/memo.js';
 import { foldTerm } from './fold.js';
 import { MAX_LINKING_SYMPTOM_DEGREE, compareLexicon, type IndicationAnswer, type IndicationQuery, type GraphLookup, type GraphLookupResult, type GraphPort, type KgStats, type LexiconEntry } from './port.js';
 
@@ -135,19 +136,16 @@ export class MemoryGraph implements GraphPort {
 
   /**
    * Answers by query (drug, symptoms, diseases): the same drug asked with the same conditions recurs
-   * across batches (a dialogue's windows, common advice). Bounded (cleared at ANSWER_MEMO entries);
-   * answers are shared read-only, as the per-drug index already is.
+   * across batches (a dialogue's windows, common advice). A text memo like the stages' (bounded,
+   * in the thread's shared budget, off with setTextMemos(false)); answers are shared read-only, as
+   * the per-drug index already is.
    */
-  private readonly answers = new Map<string, IndicationAnswer>();
+  private readonly answers = new TextMemo<IndicationAnswer>('kg.indications');
 
   private indicationAnswer(q: IndicationQuery): IndicationAnswer {
     const key = `${q.drug}\u0000${q.symptoms.join('\u0001')}\u0000${q.diseases.join('\u0001')}`;
-    let a = this.answers.get(key);
-    if (a === undefined) {
-      a = this.answerOf(q);
-      if (this.answers.size >= ANSWER_MEMO) this.answers.clear();
-      this.answers.set(key, a);
-    }
+    let a = this.answers.peek(key);
+    if (a === undefined) this.answers.put(key, (a = this.answerOf(q)));
     return a;
   }
 
@@ -178,8 +176,6 @@ export class MemoryGraph implements GraphPort {
 
   async close(): Promise<void> {}
 }
-
-const ANSWER_MEMO = 1 << 14;
 
 function cmpStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

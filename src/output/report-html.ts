@@ -7,10 +7,10 @@ import type { Manifest } from '../../schemas/manifest.js';
 import { REJECT_REASONS, type RejectReason } from '../../schemas/reject.js';
 import type { RunReport } from './report.js';
 import { binBuckets, groupedBars, horizontalBars, verticalBars } from './svg-charts.js';
+import { escapeHtml as esc } from './html.js';
 
 const FONT = 'system-ui, "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** A chart: its SVG when it has data, else the sentence shown in its place. */
 interface Chart { id: string; title: string; note?: string; svg?: string; empty: string }

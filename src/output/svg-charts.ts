@@ -6,11 +6,11 @@
  * its bars as `<rect>`s inside `<g class="mark-rect">` (one per bar, zero-height bars included),
  * axes and labels as text. Pure functions of their inputs.
  */
+import { escapeHtml as esc } from './html.js';
 
 const FONT = 'system-ui, &quot;Noto Sans CJK SC&quot;, &quot;Microsoft YaHei&quot;, sans-serif';
 const PALETTE = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const r1 = (n: number) => Math.round(n * 10) / 10;
 /** 12,345 and 0.25: thousands separators, at most two decimals (toLocaleString goes through ICU, slow per call). */
 function fmtN(n: number): string {

@@ -1,22 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from '@jest/globals';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { derivedKey, readDerived, writeDerived } from '../../src/core/derived-cache.js';
 import { decodeRanks, encodeRanks } from '../../src/tokens/vocab.js';
+import { tempCacheDir } from '../support/cache-dir.js';
 
 describe('derived cache', () => {
-  let dir: string;
-  const saved = process.env.CMTMEDQA_CACHE_DIR;
-  beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'cmt-derived-'));
-    process.env.CMTMEDQA_CACHE_DIR = dir;
-  });
-  afterEach(() => {
-    if (saved === undefined) delete process.env.CMTMEDQA_CACHE_DIR;
-    else process.env.CMTMEDQA_CACHE_DIR = saved;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const cache = tempCacheDir('cmt-derived-', true);
 
   it('returns what was written under the same name and key, and nothing for another key', () => {
     const k = derivedKey('fmt/1', Buffer.from('source bytes'));
@@ -32,13 +22,13 @@ describe('derived cache', () => {
   it('treats a truncated or edited entry as a miss, and "off" as no cache', () => {
     const k = derivedKey('s');
     writeDerived('x', k, Buffer.from('0123456789'));
-    const [file] = readdirSync(dir);
-    const bytes = readFileSync(path.join(dir, file));
-    writeFileSync(path.join(dir, file), bytes.subarray(0, bytes.length - 1));
+    const [file] = readdirSync(cache.dir);
+    const bytes = readFileSync(path.join(cache.dir, file));
+    writeFileSync(path.join(cache.dir, file), bytes.subarray(0, bytes.length - 1));
     expect(readDerived('x', k)).toBeUndefined();
     const edited = Buffer.from(bytes);
     edited[edited.length - 1] ^= 1;
-    writeFileSync(path.join(dir, file), edited);
+    writeFileSync(path.join(cache.dir, file), edited);
     expect(readDerived('x', k)).toBeUndefined();
     process.env.CMTMEDQA_CACHE_DIR = 'off';
     expect(writeDerived('x', k, Buffer.from('a'))).toBe(false);
@@ -46,7 +36,7 @@ describe('derived cache', () => {
   });
 
   it('a cache directory that cannot be created is a miss, not an error', () => {
-    const blocker = path.join(dir, 'file');
+    const blocker = path.join(cache.dir, 'file');
     writeFileSync(blocker, 'x');
     process.env.CMTMEDQA_CACHE_DIR = path.join(blocker, 'sub');
     expect(writeDerived('x', derivedKey('s'), Buffer.from('a'))).toBe(false);
@@ -56,10 +46,10 @@ describe('derived cache', () => {
   it('a folder that others may write is not used (the cache is trusted like the code)', () => {
     const k = derivedKey('t');
     expect(writeDerived('x', k, Buffer.from('a'))).toBe(true);
-    chmodSync(dir, 0o777);
+    chmodSync(cache.dir, 0o777);
     expect(readDerived('x', k)).toBeUndefined();
     expect(writeDerived('x', derivedKey('u'), Buffer.from('b'))).toBe(false);
-    chmodSync(dir, 0o700);
+    chmodSync(cache.dir, 0o700);
     expect(readDerived('x', k)?.toString()).toBe('a');
   });
 

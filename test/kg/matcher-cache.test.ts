@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { derivedKey, writeDerived } from '../../src/core/derived-cache.js';
 import { Matcher, matcherFor } from '../../src/kg/matcher.js';
 import { openSnapshot } from '../../src/kg/snapshot.js';
+import { tempCacheDir } from '../support/cache-dir.js';
 import { sharedSnapshot } from '../support/kg.js';
 
 /** Doctor and patient sentences written for this test (no corpus text), plus the shared corpora's first texts. */
 const WRITTEN = ['我最近头痛发烧，吃了布洛芬', '胸闷气短，心跳比较快，头也老痛', '建议口服阿莫西林胶囊，多喝水', '糖尿病患者能吃山药吗', '别紧张，不要焦虑，先做个CT检查', '宝宝腹泻三天了，可以用蒙脱石散吗'];
 
 describe('the matcher through the derived cache', () => {
-  let dir: string;
-  const saved = process.env.CMTMEDQA_CACHE_DIR;
-  beforeAll(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'cmt-matcher-cache-'));
-    process.env.CMTMEDQA_CACHE_DIR = dir;
-  });
-  afterAll(() => {
-    if (saved === undefined) delete process.env.CMTMEDQA_CACHE_DIR;
-    else process.env.CMTMEDQA_CACHE_DIR = saved;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const cache = tempCacheDir('cmt-matcher-cache-');
 
   it('a decoded trie finds exactly what the built one finds, on the real graph and real dialogue text', async () => {
     const graph = await openSnapshot(await sharedSnapshot());
@@ -40,7 +30,7 @@ describe('the matcher through the derived cache', () => {
     expect(hits).toBeGreaterThan(500);
     // matcherFor writes the real graph's trie once, and an open from the cache gives the same matches
     const m = await matcherFor(graph);
-    expect(readdirSync(dir).filter((f) => f.startsWith('kg-matcher-'))).toHaveLength(1);
+    expect(readdirSync(cache.dir).filter((f) => f.startsWith('kg-matcher-'))).toHaveLength(1);
     for (const t of texts.slice(0, 50)) expect(m.find(t)).toEqual(built.find(t));
   });
 
@@ -58,7 +48,7 @@ describe('the matcher through the derived cache', () => {
     const saveMax = process.env.CMTMEDQA_CACHE_MAX_MB;
     process.env.CMTMEDQA_CACHE_MAX_MB = '1';
     try {
-      const sub = mkdtempSync(path.join(dir, 'cap-'));
+      const sub = mkdtempSync(path.join(cache.dir, 'cap-'));
       process.env.CMTMEDQA_CACHE_DIR = sub;
       const body = Buffer.alloc(300 * 1024, 7);
       for (let i = 0; i < 6; i++) {
@@ -75,7 +65,7 @@ describe('the matcher through the derived cache', () => {
       writeDerived('blob', derivedKey('6'), body);
       expect(readdirSync(sub)).toContain('unrelated.txt');
     } finally {
-      process.env.CMTMEDQA_CACHE_DIR = dir;
+      process.env.CMTMEDQA_CACHE_DIR = cache.dir;
       if (saveMax === undefined) delete process.env.CMTMEDQA_CACHE_MAX_MB;
       else process.env.CMTMEDQA_CACHE_MAX_MB = saveMax;
     }
