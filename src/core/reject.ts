@@ -17,17 +17,33 @@ export function makeReject(args: {
   id?: string;
 }): Reject {
   const { stage, reason, detail, origin, input, evidence, dialogueId } = args;
-  const id = args.id ?? rejectId(stage, reason, origin, input);
+  const id = args.id ?? rejectId(stage, reason, origin, input, true);
   const r: Reject = { id, stage, reason, detail, origin, input };
   if (dialogueId !== undefined) r.dialogueId = dialogueId;
   if (evidence !== undefined) r.evidence = evidence;
   return r;
 }
 
-/** The deterministic id of a reject: a content hash of its stage, reason, origin and input. */
-export function rejectId(stage: Stage, reason: RejectReason, origin: Origin, input: unknown): string {
-  const json = isCMtMedQARecord(input) ? recordRejectJson(stage, reason, origin, input) : undefined;
+/**
+ * The deterministic id of a reject: a content hash of its stage, reason, origin and input.
+ * `keepLine`: a record input's JSON.stringify is kept beside it for rejectLine (the reject about
+ * to be written), made from the same pieces as the id's JSON instead of serialising it again.
+ */
+export function rejectId(stage: Stage, reason: RejectReason, origin: Origin, input: unknown, keepLine = false): string {
+  const json = isCMtMedQARecord(input) ? recordRejectJson(stage, reason, origin, input, keepLine) : undefined;
   return json === undefined ? contentId({ stage, reason, origin, input }) : contentIdOfJson(json);
+}
+
+/** JSON.stringify(record) of records whose reject id was made with keepLine (read by rejectLine). */
+const RECORD_LINE = new WeakMap<CMtMedQARecord, string>();
+
+/** The keys of a record in the order the stages write them (JSON.stringify follows insertion order). */
+const WRITTEN_ORDER = ['id', 'cate1', 'cate2', 'instruction', 'input', 'output', 'history'];
+
+function inWrittenOrder(r: CMtMedQARecord): boolean {
+  let i = 0;
+  for (const k in r) if (k !== WRITTEN_ORDER[i++]) return false;
+  return i === WRITTEN_ORDER.length;
 }
 
 /**
@@ -38,17 +54,29 @@ export function rejectId(stage: Stage, reason: RejectReason, origin: Origin, inp
  * Records are plain data (JSON.parse or the stages' literals): no toJSON anywhere in them, which
  * JSON.stringify would call and canonicalJson would not.
  */
-function recordRejectJson(stage: Stage, reason: RejectReason, origin: Origin, r: CMtMedQARecord): string | undefined {
+function recordRejectJson(stage: Stage, reason: RejectReason, origin: Origin, r: CMtMedQARecord, keepLine: boolean): string | undefined {
   const o = scalarObjectJson(origin);
   if (o === undefined) return undefined;
-  const rec = JSON.stringify({ cate1: r.cate1, cate2: r.cate2, history: r.history, id: r.id, input: r.input, instruction: r.instruction, output: r.output });
+  // Each value serialised once; the id's JSON (sorted keys) and, with keepLine, the record's own
+  // JSON.stringify (its key order, when it is the stages' order) are put together from them.
+  const id = JSON.stringify(r.id);
+  const cate1 = JSON.stringify(r.cate1);
+  const cate2 = JSON.stringify(r.cate2);
+  const instruction = JSON.stringify(r.instruction);
+  const input = JSON.stringify(r.input);
+  const output = JSON.stringify(r.output);
+  const history = JSON.stringify(r.history);
+  if (keepLine && inWrittenOrder(r)) {
+    RECORD_LINE.set(r, `{"id":${id},"cate1":${cate1},"cate2":${cate2},"instruction":${instruction},"input":${input},"output":${output},"history":${history}}`);
+  }
+  const rec = `{"cate1":${cate1},"cate2":${cate2},"history":${history},"id":${id},"input":${input},"instruction":${instruction},"output":${output}}`;
   return `{"input":${rec},"origin":${o},"reason":${JSON.stringify(reason)},"stage":${JSON.stringify(stage)}}`;
 }
 
 /** canonicalJson of a plain object whose values are all strings, numbers, booleans or undefined (keys not array indexes), else undefined. */
 function scalarObjectJson(o: unknown): string | undefined {
   if (typeof o !== 'object' || o === null || Object.getPrototypeOf(o) !== Object.prototype) return undefined;
-  const keys = Object.keys(o).sort();
+  const keys = sortedKeys(Object.keys(o));
   const obj = o as Record<string, unknown>;
   let out = '{';
   for (const k of keys) {
@@ -66,9 +94,27 @@ function scalarObjectJson(o: unknown): string | undefined {
   return `${out}}`;
 }
 
+/** The keys last sorted, and their sorted order: the origins of one run share a few key lists. */
+let lastKeys: string[] = [];
+let lastSorted: string[] = [];
+
+/** `keys` sorted (the array itself may be returned sorted), reusing the last answer for the same list. */
+function sortedKeys(keys: string[]): string[] {
+  if (keys.length === lastKeys.length) {
+    let same = true;
+    for (let i = 0; i < keys.length && same; i++) same = keys[i] === lastKeys[i];
+    if (same) return lastSorted;
+  }
+  lastKeys = keys;
+  lastSorted = [...keys].sort();
+  return lastSorted;
+}
+
 /** A reject as one line of rejects.jsonl: its input in the one on-disk shape (RejectLineInput). */
 export function rejectLine(r: Reject): string {
-  const input: RejectLineInput = typeof r.input === 'string' ? { kind: 'text', value: r.input } : { kind: 'json', value: JSON.stringify(r.input ?? null) };
+  const kept = typeof r.input === 'object' && r.input !== null ? RECORD_LINE.get(r.input as CMtMedQARecord) : undefined;
+  if (kept !== undefined) RECORD_LINE.delete(r.input as CMtMedQARecord);
+  const input: RejectLineInput = typeof r.input === 'string' ? { kind: 'text', value: r.input } : { kind: 'json', value: kept ?? JSON.stringify(r.input ?? null) };
   return JSON.stringify({ ...r, input });
 }
 

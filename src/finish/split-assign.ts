@@ -16,6 +16,8 @@ import { Column, IntIndex } from './columns.js';
 
 export const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
 
+const NO_CODES = new Uint8Array(0);
+
 /** The key that must not span splits: one source consultation (its visits and windows included). */
 export function splitKey(origin: Origin): string {
   return `${origin.format}\u0000${path.basename(origin.file)}\u0000${origin.sourceId}`;
@@ -162,14 +164,25 @@ export class CaseClusters {
     if (ra === rb) return;
     if (this.size.get(ra) < this.size.get(rb)) [ra, rb] = [rb, ra];
     this.parent.set(rb, ra);
+    this.splitMemo.codes = NO_CODES;
     this.size.set(ra, this.size.get(ra) + this.size.get(rb));
     if (this.minKey.get(rb) < this.minKey.get(ra)) this.minKey.set(ra, this.minKey.get(rb));
     this.merges++;
   }
 
   splitOf(i: number, seed: string, ratios: Record<SplitName, number>): SplitName {
-    return splitOf(this.minKey.get(this.find(i)).toString(16), seed, ratios);
+    const root = this.find(i);
+    // A cluster's dialogues (copies and re-posts of one case) share its root: hash once per root
+    // (1 + index in SPLITS; 0 unknown). Dropped whenever a dialogue or a union changes clusters.
+    const memo = this.splitMemo;
+    if (memo.seed !== seed || memo.ratios !== ratios || memo.codes.length !== this.parent.length) {
+      this.splitMemo = { seed, ratios, codes: new Uint8Array(this.parent.length) };
+    }
+    const codes = this.splitMemo.codes;
+    if (codes[root] === 0) codes[root] = SPLITS.indexOf(splitOf(this.minKey.get(root).toString(16), seed, ratios)) + 1;
+    return SPLITS[codes[root] - 1];
   }
+  private splitMemo: { seed?: string; ratios?: Record<SplitName, number>; codes: Uint8Array } = { codes: NO_CODES };
 
   /** Dialogues, clusters and the largest cluster (a giant cluster would skew the split ratios). */
   summary(): { dialogues: number; clusters: number; largest: number } {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { contentId } from '../../src/core/ids.js';
-import { rejectId } from '../../src/core/reject.js';
+import { makeReject, rejectId, rejectLine } from '../../src/core/reject.js';
 
 /** The reject id as it has always been computed: canonicalJson of the four parts. */
 const reference = (stage: string, reason: string, origin: unknown, input: unknown) => contentId({ stage, reason, origin, input });
@@ -36,5 +36,20 @@ describe('rejectId fast path for records', () => {
       [{ format: 'x' }, 'raw text'],
     ];
     for (const [origin, input] of odd) expect(rejectId('dedup', 'dedup.near_duplicate', origin as never, input)).toBe(reference('dedup', 'dedup.near_duplicate', origin, input));
+  });
+
+  it('writes the same reject line whether or not the record JSON was kept from the id', () => {
+    const origin = { format: 'huatuo' as const, file: 'c0-huatuo.json', sourceId: 'idx-0', position: 1, window: 0 };
+    const stages = { id: 'cmt-1', cate1: '内科', cate2: 'x', instruction: '问"引号"', input: '\\', output: '答\u2028', history: [['q', 'a']] };
+    // The same fields in another key order: JSON.stringify follows it, so the kept line must not be used.
+    const reordered = { history: [['q', 'a']], output: '答\u2028', input: '\\', instruction: '问"引号"', cate2: 'x', cate1: '内科', id: 'cmt-1' };
+    for (const record of [stages, reordered]) {
+      const made = makeReject({ stage: 'dedup', reason: 'dedup.near_duplicate', detail: 'd', origin, input: record, evidence: { duplicateOf: 'cmt-0', similarity: 1 } });
+      const line = JSON.parse(rejectLine(made)) as { id: string; input: { kind: string; value: string } };
+      expect(line.input).toEqual({ kind: 'json', value: JSON.stringify(record) });
+      expect(line.id).toBe(reference('dedup', 'dedup.near_duplicate', origin, record));
+      // A second line of the same reject (the kept JSON is used once) is the same line.
+      expect(rejectLine(made)).toBe(JSON.stringify({ ...made, input: { kind: 'json', value: JSON.stringify(record) } }));
+    }
   });
 });

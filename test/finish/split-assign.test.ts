@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Origin } from '../../schemas/dialogue.js';
-import { caseKey, caseText, consultationKey, MIN_CASE_CHARS, splitOf, SPLITS } from '../../src/finish/split-assign.js';
+import { CaseClusters, caseKey, caseText, consultationKey, MIN_CASE_CHARS, splitOf, SPLITS } from '../../src/finish/split-assign.js';
 
 /** The keys as they were first defined: a Hash object fed the parts one update() at a time. */
 const key52 = (kind: string, s: string) => {
@@ -44,5 +44,33 @@ describe('split assignment keys (one-shot sha256)', () => {
       }
     }
     expect([...seen].sort()).toEqual(['test', 'train', 'validation']);
+  });
+
+  it('gives each cluster the split of its smallest key, also when clusters merge after a split was asked', () => {
+    const ratios = { train: 1, validation: 1, test: 1 };
+    const cl = new CaseClusters();
+    const origin = (i: number) => ({ format: 'huatuo', file: 'f.json', sourceId: `idx-${i}`, position: i }) as Origin;
+    const ids = Array.from({ length: 60 }, (_, i) => `${i.toString(16).padStart(2, '0')}${'0'.repeat(22)}`);
+    ids.forEach((id, i) => cl.dialogue(id, origin(i)));
+    // The expected split of dialogue i: splitOf of the smallest consultation key in its cluster.
+    const expected = (groups: number[][]) => {
+      const out: string[] = [];
+      for (const g of groups) {
+        const min = Math.min(...g.map((i) => consultationKey(origin(i))));
+        for (const i of g) out[i] = splitOf(min.toString(16), 's', ratios);
+      }
+      return out;
+    };
+    const asked = () => ids.map((_, i) => cl.splitOf(i, 's', ratios));
+    expect(asked()).toEqual(expected(ids.map((_, i) => [i])));
+    // Merge pairs (2k, 2k + 1) after the splits were asked: the answers follow the new clusters.
+    for (let k = 0; k < 30; k++) cl.union(2 * k, 2 * k + 1);
+    expect(asked()).toEqual(expected(Array.from({ length: 30 }, (_, k) => [2 * k, 2 * k + 1])));
+    expect(new Set(asked()).size).toBeGreaterThan(1);
+    // Another seed is answered for itself, not from the memo of the first.
+    expect(ids.map((_, i) => cl.splitOf(i, 't', ratios))).toEqual(Array.from({ length: 60 }, (_, i) => {
+      const g = [i - (i % 2), i - (i % 2) + 1];
+      return splitOf(Math.min(...g.map((j) => consultationKey(origin(j)))).toString(16), 't', ratios);
+    }));
   });
 });
