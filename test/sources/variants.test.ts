@@ -19,6 +19,28 @@ function cmtLine(id: string, q: string, a: string): string {
   return JSON.stringify({ id, cate1: '内科', cate2: '消化内科', instruction: q, input: '', output: a, history: [] });
 }
 
+describe('null for an absent optional field (pandas and Python None)', () => {
+  it('reads a CMtMedQA record with null input, cate1, cate2 and history, or no id', async () => {
+    const text = [
+      JSON.stringify({ id: 'n1', cate1: null, cate2: null, instruction: '咳嗽三天', input: null, output: '多喝温水', history: null }),
+      JSON.stringify({ instruction: '发烧了', output: '测体温', history: [] }),
+      JSON.stringify({ id: null, instruction: '头疼', input: '', output: '休息', history: [] }),
+    ].join('\n');
+    const { items, dialogues } = await importText(importCmtMedQa, text, 'nulls.jsonl');
+    expect(kinds(items)).toEqual(['dialogue', 'dialogue', 'dialogue']);
+    expect(dialogues.map((d) => d.origin.sourceId)).toEqual(['n1', 'idx-1', 'idx-2']);
+    expect(turnsOf(dialogues[0])).toEqual([['patient', '咳嗽三天'], ['doctor', '多喝温水']]);
+    expect(dialogues[0].cate1).toBeUndefined();
+  });
+
+  it('reads a Huatuo record with null input or null id', async () => {
+    const text = JSON.stringify([{ id: null, instruction: ['胃疼'], input: null, output: ['少食多餐'] }]);
+    const { items, dialogues } = await importText(importHuatuo, text, 'nulls.json');
+    expect(kinds(items)).toEqual(['dialogue']);
+    expect(dialogues[0].origin.sourceId).toBe('idx-0');
+  });
+});
+
 describe('MedDialog speaker lines', () => {
   it('reads a 大夫： line as a doctor turn of its own, not as text of the turn before', async () => {
     const text = 'id=5\n\nDescription\n疾病：胃痛\n\nDialogue\n病人：\n胃痛一天\n大夫：\n吃了什么\n病人：\n火锅\n\n';
