@@ -41,6 +41,20 @@ describe('null for an absent optional field (pandas and Python None)', () => {
   });
 });
 
+describe('HET-MC files that carry no SUM lines', () => {
+  it('keeps the last block of a file none of whose blocks has SUM lines', async () => {
+    const text = 'id\t1\tdepartment\t内科\tdisease\t感冒\nP\t我感冒了\t0\nD\t多喝水\t1\n\nid\t2\tdepartment\t外科\tdisease\t扭伤\nP\t脚扭了\t0\nD\t冰敷\t1\n';
+    const { items } = await importText(importHetmc, text, 'nosum.dialog');
+    expect(kinds(items)).toEqual(['dialogue', 'dialogue']);
+  });
+
+  it('still calls a last block without SUM lines truncated when the blocks before it had them', async () => {
+    const text = 'id\t1\tdepartment\t内科\tdisease\t感冒\nP\t我感冒了\t0\nD\t多喝水\t1\nSUM1\t感冒\n\nid\t2\tdepartment\t外科\tdisease\t扭伤\nP\t脚扭了\t0\nD\t冰敷\t1\n';
+    const { items } = await importText(importHetmc, text, 'cut.dialog');
+    expect(kinds(items)).toEqual(['dialogue', 'import.truncated']);
+  });
+});
+
 describe('MedDialog speaker lines', () => {
   it('reads a 大夫： line as a doctor turn of its own, not as text of the turn before', async () => {
     const text = 'id=5\n\nDescription\n疾病：胃痛\n\nDialogue\n病人：\n胃痛一天\n大夫：\n吃了什么\n病人：\n火锅\n\n';
