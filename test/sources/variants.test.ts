@@ -55,6 +55,34 @@ describe('HET-MC files that carry no SUM lines', () => {
   });
 });
 
+describe('MIE windows of other shapes', () => {
+  const utterances = ['患者:最近心慌', '医生:多久了', '患者:一周', '医生:做过心电图吗', '患者:没有', '医生:建议做一个'];
+
+  it('reads windows that grow from one utterance instead of being left-padded', async () => {
+    const windows = utterances.map((_, k) => ({ utterances: utterances.slice(Math.max(0, k - 4), k + 1), label: [] }));
+    const { items, dialogues } = await importText(importMie, JSON.stringify([windows]), 'grow.json');
+    expect(kinds(items)).toEqual(['dialogue']);
+    expect(dialogues[0].turns.map((t) => t.text)).toEqual(['最近心慌', '多久了', '一周', '做过心电图吗', '没有', '建议做一个']);
+  });
+
+  it('reads an empty utterance inside the dialogue as no turn, not as the previous utterance again', async () => {
+    const u = ['患者:最近心慌', '医生:多久了', '', '医生:做过心电图吗'];
+    const padded = ['', '', '', '', ...u];
+    const windows = u.map((_, k) => ({ utterances: padded.slice(k, k + 5), label: [] }));
+    const { dialogues } = await importText(importMie, JSON.stringify([windows]), 'empty.json');
+    expect(dialogues[0].turns.map((t) => t.text)).toEqual(['最近心慌', '多久了', '做过心电图吗']);
+  });
+
+  it('still rejects windows that do not follow each other', async () => {
+    const windows = [
+      { utterances: ['', '', '', '', '患者:最近心慌'] },
+      { utterances: ['', '', '', '患者:头晕', '医生:多久了'] },
+    ];
+    const { items } = await importText(importMie, JSON.stringify([windows]), 'bad.json');
+    expect(kinds(items)).toEqual(['import.schema']);
+  });
+});
+
 describe('MedDialog speaker lines', () => {
   it('reads a 大夫： line as a doctor turn of its own, not as text of the turn before', async () => {
     const text = 'id=5\n\nDescription\n疾病：胃痛\n\nDialogue\n病人：\n胃痛一天\n大夫：\n吃了什么\n病人：\n火锅\n\n';
