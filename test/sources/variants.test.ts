@@ -41,6 +41,35 @@ describe('null for an absent optional field (pandas and Python None)', () => {
   });
 });
 
+describe('UTF-16 files (Windows "Unicode" saves) with a byte-order mark', () => {
+  const rows = 'department,title,ask,answer\r\n内科,头痛,头痛三天怎么办,建议先测血压\r\n';
+
+  it('reads a UTF-16LE CSV like the UTF-8 one', async () => {
+    const buf = Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(rows, 'utf-16le')]);
+    const { items, dialogues } = await importText(importToyhom, buf, 'u16.csv', 7);
+    expect(kinds(items)).toEqual(['dialogue']);
+    expect(turnsOf(dialogues[0])).toEqual([['patient', '头痛三天怎么办'], ['doctor', '建议先测血压']]);
+  });
+
+  it('rejects the dialogue holding an unpaired surrogate as import.encoding and reads the others', async () => {
+    const text = [JSON.stringify({ id: 'u1', instruction: '失眠', output: '规律作息', history: [] }), JSON.stringify({ id: 'u2', instruction: '心慌X', output: '做心电图', history: [] })].join('\n');
+    const body = iconv.encode(text, 'utf-16le');
+    const at = body.indexOf(iconv.encode('X', 'utf-16le'));
+    body[at] = 0x00;
+    body[at + 1] = 0xd8; // U+D800 with no low surrogate after it
+    const { items } = await importText(importCmtMedQa, Buffer.concat([Buffer.from([0xff, 0xfe]), body]), 'u16.jsonl', 3);
+    expect(kinds(items)).toEqual(['dialogue', 'import.encoding']);
+  });
+
+  it('reads a UTF-16BE JSON array', async () => {
+    const text = JSON.stringify([{ id: 'b1', instruction: '失眠', output: '规律作息', history: [] }]);
+    const buf = Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode(text, 'utf-16be')]);
+    const { items, dialogues } = await importText(importCmtMedQa, buf, 'u16.json', 5);
+    expect(kinds(items)).toEqual(['dialogue']);
+    expect(turnsOf(dialogues[0])).toEqual([['patient', '失眠'], ['doctor', '规律作息']]);
+  });
+});
+
 describe('HET-MC files that carry no SUM lines', () => {
   it('keeps the last block of a file none of whose blocks has SUM lines', async () => {
     const text = 'id\t1\tdepartment\t内科\tdisease\t感冒\nP\t我感冒了\t0\nD\t多喝水\t1\n\nid\t2\tdepartment\t外科\tdisease\t扭伤\nP\t脚扭了\t0\nD\t冰敷\t1\n';
