@@ -70,6 +70,60 @@ describe('UTF-16 files (Windows "Unicode" saves) with a byte-order mark', () => 
   });
 });
 
+describe('Toyhom CSV written with another separator or line end', () => {
+  const rows = [
+    ['内科', '头痛', '头痛三天，怎么办', '建议先测血压'],
+    ['外科', '划伤', '手划破了', '用碘伏消毒\n再包扎'],
+  ];
+  const quote = (f: string) => (/[",;\t\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f);
+  const csv = (sep: string, eol: string) => [['department', 'title', 'ask', 'answer'], ...rows].map((r) => r.map(quote).join(sep)).join(eol) + eol;
+
+  for (const [name, sep] of [['semicolon', ';'], ['tab', '\t']] as const) {
+    it(`reads a ${name}-separated file row by row`, async () => {
+      const { items, dialogues } = await importText(importToyhom, csv(sep, '\n'), `${name}.csv`);
+      expect(kinds(items)).toEqual(['dialogue', 'dialogue']);
+      expect(turnsOf(dialogues[0])).toEqual([['patient', '头痛三天，怎么办'], ['doctor', '建议先测血压']]);
+      expect(dialogues[1].turns[1].text).toBe('用碘伏消毒\n再包扎');
+    });
+  }
+
+  it('reads a file with CR-only line ends (classic Mac) row by row, in any chunking', async () => {
+    for (const chunk of [1 << 16, 3]) {
+      const { items, dialogues } = await importText(importToyhom, csv(',', '\r'), 'cr.csv', chunk);
+      expect(kinds(items)).toEqual(['dialogue', 'dialogue']);
+      expect(dialogues[1].turns[1].text).toBe('用碘伏消毒\n再包扎');
+      expect(dialogues.map((d) => d.origin.sourceId)).toEqual(['row-1', 'row-2']);
+    }
+  });
+
+  it('keeps a comma-separated file whose text holds semicolons comma-separated', async () => {
+    const text = 'department,title,ask,answer\n内科,咳嗽,咳嗽;有痰;怎么办,多喝水;少说话\n';
+    const { items, dialogues } = await importText(importToyhom, text, 'comma.csv');
+    expect(kinds(items)).toEqual(['dialogue']);
+    expect(dialogues[0].turns[0].text).toBe('咳嗽;有痰;怎么办');
+  });
+});
+
+describe('line files with CR-only line ends', () => {
+  it('reads a MedDialog file with CR line ends like the LF one', async () => {
+    const lf = 'id=1\nhttps://www.haodf.com/x/1.htm\n\nDescription\n疾病：头痛\n\nDialogue\n病人：\n头痛两天了\n医生：\n先量血压\n\n';
+    const a = await importText(importMedDialog, lf, 'lf.txt');
+    for (const chunk of [1 << 16, 2]) {
+      const b = await importText(importMedDialog, lf.replace(/\n/g, '\r'), 'lf.txt', chunk);
+      expect(kinds(b.items)).toEqual(['dialogue']);
+      expect(b.dialogues.map(turnsOf)).toEqual(a.dialogues.map(turnsOf));
+      expect(b.dialogues[0].disease).toBe('头痛');
+    }
+  });
+
+  it('reads a HET-MC file with CR line ends block by block', async () => {
+    const text = 'id\t1\tdepartment\t内科\tdisease\t感冒\rP\t我感冒了\t0\rD\t多喝水\t1\rSUM1\t感冒\r\rid\t2\tdepartment\t外科\tdisease\t扭伤\rP\t脚扭了\t0\rD\t冰敷\t1\rSUM1\t扭伤\r';
+    const { items, dialogues } = await importText(importHetmc, text, 'cr.dialog');
+    expect(kinds(items)).toEqual(['dialogue', 'dialogue']);
+    expect(turnsOf(dialogues[1])).toEqual([['P', '脚扭了'], ['D', '冰敷']]);
+  });
+});
+
 describe('HET-MC files that carry no SUM lines', () => {
   it('keeps the last block of a file none of whose blocks has SUM lines', async () => {
     const text = 'id\t1\tdepartment\t内科\tdisease\t感冒\nP\t我感冒了\t0\nD\t多喝水\t1\n\nid\t2\tdepartment\t外科\tdisease\t扭伤\nP\t脚扭了\t0\nD\t冰敷\t1\n';
