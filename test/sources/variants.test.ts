@@ -19,6 +19,57 @@ function cmtLine(id: string, q: string, a: string): string {
   return JSON.stringify({ id, cate1: '内科', cate2: '消化内科', instruction: q, input: '', output: a, history: [] });
 }
 
+describe('JSON Lines and one-element-per-line arrays with a line cut short', () => {
+  const good = [cmtLine('r1', '胃疼两天了怎么办', '先禁食辛辣'), cmtLine('r3', '腹泻一天', '注意补液'), cmtLine('r4', '便秘一周', '多吃蔬菜')];
+  const cut = cmtLine('r2', '胃胀吃什么药', '饭后散步').slice(0, 40);
+
+  it('rejects only the cut line of a JSON Lines file (cut inside a string) and reads the lines after it, in any chunking', async () => {
+    const text = [good[0], cut, good[1], good[2]].join('\n') + '\n';
+    for (const chunk of [1 << 16, 7]) {
+      const { items, dialogues, rejects } = await importText(importCmtMedQa, text, 'cut.jsonl', chunk);
+      expect(kinds(items)).toEqual(['dialogue', 'import.parse_error', 'dialogue', 'dialogue']);
+      expect(dialogues.map((d) => d.origin.sourceId)).toEqual(['r1', 'r3', 'r4']);
+      expect(rejects[0].input).toBe(cut);
+      expect(rejects[0].origin.position).toBe(2);
+    }
+  });
+
+  it('rejects a cut first line alone', async () => {
+    const { items } = await importText(importCmtMedQa, [cut, good[0]].join('\r\n') + '\r\n', 'cut1.jsonl');
+    expect(kinds(items)).toEqual(['import.parse_error', 'dialogue']);
+  });
+
+  it('rejects only the cut line when the cut falls between two fields', async () => {
+    const between = cmtLine('r2', '胃胀吃什么药', '饭后散步').replace(/"output".*$/, '');
+    const text = [good[0], between, good[1], good[2]].join('\n') + '\n';
+    const { items } = await importText(importCmtMedQa, text, 'cut2.jsonl');
+    expect(kinds(items)).toEqual(['dialogue', 'import.parse_error', 'dialogue', 'dialogue']);
+  });
+
+  it('rejects only the cut element of an array written one element per line', async () => {
+    const text = `[\n${good[0]},\n${cut}\n${good[1]},\n${good[2]}\n]\n`;
+    const { items, dialogues } = await importText(importCmtMedQa, text, 'cut.json');
+    expect(kinds(items)).toEqual(['dialogue', 'import.parse_error', 'dialogue', 'dialogue']);
+    expect(dialogues.map((d) => d.origin.sourceId)).toEqual(['r1', 'r3', 'r4']);
+  });
+
+  it('rejects only the cut dialogue of MIE JSON Lines (one dialogue array per line)', async () => {
+    const dialogue = (a: string) => JSON.stringify([{ utterances: ['', '', '', '', `患者:${a}`], label: [] }, { utterances: ['', '', '', `患者:${a}`, '医生:多久了'], label: [] }]);
+    const text = [dialogue('心慌'), dialogue('胸闷').slice(0, 50), dialogue('头晕')].join('\n') + '\n';
+    const { items } = await importText(importMie, text, 'cut.jsonl', 5);
+    expect(kinds(items)).toEqual(['dialogue', 'import.parse_error', 'dialogue']);
+  });
+
+  it('still reads pretty-printed elements whose nested objects start lines of their own', async () => {
+    const text = JSON.stringify([{ id: 'p1', instruction: '头晕', output: '量血压', history: [['心慌', '多久了']] }], null, 0) + '\n';
+    const pretty = JSON.stringify([{ id: 'p1', instruction: '头晕', output: '量血压', history: [['心慌', '多久了']] }], null, 2) + '\n';
+    for (const t of [text, pretty]) {
+      const { items } = await importText(importCmtMedQa, t, 'pretty.json');
+      expect(kinds(items)).toEqual(['dialogue']);
+    }
+  });
+});
+
 describe('null for an absent optional field (pandas and Python None)', () => {
   it('reads a CMtMedQA record with null input, cate1, cate2 and history, or no id', async () => {
     const text = [
