@@ -3,8 +3,10 @@
  * finds each element's text by tracking string/escape state and bracket depth, and JSON.parses
  * elements one at a time, so memory is bounded by the largest element, not the file.
  *
- * Inputs that start with '{' are read as JSON Lines (one object per line, or objects separated by
- * whitespace), the layout re-published copies of these datasets often use. For a format whose
+ * Arrays written one after the other (files concatenated with `cat`) are read as one array whose
+ * elements are numbered on. Inputs that start with '{' are read as JSON Lines (one object per
+ * line, or objects separated by whitespace), the layout re-published copies of these datasets
+ * often use. For a format whose
  * elements are arrays (MIE: a dialogue is an array of windows), an input starting `[{` is JSON
  * Lines of arrays: one dialogue per line counts as one element, not as the first dialogue's
  * windows plus garbage (ScanOptions.elementsAreArrays).
@@ -306,9 +308,15 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
           return;
         }
       } else {
-        // Phase.End: only whitespace may follow the closing bracket
-        if (isWs(c)) i++;
-        else {
+        // Phase.End: only whitespace may follow the closing bracket, or another array (files
+        // concatenated into one, each with its array and perhaps its byte-order mark)
+        if (isWs(c) || c === BOM) i++;
+        else if (c === OPEN_SQ) {
+          phase = opts.elementsAreArrays ? Phase.AfterOpen : Phase.Between;
+          openCol = col;
+          lfSinceOpen = false;
+          i++;
+        } else {
           out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail: 'unexpected content after the closing "]" of the array' });
           yield out;
           return;

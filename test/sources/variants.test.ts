@@ -224,3 +224,24 @@ describe('MedDialog speaker lines', () => {
     expect(turnsOf(dialogues[0])).toEqual([['病人', '胃痛一天'], ['大夫', '吃了什么'], ['病人', '火锅']]);
   });
 });
+
+describe('JSON files concatenated into one', () => {
+  it('reads every array of a file made by concatenating JSON array files, byte-order marks and all', async () => {
+    const one = (id: string, q: string) => '\ufeff' + JSON.stringify([{ id, instruction: q, output: '请到医院检查', history: [] }], null, 2) + '\n';
+    const { items, dialogues } = await importText(importCmtMedQa, one('c1', '胸口疼') + one('c2', '肚子疼'), 'cat.json');
+    expect(kinds(items)).toEqual(['dialogue', 'dialogue']);
+    expect(dialogues.map((d) => [d.origin.sourceId, d.origin.position])).toEqual([['c1', 1], ['c2', 2]]);
+  });
+
+  it('reads every dialogue of concatenated MIE files', async () => {
+    const one = (a: string) => JSON.stringify([[{ utterances: ['', `患者:${a}`] }, { utterances: [`患者:${a}`, '医生:多久了'] }]]) + '\n';
+    const { items } = await importText(importMie, one('心慌') + one('胸闷'), 'cat.json');
+    expect(kinds(items)).toEqual(['dialogue', 'dialogue']);
+  });
+
+  it('still rejects other content after the closing bracket', async () => {
+    const { items } = await importText(importCmtMedQa, JSON.stringify([{ id: 'x', instruction: '头疼', output: '休息' }]) + '\nnot json\n', 'tail.json');
+    expect(kinds(items)).toEqual(['dialogue', 'import.parse_error']);
+  });
+});
+
