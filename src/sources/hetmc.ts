@@ -1,7 +1,7 @@
 /**
  * HET-MC (chunyu) .dialog files: blocks separated by blank lines, each
  *   id\t<n>\tdepartment\t<d>\tdisease\t<x>
- *   P\t<utterance>\t<label>      (or D\t...; label 0/1/2 is not kept)
+ *   P\t<utterance>\t<label>      (or D\t...; label 0/1/2 is not kept; a tab inside the utterance is kept)
  *   SUM1\t... / SUM2.<k>\t...    (summaries, not turns)
  * One block is one dialogue (sourceId = its id, department and disease kept). A block whose
  * header or lines do not parse is an `import.parse_error` reject; a last block cut mid-line, or
@@ -13,6 +13,9 @@ import { decodeText } from './encoding.js';
 import { dialogueItem, rejectItem } from './item.js';
 import { LineReader } from './lines.js';
 import type { ImportInput, ImportItem, Importer } from './types.js';
+
+/** The label column of a P/D line (0, 1 or 2 in the dump). */
+const LABEL = /^\s*\d+\s*$/;
 
 /**
  * `needsSummaries`: the block is the file's last and the blocks before it had SUM lines, so one
@@ -36,8 +39,10 @@ function parseBlock(lines: string[], position: number, file: string, needsSummar
     const tab = line.indexOf('\t');
     const tag = tab < 0 ? line : line.slice(0, tab);
     if (tag === 'P' || tag === 'D') {
-      const end = line.indexOf('\t', tab + 1);
-      turns.push({ speaker: tag, text: (end < 0 ? line.slice(tab + 1) : line.slice(tab + 1, end)).trim() });
+      // The label is the last column: a tab before it belongs to the utterance.
+      const end = line.lastIndexOf('\t');
+      const labelled = end > tab && LABEL.test(line.slice(end + 1));
+      turns.push({ speaker: tag, text: (labelled ? line.slice(tab + 1, end) : line.slice(tab + 1)).trim() });
     } else if (tag.startsWith('SUM')) {
       summaries++;
     } else {

@@ -245,3 +245,10 @@ describe('JSON files concatenated into one', () => {
   });
 });
 
+describe('HET-MC utterances holding a tab', () => {
+  it('keeps the whole utterance between the speaker and the label column', async () => {
+    const text = 'id\t1\tdepartment\t内科\tdisease\t感冒\nP\t体温\t38度\t0\nD\t多喝水\t1\nD\t无标签的一句\nSUM1\t感冒\n\n';
+    const { dialogues } = await importText(importHetmc, text, 'tab.dialog');
+    expect(turnsOf(dialogues[0])).toEqual([['P', '体温\t38度'], ['D', '多喝水'], ['D', '无标签的一句']]);
+  });
+});
