@@ -2,7 +2,8 @@
  * CMtMedQA (the target schema, used here as an input too): one JSON array mixing two shapes.
  * - {id, cate1, cate2, instruction, input, output, history: [[q, a], ...]}: each history pair is
  *   a patient and a doctor turn, then instruction (+ input when non-empty) and output close the
- *   dialogue; non-empty cate1/cate2 are kept; sourceId is the record's id (`idx-<index>` if empty).
+ *   dialogue; non-empty cate1/cate2 are kept; sourceId is the record's id (`idx-<index>` if empty
+ *   or absent). null in an optional field (id, cate1, cate2, input, history) counts as absent.
  * - {instruct, output}: a safety prompt, one patient and one doctor turn, singleTurn, sourceId
  *   `safety-<index>` (index = 0-based position in the array).
  * Anything else is an `import.schema` reject. Speakers are positional: 'patient' / 'doctor'.
@@ -13,14 +14,15 @@ import { dialogueItem, rejectItem } from './item.js';
 import { importJsonArray, indexOrigin } from './json-importer.js';
 import type { Importer } from './types.js';
 
+// null stands for an absent optional field (pandas and Python None write it so).
 const MultiTurn = z.object({
-  id: z.union([z.string(), z.number()]),
-  cate1: z.string().optional(),
-  cate2: z.string().optional(),
+  id: z.union([z.string(), z.number()]).nullish(),
+  cate1: z.string().nullish(),
+  cate2: z.string().nullish(),
   instruction: z.string(),
-  input: z.string().optional(),
+  input: z.string().nullish(),
   output: z.string(),
-  history: z.array(z.tuple([z.string(), z.string()])).optional(),
+  history: z.array(z.tuple([z.string(), z.string()])).nullish(),
 });
 
 const Safety = z.object({
@@ -39,7 +41,7 @@ export const importCmtMedQa: Importer = (input) =>
       }
       const question = r.input && r.input.trim() ? `${r.instruction.trim()}\n${r.input.trim()}` : r.instruction.trim();
       turns.push({ speaker: 'patient', text: question }, { speaker: 'doctor', text: r.output.trim() });
-      const id = String(r.id).trim();
+      const id = r.id === undefined || r.id === null ? '' : String(r.id).trim();
       const d: Omit<RawDialogue, 'id'> = { origin: indexOrigin(ctx, id || undefined), turns };
       const cate1 = r.cate1?.trim();
       const cate2 = r.cate2?.trim();

@@ -3,10 +3,17 @@
  * CRLF, quoted fields may hold commas, newlines and doubled quotes. State carries across chunks,
  * so a quote or a record split between chunks is read whole; only the current record is held.
  *
+ * The first line end decides the file's: a CR not followed by LF there (classic Mac, old Excel
+ * for Mac) makes CR the record end, as Python's csv module reads such a file; otherwise a CR is
+ * text except before an LF. `separators` (default [',']) lists the field separators the file may
+ * use: the first that its first line holds outside quotes is taken, ',' when it holds none
+ * (Excel writes ';' in locales with a decimal comma, and exports name a TSV .csv).
+ *
  * Lenient where real dumps are sloppy: a quote inside an unquoted field is kept as text, and text
  * after a closing quote is appended to the field. Blank lines are skipped. It does not check
  * column counts (the importer knows its header) and never throws on data.
  */
+import { lineEndOf } from './lines.js';
 
 export type CsvEvent =
   /**
@@ -18,14 +25,50 @@ export type CsvEvent =
   | { kind: 'truncated'; record: number; fields: string[] };
 
 const QUOTE = 34;
-const COMMA = 44;
 const LF = 10;
+const CR = 13;
+
+/** How much text to look at for the first line end before reading with the defaults. */
+const HEAD_CHARS = 64 * 1024;
 
 function stripCr(s: string): string {
   return s.length > 0 && s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s;
 }
 
-export async function* csvRows(text: AsyncIterable<string>): AsyncGenerator<CsvEvent> {
+export interface CsvOptions {
+  /** The field separators the file may use, in order of preference (default [',']). */
+  separators?: string[];
+}
+
+/** The first of `separators` that `line` holds outside double quotes, else the first of them. */
+function separatorOf(line: string, separators: string[]): number {
+  const outside = line.replace(/"[^"]*"?/g, '');
+  return (separators.find((c) => outside.includes(c)) ?? separators[0]).charCodeAt(0);
+}
+
+export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {}): AsyncGenerator<CsvEvent> {
+  // Read up to the first line end to learn the file's line end and separator.
+  const it = text[Symbol.asyncIterator]();
+  let head = '';
+  let eolChar: string | undefined;
+  while (eolChar === undefined && head.length < HEAD_CHARS) {
+    const r = await it.next();
+    if (r.done) break;
+    head += r.value;
+    eolChar = lineEndOf(head);
+  }
+  const firstLine = head.slice(0, head.search(/[\r\n]|$/));
+  const SEP = separatorOf(firstLine, opts.separators ?? [',']);
+  const EOL = eolChar === '\r' ? CR : LF;
+  async function* chunks(): AsyncGenerator<string> {
+    if (head) yield head;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+
   let record = 0;
   let row: string[] = [];
   let field = '';
@@ -34,7 +77,7 @@ export async function* csvRows(text: AsyncIterable<string>): AsyncGenerator<CsvE
   /** A '"' inside a quoted field was the last character of the previous chunk. */
   let quotePending = false;
 
-  for await (const s of text) {
+  for await (const s of chunks()) {
     const out: CsvEvent[] = [];
     const n = s.length;
     let i = 0;
@@ -80,7 +123,7 @@ export async function* csvRows(text: AsyncIterable<string>): AsyncGenerator<CsvE
       let c = 0;
       for (; j < n; j++) {
         c = s.charCodeAt(j);
-        if (c === COMMA || c === LF) break;
+        if (c === SEP || c === EOL) break;
       }
       if (j > i) {
         field += s.slice(i, j);
@@ -90,7 +133,7 @@ export async function* csvRows(text: AsyncIterable<string>): AsyncGenerator<CsvE
         i = n;
         break;
       }
-      if (c === COMMA) {
+      if (c === SEP) {
         row.push(field);
       } else {
         row.push(stripCr(field));

@@ -14,7 +14,9 @@
  *     letters, C1 controls). So a UTF-8 row after a GB18030 start is read as UTF-8 even when its
  *     GB18030 decoding has no U+FFFD (鎴戝ご寰堢棝 for 我头很痛), and the other way round.
  * A UTF-8 byte-order mark is stripped at the start of the input and at the start of any line
- * (concatenated files carry theirs into the middle). An explicitly named encoding is used as is,
+ * (concatenated files carry theirs into the middle). A UTF-16 byte-order mark at the start (FF FE,
+ * FE FF: Windows "Unicode" saves; neither can begin valid UTF-8 or GB18030) makes 'auto' read the
+ * whole input as UTF-16LE/BE, streaming. An explicitly named encoding is used as is,
  * streaming. A line with no LF for MAX_LINE_BYTES is cut at a point that is a character boundary
  * in both encodings (two consecutive ASCII bytes), so memory stays bounded.
  *
@@ -27,7 +29,7 @@ import iconv from 'iconv-lite';
 import type { ImportInput } from './types.js';
 
 export type Encoding = ImportInput['encoding'];
-export type ResolvedEncoding = 'utf-8' | 'gb18030' | 'gbk';
+export type ResolvedEncoding = 'utf-8' | 'gb18030' | 'gbk' | 'utf-16le' | 'utf-16be';
 
 /** How many leading bytes 'auto' looks at before deciding. */
 export const SNIFF_BYTES = 64 * 1024;
@@ -117,6 +119,14 @@ export function sniffEncoding(head: Uint8Array, final: boolean): 'utf-8' | 'gb18
 
 function hasUtf8Bom(b: Uint8Array): boolean {
   return b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+}
+
+/** The UTF-16 byte order a leading byte-order mark names, if any. */
+function utf16Bom(b: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  if (b.length < 2) return undefined;
+  if (b[0] === 0xff && b[1] === 0xfe) return 'utf-16le';
+  if (b[0] === 0xfe && b[1] === 0xff) return 'utf-16be';
+  return undefined;
 }
 
 interface ChunkDecoder {
@@ -378,6 +388,24 @@ async function* decodeFrom(
     size += r.value.length;
   }
   const head = Buffer.concat(held, size);
+  const utf16 = utf16Bom(head);
+  if (utf16) {
+    resolved?.(utf16);
+    // TextDecoder strips the mark, and turns a lone surrogate or an odd last byte into U+FFFD
+    // (iconv would drop the byte and keep the surrogate): the importer rejects that dialogue.
+    const decoder = new TextDecoder(utf16, { fatal: false });
+    let s = decoder.decode(head, { stream: true });
+    if (s) yield s;
+    while (!done) {
+      const r = await it.next();
+      if (r.done) break;
+      s = decoder.decode(r.value, { stream: true });
+      if (s) yield s;
+    }
+    const tail = decoder.decode();
+    if (tail) yield tail;
+    return;
+  }
   const body = hasUtf8Bom(head) ? head.subarray(3) : head;
   const prior = sniffEncoding(body.subarray(0, SNIFF_BYTES), done && body.length <= SNIFF_BYTES);
   resolved?.(prior);

@@ -2,7 +2,8 @@
  * Huatuo-26M test set: a JSON array of {id, instruction: [str], input, output: [str]}, each one
  * single-turn Q/A. The patient turn is the instruction strings (plus `input` when non-empty),
  * the doctor turn the output strings. An empty id (all of the published test set) becomes
- * sourceId `idx-<index>`. Elements of another shape are `import.schema` rejects.
+ * sourceId `idx-<index>`; null in id or input counts as absent (pandas and Python None write it).
+ * Elements of another shape are `import.schema` rejects.
  */
 import { z } from 'zod';
 import { dialogueItem, rejectItem } from './item.js';
@@ -12,9 +13,9 @@ import type { Importer } from './types.js';
 const Texts = z.union([z.array(z.string()), z.string()]);
 
 const HuatuoRecord = z.object({
-  id: z.union([z.string(), z.number()]).optional(),
+  id: z.union([z.string(), z.number()]).nullish(),
   instruction: Texts,
-  input: z.string().optional(),
+  input: z.string().nullish(),
   output: Texts,
 });
 
@@ -35,7 +36,7 @@ export const importHuatuo: Importer = (input) =>
       );
     }
     const r = parsed.data;
-    const id = r.id === undefined ? '' : String(r.id).trim();
+    const id = r.id === undefined || r.id === null ? '' : String(r.id).trim();
     const question = r.input && r.input.trim() ? `${joined(r.instruction)}\n${r.input.trim()}` : joined(r.instruction);
     return dialogueItem({
       origin: indexOrigin(ctx, id || undefined),

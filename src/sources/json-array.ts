@@ -3,8 +3,10 @@
  * finds each element's text by tracking string/escape state and bracket depth, and JSON.parses
  * elements one at a time, so memory is bounded by the largest element, not the file.
  *
- * Inputs that start with '{' are read as JSON Lines (one object per line, or objects separated by
- * whitespace), the layout re-published copies of these datasets often use. For a format whose
+ * Arrays written one after the other (files concatenated with `cat`) are read as one array whose
+ * elements are numbered on. Inputs that start with '{' are read as JSON Lines (one object per
+ * line, or objects separated by whitespace), the layout re-published copies of these datasets
+ * often use. For a format whose
  * elements are arrays (MIE: a dialogue is an array of windows), an input starting `[{` is JSON
  * Lines of arrays: one dialogue per line counts as one element, not as the first dialogue's
  * windows plus garbage (ScanOptions.elementsAreArrays).
@@ -13,7 +15,12 @@
  * are a few levels deep, and deep values break everything that walks them recursively later.
  *
  * A broken element is reported ('invalid') and scanning goes on with the next one; an input that
- * ends inside an element or before the closing ']' is reported as 'truncated'. It must not throw
+ * ends inside an element or before the closing ']' is reported as 'truncated'. An element written
+ * on one line (JSON Lines, or an array with one element per line) that does not close by the end
+ * of its line, where a later line starts with the same bracket at the element's own column, was
+ * cut short (a partly written line): it is reported ('invalid') up to that line, and that line
+ * starts the next element, so one cut line costs itself and not every element after it. A
+ * pretty-printed element never looks so: its first line holds only its opening bracket. It must not throw
  * on bad data and must not interpret elements (that is the importer's job).
  */
 
@@ -95,6 +102,35 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
   let broken: string | null = null;
   let peak = 0;
   let parts: string[] = [];
+  // Where lines start, for the cut-line rule in the header. lineStart is the index of the current
+  // line's first character in the chunk being read (negative: the line began in an earlier chunk).
+  let lineStart = 0;
+  /** Only whitespace so far on the current line. */
+  let wsOnly = true;
+  /** The column of the element's opening bracket when only whitespace precedes it on its line, else -1. */
+  let startCol = -1;
+  let opener = 0;
+  /** No line end yet inside the element. */
+  let firstLine = true;
+  /** The element's first line holds something after its opening bracket. */
+  let oneLine = false;
+  /** The column of the input's opening '[' (as startCol), and whether a line ended since: for an element it opens (JSON Lines of arrays). */
+  let openCol = -1;
+  let lfSinceOpen = false;
+
+  /** The state of a container element opened by bracket `c` at column `col` (-1: not first on its line). */
+  const openContainer = (c: number, col: number) => {
+    kind = Kind.Container;
+    depth = 1;
+    peak = 1;
+    inString = false;
+    escape = false;
+    broken = null;
+    opener = c;
+    startCol = col;
+    firstLine = true;
+    oneLine = false;
+  };
 
   const finish = (raw: string): JsonArrayEvent => {
     const at = index++;
@@ -159,22 +195,50 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
               inString = false;
               escape = false;
               broken ??= `element ${index} has an unterminated string`;
+              firstLine = false;
+              lineStart = i + 1;
+              wsOnly = true;
               if (kind === Kind.String) {
                 done = true;
                 i++;
                 break;
               }
             }
-          } else if (c === QUOTE) inString = true;
-          else if (c === OPEN_CURLY || c === OPEN_SQ) {
+          } else if (c === QUOTE) {
+            inString = true;
+            wsOnly = false;
+            if (firstLine) oneLine = true;
+          } else if (c === OPEN_CURLY || c === OPEN_SQ) {
+            if (c === opener && wsOnly && oneLine && !firstLine && startCol >= 0 && i - lineStart === startCol) {
+              // The element's line was cut short: report it up to here; this bracket opens the next one.
+              parts.push(s.slice(segStart, i));
+              const at = index++;
+              out.push({ kind: 'invalid', index: at, raw: parts.join('').trimEnd(), detail: `element ${at} does not close before a line that starts the next element (a line cut short)` });
+              parts = [];
+              segStart = i;
+              openContainer(c, startCol);
+              wsOnly = false;
+              continue;
+            }
             if (++depth > peak) peak = depth;
+            wsOnly = false;
+            if (firstLine) oneLine = true;
+          } else if (c === LF) {
+            firstLine = false;
+            lineStart = i + 1;
+            wsOnly = true;
           } else if (c === CLOSE_CURLY || c === CLOSE_SQ) {
             depth--;
+            wsOnly = false;
+            if (firstLine) oneLine = true;
             if (depth === 0) {
               done = true;
               i++;
               break;
             }
+          } else if (!isWs(c)) {
+            wsOnly = false;
+            if (firstLine) oneLine = true;
           }
         }
         if (!done) break;
@@ -185,6 +249,12 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
         continue;
       }
       const c = s.charCodeAt(i);
+      const col: number = wsOnly ? i - lineStart : -1; // c's column when only whitespace precedes it on its line
+      if (c === LF) {
+        lineStart = i + 1;
+        wsOnly = true;
+        lfSinceOpen = true;
+      } else if (!isWs(c) && c !== BOM) wsOnly = false;
       if (phase === Phase.Between) {
         if (isWs(c) || c === COMMA || c === BOM) {
           i++;
@@ -199,9 +269,7 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
           escape = false;
           peak = 1;
           if (c === OPEN_CURLY || c === OPEN_SQ) {
-            kind = Kind.Container;
-            depth = 1;
-            inString = false;
+            openContainer(c, col);
           } else if (c === QUOTE) {
             kind = Kind.String;
             depth = 0;
@@ -217,12 +285,9 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
           // JSON Lines of arrays: the '[' already read opens element 0; the '{' is read inside it.
           lines = true;
           phase = Phase.Element;
-          kind = Kind.Container;
-          depth = 1;
-          peak = 1;
-          inString = false;
-          escape = false;
-          broken = null;
+          openContainer(OPEN_SQ, openCol);
+          firstLine = !lfSinceOpen;
+          oneLine = !lfSinceOpen;
           parts = ['['];
           segStart = i;
         } else phase = Phase.Between;
@@ -230,25 +295,35 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
         if (isWs(c) || c === BOM) i++;
         else if (c === OPEN_SQ) {
           phase = opts.elementsAreArrays ? Phase.AfterOpen : Phase.Between;
+          openCol = col;
+          lfSinceOpen = false;
           i++;
         } else if (c === OPEN_CURLY) {
           lines = true;
           phase = Phase.Between; // the '{' starts the first element
+          wsOnly = col >= 0; // and is read again there
         } else {
           out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail: 'the input is neither a JSON array nor JSON lines (first character is not "[" or "{")' });
           yield out;
           return;
         }
       } else {
-        // Phase.End: only whitespace may follow the closing bracket
-        if (isWs(c)) i++;
-        else {
+        // Phase.End: only whitespace may follow the closing bracket, or another array (files
+        // concatenated into one, each with its array and perhaps its byte-order mark)
+        if (isWs(c) || c === BOM) i++;
+        else if (c === OPEN_SQ) {
+          phase = opts.elementsAreArrays ? Phase.AfterOpen : Phase.Between;
+          openCol = col;
+          lfSinceOpen = false;
+          i++;
+        } else {
           out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail: 'unexpected content after the closing "]" of the array' });
           yield out;
           return;
         }
       }
     }
+    lineStart -= n;
     if (phase === Phase.Element && segStart < n) parts.push(s.slice(segStart));
     if (out.length) yield out;
   }

@@ -4,7 +4,7 @@
  *   <url>
  *   Doctor faculty          (optional: "<hospital>  <department>")
  *   Description             (疾病：…, 病情描述：…, 已就诊医院及科室：… — kept as description)
- *   Dialogue                (speaker line 病人：/医生：/患者： — full- or half-width colon — then the
+ *   Dialogue                (speaker line 病人：/医生：/患者：/大夫： — full- or half-width colon — then the
  *                            utterance on the following line(s), up to the next speaker line)
  *   Diagnosis and suggestions (optional, not turns; in the real dump sometimes glued to text)
  * A block may repeat Description/Dialogue/Diagnosis for follow-up visits: each Dialogue section
@@ -26,7 +26,7 @@ import { LineReader } from './lines.js';
 import type { ImportInput, ImportItem, Importer } from './types.js';
 
 const ID_LINE = /^id\s*=\s*(\d+)\s*$/;
-const SPEAKER_LINE = /^(病人|医生|患者|护士)\s*[：:]\s*/;
+const SPEAKER_LINE = /^(病人|医生|患者|大夫|护士)\s*[：:]\s*/;
 const DISEASE_FIELD = /^(?:疾病|疾病\/症状|疾病名称|所患疾病)\s*[：:]\s*(.*)$/;
 const VISITED_FIELD = /^已就诊医院及科室\s*[：:]\s*(.*)$/;
 const DIAGNOSIS = 'Diagnosis and suggestions';

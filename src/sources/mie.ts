@@ -1,8 +1,11 @@
 /**
  * MIE (chunyu cardiology) sliding windows: a JSON array of dialogues, each an array of windows
  * {utterances: [5 strings, left-padded with ""], label: [...]}. Window k ends with utterance k,
- * so the dialogue is the last non-empty utterance of every window, in order; consecutive windows
- * must overlap (window k's first four = window k-1's last four), else the element is an
+ * so the dialogue is the last utterance of every window, in order; an empty last utterance ("")
+ * is no turn (it is not the window before's last again), and a window of nothing but "" is an
+ * `import.schema` reject. Consecutive windows must overlap: window k without its last utterance
+ * is window k-1 without its first (fixed-size windows of any size, padded or not), or all of
+ * window k-1 (windows written without padding, growing to their size); else the element is an
  * `import.schema` reject. "患者:"/"医生:" prefixes become the speaker. Labels are not kept
  * (they annotate windows, not turns). sourceId is `idx-<index>`. The same dialogues given as JSON
  * Lines (one dialogue array per line) are read one element per line.
@@ -28,8 +31,9 @@ export function splitSpeaker(utterance: string): RawTurn {
 }
 
 function windowsOverlap(prev: string[], cur: string[]): boolean {
-  if (prev.length !== cur.length) return false;
-  for (let k = 1; k < prev.length; k++) if (prev[k] !== cur[k - 1]) return false;
+  const skip = prev.length - cur.length + 1; // 1: the window slid; 0: it grew by one
+  if (skip !== 0 && skip !== 1) return false;
+  for (let k = 0; k + 1 < cur.length; k++) if (prev[k + skip] !== cur[k]) return false;
   return true;
 }
 
@@ -49,13 +53,11 @@ export const importMie: Importer = (input) =>
     const turns: RawTurn[] = [];
     for (let k = 0; k < windows.length; k++) {
       const u = windows[k].utterances;
-      let last = u.length - 1;
-      while (last >= 0 && u[last] === '') last--;
-      const inconsistent = last < 0 ? 'is empty' : k > 0 && !windowsOverlap(windows[k - 1].utterances, u) ? 'does not overlap the previous window' : null;
+      const inconsistent = u.every((x) => x === '') ? 'is empty' : k > 0 && !windowsOverlap(windows[k - 1].utterances, u) ? 'does not overlap the previous window' : null;
       if (inconsistent) {
         return rejectItem('import.schema', `element ${ctx.index}: window ${k} ${inconsistent}`, indexOrigin(ctx), value);
       }
-      turns.push(splitSpeaker(u[last]));
+      if (u[u.length - 1] !== '') turns.push(splitSpeaker(u[u.length - 1]));
     }
     return dialogueItem({ origin: indexOrigin(ctx), turns });
   }, { elementsAreArrays: true });

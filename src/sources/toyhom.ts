@@ -1,6 +1,7 @@
 /**
  * Toyhom Chinese-medical-dialogue-data: a GB18030 CSV with header department,title,ask,answer
- * (RFC-4180 quoting: fields may hold commas, quotes and newlines). Each row is a single-turn
+ * (RFC-4180 quoting: fields may hold commas, quotes and newlines; copies re-saved with ';' or tab
+ * separators, or CR line ends, are read by their header's separator and first line end). Each row is a single-turn
  * dialogue: the patient asks (`ask`, or `title` when ask is empty), the doctor answers; department
  * and title are kept; sourceId is `row-<n>` (n = 1-based data row, header excluded).
  * A row with the wrong number of fields is an `import.parse_error`; a file ending inside a quoted
@@ -15,13 +16,15 @@ import { dialogueItem, rejectItem } from './item.js';
 import type { ImportInput, Importer } from './types.js';
 
 const COLUMNS = ['department', 'title', 'ask', 'answer'] as const;
+/** The header decides: re-saved copies come ';'- (Excel, decimal-comma locales) or tab-separated. */
+const SEPARATORS = [',', ';', '\t'];
 
 export const importToyhom: Importer = async function* (input: ImportInput) {
   let col: Record<(typeof COLUMNS)[number], number> | null = null;
   let width = 0;
   let n = 0;
   const originOf = (row: number): Origin => ({ format: 'toyhom', file: input.file, sourceId: `row-${row}`, position: row });
-  for await (const ev of csvRows(decodeText(input.bytes, input.encoding))) {
+  for await (const ev of csvRows(decodeText(input.bytes, input.encoding), { separators: SEPARATORS })) {
     if (!col) {
       const names = ev.fields.map((f) => f.trim().toLowerCase());
       const idx = COLUMNS.map((c) => names.indexOf(c));

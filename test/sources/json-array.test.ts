@@ -41,9 +41,13 @@ describe('JSON array scanner', () => {
     expect(await scan('')).toMatchObject([{ kind: 'truncated', index: 0 }]);
   });
 
-  it('reports an input that is not an array, or has content after it, as invalid', async () => {
+  it('reports an input that is not an array, or has content other than another array after it, as invalid', async () => {
     expect(await scan('a,b\n1,2')).toMatchObject([{ kind: 'invalid', index: 0, raw: 'a,b\n1,2' }]);
-    expect(await scan('[1] [2]')).toMatchObject([{ kind: 'element', value: 1 }, { kind: 'invalid', index: 1, raw: '[2]' }]);
+    expect(await scan('[1] x2')).toMatchObject([{ kind: 'element', value: 1 }, { kind: 'invalid', index: 1, raw: 'x2' }]);
+  });
+
+  it('reads arrays written one after the other (concatenated files) as one, numbering on', async () => {
+    expect(await scan('[1] [2]')).toMatchObject([{ kind: 'element', index: 0, value: 1 }, { kind: 'element', index: 1, value: 2 }]);
   });
 });
 

@@ -1,0 +1,254 @@
+/**
+ * Realistic variants of the six dump layouts (re-exports, other tools, other platforms): each is
+ * read record by record like the published layout, and a damaged record costs only itself.
+ * All fixture text here is written for these tests.
+ */
+import { describe, expect, it } from '@jest/globals';
+import iconv from 'iconv-lite';
+import { importCmtMedQa } from '../../src/sources/cmtmedqa.js';
+import { importHetmc } from '../../src/sources/hetmc.js';
+import { importHuatuo } from '../../src/sources/huatuo.js';
+import { importMedDialog } from '../../src/sources/meddialog.js';
+import { importMie } from '../../src/sources/mie.js';
+import { importToyhom } from '../../src/sources/toyhom.js';
+import { collect, importText, turnsOf } from './helpers.js';
+
+const kinds = (items: Awaited<ReturnType<typeof collect>>['items']) => items.map((i) => (i.kind === 'reject' ? i.reject.reason : 'dialogue'));
+
+function cmtLine(id: string, q: string, a: string): string {
+  return JSON.stringify({ id, cate1: '内科', cate2: '消化内科', instruction: q, input: '', output: a, history: [] });
+}
+
+describe('JSON Lines and one-element-per-line arrays with a line cut short', () => {
+  const good = [cmtLine('r1', '胃疼两天了怎么办', '先禁食辛辣'), cmtLine('r3', '腹泻一天', '注意补液'), cmtLine('r4', '便秘一周', '多吃蔬菜')];
+  const cut = cmtLine('r2', '胃胀吃什么药', '饭后散步').slice(0, 40);
+
+  it('rejects only the cut line of a JSON Lines file (cut inside a string) and reads the lines after it, in any chunking', async () => {
+    const text = [good[0], cut, good[1], good[2]].join('\n') + '\n';
+    for (const chunk of [1 << 16, 7]) {
+      const { items, dialogues, rejects } = await importText(importCmtMedQa, text, 'cut.jsonl', chunk);
+      expect(kinds(items)).toEqual(['dialogue', 'import.parse_error', 'dialogue', 'dialogue']);
+      expect(dialogues.map((d) => d.origin.sourceId)).toEqual(['r1', 'r3', 'r4']);
+      expect(rejects[0].input).toBe(cut);
+      expect(rejects[0].origin.position).toBe(2);
+    }
+  });
+
+  it('rejects a cut first line alone', async () => {
+    const { items } = await importText(importCmtMedQa, [cut, good[0]].join('\r\n') + '\r\n', 'cut1.jsonl');
+    expect(kinds(items)).toEqual(['import.parse_error', 'dialogue']);
+  });
+
+  it('rejects only the cut line when the cut falls between two fields', async () => {
+    const between = cmtLine('r2', '胃胀吃什么药', '饭后散步').replace(/"output".*$/, '');
+    const text = [good[0], between, good[1], good[2]].join('\n') + '\n';
+    const { items } = await importText(importCmtMedQa, text, 'cut2.jsonl');
+    expect(kinds(items)).toEqual(['dialogue', 'import.parse_error', 'dialogue', 'dialogue']);
+  });
+
+  it('rejects only the cut element of an array written one element per line', async () => {
+    const text = `[\n${good[0]},\n${cut}\n${good[1]},\n${good[2]}\n]\n`;
+    const { items, dialogues } = await importText(importCmtMedQa, text, 'cut.json');
+    expect(kinds(items)).toEqual(['dialogue', 'import.parse_error', 'dialogue', 'dialogue']);
+    expect(dialogues.map((d) => d.origin.sourceId)).toEqual(['r1', 'r3', 'r4']);
+  });
+
+  it('rejects only the cut dialogue of MIE JSON Lines (one dialogue array per line)', async () => {
+    const dialogue = (a: string) => JSON.stringify([{ utterances: ['', '', '', '', `患者:${a}`], label: [] }, { utterances: ['', '', '', `患者:${a}`, '医生:多久了'], label: [] }]);
+    const text = [dialogue('心慌'), dialogue('胸闷').slice(0, 50), dialogue('头晕')].join('\n') + '\n';
+    const { items } = await importText(importMie, text, 'cut.jsonl', 5);
+    expect(kinds(items)).toEqual(['dialogue', 'import.parse_error', 'dialogue']);
+  });
+
+  it('still reads pretty-printed elements whose nested objects start lines of their own', async () => {
+    const text = JSON.stringify([{ id: 'p1', instruction: '头晕', output: '量血压', history: [['心慌', '多久了']] }], null, 0) + '\n';
+    const pretty = JSON.stringify([{ id: 'p1', instruction: '头晕', output: '量血压', history: [['心慌', '多久了']] }], null, 2) + '\n';
+    for (const t of [text, pretty]) {
+      const { items } = await importText(importCmtMedQa, t, 'pretty.json');
+      expect(kinds(items)).toEqual(['dialogue']);
+    }
+  });
+});
+
+describe('null for an absent optional field (pandas and Python None)', () => {
+  it('reads a CMtMedQA record with null input, cate1, cate2 and history, or no id', async () => {
+    const text = [
+      JSON.stringify({ id: 'n1', cate1: null, cate2: null, instruction: '咳嗽三天', input: null, output: '多喝温水', history: null }),
+      JSON.stringify({ instruction: '发烧了', output: '测体温', history: [] }),
+      JSON.stringify({ id: null, instruction: '头疼', input: '', output: '休息', history: [] }),
+    ].join('\n');
+    const { items, dialogues } = await importText(importCmtMedQa, text, 'nulls.jsonl');
+    expect(kinds(items)).toEqual(['dialogue', 'dialogue', 'dialogue']);
+    expect(dialogues.map((d) => d.origin.sourceId)).toEqual(['n1', 'idx-1', 'idx-2']);
+    expect(turnsOf(dialogues[0])).toEqual([['patient', '咳嗽三天'], ['doctor', '多喝温水']]);
+    expect(dialogues[0].cate1).toBeUndefined();
+  });
+
+  it('reads a Huatuo record with null input or null id', async () => {
+    const text = JSON.stringify([{ id: null, instruction: ['胃疼'], input: null, output: ['少食多餐'] }]);
+    const { items, dialogues } = await importText(importHuatuo, text, 'nulls.json');
+    expect(kinds(items)).toEqual(['dialogue']);
+    expect(dialogues[0].origin.sourceId).toBe('idx-0');
+  });
+});
+
+describe('UTF-16 files (Windows "Unicode" saves) with a byte-order mark', () => {
+  const rows = 'department,title,ask,answer\r\n内科,头痛,头痛三天怎么办,建议先测血压\r\n';
+
+  it('reads a UTF-16LE CSV like the UTF-8 one', async () => {
+    const buf = Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(rows, 'utf-16le')]);
+    const { items, dialogues } = await importText(importToyhom, buf, 'u16.csv', 7);
+    expect(kinds(items)).toEqual(['dialogue']);
+    expect(turnsOf(dialogues[0])).toEqual([['patient', '头痛三天怎么办'], ['doctor', '建议先测血压']]);
+  });
+
+  it('rejects the dialogue holding an unpaired surrogate as import.encoding and reads the others', async () => {
+    const text = [JSON.stringify({ id: 'u1', instruction: '失眠', output: '规律作息', history: [] }), JSON.stringify({ id: 'u2', instruction: '心慌X', output: '做心电图', history: [] })].join('\n');
+    const body = iconv.encode(text, 'utf-16le');
+    const at = body.indexOf(iconv.encode('X', 'utf-16le'));
+    body[at] = 0x00;
+    body[at + 1] = 0xd8; // U+D800 with no low surrogate after it
+    const { items } = await importText(importCmtMedQa, Buffer.concat([Buffer.from([0xff, 0xfe]), body]), 'u16.jsonl', 3);
+    expect(kinds(items)).toEqual(['dialogue', 'import.encoding']);
+  });
+
+  it('reads a UTF-16BE JSON array', async () => {
+    const text = JSON.stringify([{ id: 'b1', instruction: '失眠', output: '规律作息', history: [] }]);
+    const buf = Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode(text, 'utf-16be')]);
+    const { items, dialogues } = await importText(importCmtMedQa, buf, 'u16.json', 5);
+    expect(kinds(items)).toEqual(['dialogue']);
+    expect(turnsOf(dialogues[0])).toEqual([['patient', '失眠'], ['doctor', '规律作息']]);
+  });
+});
+
+describe('Toyhom CSV written with another separator or line end', () => {
+  const rows = [
+    ['内科', '头痛', '头痛三天，怎么办', '建议先测血压'],
+    ['外科', '划伤', '手划破了', '用碘伏消毒\n再包扎'],
+  ];
+  const quote = (f: string) => (/[",;\t\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f);
+  const csv = (sep: string, eol: string) => [['department', 'title', 'ask', 'answer'], ...rows].map((r) => r.map(quote).join(sep)).join(eol) + eol;
+
+  for (const [name, sep] of [['semicolon', ';'], ['tab', '\t']] as const) {
+    it(`reads a ${name}-separated file row by row`, async () => {
+      const { items, dialogues } = await importText(importToyhom, csv(sep, '\n'), `${name}.csv`);
+      expect(kinds(items)).toEqual(['dialogue', 'dialogue']);
+      expect(turnsOf(dialogues[0])).toEqual([['patient', '头痛三天，怎么办'], ['doctor', '建议先测血压']]);
+      expect(dialogues[1].turns[1].text).toBe('用碘伏消毒\n再包扎');
+    });
+  }
+
+  it('reads a file with CR-only line ends (classic Mac) row by row, in any chunking', async () => {
+    for (const chunk of [1 << 16, 3]) {
+      const { items, dialogues } = await importText(importToyhom, csv(',', '\r'), 'cr.csv', chunk);
+      expect(kinds(items)).toEqual(['dialogue', 'dialogue']);
+      expect(dialogues[1].turns[1].text).toBe('用碘伏消毒\n再包扎');
+      expect(dialogues.map((d) => d.origin.sourceId)).toEqual(['row-1', 'row-2']);
+    }
+  });
+
+  it('keeps a comma-separated file whose text holds semicolons comma-separated', async () => {
+    const text = 'department,title,ask,answer\n内科,咳嗽,咳嗽;有痰;怎么办,多喝水;少说话\n';
+    const { items, dialogues } = await importText(importToyhom, text, 'comma.csv');
+    expect(kinds(items)).toEqual(['dialogue']);
+    expect(dialogues[0].turns[0].text).toBe('咳嗽;有痰;怎么办');
+  });
+});
+
+describe('line files with CR-only line ends', () => {
+  it('reads a MedDialog file with CR line ends like the LF one', async () => {
+    const lf = 'id=1\nhttps://www.haodf.com/x/1.htm\n\nDescription\n疾病：头痛\n\nDialogue\n病人：\n头痛两天了\n医生：\n先量血压\n\n';
+    const a = await importText(importMedDialog, lf, 'lf.txt');
+    for (const chunk of [1 << 16, 2]) {
+      const b = await importText(importMedDialog, lf.replace(/\n/g, '\r'), 'lf.txt', chunk);
+      expect(kinds(b.items)).toEqual(['dialogue']);
+      expect(b.dialogues.map(turnsOf)).toEqual(a.dialogues.map(turnsOf));
+      expect(b.dialogues[0].disease).toBe('头痛');
+    }
+  });
+
+  it('reads a HET-MC file with CR line ends block by block', async () => {
+    const text = 'id\t1\tdepartment\t内科\tdisease\t感冒\rP\t我感冒了\t0\rD\t多喝水\t1\rSUM1\t感冒\r\rid\t2\tdepartment\t外科\tdisease\t扭伤\rP\t脚扭了\t0\rD\t冰敷\t1\rSUM1\t扭伤\r';
+    const { items, dialogues } = await importText(importHetmc, text, 'cr.dialog');
+    expect(kinds(items)).toEqual(['dialogue', 'dialogue']);
+    expect(turnsOf(dialogues[1])).toEqual([['P', '脚扭了'], ['D', '冰敷']]);
+  });
+});
+
+describe('HET-MC files that carry no SUM lines', () => {
+  it('keeps the last block of a file none of whose blocks has SUM lines', async () => {
+    const text = 'id\t1\tdepartment\t内科\tdisease\t感冒\nP\t我感冒了\t0\nD\t多喝水\t1\n\nid\t2\tdepartment\t外科\tdisease\t扭伤\nP\t脚扭了\t0\nD\t冰敷\t1\n';
+    const { items } = await importText(importHetmc, text, 'nosum.dialog');
+    expect(kinds(items)).toEqual(['dialogue', 'dialogue']);
+  });
+
+  it('still calls a last block without SUM lines truncated when the blocks before it had them', async () => {
+    const text = 'id\t1\tdepartment\t内科\tdisease\t感冒\nP\t我感冒了\t0\nD\t多喝水\t1\nSUM1\t感冒\n\nid\t2\tdepartment\t外科\tdisease\t扭伤\nP\t脚扭了\t0\nD\t冰敷\t1\n';
+    const { items } = await importText(importHetmc, text, 'cut.dialog');
+    expect(kinds(items)).toEqual(['dialogue', 'import.truncated']);
+  });
+});
+
+describe('MIE windows of other shapes', () => {
+  const utterances = ['患者:最近心慌', '医生:多久了', '患者:一周', '医生:做过心电图吗', '患者:没有', '医生:建议做一个'];
+
+  it('reads windows that grow from one utterance instead of being left-padded', async () => {
+    const windows = utterances.map((_, k) => ({ utterances: utterances.slice(Math.max(0, k - 4), k + 1), label: [] }));
+    const { items, dialogues } = await importText(importMie, JSON.stringify([windows]), 'grow.json');
+    expect(kinds(items)).toEqual(['dialogue']);
+    expect(dialogues[0].turns.map((t) => t.text)).toEqual(['最近心慌', '多久了', '一周', '做过心电图吗', '没有', '建议做一个']);
+  });
+
+  it('reads an empty utterance inside the dialogue as no turn, not as the previous utterance again', async () => {
+    const u = ['患者:最近心慌', '医生:多久了', '', '医生:做过心电图吗'];
+    const padded = ['', '', '', '', ...u];
+    const windows = u.map((_, k) => ({ utterances: padded.slice(k, k + 5), label: [] }));
+    const { dialogues } = await importText(importMie, JSON.stringify([windows]), 'empty.json');
+    expect(dialogues[0].turns.map((t) => t.text)).toEqual(['最近心慌', '多久了', '做过心电图吗']);
+  });
+
+  it('still rejects windows that do not follow each other', async () => {
+    const windows = [
+      { utterances: ['', '', '', '', '患者:最近心慌'] },
+      { utterances: ['', '', '', '患者:头晕', '医生:多久了'] },
+    ];
+    const { items } = await importText(importMie, JSON.stringify([windows]), 'bad.json');
+    expect(kinds(items)).toEqual(['import.schema']);
+  });
+});
+
+describe('MedDialog speaker lines', () => {
+  it('reads a 大夫： line as a doctor turn of its own, not as text of the turn before', async () => {
+    const text = 'id=5\n\nDescription\n疾病：胃痛\n\nDialogue\n病人：\n胃痛一天\n大夫：\n吃了什么\n病人：\n火锅\n\n';
+    const { dialogues } = await importText(importMedDialog, text, 'daifu.txt');
+    expect(turnsOf(dialogues[0])).toEqual([['病人', '胃痛一天'], ['大夫', '吃了什么'], ['病人', '火锅']]);
+  });
+});
+
+describe('JSON files concatenated into one', () => {
+  it('reads every array of a file made by concatenating JSON array files, byte-order marks and all', async () => {
+    const one = (id: string, q: string) => '\ufeff' + JSON.stringify([{ id, instruction: q, output: '请到医院检查', history: [] }], null, 2) + '\n';
+    const { items, dialogues } = await importText(importCmtMedQa, one('c1', '胸口疼') + one('c2', '肚子疼'), 'cat.json');
+    expect(kinds(items)).toEqual(['dialogue', 'dialogue']);
+    expect(dialogues.map((d) => [d.origin.sourceId, d.origin.position])).toEqual([['c1', 1], ['c2', 2]]);
+  });
+
+  it('reads every dialogue of concatenated MIE files', async () => {
+    const one = (a: string) => JSON.stringify([[{ utterances: ['', `患者:${a}`] }, { utterances: [`患者:${a}`, '医生:多久了'] }]]) + '\n';
+    const { items } = await importText(importMie, one('心慌') + one('胸闷'), 'cat.json');
+    expect(kinds(items)).toEqual(['dialogue', 'dialogue']);
+  });
+
+  it('still rejects other content after the closing bracket', async () => {
+    const { items } = await importText(importCmtMedQa, JSON.stringify([{ id: 'x', instruction: '头疼', output: '休息' }]) + '\nnot json\n', 'tail.json');
+    expect(kinds(items)).toEqual(['dialogue', 'import.parse_error']);
+  });
+});
+
+describe('HET-MC utterances holding a tab', () => {
+  it('keeps the whole utterance between the speaker and the label column', async () => {
+    const text = 'id\t1\tdepartment\t内科\tdisease\t感冒\nP\t体温\t38度\t0\nD\t多喝水\t1\nD\t无标签的一句\nSUM1\t感冒\n\n';
+    const { dialogues } = await importText(importHetmc, text, 'tab.dialog');
+    expect(turnsOf(dialogues[0])).toEqual([['P', '体温\t38度'], ['D', '多喝水'], ['D', '无标签的一句']]);
+  });
+});
