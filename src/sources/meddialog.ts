@@ -25,20 +25,27 @@ import { dialogueItem, rejectItem } from './item.js';
 import { LineReader } from './lines.js';
 import type { ImportInput, ImportItem, Importer } from './types.js';
 
-const ID_LINE = /^id\s*=\s*(\d+)\s*$/;
-const SPEAKER_LINE = /^(病人|医生|患者|大夫|护士)\s*[：:]\s*/;
+// Lines are matched after leading whitespace (re-published copies indent them).
+const ID_LINE = /^\s*id\s*=\s*(\d+)\s*$/;
+const SPEAKER_LINE = /^\s*(病人|医生|患者|大夫|护士)\s*[：:]\s*/;
 const DISEASE_FIELD = /^(?:疾病|疾病\/症状|疾病名称|所患疾病)\s*[：:]\s*(.*)$/;
 const VISITED_FIELD = /^已就诊医院及科室\s*[：:]\s*(.*)$/;
-const DIAGNOSIS = 'Diagnosis and suggestions';
+/** Lower case: matched against the lower-cased line. */
+const DIAGNOSIS = 'diagnosis and suggestions';
 
 type Section = 'head' | 'faculty' | 'description' | 'dialogue' | 'diagnosis';
 
+/** The section a header line opens: its name alone on the line, in any case, indented or not, with or without a colon. */
 function sectionOf(line: string): Section | null {
-  const t = line.trimEnd();
-  if (t === 'Dialogue') return 'dialogue';
-  if (t === 'Description') return 'description';
-  if (t === 'Doctor faculty') return 'faculty';
-  if (t.startsWith(DIAGNOSIS)) return 'diagnosis';
+  const first = line.charCodeAt(0);
+  // Fast exit: every header starts with a Latin letter (after any indentation).
+  if (first !== 0x20 && first !== 0x09 && !((first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a)) return null;
+  const t = line.trim();
+  if (t.toLowerCase().startsWith(DIAGNOSIS)) return 'diagnosis';
+  const name = t.replace(/\s*[:：]$/, '').toLowerCase();
+  if (name === 'dialogue') return 'dialogue';
+  if (name === 'description') return 'description';
+  if (name === 'doctor faculty') return 'faculty';
   return null;
 }
 

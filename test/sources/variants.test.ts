@@ -223,6 +223,24 @@ describe('MedDialog speaker lines', () => {
     const { dialogues } = await importText(importMedDialog, text, 'daifu.txt');
     expect(turnsOf(dialogues[0])).toEqual([['病人', '胃痛一天'], ['大夫', '吃了什么'], ['病人', '火锅']]);
   });
+
+  it('reads indented lines, section names with a colon or in another case as the published layout', async () => {
+    const published = 'id=6\nhttps://www.haodf.com/x/6.htm\n\nDescription\n疾病：头痛\n\nDialogue\n病人：\n头痛三天\n医生：\n发烧吗\n\nDiagnosis and suggestions\n多休息\n\n';
+    const variant = '  id = 6\nhttps://www.haodf.com/x/6.htm\n\n  description:\n疾病：头痛\n\nDIALOGUE：\n  病人：\n头痛三天\n\t医生 :\n发烧吗\n\n  diagnosis and suggestions\n多休息\n\n';
+    const a = await importText(importMedDialog, published, 'p.txt');
+    const b = await importText(importMedDialog, variant, 'p.txt');
+    expect(a.dialogues).toHaveLength(1);
+    expect(turnsOf(b.dialogues[0])).toEqual(turnsOf(a.dialogues[0]));
+    expect(turnsOf(a.dialogues[0])).toEqual([['病人', '头痛三天'], ['医生', '发烧吗']]);
+    expect(b.dialogues[0].description).toBe(a.dialogues[0].description);
+    expect(b.dialogues[0].origin.sourceId).toBe('6');
+  });
+
+  it('keeps an utterance line that only mentions a section name or a speaker mid-line as text', async () => {
+    const text = 'id=7\n\nDialogue\n病人：\n我看了 Dialogue 一书，医生：说要休息\n医生：\n好的\n\n';
+    const { dialogues } = await importText(importMedDialog, text, 'q.txt');
+    expect(turnsOf(dialogues[0])).toEqual([['病人', '我看了 Dialogue 一书，医生：说要休息'], ['医生', '好的']]);
+  });
 });
 
 describe('JSON files concatenated into one', () => {
