@@ -56,6 +56,21 @@ describe('inspecting and re-queueing rejects', () => {
     expect(again.report.dialogues.closes).toBe(true);
   });
 
+  it('a requeue file run beside its original sources (as `rejects requeue` suggests) counts each replayed dialogue once: the copy is a duplicate, not a second accepted dialogue', async () => {
+    const strict = await runPipeline(pipelineFile('pipelines/demo.yaml', { split: { minRounds: 3 } }));
+    const file = path.join(tmpDir(), 'requeue.jsonl');
+    const q = await requeueRejects(strict.outDir, { reason: 'split.too_short' }, file);
+    expect(q.written).toBeGreaterThan(5);
+    const demo = pipelineFile('pipelines/demo.yaml');
+    const both = await runPipeline(pipelineFrom({ ...demo.config, name: 'both', sources: [...demo.config.sources, { format: 'requeue', path: file }] }, demo.baseDir));
+    const plain = await runPipeline(demo);
+    expect(both.report.dialogues.accepted).toBe(both.manifest.counts.dialogues);
+    expect(both.report.dialogues.accepted).toBe(plain.report.dialogues.accepted);
+    expect(both.report.dialogues.in).toBe(plain.report.dialogues.in + q.written);
+    expect(both.report.dialogues.rejectedByReason['dedup.exact_duplicate']).toBe(q.written);
+    expect(both.report.dialogues.closes).toBe(true);
+  });
+
   it('lists rejects from the command line and exits 2 naming the field of a bad pipeline', async () => {
     const res = await runPipeline(pipelineFile('pipelines/demo.yaml'));
     const out = execFileSync(process.execPath, [cli, 'rejects', 'list', res.outDir, '--reason', 'import.truncated'], { encoding: 'utf8' });
