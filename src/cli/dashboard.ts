@@ -3,6 +3,7 @@
  * outputs, on 127.0.0.1:3030 by default; read-only unless --allow-actions.
  */
 import type { Command } from 'commander';
+import { CmtError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { redisUrl } from '../executors/bullmq/connection.js';
 import { startDashboard } from '../executors/bullmq/dashboard.js';
@@ -14,7 +15,11 @@ export function registerDashboardCommand(program: Command): void {
   program
     .command('dashboard')
     .description('serve Bull Board over the run queues and a rejects browser at /rejects (no authentication: keep it on 127.0.0.1; read-only unless --allow-actions)')
-    .option('--port <port>', 'port', positiveInt('--port'), 3030)
+    .option('--port <port>', 'port', (v: string) => {
+      const n = positiveInt('--port')(v);
+      if (n > 65535) throw new CmtError('CMT_USAGE', `--port must be at most 65535, not ${n}`);
+      return n;
+    }, 3030)
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--redis <url>', 'Redis URL (default: REDIS_URL, else redis://127.0.0.1:6390)')
     .option('--prefix <prefix>', 'key prefix of the queues', DEFAULT_PREFIX)

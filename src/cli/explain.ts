@@ -5,15 +5,13 @@
  * id (`102` or `meddialog:102`), a dialogue id, a record id or a reject id (hex ids by prefix).
  * Reads the rejects file and the annotation sidecars only; never writes.
  */
-import path from 'node:path';
 import type { Command } from 'commander';
 import type { Origin } from '../../schemas/dialogue.js';
 import type { ShardEntry } from '../../schemas/manifest.js';
 import type { CMtMedQARecord } from '../../schemas/record.js';
 import { REJECT_REASONS, type Reject, type RejectReason } from '../../schemas/reject.js';
 import { CmtError } from '../core/errors.js';
-import { readLines } from '../output/lines.js';
-import { openOutputDir, readShardEnvelopes, type OutputDir } from '../output/read-shards.js';
+import { openOutputDir, outputJsonLines, readShardEnvelopes, type OutputDir } from '../output/read-shards.js';
 import { readRejects } from './rejects.js';
 
 export const STORY_STAGES = ['import', 'normalise', 'split', 'validate', 'dedup', 'shard'] as const;
@@ -68,7 +66,7 @@ const stageSlot = (s: string): StoryStage => (s === 'scrape' || s === 'parse' ? 
 async function* sidecars(out: OutputDir): AsyncGenerator<{ side: SidecarLine; shard: ShardEntry }> {
   for (const shard of out.manifest.shards) {
     if (!shard.annotations) continue;
-    for await (const line of readLines(path.join(out.outDir, shard.annotations.path))) yield { side: JSON.parse(line) as SidecarLine, shard };
+    for await (const side of outputJsonLines(out.outDir, shard.annotations.path)) yield { side: side as SidecarLine, shard };
   }
 }
 

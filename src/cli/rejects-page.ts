@@ -93,7 +93,7 @@ ${options('source', 'source', [...formats.map((k): [string, string] => [k, k]), 
 ${body}
 </tbody></table>`));
     } catch (e) {
-      if (isCmtError(e)) res.status(400).type('html').send(page('bad filter', `<p>${esc(e.message)}</p>`));
+      if (isCmtError(e) && e.code === 'CMT_USAGE') res.status(400).type('html').send(page('bad filter', `<p>${esc(e.message)}</p>`));
       else next(e);
     }
   });
@@ -135,6 +135,12 @@ ${body}
     } catch (e) {
       next(e);
     }
+  });
+  // A damaged output (CMT_OUTPUT_INVALID …) or any other failure: the code and what to do, as the
+  // CLI prints it; never Express's default page, which shows the stack.
+  router.use((e: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const msg = isCmtError(e) ? `error ${e.code}: ${e.message}` : `error: ${e instanceof Error ? e.message : String(e)}`;
+    res.status(500).type('html').send(page('error', `<p id="error">${esc(msg)}</p>`));
   });
   return router;
 }

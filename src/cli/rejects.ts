@@ -10,6 +10,7 @@ import { readLines } from '../output/lines.js';
 import { realish } from '../output/out-dir.js';
 import { LineSink } from '../output/sink.js';
 import { requeueable } from '../sources/requeue.js';
+import { positiveInt } from './bullmq-flags.js';
 
 export interface RejectFilter {
   reason?: string;
@@ -119,7 +120,7 @@ function preview(v: unknown, max = 80): string {
  * Writes the re-processable inputs of matching rejects as `requeue` JSON lines; returns counts.
  * `to` is written whole beside itself and renamed into place, and may not be the rejects file read.
  */
-export async function requeueRejects(outDir: string, f: RejectFilter, to: string): Promise<{ written: number; notRequeueable: number; byReason: Record<string, number> }> {
+export async function requeueRejects(outDir: string, f: RejectFilter, to: string): Promise<RequeueResult> {
   const from = rejectsFile(outDir);
   if (realish(to) === realish(from)) {
     throw new CmtError('CMT_USAGE', `--to ${to} is the rejects file being read (${from}); write the requeue file elsewhere, e.g. /tmp/requeue.jsonl`, { to, from });
@@ -136,17 +137,35 @@ export async function requeueRejects(outDir: string, f: RejectFilter, to: string
   }
 }
 
-async function writeRequeue(outDir: string, f: RejectFilter, to: string): Promise<{ written: number; notRequeueable: number; byReason: Record<string, number> }> {
+export interface RequeueResult {
+  written: number;
+  notRequeueable: number;
+  /** The rejects left out (their input is no dialogue or record), by stage. */
+  notRequeueableByStage: Record<string, number>;
+  byReason: Record<string, number>;
+}
+
+/** Why the rejects of a stage hold nothing to run again, and what to do instead. */
+const NOT_REQUEUEABLE: Record<string, string> = {
+  import: 'raw text: fix the source file and run it again',
+  scrape: 'no page was read: fix the URL or the site settings and run it again',
+  parse: 'a stored page: fix the site layout and run `cmtmedqa scrape reparse`',
+  split: 'rounds no record takes, the tail of a dialogue: not a dialogue of their own',
+};
+
+async function writeRequeue(outDir: string, f: RejectFilter, to: string): Promise<RequeueResult> {
   const sink = new LineSink(to);
   const seen = new Set<string>();
   let written = 0;
   let notRequeueable = 0;
+  const notRequeueableByStage: Record<string, number> = {};
   const byReason: Record<string, number> = {};
   try {
     for await (const r of readRejects(outDir, f)) {
       const d = requeueable(r);
       if (!d) {
         notRequeueable++;
+        notRequeueableByStage[r.stage] = (notRequeueableByStage[r.stage] ?? 0) + 1;
         continue;
       }
       if (seen.has(d.id)) continue;
@@ -158,7 +177,7 @@ async function writeRequeue(outDir: string, f: RejectFilter, to: string): Promis
   } finally {
     await sink.close();
   }
-  return { written, notRequeueable, byReason };
+  return { written, notRequeueable, notRequeueableByStage, byReason };
 }
 
 export function registerRejectCommands(program: Command): void {
@@ -170,7 +189,7 @@ export function registerRejectCommands(program: Command): void {
       .option('--id <id>', 'a reject, dialogue or record id (prefix), or a source id (102 or meddialog:102)');
 
   filters(cmd.command('list <outDir>').description('one line per reject: id, reason, origin, detail'))
-    .option('--limit <n>', 'at most n rejects', (v) => parseInt(v, 10), 50)
+    .option('--limit <n>', 'at most n rejects', positiveInt('--limit'), 50)
     .option('--json', 'print full JSON lines instead')
     .action(async (outDir: string, o: RejectFilter & { limit: number; json?: boolean }) => {
       let n = 0;
@@ -189,6 +208,8 @@ export function registerRejectCommands(program: Command): void {
 
   cmd.command('show <outDir> <id>').description('one reject in full: detail, evidence, origin and the offending input')
     .action(async (outDir: string, id: string) => {
+      // An empty id is a prefix of every id: it would show an arbitrary reject.
+      if (!id.trim()) throw new CmtError('CMT_USAGE', 'rejects show needs an id: a reject, dialogue or record id (prefix), or a source id such as 102');
       // A reject id first; else every reject of the dialogue, record or source id given.
       let shown = 0;
       for await (const r of readRejects(outDir)) {
@@ -210,7 +231,8 @@ export function registerRejectCommands(program: Command): void {
     .requiredOption('--to <file>', 'JSON-lines file to write (use it as `{format: requeue, path: <file>}` in a pipeline)')
     .action(async (outDir: string, o: RejectFilter & { to: string }) => {
       const s = await requeueRejects(outDir, o, o.to);
-      console.log(`wrote ${s.written} dialogue(s) to ${o.to}${s.notRequeueable ? `; ${s.notRequeueable} import-level reject(s) hold raw text: fix the source file and run it again` : ''}`);
+      const left = Object.entries(s.notRequeueableByStage).map(([stage, n]) => `${n} ${stage} (${NOT_REQUEUEABLE[stage] ?? 'no dialogue or record in its input'})`);
+      console.log(`wrote ${s.written} dialogue(s) to ${o.to}${s.notRequeueable ? `; ${s.notRequeueable} reject(s) not requeued: ${left.join(', ')}` : ''}`);
       for (const [k, v] of Object.entries(s.byReason)) console.log(`  ${String(v).padStart(8)}  ${k}`);
       console.log(`next: add  - { format: requeue, path: ${o.to} }  to a pipeline's sources and run it`);
     });

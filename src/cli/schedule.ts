@@ -3,8 +3,10 @@
  * its `schedule: {cron, tz}` (idempotent: one scheduler per pipeline name); `--remove` deletes
  * them, `--list` shows all. A `cmtmedqa worker --scheduler` runs the pipelines when they fire.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { CmtError } from '../core/errors.js';
 import { redisUrl } from '../executors/bullmq/connection.js';
 import { DEFAULT_PREFIX } from '../executors/bullmq/keys.js';
@@ -16,11 +18,34 @@ function line(s: ScheduleInfo): string {
   return `${s.id}  ${when}  next ${s.next ? new Date(s.next).toISOString() : '–'}${last}`;
 }
 
+/**
+ * The pipeline names `--remove` means. A YAML is read for its `name` alone, so one broken since it
+ * was scheduled can still be unscheduled; an argument that is no file is a pipeline name (or the
+ * scheduler id `--list` shows), for a YAML deleted while its scheduler kept firing.
+ */
+function namesToRemove(args: string[]): string[] {
+  const list = 'cmtmedqa schedule --list shows the scheduled pipelines';
+  return args.map((a) => {
+    if (existsSync(a)) {
+      let name: unknown;
+      try {
+        name = (parseYaml(readFileSync(a, 'utf8')) as { name?: unknown } | null)?.name;
+      } catch {
+        // not YAML: said below
+      }
+      if (typeof name === 'string' && name) return name;
+      throw new CmtError('CMT_CONFIG_INVALID', `${a} has no readable \`name:\`; pass the pipeline's name instead (${list})`, { file: a });
+    }
+    if (/^[A-Za-z0-9._-]+$/.test(a) && !/\.ya?ml$/i.test(a)) return a.startsWith('pipeline.') ? a.slice('pipeline.'.length) : a;
+    throw new CmtError('CMT_INPUT_NOT_FOUND', `cannot read pipeline file ${a}; to remove the schedule of a pipeline whose YAML is gone, pass its name (${list})`, { file: a });
+  });
+}
+
 export function registerScheduleCommand(program: Command): void {
   program
     .command('schedule [pipelines...]')
     .description('schedule pipelines (their `schedule: {cron, tz}`) as BullMQ job schedulers; --remove, --list')
-    .option('--remove', 'remove the schedulers of these pipelines')
+    .option('--remove', 'remove the schedulers of these pipelines (a YAML, or a pipeline name as --list shows it)')
     .option('--list', 'list the schedulers')
     .option('--redis <url>', 'Redis URL (default: REDIS_URL, else redis://127.0.0.1:6390)')
     .option('--prefix <prefix>', 'key prefix of the queues', DEFAULT_PREFIX)
@@ -33,12 +58,13 @@ export function registerScheduleCommand(program: Command): void {
         if (!files.length) return;
       }
       if (!files.length) throw new CmtError('CMT_USAGE', 'name at least one pipeline YAML (or use --list)');
-      const pipelines = loadForSchedule(files);
       if (o.remove) {
-        const removed = await removeSchedules(pipelines.map((p) => p.config.name), conn);
-        for (const p of pipelines) console.log(`${removed.includes(`pipeline.${p.config.name}`) ? 'removed' : 'not scheduled'}: ${p.config.name}`);
+        const names = namesToRemove(files);
+        const removed = await removeSchedules(names, conn);
+        for (const n of names) console.log(`${removed.includes(`pipeline.${n}`) ? 'removed' : 'not scheduled'}: ${n}`);
         return;
       }
+      const pipelines = loadForSchedule(files);
       for (const s of await upsertSchedules(pipelines, conn)) {
         const p = pipelines.find((x) => x.config.name === s.pipeline)!;
         console.log(`scheduled ${line(s)}  → ${path.join(p.config.out ?? path.join('out', p.config.name), 'runs', '<YYYY-MM-DDTHH-mm-ssZ>')} (runs/latest → the newest; keeps ${p.config.schedule!.keep}; unchanged inputs are skipped)`);

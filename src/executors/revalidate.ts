@@ -20,7 +20,7 @@ import { runPipeline, type Executor, type PipelineRun } from '../pipeline/run.js
 import { fromRejectLine } from '../core/reject.js';
 import { readLines } from '../output/lines.js';
 import { realish, StagedOutput } from '../output/out-dir.js';
-import { openOutputDir, readShardEnvelopes } from '../output/read-shards.js';
+import { checkShardFiles, openOutputDir, readShardEnvelopes } from '../output/read-shards.js';
 import { validate } from '../stages/validate/index.js';
 import type { StageContext } from '../stages/types.js';
 
@@ -80,6 +80,9 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
   if (listed !== src.manifest.counts.records) {
     throw new CmtError('CMT_OUTPUT_INVALID', `${srcDir}/manifest.json counts ${src.manifest.counts.records} record(s) but lists ${src.manifest.shards.length} shard(s) holding ${listed}: the output is damaged; run \`cmtmedqa verify ${srcDir}\`, and re-run its pipeline`, { srcDir });
   }
+  // Every shard is read back into the new output: one edited or damaged since its run is refused
+  // before any work, so an edit cannot pass on as verified output with ids that no longer fit it.
+  await checkShardFiles(src, src.manifest.shards);
   // Rejects of other stages are carried over; earlier validate rejects get a second chance below.
   const carried: Reject[] = [];
   const retry: Array<{ env: RecordEnvelope; reason: string }> = [];

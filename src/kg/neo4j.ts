@@ -12,6 +12,8 @@
  * Every query is parameterised (labels and relationship types come from the closed enums in
  * schemas/kg.ts), names the database, and a GraphPort call is one round trip.
  */
+import net from 'node:net';
+import tls from 'node:tls';
 import neo4j, { type Driver } from 'neo4j-driver';
 import { KgGraph, KgRelation, RELATION_TARGET, type KgSourceFile } from '../../schemas/kg.js';
 import type { EntityType } from '../../schemas/record.js';
@@ -77,6 +79,39 @@ export function validateForNeo4j(imported: ImportedGraph): void {
   }
 }
 
+/** How long a server may take to answer the Bolt handshake at connect. */
+const HANDSHAKE_MS = 10_000;
+
+/**
+ * Resolves once the server at `uri` answers a Bolt handshake; rejects when it refuses, closes, or
+ * says nothing within `ms`. The driver has no handshake timeout (its connectionTimeout ends at the
+ * TCP connect), so a port that accepts and stays silent (an HTTP port, a swallowing firewall) would
+ * keep its socket, and the process, open forever. The probe owns its socket and always destroys it.
+ * Nothing but the handshake preamble is sent (no credentials), so TLS certificates are not checked here.
+ */
+function boltAnswers(uri: string, ms: number): Promise<void> {
+  const u = new URL(uri);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(u.port || 7687);
+  const secure = /\+s{1,2}c?:$/.test(u.protocol);
+  return new Promise<void>((resolve, reject) => {
+    // The magic preamble and four version proposals (5.x … 4.x); any 4-byte answer means a Bolt server.
+    const hello = Buffer.from([0x60, 0x60, 0xb0, 0x17, 0, 0, 4, 5, 0, 0, 0, 4, 0, 0, 0, 3, 0, 0, 0, 0]);
+    const socket = secure ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, rejectUnauthorized: false }) : net.connect({ host, port });
+    const done = (e?: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (e) reject(e);
+      else resolve();
+    };
+    const timer = setTimeout(() => done(new Error(`no answer to the Bolt handshake within ${ms} ms`)), ms);
+    socket.once(secure ? 'secureConnect' : 'connect', () => socket.write(hello));
+    socket.once('data', () => done());
+    socket.once('error', (e) => done(e));
+    socket.once('close', () => done(new Error('the server closed the connection during the Bolt handshake')));
+  });
+}
+
 export class Neo4jGraph implements GraphPort {
   private readonly driver: Driver;
   readonly database: string;
@@ -100,6 +135,7 @@ export class Neo4jGraph implements GraphPort {
   static async connect(opts: Neo4jOptions): Promise<Neo4jGraph> {
     const g = new Neo4jGraph(opts);
     try {
+      await boltAnswers(opts.uri, HANDSHAKE_MS);
       await g.driver.getServerInfo({ database: g.database });
     } catch (e) {
       await g.driver.close();

@@ -3,7 +3,7 @@
  * an import and served from memory (MemoryGraph). Reading parses with zod and re-hashes the
  * graph, so a hand-edited or corrupt snapshot is an error, never a silently different graph.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { KG_SNAPSHOT_FORMAT, KgSnapshot, isKgGraph } from '../../schemas/kg.js';
@@ -34,8 +34,14 @@ export async function writeSnapshot(file: string, imported: ImportedGraph): Prom
   const body = gzipSync(Buffer.from(JSON.stringify(toSnapshot(imported)), 'utf8'), { level: 6 });
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, body);
-  await rename(tmp, file);
+  try {
+    await writeFile(tmp, body);
+    await rename(tmp, file);
+  } catch (e) {
+    // A full disk or a directory in the way: the half-written temp file must not stay behind.
+    await rm(tmp, { force: true }).catch(() => {});
+    throw e;
+  }
 }
 
 /**

@@ -1,8 +1,11 @@
 /**
  * Reading an output directory back: its manifest and config, and each shard's records joined
  * with their annotation sidecar (dialogue id, origin, annotations), in shard order.
+ * A file that is missing, cut short, not JSON, or (checkShardFiles) not the bytes its manifest
+ * lists is CMT_OUTPUT_INVALID naming it, never a stack trace.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Manifest, type ShardEntry } from '../../schemas/manifest.js';
 import { Pipeline } from '../../schemas/pipeline.js';
@@ -30,13 +33,68 @@ export function openOutputDir(outDir: string): OutputDir {
   return { outDir, manifest, config: Pipeline.parse(p.config), configHash: p.configHash };
 }
 
+/** A file of an output that cannot be used as it is: what is wrong and what to do. */
+export function damagedOutput(outDir: string, rel: string, why: string, cause?: unknown): CmtError {
+  return new CmtError('CMT_OUTPUT_INVALID', `${rel} in ${outDir} cannot be used (${why}): the output is damaged or was changed after its run; run \`cmtmedqa verify ${outDir}\`, and re-run its pipeline`, { outDir, file: rel }, { cause });
+}
+
+function whyUnreadable(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'listed in manifest.json but missing' : (e as Error).message;
+}
+
+/** The JSON lines of `rel` (plain or gzipped) in an output; a read or parse failure names the file. */
+export async function* outputJsonLines(outDir: string, rel: string): AsyncGenerator<unknown> {
+  let n = 0;
+  try {
+    for await (const line of readLines(path.join(outDir, rel))) {
+      n++;
+      yield JSON.parse(line) as unknown;
+    }
+  } catch (e) {
+    throw damagedOutput(outDir, rel, e instanceof SyntaxError ? `line ${n + 1} is not JSON: ${e.message}` : whyUnreadable(e), e);
+  }
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/**
+ * Checks that every shard and sidecar of `entries` holds the bytes its manifest lists (sha256), so
+ * an output edited or damaged after its run is refused before anything is built from it.
+ */
+export async function checkShardFiles(out: OutputDir, entries: ShardEntry[]): Promise<void> {
+  for (const e of entries) {
+    for (const f of [{ path: e.path, sha256: e.sha256 }, ...(e.annotations ? [e.annotations] : [])]) {
+      let got: string;
+      try {
+        got = await sha256Of(path.join(out.outDir, f.path));
+      } catch (err) {
+        throw damagedOutput(out.outDir, f.path, whyUnreadable(err), err);
+      }
+      if (got !== f.sha256) throw damagedOutput(out.outDir, f.path, `sha256 ${got} ≠ manifest ${f.sha256}`);
+    }
+  }
+}
+
 async function shardRecords(outDir: string, entry: ShardEntry, format: Manifest['format']): Promise<CMtMedQARecord[]> {
-  const file = path.join(outDir, entry.path);
-  if (format === 'parquet') return readParquetRecords(file);
+  if (format === 'parquet') {
+    try {
+      return await readParquetRecords(path.join(outDir, entry.path));
+    } catch (e) {
+      throw damagedOutput(outDir, entry.path, whyUnreadable(e), e);
+    }
+  }
   const out: CMtMedQARecord[] = [];
-  for await (const line of readLines(file)) {
-    const v = JSON.parse(line) as unknown;
-    out.push(format === 'sharegpt' ? fromShareGpt(ShareGptRecord.parse(v)) : (v as CMtMedQARecord));
+  for await (const v of outputJsonLines(outDir, entry.path)) {
+    if (format !== 'sharegpt') out.push(v as CMtMedQARecord);
+    else {
+      const r = ShareGptRecord.safeParse(v);
+      if (!r.success) throw damagedOutput(outDir, entry.path, `row ${out.length + 1} is not a ShareGPT record`);
+      out.push(fromShareGpt(r.data));
+    }
   }
   return out;
 }
@@ -49,8 +107,8 @@ export async function readShardEnvelopes(out: OutputDir, entry: ShardEntry): Pro
   const records = await shardRecords(out.outDir, entry, out.manifest.format);
   const envs: RecordEnvelope[] = [];
   let i = 0;
-  for await (const line of readLines(path.join(out.outDir, entry.annotations.path))) {
-    const side = JSON.parse(line) as { id: string; dialogueId: string; origin: unknown; annotations: unknown };
+  for await (const line of outputJsonLines(out.outDir, entry.annotations.path)) {
+    const side = line as { id: string; dialogueId: string; origin: unknown; annotations: unknown };
     const record = records[i++];
     if (!record || record.id !== side.id) {
       throw new CmtError('CMT_OUTPUT_INVALID', `${entry.path} and its sidecar disagree at line ${i} (record ${record?.id}, sidecar ${side.id}): run cmtmedqa verify`, { shard: entry.path });

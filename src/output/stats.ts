@@ -291,31 +291,38 @@ export class RunStats {
 
   /** Per batch: each dialogue is accepted (≥1 record kept) or rejected, attributed to its first reject. */
   closeDialogues(pb: ProcessedBatch, accepted: Set<string>, rejects: Reject[]): void {
-    const firstReason = new Map<string, string>();
     const firstReject = new Map<string, Reject>();
-    for (const r of rejects) if (r.dialogueId && !firstReason.has(r.dialogueId)) {
-      firstReason.set(r.dialogueId, r.reason);
-      firstReject.set(r.dialogueId, r);
+    const firstDedupReject = new Map<string, Reject>();
+    for (const r of rejects) {
+      if (!r.dialogueId) continue;
+      if (!firstReject.has(r.dialogueId)) firstReject.set(r.dialogueId, r);
+      if (r.stage === 'dedup' && !firstDedupReject.has(r.dialogueId)) firstDedupReject.set(r.dialogueId, r);
     }
     const formatOf = new Map<string, string>();
     for (const env of pb.records) formatOf.set(env.dialogueId, env.origin.format);
+    const seen = new Set<string>();
     for (const id of pb.dialogueIds) {
-      if (accepted.has(id)) {
+      // The same input read twice in one batch (a requeue file run beside its own sources) has one
+      // id for both: the first holds the kept records, and a copy whose records dedup dropped is a
+      // duplicate, not a second accepted dialogue.
+      const copy = seen.has(id) && accepted.has(id) && firstDedupReject.has(id);
+      seen.add(id);
+      if (accepted.has(id) && !copy) {
         this.dialoguesAccepted++;
         const f = this.funnelOf(formatOf.get(id) ?? 'unknown');
         f.in++;
         f.accepted++;
         continue;
       }
-      const reason = firstReason.get(id);
-      if (reason === undefined) {
+      const first = copy ? firstDedupReject.get(id) : firstReject.get(id);
+      if (first === undefined) {
         this.dialoguesUnaccounted++;
         this.funnelOf(formatOf.get(id) ?? 'unknown').in++;
         continue;
       }
+      const reason = first.reason;
       this.dialoguesRejected++;
       this.dialoguesRejectedByReason[reason] = (this.dialoguesRejectedByReason[reason] ?? 0) + 1;
-      const first = firstReject.get(id)!;
       const f = this.funnelOf(first.origin.format);
       f.in++;
       f.lost[funnelStep(first.stage)]++;

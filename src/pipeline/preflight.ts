@@ -36,13 +36,24 @@ export function runInputPaths(p: LoadedPipeline): string[] {
   return out;
 }
 
-/** Each file source names at least one existing regular file. */
+/**
+ * Each file source names at least one existing regular file, and no file is read by two sources:
+ * ids come from content and path, so its dialogues would enter twice under the same ids, and the
+ * copy of every accepted dialogue would count as accepted too (the report would disagree with the
+ * shards).
+ */
 export async function checkInputs(p: LoadedPipeline): Promise<void> {
   const { config, baseDir } = p;
+  const readBy = new Map<string, number>();
   for (let i = 0; i < config.sources.length; i++) {
     const src = config.sources[i];
     if (src.format === 'scrape') continue;
     for (const f of await expandSource(src, i, baseDir)) {
+      const first = readBy.get(f.absolute);
+      if (first !== undefined) {
+        throw new CmtError('CMT_CONFIG_INVALID', `sources[${i}].path ${JSON.stringify(src.path)} matches ${f.absolute}, which sources[${first}] already reads: a file read twice enters twice under the same ids; narrow one of the two paths`, { source: i, path: src.path, first });
+      }
+      readBy.set(f.absolute, i);
       let st;
       try {
         st = await stat(f.absolute);

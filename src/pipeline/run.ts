@@ -6,11 +6,13 @@
  * (bullmq/run.ts) and revalidate (revalidate.ts) each implement only `feed`, so the tail is
  * written once.
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest } from '../../schemas/manifest.js';
 import type { Pipeline } from '../../schemas/pipeline.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
+import { CmtError, isCmtError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { GraphPort } from '../kg/port.js';
 import { Finaliser, type FinaliseOptions, type RecordFilter } from '../output/finaliser.js';
@@ -102,10 +104,29 @@ export interface Executor {
   close?(failure: unknown): Promise<void>;
 }
 
+/**
+ * A system error of the run (disk full, no permission) as CMT_RUN_FAILED saying what to do;
+ * anything else unchanged. `committed`: whether the new output had already replaced the old one.
+ */
+function runFailure(e: unknown, outDir: string, committed: boolean): unknown {
+  const sys = e as NodeJS.ErrnoException;
+  if (isCmtError(e) || !(e instanceof Error) || typeof sys.code !== 'string' || !sys.syscall) return e;
+  const parent = path.dirname(path.resolve(outDir));
+  const todo =
+    sys.code === 'ENOSPC' || sys.code === 'EDQUOT'
+      ? `free space on the filesystem of ${parent} (a run needs room for two copies of the output plus its spill files) or write elsewhere with --out, and run again`
+      : sys.code === 'EACCES' || sys.code === 'EPERM' || sys.code === 'EROFS'
+        ? `check that this user can read the inputs and write ${parent}, and run again`
+        : 'fix the cause and run again';
+  const kept = committed ? `the new output is in ${outDir}` : existsSync(outDir) ? `the previous output in ${outDir} is unchanged` : `nothing was written to ${outDir}`;
+  return new CmtError('CMT_RUN_FAILED', `the run failed: ${sys.message}; ${todo} (${kept})`, { outDir, errno: sys.code }, { cause: e });
+}
+
 export async function runPipeline(run: PipelineRun, executor: Executor): Promise<RunResult> {
   const started = performance.now();
   let failure: unknown;
   let staged: StagedOutput | undefined;
+  let committed = false;
   try {
     staged = await run.stageOutput();
     const workDir = staged.work;
@@ -127,13 +148,14 @@ export async function runPipeline(run: PipelineRun, executor: Executor): Promise
     });
     await writeReport(workDir, report, manifest);
     await staged.commit();
+    committed = true;
     const res: RunResult = { outDir: run.outDir, manifest, report };
     run.logger.info({ executor: executor.name, outDir: run.outDir, dialogues: report.dialogues, records: report.records, seconds: report.throughput.seconds }, 'run finished');
     await executor.committed?.(res);
     return res;
   } catch (e) {
-    failure = e;
-    throw e;
+    failure = runFailure(e, run.outDir, committed);
+    throw failure;
   } finally {
     await staged?.abort();
     await executor.close?.(failure);

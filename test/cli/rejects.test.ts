@@ -56,6 +56,21 @@ describe('inspecting and re-queueing rejects', () => {
     expect(again.report.dialogues.closes).toBe(true);
   });
 
+  it('a requeue file run beside its original sources (as `rejects requeue` suggests) counts each replayed dialogue once: the copy is a duplicate, not a second accepted dialogue', async () => {
+    const strict = await runPipeline(pipelineFile('pipelines/demo.yaml', { split: { minRounds: 3 } }));
+    const file = path.join(tmpDir(), 'requeue.jsonl');
+    const q = await requeueRejects(strict.outDir, { reason: 'split.too_short' }, file);
+    expect(q.written).toBeGreaterThan(5);
+    const demo = pipelineFile('pipelines/demo.yaml');
+    const both = await runPipeline(pipelineFrom({ ...demo.config, name: 'both', sources: [...demo.config.sources, { format: 'requeue', path: file }] }, demo.baseDir));
+    const plain = await runPipeline(demo);
+    expect(both.report.dialogues.accepted).toBe(both.manifest.counts.dialogues);
+    expect(both.report.dialogues.accepted).toBe(plain.report.dialogues.accepted);
+    expect(both.report.dialogues.in).toBe(plain.report.dialogues.in + q.written);
+    expect(both.report.dialogues.rejectedByReason['dedup.exact_duplicate']).toBe(q.written);
+    expect(both.report.dialogues.closes).toBe(true);
+  });
+
   it('lists rejects from the command line and exits 2 naming the field of a bad pipeline', async () => {
     const res = await runPipeline(pipelineFile('pipelines/demo.yaml'));
     const out = execFileSync(process.execPath, [cli, 'rejects', 'list', res.outDir, '--reason', 'import.truncated'], { encoding: 'utf8' });
@@ -76,5 +91,30 @@ describe('inspecting and re-queueing rejects', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('shard.ranks');
     expect(r.stderr).toContain('CMT_CONFIG_INVALID');
+  });
+
+  it('requeue says by stage which rejects it left out, and does not call split tails import-level', async () => {
+    const res = await runPipeline(pipelineFile('pipelines/demo.yaml'));
+    const imports = res.report.rejects.byStage.import;
+    const tails = res.report.rejects.byReason['split.pleasantry_only'];
+    expect([imports, tails].every((n) => n > 0)).toBe(true);
+    const to = path.join(tmpDir(), 'rq.jsonl');
+    const q = await requeueRejects(res.outDir, {}, to);
+    expect(q.notRequeueableByStage).toEqual({ import: imports, split: tails });
+    const r = spawnSync(process.execPath, [cli, 'rejects', 'requeue', res.outDir, '--to', to], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`${imports + tails} reject(s) not requeued: ${imports} import (raw text: fix the source file and run it again), ${tails} split (`);
+    expect(r.stdout).not.toContain(`${imports + tails} import-level`);
+  });
+
+  it('refuses a --limit that is not a whole number and an empty id, with exit 2', async () => {
+    const res = await runPipeline(pipelineFile('pipelines/demo.yaml'));
+    for (const limit of ['-1', 'abc', '2x']) {
+      const r = spawnSync(process.execPath, [cli, 'rejects', 'list', res.outDir, '--limit', limit], { encoding: 'utf8' });
+      expect([r.status, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toContain('--limit');
+    }
+    const empty = spawnSync(process.execPath, [cli, 'rejects', 'show', res.outDir, ''], { encoding: 'utf8' });
+    expect([empty.status, empty.stdout]).toEqual([2, '']);
   });
 });

@@ -30,6 +30,16 @@ function expectUsage(r: ReturnType<typeof cmtmedqa>, ...named: string[]): void {
 }
 
 describe('the command line refuses operator mistakes before doing any work', () => {
+  it('exits 2 naming both sources when two sources read the same file (its dialogues would count as accepted twice)', () => {
+    const dir = tmpDir();
+    const out = path.join(dir, 'out');
+    const both = path.join(dir, 'both.yaml');
+    const glob = path.join(path.dirname(HETMC), '*.dialog');
+    writeFileSync(both, `name: both\nsources:\n  - { format: hetmc, path: ${JSON.stringify(glob)} }\n  - { format: hetmc, path: ${JSON.stringify(HETMC)} }\n`);
+    expectUsage(cmtmedqa(['run', both, '--out', out]), 'sources[1].path', 'sources[0]', HETMC);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('does not write into the current directory for `name: ..`, `--out .` or `--out` at a directory of other files; --force replaces the latter', () => {
     const cwd = tmpDir();
     mkdirSync(path.join(cwd, 'shards'));

@@ -12,6 +12,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import express from 'express';
+import { CmtError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { openClient, openQueue } from './connection.js';
 import { DEFAULT_PREFIX, RunKeys, runsKey, SCHEDULE_QUEUE, type QueueStage } from './keys.js';
@@ -119,11 +120,28 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   });
 }
 
+/** Why the dashboard cannot listen, and what to do. */
+function listenFailure(e: Error, host: string, port: number): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  const at = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (code === 'EADDRINUSE') return new CmtError('CMT_USAGE', `${at} is already in use (another dashboard?): stop it or choose another --port`, { host, port }, { cause: e });
+  if (code === 'EADDRNOTAVAIL') return new CmtError('CMT_USAGE', `cannot bind ${at}: ${host} is not an address of this machine; give one with --host (default 127.0.0.1)`, { host, port }, { cause: e });
+  if (code === 'EACCES') return new CmtError('CMT_USAGE', `not allowed to bind ${at} (ports below 1024 need privileges): choose another --port`, { host, port }, { cause: e });
+  return e;
+}
+
 async function listen(app: express.Express, host: string, o: DashboardOptions, release: () => Promise<void>): Promise<Dashboard> {
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(o.port ?? 3030, host, () => resolve(s));
-    s.once('error', reject);
-  });
+  const port = o.port ?? 3030;
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      // Express 5 calls back on a failed listen too, with the error (then address() is null).
+      const s = app.listen(port, host, (err?: Error) => (err ? reject(listenFailure(err, host, port)) : resolve(s)));
+    });
+  } catch (e) {
+    await release(); // the Redis client and queues opened for Bull Board would keep the process alive
+    throw e;
+  }
   const addr = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}/`;
   o.logger.info({ url, allowActions: o.allowActions === true }, 'dashboard listening');
