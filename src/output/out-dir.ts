@@ -4,7 +4,8 @@
  * into place (two renames in one directory), so the previous good output survives any failure.
  * While it runs it holds `<parent>/.<name>.lock` (see src/core/lock.ts), so two runs into one
  * directory cannot interleave. The finished directory carries OWNER_MARKER listing what cmtmedqa
- * wrote; a target holding anything else is refused unless `force`.
+ * wrote; a target holding anything else, or the output of another pipeline's run, is refused unless
+ * `force`; a mount point is refused always (it cannot be renamed).
  * Refused always (force or not): the names `.`/`..`, `/`, the current directory or a parent of it,
  * and a target that is or contains one of the run's inputs (all resolved through symlinks).
  * Must not: write into the target before commit, or delete anything outside target/partial/old.
@@ -121,6 +122,16 @@ export function checkOutputTarget(target: string, g: OutputGuard = {}): string {
     if (foreign.length && !g.force) {
       const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, … (${foreign.length} in all)` : '');
       throw new CmtError('CMT_USAGE', `output directory ${target} holds files cmtmedqa did not write (${shown}); choose an empty or new directory, or pass --force to replace it whole`, { target, foreign: foreign.slice(0, 50) });
+    }
+    // Another pipeline's run (a copied YAML that kept its --out, a typo in the name) would replace
+    // that pipeline's good output; rerunning the same pipeline, or revalidating, is the normal case.
+    const previous = readMarker(final)?.writer;
+    if (!g.force && previous && g.writer && previous !== g.writer && previous.startsWith('run ') && g.writer.startsWith('run ')) {
+      throw new CmtError('CMT_USAGE', `output directory ${target} holds the output of \`${previous}\`, and this is \`${g.writer}\`: a run replaces its output directory whole; choose another directory, or pass --force to replace it`, { target, previous, writer: g.writer });
+    }
+    // The swap renames the target: a mount point cannot be renamed (EBUSY after all the work).
+    if (statSync(final).dev !== statSync(path.dirname(final)).dev) {
+      throw new CmtError('CMT_USAGE', `output directory ${target} is a mount point, which a run cannot replace (it swaps the finished directory in by rename); write to a directory inside it, e.g. ${path.join(target, 'out')}`, { target });
     }
   }
   // The nearest existing ancestor must be a writable directory (the parent is created at open).

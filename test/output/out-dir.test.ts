@@ -77,6 +77,36 @@ describe('staged output directories', () => {
     expect(code(() => checkOutputTarget(legacy))).toBeUndefined();
   });
 
+  it("refuses another pipeline's output unless forced; the same pipeline and revalidate replace it", async () => {
+    const target = path.join(tmpDir(), 'out');
+    const a = await StagedOutput.open(target, { writer: 'run alpha' });
+    writeFileSync(path.join(a.work, 'manifest.json'), '{}');
+    await a.commit();
+    let message = '';
+    try {
+      checkOutputTarget(target, { writer: 'run beta' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/holds the output of `run alpha`, and this is `run beta`/);
+    expect(code(() => checkOutputTarget(target, { writer: 'run beta', force: true }))).toBeUndefined();
+    expect(code(() => checkOutputTarget(target, { writer: 'run alpha' }))).toBeUndefined();
+    expect(code(() => checkOutputTarget(target, { writer: 'revalidate' }))).toBeUndefined();
+    // Refused before any work: nothing was staged beside it.
+    expect(await codeOf(StagedOutput.open(target, { writer: 'run beta' }))).toBe('CMT_USAGE');
+    expect(readdirSync(path.dirname(target))).toEqual(['out']);
+  });
+
+  it('refuses a mount point as the output directory, even with force (it cannot be swapped by rename)', () => {
+    let message = '';
+    try {
+      checkOutputTarget('/proc', { force: true });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/is a mount point/);
+  });
+
   it('replaces the previous output only on commit, keeps it on abort, and marks what it wrote', async () => {
     const target = path.join(tmpDir(), 'out');
     await writeOutput(target, { 'manifest.json': 'one', 'shards/a': 'A' });
