@@ -276,7 +276,11 @@ export function registerExplainCommand(program: Command): void {
     .command('explain <outDir> <id>')
     .description("one dialogue's whole story: origin, every stage, its records (split, shard) or its rejects with evidence; id = source id, dialogue id, record id or reject id")
     .option('--json', 'print the story as JSON')
-    .option('--width <n>', 'text width (default: the terminal, else 120)', (v) => parseInt(v, 10))
+    .option('--width <n>', 'text width, at least 40 (default: the terminal, else 120)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 40) throw new CmtError('CMT_USAGE', `--width must be a whole number of columns, at least 40, not ${JSON.stringify(v)}`);
+      return n;
+    })
     .action(async (outDir: string, id: string, o: { json?: boolean; width?: number }) => {
       const s = await explain(outDir, id);
       if (o.json) console.log(JSON.stringify(s, null, 2));

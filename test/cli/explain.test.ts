@@ -39,6 +39,10 @@ describe('cmtmedqa explain', () => {
     const none = spawnSync(process.execPath, [cli, 'explain', demo.outDir, '--json', 'nothing-like-this'], { encoding: 'utf8' });
     expect(none.status).toBe(1);
     expect(JSON.parse(none.stdout).dialogues).toEqual([]);
+    for (const bad of ['abc', '10', '-5']) {
+      const r = spawnSync(process.execPath, [cli, 'explain', demo.outDir, 'x', '--width', bad], { encoding: 'utf8' });
+      expect([bad, r.status, r.stderr.trim()]).toEqual([bad, 2, `error CMT_USAGE: --width must be a whole number of columns, at least 40, not ${JSON.stringify(bad)}`]);
+    }
     const text = execFileSync(process.execPath, [cli, 'rejects', 'list', demo.outDir, '--limit', '1'], { encoding: 'utf8' });
     expect(text).toContain('1 of');
     // a record from the first shard, through the sidecar
