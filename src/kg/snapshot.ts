@@ -3,13 +3,13 @@
  * an import and served from memory (MemoryGraph). Reading parses with zod and re-hashes the
  * graph, so a hand-edited or corrupt snapshot is an error, never a silently different graph.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { KG_SNAPSHOT_FORMAT, KgSnapshot, isKgGraph } from '../../schemas/kg.js';
 
 /** The snapshot without its graph (checked by isKgGraph). */
 const SnapshotMeta = KgSnapshot.omit({ graph: true });
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { CmtError } from '../core/errors.js';
 import { GRAPH_HASH_VERSION, canonicalGraphJson, graphVersion } from './import/build.js';
 import { derivedKey, readDerived, writeDerived } from '../core/derived-cache.js';
@@ -31,17 +31,7 @@ export function toSnapshot(imported: ImportedGraph): KgSnapshot {
 
 /** Writes atomically (temp file + rename); the bytes depend only on the import's content. */
 export async function writeSnapshot(file: string, imported: ImportedGraph): Promise<void> {
-  const body = gzipSync(Buffer.from(JSON.stringify(toSnapshot(imported)), 'utf8'), { level: 6 });
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    await writeFile(tmp, body);
-    await rename(tmp, file);
-  } catch (e) {
-    // A full disk or a directory in the way: the half-written temp file must not stay behind.
-    await rm(tmp, { force: true }).catch(() => {});
-    throw e;
-  }
+  await writeFileAtomic(file, gzipSync(Buffer.from(JSON.stringify(toSnapshot(imported)), 'utf8'), { level: 6 }));
 }
 
 /**

@@ -8,8 +8,9 @@
  * leaves no half-written entry.
  * Must not: decide anything about pages (no HTTP, no parsing).
  */
-import { mkdir, readFile, rename, writeFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { sha256Hex } from '../core/ids.js';
 
 export interface PageMeta {
@@ -40,7 +41,7 @@ export class RawStore {
     const sha256 = sha256Hex(body);
     const key = RawStore.keyFor(sha256);
     const file = path.join(this.dir, key);
-    if (!(await exists(file))) await atomicWrite(file, body);
+    if (!(await exists(file))) await writeFileAtomic(file, body);
     return { sha256, key };
   }
 
@@ -64,7 +65,7 @@ export class RawStore {
   }
 
   async putMeta(meta: PageMeta): Promise<void> {
-    await atomicWrite(this.metaPath(meta.url), JSON.stringify(meta, null, 1));
+    await writeFileAtomic(this.metaPath(meta.url), JSON.stringify(meta, null, 1));
   }
 
   /** Every stored meta (for re-parsing without the network). Order: by URL hash, not by URL. */
@@ -94,7 +95,7 @@ export class RawStore {
   }
 
   async putParsed(adapter: string, version: string, id: string, value: unknown): Promise<void> {
-    await atomicWrite(this.parsedPath(adapter, version, id), JSON.stringify(value));
+    await writeFileAtomic(this.parsedPath(adapter, version, id), JSON.stringify(value));
   }
 }
 
@@ -122,10 +123,3 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
-let tmpCounter = 0;
-async function atomicWrite(file: string, data: string | Buffer): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${++tmpCounter}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
-}

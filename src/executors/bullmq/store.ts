@@ -11,13 +11,13 @@
  * is replayed): results are keyed by seq/part and rewritten with the same bytes, and a split is
  * recorded once. Two Lua scripts keep the check-and-write steps atomic.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { ProcessedBatch } from '../../../schemas/batch.js';
 import type { RecordEnvelope } from '../../../schemas/record.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 import { CmtError } from '../../core/errors.js';
 import type { RunKeys } from './keys.js';
 import type { BatchKeys } from '../../finish/precomputed.js';
@@ -143,11 +143,7 @@ export class RunStore {
 
   /** Writes a result atomically (temp file + rename): a reader sees all of it or none; a rewrite has the same bytes. */
   private async writeResult(seq: number, json: string): Promise<void> {
-    const file = this.resultFile(seq);
-    await mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(tmp, json);
-    await rename(tmp, file);
+    await writeFileAtomic(this.resultFile(seq), json);
   }
 
   /** The stored ProcessedBatch JSON of seq; `marker` (from Redis) is its size in bytes, checked. */
