@@ -26,6 +26,7 @@
  */
 import * as nodeBuffer from 'node:buffer';
 import iconv from 'iconv-lite';
+import { CmtError } from '../core/errors.js';
 import type { ImportInput } from './types.js';
 
 export type Encoding = ImportInput['encoding'];
@@ -354,6 +355,27 @@ export async function* decodeText(
     // The consumer may stop early (a test taking the first items): release the file.
     await it.return?.();
   }
+}
+
+/**
+ * A named encoding that the file's first chunk contradicts: its decoding there is not plausible
+ * while the other encoding's is (a UTF-8 file named gb18030 reads as 鎴戝ご寰堢棝, without a
+ * single undecodable byte, so no dialogue would be rejected for it). A config mistake: the
+ * executors check each file's first SNIFF_BYTES with it before reading the file (read-sources.ts).
+ * A file the named encoding reads plausibly passes, whatever 'auto' would say.
+ */
+export function checkNamedEncoding(named: 'utf-8' | 'gb18030' | 'gbk', head: Buffer): void {
+  const body = hasUtf8Bom(head) ? head.subarray(3) : head;
+  if (body.length === 0 || isAscii(body)) return;
+  // Cut at the last line end (or ASCII byte) so neither decoding sees half a character.
+  let end = body.lastIndexOf(10);
+  if (end < 0) for (end = body.length - 1; end > 0 && body[end] >= 0x80; end--);
+  const sample = body.subarray(0, end + 1);
+  const mine = named === 'utf-8' ? decodeUtf8(sample) : iconv.decode(sample, named, { stripBOM: false });
+  if (plausibility(mine).plausible) return;
+  const other = named === 'utf-8' ? 'gb18030' : 'utf-8';
+  if (!plausibility(decodeAs(other, sample)).plausible) return;
+  throw new CmtError('CMT_CONFIG_INVALID', `the file is named encoding: ${named}, but its text reads as ${other} (as ${named} it is garbled); set \`encoding: auto\` or \`encoding: ${other}\` for this source`, { encoding: named, readsAs: other });
 }
 
 async function* decodeFrom(
