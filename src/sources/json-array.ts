@@ -14,6 +14,8 @@
  * An element nested deeper than MAX_JSON_DEPTH is not parsed at all ('too_deep'): real elements
  * are a few levels deep, and deep values break everything that walks them recursively later.
  *
+ * An element JSON.parse refuses only for Python's NaN/Infinity literals (json.dump writes them for
+ * missing numbers) is read with those as null (pythonJson).
  * A broken element is reported ('invalid') and scanning goes on with the next one; an input that
  * ends inside an element or before the closing ']' is reported as 'truncated'. An element written
  * on one line (JSON Lines, or an array with one element per line) that does not close by the end
@@ -139,6 +141,8 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
     try {
       return { kind: 'element', index: at, value: JSON.parse(raw) };
     } catch (e) {
+      const lenient = pythonJson(raw);
+      if (lenient !== undefined) return { kind: 'element', index: at, value: lenient };
       return { kind: 'invalid', index: at, raw, detail: `element ${at} is not valid JSON: ${(e as Error).message}` };
     }
   };
@@ -335,4 +339,49 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
   } else if (phase === Phase.Start) {
     yield [{ kind: 'truncated', index, raw: '', detail: 'the input ends before the JSON array starts (empty input)' }];
   }
+}
+
+/**
+ * An element that JSON.parse refused, read as Python's json module writes and reads it by default
+ * (pandas and hand-made exports): NaN, Infinity and -Infinity outside strings stand for a missing
+ * number and become null (the importers read null as an absent field). Undefined when the text
+ * has none of them or still does not parse: then the element is a parse_error reject as before.
+ * Only called on the failure path, so valid files pay nothing for it.
+ */
+export function pythonJson(raw: string): unknown {
+  let out = '';
+  let from = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) {
+      inString = true;
+      continue;
+    }
+    if (c !== 0x2d && c !== 0x49 && c !== 0x4e) continue; // '-', 'I', 'N'
+    const word = NON_FINITE.find((w) => raw.startsWith(w, i));
+    if (word && !isWordChar(raw.charCodeAt(i - 1)) && !isWordChar(raw.charCodeAt(i + word.length))) {
+      out += `${raw.slice(from, i)}null`;
+      i += word.length - 1;
+      from = i + 1;
+    }
+  }
+  if (from === 0) return undefined;
+  try {
+    return JSON.parse(out + raw.slice(from));
+  } catch {
+    return undefined;
+  }
+}
+
+const NON_FINITE = ['-Infinity', 'Infinity', 'NaN'];
+
+/** A character that continues a bare word or number (so `NaNa`, `xInfinity` or `1NaN` are not the literals). */
+function isWordChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2e;
 }

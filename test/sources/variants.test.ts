@@ -270,3 +270,29 @@ describe('HET-MC utterances holding a tab', () => {
     expect(turnsOf(dialogues[0])).toEqual([['P', '体温\t38度'], ['D', '多喝水'], ['D', '无标签的一句']]);
   });
 });
+
+describe("JSON written by Python's json module with NaN for a missing value", () => {
+  it('reads NaN, Infinity and -Infinity outside strings as absent fields, and leaves the words inside strings alone', async () => {
+    const text = [
+      '[',
+      '{"id": "n1", "cate1": NaN, "cate2": "消化内科", "instruction": "胃疼NaN天了", "input": NaN, "output": "先禁食 Infinity 小时", "history": []},',
+      '{"id": "n2", "instruction": "头疼", "input": "", "output": "休息", "history": [], "cate1": -Infinity, "cate2": Infinity}',
+      ']',
+    ].join('\n');
+    const { items, dialogues } = await importText(importCmtMedQa, text, 'nan.json');
+    expect(kinds(items)).toEqual(['dialogue', 'dialogue']);
+    expect(turnsOf(dialogues[0])).toEqual([['patient', '胃疼NaN天了'], ['doctor', '先禁食 Infinity 小时']]);
+    expect(dialogues[0].cate1).toBeUndefined();
+    expect(dialogues[0].cate2).toBe('消化内科');
+    const huatuo = '[{"id": NaN, "instruction": ["嗓子疼"], "input": NaN, "output": ["多喝水"]}]';
+    const h = await importText(importHuatuo, huatuo, 'nan-h.json');
+    expect(kinds(h.items)).toEqual(['dialogue']);
+    expect(h.dialogues[0].origin.sourceId).toBe('idx-0');
+  });
+
+  it('still rejects an element that is broken for another reason, or uses a word that only starts like the literals', async () => {
+    const text = '[{"id": "b1", "instruction": "头疼", "output": "休息", "input": NaNx},\n{"id": "b2", "instruction": "咳嗽", "output": NaN,}]';
+    const { items } = await importText(importCmtMedQa, text, 'bad.json');
+    expect(kinds(items)).toEqual(['import.parse_error', 'import.parse_error']);
+  });
+});
