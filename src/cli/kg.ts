@@ -185,12 +185,14 @@ async function guarded(fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (e) {
+    // Printed as every other command prints its errors (src/cli/index.ts): `error CODE: message`.
     if (e instanceof UsageError || (isCmtError(e) && (e.code === 'CMT_USAGE' || e.code === 'CMT_CONFIG_INVALID'))) {
-      process.stderr.write(`kg: ${(e as Error).message}\n`);
+      process.stderr.write(`error ${isCmtError(e) ? e.code : 'CMT_USAGE'}: ${(e as Error).message}\n`);
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(`kg: ${isCmtError(e) ? `[${e.code}] ` : ''}${(e as Error).message}\n`);
+    // An error without a code comes from a library (the Neo4j driver's "Unknown scheme" for an http:// URL …).
+    process.stderr.write(isCmtError(e) ? `error ${e.code}: ${e.message}\n` : `error CMT_RUN_FAILED: ${(e as Error).message}; check the command's arguments (cmtmedqa kg --help)\n`);
     process.exitCode = 1;
   }
 }

@@ -53,4 +53,11 @@ describe('kg commands', () => {
     quiet();
     expect((await run(['kg', 'import', 'no/such/dir', '--snapshot', path.join(tmpdir(), 'x.gz')])).code).toBe(1);
   });
+
+  it('prints errors as the other commands do: error, the code, the message', async () => {
+    const usage = await run(['kg', 'import', 'fixtures/kg/xywy']);
+    const missing = await run(['kg', 'import', 'no/such/dir', '--snapshot', path.join(tmpdir(), 'x.gz')]);
+    expect(usage.err).toMatch(/^error CMT_USAGE: \S/);
+    expect(missing.err).toMatch(/^error CMT_INPUT_NOT_FOUND: \S/);
+  });
 });
