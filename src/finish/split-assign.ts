@@ -142,7 +142,10 @@ export class CaseClusters {
     if (owner < 0) {
       this.keyOwner.set(k, i);
       const r = this.find(i);
-      if (k < this.minKey.get(r)) this.minKey.set(r, k);
+      if (k < this.minKey.get(r)) {
+        this.minKey.set(r, k);
+        this.splitMemo.codes = NO_CODES;
+      }
     } else this.union(owner, i);
   }
 
@@ -173,7 +176,8 @@ export class CaseClusters {
   splitOf(i: number, seed: string, ratios: Record<SplitName, number>): SplitName {
     const root = this.find(i);
     // A cluster's dialogues (copies and re-posts of one case) share its root: hash once per root
-    // (1 + index in SPLITS; 0 unknown). Dropped whenever a dialogue or a union changes clusters.
+    // (1 + index in SPLITS; 0 unknown). Dropped whenever a new dialogue, a union or a smaller key
+    // changes a cluster or its smallest key.
     const memo = this.splitMemo;
     if (memo.seed !== seed || memo.ratios !== ratios || memo.codes.length !== this.parent.length) {
       this.splitMemo = { seed, ratios, codes: new Uint8Array(this.parent.length) };

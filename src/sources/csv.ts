@@ -3,17 +3,18 @@
  * CRLF, quoted fields may hold commas, newlines and doubled quotes. State carries across chunks,
  * so a quote or a record split between chunks is read whole; only the current record is held.
  *
- * The first line end decides the file's: a CR not followed by LF there (classic Mac, old Excel
- * for Mac) makes CR the record end, as Python's csv module reads such a file; otherwise a CR is
- * text except before an LF. `separators` (default [',']) lists the field separators the file may
- * use: the first that its first line holds outside quotes is taken, ',' when it holds none
- * (Excel writes ';' in locales with a decimal comma, and exports name a TSV .csv).
+ * A file whose first 64 K characters hold CRs and no LF outside quoted fields (classic Mac, old
+ * Excel for Mac, which writes a line break inside a cell as LF) ends its records with CR
+ * (CsvLineEnd); otherwise a CR is text except before an LF.
+ * `separators` (default [',']) lists the field separators the file may use: the first that its
+ * first line holds outside quotes is taken, ',' when it holds none (Excel writes ';' in locales
+ * with a decimal comma, and exports name a TSV .csv).
  *
  * Lenient where real dumps are sloppy: a quote inside an unquoted field is kept as text, and text
  * after a closing quote is appended to the field. Blank lines are skipped. It does not check
  * column counts (the importer knows its header) and never throws on data.
  */
-import { lineEndOf } from './lines.js';
+import { LINE_END_SNIFF_CHARS } from './lines.js';
 
 export type CsvEvent =
   /**
@@ -28,11 +29,37 @@ const QUOTE = 34;
 const LF = 10;
 const CR = 13;
 
-/** How much text to look at for the first line end before reading with the defaults. */
-const HEAD_CHARS = 64 * 1024;
 
 function stripCr(s: string): string {
   return s.length > 0 && s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s;
+}
+
+/**
+ * The record end of a CSV file, as LineEndSniffer (lines.ts) decides a line file's, but looking
+ * only outside quoted fields: an LF inside a quoted cell of a CR file, or a CR inside one of an
+ * LF file, does not decide. Each chunk is scanned once.
+ */
+class CsvLineEnd {
+  private seen = 0;
+  private sawCr = false;
+  private inQuote = false;
+
+  feed(chunk: string): '\n' | '\r' | undefined {
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk.charCodeAt(i);
+      if (c === QUOTE) this.inQuote = !this.inQuote;
+      else if (this.inQuote) continue;
+      else if (c === LF) return '\n';
+      else if (c === CR) this.sawCr = true;
+    }
+    this.seen += chunk.length;
+    if (this.seen < LINE_END_SNIFF_CHARS) return undefined;
+    return this.sawCr ? '\r' : '\n';
+  }
+
+  end(): '\n' | '\r' {
+    return this.sawCr ? '\r' : '\n';
+  }
 }
 
 export interface CsvOptions {
@@ -51,11 +78,15 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {
   const it = text[Symbol.asyncIterator]();
   let head = '';
   let eolChar: string | undefined;
-  while (eolChar === undefined && head.length < HEAD_CHARS) {
+  const sniffer = new CsvLineEnd();
+  while (eolChar === undefined) {
     const r = await it.next();
-    if (r.done) break;
+    if (r.done) {
+      eolChar = sniffer.end();
+      break;
+    }
     head += r.value;
-    eolChar = lineEndOf(head);
+    eolChar = sniffer.feed(r.value);
   }
   const firstLine = head.slice(0, head.search(/[\r\n]|$/));
   const SEP = separatorOf(firstLine, opts.separators ?? [',']);

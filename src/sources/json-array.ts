@@ -59,6 +59,7 @@ const QUOTE = 34;
 const BACKSLASH = 92;
 const LF = 10;
 const COMMA = 44;
+const COLON = 58;
 const OPEN_SQ = 91;
 const CLOSE_SQ = 93;
 const OPEN_CURLY = 123;
@@ -121,9 +122,25 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
   let lfSinceOpen = false;
 
   /** The state of a container element opened by bracket `c` at column `col` (-1: not first on its line). */
+  /**
+   * Inside the element: the last character outside strings that was not whitespace (0 after a
+   * string cut by a raw newline), and the bracket of each open container by depth (beyond the
+   * stack: unknown). After ':' a value follows, after '[' or an array's ',' an element: a bracket
+   * that starts a line there is valid JSON, never the next element (see isCut).
+   */
+  let lastSig = 0;
+  const open = new Uint8Array(MAX_JSON_DEPTH + 2);
+  const isCut = (): boolean => {
+    if (lastSig === COLON || lastSig === OPEN_SQ) return false;
+    if (lastSig === COMMA) return depth < open.length && open[depth] === OPEN_CURLY;
+    return true;
+  };
+
   const openContainer = (c: number, col: number) => {
     kind = Kind.Container;
     depth = 1;
+    open[1] = c;
+    lastSig = c;
     peak = 1;
     inString = false;
     escape = false;
@@ -199,6 +216,7 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
               inString = false;
               escape = false;
               broken ??= `element ${index} has an unterminated string`;
+              lastSig = 0;
               firstLine = false;
               lineStart = i + 1;
               wsOnly = true;
@@ -210,10 +228,11 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
             }
           } else if (c === QUOTE) {
             inString = true;
+            lastSig = QUOTE;
             wsOnly = false;
             if (firstLine) oneLine = true;
           } else if (c === OPEN_CURLY || c === OPEN_SQ) {
-            if (c === opener && wsOnly && oneLine && !firstLine && startCol >= 0 && i - lineStart === startCol) {
+            if (c === opener && wsOnly && oneLine && !firstLine && startCol >= 0 && i - lineStart === startCol && isCut()) {
               // The element's line was cut short: report it up to here; this bracket opens the next one.
               parts.push(s.slice(segStart, i));
               const at = index++;
@@ -225,6 +244,8 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
               continue;
             }
             if (++depth > peak) peak = depth;
+            if (depth < open.length) open[depth] = c;
+            lastSig = c;
             wsOnly = false;
             if (firstLine) oneLine = true;
           } else if (c === LF) {
@@ -233,6 +254,7 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
             wsOnly = true;
           } else if (c === CLOSE_CURLY || c === CLOSE_SQ) {
             depth--;
+            lastSig = c;
             wsOnly = false;
             if (firstLine) oneLine = true;
             if (depth === 0) {
@@ -241,6 +263,7 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
               break;
             }
           } else if (!isWs(c)) {
+            lastSig = c;
             wsOnly = false;
             if (firstLine) oneLine = true;
           }
@@ -258,7 +281,9 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
         lineStart = i + 1;
         wsOnly = true;
         lfSinceOpen = true;
-      } else if (!isWs(c) && c !== BOM) wsOnly = false;
+      } else if (c === BOM) {
+        if (wsOnly) lineStart = i + 1; // a byte-order mark takes no column (files saved on Windows)
+      } else if (!isWs(c)) wsOnly = false;
       if (phase === Phase.Between) {
         if (isWs(c) || c === COMMA || c === BOM) {
           i++;
@@ -294,7 +319,10 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
           oneLine = !lfSinceOpen;
           parts = ['['];
           segStart = i;
-        } else phase = Phase.Between;
+        } else {
+          phase = Phase.Between;
+          wsOnly = col >= 0; // c is read again there, as the first character of element 0
+        }
       } else if (phase === Phase.Start) {
         if (isWs(c) || c === BOM) i++;
         else if (c === OPEN_SQ) {

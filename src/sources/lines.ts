@@ -1,6 +1,6 @@
 /**
- * Splits decoded text chunks into lines (LF or CRLF, or CR alone when the first line end is a CR
- * not followed by LF: classic Mac files, which Python's universal newlines read the same way),
+ * Splits decoded text chunks into lines (LF or CRLF; or CR alone in a file whose first
+ * LINE_END_SNIFF_CHARS hold CRs and no LF at all: classic Mac and old Excel-for-Mac saves),
  * streaming: only the unfinished last line of a chunk is held over. After iteration, `terminated`
  * says whether the input ended with a newline — an input cut mid-line is how a truncated
  * line/block file shows itself.
@@ -8,16 +8,32 @@
  * into the middle, and it must not hide the line's first token (MedDialog's `id=`).
  */
 
+/** How much text decides a file's line end when no LF comes first. */
+export const LINE_END_SNIFF_CHARS = 64 * 1024;
+
 /**
- * The line end `text` uses, from its first one: '\r' for a CR not followed by LF, else '\n'
- * (LF or CRLF); undefined while `text` holds none, or ends on a CR that could start a CRLF.
+ * Decides a file's line end from its first text: '\n' (LF or CRLF; a lone CR is then text) as
+ * soon as an LF appears, '\r' when LINE_END_SNIFF_CHARS (or the whole input) passed holding CRs
+ * and no LF ('\n' when it held neither). One stray CR before the first LF does not turn an LF file into a CR file. Each
+ * chunk is looked at once (held-over text is not scanned again).
  */
-export function lineEndOf(text: string): '\n' | '\r' | undefined {
-  const lf = text.indexOf('\n');
-  const cr = text.indexOf('\r');
-  if (cr < 0 || (lf >= 0 && lf < cr)) return lf < 0 ? undefined : '\n';
-  if (cr + 1 === text.length) return undefined;
-  return text.charCodeAt(cr + 1) === 10 ? '\n' : '\r';
+export class LineEndSniffer {
+  private seen = 0;
+  private sawCr = false;
+
+  /** The line end once decided by the text fed so far, else undefined. */
+  feed(chunk: string): '\n' | '\r' | undefined {
+    if (chunk.indexOf('\n') >= 0) return '\n';
+    if (!this.sawCr && chunk.indexOf('\r') >= 0) this.sawCr = true;
+    this.seen += chunk.length;
+    if (this.seen < LINE_END_SNIFF_CHARS) return undefined;
+    return this.sawCr ? '\r' : '\n'; // neither: one long line so far, LF is the default
+  }
+
+  /** The line end at the end of the input (no LF anywhere): '\r' if it held a CR. */
+  end(): '\n' | '\r' {
+    return this.sawCr ? '\r' : '\n';
+  }
 }
 
 export class LineReader implements AsyncIterable<string[]> {
@@ -29,12 +45,13 @@ export class LineReader implements AsyncIterable<string[]> {
   /** Yields the complete lines of each chunk as one batch (cheaper than one await per line). */
   async *[Symbol.asyncIterator](): AsyncGenerator<string[]> {
     let carry = '';
-    /** The line end, once the first one was seen. */
+    /** The line end, once decided (LineEndSniffer). */
     let eol: '\n' | '\r' | undefined;
+    const sniffer = new LineEndSniffer();
     for await (let chunk of this.text) {
       if (chunk.length === 0) continue;
       if (eol === undefined) {
-        eol = lineEndOf(carry + chunk);
+        eol = sniffer.feed(chunk);
         if (eol === undefined) {
           carry += chunk;
           continue;
@@ -60,10 +77,13 @@ export class LineReader implements AsyncIterable<string[]> {
       this.terminated = carry.length === 0;
       if (batch.length) yield batch;
     }
-    if (eol === undefined && carry.endsWith('\r')) {
-      // The only line end is a CR at the very end of the input.
-      this.terminated = true;
-      yield [stripCr(carry)];
+    if (eol === undefined && carry.length > 0) {
+      // Undecided to the end: a short input with no LF (its lines end in CR, or it is one line).
+      const lines = carry.split(sniffer.end());
+      const last = lines.pop()!;
+      if (lines.length) yield lines.map(stripCr);
+      this.terminated = last.length === 0;
+      if (last.length) yield [stripCr(last)];
     } else if (carry.length > 0) {
       this.terminated = false;
       yield [stripCr(carry)];

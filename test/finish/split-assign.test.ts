@@ -72,5 +72,18 @@ describe('split assignment keys (one-shot sha256)', () => {
       const g = [i - (i % 2), i - (i % 2) + 1];
       return splitOf(Math.min(...g.map((j) => consultationKey(origin(j)))).toString(16), 't', ratios);
     }));
+    // A smaller case key linked after the splits were asked moves that cluster to its split.
+    const before = asked();
+    // A key smaller than every consultation key, whose split differs from the cluster's before.
+    let small = 1;
+    while (splitOf(small.toString(16), 's', ratios) === before[0]) small++;
+    cl.linkCaseKey(0, small);
+    const after = asked();
+    const moved = splitOf(small.toString(16), 's', ratios);
+    expect(after.slice(0, 2)).toEqual([moved, moved]);
+    expect(after.slice(2)).toEqual(before.slice(2));
+    cl.union(0, 2); // clusters {0, 1} and {2, 3} merge under the small key
+    const merged = splitOf(small.toString(16), 's', ratios);
+    expect(asked().slice(0, 4)).toEqual([merged, merged, merged, merged]);
   });
 });

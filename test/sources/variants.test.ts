@@ -60,13 +60,29 @@ describe('JSON Lines and one-element-per-line arrays with a line cut short', () 
     expect(kinds(items)).toEqual(['dialogue', 'import.parse_error', 'dialogue']);
   });
 
-  it('still reads pretty-printed elements whose nested objects start lines of their own', async () => {
-    const text = JSON.stringify([{ id: 'p1', instruction: '头晕', output: '量血压', history: [['心慌', '多久了']] }], null, 0) + '\n';
+  it('still reads valid JSON whose nested values start lines at the element\'s own column', async () => {
+    // After ':' a value follows, after an array's ',' or '[' an element: such a line is not a cut.
+    const afterColon = '{"id": "v1", "instruction": "头晕", "output": "量血压", "meta":\n{"x": 1}}\n{"id": "v2", "instruction": "心慌", "output": "查心电图"}\n';
+    const a = await importText(importCmtMedQa, afterColon, 'colon.jsonl');
+    expect(kinds(a.items)).toEqual(['dialogue', 'dialogue']); // no phantom element, no reject
+    expect(a.dialogues.map((d) => d.origin.sourceId)).toEqual(['v1', 'v2']);
+    const history = '{"id": "v3", "instruction": "头晕", "output": "量血压", "history": [\n["心慌", "多久了"],\n["三天", "先休息"]]}\n';
+    const h = await importText(importCmtMedQa, history, 'history.jsonl');
+    expect(kinds(h.items)).toEqual(['dialogue']);
+    const w = (u: string) => ({ utterances: ['', `患者:${u}`], label: [] });
+    const mie = `[\n [${JSON.stringify(w('头晕'))}],\n [${JSON.stringify(w('心慌'))},\n ${JSON.stringify({ utterances: [`患者:心慌`, '医生:多久了'], label: [] })}],\n [${JSON.stringify(w('胸闷'))}]\n]\n`;
+    const m = await importText(importMie, mie, 'mie.json');
+    expect(kinds(m.items)).toEqual(['dialogue', 'dialogue', 'dialogue']);
     const pretty = JSON.stringify([{ id: 'p1', instruction: '头晕', output: '量血压', history: [['心慌', '多久了']] }], null, 2) + '\n';
-    for (const t of [text, pretty]) {
-      const { items } = await importText(importCmtMedQa, t, 'pretty.json');
-      expect(kinds(items)).toEqual(['dialogue']);
-    }
+    expect(kinds((await importText(importCmtMedQa, pretty, 'pretty.json')).items)).toEqual(['dialogue']);
+  });
+
+  it('recovers from a cut first line also behind a byte-order mark, and in MIE one-dialogue-per-line arrays', async () => {
+    const bom = `\ufeff${cut}\n${good[0]}\n${good[1]}\n`;
+    expect(kinds((await importText(importCmtMedQa, bom, 'bom.jsonl')).items)).toEqual(['import.parse_error', 'dialogue', 'dialogue']);
+    const dialogue = (a: string) => JSON.stringify([{ utterances: ['', `患者:${a}`], label: [] }, { utterances: [`患者:${a}`, '医生:多久了'], label: [] }]);
+    const mie = `[\n${dialogue('心慌').slice(0, 30)}\n${dialogue('胸闷')},\n${dialogue('头晕')}\n]\n`;
+    expect(kinds((await importText(importMie, mie, 'mie-cut.json')).items)).toEqual(['import.parse_error', 'dialogue', 'dialogue']);
   });
 });
 
@@ -172,6 +188,23 @@ describe('line files with CR-only line ends', () => {
     const { items, dialogues } = await importText(importHetmc, text, 'cr.dialog');
     expect(kinds(items)).toEqual(['dialogue', 'dialogue']);
     expect(turnsOf(dialogues[1])).toEqual([['P', '脚扭了'], ['D', '冰敷']]);
+  });
+
+  it('keeps reading an LF file by LF when a stray CR comes before its first line end', async () => {
+    const lf = 'id=2\r \nhttps://www.haodf.com/x/2.htm\n\nDialogue\n病人：\n咳嗽\n医生：\n多喝水\n\nid=3\n\nDialogue\n病人：\n发烧\n医生：\n量体温\n\n';
+    const { dialogues } = await importText(importMedDialog, lf, 'stray.txt', 3);
+    expect(dialogues.map(turnsOf)).toEqual([[['病人', '咳嗽'], ['医生', '多喝水']], [['病人', '发烧'], ['医生', '量体温']]]);
+  });
+
+  it('reads a CSV cell holding a CR in an LF file, and one holding an LF in a CR file, as text', async () => {
+    const header = 'department,title,ask,answer';
+    const lfFile = `${header}\n内科,"头\r痛",头痛三天,先测血压\n外科,划伤,手划破了,消毒\n`;
+    const a = await importText(importToyhom, lfFile, 'cr-cell.csv');
+    expect(kinds(a.items)).toEqual(['dialogue', 'dialogue']);
+    const crFile = `${header}\r内科,头痛,头痛三天,"先测血压\n再复诊"\r外科,划伤,手划破了,消毒\r`;
+    const b = await importText(importToyhom, crFile, 'lf-cell.csv', 4);
+    expect(kinds(b.items)).toEqual(['dialogue', 'dialogue']);
+    expect(b.dialogues[0].turns[1].text).toBe('先测血压\n再复诊');
   });
 });
 
