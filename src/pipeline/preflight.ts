@@ -3,8 +3,13 @@
  * one), and the output directory can be staged without touching anything the run reads. Errors
  * here are CmtErrors that name the field or path, so a careless config fails in milliseconds
  * instead of after the import, and never after deleting the previous output.
- * Must not: read input contents or write anything but the staged output (StagedOutput.open).
+ * A source that names an encoding has each file's first 64 KB checked against it (a UTF-8 file
+ * named gb18030 reads as mojibake without one undecodable byte; sources/encoding.ts
+ * checkNamedEncoding).
+ * Must not: read input contents beyond those heads, or write anything but the staged output
+ * (StagedOutput.open).
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
@@ -12,6 +17,7 @@ import { CmtError } from '../core/errors.js';
 import { StagedOutput, checkOutputTarget, type OutputGuard } from '../output/out-dir.js';
 import type { LoadedPipeline } from './config.js';
 import { expandSource } from './read-sources.js';
+import { checkNamedEncoding, SNIFF_BYTES } from '../sources/encoding.js';
 
 /** The part of a source glob before its first wildcard segment (the glob itself when it has none). */
 function staticBase(pattern: string): string {
@@ -66,6 +72,7 @@ export async function checkInputs(p: LoadedPipeline): Promise<void> {
       if (!st.isFile()) {
         throw new CmtError('CMT_CONFIG_INVALID', `sources[${i}].path ${JSON.stringify(src.path)}: ${f.absolute} is not a regular file`, { source: i, path: src.path });
       }
+      if (src.encoding !== 'auto') checkFileEncoding(src.encoding, i, f.absolute, f.display);
     }
   }
 }
@@ -84,4 +91,22 @@ export async function preflightRun(p: LoadedPipeline, outDir: string, force = fa
 export async function openRunOutput(p: LoadedPipeline, outDir: string, force = false): Promise<StagedOutput> {
   await checkInputs(p);
   return StagedOutput.open(outDir, runGuard(p, force));
+}
+
+/** A named encoding the file's head contradicts is a config mistake (sources/encoding.ts checkNamedEncoding), named with its source. */
+function checkFileEncoding(encoding: 'utf-8' | 'gb18030' | 'gbk', source: number, absolute: string, display: string): void {
+  const head = Buffer.alloc(SNIFF_BYTES);
+  const fd = openSync(absolute, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, SNIFF_BYTES, 0);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    checkNamedEncoding(encoding, head.subarray(0, n));
+  } catch (e) {
+    if (!(e instanceof CmtError)) throw e;
+    throw new CmtError(e.code, `sources[${source}] ${display}: ${e.message}`, { source, file: display }, { cause: e });
+  }
 }

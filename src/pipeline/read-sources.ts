@@ -3,7 +3,7 @@
  * importer and cut its items into numbered batches. This is the only place files are opened
  * for reading input; importers only see byte streams.
  */
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import type { ImportBatch } from '../../schemas/batch.js';
@@ -15,7 +15,6 @@ import type { Logger } from '../core/logger.js';
 import { importers } from '../sources/index.js';
 import type { ImportItem } from '../sources/types.js';
 import { importRequeue } from '../sources/requeue.js';
-import { checkNamedEncoding, SNIFF_BYTES } from '../sources/encoding.js';
 
 export interface SourceFile {
   source: number;
@@ -80,24 +79,6 @@ async function* scrapeItems(config: Pipeline, baseDir: string, logger: Logger, u
   for await (const item of scrapeSource(src, { logger: logger.child({ source: u.source, format: 'scrape' }), baseDir })) yield { ...item, file: src.site };
 }
 
-/** A named encoding the file's head contradicts is a config mistake (sources/encoding.ts checkNamedEncoding), named with its source. */
-function checkFileEncoding(encoding: 'utf-8' | 'gb18030' | 'gbk', source: number, absolute: string, display: string): void {
-  const head = Buffer.alloc(SNIFF_BYTES);
-  const fd = openSync(absolute, 'r');
-  let n: number;
-  try {
-    n = readSync(fd, head, 0, SNIFF_BYTES, 0);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    checkNamedEncoding(encoding, head.subarray(0, n));
-  } catch (e) {
-    if (!(e instanceof CmtError)) throw e;
-    throw new CmtError(e.code, `sources[${source}] ${display}: ${e.message}`, { source, file: display }, { cause: e });
-  }
-}
-
 /** A file unit opened: its importer's items, the source's dialogue limit (0: none), and what each item gets from the source. */
 function fileUnit(config: Pipeline, logger: Logger, u: WorkUnit): { items: AsyncIterable<ImportItem>; limit: number; prepare: (item: ImportItem) => ImportItem & { file: string } } {
   const i = u.source;
@@ -105,7 +86,6 @@ function fileUnit(config: Pipeline, logger: Logger, u: WorkUnit): { items: Async
   const f = u.file;
   if (src.format === 'scrape' || !f) throw new CmtError('CMT_RUN_FAILED', `work unit ${u.unit} of sources[${i}] names no file`, { unit: u.unit });
   const importer = src.format === 'requeue' ? importRequeue : importers[src.format];
-  if (src.encoding !== 'auto') checkFileEncoding(src.encoding, i, f.absolute, f.display);
   logger.debug({ source: i, file: f.display }, 'importing');
   const bytes = createReadStream(f.absolute, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
   const department = src.department;

@@ -8,6 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { CmtError } from '../../src/core/errors.js';
+import { checkInputs } from '../../src/pipeline/preflight.js';
 import { checkNamedEncoding } from '../../src/sources/encoding.js';
 import { pipelineFrom, runPipeline, tmpDir } from '../support/run.js';
 
@@ -61,5 +62,15 @@ describe('a named encoding the file contradicts', () => {
     expect((err as CmtError).code).toBe('CMT_CONFIG_INVALID');
     expect((err as Error).message).toMatch(/^sources\[0\] qa\.json: the file is named encoding: gb18030, but its text reads as utf-8/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('is found before any work, whichever source names the wrong encoding', async () => {
+    const dir = tmpDir();
+    writeFileSync(path.join(dir, 'a.csv'), iconv.encode(`department,title,ask,answer\n${text}`, 'gb18030'));
+    writeFileSync(path.join(dir, 'b.csv'), `department,title,ask,answer\n${text}`);
+    const p = pipelineFrom({ name: 'enc2', sources: [{ format: 'toyhom', path: 'a.csv', encoding: 'gb18030' }, { format: 'toyhom', path: 'b.csv', encoding: 'gbk' }] }, dir);
+    await expect(checkInputs(p)).rejects.toThrow(/^sources\[1\] b\.csv: the file is named encoding: gbk, but its text reads as utf-8/);
+    const fixed = pipelineFrom({ name: 'enc2', sources: [{ format: 'toyhom', path: 'a.csv', encoding: 'gb18030' }, { format: 'toyhom', path: 'b.csv', encoding: 'utf-8' }] }, dir);
+    await expect(checkInputs(fixed)).resolves.toBeUndefined();
   });
 });
