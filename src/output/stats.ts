@@ -305,8 +305,11 @@ export class RunStats {
       // The same input read twice in one batch (a requeue file run beside its own sources) has one
       // id for both: the first holds the kept records, and a copy whose records dedup dropped is a
       // duplicate, not a second accepted dialogue.
-      const copy = seen.has(id) && accepted.has(id) && firstDedupReject.has(id);
-      seen.add(id);
+      let copy = false;
+      if (firstDedupReject.has(id) && accepted.has(id)) {
+        copy = seen.has(id);
+        seen.add(id);
+      }
       if (accepted.has(id) && !copy) {
         this.dialoguesAccepted++;
         const f = this.funnelOf(formatOf.get(id) ?? 'unknown');

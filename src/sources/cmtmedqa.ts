@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import type { RawDialogue, RawTurn } from '../../schemas/dialogue.js';
 import { dialogueItem, rejectItem } from './item.js';
-import { importJsonArray, indexOrigin } from './json-importer.js';
+import { idText, importJsonArray, indexOrigin } from './json-importer.js';
 import type { Importer } from './types.js';
 
 // null stands for an absent optional field (pandas and Python None write it so).
@@ -41,7 +41,7 @@ export const importCmtMedQa: Importer = (input) =>
       }
       const question = r.input && r.input.trim() ? `${r.instruction.trim()}\n${r.input.trim()}` : r.instruction.trim();
       turns.push({ speaker: 'patient', text: question }, { speaker: 'doctor', text: r.output.trim() });
-      const id = r.id === undefined || r.id === null ? '' : String(r.id).trim();
+      const id = idText(r.id);
       const d: Omit<RawDialogue, 'id'> = { origin: indexOrigin(ctx, id || undefined), turns };
       const cate1 = r.cate1?.trim();
       const cate2 = r.cate2?.trim();

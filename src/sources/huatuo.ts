@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { dialogueItem, rejectItem } from './item.js';
-import { importJsonArray, indexOrigin } from './json-importer.js';
+import { idText, importJsonArray, indexOrigin } from './json-importer.js';
 import type { Importer } from './types.js';
 
 const Texts = z.union([z.array(z.string()), z.string()]);
@@ -36,7 +36,7 @@ export const importHuatuo: Importer = (input) =>
       );
     }
     const r = parsed.data;
-    const id = r.id === undefined || r.id === null ? '' : String(r.id).trim();
+    const id = idText(r.id);
     const question = r.input && r.input.trim() ? `${joined(r.instruction)}\n${r.input.trim()}` : joined(r.instruction);
     return dialogueItem({
       origin: indexOrigin(ctx, id || undefined),

@@ -18,6 +18,11 @@ export interface ElementContext {
   index: number;
 }
 
+/** A record's own id as text: '' when absent or null (then the origin falls back to `idx-<index>`). */
+export function idText(id: string | number | null | undefined): string {
+  return id === undefined || id === null ? '' : String(id).trim();
+}
+
 /** The origin of an element known only by its index (sourceId `idx-<index>`). */
 export function indexOrigin(ctx: ElementContext, sourceId = `idx-${ctx.index}`): Origin {
   return { format: ctx.format, file: ctx.file, sourceId, position: ctx.index + 1 };
