@@ -1,0 +1,23 @@
+import { describe, it, expect } from '@jest/globals';
+import { ask120Adapter, chunyuAdapter, haodfAdapter } from '../../src/scrape/adapters/index.js';
+
+// Variants of the layouts in ../shared/notes/scraping-layouts.md, written here (no page text is copied):
+// markup the crawlers' class names allow that the fixtures do not show.
+const turnsOf = (r: ReturnType<typeof haodfAdapter.parse>) => ('turns' in r ? r.turns : r);
+const speakersOf = (r: ReturnType<typeof haodfAdapter.parse>) => ('turns' in r ? r.turns.map((t) => t.speaker) : r);
+
+describe('layout variants the fixtures do not show', () => {
+  it('chunyu: a patient h6 that carries more than 患者 (a span with sex and age, a colon) is still the patient', () => {
+    const line = (h6: string, p: string) => `<div class="block-line"><div class="block-right"><h6>${h6}</h6><p>${p}</p></div></div>`;
+    const html = `<html><body><div class="js-info" data-problem="fxV1"></div><main class="content"><section><section class="problem-detail-wrap"><section class="problem-detail-inner">
+      ${line('患者<span class="age">（女，31岁）</span>', '手腕扭了一下，现在还肿。')}${line('钱医生', '能活动吗？先冷敷。')}${line('患者：', '能动，就是疼。')}
+      </section></section></section></main></body></html>`;
+    expect(turnsOf(chunyuAdapter.parse(html, 'https://www.chunyuyisheng.com/pc/qa/fxV1/'))).toEqual([
+      { speaker: '患者', text: '手腕扭了一下，现在还肿。' },
+      { speaker: '医生', text: '能活动吗？先冷敷。' },
+      { speaker: '患者', text: '能动，就是疼。' },
+    ]);
+    const ctx = html.replace(/block-right/g, 'context-left');
+    expect(speakersOf(chunyuAdapter.parse(ctx, 'https://www.chunyuyisheng.com/pc/qa/fxV1/'))).toEqual(['患者', '医生', '患者']);
+  });
+});
