@@ -20,4 +20,17 @@ describe('layout variants the fixtures do not show', () => {
     const ctx = html.replace(/block-right/g, 'context-left');
     expect(speakersOf(chunyuAdapter.parse(ctx, 'https://www.chunyuyisheng.com/pc/qa/fxV1/'))).toEqual(['患者', '医生', '患者']);
   });
+
+  it('120ask 2015: a span inside the question text (an editor highlight) is text, not a label; only a span that leads the paragraph labels it', () => {
+    const html = `<html><body><div class="b_askcont">
+      <p class="crazy_new"><span>健康咨询描述：</span>右耳<span style="color:red">嗡嗡</span>响了一周。</p>
+      <p class="crazy_new">晚上<span class="hl">更明显</span>，白天好一点。</p></div>
+      <div class="b_answerli"><div class="crazy_new">先查一下听力。</div></div></body></html>`;
+    const r = ask120Adapter.parse(html, 'https://www.120ask.com/question/fxV2.htm');
+    expect(turnsOf(r)).toEqual([
+      { speaker: '患者', text: '健康咨询描述：右耳嗡嗡响了一周。\n晚上更明显，白天好一点。' },
+      { speaker: '医生', text: '先查一下听力。' },
+    ]);
+    expect('description' in r && r.description).toBe('右耳嗡嗡响了一周。');
+  });
 });
