@@ -33,4 +33,14 @@ describe('layout variants the fixtures do not show', () => {
     ]);
     expect('description' in r && r.description).toBe('右耳嗡嗡响了一周。');
   });
+
+  it('120ask 2017+: a question written straight into #d_msCon (no <p>) is the patient turn, not dropped', () => {
+    const html = `<html><body><div class="b_askti"><h1 id="d_askH1">膝盖响</h1></div>
+      <div class="b_askdesc"><div id="d_msCon">蹲下起来膝盖总是咔咔响，<br>不疼，需要治疗吗？</div></div>
+      <div class="b_answerli"><div class="b_answertl"><span class="b_sp1">主治医师</span></div><div class="crazy_doctor">不疼一般不用处理，注意少蹲。</div></div></body></html>`;
+    expect(turnsOf(ask120Adapter.parse(html, 'https://www.120ask.com/question/fxV3.htm'))).toEqual([
+      { speaker: '患者', text: '蹲下起来膝盖总是咔咔响，\n不疼，需要治疗吗？' },
+      { speaker: '医生', text: '不疼一般不用处理，注意少蹲。' },
+    ]);
+  });
 });
