@@ -43,4 +43,18 @@ describe('layout variants the fixtures do not show', () => {
       { speaker: '医生', text: '不疼一般不用处理，注意少蹲。' },
     ]);
   });
+
+  it('haodf 2020–21 flow: doctor and patient text in a <div> (not a <p>) with the f-c-r classes is read, not dropped', () => {
+    const card = (who: string, body: string) => `<div class="js-f-card f-card clearfix"><div class="f-c-right"><img class="f-c-r-doctor f-c-r-usertype" src="//i.example/${who}.png"><div class="f-c-r-info">${who}</div><div class="f-c-r-content"><div class="f-c-r-wrap">${body}</div></div><div class="f-c-r-date"><div class="f-c-r-date-right">发表于：03.04</div></div></div></div>`;
+    const html = `<html><body><div class="flowdetail">
+      ${card('patient', '<h4 class="f-c-r-w-subtitle">病情描述</h4><div class="f-c-r-w-text">孩子晚上磨牙，白天正常。</div>')}
+      ${card('doctor', '<div class="f-c-r-doctext">多数和睡前兴奋有关，<br>先观察。</div><div class="f-c-r-tip">郑重提示：线上咨询不能代替面诊</div>')}
+      ${card('patient', '<div class="f-c-r-w-text">需要补钙吗？</div>')}
+      </div></body></html>`;
+    expect(turnsOf(haodfAdapter.parse(html, 'https://www.haodf.com/flow/fx_v4.html'))).toEqual([
+      { speaker: '患者', text: '病情描述：孩子晚上磨牙，白天正常。' },
+      { speaker: '医生', text: '多数和睡前兴奋有关，\n先观察。' },
+      { speaker: '患者', text: '需要补钙吗？' },
+    ]);
+  });
 });
