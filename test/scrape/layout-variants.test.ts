@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { ask120Adapter, chunyuAdapter, haodfAdapter } from '../../src/scrape/adapters/index.js';
+import { ask120Adapter, chunyuAdapter, haodfAdapter, xywyAdapter } from '../../src/scrape/adapters/index.js';
 
 // Variants of the layouts in ../shared/notes/scraping-layouts.md, written here (no page text is copied):
 // markup the crawlers' class names allow that the fixtures do not show.
@@ -55,6 +55,21 @@ describe('layout variants the fixtures do not show', () => {
       { speaker: '患者', text: '病情描述：孩子晚上磨牙，白天正常。' },
       { speaker: '医生', text: '多数和睡前兴奋有关，\n先观察。' },
       { speaker: '患者', text: '需要补钙吗？' },
+    ]);
+  });
+
+  it('paragraphs and divs inside one text element are lines, not run together (血压150/90 and 心率80 stay apart)', () => {
+    const html = `<html><body><div class="b_askcont"><p class="crazy_new"><span>健康咨询描述：</span>最近头晕。</p></div>
+      <div class="b_answerli"><div class="crazy_new"><p>病情分析：血压150/90</p><p>80次/分也偏快。</p><div>指导意见：</div><ul><li>低盐饮食</li><li>复测血压</li></ul></div></div></body></html>`;
+    expect(turnsOf(ask120Adapter.parse(html, 'https://www.120ask.com/question/fxV5.htm'))).toEqual([
+      { speaker: '患者', text: '健康咨询描述：最近头晕。' },
+      { speaker: '医生', text: '病情分析：血压150/90\n80次/分也偏快。\n指导意见：\n低盐饮食\n复测血压' },
+    ]);
+    const xywy = `<html><body><div id="qdetailc"><p>空腹血糖7.2</p><p>6.8是餐后的，正常吗？</p></div>
+      <div class="docall"><div class="qsdetail"><div class="Doc_dochf"><div class="pt15 f14 graydeep pl20 pr20"><div>空腹偏高，</div><div>建议复查糖化血红蛋白。</div></div></div></div></div></body></html>`;
+    expect(turnsOf(xywyAdapter.parse(xywy, 'http://club.xywy.com/question/fxV5.htm'))).toEqual([
+      { speaker: '患者', text: '空腹血糖7.2\n6.8是餐后的，正常吗？' },
+      { speaker: '医生', text: '空腹偏高，\n建议复查糖化血红蛋白。' },
     ]);
   });
 });
