@@ -72,4 +72,18 @@ describe('layout variants the fixtures do not show', () => {
       { speaker: '医生', text: '空腹偏高，\n建议复查糖化血红蛋白。' },
     ]);
   });
+
+  it('haodf 2015–19 zzx: labelled intake fields inside an extra wrapper div keep their own labels (disease is not the whole card)', () => {
+    const html = `<html><body><div class="zzx_yh_con">
+      <div class="zzx_yh_stream"><div class="yh_l_huan"></div><div class="h_s_cons_info"><h3 class="h_s_cons_info_title">耳鸣</h3>
+        <div class="h_s_cons_body"><p><strong class="cblues1">疾病：</strong>耳鸣</p><p><strong class="cblues1">病情描述：</strong>左耳嗡嗡响半个月。</p></div></div></div>
+      <div class="zzx_yh_stream"><div class="yh_l_doctor"></div><div class="h_s_cons_docs"><h3 class="h_s_cons_title">先做个纯音测听。</h3></div></div>
+      </div></body></html>`;
+    const r = haodfAdapter.parse(html, 'https://www.haodf.com/wenda/fx_v6.htm');
+    expect(turnsOf(r)).toEqual([
+      { speaker: '患者', text: '疾病：耳鸣\n病情描述：左耳嗡嗡响半个月。' },
+      { speaker: '医生', text: '先做个纯音测听。' },
+    ]);
+    expect('disease' in r && [r.disease, r.description]).toEqual(['耳鸣', '左耳嗡嗡响半个月。']);
+  });
 });
