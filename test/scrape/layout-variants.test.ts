@@ -86,4 +86,13 @@ describe('layout variants the fixtures do not show', () => {
     ]);
     expect('disease' in r && [r.disease, r.description]).toEqual(['耳鸣', '左耳嗡嗡响半个月。']);
   });
+
+  it('a login page served with 200 that asks for a phone number and an SMS code (no password field) is a login wall, on every site', () => {
+    const html = `<html><head><title>登录</title></head><body><div class="login-panel"><h2>手机号登录</h2>
+      <form action="/nlogin/mobile" method="post"><input name="mobile" type="tel"><input name="smscode"><button>获取验证码</button></form></div></body></html>`;
+    expect(haodfAdapter.parse(html, 'https://www.haodf.com/bingcheng/fx_v7.html')).toEqual({ unrecognised: 'a login page is served instead of the consultation', kind: 'login' });
+    for (const [a, u] of [[chunyuAdapter, 'https://www.chunyuyisheng.com/pc/qa/fxV7/'], [xywyAdapter, 'http://club.xywy.com/question/fxV7.htm'], [ask120Adapter, 'https://www.120ask.com/question/fxV7.htm']] as const) {
+      expect(a.parse(html, u)).toMatchObject({ kind: 'login' });
+    }
+  });
 });
