@@ -215,14 +215,17 @@ function readText(ctx: ReadCtx, $el: Cheerio<AnyNode>, rule: TextRule): string {
       let $c = $(child);
       if (rule.label && $c.is(rule.label)) {
         // A label inside a text element is read with that element (below); one outside labels the next.
-        if ($c.parents(rule.select!).length === 0) label = plain($c).replace(/[:：]\s*$/, '') || undefined;
+        // One already read (and removed) with its element has no parent any more.
+        if (child.parent && $c.parents(rule.select!).length === 0) label = plain($c).replace(/[:：]\s*$/, '') || undefined;
         return;
       }
       if (rule.label) {
+        // Only a label that leads the element labels it: one after text (an inline <span> an editor
+        // put in the middle of a sentence) is part of the text.
         const inner = $c.find(rule.label).first();
-        if (inner.length) {
+        if (inner.length && leads($, inner[0], child)) {
           label = plain(inner).replace(/[:：]\s*$/, '') || undefined;
-          $c.find(rule.label).first().remove(); // $c lives in this turn's private clone
+          inner.remove(); // $c lives in this turn's private clone
         }
       }
       const kept = keepLines(ctx, block($c, true));
@@ -237,6 +240,16 @@ function readText(ctx: ReadCtx, $el: Cheerio<AnyNode>, rule: TextRule): string {
   let text = lines.join('\n');
   if (rule.stripPrefix) text = text.replace(new RegExp(`^(?:${rule.stripPrefix})`, 'u'), '').trim();
   return text;
+}
+
+/** No text comes before `el` inside `container` (markup whitespace and comments are not text). */
+function leads($: CheerioAPI, el: AnyNode, container: AnyNode): boolean {
+  for (let n: AnyNode | null = el; n && n !== container; n = n.parent) {
+    for (let p = n.prev; p; p = p.prev) {
+      if (p.type !== 'comment' && collapseLine($(p).text()) !== '') return false;
+    }
+  }
+  return true;
 }
 
 /** Lines that are only placeholders (after removing every placeholder string and punctuation) go. */

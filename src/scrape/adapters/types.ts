@@ -101,14 +101,19 @@ const BR = '\uE000'; // a private-use character stands for <br> while source whi
 /** Never text: scripts and styles are code, noscript/template content is not shown to a reader with scripts on. */
 export const HIDDEN = 'script, style, noscript, template';
 
+/** Elements a browser lays out as their own lines: text on both sides of one is never run together. */
+const BLOCKS = 'p, div, li, dd, dt, tr, h1, h2, h3, h4, h5, h6, pre, blockquote, section, article, ul, ol, table, hr';
+
 /**
- * An element's text with <br> as line breaks; newlines and indentation in the markup are just
- * spaces; hidden content removed (`owned`: el is already a private copy, edited in place).
+ * An element's text with <br> and block elements (paragraphs, divs, list items) as line breaks;
+ * newlines and indentation in the markup are just spaces; hidden content removed (`owned`: el is
+ * already a private copy, edited in place).
  */
 export function blockText(el: Cheerio<AnyNode>, owned = false): string {
   const clone = owned ? el : el.clone();
   clone.find(HIDDEN).remove();
   clone.find('br').replaceWith(BR);
+  clone.find(BLOCKS).before(BR).after(BR);
   return clone
     .text()
     .split(BR)
