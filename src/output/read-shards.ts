@@ -4,8 +4,8 @@
  * A file that is missing, cut short, not JSON, or (checkShardFiles) not the bytes its manifest
  * lists is CMT_OUTPUT_INVALID naming it, never a stack trace.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { sha256File } from '../core/file-digest.js';
 import path from 'node:path';
 import { Manifest, type ShardEntry } from '../../schemas/manifest.js';
 import { Pipeline } from '../../schemas/pipeline.js';
@@ -55,12 +55,6 @@ export async function* outputJsonLines(outDir: string, rel: string): AsyncGenera
   }
 }
 
-async function sha256Of(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
 /**
  * Checks that every shard and sidecar of `entries` holds the bytes its manifest lists (sha256), so
  * an output edited or damaged after its run is refused before anything is built from it.
@@ -70,7 +64,7 @@ export async function checkShardFiles(out: OutputDir, entries: ShardEntry[]): Pr
     for (const f of [{ path: e.path, sha256: e.sha256 }, ...(e.annotations ? [e.annotations] : [])]) {
       let got: string;
       try {
-        got = await sha256Of(path.join(out.outDir, f.path));
+        got = await sha256File(path.join(out.outDir, f.path));
       } catch (err) {
         throw damagedOutput(out.outDir, f.path, whyUnreadable(err), err);
       }

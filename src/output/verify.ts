@@ -6,8 +6,8 @@
  * rejects file, dataset_info.json and the card. It collects every mismatch instead of stopping at
  * the first. Read-only; used by the CLI, the end-to-end tests and the Python consumer test.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { fileDigest } from '../core/file-digest.js';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Manifest, type ShardEntry } from '../../schemas/manifest.js';
@@ -37,16 +37,6 @@ export interface VerifyResult {
 
 /** Rows reported per shard before the rest are only counted. */
 const MAX_ROW_PROBLEMS = 5;
-
-async function fileDigest(file: string): Promise<{ bytes: number; sha256: string }> {
-  const h = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    h.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { bytes, sha256: h.digest('hex') };
-}
 
 async function readJsonl(file: string): Promise<unknown[]> {
   const out: unknown[] = [];

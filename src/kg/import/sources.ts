@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import iconv from 'iconv-lite';
 import type { KgRelation, KgSourceFile } from '../../../schemas/kg.js';
 import { CmtError } from '../../core/errors.js';
+import { sha256File } from '../../core/file-digest.js';
 import type { Entity } from './clean.js';
 
 export interface DiseaseFacts {
@@ -39,11 +40,7 @@ function obj(v: unknown): Record<string, unknown> {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
-export async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
+export { sha256File };
 
 /** UTF-8 (with or without BOM) when the first 64 KiB decode strictly, else GB18030 (a GBK superset). */
 export async function sniffEncoding(file: string): Promise<'utf-8' | 'gb18030'> {
