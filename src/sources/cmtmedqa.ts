@@ -7,11 +7,14 @@
  * - {instruct, output}: a safety prompt, one patient and one doctor turn, singleTurn, sourceId
  *   `safety-<index>` (index = 0-based position in the array).
  * Anything else is an `import.schema` reject. Speakers are positional: 'patient' / 'doctor'.
+ * `history` may also be given as pair objects or role messages (cmtmedqa-history.ts), and the
+ * records may sit in a wrapper object ({"data": [...]}, see json-wrapper.ts).
  */
 import { z } from 'zod';
 import type { RawDialogue, RawTurn } from '../../schemas/dialogue.js';
+import { historyTurns } from './cmtmedqa-history.js';
 import { dialogueItem, rejectItem } from './item.js';
-import { idText, importJsonArray, indexOrigin } from './json-importer.js';
+import { idText, importJsonArray, indexOrigin, wrapperHint } from './json-importer.js';
 import type { Importer } from './types.js';
 
 // null stands for an absent optional field (pandas and Python None write it so).
@@ -22,7 +25,8 @@ const MultiTurn = z.object({
   instruction: z.string(),
   input: z.string().nullish(),
   output: z.string(),
-  history: z.array(z.tuple([z.string(), z.string()])).nullish(),
+  // Entries are read by historyTurns ([q, a] pairs and the other shapes it accepts).
+  history: z.array(z.unknown()).nullish(),
 });
 
 const Safety = z.object({
@@ -30,15 +34,16 @@ const Safety = z.object({
   output: z.string(),
 });
 
+/** Fields of the two record shapes (an object with none of them may be a wrapper, see wrapperHint). */
+const FIELDS = ['instruction', 'instruct', 'output'];
+
 export const importCmtMedQa: Importer = (input) =>
   importJsonArray('cmtmedqa', input, (value, ctx) => {
     const multi = MultiTurn.safeParse(value);
-    if (multi.success) {
+    const history = multi.success ? historyTurns(multi.data.history ?? []) : null;
+    if (multi.success && history && 'turns' in history) {
       const r = multi.data;
-      const turns: RawTurn[] = [];
-      for (const [q, a] of r.history ?? []) {
-        turns.push({ speaker: 'patient', text: q.trim() }, { speaker: 'doctor', text: a.trim() });
-      }
+      const turns: RawTurn[] = history.turns;
       const question = r.input && r.input.trim() ? `${r.instruction.trim()}\n${r.input.trim()}` : r.instruction.trim();
       turns.push({ speaker: 'patient', text: question }, { speaker: 'doctor', text: r.output.trim() });
       const id = idText(r.id);
@@ -60,12 +65,16 @@ export const importCmtMedQa: Importer = (input) =>
         singleTurn: true,
       });
     }
-    const issue = multi.error.issues[0];
+    let where: string;
+    if (history && 'problem' in history) where = `${history.path}: ${history.problem}`;
+    else {
+      const issue = multi.error?.issues[0];
+      where = `${issue?.path.join('.') || '(root)'}: ${issue?.message}`;
+    }
     return rejectItem(
       'import.schema',
-      `element ${ctx.index} matches neither CMtMedQA shape ({id, instruction, output, history} or {instruct, output}): ` +
-        `${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+      `element ${ctx.index} matches neither CMtMedQA shape ({id, instruction, output, history} or {instruct, output}): ${where}${wrapperHint(value, FIELDS)}`,
       indexOrigin(ctx),
       value,
     );
-  });
+  }, { wrappers: true });

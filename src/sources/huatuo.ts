@@ -3,11 +3,12 @@
  * single-turn Q/A. The patient turn is the instruction strings (plus `input` when non-empty),
  * the doctor turn the output strings. An empty id (all of the published test set) becomes
  * sourceId `idx-<index>`; null in id or input counts as absent (pandas and Python None write it).
- * Elements of another shape are `import.schema` rejects.
+ * Elements of another shape are `import.schema` rejects. The records may sit in a wrapper object
+ * ({"data": [...]}, see json-wrapper.ts).
  */
 import { z } from 'zod';
 import { dialogueItem, rejectItem } from './item.js';
-import { idText, importJsonArray, indexOrigin } from './json-importer.js';
+import { idText, importJsonArray, indexOrigin, wrapperHint } from './json-importer.js';
 import type { Importer } from './types.js';
 
 const Texts = z.union([z.array(z.string()), z.string()]);
@@ -30,7 +31,7 @@ export const importHuatuo: Importer = (input) =>
       const issue = parsed.error.issues[0];
       return rejectItem(
         'import.schema',
-        `element ${ctx.index} is not a Huatuo record {id, instruction[], input, output[]}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+        `element ${ctx.index} is not a Huatuo record {id, instruction[], input, output[]}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}${wrapperHint(value, ['instruction', 'output'])}`,
         indexOrigin(ctx),
         value,
       );
@@ -46,4 +47,4 @@ export const importHuatuo: Importer = (input) =>
       ],
       singleTurn: true,
     });
-  });
+  }, { wrappers: true });
