@@ -8,7 +8,7 @@
  * - role messages, one per turn: {role, content} (OpenAI) or {from, value} (ShareGPT /
  *   LLaMA-Factory), roles user / human / patient → patient and assistant / gpt / bot / model /
  *   doctor → doctor, alternating from the patient and ending with the doctor (whole rounds).
- * Anything else is ambiguous and the record an `import.schema` reject whose detail says what was
+ * A history given as JSON text in a string is read as that JSON. Anything else is ambiguous and the record an `import.schema` reject whose detail says what was
  * found: an entry of another shape, a pair object with two ways of naming its question (or a
  * text member besides them, which could belong to the turn), a system or tool message, messages
  * that do not alternate, messages mixed with pairs. Nothing here guesses or drops text.
@@ -93,8 +93,24 @@ function messageTurns(history: unknown[]): HistoryResult {
   return { turns };
 }
 
-/** The turns of a record's history, or where and why it is not one of the accepted shapes. */
-export function historyTurns(history: readonly unknown[]): HistoryResult {
+/**
+ * The turns of a record's history, or where and why it is not one of the accepted shapes. A
+ * history given as a string (a CSV column turned back into JSON) is read when it is empty (no
+ * history) or JSON text of an array; any other string (Python's repr with single quotes …) is
+ * not guessed at.
+ */
+export function historyTurns(history: readonly unknown[] | string): HistoryResult {
+  if (typeof history === 'string') {
+    if (history.trim() === '') return { turns: [] };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(history);
+    } catch {
+      parsed = undefined;
+    }
+    if (!Array.isArray(parsed)) return { path: 'history', problem: `a string that is not JSON text of an array (${JSON.stringify(history.slice(0, 40))}…); ${EXPECTED}` };
+    return historyTurns(parsed);
+  }
   if (history.length > 0 && isMessage(history[0])) return messageTurns(history as unknown[]);
   const turns: RawTurn[] = [];
   for (let k = 0; k < history.length; k++) {

@@ -15,7 +15,8 @@
  * are a few levels deep, and deep values break everything that walks them recursively later.
  *
  * An element JSON.parse refuses only for Python's NaN/Infinity literals (json.dump writes them for
- * missing numbers) is read with those as null (pythonJson).
+ * missing numbers), or for a comma before a closing bracket, is read with those as null and
+ * without that comma (pythonJson).
  * A broken element is reported ('invalid') and scanning goes on with the next one; an input that
  * ends inside an element or before the closing ']' is reported as 'truncated'. An element written
  * on one line (JSON Lines, or an array with one element per line) that does not close by the end
@@ -103,7 +104,7 @@ export interface ScanOptions {
    * without one is a JSON Lines record as before. Objects that follow a wrapper are looked at
    * the same way (wrapper files concatenated into one).
    */
-  wrappers?: boolean;
+  wrappers?: { recordFields: ReadonlySet<string> };
 }
 
 export async function* jsonArrayElements(text: AsyncIterable<string>, opts: ScanOptions = {}): AsyncGenerator<JsonArrayEvent> {
@@ -152,7 +153,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
   // probed (given back to the scan as a chunk of its own when it is no wrapper) and its column.
   let members: WrapperMembers | null = null;
   /** Read a top-level '{' as a possible wrapper. */
-  let probe = opts.wrappers === true;
+  let probe = opts.wrappers !== undefined;
   let probed: string[] = [];
   let probeCol = 0;
   /** Inside a wrapper's records array: its ']' hands back to the wrapper's members. */
@@ -161,6 +162,8 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
   let pending: string | null = null;
   /** The probed object follows a closed array (it is then no JSON Lines record when no wrapper). */
   let probeEnd = false;
+  /** The last thing closed was a wrapper object (for the detail of what follows it). */
+  let afterWrapper = false;
 
   /** The state of a container element opened by bracket `c` at column `col` (-1: not first on its line). */
   /**
@@ -244,7 +247,8 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
         i = r.found === 'more' ? n : r.at;
         const lf = s.lastIndexOf('\n', i - 1);
         if (lf >= from) lineStart = lf + 1;
-        wsOnly = false;
+        // Only whitespace before i on its line (a records array's first element may start one).
+        wsOnly = r.found === 'records' && lf >= from && /^[ \t\r\ufeff]*$/.test(s.slice(lf + 1, i));
         if (r.found === 'records') {
           // The records array is open: its elements are read as a top-level array's.
           phase = opts.elementsAreArrays ? Phase.AfterOpen : Phase.Between;
@@ -269,6 +273,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
         } else if (r.found === 'close') {
           phase = Phase.End;
           members = null;
+          afterWrapper = true;
           probe = true; // a wrapper file concatenated after this one
         } else if (r.found === 'broken') {
           out.push({ kind: 'invalid', index, raw: s.slice(r.at, r.at + CONTEXT_CHARS), detail: `the object around the records is not valid JSON after its "${members!.currentKey}" member: ${r.detail}` });
@@ -394,7 +399,10 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
             wrapped = false;
             phase = Phase.Members;
             members!.afterValue();
-          } else phase = Phase.End;
+          } else {
+            phase = Phase.End;
+            afterWrapper = false;
+          }
         } else {
           // an element starts
           phase = Phase.Element;
@@ -437,7 +445,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           i++;
         } else if (c === OPEN_CURLY && probe) {
           phase = Phase.Probe;
-          members = new WrapperMembers();
+          members = new WrapperMembers(opts.wrappers!.recordFields);
           // The probe reads from after the '{'; what it read is kept from the '{' on.
           probed = ['{'];
           probeCol = Math.max(col, 0);
@@ -463,13 +471,13 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           i++;
         } else if (c === OPEN_CURLY && probe) {
           phase = Phase.Probe;
-          members = new WrapperMembers();
+          members = new WrapperMembers(opts.wrappers!.recordFields);
           probed = ['{'];
           probeCol = Math.max(col, 0);
           probeEnd = true;
           i++;
         } else {
-          out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail: 'unexpected content after the closing "]" of the array' });
+          out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail: afterWrapper ? 'unexpected content after the closing "}" of the object around the records' : 'unexpected content after the closing "]" of the array' });
           yield out;
           return;
         }
@@ -492,15 +500,18 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
 }
 
 /**
- * An element that JSON.parse refused, read as Python's json module writes and reads it by default
- * (pandas and hand-made exports): NaN, Infinity and -Infinity outside strings stand for a missing
- * number and become null (the importers read null as an absent field). Undefined when the text
- * has none of them or still does not parse: then the element is a parse_error reject as before.
- * Only called on the failure path, so valid files pay nothing for it.
+ * An element that JSON.parse refused, read as the writers of real exports write it: Python's json
+ * module by default (pandas and hand-made exports), where NaN, Infinity and -Infinity outside
+ * strings stand for a missing number and become null (the importers read null as an absent
+ * field), and hand-edited or JavaScript-written files, where a comma may follow an object's last
+ * member or an array's last element (it is dropped: `{"a": 1,}` is `{"a": 1}`). Undefined when
+ * the text has none of these or still does not parse: then the element is a parse_error reject as
+ * before. Only called on the failure path, so valid files pay nothing for it.
  */
 export function pythonJson(raw: string): unknown {
   let out = '';
   let from = 0;
+  let changed = false;
   let inString = false;
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
@@ -513,15 +524,27 @@ export function pythonJson(raw: string): unknown {
       inString = true;
       continue;
     }
+    if (c === COMMA) {
+      let j = i + 1;
+      while (j < raw.length && isWs(raw.charCodeAt(j))) j++;
+      const next = raw.charCodeAt(j);
+      if (next === CLOSE_CURLY || next === CLOSE_SQ) {
+        out += raw.slice(from, i);
+        from = i + 1;
+        changed = true;
+      }
+      continue;
+    }
     if (c !== 0x2d && c !== 0x49 && c !== 0x4e) continue; // '-', 'I', 'N'
     const word = NON_FINITE.find((w) => raw.startsWith(w, i));
     if (word && !isWordChar(raw.charCodeAt(i - 1)) && !isWordChar(raw.charCodeAt(i + word.length))) {
       out += `${raw.slice(from, i)}null`;
       i += word.length - 1;
       from = i + 1;
+      changed = true;
     }
   }
-  if (from === 0) return undefined;
+  if (!changed) return undefined;
   try {
     return JSON.parse(out + raw.slice(from));
   } catch {

@@ -2,8 +2,11 @@
  * The members of a top-level JSON object that wraps a dataset's records (dataset exports and
  * Hugging Face dumps: {"version": "1.0", "data": [...]}, {"train": [...], "test": [...]}, the
  * datasets-server {"features": [...], "rows": [...], ...}), read one character at a time until
- * the value of a member named in RECORD_KEYS starts with '[' (the scanner then reads that array's
- * elements as the records), or the object closes. Values of other members (metadata) are stepped
+ * the value of a member named in RECORD_KEYS is an array of objects (or empty: the scanner then
+ * reads that array's elements as the records), or the object closes. An object that has shown a
+ * member named as a field of the format's records (`recordFields`: "instruction" …) before it is
+ * a record (a JSON Lines line), not a wrapper, whatever members follow, and so is one whose
+ * RECORD_KEYS member holds no objects ("data": [1, 2]). Values of other members (metadata) are stepped
  * over, strings and nested brackets included. It holds no text: the scanner (json-array.ts) keeps
  * what it needs. It must not parse or interpret values, and never throws on bad input: what it
  * cannot follow as JSON (a raw newline in a string, a missing colon) it reports as 'broken'.
@@ -19,7 +22,7 @@ export const RECORD_KEYS: ReadonlySet<string> = new Set(['data', 'rows', 'record
 export type MemberStep =
   /** The input so far is consumed: more is needed. */
   | { found: 'more' }
-  /** A records member's '[' is at `at - 1`: its elements start at `at`. */
+  /** A records member's array is open: its first element (or its ']') is at `at`, whitespace before it. */
   | { found: 'records'; at: number; key: string }
   /** The object's closing '}' is at `at - 1`. */
   | { found: 'close'; at: number }
@@ -29,6 +32,8 @@ export type MemberStep =
 const enum St {
   /** After '{': a key or '}'. */
   KeyOrClose,
+  /** After a records member's '[': an object or ']' makes them records. */
+  RecordsOpen,
   /** After ',': a key (or '}' after a trailing comma). */
   Key,
   InKey,
@@ -52,6 +57,11 @@ export class WrapperMembers {
   private inString = false;
   private escape = false;
   private scalar = false;
+  /** A member named as a record field was seen: this object is a record, not a wrapper. */
+  private record = false;
+
+  /** `recordFields`: member names of the format's records (see the header). */
+  constructor(private readonly recordFields: ReadonlySet<string> = new Set()) {}
 
   /** After a records array closed: the wrapper's next member or its end follows. */
   afterValue(): void {
@@ -90,6 +100,7 @@ export class WrapperMembers {
           else if (c === 10) return { found: 'broken', at: i, detail: 'a member name is not closed on its line' };
           else if (c === 34) {
             this.lastKey = unescapeKey(this.key.join(''));
+            if (this.recordFields.has(this.lastKey)) this.record = true;
             this.st = St.Colon;
             continue;
           }
@@ -106,9 +117,9 @@ export class WrapperMembers {
           return { found: 'broken', at: i, detail: 'expected ":" after a member name' };
         case St.Value:
           if (isWs(c)) continue;
-          if (c === 91 && RECORD_KEYS.has(this.lastKey)) {
-            this.st = St.CommaOrClose; // once the scanner hands back (afterValue)
-            return { found: 'records', at: i + 1, key: this.lastKey };
+          if (c === 91 && !this.record && RECORD_KEYS.has(this.lastKey)) {
+            this.st = St.RecordsOpen;
+            continue;
           }
           this.st = St.InValue;
           this.inString = c === 34;
@@ -116,6 +127,20 @@ export class WrapperMembers {
           this.depth = c === 91 || c === 123 ? 1 : 0;
           this.scalar = !this.inString && this.depth === 0;
           if (this.scalar && (c === 44 || c === 125)) return { found: 'broken', at: i, detail: 'a member has no value' };
+          continue;
+        case St.RecordsOpen:
+          if (isWs(c)) continue;
+          if (c === 123 || c === 93) {
+            this.st = St.CommaOrClose; // once the scanner hands back (afterValue)
+            return { found: 'records', at: i, key: this.lastKey };
+          }
+          // Not records: step over the array as any other value (this character is in it).
+          this.st = St.InValue;
+          this.inString = false;
+          this.escape = false;
+          this.scalar = false;
+          this.depth = 1;
+          i--;
           continue;
         case St.InValue:
           if (this.inString) {
