@@ -128,30 +128,43 @@ function hasUtf8Bom(b: Uint8Array): boolean {
  * The UTF-16 byte order of a head without a byte-order mark, read from its text: only a head
  * holding a NUL byte is looked at (UTF-8 and GB18030 text never holds one, so no such file is
  * ever asked), and it is UTF-16 in the byte order whose decoding is clean — no U+FFFD (a lone
- * surrogate), no U+0000 and no C0 control but tab, LF and CR — and plausible (plausibility():
- * ASCII and common Chinese, not mojibake), while the other order's decoding is not. Deciding by
- * the text and not by the NULs' offsets, because CJK text puts NULs on both sides (一 is U+4E00).
- * A UTF-8 file with a stray NUL or a zero-filled tail (a crashed write) fails the first test
- * and stays UTF-8. An odd last byte is not looked at (the decoder turns it into U+FFFD later).
+ * surrogate), no U+0000 and no C0 control but tab, LF and CR —, holds MIN_UTF16_ASCII ASCII
+ * characters at least (line ends, JSON syntax, CSV commas: each is a NUL byte beside an ASCII
+ * one; stray NULs in a UTF-8 file make one each at most) and reads as text (utf16Score above 0:
+ * ASCII and common Chinese outweigh mojibake indicators), while the other order's
+ * decoding does not (the wrong order turns ASCII into U+XX00 and hanzi into Hangul, Yi, private
+ * use and lone surrogates). Deciding by the text and not by the NULs' offsets, because CJK text
+ * puts NULs on both sides (一 is U+4E00). A UTF-8 file with a stray NUL or a zero-filled tail (a
+ * crashed write) fails this and stays UTF-8. An odd last byte is not looked at (the decoder turns
+ * it into U+FFFD later).
  */
 export function sniffUtf16(head: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
   if (head.indexOf(0) < 0) return undefined;
   const even = head.subarray(0, head.length & ~1);
-  const le = utf16Clean(even, 'utf-16le');
-  const be = utf16Clean(even, 'utf-16be');
-  if (le && !be) return 'utf-16le';
-  if (be && !le) return 'utf-16be';
+  const le = utf16Score(even, 'utf-16le');
+  const be = utf16Score(even, 'utf-16be');
+  if (le > 0 && be <= 0) return 'utf-16le';
+  if (be > 0 && le <= 0) return 'utf-16be';
   return undefined;
 }
 
-/** The UTF-16 decoding of `b` is clean text and plausible (see sniffUtf16); a unit cut by the end is left out. */
-function utf16Clean(b: Uint8Array, enc: 'utf-16le' | 'utf-16be'): boolean {
+/** The fewest ASCII characters a head read as UTF-16 must hold (see sniffUtf16). */
+const MIN_UTF16_ASCII = 8;
+
+/**
+ * How much the UTF-16 decoding of `b` reads as text: -Infinity when it is not clean or holds
+ * fewer than MIN_UTF16_ASCII ASCII characters (see sniffUtf16), else plausibility()'s score plus one per ASCII character (which plausibility does
+ * not count: a header line or JSON syntax is text too). A unit cut by the end is left out.
+ */
+function utf16Score(b: Uint8Array, enc: 'utf-16le' | 'utf-16be'): number {
   const s = new TextDecoder(enc, { fatal: false, ignoreBOM: true }).decode(b, { stream: true });
+  let ascii = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 ? c !== 9 && c !== 10 && c !== 13 : c === 0xfffd) return false;
+    if (c < 0x20 ? c !== 9 && c !== 10 && c !== 13 : c === 0xfffd) return -Infinity;
+    if (c < 0x80) ascii++;
   }
-  return plausibility(s).plausible;
+  return ascii < MIN_UTF16_ASCII ? -Infinity : plausibility(s).score + ascii;
 }
 
 /** The UTF-16 byte order a leading byte-order mark names, if any. */

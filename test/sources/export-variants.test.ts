@@ -222,6 +222,14 @@ describe('UTF-16 saved without a byte-order mark', () => {
     for (const enc of ['utf-16le', 'utf-16be'] as const) expect(await decodeAll(iconv.encode(text, enc))).toEqual({ text, used: enc });
   });
 
+  it('reads Traditional Chinese UTF-16 (many hanzi outside the common set) and a short ASCII-only one', async () => {
+    const traditional = 'id=1\n\nDialogue\n病人：\n醫生您好，我頭痛一整天了，體溫正常，應該怎麼辦？請問需要檢查嗎？\n醫生：\n建議先量血壓，觀察兩天。\n\n';
+    const ascii = 'department,title,ask,answer\r\n';
+    for (const text of [traditional, ascii]) {
+      for (const enc of ['utf-16le', 'utf-16be'] as const) expect(await decodeAll(iconv.encode(text, enc))).toEqual({ text, used: enc });
+    }
+  });
+
   it('never takes a UTF-8 or GB18030 file for UTF-16, also with a stray NUL or a zero-filled tail', async () => {
     const texts = [csv, J([rec('z')]), 'id=1\nhttps://www.haodf.com/x/1.htm\n\nDialogue\n病人：\n头痛\n医生：\n量血压\n', 'plain ascii, lines\nand more\n'];
     for (const t of texts) {
