@@ -13,7 +13,8 @@
  * them, or names one column twice, is an `import.schema` reject and nothing else is read (the
  * columns could not be told apart). Columns the header names otherwise are not read. A row made
  * only of header names later in the file is the header of a file concatenated after the first
- * (it maps the columns from there on), not a dialogue.
+ * (it maps the columns from there on), not a dialogue. An empty input (no header row) is one
+ * `import.truncated` reject, as for the JSON formats.
  */
 import type { Origin, RawDialogue } from '../../schemas/dialogue.js';
 import { csvRows } from './csv.js';
@@ -117,5 +118,8 @@ export const importToyhom: Importer = async function* (input: ImportInput) {
     if (department) d.department = department;
     if (title) d.title = title;
     yield dialogueItem(d);
+  }
+  if (!col) {
+    yield rejectItem('import.truncated', 'the input is empty (no header row)', { format: 'toyhom', file: input.file, sourceId: 'header', position: 0 }, '');
   }
 };

@@ -296,3 +296,16 @@ describe('JSON with trailing commas (hand-edited or JavaScript-written)', () => 
     expect(turnsOf(dialogues[0])).toEqual([['patient', '头疼,]'], ['doctor', '休息,}']]);
   });
 });
+
+describe('empty inputs', () => {
+  it('gives one import.truncated reject for an empty, blank or byte-order-mark-only file in every format', async () => {
+    const { importers } = await import('../../src/sources/index.js');
+    for (const [format, importer] of Object.entries(importers)) {
+      for (const bytes of [Buffer.alloc(0), Buffer.from('\n\r\n'), Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff, 0, 10])]) {
+        const { items, rejects } = await collect(importer, { file: `empty.${format}`, bytes: chunked(bytes, 1), encoding: 'auto' });
+        expect([format, items.length]).toEqual([format, 1]);
+        expect([format, rejects[0].reason]).toEqual([format, 'import.truncated']);
+      }
+    }
+  });
+});
