@@ -9,6 +9,7 @@ import chunyu from './boilerplate/chunyu.json' with { type: 'json' };
 import common from './boilerplate/common.json' with { type: 'json' };
 import haodf from './boilerplate/haodf.json' with { type: 'json' };
 import askform from './boilerplate/askform.json' with { type: 'json' };
+import solicitations from './boilerplate/solicitations.json' with { type: 'json' };
 import type { Origin } from '../../../schemas/dialogue.js';
 
 export interface TemplateFile {
@@ -21,7 +22,7 @@ export interface TemplateFile {
   templates: Array<{ id: string; pattern: string; flags?: string; trigger?: string[]; prefilter?: string; replace?: string; note?: string }>;
 }
 
-export const TEMPLATE_FILES: TemplateFile[] = [common, haodf, chunyu, askform];
+export const TEMPLATE_FILES: TemplateFile[] = [common, haodf, chunyu, askform, solicitations];
 
 interface Compiled {
   id: string;
