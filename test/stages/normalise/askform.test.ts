@@ -19,6 +19,13 @@ describe('ask-form prompts of the Q&A sites behind Huatuo and Toyhom', () => {
     expect(clean('宝宝便便很硬拉得费劲想得到怎样的帮助').text).toBe('宝宝便便很硬拉得费劲');
   });
 
+  it('removes the answer footer that repeats the question', () => {
+    const r = clean('多喝水，按时吃药。以上是对“嗓子疼吃什么药好？”这个问题的建议，希望对您有帮助，祝您健康！');
+    expect(r.text).toBe('多喝水，按时吃药。');
+    expect(r.templateHits).toEqual({ 'askform.answer_footer': 1 });
+    expect(clean('以上是对嗓子疼吃什么药这个问题的建议，希望对您有帮助').text).toBe('');
+  });
+
   it('keeps field labels that name their data, and natural sentences that mention help', () => {
     expect(clean('发病时间：两个月化验检查结果：无').text).toBe('发病时间：两个月化验检查结果：无');
     expect(clean('我希望得到您的帮助，谢谢').text).toBe('我希望得到您的帮助，谢谢');
