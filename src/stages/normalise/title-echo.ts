@@ -22,6 +22,11 @@ const SEP = new Set([...'，。？！、；：,.?!;: \n\t…']);
 const TRAILING = new Set([...'，、；：,;: \n\t']);
 /** At most this many separator characters between the title and the body. */
 const MAX_SEP = 2;
+/**
+ * Places where the opening occurs again that are tried, per rule: a real echo is the first or
+ * second of them, and the cap keeps a hostile periodic text (头痛头痛… for 32 K characters) linear.
+ */
+const MAX_CANDIDATES = 16;
 
 /** The text with an echoed title removed, or undefined when it holds none. */
 export function withoutTitleEcho(text: string): string | undefined {
@@ -35,7 +40,8 @@ export function withoutTitleEcho(text: string): string | undefined {
 function withoutLeadingTitle(t: string): string | undefined {
   if (t.length < 2 * ECHO_MIN_CHARS) return undefined;
   const head = t.slice(0, ECHO_MIN_CHARS);
-  for (let p = t.indexOf(head, ECHO_MIN_CHARS); p >= 0; p = t.indexOf(head, p + 1)) {
+  let tries = 0;
+  for (let p = t.indexOf(head, ECHO_MIN_CHARS); p >= 0 && tries < MAX_CANDIDATES; p = t.indexOf(head, p + 1), tries++) {
     let q = p;
     while (q > ECHO_MIN_CHARS && p - q < MAX_SEP && SEP.has(t[q - 1])) q--;
     // the title runs to q (separators q..p); the body from p must repeat all of it
@@ -53,9 +59,12 @@ function withoutLeadingTitle(t: string): string | undefined {
 function withoutTrailingTitle(t: string): string | undefined {
   if (t.length < 2 * ECHO_MIN_CHARS) return undefined;
   const head = t.slice(0, ECHO_MIN_CHARS);
-  for (let p = t.indexOf(head, ECHO_MIN_CHARS); p >= 0; p = t.indexOf(head, p + 1)) {
+  // the copy (up to the trailing separators) cannot overlap the opening it repeats: it starts in the second half
+  const end = trimEnd(t, SEP).length;
+  let tries = 0;
+  for (let p = t.indexOf(head, Math.max(ECHO_MIN_CHARS, (end + 1) >> 1)); p >= 0 && tries < MAX_CANDIDATES; p = t.indexOf(head, p + 1), tries++) {
     const tail = trimEnd(t.slice(p), SEP);
-    if (tail.length >= ECHO_MIN_CHARS && t.startsWith(tail) && p >= tail.length && afterSentenceEnd(t, p)) {
+    if (tail.length >= ECHO_MIN_CHARS && p >= tail.length && afterSentenceEnd(t, p) && t.startsWith(tail)) {
       let end = p;
       while (end > 0 && TRAILING.has(t[end - 1])) end--;
       return t.slice(0, end);

@@ -39,3 +39,13 @@ describe('platform solicitations in doctors\' answers (every source)', () => {
     ]) expect(clean(s, 'cmtmedqa').text).toBe(s);
   });
 });
+
+describe('haodf voice-answer notice', () => {
+  it('drops the notice that stands where the answer is audio, in the description and as a turn', () => {
+    expect(clean('医生已经通过语音回答了您的问题，请及时收听。', 'meddialog').text).toBe('');
+    const r = clean('既往病史：无\n医生已经通过语音回答了您的问题，请及时收听。：', 'meddialog');
+    expect(r.text).toBe('既往病史：无');
+    expect(r.templateHits).toEqual({ 'haodf.voice_answer': 1 });
+    expect(clean('我通过电话回答了他的问题，你也可以来门诊', 'meddialog').text).toBe('我通过电话回答了他的问题，你也可以来门诊');
+  });
+});

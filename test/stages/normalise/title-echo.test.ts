@@ -49,4 +49,14 @@ describe('title echo', () => {
     if (!('turns' in off)) throw new Error('rejected');
     expect(off.turns[0].text).toBe(echo);
   });
+
+  it('stays linear on hostile periodic text', () => {
+    const periodic = '（'.repeat(32_768); // every position is a candidate, and every copy a prefix
+    const t0 = process.hrtime.bigint();
+    const out = withoutTitleEcho(periodic);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    expect(out === undefined ? -1 : out.length).toBeLessThan(periodic.length); // a repeat goes (lengths only: no 30 K-character diff)
+    expect(periodic.endsWith(out ?? '')).toBe(true);
+    expect(ms).toBeLessThan(1000); // quadratic scanning took 2.7 s here, now a few ms
+  });
 });
