@@ -27,7 +27,12 @@ import { LineReader } from './lines.js';
 import type { ImportInput, ImportItem, Importer } from './types.js';
 
 // Lines are matched after leading whitespace (re-published copies indent them).
-const ID_LINE = /^\s*id\s*=\s*(\d+)\s*$/;
+// id=N, also ID=N and with a full-width ＝ or digits (re-typed copies); the id is kept in ASCII digits.
+const ID_LINE = /^\s*[iIｉＩ][dDｄＤ]\s*[=＝]\s*([0-9０-９]+)\s*$/;
+/** Full-width digits as ASCII (０-９ → 0-9). */
+function asciiDigits(s: string): string {
+  return s.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+}
 const SPEAKER_LINE = /^\s*(病人|医生|患者|大夫|护士)\s*[：:]\s*/;
 const DISEASE_FIELD = /^(?:疾病|疾病\/症状|疾病名称|所患疾病)\s*[：:]\s*(.*)$/;
 const VISITED_FIELD = /^已就诊医院及科室\s*[：:]\s*(.*)$/;
@@ -76,7 +81,7 @@ function usable(value: string): string | undefined {
  * `atEnd`: the block is the input's last; `cut`: the input ended mid-line (no final newline).
  */
 function parseBlock(lines: string[], position: number, file: string, atEnd: boolean, cut: boolean): ImportItem[] {
-  const sourceId = ID_LINE.exec(lines[0])?.[1] ?? '';
+  const sourceId = asciiDigits(ID_LINE.exec(lines[0])?.[1] ?? '');
   let url: string | undefined;
   let k = 1;
   while (k < lines.length && lines[k].trim() === '') k++;

@@ -269,6 +269,15 @@ describe('MedDialog speaker lines', () => {
     expect(b.dialogues[0].origin.sourceId).toBe('6');
   });
 
+  it('reads ID=N and id＝N with full-width digits as the id line', async () => {
+    for (const line of ['ID=6', 'id＝6', 'Id = ６']) {
+      const text = `${line}\nhttps://www.haodf.com/x/6.htm\n\nDescription\n疾病：头痛\n\nDialogue\n病人：\n头痛三天\n医生：\n发烧吗\n\n`;
+      const { dialogues, rejects } = await importText(importMedDialog, text, 'p.txt');
+      expect(rejects).toEqual([]);
+      expect(dialogues.map((d) => d.origin.sourceId)).toEqual(['6']);
+    }
+  });
+
   it('keeps an utterance line that only mentions a section name or a speaker mid-line as text', async () => {
     const text = 'id=7\n\nDialogue\n病人：\n我看了 Dialogue 一书，医生：说要休息\n医生：\n好的\n\n';
     const { dialogues } = await importText(importMedDialog, text, 'q.txt');
