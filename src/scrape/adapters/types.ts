@@ -26,17 +26,35 @@ export interface ParsedPage {
   subcategory?: string;
   /** "<site>/<generation>" of the layout that matched (recorded in origin.layout). */
   layout?: string;
-  /** Placeholder lines and elements dropped (images, audio, privacy notices). */
+  /** Placeholder lines and elements dropped (images, audio, privacy and platform notices). */
   placeholders?: number;
+  /**
+   * Further answer threads on the same question (xywy: another doctor's answer with its follow-ups),
+   * in page order, each its own dialogue: the page's own turns are the first thread (origin.visit 0),
+   * these are visits 1, 2 … Each opens with the first `shared` turns of `turns` (the question) and
+   * shares the page's title, department and other fields.
+   */
+  threads?: ParsedThread[];
+  /** With threads: how many leading turns are the question that every thread opens with. */
+  shared?: number;
+}
+
+/** One more doctor's thread of a page: that doctor's answer and follow-ups (the question is the page's `shared` turns). */
+export interface ParsedThread {
+  turns: RawTurn[];
+  placeholders?: number;
+  doctorTitle?: string;
+  singleTurn?: boolean;
 }
 
 export interface Unrecognised {
   unrecognised: string;
   /**
    * What the page is instead (default layout): a layout the adapter does not know, a login page, a page
-   * that is not a consultation (a doctor's profile), or another question than the one requested.
+   * that is not a consultation (a doctor's profile), another question than the one requested, or an
+   * error page served with a success status (a soft 404: 页面不存在, 该问题已删除).
    */
-  kind?: 'layout' | 'login' | 'not_consultation' | 'page_mismatch';
+  kind?: 'layout' | 'login' | 'not_consultation' | 'page_mismatch' | 'gone';
 }
 
 export type AdapterResult = ParsedPage | Unrecognised;
