@@ -15,7 +15,7 @@ import type { Cheerio, CheerioAPI } from 'cheerio';
 import type { RawTurn } from '../../schemas/dialogue.js';
 import { Layout, SiteDefinition, type FieldRule, type LayoutCondition, type LayoutRole, type SpeakerRule, type TextRule, type TurnRule } from '../../schemas/layout.js';
 import { CmtError } from '../core/errors.js';
-import { blockText, cleanText, collapseLine, HIDDEN, lastSegmentId, loadHtml, type AdapterResult, type ParsedPage, type ParsedThread, type SiteAdapter } from './adapters/types.js';
+import { blockText, cleanText, collapseLine, detach, findIn, HIDDEN, lastSegmentId, loadHtml, type AdapterResult, type ParsedPage, type ParsedThread, type SiteAdapter } from './adapters/types.js';
 
 export interface LayoutAdapter extends SiteAdapter {
   readonly site: SiteDefinition;
@@ -100,9 +100,6 @@ export function layoutAdapter(siteRaw: unknown, layoutsRaw: unknown[]): LayoutAd
       const read = readTurns(ctx, layout);
       if (typeof read === 'string') return { unrecognised: `${where}: ${read}`, kind: 'layout' };
       const threads = answered(read);
-      if (layout.threads && threads.length > layout.threads.max) {
-        return { unrecognised: `${where}: ${threads.length} answer threads (${layout.threads.select}), more than threads.max ${layout.threads.max}: not a page this layout reads`, kind: 'layout' };
-      }
       const turns = [...read.shared.turns, ...(threads[0]?.turns ?? [])];
       if (turns.length === 0) {
         // A skeleton with nothing in it may be the site's "deleted" notice inside the usual frame.
@@ -173,7 +170,7 @@ interface ReadCtx {
 }
 
 function has($: CheerioAPI, scope: Cheerio<AnyNode>, sel: string): boolean {
-  return scope.is(sel) || scope.find(sel).length > 0;
+  return scope.is(sel) || findIn(scope, sel).length > 0;
 }
 
 function holds($: CheerioAPI, scope: Cheerio<AnyNode>, c: LayoutCondition): boolean {
@@ -197,12 +194,12 @@ function readTurns(ctx: ReadCtx, layout: Layout): ReadThreads | string {
   const { $ } = ctx;
   // Every rule's matches, merged in document order (cheerio's add() sorts by document position).
   const ruleOf = new Map<Element, TurnRule>();
-  let all: Cheerio<AnyNode> = $([] as AnyNode[]);
   for (const rule of layout.turns) {
-    const m = $(rule.select).filter((_, el) => !ruleOf.has(el as Element));
-    m.each((_, el) => void ruleOf.set(el as Element, rule));
-    all = all.add(m);
+    $(rule.select).each((_, el) => {
+      if (!ruleOf.has(el as Element)) ruleOf.set(el as Element, rule);
+    });
   }
+  const all = $(inDocumentOrder($.root()[0], ruleOf));
   const shared: ThreadTurns = { turns: [], placeholders: 0, fields: {} };
   const threadOf = new Map<AnyNode, ThreadTurns>();
   const threads: ThreadTurns[] = [];
@@ -216,11 +213,20 @@ function readTurns(ctx: ReadCtx, layout: Layout): ReadThreads | string {
   // `limit` counts turns that have text, per thread: a voice-only first answer gives way to the next written one.
   const kept = new Map<ThreadTurns, Map<TurnRule, number>>();
   let problem: string | undefined;
+  // A page of hundreds of answers is not a layout we know, and would repeat the question in every one: stop reading at the first too many.
+  let answeredThreads = 0;
   all.each((i, el) => {
     const rule = ruleOf.get(el as Element)!;
     const $el = $(el);
-    const home = layout.threads ? $el.closest(layout.threads.select)[0] : undefined;
-    const thread = (home && threadOf.get(home)) || shared;
+    let thread = shared;
+    // The innermost thread element above the turn (a map lookup per ancestor, no selector matching).
+    for (let n: AnyNode | null = el; n && threadOf.size > 0; n = n.parent) {
+      const t = threadOf.get(n);
+      if (t) {
+        thread = t;
+        break;
+      }
+    }
     const before = ctx.placeholders;
     const role = rule.role ?? decideSpeaker($, $el, rule.speaker ?? []);
     if (!role) {
@@ -239,6 +245,10 @@ function readTurns(ctx: ReadCtx, layout: Layout): ReadThreads | string {
     const text = readText(ctx, $el, textRule);
     thread.placeholders += ctx.placeholders - before;
     if (text) {
+      if (thread !== shared && thread.turns.length === 0 && ++answeredThreads > layout.threads!.max) {
+        problem = `more than threads.max ${layout.threads!.max} answer threads (${layout.threads!.select}): not a page this layout reads`;
+        return false;
+      }
       thread.turns.push({ speaker: SPEAKER[role], text });
       const n = (counts.get(rule) ?? 0) + 1;
       counts.set(rule, n);
@@ -256,6 +266,22 @@ function readTurns(ctx: ReadCtx, layout: Layout): ReadThreads | string {
   return problem ?? { shared, threads };
 }
 
+/**
+ * The keys of `marked` in document order, by one walk of the tree (cheerio's add() sorts a merged set
+ * with a de-duplication quadratic in its size: 100,000 turn elements took seconds).
+ */
+function inDocumentOrder(root: AnyNode, marked: Map<Element, unknown>): Element[] {
+  const out: Element[] = [];
+  if (marked.size === 0) return out;
+  const stack: AnyNode[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (marked.has(n as Element)) out.push(n as Element);
+    if ('children' in n) for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+  }
+  return out;
+}
+
 /** The whole element's text, for a bubble no speaker rule decides. */
 const BARE: TextRule = { remove: [] };
 
@@ -263,7 +289,7 @@ function decideSpeaker($: CheerioAPI, $el: Cheerio<AnyNode>, rules: SpeakerRule[
   for (const r of rules) {
     if (r.if && !has($, $el, r.if)) continue;
     if (r.equals || r.matches) {
-      const target = r.textOf ? $el.find(r.textOf).first() : $el;
+      const target = r.textOf ? findIn($el, r.textOf).first() : $el;
       const t = plain(target);
       if (r.equals && !r.equals.includes(t)) continue;
       if (r.matches && !new RegExp(r.matches, 'u').test(t)) continue;
@@ -277,12 +303,12 @@ function decideSpeaker($: CheerioAPI, $el: Cheerio<AnyNode>, rules: SpeakerRule[
 function readText(ctx: ReadCtx, $el: Cheerio<AnyNode>, rule: TextRule): string {
   const { $ } = ctx;
   const clone = $el.clone();
-  clone.find(HIDDEN).remove();
-  for (const sel of rule.remove) clone.find(sel).remove();
+  detach(findIn(clone, HIDDEN));
+  for (const sel of rule.remove) detach(findIn(clone, sel));
   for (const sel of ctx.site.placeholderElements) {
-    const ph = clone.find(sel);
+    const ph = findIn(clone, sel);
     ctx.placeholders += ph.length;
-    ph.remove();
+    detach(ph);
   }
   const lines: string[] = [];
   if (!rule.select) {
@@ -290,7 +316,7 @@ function readText(ctx: ReadCtx, $el: Cheerio<AnyNode>, rule: TextRule): string {
   } else {
     const sel = rule.label ? `${rule.select}, ${rule.label}` : rule.select;
     let label: string | undefined;
-    clone.find(sel).each((_, child) => {
+    findIn(clone, sel).each((_, child) => {
       let $c = $(child);
       if (rule.label && $c.is(rule.label)) {
         // A label inside a text element is read with that element (below); one outside labels the next.
@@ -301,7 +327,7 @@ function readText(ctx: ReadCtx, $el: Cheerio<AnyNode>, rule: TextRule): string {
       if (rule.label) {
         // Only a label that leads the element labels it: one after text (an inline <span> an editor
         // put in the middle of a sentence) is part of the text.
-        const inner = $c.find(rule.label).first();
+        const inner = findIn($c, rule.label).first();
         if (inner.length && leads($, inner[0], child)) {
           label = plain(inner).replace(/[:：]\s*$/, '') || undefined;
           inner.remove(); // $c lives in this turn's private clone
@@ -364,9 +390,9 @@ function block(el: Cheerio<AnyNode>, owned = false): string {
 
 /** One-line text of an element, hidden content removed. */
 function plain(el: Cheerio<AnyNode>): string {
-  if (el.find(HIDDEN).length === 0) return cleanText(el.text()).replace(/\n/g, ' ');
+  if (findIn(el, HIDDEN).length === 0) return cleanText(el.text()).replace(/\n/g, ' ');
   const clone = el.clone();
-  clone.find(HIDDEN).remove();
+  detach(findIn(clone, HIDDEN));
   return cleanText(clone.text()).replace(/\n/g, ' ');
 }
 
@@ -375,7 +401,7 @@ function readField(ctx: ReadCtx, rules: FieldRule[], scope?: Cheerio<AnyNode>): 
     let v: string | undefined;
     if (r.section !== undefined) v = ctx.sections.get(r.section);
     else {
-      const m = (scope ? scope.find(r.select!) : ctx.$(r.select!)).filter((_, el) => (r.attr ? (ctx.$(el).attr(r.attr) ?? '').trim() !== '' : ctx.$(el).text().trim() !== '' && plain(ctx.$(el)) !== ''));
+      const m = (scope ? findIn(scope, r.select!) : ctx.$(r.select!)).filter((_, el) => (r.attr ? (ctx.$(el).attr(r.attr) ?? '').trim() !== '' : ctx.$(el).text().trim() !== '' && plain(ctx.$(el)) !== ''));
       const el = r.pick === 'last' ? m.last() : m.first();
       if (el.length) v = r.attr ? collapseLine(el.attr(r.attr) ?? '') : plain(el);
     }

@@ -100,7 +100,7 @@ describe('xywy: every doctor answer is read, one dialogue per answering doctor',
   it('more answer threads than threads.max is an unrecognised page, not hundreds of copies of the question', () => {
     const answers = Array.from({ length: 70 }, (_, i) => `<div class="docall"><div class="qsdetail"><div class="Doc_dochf"><div class="pt15">回答${i}</div></div></div></div>`).join('');
     const r = xywyAdapter.parse(`<html><body><div id="qdetailc">问题</div>${answers}</body></html>`, 'http://club.xywy.com/question/fxMany.htm');
-    expect(r).toEqual({ unrecognised: 'xywy/club-2016: 70 answer threads (div.docall:not(.relate-con)), more than threads.max 64: not a page this layout reads', kind: 'layout' });
+    expect(r).toEqual({ unrecognised: 'xywy/club-2016: more than threads.max 64 answer threads (div.docall:not(.relate-con)): not a page this layout reads', kind: 'layout' });
   });
 });
 
