@@ -51,7 +51,8 @@ export const SpeakerRule = z.strictObject({
   equals: z.array(z.string()).optional(),
   /** That text matches this pattern. */
   matches: Pattern.optional(),
-  role: LayoutRole,
+  /** `system`: a platform message (a 系统消息 bubble): nobody's turn, skipped and counted with the placeholders. */
+  role: z.enum([...LayoutRole.options, 'system']),
 });
 export type SpeakerRule = z.infer<typeof SpeakerRule>;
 

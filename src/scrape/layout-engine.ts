@@ -238,6 +238,10 @@ function readTurns(ctx: ReadCtx, layout: Layout): ReadThreads | string {
       problem = `turn ${i + 1} (${rule.select}) matches no speaker rule`;
       return false;
     }
+    if (role === 'system') {
+      thread.placeholders++;
+      return undefined;
+    }
     let counts = kept.get(thread);
     if (!counts) kept.set(thread, (counts = new Map()));
     if (rule.limit !== undefined && (counts.get(rule) ?? 0) >= rule.limit) return undefined;
@@ -285,7 +289,7 @@ function inDocumentOrder(root: AnyNode, marked: Map<Element, unknown>): Element[
 /** The whole element's text, for a bubble no speaker rule decides. */
 const BARE: TextRule = { remove: [] };
 
-function decideSpeaker($: CheerioAPI, $el: Cheerio<AnyNode>, rules: SpeakerRule[]): LayoutRole | undefined {
+function decideSpeaker($: CheerioAPI, $el: Cheerio<AnyNode>, rules: SpeakerRule[]): SpeakerRule['role'] | undefined {
   for (const r of rules) {
     if (r.if && !has($, $el, r.if)) continue;
     if (r.equals || r.matches) {

@@ -189,3 +189,75 @@ describe('soft 404: an error page served with 200 is parse.page_gone, not an unk
     expect(haodfAdapter.parse(real.text, 'https://www.haodf.com/flow/menzhen_pr_6481987203_8888362349.html')).toMatchObject({ layout: 'haodf/flow-2020' });
   });
 });
+
+describe('variants of every era the fixtures do not show', () => {
+  it('haodf 2015–19 zzx: speakers by the yi.png / huan.png icons alone, doctor text in a pre, a system stream (医生已接诊, 该患者已付费) skipped', () => {
+    const stream = (inner: string) => `<div class="zzx_yh_stream">${inner}</div>`;
+    const html = `<html><body><div class="zzx_yh_con">
+      ${stream('<img src="//i1.hdfimg.com/zixun/images/huan.png"><div class="h_s_cons_info"><h3 class="h_s_cons_info_title">牙疼</h3><p><strong class="cblues1">病情描述：</strong>左下牙疼两天。</p></div>')}
+      ${stream('<div class="h_s_cons_sys">系统提示：医生已接诊</div>')}
+      ${stream('<img src="//i1.hdfimg.com/zixun/images/yi.png"><div class="h_s_cons_docs"><pre class="h_s_cons_main">先拍个牙片。</pre></div>')}
+      ${stream('<div class="h_s_cons_sys">该患者已付费</div>')}
+      ${stream('<img src="//i1.hdfimg.com/zixun/images/huan.png"><pre class="h_s_cons_main">挂哪个科？</pre>')}
+      </div></body></html>`;
+    expect(haodfAdapter.parse(html, 'https://www.haodf.com/wenda/fx_v8.htm')).toEqual({
+      sourceId: 'fx_v8',
+      turns: [
+        { speaker: '患者', text: '病情描述：左下牙疼两天。' },
+        { speaker: '医生', text: '先拍个牙片。' },
+        { speaker: '患者', text: '挂哪个科？' },
+      ],
+      layout: 'haodf/zzx-2015',
+      placeholders: 2,
+      title: '牙疼',
+      description: '左下牙疼两天。',
+    });
+  });
+
+  it('haodf 2020–21 flow: a card with no user icon that holds only a platform disclaimer is skipped, not a reason to refuse the page', () => {
+    const card = (who: string, body: string) => `<div class="f-card"><div class="f-c-right">${who ? `<img class="f-c-r-doctor f-c-r-usertype" src="//i.example/${who}.png">` : ''}<div class="f-c-r-content"><div class="f-c-r-wrap">${body}</div></div></div></div>`;
+    const html = `<html><body>${card('patient', '<p class="f-c-r-w-text">头疼三天。</p>')}${card('', '<p class="f-c-r-w-text">温馨提示：医生回复仅供参考，不能代替面诊</p>')}${card('doctor', '<p class="f-c-r-doctext">先量血压。</p>')}</body></html>`;
+    expect(haodfAdapter.parse(html, 'https://www.haodf.com/flow/fx_v9.html')).toMatchObject({ turns: [{ speaker: '患者', text: '头疼三天。' }, { speaker: '医生', text: '先量血压。' }], placeholders: 1 });
+  });
+
+  it('haodf 2022+ bingcheng: a voice-only doctor message and a 医生已接诊 notice are not turns; the written message after them is the doctor\'s', () => {
+    const html = `<html><body><p class="diseaseinfo"><span class="info3-title">病情描述：</span><span class="info3-value">咳嗽一周。</span></p>
+      <div class="item-left"><div class="msg-time">2022-06-01 20:15</div><span class="content-audio-text">语音 10″</span></div>
+      <div class="item-left"><div class="msg-time">2022-06-01 20:16</div><span class="content-com-text">医生已接诊</span></div>
+      <div class="item-left"><div class="msg-time">2022-06-01 20:17</div><span class="content-himcontent-text">多喝温水，观察三天。</span></div></body></html>`;
+    expect(haodfAdapter.parse(html, 'https://www.haodf.com/bingcheng/fx_v10.html')).toMatchObject({
+      turns: [{ speaker: '患者', text: '病情描述：咳嗽一周。' }, { speaker: '医生', text: '多喝温水，观察三天。' }],
+      placeholders: 2,
+    });
+  });
+
+  it('chunyu: a bubble headed 系统消息 is the platform\'s, not the doctor\'s (it was read as a doctor turn); a doctor h6 with a title span is still the doctor', () => {
+    const line = (h6: string, p: string) => `<div class="block-line"><div class="block-right"><h6>${h6}</h6><p>${p}</p></div></div>`;
+    const html = `<html><body><main class="content"><section class="problem-detail-wrap">${line('患者', '发烧两天。')}${line('系统消息', '医生正在赶来，请稍候')}${line('李医生<span class="title">主治医师</span>', '最高多少度？')}</section></main></body></html>`;
+    expect(chunyuAdapter.parse(html, 'https://www.chunyuyisheng.com/pc/qa/fxV11/')).toMatchObject({
+      turns: [{ speaker: '患者', text: '发烧两天。' }, { speaker: '医生', text: '最高多少度？' }],
+      placeholders: 1,
+    });
+    const ctx = html.replace(/block-right/g, 'context-left').replace(/<h6>/g, '<h6 class="doctor-name">');
+    expect(turnsOf(chunyuAdapter.parse(ctx, 'https://www.chunyuyisheng.com/pc/qa/fxV11/'))).toEqual([{ speaker: '患者', text: '发烧两天。' }, { speaker: '医生', text: '最高多少度？' }]);
+  });
+
+  it('xywy: 患者追问 / 医生回复 markers and paragraphs in the answer; 120ask 2017+: the question in div.f-q-main paragraphs, the first answer kept', () => {
+    const xywy = `<html><body><div id="qdetailc"><p>眼睛干涩。</p><p>问题补充：每天看电脑十小时。</p></div>
+      <div class="docall"><div class="qsdetail"><div class="Doc_dochf"><div class="pt15"><p>可以滴人工泪液。</p></div></div></div>
+      <div class="appdoc"><div class="usezw"><span>患者追问：</span>哪种好？</div><div class="usezw"><span>医生回复：</span>不含防腐剂的。</div></div></div></body></html>`;
+    expect(turnsOf(xywyAdapter.parse(xywy, 'http://club.xywy.com/question/fxV12.htm'))).toEqual([
+      { speaker: '患者', text: '眼睛干涩。\n问题补充：每天看电脑十小时。' },
+      { speaker: '医生', text: '可以滴人工泪液。' },
+      { speaker: '患者', text: '哪种好？' },
+      { speaker: '医生', text: '不含防腐剂的。' },
+    ]);
+    const ask = `<html><head><title>腰疼_有问必答</title></head><body><div class="b_route"><a>首页</a><a>骨科</a></div><div class="f-q-main"><p>腰疼一周。</p><p>弯腰更疼。</p></div>
+      <div class="b_answerli"><div class="b_answertl"><span class="b_sp1">主治医师</span></div><div class="crazy_doctor">先卧床休息。</div></div>
+      <div class="b_answerli"><div class="crazy_doctor">可以做理疗。</div></div></body></html>`;
+    expect(ask120Adapter.parse(ask, 'https://www.120ask.com/question/fxV12.htm')).toMatchObject({
+      turns: [{ speaker: '患者', text: '腰疼一周。\n弯腰更疼。' }, { speaker: '医生', text: '先卧床休息。' }],
+      layout: '120ask/ask-2017', title: '腰疼', department: '骨科', doctorTitle: '主治医师', singleTurn: true,
+    });
+  });
+});
