@@ -109,7 +109,9 @@ export const Layout = z.strictObject({
   /**
    * Answer threads (xywy: one div.docall per answering doctor, with its 追问/回复 follow-ups): turn
    * elements inside a thread element belong to that thread (a rule's `limit` and `fields` count per
-   * thread); turn elements in none of them (the question) open every thread. Each thread with a text
+   * thread); a turn element in none of them belongs to the thread that began last before it (a
+   * follow-up block after its answer's element), and one before every thread (the question) opens
+   * every thread. Each thread with a text
    * turn of its own becomes one dialogue, in page order; without threads the page is one dialogue.
    */
   threads: z.strictObject({

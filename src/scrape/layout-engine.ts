@@ -199,7 +199,6 @@ function readTurns(ctx: ReadCtx, layout: Layout): ReadThreads | string {
       if (!ruleOf.has(el as Element)) ruleOf.set(el as Element, rule);
     });
   }
-  const all = $(inDocumentOrder($.root()[0], ruleOf));
   const shared: ThreadTurns = { turns: [], placeholders: 0, fields: {} };
   const threadOf = new Map<AnyNode, ThreadTurns>();
   const threads: ThreadTurns[] = [];
@@ -210,6 +209,8 @@ function readTurns(ctx: ReadCtx, layout: Layout): ReadThreads | string {
       threads.push(t);
     });
   }
+  const { ordered, lastThread } = inDocumentOrder($.root()[0], ruleOf, threadOf);
+  const all = $(ordered);
   // `limit` counts turns that have text, per thread: a voice-only first answer gives way to the next written one.
   const kept = new Map<ThreadTurns, Map<TurnRule, number>>();
   let problem: string | undefined;
@@ -218,15 +219,12 @@ function readTurns(ctx: ReadCtx, layout: Layout): ReadThreads | string {
   all.each((i, el) => {
     const rule = ruleOf.get(el as Element)!;
     const $el = $(el);
-    let thread = shared;
-    // The innermost thread element above the turn (a map lookup per ancestor, no selector matching).
-    for (let n: AnyNode | null = el; n && threadOf.size > 0; n = n.parent) {
-      const t = threadOf.get(n);
-      if (t) {
-        thread = t;
-        break;
-      }
-    }
+    // The innermost thread element above the turn (a map lookup per ancestor, no selector matching);
+    // in none: the thread that last began before it (a follow-up block placed after its answer's
+    // element), or none at all (the question, before every answer).
+    let thread: ThreadTurns | undefined;
+    for (let n: AnyNode | null = el; n && threadOf.size > 0 && !thread; n = n.parent) thread = threadOf.get(n);
+    thread ??= lastThread.get(el as Element) ?? shared;
     const before = ctx.placeholders;
     const role = rule.role ?? decideSpeaker($, $el, rule.speaker ?? []);
     if (!role) {
@@ -272,18 +270,25 @@ function readTurns(ctx: ReadCtx, layout: Layout): ReadThreads | string {
 
 /**
  * The keys of `marked` in document order, by one walk of the tree (cheerio's add() sorts a merged set
- * with a de-duplication quadratic in its size: 100,000 turn elements took seconds).
+ * with a de-duplication quadratic in its size: 100,000 turn elements took seconds), and for each the
+ * thread whose element began last before it.
  */
-function inDocumentOrder(root: AnyNode, marked: Map<Element, unknown>): Element[] {
-  const out: Element[] = [];
-  if (marked.size === 0) return out;
+function inDocumentOrder<T>(root: AnyNode, marked: Map<Element, unknown>, threads: Map<AnyNode, T>): { ordered: Element[]; lastThread: Map<Element, T> } {
+  const ordered: Element[] = [];
+  const lastThread = new Map<Element, T>();
+  if (marked.size === 0) return { ordered, lastThread };
+  let last: T | undefined;
   const stack: AnyNode[] = [root];
   while (stack.length > 0) {
     const n = stack.pop()!;
-    if (marked.has(n as Element)) out.push(n as Element);
+    last = threads.get(n) ?? last;
+    if (marked.has(n as Element)) {
+      ordered.push(n as Element);
+      if (last !== undefined) lastThread.set(n as Element, last);
+    }
     if ('children' in n) for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
   }
-  return out;
+  return { ordered, lastThread };
 }
 
 /** The whole element's text, for a bubble no speaker rule decides. */

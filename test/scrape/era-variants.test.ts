@@ -97,6 +97,24 @@ describe('xywy: every doctor answer is read, one dialogue per answering doctor',
     expect(xywyAdapter.parse(none, 'http://club.xywy.com/question/fxOne2.htm')).toMatchObject({ turns: [{ speaker: '患者', text: '手指被门夹了，指甲发紫。' }], placeholders: 1 });
   });
 
+  it('a follow-up block placed after its answer\'s div.docall (not inside it) is that doctor\'s thread; a related question\'s thread is not read', () => {
+    const answer = (t: string) => `<div class="docall"><div class="qsdetail"><div class="Doc_dochf"><div class="pt15">${t}</div></div></div></div>`;
+    const html = `<html><body><div id="qdetailc">脚踝扭了，肿得厉害。</div>
+      ${answer('先冰敷，抬高患肢。')}<div class="appdoc"><div class="usezw">追问：要拍片吗？</div><div class="usezw">回复：不能走路就拍。</div></div>
+      ${answer('四十八小时后再热敷。')}
+      <div class="docall relate-con"><div class="appdoc"><div class="usezw">追问：别人的问题</div></div></div></body></html>`;
+    expect(xywyAdapter.parse(html, 'http://club.xywy.com/question/fxAfter.htm')).toMatchObject({
+      turns: [
+        { speaker: '患者', text: '脚踝扭了，肿得厉害。' },
+        { speaker: '医生', text: '先冰敷，抬高患肢。' },
+        { speaker: '患者', text: '要拍片吗？' },
+        { speaker: '医生', text: '不能走路就拍。' },
+      ],
+      shared: 1,
+      threads: [{ turns: [{ speaker: '医生', text: '四十八小时后再热敷。' }], placeholders: 0, singleTurn: true }],
+    });
+  });
+
   it('more answer threads than threads.max is an unrecognised page, not hundreds of copies of the question', () => {
     const answers = Array.from({ length: 70 }, (_, i) => `<div class="docall"><div class="qsdetail"><div class="Doc_dochf"><div class="pt15">回答${i}</div></div></div></div>`).join('');
     const r = xywyAdapter.parse(`<html><body><div id="qdetailc">问题</div>${answers}</body></html>`, 'http://club.xywy.com/question/fxMany.htm');
