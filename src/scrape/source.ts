@@ -453,8 +453,24 @@ function parseFresh(logger: Logger, adapter: SiteAdapter, meta: PageMeta, body: 
     logger.error({ url: meta.url, adapter: adapter.name, err: e }, 'site adapter threw');
     return { kind: 'unrecognised', reason: `adapter error: ${(e as Error).message}` };
   }
-  if (isUnrecognised(r)) return { kind: r.kind === undefined || r.kind === 'layout' ? 'unrecognised' : r.kind, reason: r.unrecognised };
+  if (isUnrecognised(r)) {
+    if ((r.kind === undefined || r.kind === 'layout') && redirectedOffQuestion(adapter, meta)) {
+      // A deleted question that sends the reader to the home or a list page is a soft 404 too.
+      return { kind: 'gone', reason: `the question redirects to ${meta.finalUrl}, which is not a question page (soft 404); there: ${r.unrecognised}` };
+    }
+    return { kind: r.kind === undefined || r.kind === 'layout' ? 'unrecognised' : r.kind, reason: r.unrecognised };
+  }
   return { kind: 'page', page: r, charset: dec.charset, by: dec.by, declared: dec.declared };
+}
+
+/** The URL asked for is one of the site's question pages, and the redirects ended on a page that is not. */
+function redirectedOffQuestion(adapter: SiteAdapter, meta: PageMeta): boolean {
+  if (!adapter.isQuestionUrl || meta.finalUrl === meta.url) return false;
+  try {
+    return adapter.isQuestionUrl(new URL(meta.url)) && !adapter.isQuestionUrl(new URL(meta.finalUrl));
+  } catch {
+    return false;
+  }
 }
 
 function reject(stage: Stage, reason: RejectReason, detail: string, origin: Origin, input: unknown, evidence?: Record<string, unknown>): ImportItem {

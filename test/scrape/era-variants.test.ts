@@ -27,10 +27,10 @@ const storeDir = mkdtempSync(path.join(os.tmpdir(), 'cmt-era-'));
 afterAll(() => rmSync(storeDir, { recursive: true, force: true }));
 
 /** The items the scrape source makes of one fetched page (raw store, parse cache, ids). */
-async function itemsOf(adapter: SiteAdapter, body: Buffer, url: string, status = 200): Promise<ImportItem[]> {
+async function itemsOf(adapter: SiteAdapter, body: Buffer, url: string, status = 200, finalUrl = url): Promise<ImportItem[]> {
   const store = new RawStore(storeDir);
   const { sha256, key } = await store.putBody(body);
-  const meta = { url, finalUrl: url, status, headers: { 'content-type': 'text/html' }, fetchedAt: '2026-12-01T00:00:00.000Z', sha256, key, bytes: body.length };
+  const meta = { url, finalUrl, status, headers: { 'content-type': 'text/html' }, fetchedAt: '2026-12-01T00:00:00.000Z', sha256, key, bytes: body.length };
   return parsePage({ logger: silentLogger, store }, adapter, meta, body, 1);
 }
 const dialogues = (items: ImportItem[]) => items.map((i) => (i.kind === 'dialogue' ? i.dialogue : i.reject));
@@ -187,6 +187,14 @@ describe('soft 404: an error page served with 200 is parse.page_gone, not an unk
     const items = dialogues(await itemsOf(chunyuAdapter, readFileSync('fixtures/html/unknown/soft_404.html'), 'https://www.chunyuyisheng.com/pc/qa/fxGone/'));
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ stage: 'parse', reason: 'parse.page_gone', evidence: { site: 'chunyu', status: 200, reason: expect.stringContaining('页面不存在') } });
+  });
+
+  it('a question that redirects to the home or a list page is gone; a redirect to another question page that no layout reads stays unrecognised', async () => {
+    const home = Buffer.from('<html><head><title>春雨医生</title></head><body><div class="index-banner">在线问诊</div></body></html>');
+    const gone = dialogues(await itemsOf(chunyuAdapter, home, 'https://www.chunyuyisheng.com/pc/qa/fxMoved/', 200, 'https://www.chunyuyisheng.com/pc/qalist/'));
+    expect(gone[0]).toMatchObject({ reason: 'parse.page_gone', detail: expect.stringContaining('redirects to https://www.chunyuyisheng.com/pc/qalist/, which is not a question page') });
+    const other = dialogues(await itemsOf(chunyuAdapter, home, 'https://www.chunyuyisheng.com/pc/qa/fxMoved/', 200, 'https://www.chunyuyisheng.com/pc/qa/fxMoved2/'));
+    expect(other[0]).toMatchObject({ reason: 'parse.layout_unrecognised' });
   });
 
   it('a page in the usual frame whose question was deleted (an empty #qdetailc) is gone too; without the notice it stays an unrecognised layout', () => {
