@@ -156,11 +156,11 @@ describe('chunyu: platform notices are not turns', () => {
 
   it('a notice word inside a sentence is text: only a whole line that is a notice goes', () => {
     const html = `<html><body><div class="js-info" data-problem="fxN3"></div><main class="content"><section><section class="problem-detail-wrap"><section class="problem-detail-inner">
-      <div class="block-line"><div class="block-right"><h6>患者</h6><p>上次问题已关闭了，我想再问一下复查的事。</p></div></div>
+      <div class="block-line"><div class="block-right"><h6>患者</h6><p>上次问题已关闭了，我想再问一下复查的事。</p><p>咨询已结束了吗？</p><p>李医生已接诊了吗</p></div></div>
       <div class="block-line"><div class="block-right"><h6>王医生</h6><p>温馨提示：复查前一天不要喝酒。</p></div></div>
       </section></section></section></main></body></html>`;
     expect(turnsOf(chunyuAdapter.parse(html, 'https://www.chunyuyisheng.com/pc/qa/fxN3/'))).toEqual([
-      { speaker: '患者', text: '上次问题已关闭了，我想再问一下复查的事。' },
+      { speaker: '患者', text: '上次问题已关闭了，我想再问一下复查的事。\n咨询已结束了吗？\n李医生已接诊了吗' },
       { speaker: '医生', text: '温馨提示：复查前一天不要喝酒。' },
     ]);
   });
