@@ -37,7 +37,7 @@ export const ProcessedBatch = z.object({
   /** What normalise removed and replaced (placeholders by type, template hits): normalise/index.ts CleaningCounts. */
   cleaning: z.record(z.string(), z.number().int().nonnegative()).optional(),
   /** Per-record keys for the finish step computed by a BullMQ worker (src/finish/precomputed.ts): exact-dedup keys, base64 MinHash signatures. */
-  keys: z.object({ exact: z.array(z.string()).optional(), near: z.array(z.string()).optional(), rejectIds: z.record(z.string(), z.array(z.string())).optional(), case: z.array(z.number()).optional(), consultation: z.array(z.number()).optional(), pleasantry: z.array(z.number()).optional() }).optional(),
+  keys: z.object({ exact: z.array(z.string()).optional(), near: z.array(z.string()).optional(), rejectIds: z.record(z.string(), z.array(z.string())).optional(), case: z.array(z.number()).optional(), casePrefix: z.array(z.number()).optional(), consultation: z.array(z.number()).optional(), pleasantry: z.array(z.number()).optional() }).optional(),
   /** Made by a BullMQ worker (src/finish/precomputed.ts prepareRejects): each reject's line of rejects.jsonl; `rejects` then hold their summaries. */
   rejectLines: z.array(z.string()).optional(),
 });

@@ -58,6 +58,8 @@ export const NormaliseConfig = z.strictObject({
   mergeTurns: z.boolean().default(true),
   /** Split MedDialog follow-up visits (several Dialogue sections under one id) into separate dialogues. */
   splitVisits: z.boolean().default(true),
+  /** Keep one copy of a title the opening patient turn repeats (title + body joined by the source site; src/stages/normalise/title-echo.ts). */
+  dropTitleEcho: z.boolean().default(true),
 });
 
 export const SplitConfig = z.strictObject({

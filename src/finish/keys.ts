@@ -4,7 +4,7 @@
  * processed and spills the record (spill.ts finalLines); the decision step then runs on keys only:
  *
  *   const i = clusters.dialogueByKey(k.dialogueKey, k.consultationKey);
- *   clusters.linkCaseKey(i, k.caseKey);
+ *   clusters.linkCaseKey(i, k.caseKey); clusters.linkOnly(i, k.casePrefixKey);
  *   exact.checkKey(k.exactKey, k.id)            // ExactIndex (dedup/exact.ts)
  *   near.checkSketch(k.id, k.near.sig8, k.near.bandKeys)  // NearDupIndex (dedup/minhash.ts)
  *   … then planShards({ dialogue, weight, part, offset, shardLen, sidecarLen }, …) (plan.ts)
@@ -16,7 +16,7 @@
 import type { RecordEnvelope } from '../../schemas/record.js';
 import { exactKey } from './dedup/exact.js';
 import { dedupText, type NearDupIndex } from './dedup/minhash.js';
-import { caseKey, consultationKey, firstPatientTurn, idKey } from './split-assign.js';
+import { caseKey, casePrefixKey, consultationKey, firstPatientTurn, idKey } from './split-assign.js';
 
 export interface RecordKeys {
   id: string;
@@ -25,6 +25,8 @@ export interface RecordKeys {
   consultationKey: number;
   /** caseKey(first patient turn); −1 when too short to link. */
   caseKey: number;
+  /** casePrefixKey(first patient turn); −1 when the turn is no longer than its prefix. */
+  casePrefixKey: number;
   /** exactKey(record), when exact dedup is on. */
   exactKey?: string;
   /** The MinHash sketch, when near dedup is on. */
@@ -38,6 +40,7 @@ export function recordKeys(env: RecordEnvelope, opts: { exact: boolean; near?: N
     dialogueKey: idKey(env.dialogueId),
     consultationKey: consultationKey(env.origin),
     caseKey: caseKey(firstPatientTurn(env.record)),
+    casePrefixKey: casePrefixKey(firstPatientTurn(env.record)),
     weight: opts.weight(env),
   };
   if (opts.exact) k.exactKey = exactKey(env.record);

@@ -15,7 +15,7 @@ import { rejectForOutput, rejectId, rejectLine } from '../core/reject.js';
 import type { Reject } from '../../schemas/reject.js';
 import { rejectSummary, type RejectSummary } from '../output/stats.js';
 import { dedupText, MinHasher } from './dedup/minhash.js';
-import { caseKey, consultationKey, firstPatientTurn } from './split-assign.js';
+import { caseKey, casePrefixKey, consultationKey, firstPatientTurn } from './split-assign.js';
 import { pleasantryOfDoctorText } from '../stages/split/index.js';
 
 interface Keys {
@@ -27,6 +27,8 @@ interface Keys {
   pleasantry?: boolean;
   /** caseKey(firstPatientTurn(record)) and consultationKey(origin) (split-assign.ts). */
   caseKey?: number;
+  /** casePrefixKey(firstPatientTurn(record)). */
+  casePrefix?: number;
   consultation?: number;
 }
 
@@ -75,6 +77,8 @@ export interface BatchKeys {
   rejectIds?: Record<string, string[]>;
   /** caseKey of each record's first patient turn (−1: too short to link). */
   case?: number[];
+  /** casePrefixKey of each record's first patient turn (−1: no longer than its prefix). */
+  casePrefix?: number[];
   /** consultationKey of each record's origin. */
   consultation?: number[];
   /** 1 when the record's output is only thanks or courtesy (isPleasantry), else 0. */
@@ -89,6 +93,11 @@ export function pleasantryOf(env: RecordEnvelope): boolean {
 /** The case-description key of a record (split-assign.ts caseKey of its first patient turn), precomputed when sent. */
 export function caseKeyOf(env: RecordEnvelope): number {
   return KEYS.get(env)?.caseKey ?? caseKey(firstPatientTurn(env.record));
+}
+
+/** The case-opening key of a record (split-assign.ts casePrefixKey of its first patient turn), precomputed when sent. */
+export function casePrefixKeyOf(env: RecordEnvelope): number {
+  return KEYS.get(env)?.casePrefix ?? casePrefixKey(firstPatientTurn(env.record));
 }
 
 /** The consultation key of a record's origin, precomputed when sent. */
@@ -109,6 +118,7 @@ function hasherFor(near: Pipeline['dedup']['near']): MinHasher {
 export function computeKeys(config: Pipeline, records: RecordEnvelope[]): BatchKeys | undefined {
   const out: BatchKeys = {};
   out.case = records.map((env) => caseKey(firstPatientTurn(env.record)));
+  out.casePrefix = records.map((env) => casePrefixKey(firstPatientTurn(env.record)));
   out.consultation = records.map((env) => consultationKey(env.origin));
   out.pleasantry = records.map((env) => (pleasantryOfDoctorText(env.record.output) ? 1 : 0));
   if (config.dedup.exact) out.exact = records.map(exactKey);
@@ -133,6 +143,7 @@ export function attachKeys(records: RecordEnvelope[], keys: BatchKeys | undefine
   if (keys.exact && keys.exact.length !== records.length) return;
   if (keys.near && keys.near.length !== records.length) return;
   if (keys.case && keys.case.length !== records.length) return;
+  if (keys.casePrefix && keys.casePrefix.length !== records.length) return;
   if (keys.pleasantry && keys.pleasantry.length !== records.length) return;
   if (keys.consultation && keys.consultation.length !== records.length) return;
   if (keys.rejectIds && Object.values(keys.rejectIds).some((ids) => ids.length !== records.length)) return;
@@ -140,6 +151,7 @@ export function attachKeys(records: RecordEnvelope[], keys: BatchKeys | undefine
     const k: Keys = {};
     if (keys.exact) k.exact = keys.exact[i];
     if (keys.case) k.caseKey = keys.case[i];
+    if (keys.casePrefix) k.casePrefix = keys.casePrefix[i];
     if (keys.consultation) k.consultation = keys.consultation[i];
     if (keys.near) {
       const b = Buffer.from(keys.near[i], 'base64');

@@ -1,7 +1,7 @@
 /**
  * Which split a dialogue goes to, and which shard a record goes to. Deterministic: the split is a
  * hash of the seed and a content cluster (CaseClusters): dialogues that share a case description
- * (the normalised first patient turn of any of their records), a source consultation (all visits
+ * (the normalised first patient turn of any of their records, or its first 48 characters), a source consultation (all visits
  * and windows of one id) or a duplicate/near-duplicate pair fall in one cluster, so re-posts and
  * one description sent to several doctors never stand in two splits. Shards are filled
  * least-loaded first. Holds no I/O; the cluster state is a few numbers per dialogue and key.
@@ -69,6 +69,31 @@ export function caseKey(text: string): number {
 const CASE = new TextMemo<number>('finish.case');
 
 /**
+ * The opening of a case description: its first CASE_PREFIX_CHARS characters after caseText. One
+ * patient's description posted again with a detail added or corrected further on (MedDialog holds
+ * one 病情描述 sent to two doctors, the second copy with later temperature readings) shares its
+ * opening, so both must stand in one split. 48 characters of a description without punctuation
+ * are far past any greeting or form label that unrelated patients share.
+ */
+export const CASE_PREFIX_CHARS = 48;
+
+/**
+ * The cluster key of a case description's opening, or −1 when the description is no longer than
+ * CASE_PREFIX_CHARS (its caseKey already covers it). It links clusters but never chooses a
+ * cluster's split (CaseClusters.linkOnly): splits stay those of the keys before it, so only the
+ * clusters it joins can move.
+ */
+export function casePrefixKey(text: string): number {
+  let k = CASE_PREFIX.peek(text);
+  if (k === undefined) {
+    const t = caseText(text);
+    CASE_PREFIX.put(text, (k = t.length <= CASE_PREFIX_CHARS ? -1 : key52('case-prefix', t.slice(0, CASE_PREFIX_CHARS))));
+  }
+  return k;
+}
+const CASE_PREFIX = new TextMemo<number>('finish.case_prefix');
+
+/**
  * Dialogue ids as numbers: ids are hex content hashes, so their first 52 bits are unique in
  * practice (other ids are hashed), and a number costs a fraction of a string to keep.
  */
@@ -127,14 +152,23 @@ export class CaseClusters {
     return i >= 0 ? i : undefined;
   }
 
-  /** Links a dialogue to a case description (ignored when shorter than MIN_CASE_CHARS after caseText). */
+  /** Links a dialogue to a case description and its opening (ignored when shorter than MIN_CASE_CHARS after caseText). */
   linkCase(i: number, text: string): void {
     this.linkCaseKey(i, caseKey(text));
+    this.linkOnly(i, casePrefixKey(text));
   }
 
   /** `linkCase` from caseKey(text) (−1: too short, links nothing). */
   linkCaseKey(i: number, key: number): void {
     if (key >= 0) this.linkKey(i, key);
+  }
+
+  /** Links a dialogue through a key that never becomes a cluster's smallest key (casePrefixKey; −1 links nothing). */
+  linkOnly(i: number, k: number): void {
+    if (k < 0) return;
+    const owner = this.keyOwner.get(k);
+    if (owner < 0) this.keyOwner.set(k, i);
+    else this.union(owner, i);
   }
 
   private linkKey(i: number, k: number): void {

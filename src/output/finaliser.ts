@@ -29,7 +29,7 @@ import { SpillWriter } from '../finish/spill.js';
 import { CaseClusters, idKey } from '../finish/split-assign.js';
 import { LineSink } from './sink.js';
 import { RunStats, recordChars, type RejectSummary } from './stats.js';
-import { caseKeyOf, consultationKeyOf, pleasantryOf, preparedLine } from '../finish/precomputed.js';
+import { caseKeyOf, casePrefixKeyOf, consultationKeyOf, pleasantryOf, preparedLine } from '../finish/precomputed.js';
 
 /** A record check of the gate (finish/gate.ts GateStep), injected after exact dedup: token budget, near-duplicates … */
 export type RecordFilter = GateStep;
@@ -156,6 +156,7 @@ export class Finaliser {
       const c = this.clusters.dialogueByKey(idKey(env.dialogueId), () => consultationKeyOf(env));
       const ck = caseKeyOf(env);
       this.clusters.linkCaseKey(c, ck);
+      this.clusters.linkOnly(c, casePrefixKeyOf(env));
       const gone = this.gate.check(env);
       if (gone) {
         // A (near-)duplicate of a case description joins the cluster of the record it duplicates.

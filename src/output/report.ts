@@ -25,7 +25,7 @@ export interface RunReport {
   nearDuplicates: { count: number; examples: Array<{ id: string; duplicateOf: string; similarity: number; text: string }> };
   throughput: { seconds: number; dialoguesPerSecond: number; stageSeconds: Record<string, number> };
   /** What normalise scrubbed and removed: placeholders by type, hits per platform template. */
-  cleaning: { placeholdersByType: Record<string, number>; templateHits: Record<string, number>; dialoguesWithTemplate: number; turnsEmptiedByTemplate: number };
+  cleaning: { placeholdersByType: Record<string, number>; templateHits: Record<string, number>; dialoguesWithTemplate: number; turnsEmptiedByTemplate: number; titleEchoesRemoved: number };
   /** The content clusters the splits are chosen by (shard/assign.ts CaseClusters). */
   splitClusters?: { dialogues: number; clusters: number; largest: number; merges: number };
   shards: number;
@@ -136,7 +136,7 @@ export function buildReport(args: { stats: RunStats; manifest: Manifest; executo
 
 function cleaningOf(c: Record<string, number>): RunReport['cleaning'] {
   const pick = (p: string) => sortObj(Object.fromEntries(Object.entries(c).filter(([k]) => k.startsWith(p)).map(([k, v]) => [k.slice(p.length), v])));
-  return { placeholdersByType: pick('pii.'), templateHits: pick('template.'), dialoguesWithTemplate: c.dialogues_with_template ?? 0, turnsEmptiedByTemplate: c.turns_emptied_by_template ?? 0 };
+  return { placeholdersByType: pick('pii.'), templateHits: pick('template.'), dialoguesWithTemplate: c.dialogues_with_template ?? 0, turnsEmptiedByTemplate: c.turns_emptied_by_template ?? 0, titleEchoesRemoved: c.title_echoes_removed ?? 0 };
 }
 
 function sortObj(o: Record<string, number>): Record<string, number> {
@@ -185,6 +185,7 @@ export function renderMarkdown(r: RunReport, manifest: Manifest): string {
   const ph = Object.entries(r.cleaning.placeholdersByType);
   L.push(`- placeholders by type: ${ph.map(([k, v]) => `<${k}> ${v}`).join(', ') || 'none'}`);
   L.push(`- platform templates removed in ${r.cleaning.dialoguesWithTemplate} dialogue(s); ${r.cleaning.turnsEmptiedByTemplate} turn(s) left empty and dropped`);
+  L.push(`- opening patient turns that repeated their own title (title and body joined by the site): ${r.cleaning.titleEchoesRemoved ?? 0}, one copy kept`);
   if (Object.keys(r.cleaning.templateHits).length) {
     L.push('', '| template | hits |', '|---|---:|');
     for (const [k, v] of Object.entries(r.cleaning.templateHits)) L.push(`| \`${k}\` | ${v} |`);

@@ -342,6 +342,12 @@ function safeCut(b: Buffer, from: number): number {
   return -1;
 }
 
+/** The first UTF-8 character start at or after `from` (a byte that is not 10xxxxxx), or `from` when none is within 4 bytes. */
+function utf8CharStart(b: Buffer, from: number): number {
+  for (let i = from; i < b.length && i < from + 4; i++) if ((b[i] & 0xc0) !== 0x80) return i;
+  return from;
+}
+
 /** Decodes a byte stream chunk by chunk; `resolved` (when given) receives the encoding used ('auto': the file's prior). */
 export async function* decodeText(
   bytes: AsyncIterable<Buffer>,
@@ -468,7 +474,9 @@ async function* decodeFrom(
       // An over-long line: decide its first part now, at a boundary safe in both encodings.
       const all = Buffer.concat(parts);
       let cut = safeCut(all, MAX_LINE_BYTES >> 1);
-      if (cut < 0 && all.length > 4 * MAX_LINE_BYTES) cut = MAX_LINE_BYTES; // no boundary at all: cut anyway
+      // No boundary safe in both encodings (megabytes without two ASCII bytes in a row): cut
+      // anyway, in UTF-8 at a character start so no character is split (U+FFFD would reject it).
+      if (cut < 0 && all.length > 4 * MAX_LINE_BYTES) cut = prior === 'utf-8' ? utf8CharStart(all, MAX_LINE_BYTES) : MAX_LINE_BYTES;
       if (cut > 0) {
         emit(decodeLine(all.subarray(0, cut), prior));
         parts = [Buffer.from(all.subarray(cut))];

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Origin } from '../../schemas/dialogue.js';
-import { CaseClusters, caseKey, caseText, consultationKey, MIN_CASE_CHARS, splitOf, SPLITS } from '../../src/finish/split-assign.js';
+import { CASE_PREFIX_CHARS, CaseClusters, caseKey, casePrefixKey, caseText, consultationKey, MIN_CASE_CHARS, splitOf, SPLITS } from '../../src/finish/split-assign.js';
 
 /** The keys as they were first defined: a Hash object fed the parts one update() at a time. */
 const key52 = (kind: string, s: string) => {
@@ -85,5 +85,43 @@ describe('split assignment keys (one-shot sha256)', () => {
     cl.union(0, 2); // clusters {0, 1} and {2, 3} merge under the small key
     const merged = splitOf(small.toString(16), 's', ratios);
     expect(asked().slice(0, 4)).toEqual([merged, merged, merged, merged]);
+  });
+});
+
+describe('case openings link re-posts that differ further on', () => {
+  const desc = '病情描述：三天前开始发烧，最高三十九度，吃了退烧药后能降下来，但是夜里又会烧起来，同时咳嗽有黄痰，胸口发闷，没有去过疫区';
+  const later = `${desc}，今天早上又量了一次是三十八度五`;
+  const origin = (i: number): Origin => ({ format: 'meddialog', file: 'x.txt', sourceId: `c${i}`, position: i });
+
+  it('keys a description by its first CASE_PREFIX_CHARS characters when it is longer, and not at all when it is not', () => {
+    expect(caseText(desc).length).toBeGreaterThan(CASE_PREFIX_CHARS);
+    expect(casePrefixKey(desc)).toBe(casePrefixKey(later));
+    expect(caseKey(desc)).not.toBe(caseKey(later));
+    expect(casePrefixKey('我最近总是头痛，晚上睡不好，已经持续两周了')).toBe(-1); // its caseKey covers it
+    expect(casePrefixKey(desc.replace('三天前', '两天前'))).not.toBe(casePrefixKey(desc));
+  });
+
+  it('puts both copies in one cluster without choosing any cluster split on its own', () => {
+    const ratios = { train: 8, validation: 1, test: 1 };
+    // Many dialogues, each a lone cluster: linking a prefix key nobody shares moves none of them.
+    const cl = new CaseClusters();
+    const n = 200;
+    for (let i = 0; i < n; i++) cl.dialogue(`d${i}`, origin(i));
+    const before = Array.from({ length: n }, (_, i) => cl.splitOf(i, 's', ratios));
+    for (let i = 0; i < n; i++) cl.linkOnly(i, casePrefixKey(`${desc}${i}`.replace('三天前', `第${i}天`)));
+    expect(Array.from({ length: n }, (_, i) => cl.splitOf(i, 's', ratios))).toEqual(before);
+    // The re-post joins the original: one split for both, the split of one of the two clusters.
+    const a = cl.dialogue('orig', origin(1000));
+    const b = cl.dialogue('repost', origin(1001));
+    cl.linkCaseKey(a, caseKey(desc));
+    cl.linkCaseKey(b, caseKey(later));
+    expect(cl.find(a)).not.toBe(cl.find(b)); // the whole descriptions differ
+    const sa = cl.splitOf(a, 's', ratios);
+    const sb = cl.splitOf(b, 's', ratios);
+    cl.linkCase(a, desc);
+    cl.linkCase(b, later);
+    expect(cl.find(a)).toBe(cl.find(b));
+    expect([sa, sb]).toContain(cl.splitOf(a, 's', ratios));
+    expect(cl.splitOf(b, 's', ratios)).toBe(cl.splitOf(a, 's', ratios));
   });
 });

@@ -34,6 +34,14 @@ describe('encoding', () => {
     expect(sniffEncoding(cut, false)).toBe('utf-8');
   });
 
+  it('cuts a line of megabytes without any ASCII byte at a character start, so no character becomes U+FFFD', async () => {
+    const long = '头痛乏力，'.repeat(400_000); // 6 MB of UTF-8, no two ASCII bytes in a row anywhere
+    const { text, used } = await decodeAll(Buffer.from(`${long}\n`, 'utf8'), 'auto');
+    expect(used).toBe('utf-8');
+    expect(text.includes('\ufffd')).toBe(false);
+    expect(text).toBe(`${long}\n`);
+  });
+
   it('strips a UTF-8 byte-order mark', async () => {
     const { text, used } = await decodeAll(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(sample, 'utf8')]), 'auto');
     expect(used).toBe('utf-8');

@@ -8,6 +8,8 @@
 import chunyu from './boilerplate/chunyu.json' with { type: 'json' };
 import common from './boilerplate/common.json' with { type: 'json' };
 import haodf from './boilerplate/haodf.json' with { type: 'json' };
+import askform from './boilerplate/askform.json' with { type: 'json' };
+import solicitations from './boilerplate/solicitations.json' with { type: 'json' };
 import type { Origin } from '../../../schemas/dialogue.js';
 
 export interface TemplateFile {
@@ -16,14 +18,16 @@ export interface TemplateFile {
   /** Source formats it applies to; `scrape:<site>` for scraped pages of that site. */
   formats: string[];
   /** trigger: the text must contain one of these literals for the pattern to run; prefilter: or match this (non-unicode) class. */
-  templates: Array<{ id: string; pattern: string; flags?: string; trigger?: string[]; prefilter?: string; note?: string }>;
+  /** replace: what a match becomes (default: nothing; "\n" keeps the text around a removed form label apart). */
+  templates: Array<{ id: string; pattern: string; flags?: string; trigger?: string[]; prefilter?: string; replace?: string; note?: string }>;
 }
 
-export const TEMPLATE_FILES: TemplateFile[] = [common, haodf, chunyu];
+export const TEMPLATE_FILES: TemplateFile[] = [common, haodf, chunyu, askform, solicitations];
 
 interface Compiled {
   id: string;
   re: RegExp;
+  replace: string;
   trigger?: string[];
   prefilter?: RegExp;
 }
@@ -39,6 +43,7 @@ for (const f of TEMPLATE_FILES) {
   const compiled: Compiled[] = f.templates.map((t) => ({
     id: t.id,
     re: new RegExp(t.pattern, t.flags ?? 'g'),
+    replace: t.replace ?? '',
     ...(t.trigger?.length ? { trigger: t.trigger } : {}),
     ...(t.prefilter ? { prefilter: new RegExp(t.prefilter) } : {}),
   }));
@@ -78,7 +83,7 @@ export type TemplateHits = Record<string, number>;
 export function stripTemplates(s: string, templates: SourceTemplates, hits?: TemplateHits): string {
   if (templates.gate && !templates.gate.test(s)) return s;
   let t = s;
-  for (const { id, re, trigger, prefilter } of templates.list) {
+  for (const { id, re, replace, trigger, prefilter } of templates.list) {
     if (trigger && !trigger.some((x) => t.includes(x))) continue;
     if (prefilter && !prefilter.test(t)) continue;
     re.lastIndex = 0;
@@ -86,7 +91,7 @@ export function stripTemplates(s: string, templates: SourceTemplates, hits?: Tem
     re.lastIndex = 0;
     t = t.replace(re, () => {
       if (hits) hits[id] = (hits[id] ?? 0) + 1;
-      return '';
+      return replace;
     });
   }
   return t;

@@ -3,7 +3,8 @@
  * platform templates (boilerplate.ts) and scrubs personal data (pii.ts) in every text field that
  * can reach an output (turns, description, title, department, disease, cate1/cate2), decides
  * speaker roles, merges consecutive turns of one speaker, drops turns with no text, and turns a
- * case description into the opening patient turn when the doctor speaks first. Its rejects carry
+ * case description into the opening patient turn when the doctor speaks first, and keeps one copy
+ * of a title that opening turn repeats (title-echo.ts). Its rejects carry
  * the scrubbed dialogue, never the raw one. Pure: no I/O, no state.
  *
  * The length limit comes before any cleaning: a dialogue with a text field longer than
@@ -25,6 +26,7 @@ import { TextMemo } from './memo.js';
 import { scrubPii, type PiiCounts, type Placeholder } from './pii.js';
 import { roleOf } from './roles.js';
 import { cleanText, hasText, stripInvisible, type TextOptions } from './text.js';
+import { withoutTitleEcho } from './title-echo.js';
 
 /** How many times split.maxChars a raw text field may be before cleaning. */
 export const MAX_RAW_CHARS_FACTOR = 8;
@@ -168,6 +170,13 @@ export function normaliseOne(raw: RawDialogue, ctx: StageContext, counts: Cleani
   if (turns.length > 0 && turns[0].role === 'doctor' && raw.description) {
     const desc = cleanCounted(raw.description, memoT, opts);
     if (desc.has) turns.unshift({ role: 'patient', text: desc.text });
+  }
+  if (cfg.dropTitleEcho && turns.length > 0 && turns[0].role === 'patient') {
+    const once = withoutTitleEcho(turns[0].text);
+    if (once !== undefined) {
+      turns[0].text = once;
+      counts.title_echoes_removed = (counts.title_echoes_removed ?? 0) + 1;
+    }
   }
   addCounts(counts, prefixed('template.', templateHits));
   if (sum(templateHits) > 0) counts.dialogues_with_template = (counts.dialogues_with_template ?? 0) + 1;

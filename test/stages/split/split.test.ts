@@ -193,6 +193,8 @@ describe('pleasantries and closing offers', () => {
     ['不客气', true], ['好的谢谢医生', true], ['嗯嗯', true], ['不客气！希望我的回答能帮到您，如果还有其他问题，请随时向我咨询。祝您早日恢复健康！', true],
     ['好的，请问您还有其他问题吗？', true], ['您好', true],
     ['不客气，记得按时吃药。', false], ['好的，那就先做个胃镜。', false], ['可以吃，一天两次。', false],
+    ['不客气，祝您身体健康，万事如意。', true], ['不用谢，有问题可以随时联系，我会第一时间回复您。', true], ['不客气，我会尽力帮助您。', true],
+    ['不客气，我会给您开点药。', false], ['好的，我会帮您约个检查。', false],
   ])('%s → pleasantry %s', (text, expected) => {
     expect(isPleasantry(text)).toBe(expected);
   });

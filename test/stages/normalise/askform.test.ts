@@ -1,0 +1,39 @@
+import { describe, expect, it } from '@jest/globals';
+import { templatesFor } from '../../../src/stages/normalise/boilerplate.js';
+import { cleanText } from '../../../src/stages/normalise/text.js';
+
+const clean = (s: string, source = 'huatuo') => {
+  const templateHits: Record<string, number> = {};
+  const text = cleanText(s, { toSimplified: true, scrubPii: true, templates: templatesFor(source), templateHits });
+  return { text, templateHits };
+};
+
+describe('ask-form prompts of the Q&A sites behind Huatuo and Toyhom', () => {
+  it('turns the help and describe prompts into line breaks, so the fields stay apart', () => {
+    const r = clean('膝盖疼了三天曾经的治疗情况和效果：贴过膏药想得到怎样的帮助：还要拍片吗');
+    expect(r.text).toBe('膝盖疼了三天曾经的治疗情况和效果：贴过膏药\n还要拍片吗');
+    expect(r.templateHits).toEqual({ 'askform.help_prompt': 1 });
+    expect(clean('病情描述（发病时间、主要症状等）：咳嗽两周，夜里重').text).toBe('咳嗽两周，夜里重');
+    expect(clean('病情描述发病时间、主要症状、症状变化等）:低烧三天').text).toBe('低烧三天'); // the opening bracket lost by the site
+    expect(clean('耳朵里总有风声：需要医生帮助提供远程诊断：怎么回事').text).toBe('耳朵里总有风声：\n怎么回事');
+    expect(clean('宝宝便便很硬拉得费劲想得到怎样的帮助').text).toBe('宝宝便便很硬拉得费劲');
+  });
+
+  it('removes the answer footer that repeats the question', () => {
+    const r = clean('多喝水，按时吃药。以上是对“嗓子疼吃什么药好？”这个问题的建议，希望对您有帮助，祝您健康！');
+    expect(r.text).toBe('多喝水，按时吃药。');
+    expect(r.templateHits).toEqual({ 'askform.answer_footer': 1 });
+    expect(clean('以上是对嗓子疼吃什么药这个问题的建议，希望对您有帮助').text).toBe('');
+  });
+
+  it('keeps field labels that name their data, and natural sentences that mention help', () => {
+    expect(clean('发病时间：两个月化验检查结果：无').text).toBe('发病时间：两个月化验检查结果：无');
+    expect(clean('我希望得到您的帮助，谢谢').text).toBe('我希望得到您的帮助，谢谢');
+    expect(clean('这就是我想得到的帮助了').text).toBe('这就是我想得到的帮助了'); // no colon: not the form's prompt
+  });
+
+  it('applies to the Huatuo and Toyhom dumps only (MedDialog intake labels are structure)', () => {
+    expect(clean('病情描述：咳嗽两周', 'meddialog').text).toBe('病情描述：咳嗽两周');
+    expect(clean('病情描述：咳嗽两周', 'toyhom').text).toBe('咳嗽两周');
+  });
+});

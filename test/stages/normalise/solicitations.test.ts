@@ -1,0 +1,51 @@
+import { describe, expect, it } from '@jest/globals';
+import { templatesFor } from '../../../src/stages/normalise/boilerplate.js';
+import { cleanText } from '../../../src/stages/normalise/text.js';
+
+const clean = (s: string, source = 'huatuo') => {
+  const templateHits: Record<string, number> = {};
+  const text = cleanText(s, { toSimplified: true, scrubPii: true, templates: templatesFor(source), templateHits });
+  return { text, templateHits };
+};
+
+describe('platform solicitations in doctors\' answers (every source)', () => {
+  it('removes rating requests with the clause that sets them up and the thanks after them, keeping the advice', () => {
+    expect(clean('多喝温水，少说话，如果您对我的解答满意，请评价，谢谢。').text).toBe('多喝温水，少说话。');
+    expect(clean('按时吃药。请对我的回复做出评价，谢谢！').text).toBe('按时吃药。');
+    expect(clean('不客气，方便的话请给个好评。').text).toBe('不客气。');
+    expect(clean('注意休息，不要熬夜如果我的回答对您有帮助的话请点评价，多谢。', 'mie').text).toBe('注意休息，不要熬夜。');
+    const r = clean('记得复查。如果觉得有帮助，请给予“满意”的评价（评价入口在页面右上角，点开即可），满意评价后，会赠送您一张优惠券！祝您健康。', 'hetmc');
+    expect(r.text).toBe('记得复查。祝您健康。');
+    expect(r.templateHits).toEqual({ 'solicit.rating': 1 });
+  });
+
+  it('removes requests to adopt the answer, to follow the doctor, and calls to click the site', () => {
+    expect(clean('可以热敷。如果满意请及时采纳为答案。').templateHits).toEqual({ 'solicit.adopt': 1 });
+    expect(clean('可以热敷。如果满意请及时采纳为答案。').text).toBe('可以热敷。');
+    expect(clean('先去查个血常规，你也可以关注我，有问题随时问我。', 'meddialog').text).toBe('先去查个血常规。');
+    expect(clean('效果明显如果你还有疑问，可以点击在线咨询！').text).toBe('效果明显！');
+    expect(clean('早点就医。感谢您对有问必答的支持！').text).toBe('早点就医。');
+  });
+
+  it('leaves medical uses of 评价, 好评 and 关注 alone', () => {
+    for (const s of [
+      '治疗期间要定期做疗效评价。',
+      '肌酐可以用来评价肾功能。',
+      '可以看看其他患者的评价和经验。',
+      '要密切关注血压变化，也要关注医生的建议。',
+      '费用因人而异，不好评估。',
+      '这个药我不好评价，问开药的医生。',
+      '网上说这个医院好评很多，我想去看看。',
+    ]) expect(clean(s, 'cmtmedqa').text).toBe(s);
+  });
+});
+
+describe('haodf voice-answer notice', () => {
+  it('drops the notice that stands where the answer is audio, in the description and as a turn', () => {
+    expect(clean('医生已经通过语音回答了您的问题，请及时收听。', 'meddialog').text).toBe('');
+    const r = clean('既往病史：无\n医生已经通过语音回答了您的问题，请及时收听。：', 'meddialog');
+    expect(r.text).toBe('既往病史：无');
+    expect(r.templateHits).toEqual({ 'haodf.voice_answer': 1 });
+    expect(clean('我通过电话回答了他的问题，你也可以来门诊', 'meddialog').text).toBe('我通过电话回答了他的问题，你也可以来门诊');
+  });
+});
