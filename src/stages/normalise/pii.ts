@@ -165,8 +165,8 @@ const RULES: Rule[] = [
   },
 ];
 
-/** Characters before a full name that introduce it (谢谢王建国医生, 找了李华主任, 是张明大夫). */
-const INTRODUCER = new Set([...'谢找问是给请位叫跟让称和挂了']);
+/** Characters before a full name that introduce it (谢谢王建国医生, 找了李华主任, 是张明大夫, 那个黄晓明医生). */
+const INTRODUCER = new Set([...'谢找问是给请位叫跟让称和挂了个']);
 
 /**
  * Where a full name (surname + 1–2 given characters) before the title at `at` starts, or -1: only
@@ -222,6 +222,21 @@ function looksLikeName(n: string): boolean {
   return true;
 }
 
+/** Function-word surnames that open a sentence as an ordinary word before a title (那医生，我该怎么办 = "then, doctor"). */
+const OPENING_WORDS = new Set([...'那都和能从时后相同为由经家国关通']);
+
+/**
+ * A function-word surname addressed at the opening of a sentence (应主任，麻烦您看下 / 于医生您好): the
+ * surname at the text start or after a sentence end, the title followed by a comma or a greeting.
+ */
+function vocative(s: string, start: number, end: number): boolean {
+  const sur = s[start];
+  if (!FUNCTION_WORDS.has(sur) || OPENING_WORDS.has(sur)) return false;
+  const prev = start > 0 ? s[start - 1] : undefined;
+  if (prev !== undefined && !/[。！？!?\n\s]/.test(prev)) return false;
+  return /^(?:[，,！!：:]|您好|你好)/.test(s.slice(end, end + 2));
+}
+
 /**
  * A surname directly before a title (任医生, 焦大夫, 欧阳主任): a name, unless the surname ends an
  * ordinary word (谢谢医生, 任何医生, 明白医生, 主任医师) or is a function word (那医生, 向医生).
@@ -243,7 +258,7 @@ function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string
     else if (start < 0 && at - 1 >= last && SINGLE.has(s[at - 1]) && !FUNCTION_WORDS.has(s[at - 1])) {
       const before = s[at - 2];
       if (!(isCjk(before) && NOT_NAME_BEFORE.has(before + s[at - 1]))) start = at - 1;
-    }
+    } else if (start < 0 && at - 1 >= last && vocative(s, at - 1, at + m[0].length)) start = at - 1;
     if (start >= 0) {
       out += s.slice(last, start) + '<NAME>';
       spans?.push({ type: 'NAME', match: s.slice(start, at + m[0].length) });

@@ -73,4 +73,16 @@ describe('PII scrubbing', () => {
     expect(scrubSpans('谢谢任医生，电话13812345678')).toEqual([{ type: 'PHONE', match: '13812345678' }, { type: 'NAME', match: '任医生' }]);
     expect(PLACEHOLDERS).toContain('ADDRESS');
   });
+
+  it('scrubs a full name after a measure word and a function-word surname addressed at a sentence start', () => {
+    expect(scrubPii('上次那个张志刚医生让我减量')).toBe('上次那个<NAME>医生让我减量');
+    expect(scrubPii('一个好医生')).toBe('一个好医生');
+    expect(scrubPii('这个主治医生说没事')).toBe('这个主治医生说没事');
+    expect(scrubPii('应主任，麻烦您看下片子')).toBe('<NAME>主任，麻烦您看下片子');
+    expect(scrubPii('好的。于医生您好，我想问一下')).toBe('好的。<NAME>医生您好，我想问一下');
+    // the same characters as ordinary words stay
+    expect(scrubPii('那医生，我该怎么办')).toBe('那医生，我该怎么办');
+    expect(scrubPii('应医生要求复查')).toBe('应医生要求复查');
+    expect(scrubPii('我们应主任医师的要求')).toBe('我们应主任医师的要求');
+  });
 });
