@@ -16,7 +16,9 @@
  * A UTF-8 byte-order mark is stripped at the start of the input and at the start of any line
  * (concatenated files carry theirs into the middle). A UTF-16 byte-order mark at the start (FF FE,
  * FE FF: Windows "Unicode" saves; neither can begin valid UTF-8 or GB18030) makes 'auto' read the
- * whole input as UTF-16LE/BE, streaming. An explicitly named encoding is used as is,
+ * whole input as UTF-16LE/BE, streaming; so does a head without a mark that holds NUL bytes and
+ * reads as clean text in exactly one UTF-16 byte order (sniffUtf16: Excel's and .NET's
+ * "Unicode" saves written without one). An explicitly named encoding is used as is,
  * streaming. A line with no LF for MAX_LINE_BYTES is cut at a point that is a character boundary
  * in both encodings (two consecutive ASCII bytes), so memory stays bounded.
  *
@@ -120,6 +122,49 @@ export function sniffEncoding(head: Uint8Array, final: boolean): 'utf-8' | 'gb18
 
 function hasUtf8Bom(b: Uint8Array): boolean {
   return b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+}
+
+/**
+ * The UTF-16 byte order of a head without a byte-order mark, read from its text: only a head
+ * holding a NUL byte is looked at (UTF-8 and GB18030 text never holds one, so no such file is
+ * ever asked), and it is UTF-16 in the byte order whose decoding is clean — no U+FFFD (a lone
+ * surrogate), no U+0000 and no C0 control but tab, LF and CR —, holds MIN_UTF16_ASCII ASCII
+ * characters at least (line ends, JSON syntax, CSV commas: each is a NUL byte beside an ASCII
+ * one; stray NULs in a UTF-8 file make one each at most) and reads as text (utf16Score above 0:
+ * ASCII and common Chinese outweigh mojibake indicators), while the other order's
+ * decoding does not (the wrong order turns ASCII into U+XX00 and hanzi into Hangul, Yi, private
+ * use and lone surrogates). Deciding by the text and not by the NULs' offsets, because CJK text
+ * puts NULs on both sides (一 is U+4E00). A UTF-8 file with a stray NUL or a zero-filled tail (a
+ * crashed write) fails this and stays UTF-8. An odd last byte is not looked at (the decoder turns
+ * it into U+FFFD later).
+ */
+export function sniffUtf16(head: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  if (head.indexOf(0) < 0) return undefined;
+  const even = head.subarray(0, head.length & ~1);
+  const le = utf16Score(even, 'utf-16le');
+  const be = utf16Score(even, 'utf-16be');
+  if (le > 0 && be <= 0) return 'utf-16le';
+  if (be > 0 && le <= 0) return 'utf-16be';
+  return undefined;
+}
+
+/** The fewest ASCII characters a head read as UTF-16 must hold (see sniffUtf16). */
+const MIN_UTF16_ASCII = 8;
+
+/**
+ * How much the UTF-16 decoding of `b` reads as text: -Infinity when it is not clean or holds
+ * fewer than MIN_UTF16_ASCII ASCII characters (see sniffUtf16), else plausibility()'s score plus one per ASCII character (which plausibility does
+ * not count: a header line or JSON syntax is text too). A unit cut by the end is left out.
+ */
+function utf16Score(b: Uint8Array, enc: 'utf-16le' | 'utf-16be'): number {
+  const s = new TextDecoder(enc, { fatal: false, ignoreBOM: true }).decode(b, { stream: true });
+  let ascii = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 ? c !== 9 && c !== 10 && c !== 13 : c === 0xfffd) return -Infinity;
+    if (c < 0x80) ascii++;
+  }
+  return ascii < MIN_UTF16_ASCII ? -Infinity : plausibility(s).score + ascii;
 }
 
 /** The UTF-16 byte order a leading byte-order mark names, if any. */
@@ -416,7 +461,7 @@ async function* decodeFrom(
     size += r.value.length;
   }
   const head = Buffer.concat(held, size);
-  const utf16 = utf16Bom(head);
+  const utf16 = utf16Bom(head) ?? sniffUtf16(head.subarray(0, SNIFF_BYTES));
   if (utf16) {
     resolved?.(utf16);
     // TextDecoder strips the mark, and turns a lone surrogate or an odd last byte into U+FFFD

@@ -6,7 +6,8 @@
  * One block is one dialogue (sourceId = its id, department and disease kept). A block whose
  * header or lines do not parse is an `import.parse_error` reject; a last block cut mid-line, or
  * missing its SUM lines in a file whose other blocks have them, is `import.truncated` (files
- * re-exported without summaries have none anywhere). Only the current block is held in memory.
+ * re-exported without summaries have none anywhere). An input with nothing but whitespace is one
+ * `import.truncated` reject (as for the JSON formats). Only the current block is held in memory.
  */
 import type { Origin, RawDialogue, RawTurn } from '../../schemas/dialogue.js';
 import { decodeText } from './encoding.js';
@@ -86,4 +87,7 @@ export const importHetmc: Importer = async function* (input: ImportInput) {
     yield* out;
   }
   if (block.length) yield parseBlock(block, ++position, input.file, summaries, !reader.terminated);
+  else if (position === 0) {
+    yield rejectItem('import.truncated', 'the input is empty (nothing but whitespace or a byte-order mark)', { format: 'hetmc', file: input.file, sourceId: 'block-0', position: 0 }, '');
+  }
 };

@@ -3,11 +3,15 @@
  * single-turn Q/A. The patient turn is the instruction strings (plus `input` when non-empty),
  * the doctor turn the output strings. An empty id (all of the published test set) becomes
  * sourceId `idx-<index>`; null in id or input counts as absent (pandas and Python None write it).
- * Elements of another shape are `import.schema` rejects.
+ * The Hugging Face releases name the two sides otherwise: {questions, answers} (string lists, the
+ * Huatuo-26M splits there) or {question, answer} (Huatuo26M-Lite, with label, score … beside them,
+ * not read); such a record is read the same way. A record that names its question two ways
+ * (instruction and question) is ambiguous. Elements of another shape are `import.schema` rejects.
+ * The records may sit in a wrapper object ({"data": [...]}, see json-wrapper.ts).
  */
 import { z } from 'zod';
 import { dialogueItem, rejectItem } from './item.js';
-import { idText, importJsonArray, indexOrigin } from './json-importer.js';
+import { idText, importJsonArray, indexOrigin, wrapperHint } from './json-importer.js';
 import type { Importer } from './types.js';
 
 const Texts = z.union([z.array(z.string()), z.string()]);
@@ -19,18 +23,43 @@ const HuatuoRecord = z.object({
   output: Texts,
 });
 
+/** The question/answer names of the Hugging Face releases (see the header). */
+const HF_KEYS: ReadonlyArray<readonly [string, string]> = [
+  ['questions', 'answers'],
+  ['question', 'answer'],
+];
+
+/** A record in a Hugging Face naming as the published one (else the value as it is), or why it is ambiguous. */
+function published(value: unknown): { value: unknown } | { ambiguous: string } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { value };
+  const v = value as Record<string, unknown>;
+  const named = HF_KEYS.filter(([q, a]) => q in v && a in v);
+  const own = 'instruction' in v || 'output' in v;
+  if (named.length + (own ? 1 : 0) > 1) {
+    const ways = [...(own ? ['instruction/output'] : []), ...named.map((k) => k.join('/'))];
+    return { ambiguous: `it names its question and answer in ${ways.length} ways (${ways.join(', ')})` };
+  }
+  if (named.length === 0) return { value };
+  const [q, a] = named[0];
+  return { value: { id: v.id, instruction: v[q], output: v[a] } };
+}
+
 function joined(t: string | string[]): string {
   return (typeof t === 'string' ? t : t.join('\n')).trim();
 }
 
 export const importHuatuo: Importer = (input) =>
   importJsonArray('huatuo', input, (value, ctx) => {
-    const parsed = HuatuoRecord.safeParse(value);
+    const shape = published(value);
+    if ('ambiguous' in shape) {
+      return rejectItem('import.schema', `element ${ctx.index} is not a Huatuo record: ${shape.ambiguous}`, indexOrigin(ctx), value);
+    }
+    const parsed = HuatuoRecord.safeParse(shape.value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return rejectItem(
         'import.schema',
-        `element ${ctx.index} is not a Huatuo record {id, instruction[], input, output[]}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+        `element ${ctx.index} is not a Huatuo record {id, instruction[], input, output[]} (or {questions, answers}, {question, answer}): ${issue?.path.join('.') || '(root)'}: ${issue?.message}${wrapperHint(value, ['instruction', 'output', 'questions', 'question'])}`,
         indexOrigin(ctx),
         value,
       );
@@ -46,4 +75,4 @@ export const importHuatuo: Importer = (input) =>
       ],
       singleTurn: true,
     });
-  });
+  }, { wrappers: { recordFields: new Set(['id', 'instruction', 'input', 'output', 'questions', 'answers', 'question', 'answer']) } });

@@ -15,16 +15,24 @@
  * are a few levels deep, and deep values break everything that walks them recursively later.
  *
  * An element JSON.parse refuses only for Python's NaN/Infinity literals (json.dump writes them for
- * missing numbers) is read with those as null (pythonJson).
+ * missing numbers), or for a comma before a closing bracket, is read with those as null and
+ * without that comma (pythonJson).
  * A broken element is reported ('invalid') and scanning goes on with the next one; an input that
  * ends inside an element or before the closing ']' is reported as 'truncated'. An element written
  * on one line (JSON Lines, or an array with one element per line) that does not close by the end
  * of its line, where a later line starts with the same bracket at the element's own column, was
  * cut short (a partly written line): it is reported ('invalid') up to that line, and that line
  * starts the next element, so one cut line costs itself and not every element after it. A
- * pretty-printed element never looks so: its first line holds only its opening bracket. It must not throw
+ * pretty-printed element never looks so: its first line holds only its opening bracket.
+ *
+ * With ScanOptions.wrappers, an input that starts with an object wrapping the records
+ * ({"data": [...]}: json-wrapper.ts) is read as the records array(s) inside it; the object is
+ * probed member by member (held only until the records array opens, or it closes and is a JSON
+ * Lines record after all, then scanned as one), never parsed whole. It must not throw
  * on bad data and must not interpret elements (that is the importer's job).
  */
+
+import { WrapperMembers } from './json-wrapper.js';
 
 export type JsonArrayEvent =
   | { kind: 'element'; index: number; value: unknown }
@@ -47,6 +55,10 @@ const enum Phase {
   Between,
   Element,
   End,
+  /** In the input's first top-level object: is it a wrapper of the records (ScanOptions.wrappers)? */
+  Probe,
+  /** In a wrapper object after one of its records arrays: another one, or its end. */
+  Members,
 }
 
 const enum Kind {
@@ -85,6 +97,14 @@ export interface ScanOptions {
    * is then JSON Lines of arrays (that '[' opens element 0), not one array of objects.
    */
   elementsAreArrays?: boolean;
+  /**
+   * An input that starts with an object holding a member named in RECORD_KEYS (json-wrapper.ts)
+   * whose value is an array is a wrapper: the elements of each such array are the records,
+   * numbered on across them, and the wrapper's other members (metadata) are not read. An object
+   * without one is a JSON Lines record as before. Objects that follow a wrapper are looked at
+   * the same way (wrapper files concatenated into one).
+   */
+  wrappers?: { recordFields: ReadonlySet<string> };
 }
 
 export async function* jsonArrayElements(text: AsyncIterable<string>, opts: ScanOptions = {}): AsyncGenerator<JsonArrayEvent> {
@@ -93,6 +113,15 @@ export async function* jsonArrayElements(text: AsyncIterable<string>, opts: Scan
 
 /** jsonArrayElements a text chunk at a time: the events of each chunk as one array (one await per chunk, not per element). */
 export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanOptions = {}): AsyncGenerator<JsonArrayEvent[]> {
+  const it = text[Symbol.asyncIterator]();
+  try {
+    yield* scanBatches(it, opts);
+  } finally {
+    await it.return?.();
+  }
+}
+
+async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): AsyncGenerator<JsonArrayEvent[]> {
   let phase = Phase.Start;
   let index = 0;
   /** JSON Lines: top-level objects, no enclosing array. */
@@ -120,6 +149,21 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
   /** The column of the input's opening '[' (as startCol), and whether a line ended since: for an element it opens (JSON Lines of arrays). */
   let openCol = -1;
   let lfSinceOpen = false;
+  // Wrapper objects (ScanOptions.wrappers): the members being read, the text of the object being
+  // probed (given back to the scan as a chunk of its own when it is no wrapper) and its column.
+  let members: WrapperMembers | null = null;
+  /** Read a top-level '{' as a possible wrapper. */
+  let probe = opts.wrappers !== undefined;
+  let probed: string[] = [];
+  let probeCol = 0;
+  /** Inside a wrapper's records array: its ']' hands back to the wrapper's members. */
+  let wrapped = false;
+  /** Text to scan before the next chunk of the input (a probed object that was no wrapper). */
+  let pending: string | null = null;
+  /** The probed object follows a closed array (it is then no JSON Lines record when no wrapper). */
+  let probeEnd = false;
+  /** The last thing closed was a wrapper object (for the detail of what follows it). */
+  let afterWrapper = false;
 
   /** The state of a container element opened by bracket `c` at column `col` (-1: not first on its line). */
   /**
@@ -164,7 +208,26 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
     }
   };
 
-  for await (const s of text) {
+  for (;;) {
+    let s: string;
+    if (pending !== null) {
+      s = pending;
+      pending = null;
+    } else {
+      const r = await it.next();
+      if (r.done) {
+        if (phase !== Phase.Probe) break;
+        // The input ends inside the probed object: scan it as it is (it reports the cut).
+        pending = probed.join('');
+        probed = [];
+        phase = probeEnd ? Phase.End : Phase.Start;
+        probe = false;
+        lineStart = -probeCol;
+        wsOnly = true;
+        continue;
+      }
+      s = r.value;
+    }
     const out: JsonArrayEvent[] = [];
     const n = s.length;
     let i = 0;
@@ -175,7 +238,50 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
     let nextBackslash = -1;
     let nextLf = -1;
     let segStart = phase === Phase.Element ? 0 : -1;
+    /** The probed object was no wrapper: its text is scanned again from its '{'. */
+    let rescan = false;
     while (i < n) {
+      if (phase === Phase.Probe || phase === Phase.Members) {
+        const from = i;
+        const r = members!.step(s, i);
+        i = r.found === 'more' ? n : r.at;
+        const lf = s.lastIndexOf('\n', i - 1);
+        if (lf >= from) lineStart = lf + 1;
+        // Only whitespace before i on its line (a records array's first element may start one).
+        wsOnly = r.found === 'records' && lf >= from && /^[ \t\r\ufeff]*$/.test(s.slice(lf + 1, i));
+        if (r.found === 'records') {
+          // The records array is open: its elements are read as a top-level array's.
+          phase = opts.elementsAreArrays ? Phase.AfterOpen : Phase.Between;
+          wrapped = true;
+          probed = [];
+          openCol = -1;
+          lfSinceOpen = false;
+        } else if (phase === Phase.Probe) {
+          if (r.found === 'more') probed.push(from === 0 ? s : s.slice(from));
+          else {
+            // No records member ('close'), or text that is not JSON ('broken'): not a wrapper.
+            probed.push(s.slice(from));
+            pending = probed.join('');
+            probed = [];
+            phase = probeEnd ? Phase.End : Phase.Start;
+            probe = false;
+            lineStart = -probeCol;
+            wsOnly = true;
+            rescan = true;
+            break;
+          }
+        } else if (r.found === 'close') {
+          phase = Phase.End;
+          members = null;
+          afterWrapper = true;
+          probe = true; // a wrapper file concatenated after this one
+        } else if (r.found === 'broken') {
+          out.push({ kind: 'invalid', index, raw: s.slice(r.at, r.at + CONTEXT_CHARS), detail: `the object around the records is not valid JSON after its "${members!.currentKey}" member: ${r.detail}` });
+          yield out;
+          return;
+        }
+        continue;
+      }
       if (phase === Phase.Element) {
         if (kind === Kind.Scalar) {
           for (; i < n; i++) {
@@ -288,8 +394,15 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
         if (isWs(c) || c === COMMA || c === BOM) {
           i++;
         } else if (c === CLOSE_SQ) {
-          phase = Phase.End;
           i++;
+          if (wrapped) {
+            wrapped = false;
+            phase = Phase.Members;
+            members!.afterValue();
+          } else {
+            phase = Phase.End;
+            afterWrapper = false;
+          }
         } else {
           // an element starts
           phase = Phase.Element;
@@ -330,6 +443,14 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
           openCol = col;
           lfSinceOpen = false;
           i++;
+        } else if (c === OPEN_CURLY && probe) {
+          phase = Phase.Probe;
+          members = new WrapperMembers(opts.wrappers!.recordFields);
+          // The probe reads from after the '{'; what it read is kept from the '{' on.
+          probed = ['{'];
+          probeCol = Math.max(col, 0);
+          probeEnd = false;
+          i++;
         } else if (c === OPEN_CURLY) {
           lines = true;
           phase = Phase.Between; // the '{' starts the first element
@@ -348,14 +469,21 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
           openCol = col;
           lfSinceOpen = false;
           i++;
+        } else if (c === OPEN_CURLY && probe) {
+          phase = Phase.Probe;
+          members = new WrapperMembers(opts.wrappers!.recordFields);
+          probed = ['{'];
+          probeCol = Math.max(col, 0);
+          probeEnd = true;
+          i++;
         } else {
-          out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail: 'unexpected content after the closing "]" of the array' });
+          out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail: afterWrapper ? 'unexpected content after the closing "}" of the object around the records' : 'unexpected content after the closing "]" of the array' });
           yield out;
           return;
         }
       }
     }
-    lineStart -= n;
+    if (!rescan) lineStart -= n;
     if (phase === Phase.Element && segStart < n) parts.push(s.slice(segStart));
     if (out.length) yield out;
   }
@@ -366,19 +494,24 @@ export async function* jsonArrayBatches(text: AsyncIterable<string>, opts: ScanO
     yield [{ kind: 'truncated', index, raw: '', detail: `the input ends before the array is closed (after ${index} elements)` }];
   } else if (phase === Phase.Start) {
     yield [{ kind: 'truncated', index, raw: '', detail: 'the input ends before the JSON array starts (empty input)' }];
+  } else if (phase === Phase.Members) {
+    yield [{ kind: 'truncated', index, raw: '', detail: `the input ends before the object around the records is closed (after ${index} elements)` }];
   }
 }
 
 /**
- * An element that JSON.parse refused, read as Python's json module writes and reads it by default
- * (pandas and hand-made exports): NaN, Infinity and -Infinity outside strings stand for a missing
- * number and become null (the importers read null as an absent field). Undefined when the text
- * has none of them or still does not parse: then the element is a parse_error reject as before.
- * Only called on the failure path, so valid files pay nothing for it.
+ * An element that JSON.parse refused, read as the writers of real exports write it: Python's json
+ * module by default (pandas and hand-made exports), where NaN, Infinity and -Infinity outside
+ * strings stand for a missing number and become null (the importers read null as an absent
+ * field), and hand-edited or JavaScript-written files, where a comma may follow an object's last
+ * member or an array's last element (it is dropped: `{"a": 1,}` is `{"a": 1}`). Undefined when
+ * the text has none of these or still does not parse: then the element is a parse_error reject as
+ * before. Only called on the failure path, so valid files pay nothing for it.
  */
 export function pythonJson(raw: string): unknown {
   let out = '';
   let from = 0;
+  let changed = false;
   let inString = false;
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
@@ -391,15 +524,27 @@ export function pythonJson(raw: string): unknown {
       inString = true;
       continue;
     }
+    if (c === COMMA) {
+      let j = i + 1;
+      while (j < raw.length && isWs(raw.charCodeAt(j))) j++;
+      const next = raw.charCodeAt(j);
+      if (next === CLOSE_CURLY || next === CLOSE_SQ) {
+        out += raw.slice(from, i);
+        from = i + 1;
+        changed = true;
+      }
+      continue;
+    }
     if (c !== 0x2d && c !== 0x49 && c !== 0x4e) continue; // '-', 'I', 'N'
     const word = NON_FINITE.find((w) => raw.startsWith(w, i));
     if (word && !isWordChar(raw.charCodeAt(i - 1)) && !isWordChar(raw.charCodeAt(i + word.length))) {
       out += `${raw.slice(from, i)}null`;
       i += word.length - 1;
       from = i + 1;
+      changed = true;
     }
   }
-  if (from === 0) return undefined;
+  if (!changed) return undefined;
   try {
     return JSON.parse(out + raw.slice(from));
   } catch {

@@ -4,11 +4,15 @@
  * broken element, `import.truncated` for an input that stops mid-element, `import.schema` for an
  * element nested deeper than MAX_JSON_DEPTH, kept as its clipped raw text, never as the parsed
  * value). Formats differ only in how one element becomes dialogues.
+ * With ScanOptions.wrappers (CMtMedQA, Huatuo), records inside a wrapper object are read too
+ * (json-wrapper.ts), and a Hugging Face datasets-server row {row_idx, row: {...}, truncated_cells}
+ * is read as its `row`.
  */
 import type { Origin, SourceFormat } from '../../schemas/dialogue.js';
 import { decodeText } from './encoding.js';
 import { rejectItem } from './item.js';
 import { jsonArrayBatches, type ScanOptions } from './json-array.js';
+import { RECORD_KEYS } from './json-wrapper.js';
 import type { ImportInput, ImportItem } from './types.js';
 
 export interface ElementContext {
@@ -28,6 +32,31 @@ export function indexOrigin(ctx: ElementContext, sourceId = `idx-${ctx.index}`):
   return { format: ctx.format, file: ctx.file, sourceId, position: ctx.index + 1 };
 }
 
+const ROW_ENVELOPE = new Set(['row_idx', 'row', 'truncated_cells']);
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The record a datasets-server row envelope {row_idx, row, truncated_cells} holds, else the value itself. */
+export function unwrapRow(value: unknown): unknown {
+  if (!isObject(value) || !isObject(value.row)) return value;
+  for (const k in value) if (!ROW_ENVELOPE.has(k)) return value;
+  return value.row;
+}
+
+/**
+ * For a reject's detail: when the element is an object with none of the format's record
+ * `fields` and some of whose members hold arrays of objects (a wrapper whose records sit under a
+ * name not in RECORD_KEYS), says so; else ''.
+ */
+export function wrapperHint(value: unknown, fields: readonly string[]): string {
+  if (!isObject(value) || fields.some((f) => f in value)) return '';
+  const arrays = Object.keys(value).filter((k) => Array.isArray(value[k]) && (value[k] as unknown[]).some(isObject));
+  if (arrays.length === 0) return '';
+  return ` (an object whose member(s) ${arrays.map((k) => JSON.stringify(k)).join(', ')} hold arrays of objects: records inside an object are read only from a top-level member named ${[...RECORD_KEYS].join(', ')})`;
+}
+
 export async function* importJsonArray(
   format: SourceFormat,
   input: ImportInput,
@@ -38,7 +67,7 @@ export async function* importJsonArray(
     for (const ev of batch) {
       const ctx: ElementContext = { format, file: input.file, index: ev.index };
       if (ev.kind === 'element') {
-        const items = toItems(ev.value, ctx);
+        const items = toItems(scan.wrappers ? unwrapRow(ev.value) : ev.value, ctx);
         if (Array.isArray(items)) yield* items;
         else yield items;
       } else if (ev.kind === 'too_deep') {

@@ -17,6 +17,7 @@
  * `normalise.unknown_speaker` (the roles table has no 护士) instead of passing a nurse's words off
  * as the doctor's answer or the patient's question. A byte-order mark at the start of a line
  * (files concatenated into one) is dropped by the line reader, so the `id=` after it is seen.
+ * An input with nothing but whitespace is one `import.truncated` reject (as for the JSON formats).
  * Only the current block is held in memory.
  */
 import type { Origin, RawDialogue, RawTurn } from '../../schemas/dialogue.js';
@@ -191,9 +192,9 @@ export const importMedDialog: Importer = async function* (input: ImportInput) {
     yield* out;
   }
   if (preamble) {
-    if (block.some((l) => l.trim() !== '')) {
-      yield rejectItem('import.parse_error', 'no "id=N" line in the input', { format: 'meddialog', file: input.file, sourceId: '', position: 0 }, block.join('\n'));
-    }
+    const origin = { format: 'meddialog' as const, file: input.file, sourceId: '', position: 0 };
+    if (block.some((l) => l.trim() !== '')) yield rejectItem('import.parse_error', 'no "id=N" line in the input', origin, block.join('\n'));
+    else yield rejectItem('import.truncated', 'the input is empty (nothing but whitespace or a byte-order mark)', origin, '');
     return;
   }
   yield* parseBlock(block, ++position, input.file, true, !reader.terminated);

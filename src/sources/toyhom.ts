@@ -6,8 +6,15 @@
  * and title are kept; sourceId is `row-<n>` (n = 1-based data row, header excluded).
  * A row with the wrong number of fields is an `import.parse_error`; a file ending inside a quoted
  * field is `import.truncated`, and so is a last row without a final newline (the dump ends every
- * row with one: a row cut in an unquoted field would otherwise be accepted with the cut text); a header that is not those four columns is an `import.schema`
- * reject and nothing else is read (the columns could not be told apart).
+ * row with one: a row cut in an unquoted field would otherwise be accepted with the cut text).
+ * Columns are found by their header names, in any order, in English or Chinese (HEADER_NAMES:
+ * 科室, 标题, 问题/问, 回答/答 …, translated and re-saved copies); department and title are
+ * optional, an answer column and an ask or title column are not. A header that does not name
+ * them, or names one column twice, is an `import.schema` reject and nothing else is read (the
+ * columns could not be told apart). Columns the header names otherwise are not read. A row made
+ * only of header names later in the file is the header of a file concatenated after the first
+ * (it maps the columns from there on), not a dialogue. An empty input (no header row) is one
+ * `import.truncated` reject, as for the JSON formats.
  */
 import type { Origin, RawDialogue } from '../../schemas/dialogue.js';
 import { csvRows } from './csv.js';
@@ -16,30 +23,72 @@ import { dialogueItem, rejectItem } from './item.js';
 import type { ImportInput, Importer } from './types.js';
 
 const COLUMNS = ['department', 'title', 'ask', 'answer'] as const;
+type Column = (typeof COLUMNS)[number];
+
+/** The header names each column goes by (compared trimmed and lower-cased). */
+export const HEADER_NAMES: Record<Column, readonly string[]> = {
+  department: ['department', 'dept', '科室', '部门', '科别', '所属科室', '就诊科室'],
+  title: ['title', '标题', '主题', '问题标题'],
+  ask: ['ask', 'question', '问题', '问', '提问', '问题描述', '病情描述', '患者问题'],
+  answer: ['answer', '回答', '答', '回复', '答案', '医生回答', '医生回复'],
+};
+
+/** The column of each header field (-1: none), or why the header cannot be read. */
+function columnsOf(names: string[]): Record<Column, number> | string {
+  const col: Record<Column, number> = { department: -1, title: -1, ask: -1, answer: -1 };
+  for (let k = 0; k < names.length; k++) {
+    const c = COLUMNS.find((x) => HEADER_NAMES[x].includes(names[k]));
+    if (!c) continue;
+    if (col[c] >= 0) return `it names the ${c} column twice (fields ${col[c] + 1} and ${k + 1})`;
+    col[c] = k;
+  }
+  if (col.answer < 0) return 'it names no answer column';
+  if (col.ask < 0 && col.title < 0) return 'it names neither an ask nor a title column';
+  return col;
+}
+
+const ALL_NAMES = new Set(Object.values(HEADER_NAMES).flat());
+
+/** Every field is a header name: a header row, not a dialogue (no real row is made of them). */
+function isHeader(fields: string[]): boolean {
+  for (const f of fields) if (!ALL_NAMES.has(f.trim().toLowerCase())) return false;
+  return true;
+}
+
+const HEADER_HELP = COLUMNS.map((c) => `${c} (${HEADER_NAMES[c].join('/')})`).join(', ');
 /** The header decides: re-saved copies come ';'- (Excel, decimal-comma locales) or tab-separated. */
 const SEPARATORS = [',', ';', '\t'];
 
 export const importToyhom: Importer = async function* (input: ImportInput) {
-  let col: Record<(typeof COLUMNS)[number], number> | null = null;
+  let col: Record<Column, number> | null = null;
   let width = 0;
   let n = 0;
   const originOf = (row: number): Origin => ({ format: 'toyhom', file: input.file, sourceId: `row-${row}`, position: row });
   for await (const ev of csvRows(decodeText(input.bytes, input.encoding), { separators: SEPARATORS })) {
     if (!col) {
       const names = ev.fields.map((f) => f.trim().toLowerCase());
-      const idx = COLUMNS.map((c) => names.indexOf(c));
-      if (ev.kind !== 'row' || idx.some((i) => i < 0)) {
+      const found = ev.kind === 'row' ? columnsOf(names) : 'the file ends inside it';
+      if (typeof found === 'string') {
         yield rejectItem(
           'import.schema',
-          `the header is not ${COLUMNS.join(',')} (record ${ev.record}); the file was not read further`,
+          `the header (record ${ev.record}) does not name the columns: ${found}; columns are ${HEADER_HELP}, department and title optional; the file was not read further`,
           { format: 'toyhom', file: input.file, sourceId: 'header', position: 0 },
           ev.fields.join(','),
         );
         return;
       }
-      col = { department: idx[0], title: idx[1], ask: idx[2], answer: idx[3] };
+      col = found;
       width = names.length;
       continue;
+    }
+    if (ev.kind === 'row' && !ev.unterminated && isHeader(ev.fields)) {
+      // The header again: CSV files concatenated into one (`cat a.csv b.csv`), each with its own.
+      const again = columnsOf(ev.fields.map((f) => f.trim().toLowerCase()));
+      if (typeof again !== 'string') {
+        col = again;
+        width = ev.fields.length;
+        continue;
+      }
     }
     n++;
     if (ev.kind === 'truncated') {
@@ -55,9 +104,9 @@ export const importToyhom: Importer = async function* (input: ImportInput) {
       yield rejectItem('import.parse_error', `row ${n} (record ${ev.record}) has ${f.length} fields, the header has ${width}`, originOf(n), f);
       continue;
     }
-    const department = f[col.department].trim();
-    const title = f[col.title].trim();
-    const ask = f[col.ask].trim();
+    const department = col.department >= 0 ? f[col.department].trim() : '';
+    const title = col.title >= 0 ? f[col.title].trim() : '';
+    const ask = col.ask >= 0 ? f[col.ask].trim() : '';
     const d: Omit<RawDialogue, 'id'> = {
       origin: originOf(n),
       turns: [
@@ -69,5 +118,8 @@ export const importToyhom: Importer = async function* (input: ImportInput) {
     if (department) d.department = department;
     if (title) d.title = title;
     yield dialogueItem(d);
+  }
+  if (!col) {
+    yield rejectItem('import.truncated', 'the input is empty (no header row)', { format: 'toyhom', file: input.file, sourceId: 'header', position: 0 }, '');
   }
 };

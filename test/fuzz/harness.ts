@@ -1,6 +1,7 @@
 /**
  * Fuzzing the importers through the pipeline: real-format seed files (the fixtures, plus variants
- * derived at run time: JSON Lines, the other encoding), mutated by fast-check (truncation, byte
+ * derived at run time: JSON Lines, the other encoding, wrapper objects, role-message history,
+ * UTF-16 without a byte-order mark), mutated by fast-check (truncation, byte
  * flips, inserted and deleted bytes, encoding swaps GB18030 ↔ UTF-8 of line ranges, deep nesting,
  * control/bidi/tag characters, byte-order marks, huge lines, CRLF, duplicated lines), then run as a
  * one-source pipeline (import → normalise → split → dedup → shard, local executor, no graph).
@@ -53,6 +54,18 @@ function asJsonLines(buf: Buffer): Buffer {
   return Buffer.from(arr.map((e) => JSON.stringify(e)).join('\n') + '\n', 'utf8');
 }
 
+/** A JSON-array file as a dataset export: {"version", "data": [...]}, pretty-printed. */
+function wrapped(buf: Buffer): Buffer {
+  return Buffer.from(JSON.stringify({ version: '1.0', data: JSON.parse(buf.toString('utf8')) as unknown[] }, null, 2) + '\n', 'utf8');
+}
+
+/** A CMtMedQA file with each history written as OpenAI role messages. */
+function asMessages(buf: Buffer): Buffer {
+  const arr = JSON.parse(buf.toString('utf8')) as Array<{ history?: Array<[string, string]> }>;
+  for (const r of arr) if (r.history) (r as Record<string, unknown>).history = r.history.flatMap(([q, a]) => [{ role: 'user', content: q }, { role: 'assistant', content: a }]);
+  return Buffer.from(JSON.stringify(arr) + '\n', 'utf8');
+}
+
 /** The seeds: every importer's fixtures, the malformed ones, and derived variants. */
 export function seeds(): Seed[] {
   const s: Seed[] = [];
@@ -75,6 +88,12 @@ export function seeds(): Seed[] {
   add('huatuo-truncated', 'huatuo', 'truncated.json', read('malformed/truncated-array.json'));
   add('huatuo-jsonl', 'huatuo', 'sample.jsonl', asJsonLines(read('huatuo/sample.json')));
   add('huatuo-gb18030', 'huatuo', 'sample-gb.json', iconv.encode(read('huatuo/sample.json').toString('utf8'), 'gb18030'));
+  // Export variants: records in a wrapper object, history as role messages, UTF-16 without a mark.
+  add('cmtmedqa-wrapped', 'cmtmedqa', 'wrapped.json', wrapped(read('cmtmedqa/sample.json')));
+  add('cmtmedqa-messages', 'cmtmedqa', 'messages.json', asMessages(read('cmtmedqa/sample.json')));
+  add('cmtmedqa-utf16le', 'cmtmedqa', 'sample-u16.json', iconv.encode(read('cmtmedqa/sample.json').toString('utf8'), 'utf-16le'));
+  add('huatuo-wrapped', 'huatuo', 'wrapped.json', wrapped(read('huatuo/sample.json')));
+  add('toyhom-utf16be', 'toyhom', 'sample-u16.csv', iconv.encode(iconv.decode(read('toyhom/sample.csv'), 'gb18030'), 'utf-16be'));
   return s;
 }
 

@@ -55,7 +55,7 @@ describe('JSON Lines input', () => {
   it('reads objects one per line (no enclosing array) as elements, a broken line as invalid, and ends cleanly', async () => {
     const { jsonArrayElements } = await import('../../src/sources/json-array.js');
     async function* text() {
-      yield '{"a":1}\n{"a":2,}\n';
+      yield '{"a":1}\n{"a":2 "b":2}\n';
       yield '{"a":3}\n';
     }
     const events = [];

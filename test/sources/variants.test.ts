@@ -324,7 +324,7 @@ describe("JSON written by Python's json module with NaN for a missing value", ()
   });
 
   it('still rejects an element that is broken for another reason, or uses a word that only starts like the literals', async () => {
-    const text = '[{"id": "b1", "instruction": "头疼", "output": "休息", "input": NaNx},\n{"id": "b2", "instruction": "咳嗽", "output": NaN,}]';
+    const text = '[{"id": "b1", "instruction": "头疼", "output": "休息", "input": NaNx},\n{"id": "b2", "instruction": "咳嗽" "output": NaN}]';
     const { items } = await importText(importCmtMedQa, text, 'bad.json');
     expect(kinds(items)).toEqual(['import.parse_error', 'import.parse_error']);
   });

@@ -1,0 +1,204 @@
+/**
+ * The members of a top-level JSON object that wraps a dataset's records (dataset exports and
+ * Hugging Face dumps: {"version": "1.0", "data": [...]}, {"train": [...], "test": [...]}, the
+ * datasets-server {"features": [...], "rows": [...], ...}), read one character at a time until
+ * the value of a member named in RECORD_KEYS is an array of objects (or empty: the scanner then
+ * reads that array's elements as the records), or the object closes. An object that has shown a
+ * member named as a field of the format's records (`recordFields`: "instruction" …) before it is
+ * a record (a JSON Lines line), not a wrapper, whatever members follow, and so is one whose
+ * RECORD_KEYS member holds no objects ("data": [1, 2]). Values of other members (metadata) are stepped
+ * over, strings and nested brackets included. It holds no text: the scanner (json-array.ts) keeps
+ * what it needs. It must not parse or interpret values, and never throws on bad input: what it
+ * cannot follow as JSON (a raw newline in a string, a missing colon) it reports as 'broken'.
+ */
+
+/**
+ * The member names whose array value holds the records. Only these: a record of its own may hold
+ * arrays (CMtMedQA's history), so "any array member" would read a JSON Lines record's history as
+ * records; none of these is a field of the six formats' records.
+ */
+export const RECORD_KEYS: ReadonlySet<string> = new Set(['data', 'rows', 'records', 'examples', 'instances', 'samples', 'train', 'validation', 'valid', 'dev', 'test']);
+
+export type MemberStep =
+  /** The input so far is consumed: more is needed. */
+  | { found: 'more' }
+  /** A records member's array is open: its first element (or its ']') is at `at`, whitespace before it. */
+  | { found: 'records'; at: number; key: string }
+  /** The object's closing '}' is at `at - 1`. */
+  | { found: 'close'; at: number }
+  /** The text at `at` is not what JSON allows there. */
+  | { found: 'broken'; at: number; detail: string };
+
+const enum St {
+  /** After '{': a key or '}'. */
+  KeyOrClose,
+  /** After a records member's '[': an object or ']' makes them records. */
+  RecordsOpen,
+  /** After ',': a key (or '}' after a trailing comma). */
+  Key,
+  InKey,
+  Colon,
+  Value,
+  /** Inside a string, array or object value (depth > 0), or a scalar. */
+  InValue,
+  CommaOrClose,
+}
+
+function isWs(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9 || c === 0xfeff;
+}
+
+export class WrapperMembers {
+  private st = St.KeyOrClose;
+  private key: string[] = [];
+  private keyEscape = false;
+  private lastKey = '';
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  private scalar = false;
+  /** A member named as a record field was seen: this object is a record, not a wrapper. */
+  private record = false;
+
+  /** `recordFields`: member names of the format's records (see the header). */
+  constructor(private readonly recordFields: ReadonlySet<string> = new Set()) {}
+
+  /** After a records array closed: the wrapper's next member or its end follows. */
+  afterValue(): void {
+    this.st = St.CommaOrClose;
+  }
+
+  /** The key of the member whose value is being read (JSON-unescaped; '' if it could not be). */
+  get currentKey(): string {
+    return this.lastKey;
+  }
+
+  /** Reads `s` from `i` until something is found or `s` ends. */
+  step(s: string, i: number): MemberStep {
+    const n = s.length;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      switch (this.st) {
+        case St.KeyOrClose:
+        case St.Key:
+          if (isWs(c)) continue;
+          if (c === 34) {
+            this.st = St.InKey;
+            this.key = [];
+            this.keyEscape = false;
+            continue;
+          }
+          if (c === 125) {
+            this.st = St.CommaOrClose;
+            return { found: 'close', at: i + 1 };
+          }
+          return { found: 'broken', at: i, detail: 'expected a member name or "}"' };
+        case St.InKey: {
+          // Keys are short: collected as they come, to be unescaped once closed.
+          if (this.keyEscape) this.keyEscape = false;
+          else if (c === 92) this.keyEscape = true;
+          else if (c === 10) return { found: 'broken', at: i, detail: 'a member name is not closed on its line' };
+          else if (c === 34) {
+            this.lastKey = unescapeKey(this.key.join(''));
+            if (this.recordFields.has(this.lastKey)) this.record = true;
+            this.st = St.Colon;
+            continue;
+          }
+          this.key.push(s[i]);
+          if (this.key.length > 1000) return { found: 'broken', at: i, detail: 'a member name runs on for over 1000 characters' };
+          continue;
+        }
+        case St.Colon:
+          if (isWs(c)) continue;
+          if (c === 58) {
+            this.st = St.Value;
+            continue;
+          }
+          return { found: 'broken', at: i, detail: 'expected ":" after a member name' };
+        case St.Value:
+          if (isWs(c)) continue;
+          if (c === 91 && !this.record && RECORD_KEYS.has(this.lastKey)) {
+            this.st = St.RecordsOpen;
+            continue;
+          }
+          this.st = St.InValue;
+          this.inString = c === 34;
+          this.escape = false;
+          this.depth = c === 91 || c === 123 ? 1 : 0;
+          this.scalar = !this.inString && this.depth === 0;
+          if (this.scalar && (c === 44 || c === 125)) return { found: 'broken', at: i, detail: 'a member has no value' };
+          continue;
+        case St.RecordsOpen:
+          if (isWs(c)) continue;
+          if (c === 123 || c === 93) {
+            this.st = St.CommaOrClose; // once the scanner hands back (afterValue)
+            return { found: 'records', at: i, key: this.lastKey };
+          }
+          // Not records: step over the array as any other value (this character is in it).
+          this.st = St.InValue;
+          this.inString = false;
+          this.escape = false;
+          this.scalar = false;
+          this.depth = 1;
+          i--;
+          continue;
+        case St.InValue:
+          if (this.inString) {
+            // Skip to the next quote, backslash or raw newline.
+            if (this.escape) {
+              this.escape = false;
+              continue;
+            }
+            const q = s.indexOf('"', i);
+            const b = s.indexOf('\\', i);
+            const l = s.indexOf('\n', i);
+            let j = n;
+            if (q >= 0) j = q;
+            if (b >= 0 && b < j) j = b;
+            if (l >= 0 && l < j) j = l;
+            if (j === n) return { found: 'more' };
+            i = j;
+            const d = s.charCodeAt(j);
+            if (d === 92) this.escape = true;
+            else if (d === 10) return { found: 'broken', at: j, detail: 'a string is not closed on its line' };
+            else {
+              this.inString = false;
+              if (this.depth === 0) this.st = St.CommaOrClose;
+            }
+            continue;
+          }
+          if (this.scalar) {
+            if (c === 44 || c === 125 || isWs(c)) {
+              this.st = St.CommaOrClose;
+              i--; // the delimiter is read there
+            }
+            continue;
+          }
+          if (c === 34) this.inString = true;
+          else if (c === 91 || c === 123) this.depth++;
+          else if (c === 93 || c === 125) {
+            if (--this.depth === 0) this.st = St.CommaOrClose;
+          }
+          continue;
+        case St.CommaOrClose:
+          if (isWs(c)) continue;
+          if (c === 44) {
+            this.st = St.Key;
+            continue;
+          }
+          if (c === 125) return { found: 'close', at: i + 1 };
+          return { found: 'broken', at: i, detail: 'expected "," or "}" after a member' };
+      }
+    }
+    return { found: 'more' };
+  }
+}
+
+function unescapeKey(raw: string): string {
+  if (raw.indexOf('\\') < 0) return raw;
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return '';
+  }
+}
