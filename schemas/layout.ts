@@ -51,7 +51,8 @@ export const SpeakerRule = z.strictObject({
   equals: z.array(z.string()).optional(),
   /** That text matches this pattern. */
   matches: Pattern.optional(),
-  role: LayoutRole,
+  /** `system`: a platform message (a 系统消息 bubble): nobody's turn, skipped and counted with the placeholders. */
+  role: z.enum([...LayoutRole.options, 'system']),
 });
 export type SpeakerRule = z.infer<typeof SpeakerRule>;
 
@@ -105,6 +106,19 @@ export const Layout = z.strictObject({
   fields: z.partialRecord(z.enum(FIELD_NAMES), z.array(FieldRule).min(1)).default({}),
   /** Question/answer pages where only the first doctor's answer (and its follow-ups) is kept. */
   singleTurn: z.boolean().default(false),
+  /**
+   * Answer threads (xywy: one div.docall per answering doctor, with its 追问/回复 follow-ups): turn
+   * elements inside a thread element belong to that thread (a rule's `limit` and `fields` count per
+   * thread); a turn element in none of them belongs to the thread that began last before it (a
+   * follow-up block after its answer's element), and one before every thread (the question) opens
+   * every thread. Each thread with a text
+   * turn of its own becomes one dialogue, in page order; without threads the page is one dialogue.
+   */
+  threads: z.strictObject({
+    select: Selector,
+    /** More answered threads than this: the page is unrecognised (a page of hundreds of answers is not a layout we know, and would repeat the question in every one). */
+    max: z.number().int().positive().default(64),
+  }).optional(),
 });
 export type Layout = z.infer<typeof Layout>;
 
@@ -134,6 +148,24 @@ export const SiteDefinition = z.strictObject({
   placeholders: z.array(z.string().min(1)).default([]),
   /** Elements that stand in for content (audio players, image-only bubbles): removed and counted. */
   placeholderElements: z.array(Selector).default([]),
+  /**
+   * Platform system notices (医生已接诊, 问题已关闭, 系统提示：…, 评价 notices): a text line this pattern
+   * matches in full (anchored; keep it linear, bounded repeats only) is dropped and counted with the
+   * placeholders; a turn element no speaker rule decides whose text is only notices and placeholders
+   * is skipped (a notice bubble is nobody's turn).
+   */
+  notices: z.array(Pattern).default([]),
+  /**
+   * A soft 404: an error page served with a success status (页面不存在, 该问题已删除). Tried only when no
+   * layout matches, or the one that matches finds no text: the page's <title> or body text contains
+   * one of `text`, its <title> one of `title` (short words such as 404 that body text may hold for
+   * other reasons), or `detect` holds.
+   */
+  gone: z.strictObject({
+    text: z.array(z.string().min(1)).default([]),
+    title: z.array(z.string().min(1)).default([]),
+    detect: LayoutCondition.optional(),
+  }).prefault({}),
   /** Anti-crawling check: the page must carry the requested id (first capture of `url` on the path) in this attribute. */
   pageId: z.strictObject({ select: Selector, attr: z.string().min(1), url: Pattern }).optional(),
 });

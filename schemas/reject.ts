@@ -44,6 +44,7 @@ export const REJECT_REASONS = {
   'parse.charset': 'the page could not be decoded in its declared or sniffed charset',
   'parse.not_a_consultation': 'the page is on the site but is not a consultation (a doctor profile, a list page …)',
   'parse.page_mismatch': 'the page holds another question than the one requested (anti-crawling substitution)',
+  'parse.page_gone': 'the consultation does not exist or was deleted, though the server answered with success (a soft 404): the site\'s error page (页面不存在, 该问题已删除), or a redirect from the question to the home or a list page',
   'parse.truncated': 'the page ends before </body> or </html> (a response cut short); parsing it would lose turns',
   'executor.poison_batch': 'a record made its batch fail repeatedly and was parked',
 } as const;

@@ -44,7 +44,8 @@ export function scrapeCounts(batch: Pick<ImportBatch, 'dialogues' | 'rejects'>):
   for (const d of batch.dialogues) {
     if (d.origin.format !== 'scrape' || !d.origin.layout) continue;
     any = true;
-    layouts[d.origin.layout] = (layouts[d.origin.layout] ?? 0) + 1;
+    // A page with several answer threads gives a dialogue per thread (visit 0, 1 …): one page.
+    if (!d.origin.visit) layouts[d.origin.layout] = (layouts[d.origin.layout] ?? 0) + 1;
     placeholders += d.origin.placeholders ?? 0;
   }
   for (const r of batch.rejects) {

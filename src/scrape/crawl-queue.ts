@@ -185,7 +185,7 @@ export async function* crawlItems(s: CrawlSetup, o: { logger: Logger; adapters?:
       const body = meta ? await store.readBody(meta.key) : undefined;
       const adapter = adapterByName(out.site, adapters);
       if (!meta || !body || !adapter) throw new Error(`crawl ${s.crawlId}: ${url} was fetched but its raw-store entry is missing`);
-      yield await parsePage(ctx, adapter, meta, body, out.seq);
+      yield* await parsePage(ctx, adapter, meta, body, out.seq);
     }
   } finally {
     await redis.quit();

@@ -4,7 +4,8 @@
  *   the first generation that holds extracts turns and fields → anti-crawling page-id check.
  * Every element's text is read without <script>, <style>, <noscript> and <template> content (markup
  * a script would create, or text no reader sees, is not what anybody said). Placeholder lines and
- * elements (image/audio stand-ins, privacy notices) are dropped and counted in `placeholders`.
+ * elements (image/audio stand-ins, privacy notices) and platform notice lines (医生已接诊 …) are
+ * dropped and counted in `placeholders`; a bubble holding nothing else is nobody's turn and skipped.
  * Pure: HTML in, dialogue (with the generation that matched) or a reason out.
  * Must not: guess. A generation whose detect holds but whose turns cannot be read is unrecognised, and
  * the next generation is not tried on it (a half-matching page is a redesign to look at).
@@ -14,7 +15,7 @@ import type { Cheerio, CheerioAPI } from 'cheerio';
 import type { RawTurn } from '../../schemas/dialogue.js';
 import { Layout, SiteDefinition, type FieldRule, type LayoutCondition, type LayoutRole, type SpeakerRule, type TextRule, type TurnRule } from '../../schemas/layout.js';
 import { CmtError } from '../core/errors.js';
-import { blockText, cleanText, collapseLine, HIDDEN, lastSegmentId, loadHtml, type AdapterResult, type ParsedPage, type SiteAdapter } from './adapters/types.js';
+import { blockText, cleanText, collapseLine, detach, findIn, HIDDEN, lastSegmentId, loadHtml, type AdapterResult, type ParsedPage, type ParsedThread, type SiteAdapter } from './adapters/types.js';
 
 export interface LayoutAdapter extends SiteAdapter {
   readonly site: SiteDefinition;
@@ -49,6 +50,7 @@ export function layoutAdapter(siteRaw: unknown, layoutsRaw: unknown[]): LayoutAd
   const sourceIdRe = site.sourceId ? new RegExp(site.sourceId, 'u') : undefined;
   const notConsultation = site.notConsultation.map((n) => ({ ...n, re: n.path ? new RegExp(n.path, 'u') : undefined }));
   const pageIdUrl = site.pageId ? new RegExp(site.pageId.url, 'u') : undefined;
+  const notices = site.notices.map((p) => new RegExp(`^(?:${p})$`, 'u'));
 
   return {
     name: site.name,
@@ -82,6 +84,8 @@ export function layoutAdapter(siteRaw: unknown, layoutsRaw: unknown[]): LayoutAd
         const page = notConsultation.find((n) => !n.re && n.detect && holds($, $.root(), n.detect));
         if (page) return { unrecognised: `a ${page.what} page, not a consultation`, kind: 'not_consultation' };
         if (site.login.page && holds($, $.root(), site.login.page)) return { unrecognised: 'a login page is served instead of the consultation', kind: 'login' };
+        const gone = goneSign($, site);
+        if (gone) return { unrecognised: `an error page is served with a success status (soft 404): ${gone}`, kind: 'gone' };
         return { unrecognised: `no ${site.name} layout matches (tried ${layouts.map((l) => l.generation).join(', ')})`, kind: 'layout' };
       }
       const where = `${site.name}/${layout.generation}`;
@@ -92,22 +96,59 @@ export function layoutAdapter(siteRaw: unknown, layoutsRaw: unknown[]): LayoutAd
           return { unrecognised: `the page holds question ${got}, not the requested ${want} (${site.pageId.select} ${site.pageId.attr})`, kind: 'page_mismatch' };
         }
       }
-      const ctx: ReadCtx = { $, site, placeholders: 0, sections: new Map(), turnFields: {} };
-      const turns = readTurns(ctx, layout);
-      if (typeof turns === 'string') return { unrecognised: `${where}: ${turns}`, kind: 'layout' };
-      if (turns.length === 0) return { unrecognised: `${where}: the turns hold no text`, kind: 'layout' };
+      const ctx: ReadCtx = { $, site, notices, placeholders: 0, sections: new Map() };
+      const read = readTurns(ctx, layout);
+      if (typeof read === 'string') return { unrecognised: `${where}: ${read}`, kind: 'layout' };
+      const threads = answered(read);
+      const turns = [...read.shared.turns, ...(threads[0]?.turns ?? [])];
+      if (turns.length === 0) {
+        // A skeleton with nothing in it may be the site's "deleted" notice inside the usual frame.
+        const gone = goneSign($, site);
+        if (gone) return { unrecognised: `${where}: the turns hold no text and the page says it is gone (soft 404): ${gone}`, kind: 'gone' };
+        return { unrecognised: `${where}: the turns hold no text`, kind: 'layout' };
+      }
+      // Placeholders of the question and of threads left with no text go with the first dialogue,
+      // so the page's total is the sum over its dialogues.
+      const silent = read.threads.reduce((n, t) => n + (t.turns.length === 0 ? t.placeholders : 0), 0);
 
       const sourceId = (u && sourceIdRe ? sourceIdRe.exec(u.pathname)?.[1] : undefined) ?? lastSegmentId(url) ?? url;
-      const out: ParsedPage = { sourceId, turns, layout: where, placeholders: ctx.placeholders };
+      const out: ParsedPage = { sourceId, turns, layout: where, placeholders: read.shared.placeholders + silent + (threads[0]?.placeholders ?? 0) };
       if (layout.singleTurn && turns.length <= 2) out.singleTurn = true;
       for (const [name, rules] of Object.entries(layout.fields)) {
         const v = readField(ctx, rules ?? []);
         if (v !== undefined) (out as unknown as Record<string, string>)[name] = v;
       }
-      Object.assign(out, ctx.turnFields);
+      Object.assign(out, read.shared.fields, threads[0]?.fields);
+      if (threads.length > 1) {
+        // The question is not repeated here (nor in the parse cache): each thread opens with it when it becomes a dialogue.
+        out.shared = read.shared.turns.length;
+        out.threads = threads.slice(1).map((t) => {
+          const more: ParsedThread = { turns: t.turns, placeholders: t.placeholders };
+          if (t.fields.doctorTitle !== undefined) more.doctorTitle = t.fields.doctorTitle;
+          if (layout.singleTurn && out.shared! + t.turns.length <= 2) more.singleTurn = true;
+          return more;
+        });
+      }
       return out;
     },
   };
+}
+
+/** The answer threads that have a text turn of their own, in page order (each becomes a dialogue, opened by the question). */
+function answered(read: ReadThreads): ThreadTurns[] {
+  return read.threads.filter((t) => t.turns.length > 0);
+}
+
+/** Why the page reads as a soft 404 (the string found, or the detect rule), or undefined. */
+function goneSign($: CheerioAPI, site: SiteDefinition): string | undefined {
+  if (site.gone.detect && holds($, $.root(), site.gone.detect)) return `matches ${[...site.gone.detect.all, ...site.gone.detect.any].join(', ')}`;
+  if (site.gone.text.length === 0 && site.gone.title.length === 0) return undefined;
+  const title = plain($('title').first());
+  for (const t of [...site.gone.text, ...site.gone.title]) if (title.includes(t)) return `<title> says ${JSON.stringify(t)}`;
+  if (site.gone.text.length === 0) return undefined;
+  const body = plain($('body').first());
+  for (const t of site.gone.text) if (body.includes(t)) return `the page says ${JSON.stringify(t)}`;
+  return undefined;
 }
 
 function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, raw: unknown, what: string): T {
@@ -121,15 +162,15 @@ function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data:
 interface ReadCtx {
   $: CheerioAPI;
   site: SiteDefinition;
+  /** site.notices, anchored: a line one matches in full is a platform notice. */
+  notices: RegExp[];
   placeholders: number;
   /** Labelled sections (疾病 → text) in the order met; the first of each label is kept. */
   sections: Map<string, string>;
-  /** Fields read from a kept turn's block (TurnRule.fields): they win over the page-level rules. */
-  turnFields: Record<string, string>;
 }
 
 function has($: CheerioAPI, scope: Cheerio<AnyNode>, sel: string): boolean {
-  return scope.is(sel) || scope.find(sel).length > 0;
+  return scope.is(sel) || findIn(scope, sel).length > 0;
 }
 
 function holds($: CheerioAPI, scope: Cheerio<AnyNode>, c: LayoutCondition): boolean {
@@ -137,54 +178,127 @@ function holds($: CheerioAPI, scope: Cheerio<AnyNode>, c: LayoutCondition): bool
   return c.all.every((s) => has($, scope, s)) && (c.any.length === 0 || c.any.some((s) => has($, scope, s))) && !c.none.some((s) => has($, scope, s));
 }
 
-function readTurns(ctx: ReadCtx, layout: Layout): RawTurn[] | string {
+/** The turns of a page by thread: those in no thread element (the question), then each thread element's, in page order. */
+interface ThreadTurns {
+  turns: RawTurn[];
+  placeholders: number;
+  /** Fields read from a kept turn's block (TurnRule.fields): they win over the page-level rules. */
+  fields: Record<string, string>;
+}
+interface ReadThreads {
+  shared: ThreadTurns;
+  threads: ThreadTurns[];
+}
+
+function readTurns(ctx: ReadCtx, layout: Layout): ReadThreads | string {
   const { $ } = ctx;
   // Every rule's matches, merged in document order (cheerio's add() sorts by document position).
   const ruleOf = new Map<Element, TurnRule>();
-  let all: Cheerio<AnyNode> = $([] as AnyNode[]);
   for (const rule of layout.turns) {
-    const m = $(rule.select).filter((_, el) => !ruleOf.has(el as Element));
-    m.each((_, el) => void ruleOf.set(el as Element, rule));
-    all = all.add(m);
+    $(rule.select).each((_, el) => {
+      if (!ruleOf.has(el as Element)) ruleOf.set(el as Element, rule);
+    });
   }
-  // `limit` counts turns that have text: a voice-only first answer gives way to the next written one.
-  const kept = new Map<TurnRule, number>();
-  const turns: RawTurn[] = [];
+  const shared: ThreadTurns = { turns: [], placeholders: 0, fields: {} };
+  const threadOf = new Map<AnyNode, ThreadTurns>();
+  const threads: ThreadTurns[] = [];
+  if (layout.threads) {
+    $(layout.threads.select).each((_, el) => {
+      const t: ThreadTurns = { turns: [], placeholders: 0, fields: {} };
+      threadOf.set(el, t);
+      threads.push(t);
+    });
+  }
+  const { ordered, lastThread } = inDocumentOrder($.root()[0], ruleOf, threadOf);
+  const all = $(ordered);
+  // `limit` counts turns that have text, per thread: a voice-only first answer gives way to the next written one.
+  const kept = new Map<ThreadTurns, Map<TurnRule, number>>();
   let problem: string | undefined;
+  // A page of hundreds of answers is not a layout we know, and would repeat the question in every one: stop reading at the first too many.
+  let answeredThreads = 0;
   all.each((i, el) => {
     const rule = ruleOf.get(el as Element)!;
     const $el = $(el);
+    // The innermost thread element above the turn (a map lookup per ancestor, no selector matching);
+    // in none: the thread that last began before it (a follow-up block placed after its answer's
+    // element), or none at all (the question, before every answer).
+    let thread: ThreadTurns | undefined;
+    for (let n: AnyNode | null = el; n && threadOf.size > 0 && !thread; n = n.parent) thread = threadOf.get(n);
+    thread ??= lastThread.get(el as Element) ?? shared;
+    const before = ctx.placeholders;
     const role = rule.role ?? decideSpeaker($, $el, rule.speaker ?? []);
     if (!role) {
+      // A bubble with nothing but platform notices and placeholders is nobody's turn; anything else is.
+      if (readText(ctx, $el, BARE) === '') {
+        thread.placeholders += ctx.placeholders - before;
+        return undefined;
+      }
       problem = `turn ${i + 1} (${rule.select}) matches no speaker rule`;
       return false;
     }
-    if (rule.limit !== undefined && (kept.get(rule) ?? 0) >= rule.limit) return undefined;
+    if (role === 'system') {
+      thread.placeholders++;
+      return undefined;
+    }
+    let counts = kept.get(thread);
+    if (!counts) kept.set(thread, (counts = new Map()));
+    if (rule.limit !== undefined && (counts.get(rule) ?? 0) >= rule.limit) return undefined;
     const textRule = role === 'doctor' && rule.doctorText ? rule.doctorText : rule.text;
     const text = readText(ctx, $el, textRule);
+    thread.placeholders += ctx.placeholders - before;
     if (text) {
-      turns.push({ speaker: SPEAKER[role], text });
-      const n = (kept.get(rule) ?? 0) + 1;
-      kept.set(rule, n);
-      // Fields of the kept turn's own block (the answering doctor's title), read once.
+      if (thread !== shared && thread.turns.length === 0 && ++answeredThreads > layout.threads!.max) {
+        problem = `more than threads.max ${layout.threads!.max} answer threads (${layout.threads!.select}): not a page this layout reads`;
+        return false;
+      }
+      thread.turns.push({ speaker: SPEAKER[role], text });
+      const n = (counts.get(rule) ?? 0) + 1;
+      counts.set(rule, n);
+      // Fields of the kept turn's own block (the answering doctor's title), read once per thread.
       if (n === 1 && rule.fields && rule.scope) {
         const scope = $el.closest(rule.scope);
         for (const [name, rules] of Object.entries(rule.fields)) {
           const v = readField(ctx, rules ?? [], scope);
-          if (v !== undefined) ctx.turnFields[name] = v;
+          if (v !== undefined) thread.fields[name] = v;
         }
       }
     }
     return undefined;
   });
-  return problem ?? turns;
+  return problem ?? { shared, threads };
 }
 
-function decideSpeaker($: CheerioAPI, $el: Cheerio<AnyNode>, rules: SpeakerRule[]): LayoutRole | undefined {
+/**
+ * The keys of `marked` in document order, by one walk of the tree (cheerio's add() sorts a merged set
+ * with a de-duplication quadratic in its size: 100,000 turn elements took seconds), and for each the
+ * thread whose element began last before it.
+ */
+function inDocumentOrder<T>(root: AnyNode, marked: Map<Element, unknown>, threads: Map<AnyNode, T>): { ordered: Element[]; lastThread: Map<Element, T> } {
+  const ordered: Element[] = [];
+  const lastThread = new Map<Element, T>();
+  if (marked.size === 0) return { ordered, lastThread };
+  let last: T | undefined;
+  const stack: AnyNode[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    last = threads.get(n) ?? last;
+    if (marked.has(n as Element)) {
+      ordered.push(n as Element);
+      if (last !== undefined) lastThread.set(n as Element, last);
+    }
+    if ('children' in n) for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+  }
+  return { ordered, lastThread };
+}
+
+/** The whole element's text, for a bubble no speaker rule decides. */
+const BARE: TextRule = { remove: [] };
+
+function decideSpeaker($: CheerioAPI, $el: Cheerio<AnyNode>, rules: SpeakerRule[]): SpeakerRule['role'] | undefined {
   for (const r of rules) {
     if (r.if && !has($, $el, r.if)) continue;
     if (r.equals || r.matches) {
-      const target = r.textOf ? $el.find(r.textOf).first() : $el;
+      const target = r.textOf ? findIn($el, r.textOf).first() : $el;
       const t = plain(target);
       if (r.equals && !r.equals.includes(t)) continue;
       if (r.matches && !new RegExp(r.matches, 'u').test(t)) continue;
@@ -198,12 +312,12 @@ function decideSpeaker($: CheerioAPI, $el: Cheerio<AnyNode>, rules: SpeakerRule[
 function readText(ctx: ReadCtx, $el: Cheerio<AnyNode>, rule: TextRule): string {
   const { $ } = ctx;
   const clone = $el.clone();
-  clone.find(HIDDEN).remove();
-  for (const sel of rule.remove) clone.find(sel).remove();
+  detach(findIn(clone, HIDDEN));
+  for (const sel of rule.remove) detach(findIn(clone, sel));
   for (const sel of ctx.site.placeholderElements) {
-    const ph = clone.find(sel);
+    const ph = findIn(clone, sel);
     ctx.placeholders += ph.length;
-    ph.remove();
+    detach(ph);
   }
   const lines: string[] = [];
   if (!rule.select) {
@@ -211,7 +325,7 @@ function readText(ctx: ReadCtx, $el: Cheerio<AnyNode>, rule: TextRule): string {
   } else {
     const sel = rule.label ? `${rule.select}, ${rule.label}` : rule.select;
     let label: string | undefined;
-    clone.find(sel).each((_, child) => {
+    findIn(clone, sel).each((_, child) => {
       let $c = $(child);
       if (rule.label && $c.is(rule.label)) {
         // A label inside a text element is read with that element (below); one outside labels the next.
@@ -222,7 +336,7 @@ function readText(ctx: ReadCtx, $el: Cheerio<AnyNode>, rule: TextRule): string {
       if (rule.label) {
         // Only a label that leads the element labels it: one after text (an inline <span> an editor
         // put in the middle of a sentence) is part of the text.
-        const inner = $c.find(rule.label).first();
+        const inner = findIn($c, rule.label).first();
         if (inner.length && leads($, inner[0], child)) {
           label = plain(inner).replace(/[:：]\s*$/, '') || undefined;
           inner.remove(); // $c lives in this turn's private clone
@@ -269,6 +383,10 @@ function keepLines(ctx: ReadCtx, text: string): string[] {
       ctx.placeholders++;
       continue;
     }
+    if (ctx.notices.length > 0 && ctx.notices.some((re) => re.test(line))) {
+      ctx.placeholders++;
+      continue;
+    }
     out.push(line);
   }
   return out;
@@ -281,9 +399,9 @@ function block(el: Cheerio<AnyNode>, owned = false): string {
 
 /** One-line text of an element, hidden content removed. */
 function plain(el: Cheerio<AnyNode>): string {
-  if (el.find(HIDDEN).length === 0) return cleanText(el.text()).replace(/\n/g, ' ');
+  if (findIn(el, HIDDEN).length === 0) return cleanText(el.text()).replace(/\n/g, ' ');
   const clone = el.clone();
-  clone.find(HIDDEN).remove();
+  detach(findIn(clone, HIDDEN));
   return cleanText(clone.text()).replace(/\n/g, ' ');
 }
 
@@ -292,7 +410,7 @@ function readField(ctx: ReadCtx, rules: FieldRule[], scope?: Cheerio<AnyNode>): 
     let v: string | undefined;
     if (r.section !== undefined) v = ctx.sections.get(r.section);
     else {
-      const m = (scope ? scope.find(r.select!) : ctx.$(r.select!)).filter((_, el) => (r.attr ? (ctx.$(el).attr(r.attr) ?? '').trim() !== '' : ctx.$(el).text().trim() !== '' && plain(ctx.$(el)) !== ''));
+      const m = (scope ? findIn(scope, r.select!) : ctx.$(r.select!)).filter((_, el) => (r.attr ? (ctx.$(el).attr(r.attr) ?? '').trim() !== '' : ctx.$(el).text().trim() !== '' && plain(ctx.$(el)) !== ''));
       const el = r.pick === 'last' ? m.last() : m.first();
       if (el.length) v = r.attr ? collapseLine(el.attr(r.attr) ?? '') : plain(el);
     }

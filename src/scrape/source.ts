@@ -1,5 +1,6 @@
 /**
- * The scrape source: pipeline URLs in, one ImportItem out per URL, in URL order: a RawDialogue
+ * The scrape source: pipeline URLs in, ImportItems out in URL order, one per URL (a page with several
+ * doctors' answer threads gives one dialogue per thread, origin.visit 0, 1 …): a RawDialogue
  * (origin.format 'scrape', origin.file = raw-store key of the body, origin.url, origin.sourceId = the
  * adapter's page id, origin.position = 1-based URL ordinal) or a Reject (stage 'scrape' for what kept
  * the page from being fetched, 'parse' for what kept it from being read). Each URL goes
@@ -59,7 +60,7 @@ export interface ScrapeDeps {
 type ParseOutcome =
   | { kind: 'page'; page: ParsedPage; charset: string; by: string; declared?: string }
   | { kind: 'unrecognised'; reason: string }
-  | { kind: 'login' | 'not_consultation' | 'page_mismatch'; reason: string }
+  | { kind: 'login' | 'not_consultation' | 'page_mismatch' | 'gone'; reason: string }
   | { kind: 'truncated'; detail: string }
   | { kind: 'charset'; detail: string; declared?: string; declaredIn?: string };
 
@@ -178,7 +179,7 @@ interface Work {
 }
 
 /** A list page's outcome: the links found (appended to the queue in order when it is consumed). */
-type WorkResult = { item?: ImportItem; links?: FoundLink[] };
+type WorkResult = { item?: ImportItem; items?: ImportItem[]; links?: FoundLink[] };
 
 export async function* scrapeSource(cfg: ScrapeSourceConfig, deps: ScrapeDeps): AsyncGenerator<ImportItem> {
   const logger = deps.logger.child({ stage: 'scrape', site: cfg.site });
@@ -225,7 +226,7 @@ export async function* scrapeSource(cfg: ScrapeSourceConfig, deps: ScrapeDeps): 
       if (!dec.ok) return { item: reject('parse', 'parse.charset', dec.detail, { ...baseOrigin, file: got.meta.key }, { url: w.raw, rawKey: got.meta.key }, { url: w.raw, rawKey: got.meta.key, listPage: true }) };
       return { links: discoverLinks(dec.text, got.meta.finalUrl, discoveryAdapters) };
     }
-    return { item: await parsePage(ctx, adapter, got.meta, got.body, w.position) };
+    return { items: await parsePage(ctx, adapter, got.meta, got.body, w.position) };
   }
 
   // The work queue: listed URLs, then seeds; a list page's links join the end when that page is
@@ -326,6 +327,7 @@ export async function* scrapeSource(cfg: ScrapeSourceConfig, deps: ScrapeDeps): 
       if (r.links) enqueueLinks(work, r.links);
       await fill();
       if (r.item) yield r.item;
+      if (r.items) yield* r.items;
     }
     if (cfg.seeds?.length) logger.info({ ...stats, pages: pagesTaken, maxPages: cfg.maxPages, maxDepth: cfg.maxDepth }, 'discovery finished');
   } finally {
@@ -371,7 +373,7 @@ export async function* reparseStored(cfg: Pick<ScrapeSourceConfig, 'site' | 'raw
       yield reject('parse', 'parse.layout_unrecognised', !adapter ? `no site adapter matches ${meta.finalUrl}` : `raw-store blob ${meta.key} is missing`, origin, { url: meta.url, rawKey: meta.key }, { url: meta.url, rawKey: meta.key });
       continue;
     }
-    yield await parsePage(ctx, adapter, meta, body, position);
+    yield* await parsePage(ctx, adapter, meta, body, position);
   }
   logger.info({ pages: position, listPagesSkipped: lists, otherSitesSkipped: otherSites }, 'raw store re-parsed');
 }
@@ -381,7 +383,8 @@ export interface PageContext {
   store: RawStore;
 }
 
-export async function parsePage(ctx: PageContext, adapter: SiteAdapter, meta: PageMeta, body: Buffer, position: number): Promise<ImportItem> {
+/** The page's items: one dialogue per answer thread (most pages: one), or one reject. */
+export async function parsePage(ctx: PageContext, adapter: SiteAdapter, meta: PageMeta, body: Buffer, position: number): Promise<ImportItem[]> {
   const contentType = meta.headers['content-type'];
   // The outcome depends on the bytes, the header's charset and the URL the adapter sees.
   const cacheId = sha256Hex(`${meta.sha256}\n${charsetFromContentType(contentType) ?? ''}\n${meta.finalUrl}`);
@@ -398,30 +401,38 @@ export async function parsePage(ctx: PageContext, adapter: SiteAdapter, meta: Pa
   const where = { url: meta.url, finalUrl: meta.finalUrl, rawKey: meta.key };
   switch (outcome.kind) {
     case 'charset':
-      return reject('parse', 'parse.charset', outcome.detail, origin, input, { ...where, declared: outcome.declared, declaredIn: outcome.declaredIn });
+      return [reject('parse', 'parse.charset', outcome.detail, origin, input, { ...where, declared: outcome.declared, declaredIn: outcome.declaredIn })];
     case 'truncated':
-      return reject('parse', 'parse.truncated', outcome.detail, origin, input, { ...where, bytes: meta.bytes });
+      return [reject('parse', 'parse.truncated', outcome.detail, origin, input, { ...where, bytes: meta.bytes })];
     case 'unrecognised':
-      return reject('parse', 'parse.layout_unrecognised', `${adapter.name} adapter: ${outcome.reason}`, origin, input, { ...where, site: adapter.name, adapter: adapter.name, version: adapter.version, reason: outcome.reason });
+      return [reject('parse', 'parse.layout_unrecognised', `${adapter.name} adapter: ${outcome.reason}`, origin, input, { ...where, site: adapter.name, adapter: adapter.name, version: adapter.version, reason: outcome.reason })];
     case 'login':
-      return reject('scrape', 'scrape.login_required', `${adapter.name}: ${outcome.reason}; the page needs a logged-in session`, origin, input, { ...where, site: adapter.name, reason: outcome.reason });
+      return [reject('scrape', 'scrape.login_required', `${adapter.name}: ${outcome.reason}; the page needs a logged-in session`, origin, input, { ...where, site: adapter.name, reason: outcome.reason })];
     case 'not_consultation':
-      return reject('parse', 'parse.not_a_consultation', `${adapter.name}: ${outcome.reason}`, origin, input, { ...where, site: adapter.name, reason: outcome.reason });
+      return [reject('parse', 'parse.not_a_consultation', `${adapter.name}: ${outcome.reason}`, origin, input, { ...where, site: adapter.name, reason: outcome.reason })];
     case 'page_mismatch':
-      return reject('parse', 'parse.page_mismatch', `${adapter.name}: ${outcome.reason}`, origin, input, { ...where, site: adapter.name, reason: outcome.reason });
+      return [reject('parse', 'parse.page_mismatch', `${adapter.name}: ${outcome.reason}`, origin, input, { ...where, site: adapter.name, reason: outcome.reason })];
+    case 'gone':
+      return [reject('parse', 'parse.page_gone', `${adapter.name}: ${outcome.reason}; the consultation is no longer on the site`, origin, input, { ...where, site: adapter.name, status: meta.status, reason: outcome.reason })];
     case 'page': {
       const p = outcome.page;
-      origin.sourceId = p.sourceId;
-      if (p.layout) origin.layout = p.layout;
-      if (p.placeholders) origin.placeholders = p.placeholders;
-      const id = rawDialogueId({ format: 'scrape', file: adapter.name, sourceId: p.sourceId, position: origin.position, turns: p.turns });
-      const dialogue: Extract<ImportItem, { kind: 'dialogue' }>['dialogue'] = { id, origin, turns: p.turns };
-      if (p.department !== undefined) dialogue.department = p.department;
-      if (p.disease !== undefined) dialogue.disease = p.disease;
-      if (p.title !== undefined) dialogue.title = p.title;
-      if (p.description !== undefined) dialogue.description = p.description;
-      if (p.singleTurn) dialogue.singleTurn = true;
-      return { kind: 'dialogue', dialogue };
+      // One dialogue per answer thread (xywy: one per answering doctor), visits 0, 1 … when several.
+      const question = p.turns.slice(0, p.shared ?? 0);
+      const threads = [{ turns: p.turns, placeholders: p.placeholders, singleTurn: p.singleTurn }, ...(p.threads ?? []).map((t) => ({ ...t, turns: [...question, ...t.turns] }))];
+      return threads.map((t, visit) => {
+        const o: Origin = { ...origin, sourceId: p.sourceId };
+        if (threads.length > 1) o.visit = visit;
+        if (p.layout) o.layout = p.layout;
+        if (t.placeholders) o.placeholders = t.placeholders;
+        const id = rawDialogueId({ format: 'scrape', file: adapter.name, sourceId: p.sourceId, position: o.position, visit: o.visit, turns: t.turns });
+        const dialogue: Extract<ImportItem, { kind: 'dialogue' }>['dialogue'] = { id, origin: o, turns: t.turns };
+        if (p.department !== undefined) dialogue.department = p.department;
+        if (p.disease !== undefined) dialogue.disease = p.disease;
+        if (p.title !== undefined) dialogue.title = p.title;
+        if (p.description !== undefined) dialogue.description = p.description;
+        if (t.singleTurn) dialogue.singleTurn = true;
+        return { kind: 'dialogue', dialogue };
+      });
     }
   }
 }
@@ -442,8 +453,24 @@ function parseFresh(logger: Logger, adapter: SiteAdapter, meta: PageMeta, body: 
     logger.error({ url: meta.url, adapter: adapter.name, err: e }, 'site adapter threw');
     return { kind: 'unrecognised', reason: `adapter error: ${(e as Error).message}` };
   }
-  if (isUnrecognised(r)) return { kind: r.kind === undefined || r.kind === 'layout' ? 'unrecognised' : r.kind, reason: r.unrecognised };
+  if (isUnrecognised(r)) {
+    if ((r.kind === undefined || r.kind === 'layout') && redirectedOffQuestion(adapter, meta)) {
+      // A deleted question that sends the reader to the home or a list page is a soft 404 too.
+      return { kind: 'gone', reason: `the question redirects to ${meta.finalUrl}, which is not a question page (soft 404); there: ${r.unrecognised}` };
+    }
+    return { kind: r.kind === undefined || r.kind === 'layout' ? 'unrecognised' : r.kind, reason: r.unrecognised };
+  }
   return { kind: 'page', page: r, charset: dec.charset, by: dec.by, declared: dec.declared };
+}
+
+/** The URL asked for is one of the site's question pages, and the redirects ended on a page that is not. */
+function redirectedOffQuestion(adapter: SiteAdapter, meta: PageMeta): boolean {
+  if (!adapter.isQuestionUrl || meta.finalUrl === meta.url) return false;
+  try {
+    return adapter.isQuestionUrl(new URL(meta.url)) && !adapter.isQuestionUrl(new URL(meta.finalUrl));
+  } catch {
+    return false;
+  }
 }
 
 function reject(stage: Stage, reason: RejectReason, detail: string, origin: Origin, input: unknown, evidence?: Record<string, unknown>): ImportItem {

@@ -170,7 +170,7 @@ describe('site adapters built from layout data', () => {
     });
   });
 
-  it('xywy: GBK, department from the breadcrumb big_ link (not the doctor card), sub-category from the last small_, title from [title], 追问/回复 as turns', () => {
+  it('xywy: GBK, department from the breadcrumb big_ link (not the doctor card), sub-category from the last small_, title from [title], 追问/回复 as turns, the second doctor as a thread of his own', () => {
     const { text: html, charset } = text('fixtures/html/xywy/question_20180712_fx7654321.htm');
     expect(charset).toBe('gb18030'); // gb2312/gbk declarations decode as their superset
     const r = xywyAdapter.parse(html, 'http://club.xywy.com/question/20180712/fx7654321.htm');
@@ -187,6 +187,8 @@ describe('site adapters built from layout data', () => {
       title: '饭后胃里烧得慌是什么原因',
       department: '内科',
       subcategory: '胃炎',
+      shared: 1,
+      threads: [{ turns: [{ speaker: '医生', text: '可以先吃点护胃的药观察。' }], placeholders: 0, singleTurn: true }],
     });
   });
 

@@ -62,6 +62,8 @@ describe('scrapeSource against a local site', () => {
   let main: RemoteServer;
   let forbidden: RemoteServer;
   let items: ImportItem[];
+  /** Every item, a page's further answer threads (xywy: another doctor's answer, origin.visit ≥ 1) included. */
+  let all: ImportItem[];
   let urls: string[];
   let expected: string[];
   let log: LoggedRequest[];
@@ -106,12 +108,17 @@ describe('scrapeSource against a local site', () => {
     ];
     urls = table.map(([u]) => u);
     expected = table.map(([, e]) => e);
-    items = await collect(config({ urls, allowHosts: [`127.0.0.1:${main.port}`, 'localhost', '169.254.169.254'], maxBodyBytes: 128 * 1024, rawStore: rawStore() }));
+    all = await collect(config({ urls, allowHosts: [`127.0.0.1:${main.port}`, 'localhost', '169.254.169.254'], maxBodyBytes: 128 * 1024, rawStore: rawStore() }));
+    items = all.filter((i) => i.kind !== 'dialogue' || !i.dialogue.origin.visit);
     log = await main.log();
   });
 
   it('accounts for every URL, in order: a dialogue or its exact reject reason', () => {
     expect(items.map(outcome)).toEqual(expected);
+    // The xywy page's second doctor is a dialogue of its own, right after the first, at the same position.
+    const more = all.filter((i) => !items.includes(i));
+    expect(more.map((i) => (i.kind === 'dialogue' ? [i.dialogue.origin.position, i.dialogue.origin.visit, outcome(i)] : []))).toEqual([[18, 1, 'dialogue:2']]);
+    expect(all.indexOf(more[0])).toBe(all.indexOf(items[17]) + 1);
     expect(items.map((i) => (i.kind === 'dialogue' ? i.dialogue.origin.position : i.reject.origin.position))).toEqual(urls.map((_, i) => i + 1));
     for (const i of items) if (i.kind === 'reject') expect(i.reject.stage).toBe(i.reject.reason.split('.')[0]);
   });

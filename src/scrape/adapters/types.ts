@@ -4,7 +4,7 @@
  * in the page is ever executed) and never fetch, log or touch files; bumping `version` invalidates the
  * parse cache for that adapter.
  */
-import type { AnyNode } from 'domhandler';
+import type { AnyNode, Element } from 'domhandler';
 import * as cheerio from 'cheerio';
 import type { Cheerio, CheerioAPI } from 'cheerio';
 import type { RawTurn } from '../../../schemas/dialogue.js';
@@ -26,17 +26,35 @@ export interface ParsedPage {
   subcategory?: string;
   /** "<site>/<generation>" of the layout that matched (recorded in origin.layout). */
   layout?: string;
-  /** Placeholder lines and elements dropped (images, audio, privacy notices). */
+  /** Placeholder lines and elements dropped (images, audio, privacy and platform notices). */
   placeholders?: number;
+  /**
+   * Further answer threads on the same question (xywy: another doctor's answer with its follow-ups),
+   * in page order, each its own dialogue: the page's own turns are the first thread (origin.visit 0),
+   * these are visits 1, 2 … Each opens with the first `shared` turns of `turns` (the question) and
+   * shares the page's title, department and other fields.
+   */
+  threads?: ParsedThread[];
+  /** With threads: how many leading turns are the question that every thread opens with. */
+  shared?: number;
+}
+
+/** One more doctor's thread of a page: that doctor's answer and follow-ups (the question is the page's `shared` turns). */
+export interface ParsedThread {
+  turns: RawTurn[];
+  placeholders?: number;
+  doctorTitle?: string;
+  singleTurn?: boolean;
 }
 
 export interface Unrecognised {
   unrecognised: string;
   /**
    * What the page is instead (default layout): a layout the adapter does not know, a login page, a page
-   * that is not a consultation (a doctor's profile), or another question than the one requested.
+   * that is not a consultation (a doctor's profile), another question than the one requested, or an
+   * error page served with a success status (a soft 404: 页面不存在, 该问题已删除).
    */
-  kind?: 'layout' | 'login' | 'not_consultation' | 'page_mismatch';
+  kind?: 'layout' | 'login' | 'not_consultation' | 'page_mismatch' | 'gone';
 }
 
 export type AdapterResult = ParsedPage | Unrecognised;
@@ -98,24 +116,119 @@ export function collapseLine(line: string): string {
 
 const BR = '\uE000'; // a private-use character stands for <br> while source whitespace is collapsed
 
+/** Above this many direct children in the scope, findIn walks the tree itself instead of cheerio's find. */
+const WIDE = 512;
+
+/**
+ * `scope.find(sel)`, in time linear in the scope's size. cheerio's find hands the scope's children to
+ * cheerio-select, which de-duplicates them with domutils' removeSubsets, quadratic in their number (a
+ * turn of 40,000 <br> took 16 s, a 1 MB one minutes). Up to WIDE children it is find itself (so every
+ * page we know parses as before); a wider scope is walked (document order) and its elements filtered
+ * by the selector, which matches it as jQuery does (an ancestor part of the selector may lie above
+ * the scope; on the private clones the engine reads text from there is nothing above).
+ */
+export function findIn(scope: Cheerio<AnyNode>, sel: string): Cheerio<Element> {
+  let width = 0;
+  for (const el of scope.toArray()) width += 'children' in el ? el.children.length : 0;
+  if (width <= WIDE) return scope.find(sel);
+  const out: Element[] = [];
+  const seen = new Set<AnyNode>();
+  for (const root of scope.toArray()) {
+    if (!('children' in root)) continue;
+    const stack: AnyNode[] = [...root.children].reverse();
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      if (n.type === 'tag' || n.type === 'script' || n.type === 'style') out.push(n as Element);
+      if ('children' in n) for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+    }
+  }
+  // map() makes the set as given (add() would de-duplicate it, quadratically, once more).
+  return scope.first().map(() => out).filter(sel) as Cheerio<Element>;
+}
+
+/**
+ * `set.remove()`, in time linear in the parents' sizes: cheerio removes one node at a time, each an
+ * indexOf and a splice in its parent's children (50,000 audio placeholders in one bubble took 14 s).
+ */
+export function detach(set: Cheerio<AnyNode>): void {
+  const byParent = new Map<AnyNode, Set<AnyNode>>();
+  for (const n of set.toArray()) {
+    if (!n.parent) continue;
+    let gone = byParent.get(n.parent);
+    if (!gone) byParent.set(n.parent, (gone = new Set()));
+    gone.add(n);
+  }
+  for (const [parent, gone] of byParent) {
+    if (!('children' in parent)) continue;
+    const kept = parent.children.filter((c) => !gone.has(c));
+    for (let i = 0; i < kept.length; i++) {
+      kept[i].prev = kept[i - 1] ?? null;
+      kept[i].next = kept[i + 1] ?? null;
+    }
+    parent.children = kept;
+    for (const n of gone) {
+      n.parent = null;
+      n.prev = null;
+      n.next = null;
+    }
+  }
+}
+
 /** Never text: scripts and styles are code, noscript/template content is not shown to a reader with scripts on. */
 export const HIDDEN = 'script, style, noscript, template';
 
 /** Elements a browser lays out as their own lines: text on both sides of one is never run together. */
 const BLOCKS = 'p, div, li, dd, dt, tr, h1, h2, h3, h4, h5, h6, pre, blockquote, section, article, ul, ol, table, hr';
 
+/** Elements a browser lays out as their own lines (BLOCKS), by tag name. */
+const BLOCK_NAMES = new Set(BLOCKS.split(',').map((x) => x.trim()));
+const HIDDEN_NAMES = new Set(HIDDEN.split(',').map((x) => x.trim()));
+
 /**
  * An element's text with <br> and block elements (paragraphs, divs, list items) as line breaks;
- * newlines and indentation in the markup are just spaces; hidden content removed (`owned`: el is
- * already a private copy, edited in place).
+ * newlines and indentation in the markup are just spaces; hidden content skipped. One walk over the
+ * tree in document order, nothing in it changed (editing a wide element in place, a <br> at a time,
+ * is quadratic in its children). `owned` is kept for callers that pass a private copy.
  */
 export function blockText(el: Cheerio<AnyNode>, owned = false): string {
-  const clone = owned ? el : el.clone();
-  clone.find(HIDDEN).remove();
-  clone.find('br').replaceWith(BR);
-  clone.find(BLOCKS).before(BR).after(BR);
-  return clone
-    .text()
+  void owned;
+  let text = '';
+  const stack: Array<AnyNode | typeof BR> = [];
+  // The element itself is read for its content: it is not hidden, and its own block breaks are the ends.
+  for (const root of el.toArray()) {
+    if (!('children' in root)) {
+      if (root.type === 'text') text += root.data;
+      continue;
+    }
+    for (let i = root.children.length - 1; i >= 0; i--) stack.push(root.children[i]);
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n === BR) {
+        text += BR;
+        continue;
+      }
+      if (n.type === 'text') {
+        text += n.data;
+        continue;
+      }
+      if (n.type === 'comment' || !('children' in n)) continue;
+      const name = 'name' in n ? n.name : '';
+      if (HIDDEN_NAMES.has(name)) continue;
+      if (name === 'br') {
+        text += BR;
+        continue;
+      }
+      const isBlock = BLOCK_NAMES.has(name);
+      if (isBlock) {
+        text += BR;
+        stack.push(BR);
+      }
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+    }
+  }
+  return text
     .split(BR)
     .map(collapseLine)
     .filter((l) => l !== '')
