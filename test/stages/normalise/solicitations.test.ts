@@ -49,3 +49,13 @@ describe('haodf voice-answer notice', () => {
     expect(clean('我通过电话回答了他的问题，你也可以来门诊', 'meddialog').text).toBe('我通过电话回答了他的问题，你也可以来门诊');
   });
 });
+
+describe('haodf busy auto-reply and phone-call lines', () => {
+  it('removes the auto-reply and the call notices, keeping what the doctor wrote after them', () => {
+    const r = clean('您好！我现在正忙，会尽快答复您的问题，请等候！还有一些细节需要问你你只要注意回答就可以啦！或你注意接听010开头的电话。好大夫在线电话）医生给患者打电话患者未接听：\n打电话没接通，先吃点止咳药', 'meddialog');
+    expect(r.text).toBe('打电话没接通，先吃点止咳药');
+    expect(r.templateHits).toEqual({ 'haodf.busy_autoreply': 1, 'haodf.phone_notice': 1 });
+    expect(clean('医生使用隐私电话功能与患者通话：', 'meddialog').text).toBe('');
+    expect(clean('我现在正忙着上班，晚点再说', 'meddialog').text).toBe('我现在正忙着上班，晚点再说');
+  });
+});
