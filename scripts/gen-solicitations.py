@@ -1,0 +1,33 @@
+# Writes src/stages/normalise/boilerplate/solicitations.json (the patterns are built from the pieces below).
+# Run: python3 scripts/gen-solicitations.py
+import json, os
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'src', 'stages', 'normalise', 'boilerplate', 'solicitations.json')
+B = r'[^，,。！？!?\n（(]'          # a character inside one clause
+SENT = r'(?<=^|[。！？!?\n~～])'  # a sentence starts here
+W = r'(?:如果|若|要是|希望|请|方便|麻烦|有空|记得|可以|您|你|也|还|欢迎|感谢|谢谢|这里|详情|如需|对我的|给|点|望|是否|有什么|有需要|在)'
+LEAD = rf'(?:(?:另外|此外|最后)[，,]\s?)?(?:{W}{B}{{0,30}}(?:满意|帮助|帮到|认可|方便|有空|疑问|需要){B}{{0,16}}[，,]\s?)?'
+PAREN = r'(?:[（(][^）)\n]{0,60}[）)])?'
+TAIL = rf'(?:[，,]\s?(?:谢谢|多谢|感谢|麻烦了|支持一下|以便{B}{{0,12}}|您的{B}{{0,16}}|这是对{B}{{0,20}}|是对我{B}{{0,16}}|方便(?:日后|以后|后续)?{B}{{0,10}}|随时{B}{{0,16}}|有(?:什么)?问题{B}{{0,16}}|我(?:为|给)您{B}{{0,10}}|满意评价后{B}{{0,20}}|会赠送{B}{{0,20}}|给{B}{{0,16}}|以帮助{B}{{0,12}}){B}{{0,12}})*'
+def sol(marker):
+    core = LEAD + f'(?:{W}{B}{{0,30}})?' + f'(?:{marker})' + B + '{0,30}' + PAREN + TAIL
+    # from a sentence start (the whole sentence goes), from the comma before the clause (the
+    # sentence's end stays), or inside a clause at a conditional (…避免焦虑如果我的回答… keeps 避免焦虑)
+    return f'{SENT}{core}(?:[。！!~～？?]+|[，,、]\\s?)?|[，,]\\s?{core}|(?<=[^，,。！？!?\\n])(?=如果|若是|要是){core}'
+rating = r'(?:给|个|打|点|予|留|满意的?)好评|给我好评|好评(?:一下|下)|(?:给|做个|予以|给予|点|来个|帮我做个|做一下)(?:个|一个|我的?|我个)?(?:满意的?|中肯的|“满意”的|"满意"的)?评价|(?:对|给)(?:我的|本次)' + B + r'{0,8}(?:做出|作出|进行)评价|请(?:您)?(?:对我的(?:回答|回复|解答|服务))?(?:做出|作出)?评价|点击' + B + r'{0,12}评价|评价(?:一下|下)(?=$|[，,。！!~～])|评价请给|[“"‘]评价[”"’]|[“"]很?满意[”"]|评价(?:按钮|功能|入口|选项)'
+adopt = r'(?:点击|及时|望|是否|请|记得)[“"]*采纳|采纳为(?:最佳)?答案'
+follow = r'关注我(?![们说提讲上前刚所])|加个关注|关注一下我|关注医生(?:啦|了|哦)|(?:我的主页|医生主页|我的头像)'
+cta = r'点击(?:左侧|右侧|下方|上方|右上角|我的|在线|咨询|页面)|感谢(?:你|您)?(?:对|支持)(?:有问必答|寻医问药)|欢迎下次来访|这里的医生都是用业余时间'
+d = {
+  "site": "solicitations",
+  "about": "Platform solicitations in doctors' answers of every source, after the site files: requests to rate (好评, 给个评价, 请对我的回复做出评价), to adopt an answer (采纳为答案), to follow the doctor, and calls to click the site's buttons. Each removes the clause that holds the request, a clause before it that sets it up (如果您对我的解答满意，), and what follows it (谢谢, 方便日后咨询, the evaluation instructions in brackets); from a sentence start (the whole sentence) or from the comma before it (the sentence's own end stays), so advice earlier in the same sentence stays (…帮助润喉，如果您对我的解答满意，请评价，谢谢。 → …帮助润喉。). Doctors' turns only (a patient asking 请您评价一下 keeps the words). Medical uses of 评价 (疗效评价, 评价肾功能, 患者评价) and 关注 (关注血压) are not requests and stay.",
+  "formats": ["meddialog", "hetmc", "mie", "cmtmedqa", "toyhom", "huatuo", "scrape"],
+  "doctorOnly": True,
+  "templates": [
+    {"id": "solicit.rating", "pattern": sol(rating), "trigger": ["好评", "评价", "满意"], "note": "rate the answer"},
+    {"id": "solicit.adopt", "pattern": sol(adopt), "trigger": ["采纳"], "note": "adopt the answer"},
+    {"id": "solicit.follow", "pattern": sol(follow), "trigger": ["关注", "主页", "头像"], "note": "follow the doctor"},
+    {"id": "solicit.site_cta", "pattern": sol(cta), "trigger": ["点击", "有问必答", "寻医问药", "来访", "业余时间"], "note": "click the site's buttons, thanks to the site"}
+  ]
+}
+json.dump(d, open(OUT, 'w'), ensure_ascii=False, indent=2)
+open(OUT, 'a').write('\n')
