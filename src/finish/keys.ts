@@ -4,7 +4,7 @@
  * processed and spills the record (spill.ts finalLines); the decision step then runs on keys only:
  *
  *   const i = clusters.dialogueByKey(k.dialogueKey, k.consultationKey);
- *   clusters.linkCaseKey(i, k.caseKey); clusters.linkOnly(i, k.casePrefixKey);
+ *   clusters.linkCaseKey(i, k.caseKey); clusters.linkOnly(i, k.casePrefixKey, k.caseKey);
  *   exact.checkKey(k.exactKey, k.id)            // ExactIndex (dedup/exact.ts)
  *   near.checkSketch(k.id, k.near.sig8, k.near.bandKeys)  // NearDupIndex (dedup/minhash.ts)
  *   … then planShards({ dialogue, weight, part, offset, shardLen, sidecarLen }, …) (plan.ts)

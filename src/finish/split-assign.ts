@@ -76,6 +76,8 @@ const CASE = new TextMemo<number>('finish.case');
  * are far past any greeting or form label that unrelated patients share.
  */
 export const CASE_PREFIX_CHARS = 48;
+/** At most this many different descriptions are joined by one shared opening (see CaseClusters.linkOnly). */
+export const MAX_PREFIX_DESCRIPTIONS = 8;
 
 /**
  * The cluster key of a case description's opening, or −1 when the description is no longer than
@@ -121,6 +123,10 @@ export class CaseClusters {
   private readonly keyOwner = new IntIndex();
   /** Dialogues that joined an existing cluster through a shared key or pair. */
   merges = 0;
+  /** Case-opening key → the caseKeys of the descriptions it linked (at most MAX_PREFIX_DESCRIPTIONS). */
+  private readonly prefixFulls = new Map<number, number[]>();
+  /** Links a case opening did not make because MAX_PREFIX_DESCRIPTIONS descriptions already shared it. */
+  prefixCapped = 0;
 
   /** Dialogues seen so far (indices are 0 … count − 1). */
   get count(): number {
@@ -155,7 +161,7 @@ export class CaseClusters {
   /** Links a dialogue to a case description and its opening (ignored when shorter than MIN_CASE_CHARS after caseText). */
   linkCase(i: number, text: string): void {
     this.linkCaseKey(i, caseKey(text));
-    this.linkOnly(i, casePrefixKey(text));
+    this.linkOnly(i, casePrefixKey(text), caseKey(text));
   }
 
   /** `linkCase` from caseKey(text) (−1: too short, links nothing). */
@@ -163,9 +169,24 @@ export class CaseClusters {
     if (key >= 0) this.linkKey(i, key);
   }
 
-  /** Links a dialogue through a key that never becomes a cluster's smallest key (casePrefixKey; −1 links nothing). */
-  linkOnly(i: number, k: number): void {
+  /**
+   * Links a dialogue through a key that never becomes a cluster's smallest key (casePrefixKey;
+   * −1 links nothing). `full` is the caseKey of the whole description: once MAX_PREFIX_DESCRIPTIONS
+   * different descriptions share one opening, further ones are not linked by it (a corpus whose
+   * descriptions open with 48 characters of form text would otherwise join unrelated patients
+   * into one giant cluster); they are counted in `prefixCapped`.
+   */
+  linkOnly(i: number, k: number, full = -1): void {
     if (k < 0) return;
+    let fulls = this.prefixFulls.get(k);
+    if (!fulls) this.prefixFulls.set(k, (fulls = []));
+    if (!fulls.includes(full)) {
+      if (fulls.length >= MAX_PREFIX_DESCRIPTIONS) {
+        this.prefixCapped++;
+        return;
+      }
+      fulls.push(full);
+    }
     const owner = this.keyOwner.get(k);
     if (owner < 0) this.keyOwner.set(k, i);
     else this.union(owner, i);

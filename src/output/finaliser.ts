@@ -156,7 +156,7 @@ export class Finaliser {
       const c = this.clusters.dialogueByKey(idKey(env.dialogueId), () => consultationKeyOf(env));
       const ck = caseKeyOf(env);
       this.clusters.linkCaseKey(c, ck);
-      this.clusters.linkOnly(c, casePrefixKeyOf(env));
+      this.clusters.linkOnly(c, casePrefixKeyOf(env), ck);
       const gone = this.gate.check(env);
       if (gone) {
         // A (near-)duplicate of a case description joins the cluster of the record it duplicates.

@@ -48,7 +48,7 @@ describe('finish: decisions from compact keys', () => {
     const b = keys.map((k) => {
       const c = clB.dialogueByKey(k.dialogueKey, k.consultationKey);
       clB.linkCaseKey(c, k.caseKey);
-      clB.linkOnly(c, k.casePrefixKey);
+      clB.linkOnly(c, k.casePrefixKey, k.caseKey);
       const of = exact.checkKey(k.exactKey!, k.id);
       if (of !== undefined) return `dedup.exact_duplicate:${of}`;
       const m = index.checkSketch(k.id, k.near!.sig8, k.near!.bandKeys);

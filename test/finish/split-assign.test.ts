@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Origin } from '../../schemas/dialogue.js';
-import { CASE_PREFIX_CHARS, CaseClusters, caseKey, casePrefixKey, caseText, consultationKey, MIN_CASE_CHARS, splitOf, SPLITS } from '../../src/finish/split-assign.js';
+import { CASE_PREFIX_CHARS, MAX_PREFIX_DESCRIPTIONS, CaseClusters, caseKey, casePrefixKey, caseText, consultationKey, MIN_CASE_CHARS, splitOf, SPLITS } from '../../src/finish/split-assign.js';
 
 /** The keys as they were first defined: a Hash object fed the parts one update() at a time. */
 const key52 = (kind: string, s: string) => {
@@ -123,5 +123,25 @@ describe('case openings link re-posts that differ further on', () => {
     expect(cl.find(a)).toBe(cl.find(b));
     expect([sa, sb]).toContain(cl.splitOf(a, 's', ratios));
     expect(cl.splitOf(b, 's', ratios)).toBe(cl.splitOf(a, 's', ratios));
+  });
+});
+
+describe('case openings shared by many descriptions', () => {
+  it('join at most MAX_PREFIX_DESCRIPTIONS different descriptions, so form text cannot build a giant cluster', () => {
+    const form = '性别：女，年龄：三十五岁，身高：一百六十厘米，体重：五十五公斤，过敏史：无，既往病史：无，家族史：无，手术史：无，婚育史：已婚已育，吸烟史：无，饮酒史：无，';
+    const cl = new CaseClusters();
+    const n = 30;
+    for (let i = 0; i < n; i++) {
+      const text = `${form}病情描述：第${i}位患者的症状各不相同`;
+      const d = cl.dialogue(`f${i}`, { format: 'huatuo', file: 'f.json', sourceId: `f${i}`, position: i } as Origin);
+      cl.linkCase(d, text);
+    }
+    expect(caseText(form).length).toBeGreaterThan(CASE_PREFIX_CHARS);
+    expect(cl.summary().largest).toBe(MAX_PREFIX_DESCRIPTIONS);
+    expect(cl.prefixCapped).toBe(n - MAX_PREFIX_DESCRIPTIONS);
+    // a re-post of a description already linked still joins its cluster
+    const again = cl.dialogue('again', { format: 'huatuo', file: 'g.json', sourceId: 'again', position: 0 } as Origin);
+    cl.linkCase(again, `${form}病情描述：第3位患者的症状各不相同`);
+    expect(cl.find(again)).toBe(cl.find(cl.indexOf('f3')!));
   });
 });

@@ -17,6 +17,8 @@ export interface TemplateFile {
   about?: string;
   /** Source formats it applies to; `scrape:<site>` for scraped pages of that site. */
   formats: string[];
+  /** Only in doctors' turns (solicitations): a patient asking 请您评价一下 keeps the words. */
+  doctorOnly?: boolean;
   /** trigger: the text must contain one of these literals for the pattern to run; prefilter: or match this (non-unicode) class. */
   /** replace: what a match becomes (default: nothing; "\n" keeps the text around a removed form label apart). */
   templates: Array<{ id: string; pattern: string; flags?: string; trigger?: string[]; prefilter?: string; replace?: string; note?: string }>;
@@ -26,6 +28,7 @@ export const TEMPLATE_FILES: TemplateFile[] = [common, haodf, chunyu, askform, s
 
 interface Compiled {
   id: string;
+  doctorOnly: boolean;
   re: RegExp;
   replace: string;
   trigger?: string[];
@@ -42,6 +45,7 @@ const bySource = new Map<string, Compiled[]>();
 for (const f of TEMPLATE_FILES) {
   const compiled: Compiled[] = f.templates.map((t) => ({
     id: t.id,
+    doctorOnly: f.doctorOnly === true,
     re: new RegExp(t.pattern, t.flags ?? 'g'),
     replace: t.replace ?? '',
     ...(t.trigger?.length ? { trigger: t.trigger } : {}),
@@ -68,11 +72,14 @@ function withGate(list: Compiled[]): SourceTemplates {
 }
 
 /** Every scraped site gets the common templates even without a file of its own. */
-export function templatesFor(source: string): SourceTemplates {
-  let t = compiledBySource.get(source);
+/** The templates of a source: every one for a doctor's turn (the default), all but the doctor-only ones for a patient's turns and fields. */
+export function templatesFor(source: string, speaker: 'doctor' | 'patient' = 'doctor'): SourceTemplates {
+  const key = speaker === 'doctor' ? source : `${source}\u0000patient`;
+  let t = compiledBySource.get(key);
   if (!t) {
-    t = withGate(bySource.get(source) ?? (source.startsWith('scrape:') ? (bySource.get('scrape') ?? []) : []));
-    compiledBySource.set(source, t);
+    const all = bySource.get(source) ?? (source.startsWith('scrape:') ? (bySource.get('scrape') ?? []) : []);
+    t = withGate(speaker === 'doctor' ? all : all.filter((c) => !c.doctorOnly));
+    compiledBySource.set(key, t);
   }
   return t;
 }

@@ -143,6 +143,9 @@ export function normaliseOne(raw: RawDialogue, ctx: StageContext, counts: Cleani
   }
   const source = templateSource(raw.origin);
   const memoT = cleanedMemo(source, cfg.toSimplified, cfg.scrubPii);
+  // Patients' turns and fields without the doctor-only templates (solicitations), in a memo of their own.
+  const optsP: TextOptions = { ...opts, templates: templatesFor(source, 'patient') };
+  const memoP = cleanedMemo(`${source}\u0000patient`, cfg.toSimplified, cfg.scrubPii);
   const memoF = cleanedMemo('', cfg.toSimplified, cfg.scrubPii);
   const turns: Turn[] = [];
   let emptied = 0;
@@ -157,7 +160,7 @@ export function normaliseOne(raw: RawDialogue, ctx: StageContext, counts: Cleani
         evidence: { turn: i, speaker: label },
       });
     }
-    const c = cleanCounted(t.text, memoT, opts);
+    const c = role === 'patient' ? cleanCounted(t.text, memoP, optsP) : cleanCounted(t.text, memoT, opts);
     if (!c.has) {
       if (c.hits && cleanCounted(t.text, memoF, fieldOpts).has) emptied++;
       continue;
@@ -168,7 +171,7 @@ export function normaliseOne(raw: RawDialogue, ctx: StageContext, counts: Cleani
     else turns.push({ role, text });
   }
   if (turns.length > 0 && turns[0].role === 'doctor' && raw.description) {
-    const desc = cleanCounted(raw.description, memoT, opts);
+    const desc = cleanCounted(raw.description, memoP, optsP);
     if (desc.has) turns.unshift({ role: 'patient', text: desc.text });
   }
   if (cfg.dropTitleEcho && turns.length > 0 && turns[0].role === 'patient') {
@@ -195,7 +198,7 @@ export function normaliseOne(raw: RawDialogue, ctx: StageContext, counts: Cleani
   if (raw.cate2 !== undefined) d.cate2 = field(raw.cate2);
   if (dept) d.department = dept;
   if (raw.disease) d.disease = field(raw.disease);
-  if (raw.title) d.title = cleanCounted(raw.title, memoT, opts).text;
+  if (raw.title) d.title = cleanCounted(raw.title, memoP, optsP).text;
   if (raw.singleTurn) d.singleTurn = true;
   addCounts(counts, prefixed('pii.', piiCounts));
   return d;

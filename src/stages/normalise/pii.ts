@@ -187,6 +187,7 @@ function fullNameStart(s: string, at: number, last: number): number {
       // At a start or after punctuation only three-character names (王建国医生), never 麻烦医生.
       const opening = prev === undefined || !isCjk(prev);
       if (opening ? given !== 2 : !INTRODUCER.has(prev) || NOT_NAME_BEFORE.has(prev + sur[0])) continue;
+      if (prev === '个' && given !== 2) continue; // 那个张志刚医生, not 那个温柔医生 / 那个华西医生
       if (WORD_NOT_NAME.has(sur + g) || WORD_NOT_NAME.has(sur + g[0])) continue;
       if (MEDICAL_CHARS.test(g)) continue;
       if (givenNameOk(sur, g)) return start;

@@ -77,6 +77,8 @@ describe('PII scrubbing', () => {
   it('scrubs a full name after a measure word and a function-word surname addressed at a sentence start', () => {
     expect(scrubPii('上次那个张志刚医生让我减量')).toBe('上次那个<NAME>医生让我减量');
     expect(scrubPii('一个好医生')).toBe('一个好医生');
+    expect(scrubPii('那个温柔医生很耐心')).toBe('那个温柔医生很耐心');
+    expect(scrubPii('那个华西医生说要手术')).toBe('那个华西医生说要手术');
     expect(scrubPii('这个主治医生说没事')).toBe('这个主治医生说没事');
     expect(scrubPii('应主任，麻烦您看下片子')).toBe('<NAME>主任，麻烦您看下片子');
     expect(scrubPii('好的。于医生您好，我想问一下')).toBe('好的。<NAME>医生您好，我想问一下');

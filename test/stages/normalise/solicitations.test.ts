@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { normaliseOne } from '../../../src/stages/normalise/index.js';
+import { raw, testContext } from '../../support/context.js';
 import { templatesFor } from '../../../src/stages/normalise/boilerplate.js';
 import { cleanText } from '../../../src/stages/normalise/text.js';
 
@@ -57,5 +59,30 @@ describe('haodf busy auto-reply and phone-call lines', () => {
     expect(r.templateHits).toEqual({ 'haodf.busy_autoreply': 1, 'haodf.phone_notice': 1 });
     expect(clean('医生使用隐私电话功能与患者通话：', 'meddialog').text).toBe('');
     expect(clean('我现在正忙着上班，晚点再说', 'meddialog').text).toBe('我现在正忙着上班，晚点再说');
+  });
+});
+
+describe('review findings: what the solicitation rules must leave', () => {
+  it('keeps 关注我们 / 关注我提到的, a doctor\'s own judgement, an unquoted sentence before a footer, and patients\' words', () => {
+    expect(clean('另外，请关注我提到的血压变化。', 'meddialog').text).toBe('另外，请关注我提到的血压变化。');
+    expect(clean('仅凭描述，还很难做出评价，建议面诊。', 'meddialog').text).toBe('仅凭描述，还很难做出评价，建议面诊。');
+    expect(clean('建议复查肝功能，进行评价。').text).toBe('建议复查肝功能，进行评价。');
+    expect(clean('如果满意，请对本次咨询进行评价，谢谢！', 'mie').text).toBe('');
+    expect(clean('记得采纳哦').text).toBe('');
+    expect(clean('以上是对症治疗的方法，平时多喝水。关于这个问题的建议是尽早就医。').text).toBe('以上是对症治疗的方法，平时多喝水。关于这个问题的建议是尽早就医。');
+  });
+
+  it('runs in doctors\' turns only: normalise keeps a patient\'s 请您评价一下', () => {
+    const d = raw([['患者', '医生，请您评价一下这个治疗方案，谢谢'], ['医生', '方案可以。如果您对我的解答满意，请评价，谢谢。']]);
+    const n = normaliseOne(d, testContext());
+    if (!('turns' in n)) throw new Error('rejected');
+    expect(n.turns.map((t) => t.text)).toEqual(['医生，请您评价一下这个治疗方案，谢谢', '方案可以。']);
+  });
+});
+
+describe('review findings: what the solicitation rules still remove', () => {
+  it('removes 给我的回答作出评价 and an unquoted footer whose question holds a question mark', () => {
+    expect(clean('可以热敷，方便的话给我的回答作出评价，谢谢').text).toBe('可以热敷');
+    expect(clean('按时换药。以上是对伤口红肿怎么办？这个问题的建议，希望对您有帮助。').text).toBe('按时换药。');
   });
 });
