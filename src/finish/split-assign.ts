@@ -123,8 +123,13 @@ export class CaseClusters {
   private readonly keyOwner = new IntIndex();
   /** Dialogues that joined an existing cluster through a shared key or pair. */
   merges = 0;
-  /** Case-opening key → the caseKeys of the descriptions it linked (at most MAX_PREFIX_DESCRIPTIONS). */
-  private readonly prefixFulls = new Map<number, number[]>();
+  /**
+   * Case-opening key → the caseKey of the first description it linked; the keys of the others
+   * (at most MAX_PREFIX_DESCRIPTIONS in all) in prefixMore. Nearly every opening has one
+   * description, so it costs one number, not an array.
+   */
+  private readonly prefixFirst = new Map<number, number>();
+  private readonly prefixMore = new Map<number, number[]>();
   /** Links a case opening did not make because MAX_PREFIX_DESCRIPTIONS descriptions already shared it. */
   prefixCapped = 0;
 
@@ -160,8 +165,9 @@ export class CaseClusters {
 
   /** Links a dialogue to a case description and its opening (ignored when shorter than MIN_CASE_CHARS after caseText). */
   linkCase(i: number, text: string): void {
-    this.linkCaseKey(i, caseKey(text));
-    this.linkOnly(i, casePrefixKey(text), caseKey(text));
+    const full = caseKey(text);
+    this.linkCaseKey(i, full);
+    this.linkOnly(i, casePrefixKey(text), full);
   }
 
   /** `linkCase` from caseKey(text) (−1: too short, links nothing). */
@@ -178,14 +184,18 @@ export class CaseClusters {
    */
   linkOnly(i: number, k: number, full = -1): void {
     if (k < 0) return;
-    let fulls = this.prefixFulls.get(k);
-    if (!fulls) this.prefixFulls.set(k, (fulls = []));
-    if (!fulls.includes(full)) {
-      if (fulls.length >= MAX_PREFIX_DESCRIPTIONS) {
-        this.prefixCapped++;
-        return;
+    const first = this.prefixFirst.get(k);
+    if (first === undefined) this.prefixFirst.set(k, full);
+    else if (first !== full) {
+      let more = this.prefixMore.get(k);
+      if (!more) this.prefixMore.set(k, (more = []));
+      if (!more.includes(full)) {
+        if (more.length + 1 >= MAX_PREFIX_DESCRIPTIONS) {
+          this.prefixCapped++;
+          return;
+        }
+        more.push(full);
       }
-      fulls.push(full);
     }
     const owner = this.keyOwner.get(k);
     if (owner < 0) this.keyOwner.set(k, i);

@@ -19,8 +19,11 @@ export interface TemplateFile {
   formats: string[];
   /** Only in doctors' turns (solicitations): a patient asking 请您评价一下 keeps the words. */
   doctorOnly?: boolean;
-  /** trigger: the text must contain one of these literals for the pattern to run; prefilter: or match this (non-unicode) class. */
-  /** replace: what a match becomes (default: nothing; "\n" keeps the text around a removed form label apart). */
+  /**
+   * trigger: the text must contain one of these literals for the pattern to run; prefilter: or match
+   * this (non-unicode) class; replace: what a match becomes (default: nothing; "\n" keeps the text
+   * around a removed form label apart).
+   */
   templates: Array<{ id: string; pattern: string; flags?: string; trigger?: string[]; prefilter?: string; replace?: string; note?: string }>;
 }
 
@@ -71,8 +74,11 @@ function withGate(list: Compiled[]): SourceTemplates {
   return { gate: new RegExp(alts.join('|')), list };
 }
 
-/** Every scraped site gets the common templates even without a file of its own. */
-/** The templates of a source: every one for a doctor's turn (the default), all but the doctor-only ones for a patient's turns and fields. */
+/**
+ * The templates of a source: every one for a doctor's turn (the default), all but the doctor-only
+ * ones for a patient's turns and fields. Every scraped site gets the common templates even without
+ * a file of its own.
+ */
 export function templatesFor(source: string, speaker: 'doctor' | 'patient' = 'doctor'): SourceTemplates {
   const key = speaker === 'doctor' ? source : `${source}\u0000patient`;
   let t = compiledBySource.get(key);

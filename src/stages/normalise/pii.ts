@@ -165,8 +165,8 @@ const RULES: Rule[] = [
   },
 ];
 
-/** Characters before a full name that introduce it (谢谢王建国医生, 找了李华主任, 是张明大夫, 那个黄晓明医生). */
-const INTRODUCER = new Set([...'谢找问是给请位叫跟让称和挂了个']);
+/** Characters before a full name that introduce it (谢谢王建国医生, 找了李华主任, 是张明大夫). */
+const INTRODUCER = new Set([...'谢找问是给请位叫跟让称和挂了']);
 
 /**
  * Where a full name (surname + 1–2 given characters) before the title at `at` starts, or -1: only
@@ -184,10 +184,10 @@ function fullNameStart(s: string, at: number, last: number): number {
       for (const c of g) if (!isCjk(c)) cjk = false;
       if (!cjk) continue;
       const prev = s[start - 1];
-      // At a start or after punctuation only three-character names (王建国医生), never 麻烦医生.
-      const opening = prev === undefined || !isCjk(prev);
+      // At a start, after punctuation or after a measure word only three-character names (王建国医生,
+      // 那个黄晓明医生), never 麻烦医生, 那个温柔医生 or 那个华西医生.
+      const opening = prev === undefined || !isCjk(prev) || prev === '个';
       if (opening ? given !== 2 : !INTRODUCER.has(prev) || NOT_NAME_BEFORE.has(prev + sur[0])) continue;
-      if (prev === '个' && given !== 2) continue; // 那个张志刚医生, not 那个温柔医生 / 那个华西医生
       if (WORD_NOT_NAME.has(sur + g) || WORD_NOT_NAME.has(sur + g[0])) continue;
       if (MEDICAL_CHARS.test(g)) continue;
       if (givenNameOk(sur, g)) return start;

@@ -44,8 +44,8 @@ function withoutLeadingTitle(t: string): string | undefined {
   for (let p = t.indexOf(head, ECHO_MIN_CHARS); p >= 0 && tries < MAX_CANDIDATES; p = t.indexOf(head, p + 1), tries++) {
     let q = p;
     while (q > ECHO_MIN_CHARS && p - q < MAX_SEP && SEP.has(t[q - 1])) q--;
-    // the title runs to q (separators q..p); the body from p must repeat all of it
-    if (onlySeparators(t, q, p) && t.startsWith(t.slice(0, q), p)) return t.slice(p);
+    // the title runs to q (only separators in q..p); the body from p must repeat all of it
+    if (t.startsWith(t.slice(0, q), p)) return t.slice(p);
   }
   return undefined;
 }
@@ -65,9 +65,9 @@ function withoutTrailingTitle(t: string): string | undefined {
   for (let p = t.indexOf(head, Math.max(ECHO_MIN_CHARS, (end + 1) >> 1)); p >= 0 && tries < MAX_CANDIDATES; p = t.indexOf(head, p + 1), tries++) {
     const tail = trimEnd(t.slice(p), SEP);
     if (tail.length >= ECHO_MIN_CHARS && p >= tail.length && afterSentenceEnd(t, p) && t.startsWith(tail)) {
-      let end = p;
-      while (end > 0 && TRAILING.has(t[end - 1])) end--;
-      return t.slice(0, end);
+      let cut = p;
+      while (cut > 0 && TRAILING.has(t[cut - 1])) cut--;
+      return t.slice(0, cut);
     }
   }
   return undefined;
@@ -79,11 +79,6 @@ const SENTENCE_END = new Set([...'。？！?!.…：:']);
 function afterSentenceEnd(t: string, p: number): boolean {
   for (let i = p - 1; i >= 0 && SEP.has(t[i]); i--) if (SENTENCE_END.has(t[i])) return true;
   return false;
-}
-
-function onlySeparators(t: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (!SEP.has(t[i])) return false;
-  return true;
 }
 
 function trimEnd(s: string, chars: Set<string>): string {
