@@ -26,6 +26,12 @@ export const Origin = z.object({
   placeholders: z.number().int().nonnegative().optional(),
   /** Window index for records split out of one dialogue. */
   window: z.number().int().nonnegative().optional(),
+  /**
+   * Chat-format records (CMtMedQA re-saved for LLaMA-Factory / OpenAI: a `system` field or a first
+   * system message): the system prompt, which is no turn and was not read as one — kept here
+   * (clipped to 500 characters) so dropping it is visible in the annotation sidecar.
+   */
+  systemPrompt: z.string().optional(),
 });
 export type Origin = z.infer<typeof Origin>;
 

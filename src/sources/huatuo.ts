@@ -5,7 +5,9 @@
  * sourceId `idx-<index>`; null in id or input counts as absent (pandas and Python None write it).
  * The Hugging Face releases name the two sides otherwise: {questions, answers} (string lists, the
  * Huatuo-26M splits there) or {question, answer} (Huatuo26M-Lite, with label, score … beside them,
- * not read); such a record is read the same way. A record that names its question two ways
+ * not read); such a record is read the same way, and a list nested in one more list
+ * ([["q", "q'"]], the encyclopedia subset) as its one inner list (several inner lists are
+ * ambiguous: an `import.schema` reject). A record that names its question two ways
  * (instruction and question) is ambiguous. Elements of another shape are `import.schema` rejects.
  * The records may sit in a wrapper object ({"data": [...]}, see json-wrapper.ts).
  */
@@ -41,7 +43,22 @@ function published(value: unknown): { value: unknown } | { ambiguous: string } {
   }
   if (named.length === 0) return { value };
   const [q, a] = named[0];
-  return { value: { id: v.id, instruction: v[q], output: v[a] } };
+  const question = oneGroup(v[q]);
+  const answer = oneGroup(v[a]);
+  if (typeof question === 'number' || typeof answer === 'number') {
+    const [key, n] = typeof question === 'number' ? [q, question] : [a, answer as number];
+    return { ambiguous: `its ${key} holds ${n} nested lists (groups of texts): which answer goes with which question cannot be told` };
+  }
+  return { value: { id: v.id, instruction: question, output: answer } };
+}
+
+/**
+ * A list of lists of strings (huatuo_encyclopedia_qa nests its questions so: [["q", "q'"]]) as its
+ * one inner list; the number of inner lists when there are several (ambiguous); else the value.
+ */
+function oneGroup(t: unknown): unknown {
+  if (!Array.isArray(t) || t.length === 0 || !t.every((g) => Array.isArray(g) && g.every((x) => typeof x === 'string'))) return t;
+  return t.length === 1 ? t[0] : t.length;
 }
 
 function joined(t: string | string[]): string {

@@ -445,7 +445,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           i++;
         } else if (c === OPEN_CURLY && probe) {
           phase = Phase.Probe;
-          members = new WrapperMembers(opts.wrappers!.recordFields);
+          members = new WrapperMembers(opts.wrappers!.recordFields, opts.elementsAreArrays);
           // The probe reads from after the '{'; what it read is kept from the '{' on.
           probed = ['{'];
           probeCol = Math.max(col, 0);
@@ -471,7 +471,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           i++;
         } else if (c === OPEN_CURLY && probe) {
           phase = Phase.Probe;
-          members = new WrapperMembers(opts.wrappers!.recordFields);
+          members = new WrapperMembers(opts.wrappers!.recordFields, opts.elementsAreArrays);
           probed = ['{'];
           probeCol = Math.max(col, 0);
           probeEnd = true;

@@ -3,7 +3,8 @@
  * Hugging Face dumps: {"version": "1.0", "data": [...]}, {"train": [...], "test": [...]}, the
  * datasets-server {"features": [...], "rows": [...], ...}), read one character at a time until
  * the value of a member named in RECORD_KEYS is an array of objects (or empty: the scanner then
- * reads that array's elements as the records), or the object closes. An object that has shown a
+ * reads that array's elements as the records; for MIE, whose records are arrays of windows, an
+ * array of arrays), or the object closes. An object that has shown a
  * member named as a field of the format's records (`recordFields`: "instruction" …) before it is
  * a record (a JSON Lines line), not a wrapper, whatever members follow, and so is one whose
  * RECORD_KEYS member holds no objects ("data": [1, 2]). Values of other members (metadata) are stepped
@@ -60,8 +61,14 @@ export class WrapperMembers {
   /** A member named as a record field was seen: this object is a record, not a wrapper. */
   private record = false;
 
-  /** `recordFields`: member names of the format's records (see the header). */
-  constructor(private readonly recordFields: ReadonlySet<string> = new Set()) {}
+  /**
+   * `recordFields`: member names of the format's records (see the header). `arrays`: the format's
+   * records are arrays (MIE dialogues), so a records member's array holds arrays, not objects.
+   */
+  constructor(
+    private readonly recordFields: ReadonlySet<string> = new Set(),
+    private readonly arrays = false,
+  ) {}
 
   /** After a records array closed: the wrapper's next member or its end follows. */
   afterValue(): void {
@@ -130,7 +137,7 @@ export class WrapperMembers {
           continue;
         case St.RecordsOpen:
           if (isWs(c)) continue;
-          if (c === 123 || c === 93) {
+          if (c === (this.arrays ? 91 : 123) || c === 93) {
             this.st = St.CommaOrClose; // once the scanner hands back (afterValue)
             return { found: 'records', at: i, key: this.lastKey };
           }

@@ -22,7 +22,7 @@
  */
 import type { Origin, RawDialogue, RawTurn } from '../../schemas/dialogue.js';
 import { decodeText } from './encoding.js';
-import { dialogueItem, rejectItem } from './item.js';
+import { dialogueItem, NO_FINAL_NEWLINE, rejectItem } from './item.js';
 import { LineReader } from './lines.js';
 import type { ImportInput, ImportItem, Importer } from './types.js';
 
@@ -156,7 +156,8 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
   // At the end of the input, a speaker line still waiting for its utterance means the file was cut.
   const dangling = atEnd && section === 'dialogue' && last !== undefined && last.turns.length > 0 && last.turns[last.turns.length - 1].text === '';
   if (cut || dangling) {
-    return [rejectItem('import.truncated', `the input ends inside consultation id=${sourceId} (block ${position})`, origin, raw())];
+    const hint = cut ? ` without a final newline: the consultation may be cut (${NO_FINAL_NEWLINE})` : ' (a speaker line with no utterance after it)';
+    return [rejectItem('import.truncated', `the input ends inside consultation id=${sourceId} (block ${position})${hint}`, origin, raw())];
   }
   if (!sourceId) {
     return [rejectItem('import.parse_error', `block ${position} does not start with an "id=N" line`, origin, raw())];

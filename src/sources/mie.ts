@@ -8,7 +8,9 @@
  * window k-1 (windows written without padding, growing to their size); else the element is an
  * `import.schema` reject. "患者:"/"医生:" prefixes become the speaker. Labels are not kept
  * (they annotate windows, not turns). sourceId is `idx-<index>`. The same dialogues given as JSON
- * Lines (one dialogue array per line) are read one element per line.
+ * Lines (one dialogue array per line) are read one element per line, and dialogues inside a
+ * wrapper object ({"data": [...]}, {"train": [...], "dev": [...], "test": [...]}: json-wrapper.ts)
+ * as the bare array's, numbered on across its records members.
  */
 import { z } from 'zod';
 import type { RawTurn } from '../../schemas/dialogue.js';
@@ -60,4 +62,4 @@ export const importMie: Importer = (input) =>
       if (u[u.length - 1] !== '') turns.push(splitSpeaker(u[u.length - 1]));
     }
     return dialogueItem({ origin: indexOrigin(ctx), turns });
-  }, { elementsAreArrays: true });
+  }, { elementsAreArrays: true, wrappers: { recordFields: new Set(['utterances', 'label']) } });

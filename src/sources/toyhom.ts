@@ -14,12 +14,15 @@
  * columns could not be told apart). Columns the header names otherwise are not read. A row made
  * only of header names later in the file is the header of a file concatenated after the first
  * (it maps the columns from there on), not a dialogue. An empty input (no header row) is one
- * `import.truncated` reject, as for the JSON formats.
+ * `import.truncated` reject, as for the JSON formats. A file saved without its header row is read
+ * in the published column order department,title,ask,answer when its first row is clearly a
+ * dialogue (isHeaderlessData: four fields, none a header name, a short department, a sentence in
+ * ask or answer); its rows are numbered as the same rows under a header would be.
  */
 import type { Origin, RawDialogue } from '../../schemas/dialogue.js';
 import { csvRows } from './csv.js';
 import { decodeText } from './encoding.js';
-import { dialogueItem, rejectItem } from './item.js';
+import { dialogueItem, NO_FINAL_NEWLINE, rejectItem } from './item.js';
 import type { ImportInput, Importer } from './types.js';
 
 const COLUMNS = ['department', 'title', 'ask', 'answer'] as const;
@@ -55,6 +58,24 @@ function isHeader(fields: string[]): boolean {
   return true;
 }
 
+/** Sentence punctuation: a department or a header name holds none, a question or an answer almost always does. */
+const SENTENCE = /[，。？！；、,.?!;…]/;
+
+/**
+ * A first row that is clearly a dialogue in the published column order, not a header: four fields,
+ * none of them a header name, the first a short department name (at most 20 characters, no
+ * sentence punctuation), and the ask or the answer a sentence (punctuated, or over 20 characters).
+ * A file saved without its header row (`to_csv(header=False)`, a `split -l` chunk) starts so.
+ */
+function isHeaderlessData(fields: string[]): boolean {
+  if (fields.length !== COLUMNS.length) return false;
+  const t = fields.map((f) => f.trim());
+  if (t.some((f) => ALL_NAMES.has(f.toLowerCase()))) return false;
+  const [department, , ask, answer] = t;
+  if (department.length === 0 || department.length > 20 || SENTENCE.test(department)) return false;
+  return [ask, answer].some((f) => f.length > 20 || SENTENCE.test(f)) && answer.length > 0;
+}
+
 const HEADER_HELP = COLUMNS.map((c) => `${c} (${HEADER_NAMES[c].join('/')})`).join(', ');
 /** The header decides: re-saved copies come ';'- (Excel, decimal-comma locales) or tab-separated. */
 const SEPARATORS = [',', ';', '\t'];
@@ -68,18 +89,23 @@ export const importToyhom: Importer = async function* (input: ImportInput) {
     if (!col) {
       const names = ev.fields.map((f) => f.trim().toLowerCase());
       const found = ev.kind === 'row' ? columnsOf(names) : 'the file ends inside it';
-      if (typeof found === 'string') {
+      if (typeof found !== 'string') {
+        col = found;
+        width = names.length;
+        continue;
+      }
+      if (ev.kind !== 'row' || !isHeaderlessData(ev.fields)) {
         yield rejectItem(
           'import.schema',
-          `the header (record ${ev.record}) does not name the columns: ${found}; columns are ${HEADER_HELP}, department and title optional; the file was not read further`,
+          `the header (record ${ev.record}) does not name the columns: ${found}; columns are ${HEADER_HELP}, department and title optional; the file was not read further (a file without a header row is read only when its first row is clearly a dialogue in the order department,title,ask,answer: otherwise add that header line)`,
           { format: 'toyhom', file: input.file, sourceId: 'header', position: 0 },
           ev.fields.join(','),
         );
         return;
       }
-      col = found;
-      width = names.length;
-      continue;
+      // No header row: the published columns, and this row is the first dialogue.
+      col = { department: 0, title: 1, ask: 2, answer: 3 };
+      width = COLUMNS.length;
     }
     if (ev.kind === 'row' && !ev.unterminated && isHeader(ev.fields)) {
       // The header again: CSV files concatenated into one (`cat a.csv b.csv`), each with its own.
@@ -96,7 +122,7 @@ export const importToyhom: Importer = async function* (input: ImportInput) {
       continue;
     }
     if (ev.unterminated) {
-      yield rejectItem('import.truncated', `the input ends without a final newline inside row ${n} (record ${ev.record}): the row may be cut`, originOf(n), ev.fields);
+      yield rejectItem('import.truncated', `the input ends without a final newline inside row ${n} (record ${ev.record}): the row may be cut (${NO_FINAL_NEWLINE})`, originOf(n), ev.fields);
       continue;
     }
     const f = ev.fields;

@@ -1,0 +1,216 @@
+/**
+ * The other files of the same public datasets and the ways users re-save them: HET-MC with its
+ * tabs turned into spaces, pandas' to_json layouts, MIE inside a wrapper object, Toyhom without its
+ * header row, CMtMedQA with a system prompt, Huatuo's nested question lists, files without a final
+ * newline. Variants are derived at run time from the committed fixtures (and, for HET-MC, from the
+ * real dump in ../shared/data, never committed); every one must read as the published layout
+ * does, or be a reject that says why.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import iconv from 'iconv-lite';
+import type { RawDialogue } from '../../schemas/dialogue.js';
+import { importCmtMedQa } from '../../src/sources/cmtmedqa.js';
+import { importHetmc } from '../../src/sources/hetmc.js';
+import { importHuatuo } from '../../src/sources/huatuo.js';
+import { importMedDialog } from '../../src/sources/meddialog.js';
+import { importMie } from '../../src/sources/mie.js';
+import { importToyhom } from '../../src/sources/toyhom.js';
+import type { ImportItem } from '../../src/sources/types.js';
+import { sharedData } from '../support/services.js';
+import { fixture, importFile, importText, turnsOf } from './helpers.js';
+
+const J = JSON.stringify;
+const kinds = (items: ImportItem[]) => items.map((i) => (i.kind === 'reject' ? i.reject.reason : 'dialogue'));
+/** What a reader of the dialogue sees: its turns and metadata, without the id (which has the file in it). */
+const content = (d: RawDialogue) => J([d.origin.sourceId, d.origin.position, d.turns, d.department ?? null, d.disease ?? null, d.cate1 ?? null, d.cate2 ?? null, d.title ?? null]);
+
+/** The tabs of `text` expanded to spaces at stops every `width` columns (what `expand -t` and editors do). */
+function expandTabs(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      let out = '';
+      for (const ch of line) out += ch === '\t' ? ' '.repeat(width - (out.length % width)) : ch;
+      return out;
+    })
+    .join('\n');
+}
+
+describe('HET-MC blocks whose tabs were turned into spaces', () => {
+  const published = readFileSync(fixture('hetmc', 'sample.dialog'), 'utf8');
+
+  it('reads the sample with its tabs expanded (stops of 1, 2, 4, 8, single spaces, every other line) exactly as the published one', async () => {
+    const want = (await importText(importHetmc, published, 'h.dialog')).dialogues.map(content);
+    expect(want.length).toBe(5);
+    const variants = [1, 2, 4, 8].map((w) => expandTabs(published, w));
+    variants.push(published.replace(/\t/g, ' '));
+    variants.push(published.split('\n').map((l, k) => (k % 2 ? l.replace(/\t/g, '    ') : l)).join('\n'));
+    for (const text of variants) {
+      const { items, dialogues } = await importText(importHetmc, text, 'h.dialog', 11);
+      expect(kinds(items)).toEqual(Array(5).fill('dialogue'));
+      expect(dialogues.map(content)).toEqual(want);
+    }
+  });
+
+  it('keeps department and disease (with spaces inside values) from a spaced header, and an empty disease empty', async () => {
+    const text = 'id   7   department   小儿 内科   disease   急性 胃炎\nP   孩子吐了两次   0\nD   先禁食两小时   1\nSUM1   呕吐\n\nid 8 department 儿科 disease\nP 发烧 38 度 1\nD 物理降温 2\nSUM1 发热\n';
+    const { items, dialogues } = await importText(importHetmc, text, 'h.dialog');
+    expect(kinds(items)).toEqual(['dialogue', 'dialogue']);
+    expect(dialogues[0]).toMatchObject({ department: '小儿 内科', disease: '急性 胃炎', origin: { sourceId: '7' } });
+    expect(turnsOf(dialogues[0])).toEqual([['P', '孩子吐了两次'], ['D', '先禁食两小时']]);
+    expect(dialogues[1].disease).toBeUndefined();
+    expect(turnsOf(dialogues[1])).toEqual([['P', '发烧 38 度'], ['D', '物理降温']]);
+  });
+
+  it('rejects a spaced block where only some lines end with a label digit (a number ending an utterance could be text), and keeps such text in a tab block', async () => {
+    const spaced = await importText(importHetmc, 'id  9  department  内科  disease  高血压\nP  血压高压 150\nD  量了几次  0\n', 'h.dialog');
+    expect(kinds(spaced.items)).toEqual(['import.parse_error']);
+    expect(spaced.rejects[0].detail).toContain('cannot be told from a label');
+    const tabbed = await importText(importHetmc, 'id\t9\tdepartment\t内科\tdisease\t高血压\nP\t血压高压 150\nD\t量了几次\n', 'h.dialog');
+    expect(turnsOf(tabbed.dialogues[0])).toEqual([['P', '血压高压 150'], ['D', '量了几次']]);
+  });
+
+  const real = sharedData('dialogues', 'hetmc_chunyu', 'train.dialog');
+  it('reads the real chunyu dump with its tabs expanded (expand -t 4 and -t 8) into the same 360 dialogues', async () => {
+    expect(existsSync(real)).toBe(true);
+    const want = (await importFile(importHetmc, real)).dialogues.map(content);
+    expect(want.length).toBe(360);
+    for (const width of ['4', '8']) {
+      const text = execFileSync('expand', ['-t', width, real], { maxBuffer: 1 << 26 });
+      const { items, dialogues } = await importText(importHetmc, text, real);
+      expect(items.length).toBe(360);
+      expect(dialogues.map(content)).toEqual(want);
+    }
+  });
+});
+
+describe("pandas DataFrame.to_json layouts of the JSON formats", () => {
+  const sample = JSON.parse(readFileSync(fixture('cmtmedqa', 'sample.json'), 'utf8')) as Array<Record<string, unknown>>;
+  // The multi-turn records (pandas writes one table: the safety prompts and the odd element have other columns).
+  const records = sample.filter((r) => 'instruction' in r && 'history' in r);
+  const columns = Object.keys(records[0]);
+
+  it('reads orient split (with and without index), columns (the default), index, table and records/lines like the records array', async () => {
+    expect(records.length).toBe(4);
+    const want = (await importText(importCmtMedQa, J(records), 'p.json')).dialogues.map(content);
+    const rowsOf = records.map((r) => columns.map((c) => r[c]));
+    const byColumn = Object.fromEntries(columns.map((c) => [c, Object.fromEntries(records.map((r, k) => [String(k), r[c]]))]));
+    const byIndex = Object.fromEntries(records.map((r, k) => [String(k), r]));
+    const layouts: Record<string, string> = {
+      split: J({ columns, index: records.map((_, k) => k), data: rowsOf }),
+      splitNoIndex: J({ columns, data: rowsOf }),
+      columns: J(byColumn),
+      index: J(byIndex),
+      table: J({ schema: { fields: [{ name: 'index', type: 'integer' }, ...columns.map((name) => ({ name, type: 'string' }))], primaryKey: ['index'], pandas_version: '1.4.0' }, data: records.map((r, k) => ({ index: k, ...r })) }),
+      lines: records.map((r) => J(r)).join('\n') + '\n',
+      linesNoFinalNewline: records.map((r) => J(r)).join('\n'),
+    };
+    for (const [name, text] of Object.entries(layouts)) {
+      for (const size of [1 << 16, 5]) {
+        const { items, dialogues } = await importText(importCmtMedQa, text, 'p.json', size);
+        expect([name, kinds(items)]).toEqual([name, Array(4).fill('dialogue')]);
+        expect([name, dialogues.map(content)]).toEqual([name, want]);
+      }
+    }
+  });
+
+  it('reads Huatuo tables, and a split row with the wrong number of values is one import.schema reject while the others are read', async () => {
+    const text = J({ columns: ['id', 'instruction', 'input', 'output'], index: [0, 1, 2], data: [['', ['嗓子干痒'], '', ['多喝温水']], ['q2', ['耳鸣'], null], ['q3', ['眼睛干'], '', ['少看屏幕']]] });
+    const { items, dialogues, rejects } = await importText(importHuatuo, text, 'h.json');
+    expect(kinds(items)).toEqual(['dialogue', 'import.schema', 'dialogue']);
+    expect(rejects[0].detail).toContain("row 1 of the orient='split' table has 3 values for its 4 columns");
+    expect(dialogues.map((d) => [d.origin.sourceId, d.origin.position])).toEqual([['idx-0', 1], ['q3', 3]]);
+    const byColumn = J({ questions: { 0: ['牙龈出血'], 1: ['口腔溃疡'] }, answers: { 0: ['刷牙轻一点'], 1: ['补充维生素'] } });
+    expect((await importText(importHuatuo, byColumn, 'h.json')).dialogues.map(turnsOf)).toEqual([[['patient', '牙龈出血'], ['doctor', '刷牙轻一点']], [['patient', '口腔溃疡'], ['doctor', '补充维生素']]]);
+  });
+
+  it('numbers elements after a table on, and leaves objects that only look like tables to the format', async () => {
+    const table = J({ columns: ['instruct', 'output'], data: [['药能随便停吗', '请遵医嘱'], ['能多吃几片吗', '不要超量']] });
+    const { dialogues } = await importText(importCmtMedQa, `${table}\n${J({ instruct: '能喝酒吗', output: '服药期间不要' })}\n`, 'p.jsonl');
+    expect(dialogues.map((d) => d.origin.sourceId)).toEqual(['safety-0', 'safety-1', 'safety-2']);
+    // Not a table: a record whose members are objects but not columns, and a split-like object with other members.
+    const odd = await importText(importCmtMedQa, `${J({ meta: { a: 1 }, note: { b: 2 } })}\n${J({ columns: ['instruct', 'output'], data: [['a', 'b']], extra: 1 })}\n`, 'p.jsonl');
+    expect(kinds(odd.items)).toEqual(['import.schema', 'import.schema']);
+  });
+});
+
+describe('MIE dialogues inside a wrapper object', () => {
+  const published = readFileSync(fixture('mie', 'sample.json'), 'utf8');
+
+  it('reads {"data": [...]} and a {"train", "dev", "test"} split dump as the bare array, numbered on, in any chunking', async () => {
+    const dialogues = JSON.parse(published) as unknown[];
+    const want = (await importText(importMie, published, 'm.json')).dialogues.map(content);
+    expect(want.length).toBe(3);
+    const wrapped = [J({ version: '1.0', data: dialogues }), J({ train: dialogues.slice(0, 2), dev: [], test: dialogues.slice(2), note: { n: [1, 2] } }, null, 2)];
+    for (const text of wrapped) {
+      for (const size of [1 << 16, 7]) {
+        const { items, dialogues: got } = await importText(importMie, text, 'm.json', size);
+        expect(kinds(items)).toEqual(['dialogue', 'dialogue', 'dialogue']);
+        expect(got.map(content)).toEqual(want);
+      }
+    }
+  });
+
+  it('still rejects a lone object that is no wrapper (its windows are not a dialogue array)', async () => {
+    const { items } = await importText(importMie, J({ data: [{ utterances: ['', '患者:心慌'], label: [] }] }), 'm.json');
+    expect(kinds(items)).toEqual(['import.schema']);
+  });
+});
+
+describe('Toyhom CSV without a header row', () => {
+  const published = readFileSync(fixture('toyhom', 'sample.csv'));
+
+  it('reads the GB18030 sample with its header line cut off (as split -l or to_csv(header=False) write it) as the same rows', async () => {
+    const want = (await importText(importToyhom, published, 't.csv')).dialogues.map(content);
+    expect(want.length).toBe(8);
+    const headerless = published.subarray(published.indexOf(0x0a) + 1);
+    const { items, dialogues } = await importText(importToyhom, headerless, 't.csv', 9);
+    expect(kinds(items)).toEqual(Array(8).fill('dialogue'));
+    expect(dialogues.map(content)).toEqual(want);
+    // UTF-8 with a byte-order mark, as Excel saves it.
+    const utf8 = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(iconv.decode(headerless, 'gb18030'), 'utf8')]);
+    expect((await importText(importToyhom, utf8, 't.csv')).dialogues.map(content)).toEqual(want);
+  });
+
+  it('never reads an unknown header as a dialogue: a first row without a sentence in ask or answer stays an import.schema reject that says how to fix it', async () => {
+    const { items, rejects } = await importText(importToyhom, '科室名,题目,咨询,解答\n肝病科,乙肝,乙肝能治好吗？,定期复查，按时服药。\n', 't.csv');
+    expect(kinds(items)).toEqual(['import.schema']);
+    expect(rejects[0].detail).toContain('add that header line');
+    // A long first field is no department: not read as headerless data either.
+    const long = await importText(importToyhom, '这是一个很长很长的不像科室名的第一列内容，还带标点,题目,问得很长很长很长很长很长很长很长？,解答\n', 't.csv');
+    expect(kinds(long.items)).toEqual(['import.schema']);
+  });
+});
+
+describe('Huatuo-26M subsets with nested question lists', () => {
+  it('reads [["q", "q2"]] (the encyclopedia subset) as its one list and rejects several groups as ambiguous', async () => {
+    const text = [J({ questions: [['肝炎会传染吗', '肝炎传染吗']], answers: ['乙肝经血液传播'] }), J({ questions: [['头痛'], ['头晕']], answers: ['多休息'] })].join('\n') + '\n';
+    const { items, dialogues, rejects } = await importText(importHuatuo, text, 'e.jsonl');
+    expect(kinds(items)).toEqual(['dialogue', 'import.schema']);
+    expect(turnsOf(dialogues[0])).toEqual([['patient', '肝炎会传染吗\n肝炎传染吗'], ['doctor', '乙肝经血液传播']]);
+    expect(rejects[0].detail).toContain('2 nested lists');
+  });
+});
+
+describe('files without a final newline', () => {
+  it('keeps the last JSON Lines record of every JSON format when it parses completely', async () => {
+    const mie = [J([{ utterances: ['', '患者:胸口疼'], label: [] }]), J([{ utterances: ['', '患者:气短'], label: [] }])].join('\n');
+    expect(kinds((await importText(importMie, mie, 'm.jsonl')).items)).toEqual(['dialogue', 'dialogue']);
+    const huatuo = [J({ questions: ['鼻塞'], answers: ['洗鼻'] }), J({ questions: ['咽痛'], answers: ['含片'] })].join('\n');
+    expect(kinds((await importText(importHuatuo, huatuo, 'h.jsonl')).items)).toEqual(['dialogue', 'dialogue']);
+    const cmt = [J({ instruct: '药能停吗', output: '遵医嘱' }), J({ instruct: '能喝酒吗', output: '不能' })].join('\n');
+    expect(kinds((await importText(importCmtMedQa, cmt, 'c.jsonl')).items)).toEqual(['dialogue', 'dialogue']);
+  });
+
+  it('rejects the unterminated last block of the line formats as import.truncated with what to do', async () => {
+    const het = await importText(importHetmc, 'id\t1\tdepartment\t内科\tdisease\t感冒\nP\t咳嗽\t0\nD\t多喝水\t1', 'h.dialog');
+    const med = await importText(importMedDialog, 'id=1\nhttps://example.org/1\nDialogue\n病人：\n咳嗽\n医生：\n多喝水', 'm.txt');
+    const toy = await importText(importToyhom, 'department,title,ask,answer\n内科,咳嗽,咳嗽怎么办,多喝水', 't.csv');
+    for (const r of [het.rejects, med.rejects, toy.rejects].map((rs) => rs[rs.length - 1])) {
+      expect(r.reason).toBe('import.truncated');
+      expect(r.detail).toContain('add the final newline');
+    }
+  });
+});
