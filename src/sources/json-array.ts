@@ -35,7 +35,8 @@
 import { WrapperMembers } from './json-wrapper.js';
 
 export type JsonArrayEvent =
-  | { kind: 'element'; index: number; value: unknown }
+  /** `columns`: the element is a row of a pandas orient='split' table, its values for these columns (ScanOptions.wrappers). */
+  | { kind: 'element'; index: number; value: unknown; columns?: string[] }
   /** The element's text is not valid JSON, or the input is not a JSON array at all. */
   | { kind: 'invalid'; index: number; raw: string; detail: string }
   /** The input ended inside an element or before the array was closed. */
@@ -158,6 +159,8 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
   let probeCol = 0;
   /** Inside a wrapper's records array: its ']' hands back to the wrapper's members. */
   let wrapped = false;
+  /** The records array being read is the "data" of a pandas orient='split' table with these columns. */
+  let tableColumns: string[] | undefined;
   /** Text to scan before the next chunk of the input (a probed object that was no wrapper). */
   let pending: string | null = null;
   /** The probed object follows a closed array (it is then no JSON Lines record when no wrapper). */
@@ -200,10 +203,11 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
     if (broken !== null) return { kind: 'invalid', index: at, raw, detail: broken };
     if (peak > MAX_JSON_DEPTH) return { kind: 'too_deep', index: at, raw, detail: `element ${at} nests arrays/objects ${peak} levels deep (at most ${MAX_JSON_DEPTH} are read)` };
     try {
-      return { kind: 'element', index: at, value: JSON.parse(raw) };
+      const value: unknown = JSON.parse(raw);
+      return tableColumns && wrapped ? { kind: 'element', index: at, value, columns: tableColumns } : { kind: 'element', index: at, value };
     } catch (e) {
       const lenient = pythonJson(raw);
-      if (lenient !== undefined) return { kind: 'element', index: at, value: lenient };
+      if (lenient !== undefined) return tableColumns && wrapped ? { kind: 'element', index: at, value: lenient, columns: tableColumns } : { kind: 'element', index: at, value: lenient };
       return { kind: 'invalid', index: at, raw, detail: `element ${at} is not valid JSON: ${(e as Error).message}` };
     }
   };
@@ -253,6 +257,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           // The records array is open: its elements are read as a top-level array's.
           phase = opts.elementsAreArrays ? Phase.AfterOpen : Phase.Between;
           wrapped = true;
+          tableColumns = r.columns;
           probed = [];
           openCol = -1;
           lfSinceOpen = false;

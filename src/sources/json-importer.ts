@@ -14,7 +14,7 @@ import { decodeText } from './encoding.js';
 import { rejectItem } from './item.js';
 import { jsonArrayBatches, type ScanOptions } from './json-array.js';
 import { RECORD_KEYS } from './json-wrapper.js';
-import { pandasRows } from './pandas-json.js';
+import { pandasRows, splitRow } from './pandas-json.js';
 import type { ImportInput, ImportItem } from './types.js';
 
 export interface ElementContext {
@@ -71,6 +71,17 @@ export async function* importJsonArray(
     for (const ev of batch) {
       const ctx: ElementContext = { format, file: input.file, index: ev.index + shift };
       if (ev.kind === 'element') {
+        if (ev.columns) {
+          // A row of a pandas orient='split' table read as it streams (json-wrapper.ts).
+          const row = splitRow(ev.value, ev.columns, ev.index);
+          if ('problem' in row) yield rejectItem('import.schema', row.problem, indexOrigin(ctx), row.raw);
+          else {
+            const items = toItems(row.row, ctx);
+            if (Array.isArray(items)) yield* items;
+            else yield items;
+          }
+          continue;
+        }
         const table = scan.wrappers && !scan.elementsAreArrays ? pandasRows(ev.value, scan.wrappers.recordFields) : undefined;
         if (table) {
           // A pandas table layout (pandas-json.ts): its rows are the elements.

@@ -4,8 +4,11 @@
  * - orient='split': {"columns": [names], "index": [labels]?, "data": [[values], ...]};
  * - orient='columns' (to_json's default): {"<column>": {"<row label>": value, ...}, ...};
  * - orient='index': {"<row label>": {"<column>": value, ...}, ...}.
- * Each is one JSON value (the scanner hands it over parsed, as any element: it is held whole, so
- * memory grows with such a file; orient='records' with lines=True streams). Recognised only where
+ * A split table whose "columns" come before its "data" (as pandas writes it) streams: the scanner
+ * reads its rows one at a time as a wrapper's records (json-wrapper.ts) and splitRow names their
+ * values. Otherwise each layout is one JSON value (the scanner hands it over parsed, as any
+ * element: it is held whole, so memory grows with such a file — 'columns' cannot be read before
+ * its last column; orient='records' with lines=True streams). Recognised only where
  * nothing else could be meant: 'columns' when every member is an object and some member is named
  * as a field of the format's records, 'index' when no member is so named but every member is an
  * object that has such a field, 'split' by its exact members. The rows come out as the records
@@ -31,17 +34,20 @@ function splitRows(v: Record<string, unknown>): PandasRow[] | undefined {
   if (!Array.isArray(columns) || !Array.isArray(data) || columns.length === 0) return undefined;
   if (!columns.every((c) => typeof c === 'string') || new Set(columns).size !== columns.length) return undefined;
   if (!data.every(Array.isArray)) return undefined;
-  const names = columns as string[];
-  return (data as unknown[][]).map((values, k) => {
-    if (values.length !== names.length) {
-      return { problem: `row ${k} of the orient='split' table has ${values.length} values for its ${names.length} columns (${names.join(', ')})`, raw: values };
-    }
-    const row: Record<string, unknown> = {};
-    names.forEach((name, c) => {
-      row[name] = values[c];
-    });
-    return { row };
+  return (data as unknown[][]).map((values, k) => splitRow(values, columns as string[], k));
+}
+
+/** Row `k` of an orient='split' table as a record object, or why it is none (not an array of one value per column). */
+export function splitRow(values: unknown, names: readonly string[], k: number): PandasRow {
+  if (!Array.isArray(values) || values.length !== names.length) {
+    const what = Array.isArray(values) ? `${values.length} values` : `a ${values === null ? 'null' : typeof values} instead of an array of values`;
+    return { problem: `row ${k} of the orient='split' table has ${what} for its ${names.length} columns (${names.join(', ')})`, raw: values };
+  }
+  const row: Record<string, unknown> = {};
+  names.forEach((name, c) => {
+    row[name] = values[c];
   });
+  return { row };
 }
 
 /**

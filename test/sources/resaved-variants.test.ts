@@ -17,7 +17,7 @@ import { importHuatuo } from '../../src/sources/huatuo.js';
 import { importMedDialog } from '../../src/sources/meddialog.js';
 import { importMie } from '../../src/sources/mie.js';
 import { importToyhom } from '../../src/sources/toyhom.js';
-import type { ImportItem } from '../../src/sources/types.js';
+import type { ImportItem, Importer } from '../../src/sources/types.js';
 import { sharedData } from '../support/services.js';
 import { fixture, importFile, importText, turnsOf } from './helpers.js';
 
@@ -127,9 +127,13 @@ describe("pandas DataFrame.to_json layouts of the JSON formats", () => {
   });
 
   it('numbers elements after a table on, and leaves objects that only look like tables to the format', async () => {
+    // Two split files concatenated (streamed as wrappers), and an index table (read whole) before a JSON Lines record.
     const table = J({ columns: ['instruct', 'output'], data: [['药能随便停吗', '请遵医嘱'], ['能多吃几片吗', '不要超量']] });
-    const { dialogues } = await importText(importCmtMedQa, `${table}\n${J({ instruct: '能喝酒吗', output: '服药期间不要' })}\n`, 'p.jsonl');
-    expect(dialogues.map((d) => d.origin.sourceId)).toEqual(['safety-0', 'safety-1', 'safety-2']);
+    const { dialogues } = await importText(importCmtMedQa, `${table}\n${table}\n`, 'p.json');
+    expect(dialogues.map((d) => d.origin.sourceId)).toEqual(['safety-0', 'safety-1', 'safety-2', 'safety-3']);
+    const byIndex = J({ 0: { instruct: '药能随便停吗', output: '请遵医嘱' }, 1: { instruct: '能多吃几片吗', output: '不要超量' } });
+    const mixed = await importText(importCmtMedQa, `${byIndex}\n${J({ instruct: '能喝酒吗', output: '服药期间不要' })}\n`, 'p.jsonl');
+    expect(mixed.dialogues.map((d) => [d.origin.sourceId, d.origin.position])).toEqual([['safety-0', 1], ['safety-1', 2], ['safety-2', 3]]);
     // Not a table: a record whose members are objects but not columns, and a split-like object with other members.
     const odd = await importText(importCmtMedQa, `${J({ meta: { a: 1 }, note: { b: 2 } })}\n${J({ columns: ['instruct', 'output'], data: [['a', 'b']], extra: 1 })}\n`, 'p.jsonl');
     expect(kinds(odd.items)).toEqual(['import.schema', 'import.schema']);
@@ -212,5 +216,56 @@ describe('files without a final newline', () => {
       expect(r.reason).toBe('import.truncated');
       expect(r.detail).toContain('add the final newline');
     }
+  });
+});
+
+describe('the re-saved variants stream', () => {
+  /** An endless input: `head`, then `unit(n)` for n = 0, 1, 2 … forever, counting the chunks pulled. */
+  function endless(head: string, unit: (n: number) => string) {
+    const state = { pulled: 0 };
+    async function* bytes(): AsyncGenerator<Buffer> {
+      state.pulled++;
+      yield Buffer.from(head, 'utf8');
+      for (let n = 0; ; n++) {
+        state.pulled++;
+        yield Buffer.from(unit(n), 'utf8');
+      }
+    }
+    return { state, bytes: bytes() };
+  }
+  const cases: Array<[string, Importer, string, (n: number) => string]> = [
+    ['a pandas split table (CMtMedQA)', importCmtMedQa, '{"columns":["instruct","output"],"index":[0,1,2],"data":[', (n) => `${n ? ',' : ''}["头痛${n}天","建议就医"]`],
+    ['a pandas split table (Huatuo)', importHuatuo, '{"columns":["id","instruction","input","output"],"data":[', (n) => `${n ? ',' : ''}["",["头痛${n}天"],"",["建议就医"]]`],
+    ['MIE in a wrapper', importMie, '{"version":"1","train":[', (n) => `${n ? ',' : ''}[{"utterances":["","","","","患者:心慌${n}天"],"label":[]}]`],
+    ['HET-MC with spaces', importHetmc, '', (n) => `id    ${n}    department    内科    disease    咳嗽\nP    咳嗽${n}天    1\nD    多喝水    2\nSUM1    咳嗽\n\n`],
+    ['Toyhom without a header', importToyhom, '', (n) => `内科,头痛,"头痛${n}天，怎么办？",建议就医。\n`],
+  ];
+  it.each(cases)('yields the first dialogues of %s before the input ends', async (_name, importer, head, unit) => {
+    const { state, bytes } = endless(head, unit);
+    const got: ImportItem[] = [];
+    for await (const item of importer({ file: 'endless', bytes, encoding: 'utf-8' })) {
+      got.push(item);
+      if (got.length === 3) break;
+    }
+    expect(got.map((i) => i.kind)).toEqual(['dialogue', 'dialogue', 'dialogue']);
+    expect(state.pulled).toBeLessThan(10);
+  });
+
+  it('reads a split table whose "columns" array is split across 1-byte chunks, and one whose "data" comes first (read whole)', async () => {
+    const rows = [['药能停吗', '遵医嘱'], ['能喝酒吗', '不能']];
+    const want = ['safety-0', 'safety-1'];
+    const first = J({ columns: ['instruct', 'output'], index: [0, 1], data: rows });
+    const dataFirst = J({ data: rows, index: [0, 1], columns: ['instruct', 'output'] });
+    for (const text of [first, dataFirst]) {
+      for (const size of [1 << 16, 1]) {
+        const { dialogues } = await importText(importCmtMedQa, text, 's.json', size);
+        expect(dialogues.map((d) => d.origin.sourceId)).toEqual(want);
+        expect(turnsOf(dialogues[1])).toEqual([['patient', '能喝酒吗'], ['doctor', '不能']]);
+      }
+    }
+    // A streamed row that is no array of the right length is one reject; the rows around it are read.
+    const bad = await importText(importCmtMedQa, '{"columns":["instruct","output"],"data":[["a","b"],"oops",["c"],["d","e"]]}', 's.json', 3);
+    expect(kinds(bad.items)).toEqual(['dialogue', 'import.schema', 'import.schema', 'dialogue']);
+    expect(bad.rejects[0].detail).toContain("row 1 of the orient='split' table has a string instead of an array");
   });
 });
