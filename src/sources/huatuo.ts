@@ -7,12 +7,13 @@
  * Huatuo-26M splits there) or {question, answer} (Huatuo26M-Lite, with label, score … beside them,
  * not read); such a record is read the same way, and a list nested in one more list
  * ([["q", "q'"]], the encyclopedia subset) as its one inner list (several inner lists are
- * ambiguous: an `import.schema` reject). A record that names its question two ways
+ * ambiguous: an `import.schema` reject). An answer that is only a link (the consultation subset
+ * publishes its answers' URLs) is an `import.schema` reject, not a doctor turn. A record that names its question two ways
  * (instruction and question) is ambiguous. Elements of another shape are `import.schema` rejects.
  * The records may sit in a wrapper object ({"data": [...]}, see json-wrapper.ts).
  */
 import { z } from 'zod';
-import { dialogueItem, rejectItem } from './item.js';
+import { clip, dialogueItem, rejectItem } from './item.js';
 import { idText, importJsonArray, indexOrigin, wrapperHint } from './json-importer.js';
 import type { Importer } from './types.js';
 
@@ -61,6 +62,9 @@ function oneGroup(t: unknown): unknown {
   return t.length === 1 ? t[0] : t.length;
 }
 
+/** An answer that is nothing but URLs (one per line or space-separated). */
+const LINK_ONLY = /^(?:https?:\/\/\S+\s*)+$/;
+
 function joined(t: string | string[]): string {
   return (typeof t === 'string' ? t : t.join('\n')).trim();
 }
@@ -82,13 +86,17 @@ export const importHuatuo: Importer = (input) =>
       );
     }
     const r = parsed.data;
+    const answer = joined(r.output);
+    if (LINK_ONLY.test(answer)) {
+      return rejectItem('import.schema', `element ${ctx.index}'s answer is only a link (${clip(answer, 80)}), not its text: the consultation subset of Huatuo-26M publishes the answers' URLs; fetch the pages (the scraper) instead`, indexOrigin(ctx), value);
+    }
     const id = idText(r.id);
     const question = r.input && r.input.trim() ? `${joined(r.instruction)}\n${r.input.trim()}` : joined(r.instruction);
     return dialogueItem({
       origin: indexOrigin(ctx, id || undefined),
       turns: [
         { speaker: 'patient', text: question },
-        { speaker: 'doctor', text: joined(r.output) },
+        { speaker: 'doctor', text: answer },
       ],
       singleTurn: true,
     });

@@ -198,6 +198,15 @@ describe('Huatuo-26M subsets with nested question lists', () => {
   });
 });
 
+describe('Huatuo-26M consultation subset', () => {
+  it('rejects a record whose answer is only a link (the published answers are URLs) as import.schema, not a dialogue', async () => {
+    const text = [J({ questions: ['宝宝发烧不退要去医院吗'], answers: ['https://www.example-health.cn/q/1.htm'] }), J({ questions: ['咳嗽有痰'], answers: ['多喝温水，详见 https://example.org/a'] })].join('\n') + '\n';
+    const { items, rejects } = await importText(importHuatuo, text, 'c.jsonl');
+    expect(kinds(items)).toEqual(['import.schema', 'dialogue']);
+    expect(rejects[0].detail).toContain('only a link');
+  });
+});
+
 describe('files without a final newline', () => {
   it('keeps the last JSON Lines record of every JSON format when it parses completely', async () => {
     const mie = [J([{ utterances: ['', '患者:胸口疼'], label: [] }]), J([{ utterances: ['', '患者:气短'], label: [] }])].join('\n');
