@@ -22,13 +22,24 @@ import type { ImportInput, ImportItem, Importer } from './types.js';
 /** The label column of a P/D line (0, 1 or 2 in the dump). */
 const LABEL = /^\s*\d+\s*$/;
 
-/** The header with its tabs turned into spaces (or a mix): the keys themselves delimit the values. */
-const SPACED_HEADER = /^id[\t ]+(\S+)[\t ]+(?:department|apartment)(?:[\t ]+(.*?))?[\t ]+disease(?:[\t ]+(.*?))?[\t ]*$/;
+/**
+ * The header with its tabs turned into spaces (or a mix): the keys themselves delimit the values
+ * (the department runs to the `disease` key). Matched in linear time: lines may be long.
+ */
+const SPACED_HEAD = /^id[\t ]+(\S+)[\t ]+(?:department|apartment)(?=[\t ]|$)/;
+const DISEASE_KEY = /(?:^|[\t ])disease(?=[\t ]|$)/;
 const HEADER_KEYS = new Set(['id', 'department', 'apartment', 'disease']);
 /** The first token of a line: its tag (P, D, SUM1, SUM2.0 …, id). */
 const TAG_END = /[\t ]/;
-/** A label after spaces (a tab turned into spaces): one digit, as the dump's 0/1/2. */
-const SPACED_LABEL = /[\t ]+([0-9])[\t ]*$/;
+/** The text before a label after spaces (a tab turned into spaces: one last digit, as the dump's 0/1/2) of a trimmed utterance, else undefined. */
+function beforeSpacedLabel(text: string): string | undefined {
+  const n = text.length;
+  if (n < 3) return undefined;
+  const last = text.charCodeAt(n - 1);
+  const before = text.charCodeAt(n - 2);
+  if (last < 48 || last > 57 || (before !== 32 && before !== 9)) return undefined;
+  return text.slice(0, n - 2).trim();
+}
 
 /**
  * The header's fields: the published tab columns, else the same keys separated by spaces
@@ -40,9 +51,14 @@ function headerMeta(line: string): { meta: Map<string, string>; spaced: boolean 
   const meta = new Map<string, string>();
   for (let k = 0; k + 1 < header.length; k += 2) meta.set(header[k].trim(), header[k + 1].trim());
   if (header[0] === 'id' && [...meta.keys()].every((key) => HEADER_KEYS.has(key))) return { meta, spaced: false };
-  const m = SPACED_HEADER.exec(line);
-  if (!m) return { meta, spaced: false };
-  return { meta: new Map([['id', m[1]], ['department', (m[2] ?? '').trim()], ['disease', (m[3] ?? '').trim()]]), spaced: true };
+  const head = SPACED_HEAD.exec(line);
+  if (!head) return { meta, spaced: false };
+  const rest = line.slice(head[0].length);
+  const key = DISEASE_KEY.exec(rest);
+  if (!key) return { meta, spaced: false };
+  const department = rest.slice(0, key.index).trim();
+  const disease = rest.slice(key.index + key[0].length).trim();
+  return { meta: new Map([['id', head[1]], ['department', department], ['disease', disease]]), spaced: true };
 }
 
 /** The end of a line's tag (the index of the tab or space after it, or the line's length). */
@@ -83,9 +99,9 @@ function parseBlock(lines: string[], position: number, file: string, needsSummar
       const labelled = end > tab && LABEL.test(line.slice(end + 1));
       const text = (labelled ? line.slice(tab + 1, end) : line.slice(tab + 1)).trim();
       turns.push({ speaker: tag, text });
-      const m = labelled ? null : SPACED_LABEL.exec(text);
-      spaced.push(m ? text.slice(0, m.index).trim() : undefined);
-      if (!labelled && !m) unlabelled++;
+      const before = labelled ? undefined : beforeSpacedLabel(text);
+      spaced.push(before);
+      if (!labelled && before === undefined) unlabelled++;
     } else if (tag.startsWith('SUM')) {
       summaries++;
     } else {

@@ -72,6 +72,15 @@ describe('HET-MC blocks whose tabs were turned into spaces', () => {
     expect(turnsOf(tabbed.dialogues[0])).toEqual([['P', '血压高压 150'], ['D', '量了几次']]);
   });
 
+  it('reads hostile runs of spaces in a header and an utterance in linear time (no backtracking blow-up), as one reject and one dialogue', async () => {
+    const pad = ' '.repeat(400_000);
+    const text = `id 1 department${pad}x\nP 咳${pad}嗽 0\nD 多喝水 1\n\nid 2 department 内科 disease${pad}感冒\nP 咳${pad}嗽 0\nD 多喝水 1\n`;
+    const { items, dialogues } = await importText(importHetmc, text, 'h.dialog');
+    expect(kinds(items)).toEqual(['import.parse_error', 'dialogue']);
+    expect(dialogues[0].disease).toBe('感冒');
+    expect(dialogues[0].turns[0].text).toBe(`咳${pad}嗽`);
+  });
+
   const real = sharedData('dialogues', 'hetmc_chunyu', 'train.dialog');
   it('reads the real chunyu dump with its tabs expanded (expand -t 4 and -t 8) into the same 360 dialogues', async () => {
     expect(existsSync(real)).toBe(true);
