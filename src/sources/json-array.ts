@@ -28,7 +28,9 @@
  * With ScanOptions.wrappers, an input that starts with an object wrapping the records
  * ({"data": [...]}: json-wrapper.ts) is read as the records array(s) inside it; the object is
  * probed member by member (held only until the records array opens, or it closes and is a JSON
- * Lines record after all, then scanned as one), never parsed whole. It must not throw
+ * Lines record after all, then scanned as one), never parsed whole; a "data" member of arrays after
+ * a "columns" member of names is a pandas orient='split' table, whose rows it hands over with
+ * those columns (the importer names the values, pandas-json.ts). It must not throw
  * on bad data and must not interpret elements (that is the importer's job).
  */
 
