@@ -16,8 +16,8 @@
  * (it maps the columns from there on), not a dialogue. An empty input (no header row) is one
  * `import.truncated` reject, as for the JSON formats. A file saved without its header row is read
  * in the published column order department,title,ask,answer when its first row is clearly a
- * dialogue (isHeaderlessData: four fields, none a header name, a short department, a sentence in
- * ask or answer); its rows are numbered as the same rows under a header would be.
+ * dialogue (isHeaderlessData: four fields, none a header name, a short Chinese department, over
+ * 20 characters of Chinese in ask or answer); its rows are numbered as the same rows under a header would be.
  */
 import type { Origin, RawDialogue } from '../../schemas/dialogue.js';
 import { csvRows } from './csv.js';
@@ -58,13 +58,15 @@ function isHeader(fields: string[]): boolean {
   return true;
 }
 
-/** Sentence punctuation: a department or a header name holds none, a question or an answer almost always does. */
+/** Sentence punctuation: a department name holds none. */
 const SENTENCE = /[，。？！；、,.?!;…]/;
+const HAN = /[\u4e00-\u9fff]/;
 
 /**
  * A first row that is clearly a dialogue in the published column order, not a header: four fields,
- * none of them a header name, the first a short department name (at most 20 characters, no
- * sentence punctuation), and the ask or the answer a sentence (punctuated, or over 20 characters).
+ * none of them a header name, the first a short Chinese department name (at most 12 characters, no
+ * sentence punctuation; the published ones have at most 5), and the ask or the answer Chinese text
+ * of over 20 characters (every row of the published sample has one; no header name is so long).
  * A file saved without its header row (`to_csv(header=False)`, a `split -l` chunk) starts so.
  */
 function isHeaderlessData(fields: string[]): boolean {
@@ -72,8 +74,8 @@ function isHeaderlessData(fields: string[]): boolean {
   const t = fields.map((f) => f.trim());
   if (t.some((f) => ALL_NAMES.has(f.toLowerCase()))) return false;
   const [department, , ask, answer] = t;
-  if (department.length === 0 || department.length > 20 || SENTENCE.test(department)) return false;
-  return [ask, answer].some((f) => f.length > 20 || SENTENCE.test(f)) && answer.length > 0;
+  if (department.length > 12 || !HAN.test(department) || SENTENCE.test(department)) return false;
+  return answer.length > 0 && [ask, answer].some((f) => f.length > 20 && HAN.test(f));
 }
 
 const HEADER_HELP = COLUMNS.map((c) => `${c} (${HEADER_NAMES[c].join('/')})`).join(', ');

@@ -189,6 +189,9 @@ describe('Toyhom CSV without a header row', () => {
 
   it('never reads an unknown header as a dialogue: a first row without a sentence in ask or answer stays an import.schema reject that says how to fix it', async () => {
     const { items, rejects } = await importText(importToyhom, '科室名,题目,咨询,解答\n肝病科,乙肝,乙肝能治好吗？,定期复查，按时服药。\n', 't.csv');
+    // A header with punctuated (but short) names, and one in English with a long name, are no dialogues either.
+    expect(kinds((await importText(importToyhom, '科室名称,问题标题,患者的提问，请详细描述,医生的回答\n', 't.csv')).items)).toEqual(['import.schema']);
+    expect(kinds((await importText(importToyhom, 'Department name,Question title,"Patient question, described in full detail",Doctor reply\n', 't.csv')).items)).toEqual(['import.schema']);
     expect(kinds(items)).toEqual(['import.schema']);
     expect(rejects[0].detail).toContain('add that header line');
     // A long first field is no department: not read as headerless data either.
@@ -256,7 +259,7 @@ describe('the re-saved variants stream', () => {
     ['a pandas split table (Huatuo)', importHuatuo, '{"columns":["id","instruction","input","output"],"data":[', (n) => `${n ? ',' : ''}["",["头痛${n}天"],"",["建议就医"]]`],
     ['MIE in a wrapper', importMie, '{"version":"1","train":[', (n) => `${n ? ',' : ''}[{"utterances":["","","","","患者:心慌${n}天"],"label":[]}]`],
     ['HET-MC with spaces', importHetmc, '', (n) => `id    ${n}    department    内科    disease    咳嗽\nP    咳嗽${n}天    1\nD    多喝水    2\nSUM1    咳嗽\n\n`],
-    ['Toyhom without a header', importToyhom, '', (n) => `内科,头痛,"头痛${n}天，怎么办？",建议就医。\n`],
+    ['Toyhom without a header', importToyhom, '', (n) => `内科,头痛,"头痛${n}天了，吃了止痛药也不见好，该怎么办？",建议就医。\n`],
   ];
   it.each(cases)('yields the first dialogues of %s before the input ends', async (_name, importer, head, unit) => {
     const { state, bytes } = endless(head, unit);
