@@ -187,6 +187,16 @@ describe('Toyhom CSV without a header row', () => {
     expect((await importText(importToyhom, utf8, 't.csv')).dialogues.map(content)).toEqual(want);
   });
 
+  it('reads the real GB18030 内科 file with its header line cut off into the same 7,644 dialogues', async () => {
+    const real = sharedData('dialogues', 'toyhom_cmd', '样例_内科5000-6000.csv');
+    const want = (await importFile(importToyhom, real)).dialogues.map(content);
+    expect(want.length).toBe(7644);
+    const bytes = readFileSync(real);
+    const { items, dialogues } = await importText(importToyhom, bytes.subarray(bytes.indexOf(0x0a) + 1), real);
+    expect(items.length).toBe(7644);
+    expect(dialogues.map(content)).toEqual(want);
+  });
+
   it('never reads an unknown header as a dialogue: a first row without a sentence in ask or answer stays an import.schema reject that says how to fix it', async () => {
     const { items, rejects } = await importText(importToyhom, '科室名,题目,咨询,解答\n肝病科,乙肝,乙肝能治好吗？,定期复查，按时服药。\n', 't.csv');
     // A header with punctuated (but short) names, and one in English with a long name, are no dialogues either.
