@@ -9,17 +9,19 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import type { RawDialogue } from '../../schemas/dialogue.js';
 import { importCmtMedQa } from '../../src/sources/cmtmedqa.js';
 import { importHetmc } from '../../src/sources/hetmc.js';
 import { importHuatuo } from '../../src/sources/huatuo.js';
+import { importers } from '../../src/sources/index.js';
 import { importMedDialog } from '../../src/sources/meddialog.js';
 import { importMie } from '../../src/sources/mie.js';
 import { importToyhom } from '../../src/sources/toyhom.js';
 import type { ImportItem, Importer } from '../../src/sources/types.js';
 import { sharedData } from '../support/services.js';
-import { fixture, importFile, importText, turnsOf } from './helpers.js';
+import { chunked, collect, fixture, importFile, importText, turnsOf } from './helpers.js';
 
 const J = JSON.stringify;
 const kinds = (items: ImportItem[]) => items.map((i) => (i.kind === 'reject' ? i.reject.reason : 'dialogue'));
@@ -226,6 +228,31 @@ describe('Huatuo-26M consultation subset', () => {
     const { items, rejects } = await importText(importHuatuo, text, 'c.jsonl');
     expect(kinds(items)).toEqual(['import.schema', 'dialogue']);
     expect(rejects[0].detail).toContain('only a link');
+  });
+});
+
+describe('compressed downloads', () => {
+  it('turns a gzip, zip, bzip2, xz or zstd file of any format into one import.encoding reject that says how to decompress it, in any chunking', async () => {
+    const text = Buffer.from(readFileSync(fixture('huatuo', 'sample.json')));
+    const packed: Array<[string, Buffer]> = [
+      ['gzip', gzipSync(text)],
+      ['zip', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]), text])],
+      ['bzip2', Buffer.concat([Buffer.from('BZh91AY&SY', 'latin1'), text])],
+      ['xz', Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), text])],
+      ['zstd', Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), text])],
+    ];
+    for (const [name, bytes] of packed) {
+      for (const [format, importer] of Object.entries(importers)) {
+        for (const size of [1 << 16, 1]) {
+          const { items, rejects } = await collect(importer, { file: `x.${name}`, bytes: chunked(bytes, size), encoding: 'auto' });
+          expect([format, name, kinds(items)]).toEqual([format, name, ['import.encoding']]);
+          expect(rejects[0].detail).toContain(`${name}-compressed`);
+          expect(rejects[0].evidence).toEqual({ compression: name });
+        }
+      }
+    }
+    // The same bytes uncompressed are read as before (the check only looks at the first bytes).
+    expect(kinds((await collect(importers.huatuo, { file: 'x.json', bytes: chunked(text, 1), encoding: 'auto' })).items)).toEqual(Array(6).fill('dialogue'));
   });
 });
 
