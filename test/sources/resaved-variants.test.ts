@@ -66,6 +66,14 @@ describe('HET-MC blocks whose tabs were turned into spaces', () => {
     expect(turnsOf(dialogues[1])).toEqual([['P', '发烧 38 度'], ['D', '物理降温']]);
   });
 
+  it('reads lines that mix tabs and runs of spaces within themselves (a label after spaces, a tag before them, a header half in tabs)', async () => {
+    const text = 'id\t3\tdepartment    心内科\tdisease\t心悸\nP\t心慌两天 2\nD    多久发作一次\t0\nP 一天三四次    1\nD\t做个心电图\t2\nSUM1 心悸\nSUM2.0\t心电图\n';
+    const { items, dialogues } = await importText(importHetmc, text, 'h.dialog');
+    expect(kinds(items)).toEqual(['dialogue']);
+    expect(dialogues[0]).toMatchObject({ department: '心内科', disease: '心悸', origin: { sourceId: '3' } });
+    expect(turnsOf(dialogues[0])).toEqual([['P', '心慌两天'], ['D', '多久发作一次'], ['P', '一天三四次'], ['D', '做个心电图']]);
+  });
+
   it('rejects a spaced block where only some lines end with a label digit (a number ending an utterance could be text), and keeps such text in a tab block', async () => {
     const spaced = await importText(importHetmc, 'id  9  department  内科  disease  高血压\nP  血压高压 150\nD  量了几次  0\n', 'h.dialog');
     expect(kinds(spaced.items)).toEqual(['import.parse_error']);
