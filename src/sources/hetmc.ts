@@ -8,8 +8,9 @@
  * copy turned into runs of spaces (or some of them: a mix) are read the same way: the header by its
  * keys (id, department, disease), a line's tag up to its first space or tab, and a last digit after
  * spaces as the label when every turn of the block ends with one (when only some do, the block is
- * an `import.parse_error`: a number ending an utterance could not be told from a label); a last block cut mid-line, or
- * missing its SUM lines in a file whose other blocks have them, is `import.truncated` (files
+ * an `import.parse_error`: a number ending an utterance could not be told from a label). A last
+ * block cut mid-line, or missing its SUM lines in a file whose other blocks have them, is
+ * `import.truncated` (files
  * re-exported without summaries have none anywhere). An input with nothing but whitespace is one
  * `import.truncated` reject (as for the JSON formats). Only the current block is held in memory.
  */
@@ -31,7 +32,10 @@ const DISEASE_KEY = /(?:^|[\t ])disease(?=[\t ]|$)/;
 const HEADER_KEYS = new Set(['id', 'department', 'apartment', 'disease']);
 /** The first token of a line: its tag (P, D, SUM1, SUM2.0 …, id). */
 const TAG_END = /[\t ]/;
-/** The text before a label after spaces (a tab turned into spaces: one last digit, as the dump's 0/1/2) of a trimmed utterance, else undefined. */
+/**
+ * The text of a trimmed utterance before a label after spaces (a tab turned into spaces: one last
+ * digit, as the dump's 0/1/2), else undefined. No regex: utterances may hold long runs of spaces.
+ */
 function beforeSpacedLabel(text: string): string | undefined {
   const n = text.length;
   if (n < 3) return undefined;
