@@ -17,7 +17,7 @@
 import type { Origin, RawDialogue, RawTurn } from '../../schemas/dialogue.js';
 import { decodeText } from './encoding.js';
 import { dialogueItem, NO_FINAL_NEWLINE, rejectItem } from './item.js';
-import { LineReader } from './lines.js';
+import { BoundedBlock, LineReader, MAX_UNIT_CHARS } from './lines.js';
 import type { ImportInput, ImportItem, Importer } from './types.js';
 
 /** The label column of a P/D line (0, 1 or 2 in the dump). */
@@ -138,31 +138,43 @@ function parseBlock(lines: string[], position: number, file: string, needsSummar
   return dialogueItem(d);
 }
 
+/** A block over MAX_UNIT_CHARS: one reject holding its first lines (see lines.ts). */
+function tooLong(block: BoundedBlock, position: number, file: string): ImportItem {
+  const sourceId = headerMeta(block.lines[0] ?? '').meta.get('id') ?? '';
+  const origin: Origin = { format: 'hetmc', file, sourceId: sourceId || `block-${position}`, position };
+  const head = block.lines.slice(0, 20).map((l) => l.slice(0, 500)).join('\n');
+  return rejectItem('import.parse_error', `block ${position} (id ${sourceId || '?'}) holds over ${MAX_UNIT_CHARS} characters (${block.chars}): no dialogue is so long, it was not read (a file whose blank lines between blocks are missing?)`, origin, head);
+}
+
 export const importHetmc: Importer = async function* (input: ImportInput) {
   const reader = new LineReader(decodeText(input.bytes, input.encoding));
-  let block: string[] = [];
+  const block = new BoundedBlock();
   let position = 0;
   /** Some block so far had SUM lines. */
   let summaries = false;
   const close = (): ImportItem => {
-    summaries ||= block.some((l) => l.startsWith('SUM'));
-    return parseBlock(block, ++position, input.file, false, false);
+    summaries ||= block.lines.some((l) => l.startsWith('SUM'));
+    ++position;
+    return block.over ? tooLong(block, position, input.file) : parseBlock(block.lines, position, input.file, false, false);
   };
   for await (const batch of reader) {
     const out: ImportItem[] = [];
     for (const line of batch) {
       if (line.trim() === '') {
-        if (block.length) out.push(close());
-        block = [];
-      } else if (block.length && (line.startsWith('id\t') || /^id[\t ]+\S+[\t ]+(?:department|apartment)[\t ]/.test(line))) {
+        if (block.chars > 0) out.push(close());
+        block.reset();
+      } else if (block.chars > 0 && (line.startsWith('id\t') || /^id[\t ]+\S+[\t ]+(?:department|apartment)[\t ]/.test(line))) {
         // a header right after the previous block, without the blank line between them
         out.push(close());
-        block = [line];
+        block.reset(line);
       } else block.push(line);
     }
     yield* out;
   }
-  if (block.length) yield parseBlock(block, ++position, input.file, summaries, !reader.terminated);
+  if (block.chars > 0) {
+    ++position;
+    yield block.over ? tooLong(block, position, input.file) : parseBlock(block.lines, position, input.file, summaries, !reader.terminated);
+  }
   else if (position === 0) {
     yield rejectItem('import.truncated', 'the input is empty (nothing but whitespace or a byte-order mark)', { format: 'hetmc', file: input.file, sourceId: 'block-0', position: 0 }, '');
   }

@@ -22,7 +22,8 @@
 import type { Origin, RawDialogue } from '../../schemas/dialogue.js';
 import { csvRows } from './csv.js';
 import { decodeText } from './encoding.js';
-import { dialogueItem, NO_FINAL_NEWLINE, rejectItem } from './item.js';
+import { clip, dialogueItem, MAX_REJECT_INPUT_CHARS, NO_FINAL_NEWLINE, rejectItem } from './item.js';
+import { MAX_UNIT_CHARS } from './lines.js';
 import type { ImportInput, Importer } from './types.js';
 
 const COLUMNS = ['department', 'title', 'ask', 'answer'] as const;
@@ -119,6 +120,11 @@ export const importToyhom: Importer = async function* (input: ImportInput) {
       }
     }
     n++;
+    if (ev.tooLong) {
+      const head = clip(ev.fields.map((f) => f.slice(0, MAX_REJECT_INPUT_CHARS)).join(','));
+      yield rejectItem('import.parse_error', `row ${n} (record ${ev.record}) holds over ${MAX_UNIT_CHARS} characters: no question and answer is so long, it was not read (a quote that is never closed?)`, originOf(n), head);
+      continue;
+    }
     if (ev.kind === 'truncated') {
       yield rejectItem('import.truncated', `the input ends inside a quoted field of row ${n} (record ${ev.record})`, originOf(n), ev.fields);
       continue;

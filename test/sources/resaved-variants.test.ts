@@ -335,3 +335,27 @@ describe('the re-saved variants stream', () => {
     expect(bad.rejects[0].detail).toContain("row 1 of the orient='split' table has a string instead of an array");
   });
 });
+
+describe('inputs whose one record outgrows any real one', () => {
+  /** `head`, then `mib` MiB of `fill` (each MiB ending in a newline when `lines`), then `tail`: streamed, never held. */
+  async function* huge(head: string, mib: number, tail: string, lines = false): AsyncGenerator<Buffer> {
+    const chunk = lines ? Buffer.from('啊'.repeat(((1 << 20) - 1) / 3) + '\n') : Buffer.alloc(1 << 20, 'a');
+    yield Buffer.from(head);
+    for (let k = 0; k < mib; k++) yield chunk;
+    yield Buffer.from(tail);
+  }
+  // 600 MiB: past the 2^29 characters a V8 string can hold, where joining the record's text used to throw.
+  const cases: Array<[string, Importer, () => AsyncGenerator<Buffer>, string]> = [
+    ['a JSON element', importCmtMedQa, () => huge('[{"instruct": "', 600, '", "output": "好"}, {"instruct": "头痛", "output": "休息"}]\n'), 'element 0 is longer than'],
+    ['a MedDialog line', importMedDialog, () => huge('id=1\nhttps://x\nDialogue\n病人：\n', 600, '\n医生：\n好\n\nid=2\nhttps://y\nDialogue\n病人：\n头痛\n医生：\n休息\n'), 'consultation id=1 (block 1) holds over'],
+    ['a MedDialog block of many lines', importMedDialog, () => huge('id=1\nhttps://x\nDialogue\n病人：\n', 600, '医生：\n好\n\nid=2\nhttps://y\nDialogue\n病人：\n头痛\n医生：\n休息\n', true), 'consultation id=1 (block 1) holds over'],
+    ['a HET-MC line', importHetmc, () => huge('id\t1\tdepartment\t内科\tdisease\t头痛\nP\t', 600, '\t0\nD\t好\t1\n\nid\t2\tdepartment\t内科\tdisease\t头痛\nP\t头痛\t0\nD\t休息\t1\n'), 'block 1 (id 1) holds over'],
+    ['a Toyhom quoted field', importToyhom, () => huge('department,title,ask,answer\n内科,头痛,"', 600, '",好\n内科,头痛,头痛怎么办,休息\n'), 'row 1 (record 2) holds over'],
+  ];
+  it.each(cases)('rejects %s of 600 MiB as one import.parse_error, keeping only its head, and reads the record after it', async (_name, importer, bytes, detail) => {
+    const { items, rejects } = await collect(importer, { file: 'huge', bytes: bytes(), encoding: 'utf-8' });
+    expect(kinds(items)).toEqual(['import.parse_error', 'dialogue']);
+    expect(rejects[0].detail).toContain(detail);
+    expect(JSON.stringify(rejects[0].input).length).toBeLessThan(20_000);
+  });
+});
