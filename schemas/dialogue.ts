@@ -28,10 +28,11 @@ export const Origin = z.object({
   window: z.number().int().nonnegative().optional(),
   /**
    * Chat-format records (CMtMedQA re-saved for LLaMA-Factory / OpenAI: a `system` field or a first
-   * system message): the system prompt, which is no turn and was not read as one — kept here
-   * (clipped to 500 characters) so dropping it is visible in the annotation sidecar.
+   * system message): the length in characters of the system prompt, which is no turn and was not
+   * read — so dropping it is visible in the annotation sidecar. Its text is not kept: it would
+   * reach an output without normalise's PII scrubbing.
    */
-  systemPrompt: z.string().optional(),
+  systemPromptChars: z.number().int().positive().optional(),
 });
 export type Origin = z.infer<typeof Origin>;
 

@@ -14,13 +14,13 @@
  *   patient, ending with the doctor).
  * A system prompt (a `system` field beside either shape, LLaMA-Factory's alpaca and sharegpt
  * layouts, or a first {role: system} message) is no turn: the dialogue is read without it and the
- * prompt is kept in origin.systemPrompt (visible in the annotation sidecar); a record with two
+ * prompt's length is kept in origin.systemPromptChars (visible in the annotation sidecar); a record with two
  * different ones, or a system message after the first, is an `import.schema` reject.
  */
 import { z } from 'zod';
 import type { RawDialogue, RawTurn } from '../../schemas/dialogue.js';
 import { historyTurns } from './cmtmedqa-history.js';
-import { clip, dialogueItem, rejectItem } from './item.js';
+import { dialogueItem, rejectItem } from './item.js';
 import { idText, importJsonArray, indexOrigin, wrapperHint } from './json-importer.js';
 import type { Importer } from './types.js';
 
@@ -54,9 +54,6 @@ const Messages = z.object({
   messages: z.array(z.unknown()).optional(),
 });
 
-/** The longest system prompt kept in origin.systemPrompt. */
-const MAX_SYSTEM_CHARS = 500;
-
 /**
  * The system prompt of a record: its `system` field and/or a first system message (`fromMessages`),
  * undefined when there is none (or only whitespace), or a problem when both hold different text.
@@ -66,7 +63,7 @@ function systemPromptOf(field: string | null | undefined, fromMessages: string |
   const b = fromMessages?.trim() || undefined;
   if (a && b && a !== b) return { problem: 'two different system prompts (a "system" field and a first system message)' };
   const prompt = a ?? b;
-  return prompt ? { prompt: clip(prompt, MAX_SYSTEM_CHARS) } : {};
+  return prompt ? { prompt } : {};
 }
 
 /** Fields of the two record shapes (an object with none of them may be a wrapper, see wrapperHint). */
@@ -84,7 +81,7 @@ export const importCmtMedQa: Importer = (input) =>
       turns.push({ speaker: 'patient', text: question }, { speaker: 'doctor', text: r.output.trim() });
       const id = idText(r.id);
       const d: Omit<RawDialogue, 'id'> = { origin: indexOrigin(ctx, id || undefined), turns };
-      if (multiSystem.prompt) d.origin.systemPrompt = multiSystem.prompt;
+      if (multiSystem.prompt) d.origin.systemPromptChars = multiSystem.prompt.length;
       const cate1 = r.cate1?.trim();
       const cate2 = r.cate2?.trim();
       if (cate1) d.cate1 = cate1;
@@ -95,7 +92,7 @@ export const importCmtMedQa: Importer = (input) =>
     if (safety.success) {
       const origin = indexOrigin(ctx, `safety-${ctx.index}`);
       const system = systemPromptOf(safety.data.system, undefined);
-      if ('prompt' in system && system.prompt) origin.systemPrompt = system.prompt;
+      if ('prompt' in system && system.prompt) origin.systemPromptChars = system.prompt.length;
       return dialogueItem({
         origin,
         turns: [
@@ -119,7 +116,7 @@ export const importCmtMedQa: Importer = (input) =>
       else {
         const id = idText(m.id);
         const d: Omit<RawDialogue, 'id'> = { origin: indexOrigin(ctx, id || undefined), turns: read.turns };
-        if (system.prompt) d.origin.systemPrompt = system.prompt;
+        if (system.prompt) d.origin.systemPromptChars = system.prompt.length;
         const cate1 = m.cate1?.trim();
         const cate2 = m.cate2?.trim();
         if (cate1) d.cate1 = cate1;

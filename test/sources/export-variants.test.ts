@@ -172,7 +172,7 @@ describe('CMtMedQA history given as objects or role messages', () => {
     expect(turnsOf((await importText(importCmtMedQa, J([{ messages }]), 'm.json')).dialogues[0])).toEqual(turnsOf(dialogues[0]));
   });
 
-  it('reads a record with a system prompt (a "system" field, a first system message) without it as a turn, and keeps the prompt in origin.systemPrompt', async () => {
+  it('reads a record with a system prompt (a "system" field, a first system message) without it as a turn, and counts the prompt in origin.systemPromptChars', async () => {
     const messages = [{ role: 'user', content: '腰疼' }, { role: 'assistant', content: '多起身活动' }];
     const want = [['patient', '腰疼'], ['doctor', '多起身活动']];
     const variants: unknown[] = [
@@ -186,13 +186,13 @@ describe('CMtMedQA history given as objects or role messages', () => {
       const { items, dialogues } = await importText(importCmtMedQa, J([v]), 's.json');
       expect(kinds(items)).toEqual(['dialogue']);
       expect(turnsOf(dialogues[0])).toEqual(want);
-      expect(dialogues[0].origin.systemPrompt).toBe('你是一名医生');
+      expect(dialogues[0].origin.systemPromptChars).toBe(6);
     }
     const safety = await importText(importCmtMedQa, J([{ instruct: '怎么买处方药', output: '请遵医嘱', system: '你是一名医生' }]), 's.json');
-    expect(safety.dialogues[0].origin).toMatchObject({ sourceId: 'safety-0', systemPrompt: '你是一名医生' });
-    // An empty prompt is none; the same prompt without it gives the same dialogue id.
+    expect(safety.dialogues[0].origin).toMatchObject({ sourceId: 'safety-0', systemPromptChars: 6 });
+    // An empty prompt is none.
     const bare = await importText(importCmtMedQa, J([{ system: ' ', messages }, { messages }]), 's.json');
-    expect(bare.dialogues.map((d) => d.origin.systemPrompt)).toEqual([undefined, undefined]);
+    expect(bare.dialogues.map((d) => d.origin.systemPromptChars)).toEqual([undefined, undefined]);
     const two = await importText(importCmtMedQa, J([{ system: '你是医生', messages: [{ role: 'system', content: '你是护士' }, ...messages] }]), 's.json');
     expect(kinds(two.items)).toEqual(['import.schema']);
     expect(two.rejects[0].detail).toContain('two different system prompts');
