@@ -176,9 +176,12 @@ describe('MIE dialogues inside a wrapper object', () => {
     }
   });
 
-  it('still rejects a lone object that is no wrapper (its windows are not a dialogue array)', async () => {
+  it('still rejects a lone object that is no wrapper (its windows are not a dialogue array), and says where dialogues under another name would be read', async () => {
     const { items } = await importText(importMie, J({ data: [{ utterances: ['', '患者:心慌'], label: [] }] }), 'm.json');
     expect(kinds(items)).toEqual(['import.schema']);
+    const other = await importText(importMie, J({ dialogues: [[{ utterances: ['', '患者:心慌'], label: [] }]] }), 'm.json');
+    expect(kinds(other.items)).toEqual(['import.schema']);
+    expect(other.rejects[0].detail).toContain('"dialogues" hold arrays of arrays');
   });
 });
 
