@@ -47,7 +47,7 @@ export function refusingCompressed(format: FileFormat, importer: Importer): Impo
       held.push(r.value);
       size += r.value.length;
     }
-    const magic = compressionOf(Buffer.concat(held, size).subarray(0, MAGIC_BYTES));
+    const magic = compressionOf(held.length === 1 ? held[0] : Buffer.concat(held, size).subarray(0, MAGIC_BYTES));
     if (magic) {
       await it.return?.();
       const origin: Origin = { format, file: input.file, sourceId: 'file', position: 0 };
