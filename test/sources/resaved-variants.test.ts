@@ -15,6 +15,7 @@ import type { RawDialogue } from '../../schemas/dialogue.js';
 import { importCmtMedQa } from '../../src/sources/cmtmedqa.js';
 import { importHetmc } from '../../src/sources/hetmc.js';
 import { importHuatuo } from '../../src/sources/huatuo.js';
+import { GZIP_MAX_RATIO, GZIP_SLACK_BYTES } from '../../src/sources/compressed.js';
 import { importers } from '../../src/sources/index.js';
 import { importMedDialog } from '../../src/sources/meddialog.js';
 import { importMie } from '../../src/sources/mie.js';
@@ -243,10 +244,9 @@ describe('Huatuo-26M consultation subset', () => {
 });
 
 describe('compressed downloads', () => {
-  it('turns a gzip, zip, bzip2, xz or zstd file of any format into one import.encoding reject that says how to decompress it, in any chunking', async () => {
+  it('turns a zip, bzip2, xz or zstd file of any format into one import.encoding reject that says how to decompress it, in any chunking', async () => {
     const text = Buffer.from(readFileSync(fixture('huatuo', 'sample.json')));
     const packed: Array<[string, Buffer]> = [
-      ['gzip', gzipSync(text)],
       ['zip', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]), text])],
       ['bzip2', Buffer.concat([Buffer.from('BZh91AY&SY', 'latin1'), text])],
       ['xz', Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), text])],
@@ -264,6 +264,60 @@ describe('compressed downloads', () => {
     }
     // The same bytes uncompressed are read as before (the check only looks at the first bytes).
     expect(kinds((await collect(importers.huatuo, { file: 'x.json', bytes: chunked(text, 1), encoding: 'auto' })).items)).toEqual(Array(6).fill('dialogue'));
+  });
+
+  it('reads a gzip file of every format as the text it holds, in any chunking, concatenated members too', async () => {
+    const files: Array<[keyof typeof importers, string]> = [
+      ['huatuo', fixture('huatuo', 'sample.json')],
+      ['cmtmedqa', fixture('cmtmedqa', 'sample.json')],
+      ['meddialog', fixture('meddialog', 'consultations.txt')],
+      ['toyhom', fixture('toyhom', 'sample.csv')],
+      ['hetmc', fixture('hetmc', 'sample.dialog')],
+      ['mie', fixture('mie', 'sample.json')],
+    ];
+    for (const [format, file] of files) {
+      const text = readFileSync(file);
+      const plain = await collect(importers[format], { file: 'x', bytes: chunked(text, 1 << 16), encoding: 'auto' });
+      expect(plain.items.length).toBeGreaterThan(1);
+      const cut = Math.floor(text.length / 2);
+      for (const gz of [gzipSync(text), Buffer.concat([gzipSync(text.subarray(0, cut)), gzipSync(text.subarray(cut))])]) {
+        for (const size of [1 << 16, 7]) {
+          const got = await collect(importers[format], { file: 'x', bytes: chunked(gz, size), encoding: 'auto' });
+          expect([format, JSON.stringify(got.items)]).toEqual([format, JSON.stringify(plain.items)]);
+        }
+      }
+    }
+  });
+
+  it('keeps what a cut gzip download held and ends with an import.truncated reject that says to fetch it again', async () => {
+    const text = readFileSync(fixture('huatuo', 'sample.json'));
+    const plain = await collect(importers.huatuo, { file: 'x', bytes: chunked(text, 1 << 16), encoding: 'auto' });
+    const gz = gzipSync(text);
+    const { items, rejects } = await collect(importers.huatuo, { file: 'x.json.gz', bytes: chunked(gz.subarray(0, gz.length - 12), 64), encoding: 'auto' });
+    expect(items.filter((i) => i.kind === 'dialogue').length).toBeGreaterThan(0);
+    expect(items.filter((i) => i.kind === 'dialogue').length).toBeLessThan(plain.items.length);
+    const last = rejects[rejects.length - 1];
+    expect(last.reason).toBe('import.truncated');
+    expect(last.detail).toContain('gzip stream');
+    expect(last.detail).toContain('fetch the file again');
+  });
+
+  it('stops a gzip decompression bomb with an import.encoding reject instead of reading it to the end', async () => {
+    const bomb = gzipSync(Buffer.concat([Buffer.from('['), Buffer.alloc(GZIP_SLACK_BYTES + (8 << 20), 0x20)]), { level: 9 });
+    expect(bomb.length * GZIP_MAX_RATIO).toBeLessThan(GZIP_SLACK_BYTES);
+    const { items, rejects } = await collect(importers.cmtmedqa, { file: 'bomb.json.gz', bytes: chunked(bomb, 1 << 16), encoding: 'auto' });
+    expect(rejects.map((r) => r.reason)).toContain('import.encoding');
+    const r = rejects.find((x) => x.reason === 'import.encoding')!;
+    expect(r.detail).toContain('decompression bomb');
+    expect((r.evidence as { decompressedBytes: number }).decompressedBytes).toBeLessThan(GZIP_SLACK_BYTES + (2 << 20));
+    expect(items.every((i) => i.kind === 'reject')).toBe(true);
+  });
+
+  it('refuses a gzip that holds another compressed file', async () => {
+    const text = readFileSync(fixture('huatuo', 'sample.json'));
+    const { items, rejects } = await collect(importers.huatuo, { file: 'x.json.gz.gz', bytes: chunked(gzipSync(gzipSync(text)), 5), encoding: 'auto' });
+    expect(kinds(items)).toEqual(['import.encoding']);
+    expect(rejects[0].evidence).toEqual({ compression: 'gzip+gzip' });
   });
 });
 
