@@ -264,9 +264,10 @@ export function cleanText(raw: string, opts: TextOptions): string {
   let t = nfcVisible(raw);
   t = decodeHtml(t);
   if (opts.toSimplified) t = toSimplified(t);
-  if (opts.templates) t = stripTemplates(t, opts.templates, opts.templateHits);
-  t = normaliseWhitespace(t);
-  t = normalisePunctuation(t);
+  // Punctuation is made full-width before the templates run: a site that wrote 。 as "." (…两个月.这里的医生…)
+  // has its sentence starts where the templates look for them; what a removal leaves is tidied after.
+  t = normalisePunctuation(normaliseWhitespace(t));
+  if (opts.templates) t = normaliseWhitespace(stripTemplates(t, opts.templates, opts.templateHits));
   if (opts.scrubPii) t = scrubPii(t, opts.piiCounts);
   return t.trim();
 }
