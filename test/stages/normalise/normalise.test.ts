@@ -100,6 +100,22 @@ describe('normalise stage', () => {
     expect('turns' in d && d.turns[0].text).toBe('咳嗽一周，有痰');
   });
 
+  it('puts the case description before the opening patient turn when the patient speaks first, without the form value the page repeated as a turn', () => {
+    const desc = '疾病：咳嗽\n病情描述：咳嗽一周，有痰\n过敏史：无（2020-03-01填写）';
+    const d = normaliseOne(raw([['病人', '无（2020-03-01填写）'], ['病人', '医生你好'], ['医生', '发烧吗？']], { description: desc }), ctx);
+    expect('turns' in d && d.turns).toEqual([
+      { role: 'patient', text: `${desc}\n医生你好` },
+      { role: 'doctor', text: '发烧吗？' },
+    ]);
+    const follow = normaliseOne(raw([['病人', '上次开的药吃完了'], ['医生', '再开一周']], { description: desc }), ctx);
+    expect('turns' in follow && follow.turns[0].text).toBe(`${desc}\n上次开的药吃完了`);
+    // a turn that already holds the description is left as it is; a short line the description happens to contain stays
+    const held = normaliseOne(raw([['病人', `${desc}\n谢谢`], ['医生', '好']], { description: desc }), ctx);
+    expect('turns' in held && held.turns[0].text).toBe(`${desc}\n谢谢`);
+    const short = normaliseOne(raw([['病人', '咳嗽'], ['医生', '多久了']], { description: desc }), ctx);
+    expect('turns' in short && short.turns[0].text).toBe(`${desc}\n咳嗽`);
+  });
+
   it('rejects a dialogue with an unknown speaker label and names the label', () => {
     const { out, rejects } = normalise([raw([['P', '你好'], ['X', '嗯']])], ctx);
     expect(out).toHaveLength(0);
