@@ -15,6 +15,12 @@ describe('normalise text', () => {
   it('makes half-width punctuation full-width inside Chinese text but leaves numbers alone', () => {
     expect(normalisePunctuation('发烧38.5度,怎么办?')).toBe('发烧38.5度，怎么办？');
     expect(normalisePunctuation('吃药(一天两次)就好.')).toBe('吃药（一天两次）就好。');
+    // doubled marks become one, three full stops an ellipsis, the full-width full stop 。 (record review)
+    expect(normalisePunctuation('多喝水。。注意休息，，按时吃药，。复查。，好的！。')).toBe('多喝水。注意休息，按时吃药。复查。好的！');
+    expect(normalisePunctuation('你好。。。先查血常规....再说')).toBe('你好……先查血常规……再说');
+    expect(normalisePunctuation('建议中药调理．少吃辛辣．1．多喝水 2．5毫克')).toBe('建议中药调理。少吃辛辣。1.多喝水 2.5毫克');
+    expect(normalisePunctuation('疾病：：咳嗽，比例1：：2')).toBe('疾病：咳嗽，比例1：2');
+    expect(normalisePunctuation('一切正常。没问题，好的：明天复查！')).toBe('一切正常。没问题，好的：明天复查！');
   });
 
   it('turns full-width letters and digits into half-width', () => {
