@@ -29,6 +29,12 @@ describe('stock greetings and site texts found by the record review', () => {
     expect(clean('（医生留言）您好，很高兴成为您的私人医生，有事请留言，我看到就回，还请理解哦。', 'meddialog').text).toBe('');
   });
 
+  it('removes the 指导意见 heading glued to the next sentence without its colon, and only at a sentence start', () => {
+    expect(clean('考虑是胃炎。指导意见平时少吃辛辣，按时吃饭。', 'huatuo').text).toBe('考虑是胃炎。平时少吃辛辣，按时吃饭。');
+    expect(clean('考虑是胃炎.指导意见指导意见少吃辛辣', 'huatuo').text).toBe('考虑是胃炎。少吃辛辣');
+    expect(clean('请按医生的指导意见服药。', 'huatuo').text).toBe('请按医生的指导意见服药。');
+  });
+
   it('removes the CMtMedQA generator\'s self-introduction as an assistant', () => {
     expect(clean('您好，我是仲景智能医学助手，很高兴为您解答问题。便秘要多吃蔬菜。', 'cmtmedqa').text).toBe('便秘要多吃蔬菜。');
     expect(clean('张仲景是医圣。', 'cmtmedqa').text).toBe('张仲景是医圣。');
