@@ -175,7 +175,13 @@ export function normaliseOne(raw: RawDialogue, ctx: StageContext, counts: Cleani
     const desc = cleanCounted(raw.description, memoP, optsP);
     if (desc.has) {
       if (turns[0].role === 'doctor') turns.unshift({ role: 'patient', text: desc.text });
-      else if (!turns[0].text.includes(desc.text)) turns[0].text = withDescription(desc.text, turns[0].text);
+      else if (!turns[0].text.includes(desc.text)) {
+        // A follow-up visit that opens with the patient's own words keeps them alone (its description
+        // may be an earlier visit's); a form value the page repeated as the opening turn is replaced.
+        const first = withDescription(desc.text, turns[0].text);
+        const leaked = first !== `${desc.text}\n${turns[0].text}`;
+        if (leaked || !raw.origin.visit) turns[0].text = first;
+      }
     }
   }
   if (cfg.dropTitleEcho && turns.length > 0 && turns[0].role === 'patient') {
@@ -210,9 +216,9 @@ export function normaliseOne(raw: RawDialogue, ctx: StageContext, counts: Cleani
 
 /**
  * The opening patient turn with the case description before it, when the patient speaks first
- * (MedDialog: a visit whose first line is the patient's, or a form value of the description that
- * the page repeated as a turn, 无（2020-03-19填写）): the description's lines the turn opens with are
- * not repeated, so the record keeps the case and the patient's own words once each.
+ * (MedDialog: a first visit that opens with the patient's line, or any visit whose opening turn is a
+ * form value of the description the page repeated, 无（2020-03-19填写）): the description's lines
+ * (four characters or more) the turn opens with are not repeated.
  */
 export function withDescription(desc: string, turn: string): string {
   const lines = turn.split('\n');

@@ -120,6 +120,12 @@ describe('normalise stage', () => {
     expect('turns' in held && held.turns[0].text).toBe(`${desc}\n谢谢`);
     const short = normaliseOne(raw([['病人', '咳嗽'], ['医生', '多久了']], { description: desc }), ctx);
     expect('turns' in short && short.turns[0].text).toBe(`${desc}\n咳嗽`);
+    // a later visit keeps the patient's own opening alone (the description may be an earlier visit's), but loses a repeated form value
+    const visit = (turns: Array<[string, string]>) => ({ ...raw(turns, { description: desc }), origin: { ...raw(turns).origin, visit: 2 } });
+    const later = normaliseOne(visit([['病人', '这次是胃不舒服'], ['医生', '多久了']]), ctx);
+    expect('turns' in later && later.turns[0].text).toBe('这次是胃不舒服');
+    const leakedLater = normaliseOne(visit([['病人', '无（2020-03-01填写）'], ['病人', '又咳嗽了'], ['医生', '多久了']]), ctx);
+    expect('turns' in leakedLater && leakedLater.turns[0].text).toBe(`${desc}\n又咳嗽了`);
   });
 
   it('rejects a dialogue with an unknown speaker label and names the label', () => {
