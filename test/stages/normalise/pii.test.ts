@@ -29,6 +29,7 @@ describe('PII scrubbing', () => {
     expect(scrubPii('呼吸内科张三丰主任看过')).toBe('呼吸内科<NAME>主任看过');
     expect(scrubPii('心血管病中心刘明华大夫为您解答')).toBe('心血管病中心<NAME>大夫为您解答');
     expect(scrubPii('网上挂李志明副主任医师的号')).toBe('网上挂<NAME>副主任医师的号');
+    expect(scrubPii('挂周三李志明主任的号，星期五王建国医生不在')).toBe('挂周三<NAME>主任的号，星期五<NAME>医生不在');
     expect(scrubPii('我们医院的医生说没事，儿科主治医生也这么说')).toBe('我们医院的医生说没事，儿科主治医生也这么说');
   });
 
