@@ -33,6 +33,7 @@ describe('stock greetings and site texts found by the record review', () => {
     expect(clean('考虑是胃炎。指导意见平时少吃辛辣，按时吃饭。', 'huatuo').text).toBe('考虑是胃炎。平时少吃辛辣，按时吃饭。');
     expect(clean('考虑是胃炎.指导意见指导意见少吃辛辣', 'huatuo').text).toBe('考虑是胃炎。少吃辛辣');
     expect(clean('请按医生的指导意见服药。', 'huatuo').text).toBe('请按医生的指导意见服药。');
+    expect(clean('病例分析：您好，咳嗽多久了？健康指导：多喝水。', 'huatuo').text).toBe('您好，咳嗽多久了？多喝水。');
   });
 
   it('removes the CMtMedQA generator\'s self-introduction as an assistant', () => {
