@@ -95,5 +95,10 @@ export const SPIN_LEXICON: readonly SpinEntry[] = [
   { pattern: '用不着', original: '不用', weight: 0.5, seen: '14.4 / 0.02' },
   { pattern: '能够吃', original: '能吃', weight: 0.5, seen: '13.8 / 0.00' },
   { pattern: '效用', original: '作用', weight: 0.5, seen: '16.3 / 0.04' },
+  { pattern: '伤损', original: '损伤', weight: 1, seen: '14.3 / 0.00' },
+  { pattern: '拷贝', original: '复制', weight: 0.5, seen: '21.0 / 0.04' },
+  { pattern: '分解代谢', original: '新陈代谢', weight: 1, seen: '15.1 / 0.02' },
+  { pattern: '我们应当', original: '我们应该', weight: 0.5, seen: '14.6 / 0.00' },
+  { pattern: '多种不同', original: '多种', weight: 0.5, seen: '13.0 / 0.02' },
   { pattern: '在乎', original: '想得到', weight: 0.5, seen: '3.2 / 0' },
 ];
