@@ -19,7 +19,7 @@ export interface SpinEntry {
 
 export const SPIN_LEXICON: readonly SpinEntry[] = [
   { pattern: '放柔', original: '加重', weight: 1, seen: '28.8 / 0' },
-  { pattern: '不定期(?:复检|复查|监测|测|去|到|检查|的|做)', original: '定期…', weight: 1, seen: '37.8 / 0.1' },
+  { pattern: '不定期(?:复检|复查|监测|测|去|到|检查|做)', original: '定期…', weight: 1, seen: '37.8 / 0.1; without 不定期的 (不定期的痛 is real): 23.7 / 0' },
   { pattern: '抗衡', original: '对抗 / 抗', weight: 1, seen: '21.1 / 0' },
   { pattern: '再次出现', original: '出现', weight: 0.5, seen: '117.9 / 0.6' },
   { pattern: '仔细检查', original: '检查', weight: 0.5, seen: '112.5 / 0.5' },
@@ -44,7 +44,7 @@ export const SPIN_LEXICON: readonly SpinEntry[] = [
   { pattern: '足量', original: '适量', weight: 0.5, seen: '12.0 / 0.1' },
   { pattern: '做为', original: '作为', weight: 0.5, seen: '21.0 / 0.1' },
   { pattern: '严令禁止', original: '禁止', weight: 1, seen: '2.7 / 0' },
-  { pattern: '病发', original: '发病', weight: 0.5, seen: '53.0 / 0.6' },
+  { pattern: '(?<!疾)病发(?![展生作现])', original: '发病', weight: 0.5, seen: '53.0 / 0.6; not in 肝病发展, 疾病发生, 心脏病发作: 48.4 / 0.15' },
   { pattern: '防止', original: '避免', weight: 0.5, seen: '102.5 / 3.9' },
   { pattern: '麻醉(?:乙肝)?(?:胰岛素|疫苗|针|一针|药物治疗)', original: '注射…', weight: 1, seen: '42.5 / 2.0 (麻醉 alone)' },
   { pattern: '救治', original: '治疗', weight: 0.5 },

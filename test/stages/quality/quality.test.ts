@@ -83,6 +83,8 @@ describe('quality stage', () => {
     expect(scoreText('乙肝主要通过血液传播，患者要面对疾病，按时复查。', 0.25).lexicon).toBe(0);
     expect(scoreText('我想您好一下血糖多少算高？', 0.25).hits).toHaveProperty(['您好一下']);
     expect(scoreText('麻醉乙肝疫苗后要复查抗体。', 0.25).lexicon).toBe(1);
+    // words that only look like a spun form: 肝病发展 (not 病发 for 发病), 不定期的疼 (a real complaint)
+    expect(scoreText('慢性肝病发展到肝硬化要多年，心脏病发作要急救，腹部不定期的疼。', 0.25).lexicon).toBe(0);
   });
 
   it('reads 麻醉 as spun only where an injection is meant (胰岛素, 疫苗), not in surgery', () => {
