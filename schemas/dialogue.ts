@@ -33,6 +33,12 @@ export const Origin = z.object({
    * reach an output without normalise's PII scrubbing.
    */
   systemPromptChars: z.number().int().positive().optional(),
+  /**
+   * Set on every dialogue of a file whose opening dialogues are mostly machine-spun (quality
+   * stage, file-spin.ts): how many of its first dialogues were scored and how many of them were
+   * spun. The quality stage treats every record of such a file as spun.
+   */
+  fileSpin: z.strictObject({ sampled: z.number().int().positive(), spun: z.number().int().nonnegative() }).optional(),
 });
 export type Origin = z.infer<typeof Origin>;
 

@@ -107,6 +107,14 @@ export const QualityConfig = z.strictObject({
   sources: z.partialRecord(SourceFormat, QualityPolicy).default({}),
   /** Score (spin-lexicon weight per 100 meaningful characters, plus the LM term) at or above which a record with ≥ 1 lexicon weight is machine-spun (README "Quality scoring"). */
   threshold: z.number().positive().max(1000).default(0.25),
+  /**
+   * A whole file is machine-spun when at least `fileShare` of its first `fileSample` dialogues
+   * score as spun by themselves (at least 20 of them scored): then every record of the file is
+   * (a spinning tool rewrites a whole dump, and the lexicon knows only some of its substitutions).
+   * fileSample 0: no file-level decision.
+   */
+  fileSample: z.number().int().nonnegative().max(100_000).default(200),
+  fileShare: z.number().positive().max(1).default(0.5),
 });
 
 export const DedupConfig = z.strictObject({

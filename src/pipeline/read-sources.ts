@@ -15,6 +15,7 @@ import type { Logger } from '../core/logger.js';
 import { importers } from '../sources/index.js';
 import type { ImportItem } from '../sources/types.js';
 import { importRequeue } from '../sources/requeue.js';
+import { markSpunFile } from '../stages/quality/file-spin.js';
 
 export interface SourceFile {
   source: number;
@@ -97,7 +98,13 @@ function fileUnit(config: Pipeline, logger: Logger, u: WorkUnit): { items: Async
     withFile.file = f.display;
     return withFile;
   };
-  return { items: importer({ file: f.display, bytes, encoding: src.encoding }), limit: src.limit, prepare };
+  let items: AsyncIterable<ImportItem> = importer({ file: f.display, bytes, encoding: src.encoding });
+  // A dump file whose first dialogues are mostly machine-spun is spun as a whole (stages/quality/file-spin.ts).
+  const q = config.quality;
+  if (src.format !== 'requeue' && q.fileSample > 0 && (q.sources[src.format] ?? q.policy) !== 'off') {
+    items = markSpunFile(items, q, (s) => logger.warn({ source: i, file: f.display, sampled: s.sampled, spun: s.spun }, `${f.display}: ${s.spun} of its first ${s.sampled} dialogues are machine-spun, so every record of it is quality.machine_spun (quality.fileShare ${q.fileShare})`));
+  }
+  return { items, limit: src.limit, prepare };
 }
 
 export async function* sourceItems(config: Pipeline, baseDir: string, logger: Logger): AsyncGenerator<ImportItem & { file: string }> {

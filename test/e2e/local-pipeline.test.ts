@@ -71,15 +71,18 @@ describe('local executor on the real corpora in ../shared/data', () => {
       expect(r.dialogues.accepted + (byReason['quality.machine_spun'] ?? 0) + (byReason['split.pleasantry_only'] ?? 0)).toBeGreaterThanOrEqual(1139);
       expect(r.sources.cmtmedqa.machineSpunShare).toBeLessThanOrEqual(0.02);
     }],
+    // Run with the spin policy `flag` so its records are written: the file is spun as a whole
+    // (stages/quality/file-spin.ts), so under the default `reject` none would be.
     ['toyhom', 'dialogues/toyhom_cmd/样例_内科5000-6000.csv', (r) => {
       expect(r.dialogues.in).toBe(7644);
       expect(Object.keys(r.categories)).toContain('内科');
+      expect(r.sources.toyhom.machineSpunShare).toBe(1);
     }],
     ['huatuo', 'dialogues/huatuo26m/huatuo26M_test.json', (r) => expect(r.dialogues.in).toBe(6000)],
   ];
 
   it.each(cases)('runs the full %s file with the accounting closed and schema-valid output', async (format, file, check) => {
-    const p = pipelineFrom({ name: `real-${format}`, sources: [{ format, path: sharedData(file) }], shard: { ranks: 2 } });
+    const p = pipelineFrom({ name: `real-${format}`, sources: [{ format, path: sharedData(file) }], shard: { ranks: 2 }, ...(format === 'toyhom' ? { quality: { policy: 'flag' } } : {}) });
     const res = await runPipeline(p, tmpDir());
     expect(res.report.dialogues.closes).toBe(true);
     expect(res.report.records.closes).toBe(true);

@@ -155,15 +155,18 @@ export function quality(records: RecordEnvelope[], ctx: StageContext): StageResu
     }
     const q = scoreTextMemo(recordText(env), cfg.threshold);
     const annotations = { ...env.annotations, quality: { score: q.score, lm: q.lm, lexicon: q.lexicon } };
-    if (q.spun && policy === 'reject') {
+    const file = env.origin.fileSpin;
+    const spun = q.spun || file !== undefined;
+    if (spun && policy === 'reject') {
+      const own = `spin score ${q.score}${q.spun ? ' ≥' : ' <'} quality.threshold ${cfg.threshold}: ${Object.entries(q.hits).map(([k, n]) => `${k}×${n}`).join(', ') || 'no lexicon hit'} (LM ${q.lm} bits/char)`;
       rejects.push(makeReject({
         stage: 'quality', reason: 'quality.machine_spun', origin: env.origin, dialogueId: env.dialogueId, input: env,
-        detail: `spin score ${q.score} ≥ quality.threshold ${cfg.threshold}: ${Object.entries(q.hits).map(([k, n]) => `${k}×${n}`).join(', ')} (LM ${q.lm} bits/char)`,
-        evidence: q,
+        detail: file === undefined ? own : `its file is machine-spun: ${file.spun} of its first ${file.sampled} dialogues score as spun (quality.fileShare ${cfg.fileShare}); this record's own ${own}`,
+        evidence: file === undefined ? q : { ...q, file },
       }));
       continue;
     }
-    if (q.spun) annotations.flags = [...new Set([...(env.annotations.flags ?? []), 'quality.machine_spun'])];
+    if (spun) annotations.flags = [...new Set([...(env.annotations.flags ?? []), 'quality.machine_spun'])];
     out.push({ ...env, annotations });
   }
   return { out, rejects };
