@@ -115,4 +115,16 @@ describe('120ask: every doctor answer is read, one dialogue per answering doctor
       <div class="b_answerli"><div class="crazy_doctor"><audio src="a.mp3">您的浏览器不支持 audio 元素</audio></div></div></body></html>`;
     expect(ask120Adapter.parse(html, 'https://www.120ask.com/question/fxVoice.htm')).toMatchObject({ turns: [{ speaker: '患者', text: '耳朵里有回声。' }], placeholders: 1 });
   });
+
+  it('a page whose question is the 2015 markup (div.b_askcont p.crazy_new) but whose answers are in div.crazy_doctor or div.b_anscont_cont (no div.crazy_new) keeps its answers (the question alone before), without the time line', () => {
+    const html = `<html><body><div class="b_askcont" id="d_msCon"><p class="crazy_new"><span>健康咨询描述：</span>脚后跟疼。</p></div>
+      <div class="b_answerli"><div class="b_answertop"><div class="b_answertl"><span class="b_sp1"><a>甲</a> 医师</span></div></div><div class="crazy_doctor">可能是足底筋膜炎，<br>少站立。<span class="b_anscont_time">2018-01-01</span></div></div>
+      <div class="b_answerli"><div class="b_anscontc"><div class="b_anscont_cont">穿软底鞋。</div><span class="b_anscont_time">2018-01-02</span></div></div></body></html>`;
+    expect(ask120Adapter.parse(html, 'https://www.120ask.com/question/fxMix15.htm')).toMatchObject({
+      turns: [{ speaker: '患者', text: '健康咨询描述：脚后跟疼。' }, { speaker: '医生', text: '可能是足底筋膜炎，\n少站立。' }],
+      layout: '120ask/ask-2015',
+      doctorTitle: '医师',
+      threads: [{ turns: [{ speaker: '医生', text: '穿软底鞋。' }] }],
+    });
+  });
 });

@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { decodeHtml } from '../../src/scrape/charset.js';
+import { sharedData } from '../support/services.js';
 import { ADAPTERS, ask120Adapter, chunyuAdapter, haodfAdapter, xywyAdapter } from '../../src/scrape/adapters/index.js';
 import { blockText, detach, findIn, loadHtml, MarkupRefused, MAX_ATTRIBUTES, MAX_DEPTH } from '../../src/scrape/adapters/types.js';
 import { discoverLinks } from '../../src/scrape/discover.js';
@@ -135,5 +138,16 @@ describe('hostile pages end in bounded time with a reject, never a crash', () =>
   it('a list page nested too deep gives no links and says why (discovery does not crash or hang)', () => {
     const html = `<html><body>${'<div>'.repeat(100_000)}<a href="/flow/a.html">a</a></body></html>`;
     expect(() => timed(() => discoverLinks(html, 'https://www.haodf.com/zixun/list.html', ADAPTERS))).toThrow(MarkupRefused);
+  });
+
+  it('a page of another site\'s layout under a site\'s own URL is a reject, never a dialogue: every fixture under every other site, and the real haodf page', () => {
+    const files = readdirSync('fixtures/html', { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'unknown').flatMap((d) => readdirSync(`fixtures/html/${d.name}`).map((f) => [d.name, `fixtures/html/${d.name}/${f}`]));
+    files.push(['haodf', sharedData('html', 'haodf', 'haodf_flow_page_2020.html')]);
+    expect(files.length).toBeGreaterThanOrEqual(14);
+    for (const [site, file] of files) {
+      const d = decodeHtml(readFileSync(file));
+      if (!d.ok) throw new Error(d.detail);
+      for (const a of ADAPTERS.filter((x) => x.name !== site)) expect([file, a.name, a.parse(d.text, URLS[a.name])]).toEqual([file, a.name, expect.objectContaining({ kind: expect.any(String) })]);
+    }
   });
 });
