@@ -127,4 +127,20 @@ describe('120ask: every doctor answer is read, one dialogue per answering doctor
       threads: [{ turns: [{ speaker: '医生', text: '穿软底鞋。' }] }],
     });
   });
+
+  it('a follow-up\'s speaker is its title class (b_docaddti the doctor, b_ansaddti the asker) before any marker word; an inline marker with a colon is stripped, a word that only starts the text is not', () => {
+    const html = `<html><body><div id="d_msCon"><p>牙龈肿。</p></div><div class="b_answerli"><div class="crazy_new">先用漱口水。</div>
+      <div class="b_ansaddbox"><div class="b_ansaddli"><span class="b_docaddti">追问<span>2020-01-01</span></span><p>有没有发烧？</p></div>
+      <div class="b_ansaddli"><span class="b_ansaddti"><span>2020-01-01</span></span><p>回复医生：没有发烧。</p></div>
+      <div class="b_ansaddli">回答：那就先观察。</div></div></div></body></html>`;
+    expect(ask120Adapter.parse(html, 'https://www.120ask.com/question/fxAdd.htm')).toMatchObject({
+      turns: [
+        { speaker: '患者', text: '牙龈肿。' },
+        { speaker: '医生', text: '先用漱口水。' },
+        { speaker: '医生', text: '有没有发烧？' },
+        { speaker: '患者', text: '回复医生：没有发烧。' },
+        { speaker: '医生', text: '那就先观察。' },
+      ],
+    });
+  });
 });
