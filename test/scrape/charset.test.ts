@@ -62,6 +62,13 @@ describe('charset decision', () => {
     expect(decodeHtml(inUtf8)).toMatchObject({ ok: false, detail: expect.stringMatching(/^bytes mix encodings: 8 UTF-8 characters in a row/) });
   });
 
+  it('UTF-8 text only inside a <script>, a <style> or a comment of a GBK page is no reader\'s text: the page decodes as GBK (when those bytes decode as GBK at all)', () => {
+    const gbk = (t: string) => iconv.encode(t, 'gbk');
+    const page = Buffer.concat([gbk('<html><head><meta charset="gbk"><SCRIPT>// '), Buffer.from('统计代码注释文字', 'utf8'), gbk('</script><style>/* '), Buffer.from('样式说明文字', 'utf8'), gbk(' */</style></head><body><!-- '), Buffer.from('模板中文注释', 'utf8'), gbk(' --><p>孩子发烧三天了。</p></body></html>')]);
+    const d = decodeHtml(page);
+    expect(d.ok && [d.charset, d.text.includes('孩子发烧三天了。')]).toEqual(['gb18030', true]);
+  });
+
   it('real GBK text is never taken for mixed: the longest UTF-8-looking run in 3.4 MB of it is shorter than the limit; the GBK fixtures decode as before', () => {
     const real = readFileSync(sharedData('dialogues', 'toyhom_cmd', '样例_内科5000-6000.csv'));
     expect(() => new TextDecoder('utf-8', { fatal: true }).decode(real)).toThrow(); // GBK bytes
