@@ -220,6 +220,20 @@ function readTurns(ctx: ReadCtx, layout: Layout): ReadThreads | string {
       threads.push(t);
     });
   }
+  // A turn element inside another of the same rule is read again, its text in both (32 nested bubbles
+  // over 300,000 spans took 30 s to read), unless the rule keeps one per thread and both are in the
+  // same thread (the outer one comes first and is the one kept: a wrapper with the same class).
+  const threadAt = (el: AnyNode): AnyNode | undefined => {
+    for (let n: AnyNode | null = el; n; n = n.parent) if (threadOf.has(n)) return n;
+    return undefined;
+  };
+  for (const [el, rule] of ruleOf) {
+    for (let up = el.parent; up; up = up.parent) {
+      if (ruleOf.get(up as Element) !== rule) continue;
+      if (rule.limit !== 1 || threadAt(el) !== threadAt(up)) return `turn elements (${rule.select}) nested in each other: not a page this layout reads`;
+      break;
+    }
+  }
   const { ordered, lastThread } = inDocumentOrder($.root()[0], ruleOf, threadOf);
   const all = $(ordered);
   // `limit` counts turns that have text, per thread: a voice-only first answer gives way to the next written one.

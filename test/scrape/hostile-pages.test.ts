@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { decodeHtml } from '../../src/scrape/charset.js';
 import { sharedData } from '../support/services.js';
 import { ADAPTERS, ask120Adapter, chunyuAdapter, haodfAdapter, xywyAdapter } from '../../src/scrape/adapters/index.js';
-import { blockText, detach, findIn, loadHtml, MarkupRefused, MAX_ATTRIBUTES, MAX_DEPTH } from '../../src/scrape/adapters/types.js';
+import { blockText, detach, findIn, loadHtml, MarkupRefused, MAX_ATTRIBUTES, MAX_DEPTH, MAX_SELF_NESTING } from '../../src/scrape/adapters/types.js';
 import { discoverLinks } from '../../src/scrape/discover.js';
 import { MAX_TURN_ELEMENTS } from '../../src/scrape/layout-engine.js';
 
@@ -149,5 +149,26 @@ describe('hostile pages end in bounded time with a reject, never a crash', () =>
       if (!d.ok) throw new Error(d.detail);
       for (const a of ADAPTERS.filter((x) => x.name !== site)) expect([file, a.name, a.parse(d.text, URLS[a.name])]).toEqual([file, a.name, expect.objectContaining({ kind: expect.any(String) })]);
     }
+  });
+
+  it(`one class nested in itself more than ${MAX_SELF_NESTING} times is refused before any layout's :has() looks through every level (500 nested div.crazy_doctor over 300,000 spans took 220 s)`, () => {
+    const spans = '<span>x</span>'.repeat(100_000);
+    for (const [cls, a] of [['crazy_doctor', ask120Adapter], ['block-line', chunyuAdapter], ['f-card', haodfAdapter], ['docall', xywyAdapter]] as const) {
+      const r = timed(() => a.parse(`<html><body><div id="d_msCon"><p>腰疼</p></div>${`<div class="${cls} x">`.repeat(500)}${spans}</body></html>`, URLS[a.name]));
+      expect(r).toEqual({ unrecognised: `more than ${MAX_SELF_NESTING} elements of .${cls} nested in each other: not a page a layout reads`, kind: 'layout' });
+    }
+  });
+
+  it('turn elements of one rule nested in each other (each would be read again with all the others inside) are refused; a same-class wrapper of a turn kept once per thread is read once', () => {
+    const spans = '<span>x</span>'.repeat(20_000);
+    const nested = `<html><body>${'<div class="block-line"><div class="context-left"><h6>患者</h6><p>咳</p>'.repeat(MAX_SELF_NESTING)}${spans}</body></html>`;
+    expect(timed(() => chunyuAdapter.parse(nested, URLS.chunyu))).toEqual({ unrecognised: 'chunyu/context-left: turn elements (div.block-line:has(div.context-left)) nested in each other: not a page this layout reads', kind: 'layout' });
+    const answers = `<html><body><div id="d_msCon"><p>腰疼</p></div>${'<div class="crazy_doctor">休息'.repeat(MAX_SELF_NESTING)}${spans}</body></html>`;
+    expect(timed(() => ask120Adapter.parse(answers, URLS['120ask']))).toMatchObject({ kind: 'layout', unrecognised: expect.stringContaining('nested in each other') });
+    // xywy's answer text div.pt15 (a padding class) holding another div.pt15: one answer, read once.
+    const pt = `<html><body><div id="qdetailc">头晕</div><div class="docall"><div class="qsdetail"><div class="Doc_dochf"><div class="pt15 f14">先量血压。<div class="pt15">再查血常规。</div></div></div></div></div></body></html>`;
+    expect(turnsOf(xywyAdapter.parse(pt, URLS.xywy))).toEqual([{ speaker: '患者', text: '头晕' }, { speaker: '医生', text: '先量血压。\n再查血常规。' }]);
+    const wrapped = `<html><body><div class="f-q-main"><div class="b_askdesc" id="d_msCon"><p>腰疼一周。</p></div></div><div class="b_answerli"><div class="crazy_new">先休息。</div></div></body></html>`;
+    expect(turnsOf(ask120Adapter.parse(wrapped, URLS['120ask']))).toEqual([{ speaker: '患者', text: '腰疼一周。' }, { speaker: '医生', text: '先休息。' }]);
   });
 });

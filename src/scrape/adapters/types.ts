@@ -87,7 +87,51 @@ export interface SiteAdapter {
 export function loadHtml(html: string): CheerioAPI {
   const why = tooManyAttributes(html);
   if (why) throw new MarkupRefused(why);
-  return cheerio.load(html, { scriptingEnabled: false, treeAdapter: depthGuard() });
+  const $ = cheerio.load(html, { scriptingEnabled: false, treeAdapter: depthGuard() });
+  const nested = selfNesting($.root()[0]);
+  if (nested) throw new MarkupRefused(nested);
+  return $;
+}
+
+/**
+ * More elements of one class (or id) nested inside each other than this, on one path from the root,
+ * refuse the page. A layout's `:has()` and ancestor tests look through every candidate's subtree or
+ * ancestors: 500 nested div.crazy_doctor over 300,000 spans took 220 s. No page we know nests a class
+ * in itself more than a few times.
+ */
+export const MAX_SELF_NESTING = 32;
+
+/** Why the tree nests one class or id in itself more than MAX_SELF_NESTING times, or undefined: one walk, counts kept along the path. */
+function selfNesting(root: AnyNode): string | undefined {
+  const onPath = new Map<string, number>();
+  const EXIT = null;
+  const stack: Array<AnyNode | typeof EXIT> = [root];
+  const tokensOf = new Map<AnyNode, string[]>();
+  const path: AnyNode[] = [];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n === EXIT) {
+      for (const t of tokensOf.get(path.pop()!) ?? []) onPath.set(t, onPath.get(t)! - 1);
+      continue;
+    }
+    if (!('children' in n)) continue;
+    const attribs = (n as Element).attribs;
+    const tokens: string[] = [];
+    if (attribs) {
+      if (attribs.id) tokens.push(`#${attribs.id}`);
+      if (attribs.class) for (const c of attribs.class.split(/[ \t\n\f\r]+/)) if (c) tokens.push(`.${c}`);
+    }
+    for (const t of new Set(tokens)) {
+      const k = (onPath.get(t) ?? 0) + 1;
+      if (k > MAX_SELF_NESTING) return `more than ${MAX_SELF_NESTING} elements of ${t} nested in each other: not a page a layout reads`;
+      onPath.set(t, k);
+    }
+    tokensOf.set(n, [...new Set(tokens)]);
+    path.push(n);
+    stack.push(EXIT);
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+  }
+  return undefined;
 }
 
 /**
