@@ -26,6 +26,13 @@ export const Origin = z.object({
   placeholders: z.number().int().nonnegative().optional(),
   /** Window index for records split out of one dialogue. */
   window: z.number().int().nonnegative().optional(),
+  /**
+   * Chat-format records (CMtMedQA re-saved for LLaMA-Factory / OpenAI: a `system` field or a first
+   * system message): the length in characters of the system prompt, which is no turn and was not
+   * read — so dropping it is visible in the annotation sidecar. Its text is not kept: it would
+   * reach an output without normalise's PII scrubbing.
+   */
+  systemPromptChars: z.number().int().positive().optional(),
 });
 export type Origin = z.infer<typeof Origin>;
 

@@ -10,12 +10,14 @@
  *   doctor → doctor, alternating from the patient and ending with the doctor (whole rounds).
  * A history given as JSON text in a string is read as that JSON. Anything else is ambiguous and the record an `import.schema` reject whose detail says what was
  * found: an entry of another shape, a pair object with two ways of naming its question (or a
- * text member besides them, which could belong to the turn), a system or tool message, messages
+ * text member besides them, which could belong to the turn), a tool message, a system message
+ * anywhere but first (a first one is the prompt: returned as `system`, never a turn), messages
  * that do not alternate, messages mixed with pairs. Nothing here guesses or drops text.
  */
 import type { RawTurn } from '../../schemas/dialogue.js';
 
-export type HistoryResult = { turns: RawTurn[] } | { path: string; problem: string };
+/** `system`: the text of a leading system message (no turn: the caller records it, see cmtmedqa.ts). */
+export type HistoryResult = { turns: RawTurn[]; system?: string } | { path: string; problem: string };
 
 /** A pair object's names for its question and answer; instruction/output also takes `input`. */
 const PAIR_KEYS: ReadonlyArray<readonly [string, string]> = [
@@ -70,9 +72,26 @@ function pairOf(o: Record<string, unknown>): { q: string; a: string } | string {
   return { q, a: (o[aKey] as string).trim() };
 }
 
+/** A message's role, lower-cased, when it is a {role|from: string} message. */
+function roleOf(m: unknown): string | undefined {
+  if (!isMessage(m)) return undefined;
+  const role = 'role' in m ? m.role : m.from;
+  return typeof role === 'string' ? role.trim().toLowerCase() : undefined;
+}
+
 function messageTurns(history: unknown[]): HistoryResult {
   const turns: RawTurn[] = [];
-  for (let k = 0; k < history.length; k++) {
+  // A system message first (LLaMA-Factory / OpenAI chat exports) is the prompt, not a turn.
+  let system: string | undefined;
+  let first = 0;
+  if (roleOf(history[0]) === 'system') {
+    const m = history[0] as Record<string, unknown>;
+    const text = 'role' in m ? m.content : m.value;
+    if (typeof text !== 'string') return fail(0, `the system message's ${'role' in m ? 'content' : 'value'} is ${describe(text)}`);
+    system = text;
+    first = 1;
+  }
+  for (let k = first; k < history.length; k++) {
     const m = history[k];
     if (!isMessage(m)) return fail(k, `${describe(m)} among role messages`);
     const hasRole = 'role' in m;
@@ -85,12 +104,12 @@ function messageTurns(history: unknown[]): HistoryResult {
     const r = role.trim().toLowerCase();
     const speaker = PATIENT_ROLES.has(r) ? 'patient' : DOCTOR_ROLES.has(r) ? 'doctor' : null;
     if (!speaker) return fail(k, `a message with role ${JSON.stringify(role)} (only patient and doctor turns are read)`);
-    const want = k % 2 === 0 ? 'patient' : 'doctor';
+    const want = (k - first) % 2 === 0 ? 'patient' : 'doctor';
     if (speaker !== want) return fail(k, `the roles are ${history.map((x) => JSON.stringify(isObject(x) ? (x.role ?? x.from) : x)).join(', ')}, which do not alternate from the patient`);
     turns.push({ speaker, text: text.trim() });
   }
   if (turns.length % 2 === 1) return fail(history.length - 1, 'the messages end with a patient turn (no answer closes the round)');
-  return { turns };
+  return system === undefined ? { turns } : { turns, system };
 }
 
 /**

@@ -11,7 +11,11 @@
  * records may sit in a wrapper object ({"data": [...]}, see json-wrapper.ts).
  * - {conversations | messages: [role messages], id?, cate1?, cate2?}: the same records converted
  *   to ShareGPT / OpenAI messages, read as historyTurns reads role messages (alternating from the
- *   patient, ending with the doctor); a non-empty `system` prompt is no turn and makes it a reject.
+ *   patient, ending with the doctor).
+ * A system prompt (a `system` field beside either shape, LLaMA-Factory's alpaca and sharegpt
+ * layouts, or a first {role: system} message) is no turn: the dialogue is read without it and the
+ * prompt's length is kept in origin.systemPromptChars (visible in the annotation sidecar); a record with two
+ * different ones, or a system message after the first, is an `import.schema` reject.
  */
 import { z } from 'zod';
 import type { RawDialogue, RawTurn } from '../../schemas/dialogue.js';
@@ -23,6 +27,8 @@ import type { Importer } from './types.js';
 // null stands for an absent optional field (pandas and Python None write it so).
 const MultiTurn = z.object({
   id: z.union([z.string(), z.number()]).nullish(),
+  // LLaMA-Factory's alpaca layout: the prompt beside the record (see systemPromptOf).
+  system: z.string().nullish(),
   cate1: z.string().nullish(),
   cate2: z.string().nullish(),
   instruction: z.string(),
@@ -35,6 +41,7 @@ const MultiTurn = z.object({
 const Safety = z.object({
   instruct: z.string(),
   output: z.string(),
+  system: z.string().nullish(),
 });
 
 /** A whole dialogue as role messages (ShareGPT / LLaMA-Factory, OpenAI): the CMtMedQA records converted for training. */
@@ -47,6 +54,18 @@ const Messages = z.object({
   messages: z.array(z.unknown()).optional(),
 });
 
+/**
+ * The system prompt of a record: its `system` field and/or a first system message (`fromMessages`),
+ * undefined when there is none (or only whitespace), or a problem when both hold different text.
+ */
+function systemPromptOf(field: string | null | undefined, fromMessages: string | undefined): { prompt?: string } | { problem: string } {
+  const a = field?.trim() || undefined;
+  const b = fromMessages?.trim() || undefined;
+  if (a && b && a !== b) return { problem: 'two different system prompts (a "system" field and a first system message)' };
+  const prompt = a ?? b;
+  return prompt ? { prompt } : {};
+}
+
 /** Fields of the two record shapes (an object with none of them may be a wrapper, see wrapperHint). */
 const FIELDS = ['instruction', 'instruct', 'output', 'conversations', 'messages'];
 
@@ -54,13 +73,15 @@ export const importCmtMedQa: Importer = (input) =>
   importJsonArray('cmtmedqa', input, (value, ctx) => {
     const multi = MultiTurn.safeParse(value);
     const history = multi.success ? historyTurns(multi.data.history ?? []) : null;
-    if (multi.success && history && 'turns' in history) {
+    const multiSystem = multi.success && history && 'turns' in history ? systemPromptOf(multi.data.system, history.system) : undefined;
+    if (multi.success && history && 'turns' in history && multiSystem && !('problem' in multiSystem)) {
       const r = multi.data;
       const turns: RawTurn[] = history.turns;
       const question = r.input && r.input.trim() ? `${r.instruction.trim()}\n${r.input.trim()}` : r.instruction.trim();
       turns.push({ speaker: 'patient', text: question }, { speaker: 'doctor', text: r.output.trim() });
       const id = idText(r.id);
       const d: Omit<RawDialogue, 'id'> = { origin: indexOrigin(ctx, id || undefined), turns };
+      if (multiSystem.prompt) d.origin.systemPromptChars = multiSystem.prompt.length;
       const cate1 = r.cate1?.trim();
       const cate2 = r.cate2?.trim();
       if (cate1) d.cate1 = cate1;
@@ -69,8 +90,11 @@ export const importCmtMedQa: Importer = (input) =>
     }
     const safety = Safety.safeParse(value);
     if (safety.success) {
+      const origin = indexOrigin(ctx, `safety-${ctx.index}`);
+      const system = systemPromptOf(safety.data.system, undefined);
+      if ('prompt' in system && system.prompt) origin.systemPromptChars = system.prompt.length;
       return dialogueItem({
-        origin: indexOrigin(ctx, `safety-${ctx.index}`),
+        origin,
         turns: [
           { speaker: 'patient', text: safety.data.instruct.trim() },
           { speaker: 'doctor', text: safety.data.output.trim() },
@@ -85,12 +109,14 @@ export const importCmtMedQa: Importer = (input) =>
       const key = m.conversations ? 'conversations' : 'messages';
       const list = (m.conversations ?? m.messages)!;
       const read = historyTurns(list);
-      if (m.system?.trim()) fromMessages = { path: 'system', problem: 'a system prompt (no patient or doctor turn; the record is not read without it)' };
-      else if ('problem' in read) fromMessages = { path: read.path.replace(/^history/, key), problem: read.problem };
+      const system = 'turns' in read ? systemPromptOf(m.system, read.system) : {};
+      if ('problem' in read) fromMessages = { path: read.path.replace(/^history/, key), problem: read.problem };
+      else if ('problem' in system) fromMessages = { path: 'system', problem: system.problem };
       else if (read.turns.length === 0) fromMessages = { path: key, problem: 'no messages' };
       else {
         const id = idText(m.id);
         const d: Omit<RawDialogue, 'id'> = { origin: indexOrigin(ctx, id || undefined), turns: read.turns };
+        if (system.prompt) d.origin.systemPromptChars = system.prompt.length;
         const cate1 = m.cate1?.trim();
         const cate2 = m.cate2?.trim();
         if (cate1) d.cate1 = cate1;
@@ -101,6 +127,7 @@ export const importCmtMedQa: Importer = (input) =>
     let where: string;
     if (fromMessages) where = `${fromMessages.path}: ${fromMessages.problem}`;
     else if (history && 'problem' in history) where = `${history.path}: ${history.problem}`;
+    else if (multiSystem && 'problem' in multiSystem) where = `system: ${multiSystem.problem}`;
     else {
       const issue = multi.error?.issues[0];
       where = `${issue?.path.join('.') || '(root)'}: ${issue?.message}`;
@@ -111,4 +138,4 @@ export const importCmtMedQa: Importer = (input) =>
       indexOrigin(ctx),
       value,
     );
-  }, { wrappers: { recordFields: new Set([...FIELDS, 'id', 'input', 'history', 'cate1', 'cate2']) } });
+  }, { wrappers: { recordFields: new Set([...FIELDS, 'id', 'input', 'history', 'cate1', 'cate2', 'system']) } });

@@ -11,19 +11,20 @@
  * with a decimal comma, and exports name a TSV .csv).
  *
  * Lenient where real dumps are sloppy: a quote inside an unquoted field is kept as text, and text
- * after a closing quote is appended to the field. Blank lines are skipped. It does not check
+ * after a closing quote is appended to the field. Blank lines are skipped. A record over
+ * MAX_UNIT_CHARS keeps only its text up to there and comes out `tooLong` (the importer rejects it). It does not check
  * column counts (the importer knows its header) and never throws on data.
  */
-import { LINE_END_SNIFF_CHARS } from './lines.js';
+import { LINE_END_SNIFF_CHARS, MAX_UNIT_CHARS } from './lines.js';
 
 export type CsvEvent =
   /**
    * `record` is the 1-based ordinal of the record in the file (the header is record 1).
    * `unterminated`: the last record of an input that does not end with a newline (it may be cut).
    */
-  | { kind: 'row'; record: number; fields: string[]; unterminated?: boolean }
+  | { kind: 'row'; record: number; fields: string[]; unterminated?: boolean; tooLong?: boolean }
   /** The input ended inside a quoted field. */
-  | { kind: 'truncated'; record: number; fields: string[] };
+  | { kind: 'truncated'; record: number; fields: string[]; tooLong?: boolean };
 
 const QUOTE = 34;
 const LF = 10;
@@ -107,6 +108,15 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {
   let inQuoted = false;
   /** A '"' inside a quoted field was the last character of the previous chunk. */
   let quotePending = false;
+  /** Characters of the record so far; past MAX_UNIT_CHARS (`tooLong`) no more are kept (lines.ts). */
+  let recordChars = 0;
+  let tooLong = false;
+  const add = (text: string) => {
+    if (tooLong) return;
+    recordChars += text.length;
+    if (recordChars > MAX_UNIT_CHARS) tooLong = true;
+    else field += text;
+  };
 
   for await (const s of chunks()) {
     const out: CsvEvent[] = [];
@@ -116,7 +126,7 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {
       if (quotePending) {
         quotePending = false;
         if (s.charCodeAt(i) === QUOTE) {
-          field += '"';
+          add('"');
           i++;
           continue;
         }
@@ -125,18 +135,18 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {
       if (inQuoted) {
         const j = s.indexOf('"', i);
         if (j < 0) {
-          field += s.slice(i);
+          add(s.slice(i));
           i = n;
           break;
         }
-        field += s.slice(i, j);
+        add(s.slice(i, j));
         if (j + 1 === n) {
           quotePending = true;
           i = n;
           break;
         }
         if (s.charCodeAt(j + 1) === QUOTE) {
-          field += '"';
+          add('"');
           i = j + 2;
         } else {
           inQuoted = false;
@@ -157,7 +167,7 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {
         if (c === SEP || c === EOL) break;
       }
       if (j > i) {
-        field += s.slice(i, j);
+        add(s.slice(i, j));
         atFieldStart = false;
       }
       if (j === n) {
@@ -169,8 +179,11 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {
       } else {
         row.push(stripCr(field));
         record++;
-        if (!(row.length === 1 && row[0] === '')) out.push({ kind: 'row', record, fields: row });
+        if (tooLong) out.push({ kind: 'row', record, fields: row, tooLong });
+        else if (!(row.length === 1 && row[0] === '')) out.push({ kind: 'row', record, fields: row });
         row = [];
+        recordChars = 0;
+        tooLong = false;
       }
       field = '';
       atFieldStart = true;
@@ -182,9 +195,9 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {
   if (quotePending) inQuoted = false; // the file's last character closed the quoted field
   if (inQuoted) {
     row.push(field);
-    yield { kind: 'truncated', record: record + 1, fields: row };
-  } else if (row.length > 0 || !atFieldStart) {
+    yield tooLong ? { kind: 'truncated', record: record + 1, fields: row, tooLong } : { kind: 'truncated', record: record + 1, fields: row };
+  } else if (row.length > 0 || !atFieldStart || tooLong) {
     row.push(stripCr(field));
-    yield { kind: 'row', record: record + 1, fields: row, unterminated: true };
+    yield tooLong ? { kind: 'row', record: record + 1, fields: row, unterminated: true, tooLong } : { kind: 'row', record: record + 1, fields: row, unterminated: true };
   }
 }

@@ -4,50 +4,126 @@
  *   P\t<utterance>\t<label>      (or D\t...; label 0/1/2 is not kept; a tab inside the utterance is kept)
  *   SUM1\t... / SUM2.<k>\t...    (summaries, not turns)
  * One block is one dialogue (sourceId = its id, department and disease kept). A block whose
- * header or lines do not parse is an `import.parse_error` reject; a last block cut mid-line, or
- * missing its SUM lines in a file whose other blocks have them, is `import.truncated` (files
+ * header or lines do not parse is an `import.parse_error` reject. Blocks whose tabs an editor or a
+ * copy turned into runs of spaces (or some of them: a mix) are read the same way: the header by its
+ * keys (id, department, disease), a line's tag up to its first space or tab, and a last digit after
+ * spaces as the label when every turn of the block ends with one (when only some do, the block is
+ * an `import.parse_error`: a number ending an utterance could not be told from a label). A last
+ * block cut mid-line, or missing its SUM lines in a file whose other blocks have them, is
+ * `import.truncated` (files
  * re-exported without summaries have none anywhere). An input with nothing but whitespace is one
  * `import.truncated` reject (as for the JSON formats). Only the current block is held in memory.
  */
 import type { Origin, RawDialogue, RawTurn } from '../../schemas/dialogue.js';
 import { decodeText } from './encoding.js';
-import { dialogueItem, rejectItem } from './item.js';
-import { LineReader } from './lines.js';
+import { dialogueItem, NO_FINAL_NEWLINE, rejectItem } from './item.js';
+import { BoundedBlock, LineReader, MAX_UNIT_CHARS } from './lines.js';
 import type { ImportInput, ImportItem, Importer } from './types.js';
 
 /** The label column of a P/D line (0, 1 or 2 in the dump). */
 const LABEL = /^\s*\d+\s*$/;
 
 /**
+ * The header with its tabs turned into spaces (or a mix): the keys themselves delimit the values
+ * (the department runs to the `disease` key). Matched in linear time: lines may be long.
+ */
+const SPACED_HEAD = /^id[\t ]+(\S+)[\t ]+(?:department|apartment)(?=[\t ]|$)/;
+const DISEASE_KEY = /(?:^|[\t ])disease(?=[\t ]|$)/;
+const HEADER_KEYS = new Set(['id', 'department', 'apartment', 'disease']);
+/** The first token of a line: its tag (P, D, SUM1, SUM2.0 …, id). */
+const TAG_END = /[\t ]/;
+/**
+ * The text of a trimmed utterance before a label after spaces (a tab turned into spaces: one last
+ * digit, as the dump's 0/1/2), else undefined. No regex: utterances may hold long runs of spaces.
+ */
+function beforeSpacedLabel(text: string): string | undefined {
+  const n = text.length;
+  if (n < 3) return undefined;
+  const last = text.charCodeAt(n - 1);
+  const before = text.charCodeAt(n - 2);
+  if (last < 48 || last > 57 || (before !== 32 && before !== 9)) return undefined;
+  return text.slice(0, n - 2).trim();
+}
+
+/**
+ * The header's fields: the published tab columns, else the same keys separated by spaces
+ * (`spaced`); the tab columns as they split when neither reads (the caller rejects a header
+ * without an id).
+ */
+function headerMeta(line: string): { meta: Map<string, string>; spaced: boolean } {
+  const header = line.split('\t');
+  const meta = new Map<string, string>();
+  for (let k = 0; k + 1 < header.length; k += 2) meta.set(header[k].trim(), header[k + 1].trim());
+  if (header[0] === 'id' && [...meta.keys()].every((key) => HEADER_KEYS.has(key))) return { meta, spaced: false };
+  const head = SPACED_HEAD.exec(line);
+  if (!head) return { meta, spaced: false };
+  const rest = line.slice(head[0].length);
+  const key = DISEASE_KEY.exec(rest);
+  if (!key) return { meta, spaced: false };
+  const department = rest.slice(0, key.index).trim();
+  const disease = rest.slice(key.index + key[0].length).trim();
+  return { meta: new Map([['id', head[1]], ['department', department], ['disease', disease]]), spaced: true };
+}
+
+/** The end of a line's tag (the index of the tab or space after it, or the line's length). */
+function tagEnd(line: string): number {
+  const at = line.search(TAG_END);
+  return at < 0 ? line.length : at;
+}
+
+/**
  * `needsSummaries`: the block is the file's last and the blocks before it had SUM lines, so one
  * without them was cut off; `cut`: the input ended mid-line (no final newline).
  */
 function parseBlock(lines: string[], position: number, file: string, needsSummaries: boolean, cut: boolean): ImportItem {
-  const header = lines[0].split('\t');
-  const meta = new Map<string, string>();
-  for (let k = 0; k + 1 < header.length; k += 2) meta.set(header[k].trim(), header[k + 1].trim());
+  const { meta, spaced: spacedHeader } = headerMeta(lines[0]);
   const sourceId = meta.get('id') ?? '';
   const origin: Origin = { format: 'hetmc', file, sourceId: sourceId || `block-${position}`, position };
   const raw = () => lines.join('\n');
-  if (cut) return rejectItem('import.truncated', `the input ends inside block ${position} (id ${sourceId || '?'})`, origin, raw());
-  if (header[0] !== 'id' || !sourceId) {
+  if (cut) return rejectItem('import.truncated', `the input ends without a final newline inside block ${position} (id ${sourceId || '?'}): the block may be cut (${NO_FINAL_NEWLINE})`, origin, raw());
+  if (!/^id[\t ]/.test(lines[0]) || !sourceId) {
     return rejectItem('import.parse_error', `block ${position} does not start with an "id\\t<n>\\tdepartment\\t...\\tdisease\\t..." header`, origin, raw());
   }
   const turns: RawTurn[] = [];
   let summaries = 0;
+  /** Per turn: the text without a label after spaces (when it has one), for the block's decision below. */
+  const spaced: Array<string | undefined> = [];
+  /** Turns whose line has neither a tab-separated label nor one after spaces. */
+  let unlabelled = 0;
+  /** Some line's tag is followed by a space, or the header is not in tab columns: the block's tabs were turned into spaces. */
+  let converted = spacedHeader;
   for (let k = 1; k < lines.length; k++) {
     const line = lines[k];
-    const tab = line.indexOf('\t');
-    const tag = tab < 0 ? line : line.slice(0, tab);
+    const tab = tagEnd(line);
+    const tag = line.slice(0, tab);
+    if (tab < line.length && line.charCodeAt(tab) === 32) converted = true;
     if (tag === 'P' || tag === 'D') {
       // The label is the last column: a tab before it belongs to the utterance.
       const end = line.lastIndexOf('\t');
       const labelled = end > tab && LABEL.test(line.slice(end + 1));
-      turns.push({ speaker: tag, text: (labelled ? line.slice(tab + 1, end) : line.slice(tab + 1)).trim() });
+      const text = (labelled ? line.slice(tab + 1, end) : line.slice(tab + 1)).trim();
+      turns.push({ speaker: tag, text });
+      const before = labelled ? undefined : beforeSpacedLabel(text);
+      spaced.push(before);
+      if (!labelled && before === undefined) unlabelled++;
     } else if (tag.startsWith('SUM')) {
       summaries++;
     } else {
       return rejectItem('import.parse_error', `block ${position} (id ${sourceId}) line ${k + 1} is neither a P/D turn nor a SUM line`, origin, raw());
+    }
+  }
+  // Labels after spaces instead of a tab (an editor or a copy turned the tabs into spaces): when
+  // every turn has a label, the last number is the label; when only some have, a number at the end
+  // of an utterance cannot be told from a label, and the block is not guessed at.
+  if (spaced.some((t) => t !== undefined)) {
+    if (unlabelled === 0) spaced.forEach((t, k) => { if (t !== undefined) turns[k].text = t; });
+    else if (converted) {
+      return rejectItem(
+        'import.parse_error',
+        `block ${position} (id ${sourceId}) has its tabs turned into spaces and only some of its P/D lines end with a label: a number at the end of an utterance cannot be told from a label (restore the tabs: "P<TAB>utterance<TAB>label")`,
+        origin,
+        raw(),
+      );
     }
   }
   // Every block of such a file closes with its SUM lines: a last block without them was cut off.
@@ -62,31 +138,43 @@ function parseBlock(lines: string[], position: number, file: string, needsSummar
   return dialogueItem(d);
 }
 
+/** A block over MAX_UNIT_CHARS: one reject holding its first lines (see lines.ts). */
+function tooLong(block: BoundedBlock, position: number, file: string): ImportItem {
+  const sourceId = headerMeta(block.lines[0] ?? '').meta.get('id') ?? '';
+  const origin: Origin = { format: 'hetmc', file, sourceId: sourceId || `block-${position}`, position };
+  const head = block.lines.slice(0, 20).map((l) => l.slice(0, 500)).join('\n');
+  return rejectItem('import.parse_error', `block ${position} (id ${sourceId || '?'}) holds over ${MAX_UNIT_CHARS} characters (${block.chars}): no dialogue is so long, it was not read (a file whose blank lines between blocks are missing?)`, origin, head);
+}
+
 export const importHetmc: Importer = async function* (input: ImportInput) {
   const reader = new LineReader(decodeText(input.bytes, input.encoding));
-  let block: string[] = [];
+  const block = new BoundedBlock();
   let position = 0;
   /** Some block so far had SUM lines. */
   let summaries = false;
   const close = (): ImportItem => {
-    summaries ||= block.some((l) => l.startsWith('SUM'));
-    return parseBlock(block, ++position, input.file, false, false);
+    summaries ||= block.lines.some((l) => l.startsWith('SUM'));
+    ++position;
+    return block.over ? tooLong(block, position, input.file) : parseBlock(block.lines, position, input.file, false, false);
   };
   for await (const batch of reader) {
     const out: ImportItem[] = [];
     for (const line of batch) {
       if (line.trim() === '') {
-        if (block.length) out.push(close());
-        block = [];
-      } else if (line.startsWith('id\t') && block.length) {
+        if (block.chars > 0) out.push(close());
+        block.reset();
+      } else if (block.chars > 0 && (line.startsWith('id\t') || /^id[\t ]+\S+[\t ]+(?:department|apartment)[\t ]/.test(line))) {
         // a header right after the previous block, without the blank line between them
         out.push(close());
-        block = [line];
+        block.reset(line);
       } else block.push(line);
     }
     yield* out;
   }
-  if (block.length) yield parseBlock(block, ++position, input.file, summaries, !reader.terminated);
+  if (block.chars > 0) {
+    ++position;
+    yield block.over ? tooLong(block, position, input.file) : parseBlock(block.lines, position, input.file, summaries, !reader.terminated);
+  }
   else if (position === 0) {
     yield rejectItem('import.truncated', 'the input is empty (nothing but whitespace or a byte-order mark)', { format: 'hetmc', file: input.file, sourceId: 'block-0', position: 0 }, '');
   }

@@ -5,12 +5,15 @@
  * sourceId `idx-<index>`; null in id or input counts as absent (pandas and Python None write it).
  * The Hugging Face releases name the two sides otherwise: {questions, answers} (string lists, the
  * Huatuo-26M splits there) or {question, answer} (Huatuo26M-Lite, with label, score … beside them,
- * not read); such a record is read the same way. A record that names its question two ways
+ * not read); such a record is read the same way, and a list nested in one more list
+ * ([["q", "q'"]], the encyclopedia subset) as its one inner list (several inner lists are
+ * ambiguous: an `import.schema` reject). An answer that is only a link (the consultation subset
+ * publishes its answers' URLs) is an `import.schema` reject, not a doctor turn. A record that names its question two ways
  * (instruction and question) is ambiguous. Elements of another shape are `import.schema` rejects.
  * The records may sit in a wrapper object ({"data": [...]}, see json-wrapper.ts).
  */
 import { z } from 'zod';
-import { dialogueItem, rejectItem } from './item.js';
+import { clip, dialogueItem, rejectItem } from './item.js';
 import { idText, importJsonArray, indexOrigin, wrapperHint } from './json-importer.js';
 import type { Importer } from './types.js';
 
@@ -41,8 +44,26 @@ function published(value: unknown): { value: unknown } | { ambiguous: string } {
   }
   if (named.length === 0) return { value };
   const [q, a] = named[0];
-  return { value: { id: v.id, instruction: v[q], output: v[a] } };
+  const question = oneGroup(v[q]);
+  const answer = oneGroup(v[a]);
+  if (typeof question === 'number' || typeof answer === 'number') {
+    const [key, n] = typeof question === 'number' ? [q, question] : [a, answer as number];
+    return { ambiguous: `its ${key} holds ${n} nested lists (groups of texts): which answer goes with which question cannot be told` };
+  }
+  return { value: { id: v.id, instruction: question, output: answer } };
 }
+
+/**
+ * A list of lists of strings (huatuo_encyclopedia_qa nests its questions so: [["q", "q'"]]) as its
+ * one inner list; the number of inner lists when there are several (ambiguous); else the value.
+ */
+function oneGroup(t: unknown): unknown {
+  if (!Array.isArray(t) || t.length === 0 || !t.every((g) => Array.isArray(g) && g.every((x) => typeof x === 'string'))) return t;
+  return t.length === 1 ? t[0] : t.length;
+}
+
+/** An answer that is nothing but URLs (one per line or space-separated). */
+const LINK_ONLY = /^(?:https?:\/\/\S+\s*)+$/;
 
 function joined(t: string | string[]): string {
   return (typeof t === 'string' ? t : t.join('\n')).trim();
@@ -65,13 +86,17 @@ export const importHuatuo: Importer = (input) =>
       );
     }
     const r = parsed.data;
+    const answer = joined(r.output);
+    if (LINK_ONLY.test(answer)) {
+      return rejectItem('import.schema', `element ${ctx.index}'s answer is only a link (${clip(answer, 80)}), not its text: the consultation subset of Huatuo-26M publishes the answers' URLs; fetch the pages (the scraper) instead`, indexOrigin(ctx), value);
+    }
     const id = idText(r.id);
     const question = r.input && r.input.trim() ? `${joined(r.instruction)}\n${r.input.trim()}` : joined(r.instruction);
     return dialogueItem({
       origin: indexOrigin(ctx, id || undefined),
       turns: [
         { speaker: 'patient', text: question },
-        { speaker: 'doctor', text: joined(r.output) },
+        { speaker: 'doctor', text: answer },
       ],
       singleTurn: true,
     });

@@ -4,6 +4,7 @@
  * else about sources.
  */
 import { importCmtMedQa } from './cmtmedqa.js';
+import { refusingCompressed } from './compressed.js';
 import { importHetmc } from './hetmc.js';
 import { importHuatuo } from './huatuo.js';
 import { importMedDialog } from './meddialog.js';
@@ -13,11 +14,12 @@ import type { FileFormat, Importer } from './types.js';
 
 export type { FileFormat, ImportInput, ImportItem, Importer } from './types.js';
 
+/** Each format's importer; a compressed or archived input is one reject before it (compressed.ts). */
 export const importers: Record<FileFormat, Importer> = {
-  meddialog: importMedDialog,
-  hetmc: importHetmc,
-  mie: importMie,
-  cmtmedqa: importCmtMedQa,
-  toyhom: importToyhom,
-  huatuo: importHuatuo,
+  meddialog: refusingCompressed('meddialog', importMedDialog),
+  hetmc: refusingCompressed('hetmc', importHetmc),
+  mie: refusingCompressed('mie', importMie),
+  cmtmedqa: refusingCompressed('cmtmedqa', importCmtMedQa),
+  toyhom: refusingCompressed('toyhom', importToyhom),
+  huatuo: refusingCompressed('huatuo', importHuatuo),
 };

@@ -13,6 +13,12 @@ import type { ImportItem } from './types.js';
 /** Raw text kept as a reject's input is cut to this many characters. */
 export const MAX_REJECT_INPUT_CHARS = 2000;
 
+/**
+ * What to do about a line file's unterminated last block or row (MedDialog, HET-MC, Toyhom end
+ * every one with a newline, so a cut cannot be told from a file saved without its final newline).
+ */
+export const NO_FINAL_NEWLINE = 'if the file is complete, add the final newline and run again';
+
 export function clip(raw: string, max = MAX_REJECT_INPUT_CHARS): string {
   return raw.length <= max ? raw : raw.slice(0, max) + `…[${raw.length - max} more chars]`;
 }

@@ -28,14 +28,17 @@
  * With ScanOptions.wrappers, an input that starts with an object wrapping the records
  * ({"data": [...]}: json-wrapper.ts) is read as the records array(s) inside it; the object is
  * probed member by member (held only until the records array opens, or it closes and is a JSON
- * Lines record after all, then scanned as one), never parsed whole. It must not throw
+ * Lines record after all, then scanned as one), never parsed whole; a "data" member of arrays after
+ * a "columns" member of names is a pandas orient='split' table, whose rows it hands over with
+ * those columns (the importer names the values, pandas-json.ts). It must not throw
  * on bad data and must not interpret elements (that is the importer's job).
  */
 
 import { WrapperMembers } from './json-wrapper.js';
 
 export type JsonArrayEvent =
-  | { kind: 'element'; index: number; value: unknown }
+  /** `columns`: the element is a row of a pandas orient='split' table, its values for these columns (ScanOptions.wrappers). */
+  | { kind: 'element'; index: number; value: unknown; columns?: string[] }
   /** The element's text is not valid JSON, or the input is not a JSON array at all. */
   | { kind: 'invalid'; index: number; raw: string; detail: string }
   /** The input ended inside an element or before the array was closed. */
@@ -45,6 +48,24 @@ export type JsonArrayEvent =
 
 /** The deepest nesting of arrays/objects an element may have (CMtMedQA, MIE and Huatuo use ≤ 4). */
 export const MAX_JSON_DEPTH = 64;
+
+/**
+ * The longest element text parsed (2^27 characters; a CMtMedQA record is a few thousand, and a
+ * whole pandas table read as one value up to some 100 MB): a longer one is an 'invalid' event
+ * holding its first CONTEXT_CHARS, and its text is not kept while it is scanned, so memory stays
+ * bounded and no string outgrows what V8 can hold (2^29 characters).
+ */
+export const MAX_ELEMENT_CHARS = 1 << 27;
+
+/** The first `max` characters of the concatenation of `parts`, without joining them all. */
+function headOf(parts: string[], max: number): string {
+  let out = '';
+  for (const p of parts) {
+    out += p.slice(0, max - out.length);
+    if (out.length >= max) break;
+  }
+  return out;
+}
 
 
 
@@ -134,6 +155,25 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
   let broken: string | null = null;
   let peak = 0;
   let parts: string[] = [];
+  /** Characters in parts; past MAX_ELEMENT_CHARS only the element's first CONTEXT_CHARS are kept (oversized). */
+  let partsLen = 0;
+  let oversized = false;
+  const push = (text: string) => {
+    if (oversized) return;
+    parts.push(text);
+    partsLen += text.length;
+    if (partsLen > MAX_ELEMENT_CHARS) {
+      oversized = true;
+      parts = [headOf(parts, CONTEXT_CHARS)];
+    }
+  };
+  /** The element's text (its head when oversized), and parts cleared for the next. */
+  const take = (): string => {
+    const raw = parts.length === 1 ? parts[0] : parts.join('');
+    parts = [];
+    partsLen = 0;
+    return raw;
+  };
   // Where lines start, for the cut-line rule in the header. lineStart is the index of the current
   // line's first character in the chunk being read (negative: the line began in an earlier chunk).
   let lineStart = 0;
@@ -158,6 +198,8 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
   let probeCol = 0;
   /** Inside a wrapper's records array: its ']' hands back to the wrapper's members. */
   let wrapped = false;
+  /** The records array being read is the "data" of a pandas orient='split' table with these columns. */
+  let tableColumns: string[] | undefined;
   /** Text to scan before the next chunk of the input (a probed object that was no wrapper). */
   let pending: string | null = null;
   /** The probed object follows a closed array (it is then no JSON Lines record when no wrapper). */
@@ -197,13 +239,18 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
 
   const finish = (raw: string): JsonArrayEvent => {
     const at = index++;
+    if (oversized) {
+      oversized = false;
+      return { kind: 'invalid', index: at, raw, detail: `element ${at} is longer than ${MAX_ELEMENT_CHARS} characters: it was not parsed (its first ${CONTEXT_CHARS} are kept); no record is so long: split the file, or export it as JSON Lines (pandas: orient='records', lines=True)` };
+    }
     if (broken !== null) return { kind: 'invalid', index: at, raw, detail: broken };
     if (peak > MAX_JSON_DEPTH) return { kind: 'too_deep', index: at, raw, detail: `element ${at} nests arrays/objects ${peak} levels deep (at most ${MAX_JSON_DEPTH} are read)` };
     try {
-      return { kind: 'element', index: at, value: JSON.parse(raw) };
+      const value: unknown = JSON.parse(raw);
+      return tableColumns && wrapped ? { kind: 'element', index: at, value, columns: tableColumns } : { kind: 'element', index: at, value };
     } catch (e) {
       const lenient = pythonJson(raw);
-      if (lenient !== undefined) return { kind: 'element', index: at, value: lenient };
+      if (lenient !== undefined) return tableColumns && wrapped ? { kind: 'element', index: at, value: lenient, columns: tableColumns } : { kind: 'element', index: at, value: lenient };
       return { kind: 'invalid', index: at, raw, detail: `element ${at} is not valid JSON: ${(e as Error).message}` };
     }
   };
@@ -253,6 +300,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           // The records array is open: its elements are read as a top-level array's.
           phase = opts.elementsAreArrays ? Phase.AfterOpen : Phase.Between;
           wrapped = true;
+          tableColumns = r.columns;
           probed = [];
           openCol = -1;
           lfSinceOpen = false;
@@ -289,9 +337,8 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
             if (c === COMMA || c === CLOSE_SQ || isWs(c)) break;
           }
           if (i === n) break;
-          parts.push(s.slice(segStart, i));
-          out.push(finish(parts.join('')));
-          parts = [];
+          push(s.slice(segStart, i));
+          out.push(finish(take()));
           phase = Phase.Between;
           continue; // the delimiter is handled in Between
         }
@@ -340,10 +387,10 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           } else if (c === OPEN_CURLY || c === OPEN_SQ) {
             if (c === opener && wsOnly && oneLine && !firstLine && startCol >= 0 && i - lineStart === startCol && isCut()) {
               // The element's line was cut short: report it up to here; this bracket opens the next one.
-              parts.push(s.slice(segStart, i));
+              push(s.slice(segStart, i));
               const at = index++;
-              out.push({ kind: 'invalid', index: at, raw: parts.join('').trimEnd(), detail: `element ${at} does not close before a line that starts the next element (a line cut short)` });
-              parts = [];
+              out.push({ kind: 'invalid', index: at, raw: take().trimEnd(), detail: `element ${at} does not close before a line that starts the next element (a line cut short)` });
+              oversized = false;
               segStart = i;
               openContainer(c, startCol);
               wsOnly = false;
@@ -375,9 +422,8 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           }
         }
         if (!done) break;
-        parts.push(s.slice(segStart, i));
-        out.push(finish(parts.join('')));
-        parts = [];
+        push(s.slice(segStart, i));
+        out.push(finish(take()));
         phase = Phase.Between;
         continue;
       }
@@ -431,6 +477,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           firstLine = !lfSinceOpen;
           oneLine = !lfSinceOpen;
           parts = ['['];
+          partsLen = 1;
           segStart = i;
         } else {
           phase = Phase.Between;
@@ -445,7 +492,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           i++;
         } else if (c === OPEN_CURLY && probe) {
           phase = Phase.Probe;
-          members = new WrapperMembers(opts.wrappers!.recordFields);
+          members = new WrapperMembers(opts.wrappers!.recordFields, opts.elementsAreArrays);
           // The probe reads from after the '{'; what it read is kept from the '{' on.
           probed = ['{'];
           probeCol = Math.max(col, 0);
@@ -471,7 +518,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           i++;
         } else if (c === OPEN_CURLY && probe) {
           phase = Phase.Probe;
-          members = new WrapperMembers(opts.wrappers!.recordFields);
+          members = new WrapperMembers(opts.wrappers!.recordFields, opts.elementsAreArrays);
           probed = ['{'];
           probeCol = Math.max(col, 0);
           probeEnd = true;
@@ -484,12 +531,12 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
       }
     }
     if (!rescan) lineStart -= n;
-    if (phase === Phase.Element && segStart < n) parts.push(s.slice(segStart));
+    if (phase === Phase.Element && segStart < n) push(s.slice(segStart));
     if (out.length) yield out;
   }
 
   if (phase === Phase.Element) {
-    yield [{ kind: 'truncated', index, raw: parts.join(''), detail: `the input ends inside element ${index}` }];
+    yield [{ kind: 'truncated', index, raw: take(), detail: `the input ends inside element ${index}${oversized ? ` (its first ${CONTEXT_CHARS} of over ${MAX_ELEMENT_CHARS} characters kept)` : ''}` }];
   } else if (phase === Phase.Between && !lines) {
     yield [{ kind: 'truncated', index, raw: '', detail: `the input ends before the array is closed (after ${index} elements)` }];
   } else if (phase === Phase.Start) {

@@ -4,15 +4,17 @@
  * broken element, `import.truncated` for an input that stops mid-element, `import.schema` for an
  * element nested deeper than MAX_JSON_DEPTH, kept as its clipped raw text, never as the parsed
  * value). Formats differ only in how one element becomes dialogues.
- * With ScanOptions.wrappers (CMtMedQA, Huatuo), records inside a wrapper object are read too
+ * With ScanOptions.wrappers (CMtMedQA, Huatuo, MIE), records inside a wrapper object are read too
  * (json-wrapper.ts), and a Hugging Face datasets-server row {row_idx, row: {...}, truncated_cells}
- * is read as its `row`.
+ * is read as its `row`; so are the table layouts of pandas' to_json (orient 'split', 'columns',
+ * 'index': pandas-json.ts), one element per row, numbered on.
  */
 import type { Origin, SourceFormat } from '../../schemas/dialogue.js';
 import { decodeText } from './encoding.js';
 import { rejectItem } from './item.js';
 import { jsonArrayBatches, type ScanOptions } from './json-array.js';
 import { RECORD_KEYS } from './json-wrapper.js';
+import { pandasRows, splitRow } from './pandas-json.js';
 import type { ImportInput, ImportItem } from './types.js';
 
 export interface ElementContext {
@@ -63,10 +65,39 @@ export async function* importJsonArray(
   toItems: (value: unknown, ctx: ElementContext) => ImportItem | ImportItem[],
   scan: ScanOptions = {},
 ): AsyncGenerator<ImportItem> {
+  /** Rows a pandas table element expanded into, beyond the one index it had: later elements are numbered on after them. */
+  let shift = 0;
   for await (const batch of jsonArrayBatches(decodeText(input.bytes, input.encoding), scan)) {
     for (const ev of batch) {
-      const ctx: ElementContext = { format, file: input.file, index: ev.index };
+      const ctx: ElementContext = { format, file: input.file, index: ev.index + shift };
       if (ev.kind === 'element') {
+        if (ev.columns) {
+          // A row of a pandas orient='split' table read as it streams (json-wrapper.ts).
+          const row = splitRow(ev.value, ev.columns, ev.index);
+          if ('problem' in row) yield rejectItem('import.schema', row.problem, indexOrigin(ctx), row.raw);
+          else {
+            const items = toItems(row.row, ctx);
+            if (Array.isArray(items)) yield* items;
+            else yield items;
+          }
+          continue;
+        }
+        const table = scan.wrappers && !scan.elementsAreArrays ? pandasRows(ev.value, scan.wrappers.recordFields) : undefined;
+        if (table) {
+          // A pandas table layout (pandas-json.ts): its rows are the elements.
+          for (let k = 0; k < table.rows.length; k++) {
+            const row = table.rows[k];
+            const rowCtx: ElementContext = { ...ctx, index: ctx.index + k };
+            if ('problem' in row) yield rejectItem('import.schema', row.problem, indexOrigin(rowCtx), row.raw);
+            else {
+              const items = toItems(row.row, rowCtx);
+              if (Array.isArray(items)) yield* items;
+              else yield items;
+            }
+          }
+          shift += table.rows.length - 1;
+          continue;
+        }
         const items = toItems(scan.wrappers ? unwrapRow(ev.value) : ev.value, ctx);
         if (Array.isArray(items)) yield* items;
         else yield items;

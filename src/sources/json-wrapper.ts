@@ -3,13 +3,16 @@
  * Hugging Face dumps: {"version": "1.0", "data": [...]}, {"train": [...], "test": [...]}, the
  * datasets-server {"features": [...], "rows": [...], ...}), read one character at a time until
  * the value of a member named in RECORD_KEYS is an array of objects (or empty: the scanner then
- * reads that array's elements as the records), or the object closes. An object that has shown a
+ * reads that array's elements as the records; for MIE, whose records are arrays of windows, an
+ * array of arrays), or the object closes. An object that has shown a
  * member named as a field of the format's records (`recordFields`: "instruction" …) before it is
  * a record (a JSON Lines line), not a wrapper, whatever members follow, and so is one whose
  * RECORD_KEYS member holds no objects ("data": [1, 2]). Values of other members (metadata) are stepped
  * over, strings and nested brackets included. It holds no text: the scanner (json-array.ts) keeps
  * what it needs. It must not parse or interpret values, and never throws on bad input: what it
  * cannot follow as JSON (a raw newline in a string, a missing colon) it reports as 'broken'.
+ * The one value it keeps is a "columns" member's array of names (at most MAX_COLUMNS_CHARS): with
+ * it, a "data" member holding arrays is pandas' orient='split' table, its rows arrays of values.
  */
 
 /**
@@ -22,8 +25,11 @@ export const RECORD_KEYS: ReadonlySet<string> = new Set(['data', 'rows', 'record
 export type MemberStep =
   /** The input so far is consumed: more is needed. */
   | { found: 'more' }
-  /** A records member's array is open: its first element (or its ']') is at `at`, whitespace before it. */
-  | { found: 'records'; at: number; key: string }
+  /**
+   * A records member's array is open: its first element (or its ']') is at `at`, whitespace before
+   * it. `columns`: the rows are arrays of values for these columns (pandas orient='split').
+   */
+  | { found: 'records'; at: number; key: string; columns?: string[] }
   /** The object's closing '}' is at `at - 1`. */
   | { found: 'close'; at: number }
   /** The text at `at` is not what JSON allows there. */
@@ -59,9 +65,21 @@ export class WrapperMembers {
   private scalar = false;
   /** A member named as a record field was seen: this object is a record, not a wrapper. */
   private record = false;
+  /** The text of a "columns" member's array while it is read (null when not capturing), and where it began in the current chunk. */
+  private capture: string[] | null = null;
+  private captureFrom = 0;
+  private captured = 0;
+  /** The column names of a pandas orient='split' table ({"columns": [...], "index": [...], "data": [[...], ...]}), once read. */
+  private columns: string[] | undefined;
 
-  /** `recordFields`: member names of the format's records (see the header). */
-  constructor(private readonly recordFields: ReadonlySet<string> = new Set()) {}
+  /**
+   * `recordFields`: member names of the format's records (see the header). `arrays`: the format's
+   * records are arrays (MIE dialogues), so a records member's array holds arrays, not objects.
+   */
+  constructor(
+    private readonly recordFields: ReadonlySet<string> = new Set(),
+    private readonly arrays = false,
+  ) {}
 
   /** After a records array closed: the wrapper's next member or its end follows. */
   afterValue(): void {
@@ -121,6 +139,11 @@ export class WrapperMembers {
             this.st = St.RecordsOpen;
             continue;
           }
+          if (c === 91 && !this.arrays && this.lastKey === 'columns') {
+            this.capture = [];
+            this.captureFrom = i;
+            this.captured = 0;
+          }
           this.st = St.InValue;
           this.inString = c === 34;
           this.escape = false;
@@ -130,9 +153,14 @@ export class WrapperMembers {
           continue;
         case St.RecordsOpen:
           if (isWs(c)) continue;
-          if (c === 123 || c === 93) {
+          if (c === (this.arrays ? 91 : 123) || c === 93) {
             this.st = St.CommaOrClose; // once the scanner hands back (afterValue)
             return { found: 'records', at: i, key: this.lastKey };
+          }
+          if (c === 91 && this.columns && this.lastKey === 'data') {
+            // pandas orient='split': rows as arrays of values, named by the "columns" read before.
+            this.st = St.CommaOrClose;
+            return { found: 'records', at: i, key: this.lastKey, columns: this.columns };
           }
           // Not records: step over the array as any other value (this character is in it).
           this.st = St.InValue;
@@ -156,11 +184,14 @@ export class WrapperMembers {
             if (q >= 0) j = q;
             if (b >= 0 && b < j) j = b;
             if (l >= 0 && l < j) j = l;
-            if (j === n) return { found: 'more' };
+            if (j === n) return this.more(s);
             i = j;
             const d = s.charCodeAt(j);
             if (d === 92) this.escape = true;
-            else if (d === 10) return { found: 'broken', at: j, detail: 'a string is not closed on its line' };
+            else if (d === 10) {
+              this.capture = null;
+              return { found: 'broken', at: j, detail: 'a string is not closed on its line' };
+            }
             else {
               this.inString = false;
               if (this.depth === 0) this.st = St.CommaOrClose;
@@ -177,7 +208,10 @@ export class WrapperMembers {
           if (c === 34) this.inString = true;
           else if (c === 91 || c === 123) this.depth++;
           else if (c === 93 || c === 125) {
-            if (--this.depth === 0) this.st = St.CommaOrClose;
+            if (--this.depth === 0) {
+              this.st = St.CommaOrClose;
+              if (this.capture) this.endCapture(s.slice(this.captureFrom, i + 1));
+            }
           }
           continue;
         case St.CommaOrClose:
@@ -190,9 +224,36 @@ export class WrapperMembers {
           return { found: 'broken', at: i, detail: 'expected "," or "}" after a member' };
       }
     }
+    return this.more(s);
+  }
+
+  /** `s` is read to its end: a "columns" array being captured keeps its text (up to MAX_COLUMNS_CHARS). */
+  private more(s: string): MemberStep {
+    if (this.capture) {
+      const part = s.slice(this.captureFrom);
+      this.captured += part.length;
+      if (this.captured > MAX_COLUMNS_CHARS) this.capture = null;
+      else this.capture.push(part);
+      this.captureFrom = 0;
+    }
     return { found: 'more' };
   }
+
+  /** The "columns" array's text is complete: its names, when it is an array of distinct strings. */
+  private endCapture(last: string): void {
+    const text = this.capture!.join('') + last;
+    this.capture = null;
+    try {
+      const v: unknown = JSON.parse(text);
+      if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string') && new Set(v).size === v.length) this.columns = v as string[];
+    } catch {
+      // not JSON: no columns (the object is read as it is)
+    }
+  }
 }
+
+/** The longest "columns" member text kept (a real table names a handful of columns). */
+const MAX_COLUMNS_CHARS = 1 << 16;
 
 function unescapeKey(raw: string): string {
   if (raw.indexOf('\\') < 0) return raw;

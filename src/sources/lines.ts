@@ -4,9 +4,43 @@
  * streaming: only the unfinished last line of a chunk is held over. After iteration, `terminated`
  * says whether the input ended with a newline — an input cut mid-line is how a truncated
  * line/block file shows itself.
+ * A line longer than MAX_UNIT_CHARS is cut one character past it (the importers reject its block).
  * A byte-order mark (U+FEFF) at the start of a line is dropped: concatenated files carry theirs
  * into the middle, and it must not hide the line's first token (MedDialog's `id=`).
  */
+
+/**
+ * The most text one line, block or CSV record may hold (2^27 characters; the dumps' longest
+ * blocks are some tens of thousands): a longer line is cut one character past it (so the block
+ * holding it is seen to be over), and the importers reject a block or record over it as
+ * `import.parse_error` keeping only its head, so memory stays bounded and no string outgrows what
+ * V8 can hold (2^29 characters).
+ */
+export const MAX_UNIT_CHARS = 1 << 27;
+
+/**
+ * The lines of one block, up to MAX_UNIT_CHARS in all: past that, `over` is set and further lines
+ * are counted but not kept (the block is a reject; its first lines are its evidence).
+ */
+export class BoundedBlock {
+  lines: string[] = [];
+  chars = 0;
+  over = false;
+
+  push(line: string): void {
+    this.chars += line.length + 1;
+    if (this.chars > MAX_UNIT_CHARS) this.over = true;
+    else this.lines.push(line);
+  }
+
+  /** Starts the next block (with its first line, if given). */
+  reset(first?: string): void {
+    this.lines = [];
+    this.chars = 0;
+    this.over = false;
+    if (first !== undefined) this.push(first);
+  }
+}
 
 /** How much text decides a file's line end when no LF comes first. */
 export const LINE_END_SNIFF_CHARS = 64 * 1024;
@@ -63,7 +97,7 @@ export class LineReader implements AsyncIterable<string[]> {
       let start = 0;
       let nl = chunk.indexOf(eol);
       if (nl >= 0) {
-        batch.push(stripCr(carry + chunk.slice(0, nl)));
+        batch.push(stripCr(carry.length > MAX_UNIT_CHARS ? carry : carry + chunk.slice(0, nl)));
         carry = '';
         start = nl + 1;
         nl = chunk.indexOf(eol, start);
@@ -73,8 +107,10 @@ export class LineReader implements AsyncIterable<string[]> {
           nl = chunk.indexOf(eol, start);
         }
       }
-      carry += chunk.slice(start);
-      this.terminated = carry.length === 0;
+      // An over-long line is kept only to one character past MAX_UNIT_CHARS (see there).
+      const room = MAX_UNIT_CHARS + 1 - carry.length;
+      if (room > 0) carry += chunk.length - start > room ? chunk.slice(start, start + room) : chunk.slice(start);
+      this.terminated = carry.length === 0 && start >= chunk.length;
       if (batch.length) yield batch;
     }
     if (eol === undefined && carry.length > 0) {

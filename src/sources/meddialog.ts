@@ -22,8 +22,8 @@
  */
 import type { Origin, RawDialogue, RawTurn } from '../../schemas/dialogue.js';
 import { decodeText } from './encoding.js';
-import { dialogueItem, rejectItem } from './item.js';
-import { LineReader } from './lines.js';
+import { dialogueItem, MAX_REJECT_INPUT_CHARS, NO_FINAL_NEWLINE, rejectItem } from './item.js';
+import { BoundedBlock, LineReader, MAX_UNIT_CHARS } from './lines.js';
 import type { ImportInput, ImportItem, Importer } from './types.js';
 
 // Lines are matched after leading whitespace (re-published copies indent them).
@@ -156,7 +156,8 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
   // At the end of the input, a speaker line still waiting for its utterance means the file was cut.
   const dangling = atEnd && section === 'dialogue' && last !== undefined && last.turns.length > 0 && last.turns[last.turns.length - 1].text === '';
   if (cut || dangling) {
-    return [rejectItem('import.truncated', `the input ends inside consultation id=${sourceId} (block ${position})`, origin, raw())];
+    const hint = cut ? ` without a final newline: the consultation may be cut (${NO_FINAL_NEWLINE})` : ' (a speaker line with no utterance after it)';
+    return [rejectItem('import.truncated', `the input ends inside consultation id=${sourceId} (block ${position})${hint}`, origin, raw())];
   }
   if (!sourceId) {
     return [rejectItem('import.parse_error', `block ${position} does not start with an "id=N" line`, origin, raw())];
@@ -174,33 +175,55 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
   });
 }
 
+/** A block over MAX_UNIT_CHARS: one reject holding its first lines (see lines.ts). */
+function tooLong(block: BoundedBlock, position: number, file: string): ImportItem[] {
+  const sourceId = asciiDigits(ID_LINE.exec(block.lines[0] ?? '')?.[1] ?? '');
+  const origin: Origin = { format: 'meddialog', file, sourceId, position };
+  return [rejectItem('import.parse_error', `consultation id=${sourceId || '?'} (block ${position}) holds over ${MAX_UNIT_CHARS} characters (${block.chars}): no consultation is so long, it was not read (a file whose id= lines are missing or mangled?)`, origin, headText(block.lines))];
+}
+
+/** The first lines of a block, up to the reject input's length, joined. */
+function headText(lines: string[]): string {
+  const out: string[] = [];
+  let n = 0;
+  for (const l of lines) {
+    out.push(l.length > MAX_REJECT_INPUT_CHARS ? l.slice(0, MAX_REJECT_INPUT_CHARS) : l);
+    n += l.length + 1;
+    if (n > MAX_REJECT_INPUT_CHARS) break;
+  }
+  return out.join('\n');
+}
+
 export const importMedDialog: Importer = async function* (input: ImportInput) {
   const reader = new LineReader(decodeText(input.bytes, input.encoding));
-  let block: string[] = [];
+  const block = new BoundedBlock();
   let position = 0;
   let preamble = true;
+  const preambleText = () => (block.over ? headText(block.lines) : block.lines.join('\n'));
   for await (const batch of reader) {
     const out: ImportItem[] = [];
     for (const line of batch) {
       if (ID_LINE.test(line)) {
         if (preamble) {
-          if (block.some((l) => l.trim() !== '')) {
-            out.push(rejectItem('import.parse_error', 'text before the first "id=N" line', { format: 'meddialog', file: input.file, sourceId: '', position: 0 }, block.join('\n')));
+          if (block.over || block.lines.some((l) => l.trim() !== '')) {
+            out.push(rejectItem('import.parse_error', 'text before the first "id=N" line', { format: 'meddialog', file: input.file, sourceId: '', position: 0 }, preambleText()));
           }
           preamble = false;
         } else {
-          out.push(...parseBlock(block, ++position, input.file, false, false));
+          ++position;
+          out.push(...(block.over ? tooLong(block, position, input.file) : parseBlock(block.lines, position, input.file, false, false)));
         }
-        block = [line];
+        block.reset(line);
       } else block.push(line);
     }
     yield* out;
   }
   if (preamble) {
     const origin = { format: 'meddialog' as const, file: input.file, sourceId: '', position: 0 };
-    if (block.some((l) => l.trim() !== '')) yield rejectItem('import.parse_error', 'no "id=N" line in the input', origin, block.join('\n'));
+    if (block.over || block.lines.some((l) => l.trim() !== '')) yield rejectItem('import.parse_error', 'no "id=N" line in the input', origin, preambleText());
     else yield rejectItem('import.truncated', 'the input is empty (nothing but whitespace or a byte-order mark)', origin, '');
     return;
   }
-  yield* parseBlock(block, ++position, input.file, true, !reader.terminated);
+  ++position;
+  yield* block.over ? tooLong(block, position, input.file) : parseBlock(block.lines, position, input.file, true, !reader.terminated);
 };

@@ -8,12 +8,15 @@
  * window k-1 (windows written without padding, growing to their size); else the element is an
  * `import.schema` reject. "患者:"/"医生:" prefixes become the speaker. Labels are not kept
  * (they annotate windows, not turns). sourceId is `idx-<index>`. The same dialogues given as JSON
- * Lines (one dialogue array per line) are read one element per line.
+ * Lines (one dialogue array per line) are read one element per line, and dialogues inside a
+ * wrapper object ({"data": [...]}, {"train": [...], "dev": [...], "test": [...]}: json-wrapper.ts)
+ * as the bare array's, numbered on across its records members.
  */
 import { z } from 'zod';
 import type { RawTurn } from '../../schemas/dialogue.js';
 import { dialogueItem, rejectItem } from './item.js';
 import { importJsonArray, indexOrigin } from './json-importer.js';
+import { RECORD_KEYS } from './json-wrapper.js';
 import type { Importer } from './types.js';
 
 const Window = z.object({
@@ -30,6 +33,15 @@ export function splitSpeaker(utterance: string): RawTurn {
   return { speaker: m[1], text: utterance.slice(m[0].length).trim() };
 }
 
+/** For a reject's detail: an object some of whose members hold arrays of arrays (dialogues under a name not in RECORD_KEYS), else ''. */
+function wrapperOfArrays(value: unknown): string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return '';
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o).filter((k) => Array.isArray(o[k]) && (o[k] as unknown[]).some(Array.isArray));
+  if (keys.length === 0) return '';
+  return ` (an object whose member(s) ${keys.map((k) => JSON.stringify(k)).join(', ')} hold arrays of arrays: dialogues inside an object are read only from a top-level member named ${[...RECORD_KEYS].join(', ')})`;
+}
+
 function windowsOverlap(prev: string[], cur: string[]): boolean {
   const skip = prev.length - cur.length + 1; // 1: the window slid; 0: it grew by one
   if (skip !== 0 && skip !== 1) return false;
@@ -44,7 +56,7 @@ export const importMie: Importer = (input) =>
       const issue = parsed.error.issues[0];
       return rejectItem(
         'import.schema',
-        `element ${ctx.index} is not an MIE dialogue (array of {utterances, label} windows): ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+        `element ${ctx.index} is not an MIE dialogue (array of {utterances, label} windows): ${issue?.path.join('.') || '(root)'}: ${issue?.message}${wrapperOfArrays(value)}`,
         indexOrigin(ctx),
         value,
       );
@@ -60,4 +72,4 @@ export const importMie: Importer = (input) =>
       if (u[u.length - 1] !== '') turns.push(splitSpeaker(u[u.length - 1]));
     }
     return dialogueItem({ origin: indexOrigin(ctx), turns });
-  }, { elementsAreArrays: true });
+  }, { elementsAreArrays: true, wrappers: { recordFields: new Set(['utterances', 'label']) } });

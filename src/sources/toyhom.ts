@@ -14,12 +14,16 @@
  * columns could not be told apart). Columns the header names otherwise are not read. A row made
  * only of header names later in the file is the header of a file concatenated after the first
  * (it maps the columns from there on), not a dialogue. An empty input (no header row) is one
- * `import.truncated` reject, as for the JSON formats.
+ * `import.truncated` reject, as for the JSON formats. A file saved without its header row is read
+ * in the published column order department,title,ask,answer when its first row is clearly a
+ * dialogue (isHeaderlessData: four fields, none a header name, a short Chinese department, over
+ * 20 characters of Chinese in ask or answer); its rows are numbered as the same rows under a header would be.
  */
 import type { Origin, RawDialogue } from '../../schemas/dialogue.js';
 import { csvRows } from './csv.js';
 import { decodeText } from './encoding.js';
-import { dialogueItem, rejectItem } from './item.js';
+import { clip, dialogueItem, MAX_REJECT_INPUT_CHARS, NO_FINAL_NEWLINE, rejectItem } from './item.js';
+import { MAX_UNIT_CHARS } from './lines.js';
 import type { ImportInput, Importer } from './types.js';
 
 const COLUMNS = ['department', 'title', 'ask', 'answer'] as const;
@@ -55,6 +59,26 @@ function isHeader(fields: string[]): boolean {
   return true;
 }
 
+/** Sentence punctuation: a department name holds none. */
+const SENTENCE = /[，。？！；、,.?!;…]/;
+const HAN = /[\u4e00-\u9fff]/;
+
+/**
+ * A first row that is clearly a dialogue in the published column order, not a header: four fields,
+ * none of them a header name, the first a short Chinese department name (at most 12 characters, no
+ * sentence punctuation; the published ones have at most 5), and the ask or the answer Chinese text
+ * of over 20 characters (every row of the published sample has one; no header name is so long).
+ * A file saved without its header row (`to_csv(header=False)`, a `split -l` chunk) starts so.
+ */
+function isHeaderlessData(fields: string[]): boolean {
+  if (fields.length !== COLUMNS.length) return false;
+  const t = fields.map((f) => f.trim());
+  if (t.some((f) => ALL_NAMES.has(f.toLowerCase()))) return false;
+  const [department, , ask, answer] = t;
+  if (department.length > 12 || !HAN.test(department) || SENTENCE.test(department)) return false;
+  return answer.length > 0 && [ask, answer].some((f) => f.length > 20 && HAN.test(f));
+}
+
 const HEADER_HELP = COLUMNS.map((c) => `${c} (${HEADER_NAMES[c].join('/')})`).join(', ');
 /** The header decides: re-saved copies come ';'- (Excel, decimal-comma locales) or tab-separated. */
 const SEPARATORS = [',', ';', '\t'];
@@ -68,18 +92,23 @@ export const importToyhom: Importer = async function* (input: ImportInput) {
     if (!col) {
       const names = ev.fields.map((f) => f.trim().toLowerCase());
       const found = ev.kind === 'row' ? columnsOf(names) : 'the file ends inside it';
-      if (typeof found === 'string') {
+      if (typeof found !== 'string') {
+        col = found;
+        width = names.length;
+        continue;
+      }
+      if (ev.kind !== 'row' || !isHeaderlessData(ev.fields)) {
         yield rejectItem(
           'import.schema',
-          `the header (record ${ev.record}) does not name the columns: ${found}; columns are ${HEADER_HELP}, department and title optional; the file was not read further`,
+          `the header (record ${ev.record}) does not name the columns: ${found}; columns are ${HEADER_HELP}, department and title optional; the file was not read further (a file without a header row is read only when its first row is clearly a dialogue in the order department,title,ask,answer: otherwise add that header line)`,
           { format: 'toyhom', file: input.file, sourceId: 'header', position: 0 },
           ev.fields.join(','),
         );
         return;
       }
-      col = found;
-      width = names.length;
-      continue;
+      // No header row: the published columns, and this row is the first dialogue.
+      col = { department: 0, title: 1, ask: 2, answer: 3 };
+      width = COLUMNS.length;
     }
     if (ev.kind === 'row' && !ev.unterminated && isHeader(ev.fields)) {
       // The header again: CSV files concatenated into one (`cat a.csv b.csv`), each with its own.
@@ -91,12 +120,17 @@ export const importToyhom: Importer = async function* (input: ImportInput) {
       }
     }
     n++;
+    if (ev.tooLong) {
+      const head = clip(ev.fields.map((f) => f.slice(0, MAX_REJECT_INPUT_CHARS)).join(','));
+      yield rejectItem('import.parse_error', `row ${n} (record ${ev.record}) holds over ${MAX_UNIT_CHARS} characters: no question and answer is so long, it was not read (a quote that is never closed?)`, originOf(n), head);
+      continue;
+    }
     if (ev.kind === 'truncated') {
       yield rejectItem('import.truncated', `the input ends inside a quoted field of row ${n} (record ${ev.record})`, originOf(n), ev.fields);
       continue;
     }
     if (ev.unterminated) {
-      yield rejectItem('import.truncated', `the input ends without a final newline inside row ${n} (record ${ev.record}): the row may be cut`, originOf(n), ev.fields);
+      yield rejectItem('import.truncated', `the input ends without a final newline inside row ${n} (record ${ev.record}): the row may be cut (${NO_FINAL_NEWLINE})`, originOf(n), ev.fields);
       continue;
     }
     const f = ev.fields;

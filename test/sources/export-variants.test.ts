@@ -144,7 +144,7 @@ describe('CMtMedQA history given as objects or role messages', () => {
 
   it('rejects ambiguous histories as import.schema with what was found', async () => {
     const cases: Array<[unknown, string]> = [
-      [[{ role: 'system', content: '你是医生' }, { role: 'user', content: '头晕' }, { role: 'assistant', content: '量血压' }], 'role "system"'],
+      [[{ role: 'user', content: '头晕' }, { role: 'system', content: '你是医生' }, { role: 'assistant', content: '量血压' }], 'role "system"'],
       [[{ role: 'user', content: '头晕' }, { role: 'user', content: '还恶心' }], 'do not alternate'],
       [[{ role: 'user', content: '头晕' }], 'end with a patient turn'],
       [[{ q: '头晕', a: '量血压', question: '头晕吗', answer: '量一下血压' }], 'in 2 ways'],
@@ -163,16 +163,39 @@ describe('CMtMedQA history given as objects or role messages', () => {
     }
   });
 
-  it('reads a record converted to messages ({conversations} or {messages}) as the whole dialogue, and rejects one with a system prompt', async () => {
+  it('reads a record converted to messages ({conversations} or {messages}) as the whole dialogue', async () => {
     const conv = [{ from: 'human', value: '腰疼' }, { from: 'gpt', value: '久坐吗' }, { from: 'human', value: '每天坐十小时' }, { from: 'gpt', value: '多起身活动' }];
     const { dialogues } = await importText(importCmtMedQa, J([{ id: 'c1', cate1: '外科', conversations: conv }]), 'c.json');
     expect(turnsOf(dialogues[0])).toEqual([['patient', '腰疼'], ['doctor', '久坐吗'], ['patient', '每天坐十小时'], ['doctor', '多起身活动']]);
     expect(dialogues[0]).toMatchObject({ origin: { sourceId: 'c1' }, cate1: '外科' });
     const messages = conv.map((m) => ({ role: m.from === 'human' ? 'user' : 'assistant', content: m.value }));
     expect(turnsOf((await importText(importCmtMedQa, J([{ messages }]), 'm.json')).dialogues[0])).toEqual(turnsOf(dialogues[0]));
-    const sys = await importText(importCmtMedQa, J([{ system: '你是医生', messages }]), 's.json');
-    expect(kinds(sys.items)).toEqual(['import.schema']);
-    expect(sys.rejects[0].detail).toContain('system');
+  });
+
+  it('reads a record with a system prompt (a "system" field, a first system message) without it as a turn, and counts the prompt in origin.systemPromptChars', async () => {
+    const messages = [{ role: 'user', content: '腰疼' }, { role: 'assistant', content: '多起身活动' }];
+    const want = [['patient', '腰疼'], ['doctor', '多起身活动']];
+    const variants: unknown[] = [
+      { system: '你是一名医生', messages },
+      { messages: [{ role: 'system', content: '你是一名医生' }, ...messages] },
+      { system: '你是一名医生', conversations: [{ from: 'system', value: '你是一名医生' }, { from: 'human', value: '腰疼' }, { from: 'gpt', value: '多起身活动' }] },
+      { system: '你是一名医生', instruction: '腰疼', input: '', output: '多起身活动', history: [] },
+      { instruction: '腰疼', output: '多起身活动', history: [{ role: 'system', content: '你是一名医生' }] },
+    ];
+    for (const v of variants) {
+      const { items, dialogues } = await importText(importCmtMedQa, J([v]), 's.json');
+      expect(kinds(items)).toEqual(['dialogue']);
+      expect(turnsOf(dialogues[0])).toEqual(want);
+      expect(dialogues[0].origin.systemPromptChars).toBe(6);
+    }
+    const safety = await importText(importCmtMedQa, J([{ instruct: '怎么买处方药', output: '请遵医嘱', system: '你是一名医生' }]), 's.json');
+    expect(safety.dialogues[0].origin).toMatchObject({ sourceId: 'safety-0', systemPromptChars: 6 });
+    // An empty prompt is none.
+    const bare = await importText(importCmtMedQa, J([{ system: ' ', messages }, { messages }]), 's.json');
+    expect(bare.dialogues.map((d) => d.origin.systemPromptChars)).toEqual([undefined, undefined]);
+    const two = await importText(importCmtMedQa, J([{ system: '你是医生', messages: [{ role: 'system', content: '你是护士' }, ...messages] }]), 's.json');
+    expect(kinds(two.items)).toEqual(['import.schema']);
+    expect(two.rejects[0].detail).toContain('two different system prompts');
   });
 });
 

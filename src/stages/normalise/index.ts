@@ -3,7 +3,8 @@
  * platform templates (boilerplate.ts) and scrubs personal data (pii.ts) in every text field that
  * can reach an output (turns, description, title, department, disease, cate1/cate2), decides
  * speaker roles, merges consecutive turns of one speaker, drops turns with no text, and turns a
- * case description into the opening patient turn when the doctor speaks first, and keeps one copy
+ * case description into the opening patient turn when the doctor speaks first (or puts it before
+ * the opening patient turn when the patient does, withDescription), and keeps one copy
  * of a title that opening turn repeats (title-echo.ts). Its rejects carry
  * the scrubbed dialogue, never the raw one. Pure: no I/O, no state.
  *
@@ -170,9 +171,18 @@ export function normaliseOne(raw: RawDialogue, ctx: StageContext, counts: Cleani
     if (cfg.mergeTurns && prev && prev.role === role) prev.text = `${prev.text}\n${text}`;
     else turns.push({ role, text });
   }
-  if (turns.length > 0 && turns[0].role === 'doctor' && raw.description) {
+  if (turns.length > 0 && raw.description) {
     const desc = cleanCounted(raw.description, memoP, optsP);
-    if (desc.has) turns.unshift({ role: 'patient', text: desc.text });
+    if (desc.has) {
+      if (turns[0].role === 'doctor') turns.unshift({ role: 'patient', text: desc.text });
+      else if (!turns[0].text.includes(desc.text)) {
+        // A follow-up visit that opens with the patient's own words keeps them alone (its description
+        // may be an earlier visit's); a form value the page repeated as the opening turn is replaced.
+        const first = withDescription(desc.text, turns[0].text);
+        const leaked = first !== `${desc.text}\n${turns[0].text}`;
+        if (leaked || !raw.origin.visit) turns[0].text = first;
+      }
+    }
   }
   if (cfg.dropTitleEcho && turns.length > 0 && turns[0].role === 'patient') {
     const once = withoutTitleEcho(turns[0].text);
@@ -202,6 +212,20 @@ export function normaliseOne(raw: RawDialogue, ctx: StageContext, counts: Cleani
   if (raw.singleTurn) d.singleTurn = true;
   addCounts(counts, prefixed('pii.', piiCounts));
   return d;
+}
+
+/**
+ * The opening patient turn with the case description before it, when the patient speaks first
+ * (MedDialog: a first visit that opens with the patient's line, or any visit whose opening turn is a
+ * form value of the description the page repeated, 无（2020-03-19填写）): the description's lines
+ * (four characters or more) the turn opens with are not repeated.
+ */
+export function withDescription(desc: string, turn: string): string {
+  const lines = turn.split('\n');
+  let k = 0;
+  while (k < lines.length && (lines[k].trim() === '' || (lines[k].trim().length >= 4 && desc.includes(lines[k].trim())))) k++;
+  const rest = lines.slice(k).join('\n');
+  return rest ? `${desc}\n${rest}` : desc;
 }
 
 function sum(o: Record<string, number | undefined>): number {

@@ -23,8 +23,8 @@ const NOT_NAME_BEFORE = new Set(surnameData.notNameBefore);
 const COMPOUND = [...surnameData.compound].sort((a, b) => b.length - a.length);
 const SINGLE_CLASS = `[${[...SINGLE].join('')}]`;
 const SURNAME = `(?:${COMPOUND.join('|')}|${SINGLE_CLASS})`;
-/** Titles that follow a name: 医生, 大夫, 主任, 教授, 院长, 医师, 护士 (+ 主任医师 etc. via 主任). */
-const TITLE = '(?:医生|大夫|主任|教授|院长|医师|护士|老师)';
+/** Titles that follow a name: 医生, 大夫, (副)主任, (副)教授, (副)院长, 医师, 护士 (+ 主任医师 etc. via 主任). */
+const TITLE = '(?:医生|大夫|副主任|主任|副教授|教授|副院长|院长|医师|护士|老师)';
 /** Separators people put inside numbers: hyphens (ASCII and full-width), dots, spaces, no-break space. */
 const SEP = '[-－‐–—.．·\\s\\u00a0]';
 
@@ -165,6 +165,9 @@ const RULES: Rule[] = [
   },
 ];
 
+/** A weekday just before a full name (挂周一李志明主任的号). */
+const WEEKDAY_BEFORE = /(?:周|星期|礼拜)[一二三四五六日天]$/;
+
 /** Characters before a full name that introduce it (谢谢王建国医生, 找了李华主任, 是张明大夫). */
 const INTRODUCER = new Set([...'谢找问是给请位叫跟让称和挂了']);
 
@@ -187,7 +190,10 @@ function fullNameStart(s: string, at: number, last: number): number {
       // At a start, after punctuation or after a measure word only three-character names (王建国医生,
       // 那个黄晓明医生), never 麻烦医生, 那个温柔医生 or 那个华西医生.
       const opening = prev === undefined || !isCjk(prev) || prev === '个';
-      if (opening ? given !== 2 : !INTRODUCER.has(prev) || NOT_NAME_BEFORE.has(prev + sur[0])) continue;
+      // After an institution or a weekday only three-character names too:
+      // …医院王建国医生, 呼吸科张三丰主任, …中心黄晓明大夫; a weekday too (挂周一李志明主任的号).
+      const institution = given === 2 && (prev === '院' || prev === '科' || s.slice(start - 2, start) === '中心' || WEEKDAY_BEFORE.test(s.slice(Math.max(0, start - 3), start)));
+      if (opening ? given !== 2 : !institution && (!INTRODUCER.has(prev) || NOT_NAME_BEFORE.has(prev + sur[0]))) continue;
       if (WORD_NOT_NAME.has(sur + g) || WORD_NOT_NAME.has(sur + g[0])) continue;
       if (MEDICAL_CHARS.test(g)) continue;
       if (givenNameOk(sur, g)) return start;

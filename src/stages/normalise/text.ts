@@ -123,7 +123,7 @@ function punctuationPasses(s: string): number {
 /** Full-width ASCII letters/digits → half-width; half-width punctuation in Chinese context → full-width. */
 export function normalisePunctuation(s: string): string {
   const f = punctuationPasses(s);
-  if (f === 0) return s;
+  if (f === 0) return tidyPunctuationRuns(s);
   let t = s;
   if (f & P_FULL_ALNUM) t = t.replace(FULL_ALNUM, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
   if (f & P_IDEO_SPACE) t = t.replace(/\u3000/g, ' ');
@@ -132,7 +132,54 @@ export function normalisePunctuation(s: string): string {
     t = t.replace(HALF_PUNCT_BEFORE_CJK, (_m, p: string) => FULL_MAP[p]);
   }
   if (f & P_PERIOD) t = t.replace(PERIOD_AFTER_CJK, '$1。');
-  return f & P_PAREN ? parenCjk(t) : t;
+  return tidyPunctuationRuns(f & P_PAREN ? parenCjk(t) : t);
+}
+
+/** Code units tidyPunctuationRuns looks at: 。，：．, and ！？ before 。，. */
+const RUN_UNIT = (c: number) => c === 0x3002 || c === 0xff0c || c === 0xff1a || c === 0xff0e;
+const STRONG = (c: number) => c === 0xff01 || c === 0xff1f;
+const FULL_STOP_RUN = /。{3,}/g;
+/** 。 and the ASCII dots after it (结石.... → 结石。... once PERIOD_AFTER_CJK has run): one run of full stops. */
+const STOP_DOTS = /。\.+/g;
+const STOP_PAIR = /[，。]*。[，。]*/g;
+const COMMA_RUN = /，{2,}/g;
+/** ！。 / ？， : the stronger mark stays. */
+const MARK_STOP = /([！？])[。，]+/g;
+const COLON_RUN = /：[：:]+|:：/g;
+const FF_STOP_DIGIT = /(\d)．(?=\d)/g;
+const FF_STOP_NUMBERING = /(^|[^\d])(\d{1,2})．/g;
+const FF_STOP = /．/g;
+
+/**
+ * Punctuation that a site or a converter doubled (。。, ，。, 。，, ，，, ：:) becomes one mark; three
+ * full stops or more (。。。, 。...) were an ellipsis (……); the full-width full stop ．becomes 。(1．a list number and
+ * 2．5 a decimal point become ASCII). One scan decides whether any of it is there.
+ */
+export function tidyPunctuationRuns(s: string): string {
+  let any = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+    if (c === 0xff0e || (STRONG(c) && (next === 0x3002 || next === 0xff0c)) || (RUN_UNIT(c) && (RUN_UNIT(next) || (c === 0xff1a && next === 58) || (c === 0x3002 && next === 46)))) {
+      any = true;
+      break;
+    }
+    if (c === 58 && i + 1 < s.length && s.charCodeAt(i + 1) === 0xff1a) {
+      any = true;
+      break;
+    }
+  }
+  if (!any) return s;
+  return s
+    .replace(STOP_DOTS, (m) => '。'.repeat(m.length))
+    .replace(FF_STOP_DIGIT, '$1.')
+    .replace(FF_STOP_NUMBERING, '$1$2.')
+    .replace(FF_STOP, '。')
+    .replace(FULL_STOP_RUN, '……')
+    .replace(STOP_PAIR, '。')
+    .replace(MARK_STOP, '$1')
+    .replace(COMMA_RUN, '，')
+    .replace(COLON_RUN, '：');
 }
 
 /** normalisePunctuation with every pass run (the form before the pre-scan): what the tests compare it with. */
@@ -142,7 +189,7 @@ export function normalisePunctuationAllPasses(s: string): string {
   t = t.replace(HALF_PUNCT_AFTER_CJK, (_m, a: string, p: string) => a + FULL_MAP[p]);
   t = t.replace(HALF_PUNCT_BEFORE_CJK, (_m, p: string) => FULL_MAP[p]);
   t = t.replace(PERIOD_AFTER_CJK, '$1。');
-  return parenCjk(t);
+  return tidyPunctuationRuns(parenCjk(t));
 }
 
 /**
@@ -264,9 +311,10 @@ export function cleanText(raw: string, opts: TextOptions): string {
   let t = nfcVisible(raw);
   t = decodeHtml(t);
   if (opts.toSimplified) t = toSimplified(t);
-  if (opts.templates) t = stripTemplates(t, opts.templates, opts.templateHits);
-  t = normaliseWhitespace(t);
-  t = normalisePunctuation(t);
+  // Punctuation is made full-width before the templates run: a site that wrote 。 as "." (…两个月.这里的医生…)
+  // has its sentence starts where the templates look for them; what a removal leaves is tidied after.
+  t = normalisePunctuation(normaliseWhitespace(t));
+  if (opts.templates) t = normaliseWhitespace(stripTemplates(t, opts.templates, opts.templateHits));
   if (opts.scrubPii) t = scrubPii(t, opts.piiCounts);
   return t.trim();
 }

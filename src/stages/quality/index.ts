@@ -8,7 +8,9 @@
  *  - character language model (char-lm.ts, trained by scripts/train-quality-lm.mjs on the
  *    project's clean licensed real dialogues): cross-entropy in bits per character (`lm`).
  * score = density + LM_WEIGHT × max(0, lm − LM_REF), and a record is machine-spun when
- * lexicon ≥ 1 (at least one strong or two weak substitutions) and score ≥ quality.threshold
+ * its evidence ≥ 1 (at least one strong substitution or two different weak ones: a weak word
+ * counts once however often it recurs, so a doctor who writes 防止 four times is not spun) and
+ * score ≥ quality.threshold
  * (default 0.25: one strong substitution per 400 meaningful characters). The LM alone does not separate spun text from real text of another platform
  * (README "Quality scoring" has the held-out figures), so it only adds to lexicon evidence.
  * Policy per source format (quality.sources, else quality.policy): reject → `quality.machine_spun`
@@ -110,6 +112,7 @@ export function recordText(env: RecordEnvelope): string {
 export function scoreText(text: string, threshold: number): QualityScore {
   const hits: Record<string, number> = {};
   let lexicon = 0;
+  let evidence = 0; // strong hits each time, a weak entry once
   const may = candidates(text);
   for (let k = 0; k < LEXICON.length; k++) {
     if (may[k] === 0) continue; // its literal prefix is not in the text: no match
@@ -119,6 +122,7 @@ export function scoreText(text: string, threshold: number): QualityScore {
     if (n > 0) {
       hits[e.pattern] = n;
       lexicon += n * e.weight;
+      evidence += e.weight >= 1 ? n * e.weight : e.weight;
     }
   }
   const chars = Math.max(1, meaningfulChars(text));
@@ -126,7 +130,7 @@ export function scoreText(text: string, threshold: number): QualityScore {
   const bits = charLm().crossEntropy(text);
   const score = density + LM_WEIGHT * Math.max(0, bits - LM_REF);
   const round = (x: number) => Math.round(x * 1000) / 1000;
-  return { score: round(score), lexicon, density: round(density), lm: round(bits), hits, spun: lexicon >= 1 && score >= threshold };
+  return { score: round(score), lexicon, density: round(density), lm: round(bits), hits, spun: evidence >= 1 && score >= threshold };
 }
 
 const SCORES = new Map<number, TextMemo<QualityScore>>();

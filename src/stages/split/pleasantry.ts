@@ -104,8 +104,27 @@ export const CLOSING_OFFER: readonly RegExp[] = [
   /(?:什么|哪些|其他|其它)(?:我)?(?:可以|能|能够)(?:为您|为你|给您|帮您|帮你|帮到您|帮到你|帮助您|帮助你)/,
   // 希望我的回答对您有帮助 / 希望能帮到你 / 祝您早日康复 / 希望宝宝早日康复
   /^(?:希望|期望|但愿)(?:我的|以上的?|上述的?|这些)?(?:回答|回复|解答|答复|建议|解释|意见|内容)?(?:能够?|可以|会)?(?:对(?:您|你)(?:有所)?)?(?:帮助|帮到|有帮助|有所帮助|所帮助|帮上|有用)/,
-  /^(?:祝|愿|祝愿|预祝|希望|期望)(?:您|你|宝宝|孩子|家人|老人|您的|你的|患者)?.{0,8}?(?:早日|尽快|身体|健康|康复|痊愈|顺利|平安|快乐|愉快|好运|一切|成长|幸福|安康|开心|如意)/,
+  /^(?:(?:衷心|真诚|真心)(?:的|地)?)?(?:祝|愿|祝愿|预祝|希望|期望)(?:您|你|宝宝|孩子|家人|老人|您的|你的|患者)?.{0,8}?(?:早日|尽快|身体|健康|康复|痊愈|顺利|平安|安然|快乐|愉快|好运|一切|成长|幸福|安康|开心|如意)/,
+  // 祝好 / 祝您安好 on their own
+  /^(?:祝|愿)(?:您|你)?(?:好|安好)$/,
+  // 希望我给出的建议对你有所帮助 / 希望我的建议能对您的健康有所帮助 (the whole clause is the hope)
+  /^(?:希望|期望|但愿)[^，。！？]{0,10}?(?:回答|回复|解答|答复|建议|解释|意见|内容|方法)(?:能够?|可以|会)?(?:对(?:您|你)(?:的[^，。！？]{0,6})?(?:有所)?)?(?:帮助|帮到|有帮助|有所帮助|所帮助|帮上|有用)$/,
+  // 如果您对美容方面还有其他问题 / 如果在检查过程中有任何疑问 / 或者之后有任何需要帮助的地方 /
+  // 如果有任何问题或需要进一步咨询 (the clause ends there; 如果有任何不适，及时就医 keeps its advice clause)
+  /^(?:如果|若是?|如|假如|要是|或者|或)[^，。！？]{0,16}?(?:有|还有)(?:任何|什么|其他|其它|别的|更多)*(?:的)?(?:问题|疑问|疑虑|不适|需要帮助的地方|需要)(?:(?:或者?|和|及|或是)(?:任何|其他)?(?:问题|疑问|疑虑|不适|需要(?:进一步)?(?:的)?(?:咨询|帮助|了解)?|进一步(?:的)?(?:咨询|帮助)))?(?:的话)?$/,
+  // (都可以)(及时)向我(进行)咨询 / 记得及时向我咨询 / 都可以来向我咨询 (not 及时就医: that advises)
+  /^(?:请|都|也|可以|您|你|欢迎|记得|一定)*(?:及时|随时)?(?:都)?(?:可以|能)?(?:及时|随时)?(?:再)?(?:来)?(?:向我|找我|问我|给我|和我|与我)(?:进行)?(?:咨询|联系|提问|留言|沟通|交流|询问|反馈)(?:我)?(?:的|哦|哈|呢)?$/,
+  // 非常感谢你的合作
+  /^(?:非常|很)?(?:感谢|谢谢)(?:您|你)的(?:合作|耐心)/,
 ];
+
+/**
+ * The tail of a good wish in the same sentence (祝您身体健康，睡眠质量好 / 希望你手术顺利，早日恢复):
+ * a short clause ending in a wish word, courtesy only after a wish clause of its sentence.
+ */
+export const WISH_OPENING = /^(?:(?:衷心|真诚|真心)(?:的|地)?)?(?:祝|愿|祝愿|预祝|希望|期望)/;
+export const WISH_TAIL = /^[^，。！？]{1,8}(?:好|顺利|健康|快乐|愉快|恢复|康复|痊愈|幸福|如意|美丽|平安|开心)$/;
+const SENTENCE_END = /[。！!？?\n]/;
 
 /**
  * Words and fillers that are courtesy only. Longest first so 谢谢医生 is removed whole; what is
@@ -123,7 +142,7 @@ const COURTESY = [
 const COURTESY_ALTS = COURTESY.sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
 const COURTESY_RE = new RegExp(COURTESY_ALTS, 'giu');
 /** Courtesy words opening a clause ("不客气祝你早日康复"): the closing-offer test looks past them. */
-const LEADING_COURTESY = new RegExp(`^(?:${COURTESY_ALTS})+`, 'iu');
+export const LEADING_COURTESY = new RegExp(`^(?:${COURTESY_ALTS})+`, 'iu');
 
 /** Where clauses end: sentence and clause punctuation, newlines and spaces. */
 const CLAUSE_BREAK = /[，,。！!？?；;：:\n~～…、\s]+/gu;
@@ -180,15 +199,20 @@ function survivesCourtesyRemoval(clause: string): boolean {
 export function isPleasantry(text: string): boolean {
   // The clauses of text.replace(PLACEHOLDER, '').split(CLAUSE_BREAK), trimmed, those with a
   // meaningful character, read one at a time: a turn with content stops at its first such clause.
+  // A wish clause (祝…, 希望…) lets the short wish tails after it in its sentence count as courtesy.
   const t = text.indexOf('<') === -1 ? text : text.replace(PLACEHOLDER, '');
   const brk = CLAUSE_BREAK;
   brk.lastIndex = 0;
   let start = 0;
+  let wish = false;
   for (;;) {
     const m = brk.exec(t);
     const c = t.slice(start, m ? m.index : t.length).trim();
-    if (meaningfulChars(c) > 0 && !courtesyClause(c)) return false;
+    if (meaningfulChars(c) > 0 && !courtesyClause(c)) {
+      if (!(wish && WISH_TAIL.test(c))) return false;
+    } else if (WISH_OPENING.test(c.replace(LEADING_COURTESY, ''))) wish = true;
     if (!m) return true;
+    if (SENTENCE_END.test(m[0])) wish = false;
     start = brk.lastIndex;
   }
 }

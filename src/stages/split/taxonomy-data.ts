@@ -46,7 +46,7 @@ export const TAXONOMY: readonly TaxonomyEntry[] = [
   // 外科
   { cate1: '外科', cate2: '外科其它', aliases: ['外科', '普通外科其它'] },
   { cate1: '外科', cate2: '普外科', aliases: ['普通外科', '乳腺外科', '甲状腺外科'] },
-  { cate1: '外科', cate2: '骨科', aliases: ['骨外科', '脊柱外科', '关节外科', '创伤骨科'] },
+  { cate1: '外科', cate2: '骨科', aliases: ['骨外科', '脊柱外科', '关节外科', '创伤骨科', '骨伤科'] },
   { cate1: '外科', cate2: '泌尿外科', aliases: ['泌尿科'] },
   { cate1: '外科', cate2: '肝胆外科' },
   { cate1: '外科', cate2: '肛肠外科', aliases: ['肛肠科'] },
@@ -85,7 +85,7 @@ export const TAXONOMY: readonly TaxonomyEntry[] = [
   { cate1: '五官科', cate2: '五官科' },
   { cate1: '五官科', cate2: '眼科' },
   { cate1: '五官科', cate2: '耳鼻喉科', aliases: ['耳鼻咽喉科', '耳鼻咽喉头颈外科'] },
-  { cate1: '五官科', cate2: '口腔科', aliases: ['口腔内科', '口腔外科', '牙科'] },
+  { cate1: '五官科', cate2: '口腔科', aliases: ['口腔内科', '口腔外科', '牙科', '口腔颌面科', '口腔颌面外科'] },
   { cate1: '五官科', cate2: '口腔科其它' },
   { cate1: '五官科', cate2: '近视' },
   // 传染病科

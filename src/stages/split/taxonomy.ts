@@ -40,7 +40,9 @@ export function cateOf(department: string | undefined): Cate | undefined {
   const exact = BY_NAME.get(d);
   if (exact) return { ...exact };
   for (const name of NAMES_BY_LENGTH) if (name.length >= 2 && d.includes(name)) return { ...BY_NAME.get(name)! };
-  return undefined;
+  // 肿瘤及防治科, 妇产及计划生育科: a joined name is the department of its first part
+  const joined = /^(.{2,6}?)及.{1,8}科$/.exec(d);
+  return joined ? cateOf(`${joined[1]}科`) : undefined;
 }
 
 /**

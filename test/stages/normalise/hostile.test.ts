@@ -115,7 +115,8 @@ describe('control, bidi and tag characters', () => {
     expect('turns' in d).toBe(true);
     if (!('turns' in d)) return;
     const text = JSON.stringify([d.turns, d.title]);
-    expect(d.turns.map((t) => t.text)).toEqual(['描述', '头痛', '休息'].slice(1));
+    // the patient speaks first: the description goes before the opening turn (withDescription)
+    expect(d.turns.map((t) => t.text)).toEqual(['描述\n头痛', '休息']);
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|\udb40[\udc00-\udc7f]/);
   });
 });

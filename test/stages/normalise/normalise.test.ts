@@ -15,6 +15,12 @@ describe('normalise text', () => {
   it('makes half-width punctuation full-width inside Chinese text but leaves numbers alone', () => {
     expect(normalisePunctuation('发烧38.5度,怎么办?')).toBe('发烧38.5度，怎么办？');
     expect(normalisePunctuation('吃药(一天两次)就好.')).toBe('吃药（一天两次）就好。');
+    // doubled marks become one, three full stops an ellipsis, the full-width full stop 。 (record review)
+    expect(normalisePunctuation('多喝水。。注意休息，，按时吃药，。复查。，好的！。')).toBe('多喝水。注意休息，按时吃药。复查。好的！');
+    expect(normalisePunctuation('你好。。。先查血常规....再说')).toBe('你好……先查血常规……再说');
+    expect(normalisePunctuation('建议中药调理．少吃辛辣．1．多喝水 2．5毫克')).toBe('建议中药调理。少吃辛辣。1.多喝水 2.5毫克');
+    expect(normalisePunctuation('疾病：：咳嗽，比例1：：2')).toBe('疾病：咳嗽，比例1：2');
+    expect(normalisePunctuation('一切正常。没问题，好的：明天复查！')).toBe('一切正常。没问题，好的：明天复查！');
   });
 
   it('turns full-width letters and digits into half-width', () => {
@@ -98,6 +104,28 @@ describe('normalise stage', () => {
     const d = normaliseOne(raw([['医生', '咳嗽多久了？'], ['病人', '一周']], { description: '咳嗽一周，有痰' }), ctx);
     expect('turns' in d && d.turns.map((t) => t.role)).toEqual(['patient', 'doctor', 'patient']);
     expect('turns' in d && d.turns[0].text).toBe('咳嗽一周，有痰');
+  });
+
+  it('puts the case description before the opening patient turn when the patient speaks first, without the form value the page repeated as a turn', () => {
+    const desc = '疾病：咳嗽\n病情描述：咳嗽一周，有痰\n过敏史：无（2020-03-01填写）';
+    const d = normaliseOne(raw([['病人', '无（2020-03-01填写）'], ['病人', '医生你好'], ['医生', '发烧吗？']], { description: desc }), ctx);
+    expect('turns' in d && d.turns).toEqual([
+      { role: 'patient', text: `${desc}\n医生你好` },
+      { role: 'doctor', text: '发烧吗？' },
+    ]);
+    const follow = normaliseOne(raw([['病人', '上次开的药吃完了'], ['医生', '再开一周']], { description: desc }), ctx);
+    expect('turns' in follow && follow.turns[0].text).toBe(`${desc}\n上次开的药吃完了`);
+    // a turn that already holds the description is left as it is; a short line the description happens to contain stays
+    const held = normaliseOne(raw([['病人', `${desc}\n谢谢`], ['医生', '好']], { description: desc }), ctx);
+    expect('turns' in held && held.turns[0].text).toBe(`${desc}\n谢谢`);
+    const short = normaliseOne(raw([['病人', '咳嗽'], ['医生', '多久了']], { description: desc }), ctx);
+    expect('turns' in short && short.turns[0].text).toBe(`${desc}\n咳嗽`);
+    // a later visit keeps the patient's own opening alone (the description may be an earlier visit's), but loses a repeated form value
+    const visit = (turns: Array<[string, string]>) => ({ ...raw(turns, { description: desc }), origin: { ...raw(turns).origin, visit: 2 } });
+    const later = normaliseOne(visit([['病人', '这次是胃不舒服'], ['医生', '多久了']]), ctx);
+    expect('turns' in later && later.turns[0].text).toBe('这次是胃不舒服');
+    const leakedLater = normaliseOne(visit([['病人', '无（2020-03-01填写）'], ['病人', '又咳嗽了'], ['医生', '多久了']]), ctx);
+    expect('turns' in leakedLater && leakedLater.turns[0].text).toBe(`${desc}\n又咳嗽了`);
   });
 
   it('rejects a dialogue with an unknown speaker label and names the label', () => {

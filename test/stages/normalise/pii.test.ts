@@ -24,6 +24,15 @@ describe('PII scrubbing', () => {
     expect(S('我儿子叫李明明，发烧')).toBe('我儿子叫<NAME>，发烧');
   });
 
+  it('scrubs a full name after an institution and before a 副 title (record review): …医院王建国医生, 内科张三丰主任, 挂李志明副主任医师的号', () => {
+    expect(scrubPii('我是市第一医院王建国医生')).toBe('我是市第一医院<NAME>医生');
+    expect(scrubPii('呼吸内科张三丰主任看过')).toBe('呼吸内科<NAME>主任看过');
+    expect(scrubPii('心血管病中心刘明华大夫为您解答')).toBe('心血管病中心<NAME>大夫为您解答');
+    expect(scrubPii('网上挂李志明副主任医师的号')).toBe('网上挂<NAME>副主任医师的号');
+    expect(scrubPii('挂周三李志明主任的号，星期五王建国医生不在')).toBe('挂周三<NAME>主任的号，星期五<NAME>医生不在');
+    expect(scrubPii('我们医院的医生说没事，儿科主治医生也这么说')).toBe('我们医院的医生说没事，儿科主治医生也这么说');
+  });
+
   it('scrubs phones with any separator or +86, landlines and 400/800 hotlines', () => {
     for (const p of ['13812345678', '138 1234 5678', '138-1234-5678', '138．1234．5678', '138－1234－5678', '138\u00a01234\u00a05678', '+86 138 1234 5678', '+8613812345678', '(010)62345678', '（021）6234 5679', '010-62345670', '0755-8234567', '400-820-8820', '800 810 8888', '4006001234']) {
       expect(S(`电话${p}，`)).toBe('电话<PHONE>，');

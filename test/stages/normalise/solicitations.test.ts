@@ -29,6 +29,13 @@ describe('platform solicitations in doctors\' answers (every source)', () => {
     expect(clean('早点就医。感谢您对有问必答的支持！').text).toBe('早点就医。');
   });
 
+  it('finds a request after a sentence the site ended with an ASCII full stop (…休息.请及时采纳…)', () => {
+    const r = clean('多喝水,注意休息.如果满意请及时点击采纳为答案,谢谢!');
+    expect(r.text).toBe('多喝水，注意休息。');
+    expect(r.templateHits).toEqual({ 'solicit.adopt': 1 });
+    expect(clean('按时吃药.这里的医生都是用业余时间回答问题的!').text).toBe('按时吃药。');
+  });
+
   it('leaves medical uses of 评价, 好评 and 关注 alone', () => {
     for (const s of [
       '治疗期间要定期做疗效评价。',

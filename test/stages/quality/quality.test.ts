@@ -69,8 +69,26 @@ describe('quality stage', () => {
     expect(SPIN_LEXICON.find((e) => e.pattern === '防止')?.weight).toBe(0.5);
   });
 
+  it('counts a weak word once however often it recurs: 防止 four times in real advice is not spun, two different weak words are', () => {
+    const real = '注意防止感冒，防止受凉，防止劳累，防止熬夜。按时吃药，定期复查血压。';
+    const q = scoreText(real, 0.25);
+    expect(q.hits['防止']).toBe(4);
+    expect(q.lexicon).toBe(2);
+    expect(q.spun).toBe(false);
+    expect(scoreText('注意防止感冒，平时留意血压，按时吃药，定期复查。', 0.25).spun).toBe(true);
+  });
+
+  it('reads words of the record review as spun: 散播 for 传播, 直面 for 面对, 您好一下 for 请问一下', () => {
+    expect(scoreText('乙肝主要通过血液散播，患者要直面疾病，按时复查。', 0.25).spun).toBe(true);
+    expect(scoreText('乙肝主要通过血液传播，患者要面对疾病，按时复查。', 0.25).lexicon).toBe(0);
+    expect(scoreText('我想您好一下血糖多少算高？', 0.25).hits).toHaveProperty(['您好一下']);
+    expect(scoreText('麻醉乙肝疫苗后要复查抗体。', 0.25).lexicon).toBe(1);
+    // words that only look like a spun form: 肝病发展 (not 病发 for 发病), 不定期的疼 (a real complaint)
+    expect(scoreText('慢性肝病发展到肝硬化要多年，心脏病发作要急救，腹部不定期的疼。', 0.25).lexicon).toBe(0);
+  });
+
   it('reads 麻醉 as spun only where an injection is meant (胰岛素, 疫苗), not in surgery', () => {
-    expect(scoreText('可以换用麻醉胰岛素治疗，控制饮食。', 0.25).hits).toHaveProperty(['麻醉(?:胰岛素|疫苗|针|一针|药物治疗)']);
+    expect(scoreText('可以换用麻醉胰岛素治疗，控制饮食。', 0.25).hits).toHaveProperty(['麻醉(?:乙肝)?(?:胰岛素|疫苗|针|一针|药物治疗)']);
     expect(scoreText('手术需要全身麻醉，术后注意休息。', 0.25).lexicon).toBe(0);
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { courtesyClause, courtesyClauseByRegex, isPleasantry, meaningfulChars, meaningfulCharsByRegex } from '../../../src/stages/split/pleasantry.js';
+import { courtesyClause, courtesyClauseByRegex, isPleasantry, meaningfulChars, meaningfulCharsByRegex, LEADING_COURTESY as LEADING, WISH_OPENING, WISH_TAIL } from '../../../src/stages/split/pleasantry.js';
 import { isInquiry } from '../../../src/stages/split/inquiry.js';
 import { sharedData } from '../../support/services.js';
 
@@ -80,12 +80,21 @@ describe('isInquiry with the pleasantry test last', () => {
 
 describe('isPleasantry reading clauses one at a time', () => {
   // The form it had: every clause of the whole split, then every().
+  // Each sentence's clauses, every one courtesy; a wish clause lets the short wish tails after it
+  // in its sentence pass (祝您身体健康，心情好).
   const eager = (text: string) =>
-    text.replace(/<[A-Z_]+>/g, '').split(/[，,。！!？?；;：:\n~～…、\s]+/u).map((c) => c.trim()).filter((c) => meaningfulChars(c) > 0).every(courtesyClauseByRegex);
+    text.replace(/<[A-Z_]+>/g, '').split(/[。！!？?\n]/u).every((sentence) => {
+      let wish = false;
+      return sentence.split(/[，,。！!？?；;：:\n~～…、\s]+/u).map((c) => c.trim()).every((c) => {
+        if (meaningfulChars(c) > 0 && !courtesyClauseByRegex(c)) return wish && WISH_TAIL.test(c);
+        if (WISH_OPENING.test(c.replace(LEADING, ''))) wish = true;
+        return true;
+      });
+    });
 
   it('gives the same answer as the eager split on the real corpora and on edge cases', () => {
     const turns = realLines().flatMap((l) => l.split(/["“”]/)).filter((t) => t.length > 0);
-    turns.push('', ' ', '，，', '<PHONE>', '谢谢<NAME>医生！', '好的，谢谢', '好的，我明天去医院', '<<A>B>', '不客气祝你早日康复', '   谢谢   ', '谢谢\n\n');
+    turns.push('不客气，祝您身体健康，心情好！', '希望你手术顺利，早日恢复', '希望你手术顺利，术后复查', '', ' ', '，，', '<PHONE>', '谢谢<NAME>医生！', '好的，谢谢', '好的，我明天去医院', '<<A>B>', '不客气祝你早日康复', '   谢谢   ', '谢谢\n\n');
     const diffs = turns.filter((t) => isPleasantry(t) !== eager(t));
     expect(diffs).toEqual([]);
     expect(turns.filter((t) => isPleasantry(t)).length).toBeGreaterThan(10);

@@ -195,6 +195,13 @@ describe('pleasantries and closing offers', () => {
     ['不客气，记得按时吃药。', false], ['好的，那就先做个胃镜。', false], ['可以吃，一天两次。', false],
     ['不客气，祝您身体健康，万事如意。', true], ['不用谢，有问题可以随时联系，我会第一时间回复您。', true], ['不客气，我会尽力帮助您。', true],
     ['不客气，我会给您开点药。', false], ['好的，我会帮您约个检查。', false],
+    // closings of the record review (test/eval/record-review): a topic inside the offer, a wish tail, 合作, 祝好
+    ['不客气！希望我的建议对你有所帮助。如果你对饮食方面还有其他疑问，都可以及时向我咨询。祝你身体健康，心情愉快！', true],
+    ['不用客气，如果你在复查过程中有任何问题或疑虑，随时与我联系。祝你早日恢复健康！', true],
+    ['不客气，希望你检查顺利，早日恢复！', true], ['非常感谢你的合作，祝好', true], ['不客气，希望我给出的建议对你有所帮助。', true],
+    ['不客气，如果在用药过程中有任何不适或者疑问，记得及时向我咨询。', true],
+    ['不客气，如果有任何不适，及时就医。', false], ['祝您早日康复，记得按时吃药。', false], ['希望你手术顺利，术后两周拆线。', false],
+    ['如果有其他问题，先做个血常规。', false],
   ])('%s → pleasantry %s', (text, expected) => {
     expect(isPleasantry(text)).toBe(expected);
   });

@@ -37,6 +37,15 @@ describe('one department taxonomy', () => {
     expect(cateOf('不存在的科室')).toBeUndefined();
   });
 
+  it('maps the HET-MC departments the record review found unclassified: 肿瘤及防治科, 骨伤科, 口腔颌面科', () => {
+    expect(cateOf('肿瘤及防治科')).toEqual({ cate1: '肿瘤科', cate2: '肿瘤科' });
+    expect(cateOf('妇产及计划生育科')).toEqual({ cate1: '妇产科', cate2: '妇产科' });
+    expect(cateOf('骨伤科')).toEqual({ cate1: '外科', cate2: '骨科' });
+    expect(cateOf('口腔颌面科')).toEqual({ cate1: '五官科', cate2: '口腔科' });
+    expect(cateOf('空')).toBeUndefined();
+    expect(cateOf('以及科')).toBeUndefined();
+  });
+
   it('has every canonical pair, alias, cate1 alias and generic entry inside the list', () => {
     for (const e of TAXONOMY) {
       expect(inTaxonomy(e.cate1, e.cate2)).toBe(true);

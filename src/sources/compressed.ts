@@ -1,0 +1,166 @@
+/**
+ * Compressed and archived inputs (a downloaded `train.jsonl.gz`, a `.zip` of the dump).
+ * A gzip file (one member or several concatenated, as `cat a.gz b.gz` makes) is read as the text
+ * it holds: decompressed as it streams, so memory does not grow with it. Two things end it early,
+ * each with one reject after what was read (the importer sees its input end there and reports a
+ * record cut at that point as it reports any truncated input):
+ *  - a corrupt or cut gzip stream (a download that stopped): `import.truncated`, naming the
+ *    compressed and decompressed bytes read;
+ *  - a stream that expands beyond GZIP_MAX_RATIO times the compressed bytes read once past
+ *    GZIP_SLACK_BYTES (a decompression bomb; real dumps expand 3-10 times): `import.encoding`.
+ * A gzip that holds gzip again is refused as below (the inner bytes are no text).
+ * zip, bzip2, xz, zstd and 7-Zip, by their magic number, are one `import.encoding` reject that
+ * names the compression and what to do: Node has no streaming decoder for the last three, and a zip
+ * holds files, not one text. Other inputs pass through untouched, chunk for chunk. It reads at most
+ * MAGIC_BYTES ahead.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import type { Origin } from '../../schemas/dialogue.js';
+import { rejectItem } from './item.js';
+import type { FileFormat, ImportInput, Importer } from './types.js';
+
+/** The longest magic number looked for. */
+const MAGIC_BYTES = 6;
+
+/** Decompressed bytes a gzip input may hold beyond GZIP_MAX_RATIO × its compressed bytes read. */
+export const GZIP_SLACK_BYTES = 64 << 20;
+/** How many times its compressed size a gzip input may expand (past GZIP_SLACK_BYTES). */
+export const GZIP_MAX_RATIO = 200;
+
+const MAGICS: ReadonlyArray<{ name: string; bytes: number[]; fix: string }> = [
+  { name: 'gzip', bytes: [0x1f, 0x8b], fix: 'decompress it (gunzip FILE) and run again' },
+  { name: 'zip', bytes: [0x50, 0x4b, 0x03, 0x04], fix: 'extract it (unzip FILE) and name the extracted file(s) in the source path' },
+  { name: 'zip', bytes: [0x50, 0x4b, 0x05, 0x06], fix: 'it is an empty zip archive: extract the dump and name its file(s)' },
+  { name: 'bzip2', bytes: [0x42, 0x5a, 0x68], fix: 'decompress it (bunzip2 FILE) and run again' },
+  { name: 'xz', bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], fix: 'decompress it (unxz FILE) and run again' },
+  { name: 'zstd', bytes: [0x28, 0xb5, 0x2f, 0xfd], fix: 'decompress it (unzstd FILE) and run again' },
+  { name: '7-Zip', bytes: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], fix: 'extract it (7z x FILE) and name the extracted file(s)' },
+];
+
+/** The compression `head` starts with, if any (bzip2 only with its block size digit 1-9 after "BZh"). */
+export function compressionOf(head: Buffer): (typeof MAGICS)[number] | undefined {
+  return MAGICS.find((m) => {
+    if (head.length < m.bytes.length || !m.bytes.every((b, k) => head[k] === b)) return false;
+    return m.name !== 'bzip2' || (head.length > 3 && head[3] >= 0x31 && head[3] <= 0x39);
+  });
+}
+
+/** What ended a gzip input early, if anything. */
+interface GzipEnd {
+  kind?: 'corrupt' | 'bomb';
+  detail?: string;
+  compressed: number;
+  decompressed: number;
+}
+
+/** The bytes of `first` then the rest of `it`, counting them into `end.compressed`. */
+async function* counted(first: Buffer[], it: AsyncIterator<Buffer>, done: boolean, end: GzipEnd): AsyncGenerator<Buffer> {
+  try {
+    for (const b of first) {
+      end.compressed += b.length;
+      yield b;
+    }
+    if (done) return;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      end.compressed += r.value.length;
+      yield r.value;
+    }
+  } finally {
+    await it.return?.();
+  }
+}
+
+/** The decompressed bytes of a gzip input; stops (with `end.kind` set) at a corrupt stream or a bomb. */
+async function* gunzipped(compressed: AsyncGenerator<Buffer>, end: GzipEnd): AsyncGenerator<Buffer> {
+  const src = Readable.from(compressed, { objectMode: false });
+  const gz = createGunzip();
+  const piped = pipeline(src, gz).catch((e: unknown) => e);
+  try {
+    for await (const chunk of gz as AsyncIterable<Buffer>) {
+      end.decompressed += chunk.length;
+      if (end.decompressed > GZIP_SLACK_BYTES && end.decompressed > GZIP_MAX_RATIO * end.compressed) {
+        end.kind = 'bomb';
+        return;
+      }
+      yield chunk;
+    }
+    const e = await piped;
+    if (e) {
+      end.kind = 'corrupt';
+      end.detail = e instanceof Error ? e.message : String(e);
+    }
+  } catch (e) {
+    end.kind = 'corrupt';
+    end.detail = e instanceof Error ? e.message : String(e);
+  } finally {
+    src.destroy();
+    gz.destroy();
+    await piped;
+  }
+}
+
+/** The first bytes of an input (at least MAGIC_BYTES unless it is shorter), and whether that was all of it. */
+async function head(it: AsyncIterator<Buffer>): Promise<{ held: Buffer[]; done: boolean; magic: (typeof MAGICS)[number] | undefined }> {
+  const held: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  while (size < MAGIC_BYTES) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    held.push(r.value);
+    size += r.value.length;
+  }
+  const magic = compressionOf(held.length === 1 ? held[0] : Buffer.concat(held, size).subarray(0, MAGIC_BYTES));
+  return { held, done, magic };
+}
+
+function refusal(format: FileFormat, file: string, magic: (typeof MAGICS)[number], inner: boolean) {
+  const origin: Origin = { format, file, sourceId: 'file', position: 0 };
+  const what = inner ? `the gzip input holds ${magic.name}-compressed bytes again` : `the input is ${magic.name}-compressed, not text (it starts with the ${magic.name} magic bytes)`;
+  const fix = inner ? 'decompress it twice (gunzip, then as its inner format) and run again' : magic.fix;
+  return rejectItem('import.encoding', `${what}: ${fix}; nothing of it was read`, origin, '', { evidence: { compression: inner ? `gzip+${magic.name}` : magic.name } });
+}
+
+/**
+ * The importer, reading a gzip input decompressed and turning any other compressed or archived
+ * input into one reject before it reads anything.
+ */
+export function refusingCompressed(format: FileFormat, importer: Importer): Importer {
+  return async function* (input: ImportInput) {
+    const it = input.bytes[Symbol.asyncIterator]();
+    const first = await head(it);
+    if (first.magic?.name !== 'gzip') {
+      if (first.magic) {
+        await it.return?.();
+        yield refusal(format, input.file, first.magic, false);
+        return;
+      }
+      yield* importer({ ...input, bytes: counted(first.held, it, first.done, { compressed: 0, decompressed: 0 }) });
+      return;
+    }
+    const end: GzipEnd = { compressed: 0, decompressed: 0 };
+    const inner = gunzipped(counted(first.held, it, first.done, end), end);
+    const innerIt = inner[Symbol.asyncIterator]();
+    const innerHead = await head(innerIt);
+    if (innerHead.magic) {
+      await innerIt.return?.(undefined);
+      yield refusal(format, input.file, innerHead.magic, true);
+      return;
+    }
+    yield* importer({ ...input, bytes: counted(innerHead.held, innerIt, innerHead.done, { compressed: 0, decompressed: 0 }) });
+    const origin: Origin = { format, file: input.file, sourceId: 'file', position: 0 };
+    const read = `after ${end.compressed} compressed bytes (${end.decompressed} decompressed)`;
+    if (end.kind === 'corrupt') {
+      yield rejectItem('import.truncated', `the gzip stream ends or breaks ${read}: ${end.detail ?? 'corrupt data'}; what came before was read; if the download was cut, fetch the file again and run again`, origin, '', { evidence: { compression: 'gzip', compressedBytes: end.compressed, decompressedBytes: end.decompressed } });
+    } else if (end.kind === 'bomb') {
+      yield rejectItem('import.encoding', `the gzip input expands more than ${GZIP_MAX_RATIO} times ${read}, as a decompression bomb does (real dumps expand 3-10 times); the rest was not read; if the file is genuine, decompress it (gunzip FILE) and run on the text`, origin, '', { evidence: { compression: 'gzip', compressedBytes: end.compressed, decompressedBytes: end.decompressed } });
+    }
+  };
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from '@jest/globals';
+import { templatesFor } from '../../../src/stages/normalise/boilerplate.js';
+import { cleanText } from '../../../src/stages/normalise/text.js';
+
+// Templates found by the record review (test/eval/record-review); the texts are written for these tests.
+const clean = (s: string, source: string) => {
+  const templateHits: Record<string, number> = {};
+  const text = cleanText(s, { toSimplified: true, scrubPii: true, templates: templatesFor(source), templateHits });
+  return { text, templateHits };
+};
+
+describe('stock greetings and site texts found by the record review', () => {
+  it('removes a stock opening greeting at the start of a turn and keeps the answer', () => {
+    expect(clean('您好，很高兴为您解答。血压偏高，建议低盐饮食。', 'mie').text).toBe('血压偏高，建议低盐饮食。');
+    expect(clean('你好，很高兴，为你服务，感到了你的问题，根据你的描述，先吃点止泻药。', 'hetmc').text).toBe('根据你的描述，先吃点止泻药。');
+    expect(clean('您好！很高兴能为您解答疑问。湿疹要保湿。', 'huatuo').text).toBe('湿疹要保湿。');
+    expect(clean('感谢您的咨询，我将竭诚为您解答。轻的吃药就行。', 'mie').templateHits).toEqual({ 'common.greeting_opening': 1 });
+  });
+
+  it('leaves the greeting where it is not the opening or runs into the sentence', () => {
+    for (const s of ['多喝水。很高兴为您解答。', '很高兴为你解答的，孩子还小，不用担心。', '我很高兴为您服务过的病人都好了。'])
+      expect(clean(s, 'mie').text).toBe(s);
+  });
+
+  it('removes the chunyu follow-button and age/sex prompts, the hospital advert and haodf\'s private-doctor welcome', () => {
+    expect(clean('不用谢。左下角有“关注”的按钮，谢谢支持！如果是在春雨医生客户端提问，评价按钮在右上角。', 'mie').text).toBe('不用谢。');
+    expect(clean('您好，请您告诉我您的年龄和性别，有什么不舒服的，如果有图片或检查报告的，一定要拍照传给我看下啊，这样我能尽快帮您咨询。', 'hetmc').text).toBe('');
+    expect(clean('这里是中国医学科学院阜外医院 国家心血管病中心大夫为您解答。中国医学科学院阜外医院是中国最好的心脏病医院。专业可信赖。要看是哪种先心病。', 'mie').text).toBe('要看是哪种先心病。');
+    expect(clean('（医生留言）您好，很高兴成为您的私人医生，有事请留言，我看到就回，还请理解哦。', 'meddialog').text).toBe('');
+  });
+
+  it('removes the 指导意见 heading glued to the next sentence without its colon, and only at a sentence start', () => {
+    expect(clean('考虑是胃炎。指导意见平时少吃辛辣，按时吃饭。', 'huatuo').text).toBe('考虑是胃炎。平时少吃辛辣，按时吃饭。');
+    expect(clean('考虑是胃炎.指导意见指导意见少吃辛辣', 'huatuo').text).toBe('考虑是胃炎。少吃辛辣');
+    expect(clean('请按医生的指导意见服药。', 'huatuo').text).toBe('请按医生的指导意见服药。');
+    expect(clean('病例分析：您好，咳嗽多久了？健康指导：多喝水。', 'huatuo').text).toBe('您好，咳嗽多久了？多喝水。');
+  });
+
+  it('removes the CMtMedQA generator\'s self-introduction as an assistant', () => {
+    expect(clean('您好，我是仲景智能医学助手，很高兴为您解答问题。便秘要多吃蔬菜。', 'cmtmedqa').text).toBe('便秘要多吃蔬菜。');
+    expect(clean('张仲景是医圣。', 'cmtmedqa').text).toBe('张仲景是医圣。');
+  });
+});
