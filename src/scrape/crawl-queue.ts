@@ -22,6 +22,7 @@ import { bullConnection, openClient } from '../executors/bullmq/connection.js';
 import { ADAPTERS, adapterByName, adapterForUrl, type SiteAdapter } from './adapters/index.js';
 import { decodeHtml } from './charset.js';
 import { discoverLinks } from './discover.js';
+import { MarkupRefused } from './adapters/types.js';
 import { RedisHostLimiter } from './redis-limiter.js';
 import { LIST_ONLY, openScraper, parsePage, type ScrapeDeps } from './source.js';
 import { RawStore } from './raw-store.js';
@@ -123,7 +124,16 @@ export async function startCrawlWorker(s: CrawlSetup, o: { logger: Logger; concu
       if (j.kind === 'seed' || j.kind === 'list') {
         const dec = decodeHtml(got.body, got.meta.headers['content-type']);
         if (dec.ok) {
-          for (const l of discoverLinks(dec.text, got.meta.finalUrl, fixed ? [fixed] : adapters)) {
+          let links: ReturnType<typeof discoverLinks>;
+          try {
+            links = discoverLinks(dec.text, got.meta.finalUrl, fixed ? [fixed] : adapters);
+          } catch (e) {
+            if (!(e instanceof MarkupRefused)) throw e;
+            const detail = `list page not read for links: ${e.message}`;
+            await record(j.url, { seq: j.seq, kind: j.kind, ok: false, item: { kind: 'reject', reject: makeReject({ stage: 'parse', reason: 'parse.layout_unrecognised', detail, origin: { ...origin, file: got.meta.key }, input: { url: j.url, rawKey: got.meta.key }, evidence: { url: j.url, rawKey: got.meta.key, listPage: true, reason: e.message } }) } });
+            return;
+          }
+          for (const l of links) {
             if (!scraper.allow.hostAllowed(l.url) || j.depth + 1 > s.cfg.maxDepth) continue;
             await take(redis, s, queue, { url: l.url.href, depth: j.depth + 1, kind: l.kind, site: l.adapter.name });
           }

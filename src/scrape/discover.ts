@@ -12,6 +12,7 @@ export interface FoundLink {
   adapter: SiteAdapter;
 }
 
+/** Throws MarkupRefused (adapters/types.ts) for markup no page is read from in bounded time (nested too deep …). */
 export function discoverLinks(html: string, pageUrl: string, adapters: readonly SiteAdapter[]): FoundLink[] {
   const $ = loadHtml(html);
   const seen = new Set<string>();

@@ -15,7 +15,7 @@ import type { Cheerio, CheerioAPI } from 'cheerio';
 import type { RawTurn } from '../../schemas/dialogue.js';
 import { Layout, SiteDefinition, type FieldRule, type LayoutCondition, type LayoutRole, type SpeakerRule, type TextRule, type TurnRule } from '../../schemas/layout.js';
 import { CmtError } from '../core/errors.js';
-import { blockText, cleanText, collapseLine, detach, findIn, HIDDEN, lastSegmentId, loadHtml, type AdapterResult, type ParsedPage, type ParsedThread, type SiteAdapter } from './adapters/types.js';
+import { blockText, cleanText, collapseLine, detach, findIn, HIDDEN, lastSegmentId, loadHtml, MarkupRefused, type AdapterResult, type ParsedPage, type ParsedThread, type SiteAdapter } from './adapters/types.js';
 
 export interface LayoutAdapter extends SiteAdapter {
   readonly site: SiteDefinition;
@@ -65,7 +65,13 @@ export function layoutAdapter(siteRaw: unknown, layoutsRaw: unknown[]): LayoutAd
     // By host, or by a question path on any host (a mirror or the local test site).
     match: (u) => host.test(u.hostname) || questionPaths.some((r) => r.test(u.pathname)),
     parse(html: string, url: string): AdapterResult {
-      const $ = loadHtml(html);
+      let $: CheerioAPI;
+      try {
+        $ = loadHtml(html);
+      } catch (e) {
+        if (e instanceof MarkupRefused) return { unrecognised: e.message, kind: 'layout' };
+        throw e;
+      }
       let u: URL | undefined;
       try {
         u = new URL(url);
@@ -178,6 +184,9 @@ function holds($: CheerioAPI, scope: Cheerio<AnyNode>, c: LayoutCondition): bool
   return c.all.every((s) => has($, scope, s)) && (c.any.length === 0 || c.any.some((s) => has($, scope, s))) && !c.none.some((s) => has($, scope, s));
 }
 
+/** More turn elements than this on one page (all rules together) make it unrecognised. */
+export const MAX_TURN_ELEMENTS = 2000;
+
 /** The turns of a page by thread: those in no thread element (the question), then each thread element's, in page order. */
 interface ThreadTurns {
   turns: RawTurn[];
@@ -199,6 +208,8 @@ function readTurns(ctx: ReadCtx, layout: Layout): ReadThreads | string {
       if (!ruleOf.has(el as Element)) ruleOf.set(el as Element, rule);
     });
   }
+  // A consultation of thousands of messages is not one we know (a page of 30,000 repeated bubbles took 5 s to read into one dialogue).
+  if (ruleOf.size > MAX_TURN_ELEMENTS) return `more than ${MAX_TURN_ELEMENTS} turn elements (${ruleOf.size}): not a page this layout reads`;
   const shared: ThreadTurns = { turns: [], placeholders: 0, fields: {} };
   const threadOf = new Map<AnyNode, ThreadTurns>();
   const threads: ThreadTurns[] = [];
@@ -208,6 +219,20 @@ function readTurns(ctx: ReadCtx, layout: Layout): ReadThreads | string {
       threadOf.set(el, t);
       threads.push(t);
     });
+  }
+  // A turn element inside another of the same rule is read again, its text in both (32 nested bubbles
+  // over 300,000 spans took 30 s to read), unless the rule keeps one per thread and both are in the
+  // same thread (the outer one comes first and is the one kept: a wrapper with the same class).
+  const threadAt = (el: AnyNode): AnyNode | undefined => {
+    for (let n: AnyNode | null = el; n; n = n.parent) if (threadOf.has(n)) return n;
+    return undefined;
+  };
+  for (const [el, rule] of ruleOf) {
+    for (let up = el.parent; up; up = up.parent) {
+      if (ruleOf.get(up as Element) !== rule) continue;
+      if (rule.limit !== 1 || threadAt(el) !== threadAt(up)) return `turn elements (${rule.select}) nested in each other: not a page this layout reads`;
+      break;
+    }
   }
   const { ordered, lastThread } = inDocumentOrder($.root()[0], ruleOf, threadOf);
   const all = $(ordered);
@@ -410,9 +435,20 @@ function readField(ctx: ReadCtx, rules: FieldRule[], scope?: Cheerio<AnyNode>): 
     let v: string | undefined;
     if (r.section !== undefined) v = ctx.sections.get(r.section);
     else {
-      const m = (scope ? findIn(scope, r.select!) : ctx.$(r.select!)).filter((_, el) => (r.attr ? (ctx.$(el).attr(r.attr) ?? '').trim() !== '' : ctx.$(el).text().trim() !== '' && plain(ctx.$(el)) !== ''));
-      const el = r.pick === 'last' ? m.last() : m.first();
-      if (el.length) v = r.attr ? collapseLine(el.attr(r.attr) ?? '') : plain(el);
+      // The first (or last) match with text: read from that end, stopping there (a breadcrumb of 100,000 links is not read whole).
+      const m = (scope ? findIn(scope, r.select!) : ctx.$(r.select!)).toArray();
+      if (r.pick === 'last') m.reverse();
+      for (const node of m) {
+        const el = ctx.$(node);
+        if (r.attr) {
+          const a = el.attr(r.attr) ?? '';
+          if (a.trim() !== '') v = collapseLine(a);
+        } else if (el.text().trim() !== '') {
+          const t = plain(el);
+          if (t !== '') v = t;
+        }
+        if (v !== undefined) break;
+      }
     }
     if (v === undefined) continue;
     if (r.strip) v = v.replace(new RegExp(r.strip, 'gu'), '').trim();

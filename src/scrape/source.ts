@@ -24,6 +24,7 @@ import { makeReject } from '../core/reject.js';
 import { rawDialogueId } from '../sources/id.js';
 import type { ImportItem } from '../sources/types.js';
 import { ADAPTERS, adapterByName, adapterForUrl, isUnrecognised, type ParsedPage, type SiteAdapter } from './adapters/index.js';
+import { MarkupRefused } from './adapters/types.js';
 import { charsetFromContentType, decodeHtml } from './charset.js';
 import { Fetcher, type HopCheck, type HttpRequestFn, type RetryPolicy } from './fetcher.js';
 import { LocalHostLimiter, type HostLimiter } from './rate-limit.js';
@@ -224,7 +225,12 @@ export async function* scrapeSource(cfg: ScrapeSourceConfig, deps: ScrapeDeps): 
     if (isListing) {
       const dec = decodeHtml(got.body, got.meta.headers['content-type']);
       if (!dec.ok) return { item: reject('parse', 'parse.charset', dec.detail, { ...baseOrigin, file: got.meta.key }, { url: w.raw, rawKey: got.meta.key }, { url: w.raw, rawKey: got.meta.key, listPage: true }) };
-      return { links: discoverLinks(dec.text, got.meta.finalUrl, discoveryAdapters) };
+      try {
+        return { links: discoverLinks(dec.text, got.meta.finalUrl, discoveryAdapters) };
+      } catch (e) {
+        if (!(e instanceof MarkupRefused)) throw e;
+        return { item: reject('parse', 'parse.layout_unrecognised', `list page not read for links: ${e.message}`, { ...baseOrigin, file: got.meta.key }, { url: w.raw, rawKey: got.meta.key }, { url: w.raw, rawKey: got.meta.key, listPage: true, reason: e.message }) };
+      }
     }
     return { items: await parsePage(ctx, adapter, got.meta, got.body, w.position) };
   }

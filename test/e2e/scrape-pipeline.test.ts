@@ -32,11 +32,11 @@ describe('a pipeline with a scrape source, end to end over a local site', () => 
     });
     const res = await runPipeline(p, path.join(work, 'out'));
     const { report } = res;
-    // every URL is one input unit (the xywy page two: one per answering doctor), accounted as accepted or rejected
-    expect(report.dialogues.in).toBe(urls.length + 1);
+    // every URL is one input unit (the xywy and 120ask pages two each: one per answering doctor), accounted as accepted or rejected
+    expect(report.dialogues.in).toBe(urls.length + 2);
     expect(report.dialogues.closes).toBe(true);
     // the gzip-encoded copy of the first page is the same dialogue: kept once
-    expect(report.dialogues.accepted).toBe(6);
+    expect(report.dialogues.accepted).toBe(7);
     const rows = readShards(res.outDir, res.manifest);
     expect(rows.length).toBeGreaterThanOrEqual(5);
     for (const { record } of rows) CMtMedQARecord.parse(record);

@@ -192,7 +192,7 @@ describe('site adapters built from layout data', () => {
     });
   });
 
-  it('120ask 2015 (GBK): the doctor title from span.b_sp1, not the expertise span; first answer only', () => {
+  it('120ask 2015 (GBK): the doctor title from span.b_sp1, not the expertise span; the second doctor\'s answer a thread of its own', () => {
     const { text: html, charset } = text('fixtures/html/120ask/question_fx70551.htm');
     expect(charset).toBe('gb18030'); // gb2312/gbk declarations decode as their superset
     const r = ask120Adapter.parse(html, 'https://www.120ask.com/question/fx70551.htm');
@@ -209,10 +209,12 @@ describe('site adapters built from layout data', () => {
       department: '妇科',
       doctorTitle: '主任医师',
       description: '月经一向规律，这次推迟了十天，验孕棒是一道杠。最近加班多，睡得晚。',
+      shared: 1,
+      threads: [{ turns: [{ speaker: '医生', text: '注意休息，再观察一周。' }], placeholders: 0, doctorTitle: '医师', singleTurn: true }],
     });
   });
 
-  it('120ask 2017+ (UTF-8): a voice answer is not text; the first written answer and its own doctor title are kept', () => {
+  it('120ask 2017+ (UTF-8): a voice answer is not text and gives no dialogue; the written answer and its own doctor title are kept', () => {
     const { text: html, charset } = text('fixtures/html/120ask/question_fx88231.htm');
     expect(charset).toBe('utf-8');
     const r = ask120Adapter.parse(html, 'https://www.120ask.com/question/fx88231.htm');

@@ -32,6 +32,18 @@ const describeItem = (i: ImportItem) => `${new URL(i.kind === 'dialogue' ? i.dia
 const paths = (log: LoggedRequest[]) => log.map((r) => r.path.split('?')[0]);
 
 describe('discovery from seed list pages', () => {
+  it('a seed list page nested too deep to read is a parse.layout_unrecognised reject with the reason (parse5 took 11 s for 30,000 nested divs, growing with the square of the depth), and the other seed is still followed', async () => {
+    const site = await startServerThread('hostileList');
+    servers.push(site);
+    const t = performance.now();
+    const items = await collect(config({ seeds: [`${site.origin}/zixun/list.html`, `${site.origin}/zixun/list2.html`], allowHosts: [`127.0.0.1:${site.port}`], rawStore: path.join(tmp, 'hostile') }));
+    expect(performance.now() - t).toBeLessThan(10_000);
+    expect(items.map(describeItem)).toEqual(['/zixun/list.html parse.layout_unrecognised', '/flow/q-1.html dialogue:4']);
+    const r = items[0].kind === 'reject' ? items[0].reject : undefined;
+    expect(r?.detail).toBe('list page not read for links: markup nested deeper than 512 elements (browsers stop nesting there): not a page a layout reads');
+    expect(r?.evidence).toMatchObject({ listPage: true, rawKey: expect.stringMatching(/^blobs\//) });
+  });
+
   it('extracts the links an adapter reads, resolved, without fragments or duplicates', () => {
     const html = '<a href="/flow/a.html#x">a</a><a href="b.html">b</a><a href="/flow/a.html">dup</a><a href="/zixun/list9.html">l</a><a href="javascript:x()">j</a><a href="/about">n</a>';
     expect(discoverLinks(html, 'http://127.0.0.1:1/flow/index.html', ADAPTERS).map((l) => [l.url.href, l.kind, l.adapter.name])).toEqual([

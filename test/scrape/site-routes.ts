@@ -89,6 +89,13 @@ export const siteRoutes = {
     return routes;
   },
 
+  /** A list page nested too deep to read, beside a readable one; no robots.txt (404: allow all). */
+  hostileList: (): Routes => ({
+    '/zixun/list.html': send(`<html><body>${'<div>'.repeat(100_000)}<a href="/flow/q-1.html">q</a></body></html>`, 'text/html; charset=utf-8'),
+    '/zixun/list2.html': send('<html><body><a href="/flow/q-1.html">q</a></body></html>', 'text/html; charset=utf-8'),
+    '/flow/q-1.html': send(HAODF, 'text/html; charset=utf-8'),
+  }),
+
   /** One page under many query strings; no robots.txt (404: allow all). */
   burst: (): Routes => ({ '/flow/p.html': send(HAODF) }),
 

@@ -115,10 +115,11 @@ describe('scrapeSource against a local site', () => {
 
   it('accounts for every URL, in order: a dialogue or its exact reject reason', () => {
     expect(items.map(outcome)).toEqual(expected);
-    // The xywy page's second doctor is a dialogue of its own, right after the first, at the same position.
+    // The xywy and 120ask pages' second doctors are dialogues of their own, right after the first, at the same position.
     const more = all.filter((i) => !items.includes(i));
-    expect(more.map((i) => (i.kind === 'dialogue' ? [i.dialogue.origin.position, i.dialogue.origin.visit, outcome(i)] : []))).toEqual([[18, 1, 'dialogue:2']]);
+    expect(more.map((i) => (i.kind === 'dialogue' ? [i.dialogue.origin.position, i.dialogue.origin.visit, outcome(i)] : []))).toEqual([[18, 1, 'dialogue:2'], [19, 1, 'dialogue:2']]);
     expect(all.indexOf(more[0])).toBe(all.indexOf(items[17]) + 1);
+    expect(all.indexOf(more[1])).toBe(all.indexOf(items[18]) + 1);
     expect(items.map((i) => (i.kind === 'dialogue' ? i.dialogue.origin.position : i.reject.origin.position))).toEqual(urls.map((_, i) => i + 1));
     for (const i of items) if (i.kind === 'reject') expect(i.reject.stage).toBe(i.reject.reason.split('.')[0]);
   });

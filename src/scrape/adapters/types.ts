@@ -7,6 +7,7 @@
 import type { AnyNode, Element } from 'domhandler';
 import * as cheerio from 'cheerio';
 import type { Cheerio, CheerioAPI } from 'cheerio';
+import { adapter as domAdapter } from 'parse5-htmlparser2-tree-adapter';
 import type { RawTurn } from '../../../schemas/dialogue.js';
 
 export interface ParsedPage {
@@ -84,7 +85,197 @@ export interface SiteAdapter {
  * than spec fidelity.
  */
 export function loadHtml(html: string): CheerioAPI {
-  return cheerio.load(html, { scriptingEnabled: false });
+  const why = tooManyAttributes(html);
+  if (why) throw new MarkupRefused(why);
+  const $ = cheerio.load(html, { scriptingEnabled: false, treeAdapter: depthGuard() });
+  const nested = selfNesting($.root()[0]);
+  if (nested) throw new MarkupRefused(nested);
+  return $;
+}
+
+/**
+ * More elements of one class (or id) nested inside each other than this, on one path from the root,
+ * refuse the page. A layout's `:has()` and ancestor tests look through every candidate's subtree or
+ * ancestors: 500 nested div.crazy_doctor over 300,000 spans took 220 s. No page we know nests a class
+ * in itself more than a few times.
+ */
+export const MAX_SELF_NESTING = 32;
+
+/** Why the tree nests one class or id in itself more than MAX_SELF_NESTING times, or undefined: one walk, counts kept along the path. */
+function selfNesting(root: AnyNode): string | undefined {
+  const onPath = new Map<string, number>();
+  const EXIT = null;
+  const stack: Array<AnyNode | typeof EXIT> = [root];
+  const tokensOf = new Map<AnyNode, string[]>();
+  const path: AnyNode[] = [];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n === EXIT) {
+      for (const t of tokensOf.get(path.pop()!) ?? []) onPath.set(t, onPath.get(t)! - 1);
+      continue;
+    }
+    if (!('children' in n)) continue;
+    const attribs = (n as Element).attribs;
+    const tokens: string[] = [];
+    if (attribs) {
+      if (attribs.id) tokens.push(`#${attribs.id}`);
+      if (attribs.class) for (const c of attribs.class.split(/[ \t\n\f\r]+/)) if (c) tokens.push(`.${c}`);
+    }
+    for (const t of new Set(tokens)) {
+      const k = (onPath.get(t) ?? 0) + 1;
+      if (k > MAX_SELF_NESTING) return `more than ${MAX_SELF_NESTING} elements of ${t} nested in each other: not a page a layout reads`;
+      onPath.set(t, k);
+    }
+    tokensOf.set(n, [...new Set(tokens)]);
+    path.push(n);
+    stack.push(EXIT);
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+  }
+  return undefined;
+}
+
+/**
+ * Elements nested deeper than this refuse the page. Blink and WebKit stop nesting at 512 too (deeper
+ * elements become siblings), so no page a reader sees needs more (ours: 13 at most); parse5's scope
+ * checks walk the open elements on every start tag (100,000 nested divs took 90 s to parse) and
+ * cheerio's DOM walks recurse (they overflowed the stack).
+ */
+export const MAX_DEPTH = 512;
+/** More attributes than this on one tag refuse the page before parsing: parse5 checks every new attribute against the tag's others (50,000 took 6 s). */
+export const MAX_ATTRIBUTES = 256;
+
+/** A page whose markup no layout could be read from in bounded time (too deep, too many attributes): a reject, never a crash. */
+export class MarkupRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MarkupRefused';
+  }
+}
+
+/**
+ * cheerio's own tree adapter (domhandler nodes), with each element's depth kept as it is inserted:
+ * one deeper than MAX_DEPTH stops the parse. Depths are cached per node; a node inserted another way
+ * (template content) is measured by walking up to one that is known. (A moved node's descendants keep
+ * the depth they were inserted at: parse5 moves only a few misnested formatting elements at a time.)
+ */
+function depthGuard(): typeof domAdapter {
+  const depth = new WeakMap<object, number>();
+  const depthOf = (n: AnyNode | null): number => {
+    let d = 0;
+    const path: AnyNode[] = [];
+    for (let m = n; m; m = m.parent) {
+      const known = depth.get(m);
+      if (known !== undefined) {
+        d = known;
+        break;
+      }
+      path.push(m);
+    }
+    for (let i = path.length - 1; i >= 0; i--) depth.set(path[i], path[i].parent ? ++d : (d = 0));
+    return n ? depth.get(n)! : 0;
+  };
+  const place = (parent: AnyNode, node: AnyNode): void => {
+    if (node.type === 'text' || node.type === 'comment') return;
+    const d = depthOf(parent) + 1;
+    if (d > MAX_DEPTH) throw new MarkupRefused(`markup nested deeper than ${MAX_DEPTH} elements (browsers stop nesting there): not a page a layout reads`);
+    // A node moved (the adoption agency, foster parenting) is inserted again: its depth is set anew.
+    depth.set(node, d);
+  };
+  return {
+    ...domAdapter,
+    appendChild(parent, node) {
+      place(parent, node);
+      domAdapter.appendChild(parent, node);
+    },
+    insertBefore(parent, node, ref) {
+      place(parent, node);
+      domAdapter.insertBefore(parent, node, ref);
+    },
+  };
+}
+
+const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'plaintext']);
+
+/**
+ * Why the page is refused before parsing (a tag with more than MAX_ATTRIBUTES attributes), or
+ * undefined. One pass over the text, tokenised as parse5 does where it matters: comments and
+ * raw-text elements (script, style, textarea, title …) hold no tags; attribute values may be quoted.
+ */
+export function tooManyAttributes(html: string): string | undefined {
+  const n = html.length;
+  let i = html.indexOf('<');
+  while (i >= 0 && i < n - 1) {
+    const c = html.charCodeAt(i + 1);
+    if (c === 0x21 /* ! */) {
+      const end = html.startsWith('<!--', i) ? html.indexOf('-->', i + 4) : html.indexOf('>', i + 2);
+      if (end < 0) return undefined;
+      i = html.indexOf('<', end + 1);
+      continue;
+    }
+    if (c === 0x3f /* ? */) {
+      const end = html.indexOf('>', i + 2);
+      if (end < 0) return undefined;
+      i = html.indexOf('<', end + 1);
+      continue;
+    }
+    const close = c === 0x2f; /* / */
+    let j = close ? i + 2 : i + 1;
+    if (!isAsciiLetter(html.charCodeAt(j))) {
+      i = html.indexOf('<', i + 1);
+      continue;
+    }
+    const nameStart = j;
+    while (j < n && !isTagSpace(html.charCodeAt(j)) && html[j] !== '/' && html[j] !== '>') j++;
+    const name = html.slice(nameStart, j).toLowerCase();
+    let attrs = 0;
+    // Attributes: names up to space, '/', '>' or '='; a value after '=', quoted or up to space or '>'.
+    while (j < n && html[j] !== '>') {
+      const ch = html.charCodeAt(j);
+      if (isTagSpace(ch) || ch === 0x2f) {
+        j++;
+        continue;
+      }
+      attrs++;
+      if (attrs > MAX_ATTRIBUTES) return `a <${name}> tag with more than ${MAX_ATTRIBUTES} attributes: not a page a layout reads`;
+      j++; // an attribute name may begin with '='
+      while (j < n && !isTagSpace(html.charCodeAt(j)) && html[j] !== '/' && html[j] !== '>' && html[j] !== '=') j++;
+      while (j < n && isTagSpace(html.charCodeAt(j))) j++;
+      if (html[j] !== '=') continue;
+      j++;
+      while (j < n && isTagSpace(html.charCodeAt(j))) j++;
+      const q = html[j];
+      if (q === '"' || q === "'") {
+        const e = html.indexOf(q, j + 1);
+        if (e < 0) return undefined;
+        j = e + 1;
+      } else {
+        while (j < n && !isTagSpace(html.charCodeAt(j)) && html[j] !== '>') j++;
+      }
+    }
+    if (j >= n) return undefined;
+    if (!close && RAW_TEXT.has(name)) {
+      if (name === 'plaintext') return undefined;
+      // Up to its end tag, which the loop then reads as a tag (parse5 reads an end tag's attributes too).
+      i = indexOfEndTag(html, name, j + 1);
+      continue;
+    }
+    i = html.indexOf('<', j + 1);
+  }
+  return undefined;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+function isTagSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
+}
+/** Where the first `</name` (ASCII case-insensitive) at or after `from` begins, or -1. */
+function indexOfEndTag(html: string, name: string, from: number): number {
+  for (let k = html.indexOf('</', from); k >= 0; k = html.indexOf('</', k + 2)) {
+    if (html.slice(k + 2, k + 2 + name.length).toLowerCase() === name) return k;
+  }
+  return -1;
 }
 
 export function isUnrecognised(r: AdapterResult): r is Unrecognised {
