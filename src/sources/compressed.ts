@@ -18,6 +18,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { Origin } from '../../schemas/dialogue.js';
+import { readAhead } from './encoding.js';
 import { rejectItem } from './item.js';
 import type { FileFormat, ImportInput, Importer } from './types.js';
 
@@ -105,18 +106,7 @@ async function* gunzipped(compressed: AsyncGenerator<Buffer>, end: GzipEnd): Asy
 
 /** The first bytes of an input (at least MAGIC_BYTES unless it is shorter), and whether that was all of it. */
 async function head(it: AsyncIterator<Buffer>): Promise<{ held: Buffer[]; done: boolean; magic: (typeof MAGICS)[number] | undefined }> {
-  const held: Buffer[] = [];
-  let size = 0;
-  let done = false;
-  while (size < MAGIC_BYTES) {
-    const r = await it.next();
-    if (r.done) {
-      done = true;
-      break;
-    }
-    held.push(r.value);
-    size += r.value.length;
-  }
+  const { held, size, done } = await readAhead(it, MAGIC_BYTES);
   const magic = compressionOf(held.length === 1 ? held[0] : Buffer.concat(held, size).subarray(0, MAGIC_BYTES));
   return { held, done, magic };
 }

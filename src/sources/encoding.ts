@@ -393,6 +393,19 @@ function utf8CharStart(b: Buffer, from: number): number {
   return from;
 }
 
+/** Chunks of `it` until they hold at least `bytes` bytes or it ends (`done`: it ended). */
+export async function readAhead(it: AsyncIterator<Buffer>, bytes: number): Promise<{ held: Buffer[]; size: number; done: boolean }> {
+  const held: Buffer[] = [];
+  let size = 0;
+  while (size < bytes) {
+    const r = await it.next();
+    if (r.done) return { held, size, done: true };
+    held.push(r.value);
+    size += r.value.length;
+  }
+  return { held, size, done: false };
+}
+
 /** Decodes a byte stream chunk by chunk; `resolved` (when given) receives the encoding used ('auto': the file's prior). */
 export async function* decodeText(
   bytes: AsyncIterable<Buffer>,
@@ -448,18 +461,7 @@ async function* decodeFrom(
     return;
   }
   // Hold chunks until SNIFF_BYTES (or the end) and take the file's prior from them.
-  const held: Buffer[] = [];
-  let size = 0;
-  let done = false;
-  while (size < SNIFF_BYTES) {
-    const r = await it.next();
-    if (r.done) {
-      done = true;
-      break;
-    }
-    held.push(r.value);
-    size += r.value.length;
-  }
+  const { held, size, done } = await readAhead(it, SNIFF_BYTES);
   const head = Buffer.concat(held, size);
   const utf16 = utf16Bom(head) ?? sniffUtf16(head.subarray(0, SNIFF_BYTES));
   if (utf16) {
