@@ -56,18 +56,18 @@ interface GzipEnd {
   decompressed: number;
 }
 
-/** The bytes of `first` then the rest of `it`, counting them into `end.compressed`. */
-async function* counted(first: Buffer[], it: AsyncIterator<Buffer>, done: boolean, end: GzipEnd): AsyncGenerator<Buffer> {
+/** The bytes of `first` then the rest of `it` (unless `done`), counting them into `end.compressed` when given. */
+async function* counted(first: Buffer[], it: AsyncIterator<Buffer>, done: boolean, end?: GzipEnd): AsyncGenerator<Buffer> {
   try {
     for (const b of first) {
-      end.compressed += b.length;
+      if (end) end.compressed += b.length;
       yield b;
     }
     if (done) return;
     for (;;) {
       const r = await it.next();
       if (r.done) return;
-      end.compressed += r.value.length;
+      if (end) end.compressed += r.value.length;
       yield r.value;
     }
   } finally {
@@ -132,7 +132,7 @@ export function refusingCompressed(format: FileFormat, importer: Importer): Impo
         yield refusal(format, input.file, first.magic, false);
         return;
       }
-      yield* importer({ ...input, bytes: counted(first.held, it, first.done, { compressed: 0, decompressed: 0 }) });
+      yield* importer({ ...input, bytes: counted(first.held, it, first.done) });
       return;
     }
     const end: GzipEnd = { compressed: 0, decompressed: 0 };
@@ -144,7 +144,7 @@ export function refusingCompressed(format: FileFormat, importer: Importer): Impo
       yield refusal(format, input.file, innerHead.magic, true);
       return;
     }
-    yield* importer({ ...input, bytes: counted(innerHead.held, innerIt, innerHead.done, { compressed: 0, decompressed: 0 }) });
+    yield* importer({ ...input, bytes: counted(innerHead.held, innerIt, innerHead.done) });
     const origin: Origin = { format, file: input.file, sourceId: 'file', position: 0 };
     const read = `after ${end.compressed} compressed bytes (${end.decompressed} decompressed)`;
     if (end.kind === 'corrupt') {

@@ -163,7 +163,7 @@ export const importHetmc: Importer = async function* (input: ImportInput) {
       if (line.trim() === '') {
         if (block.chars > 0) out.push(close());
         block.reset();
-      } else if (block.chars > 0 && (line.startsWith('id\t') || /^id[\t ]+\S+[\t ]+(?:department|apartment)[\t ]/.test(line))) {
+      } else if (block.chars > 0 && (line.startsWith('id\t') || SPACED_HEAD.test(line))) {
         // a header right after the previous block, without the blank line between them
         out.push(close());
         block.reset(line);

@@ -483,7 +483,10 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           phase = Phase.Between;
           wsOnly = col >= 0; // c is read again there, as the first character of element 0
         }
-      } else if (phase === Phase.Start) {
+      } else {
+        // Phase.Start, or Phase.End: only whitespace may follow the closing bracket, or another
+        // array (files concatenated into one, each with its array and perhaps its byte-order mark)
+        const atStart: boolean = phase === Phase.Start;
         if (isWs(c) || c === BOM) i++;
         else if (c === OPEN_SQ) {
           phase = opts.elementsAreArrays ? Phase.AfterOpen : Phase.Between;
@@ -496,35 +499,19 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           // The probe reads from after the '{'; what it read is kept from the '{' on.
           probed = ['{'];
           probeCol = Math.max(col, 0);
-          probeEnd = false;
+          probeEnd = !atStart;
           i++;
-        } else if (c === OPEN_CURLY) {
+        } else if (c === OPEN_CURLY && atStart) {
           lines = true;
           phase = Phase.Between; // the '{' starts the first element
           wsOnly = col >= 0; // and is read again there
         } else {
-          out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail: 'the input is neither a JSON array nor JSON lines (first character is not "[" or "{")' });
-          yield out;
-          return;
-        }
-      } else {
-        // Phase.End: only whitespace may follow the closing bracket, or another array (files
-        // concatenated into one, each with its array and perhaps its byte-order mark)
-        if (isWs(c) || c === BOM) i++;
-        else if (c === OPEN_SQ) {
-          phase = opts.elementsAreArrays ? Phase.AfterOpen : Phase.Between;
-          openCol = col;
-          lfSinceOpen = false;
-          i++;
-        } else if (c === OPEN_CURLY && probe) {
-          phase = Phase.Probe;
-          members = new WrapperMembers(opts.wrappers!.recordFields, opts.elementsAreArrays);
-          probed = ['{'];
-          probeCol = Math.max(col, 0);
-          probeEnd = true;
-          i++;
-        } else {
-          out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail: afterWrapper ? 'unexpected content after the closing "}" of the object around the records' : 'unexpected content after the closing "]" of the array' });
+          const detail = atStart
+            ? 'the input is neither a JSON array nor JSON lines (first character is not "[" or "{")'
+            : afterWrapper
+              ? 'unexpected content after the closing "}" of the object around the records'
+              : 'unexpected content after the closing "]" of the array';
+          out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail });
           yield out;
           return;
         }

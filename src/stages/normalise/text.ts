@@ -312,9 +312,12 @@ export function cleanText(raw: string, opts: TextOptions): string {
   t = decodeHtml(t);
   if (opts.toSimplified) t = toSimplified(t);
   // Punctuation is made full-width before the templates run: a site that wrote 。 as "." (…两个月.这里的医生…)
-  // has its sentence starts where the templates look for them; what a removal leaves is tidied after.
+  // has its sentence starts where the templates look for them; what a removal leaves (spaces, 。。) is tidied after.
   t = normalisePunctuation(normaliseWhitespace(t));
-  if (opts.templates) t = normaliseWhitespace(stripTemplates(t, opts.templates, opts.templateHits));
+  if (opts.templates) {
+    const kept = stripTemplates(t, opts.templates, opts.templateHits);
+    t = kept === t ? normaliseWhitespace(t) : tidyPunctuationRuns(normaliseWhitespace(kept));
+  }
   if (opts.scrubPii) t = scrubPii(t, opts.piiCounts);
   return t.trim();
 }

@@ -41,3 +41,10 @@ describe('stock greetings and site texts found by the record review', () => {
     expect(clean('张仲景是医圣。', 'cmtmedqa').text).toBe('张仲景是医圣。');
   });
 });
+
+describe('what a template removal leaves', () => {
+  it('tidies the punctuation a removed heading leaves doubled (。。 ，， 。，)', () => {
+    expect(clean('目前无法预测,意见建议：,建议您定期产前检查.', 'huatuo').text).toBe('目前无法预测，建议您定期产前检查。');
+    expect(clean('低烧不必用退烧药.。意见建议:。持续低烧应尽早就医.', 'huatuo').text).toBe('低烧不必用退烧药。持续低烧应尽早就医。');
+  });
+});
