@@ -204,6 +204,13 @@ export const ExecutorConfig = z.strictObject({
   /** Worker threads of the local executor (stage jobs at once per BullMQ worker). */
   concurrency: z.number().int().positive().max(256).default(1),
   attempts: z.number().int().positive().max(100).default(3),
+  /**
+   * The heap may grow to 1 + heapGrowthPercent/100 times what survived V8's last full GC (0: V8's
+   * own rule, up to 4×). Measured (bench "End to end"): at 100, peak RSS of the base pipeline
+   * stays about flat from 1× to 10× input (V8's rule: about ×1.5) and the full pipeline's peak
+   * is about 20 % lower, for a few percent more CPU. Process-wide; never changes the output.
+   */
+  heapGrowthPercent: z.number().int().min(0).max(1000).default(100),
 });
 
 /** A cron pattern as BullMQ's job schedulers parse it (cron-parser), checked at load. */

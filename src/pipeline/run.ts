@@ -13,6 +13,7 @@ import type { Manifest } from '../../schemas/manifest.js';
 import type { Pipeline } from '../../schemas/pipeline.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
 import { CmtError, isCmtError } from '../core/errors.js';
+import { boundHeapGrowth } from '../core/heap.js';
 import type { Logger } from '../core/logger.js';
 import type { GraphPort } from '../kg/port.js';
 import { Finaliser, type FinaliseOptions, type RecordFilter } from '../output/finaliser.js';
@@ -127,6 +128,7 @@ export async function runPipeline(run: PipelineRun, executor: Executor): Promise
   let failure: unknown;
   let staged: StagedOutput | undefined;
   let committed = false;
+  boundHeapGrowth(run.config.executor.heapGrowthPercent);
   try {
     staged = await run.stageOutput();
     const workDir = staged.work;

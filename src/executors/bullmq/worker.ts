@@ -19,6 +19,7 @@ import { z } from 'zod';
 import type { KgConfig } from '../../../schemas/pipeline.js';
 import type { RecordEnvelope } from '../../../schemas/record.js';
 import type { Reject } from '../../../schemas/reject.js';
+import { boundHeapGrowth } from '../../core/heap.js';
 import type { Logger } from '../../core/logger.js';
 import { makeReject } from '../../core/reject.js';
 import type { GraphPort } from '../../kg/port.js';
@@ -210,6 +211,8 @@ export class WorkerService {
     store.rejectsFor = (rejects) => prepareRejects(record.pipeline.config, rejects);
     const logger = this.opts.logger.child({ runId });
     const pipeline = toLoadedPipeline(record.pipeline);
+    // Process-wide: a worker serving several runs at once takes the setting of the last one attached.
+    boundHeapGrowth(pipeline.config.executor.heapGrowthPercent);
     let graph = this.opts.graph;
     const kg = pipeline.config.kg;
     if (!graph && kg && record.stages.includes('validate') && this.stages.includes('validate')) {
