@@ -36,6 +36,8 @@ async function main(): Promise<void> {
 main().catch((e: unknown) => {
   if (isCmtError(e)) {
     console.error(`error ${e.code}: ${e.message}`);
+    // Interrupted: the clean-up is done; steps still running in the background are not waited for.
+    if (e.code === 'CMT_INTERRUPTED') process.exit(130);
     process.exitCode = e.code === 'CMT_CONFIG_INVALID' || e.code === 'CMT_USAGE' ? 2 : 1;
   } else {
     console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));

@@ -51,6 +51,28 @@ export function printSummary(res: RunResult): void {
   console.log(`  rejects:   ${path.join(res.outDir, 'rejects', 'rejects.jsonl')}  (cmtmedqa rejects stats ${res.outDir})`);
 }
 
+/**
+ * SIGINT/SIGTERM stop the run: it removes its partial output and lock, keeps the previous output,
+ * and exits 130 (CMT_INTERRUPTED). A second signal exits at once (the next run tidies what is left).
+ */
+export function stopOnSignal(logger: ReturnType<typeof createLogger>): { signal: AbortSignal; dispose: () => void } {
+  const ac = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (ac.signal.aborted) process.exit(130);
+    logger.warn({ signal: sig }, `${sig}: stopping the run and removing its partial output (the previous output is kept); ${sig} again to quit at once`);
+    ac.abort(sig);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: ac.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
 export function registerRunCommand(program: Command): void {
   const cmd = program
     .command('run <pipeline>')
@@ -65,21 +87,23 @@ export function registerRunCommand(program: Command): void {
       if (o.executor !== 'local' && o.executor !== 'bullmq') throw new CmtError('CMT_USAGE', `--executor must be local or bullmq, not ${o.executor}`);
       // Inputs and the output directory are checked before the graph and indexes are opened.
       await preflightRun(pipeline, outDir, o.force);
+      const stop = stopOnSignal(logger);
       const resources = await openRunResources(pipeline, logger);
       const progress = progressReporter(logger);
       try {
         let res: RunResult;
         if (o.executor === 'bullmq') {
           const { runBullmq } = await import('../executors/bullmq/run.js');
-          res = await runBullmq({ pipeline, outDir, logger, ...resources, ...bullmqOptionsFrom(o), force: o.force, onProgress: progress.onProgress });
+          res = await runBullmq({ pipeline, outDir, logger, ...resources, ...bullmqOptionsFrom(o), force: o.force, onProgress: progress.onProgress, signal: stop.signal });
         } else {
-          res = await runLocal({ pipeline, outDir, logger, ...resources, force: o.force, onProgress: progress.onProgress });
+          res = await runLocal({ pipeline, outDir, logger, ...resources, force: o.force, onProgress: progress.onProgress, signal: stop.signal });
         }
         progress.stop();
         printSummary(res);
         if (!res.report.dialogues.closes || !res.report.records.closes) process.exitCode = 1;
       } finally {
         progress.stop();
+        stop.dispose();
         await resources.close();
       }
     });

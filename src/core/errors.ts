@@ -11,7 +11,8 @@ export type CmtErrorCode =
   | 'CMT_OUTPUT_INVALID'
   | 'CMT_OUTPUT_LOCKED'
   | 'CMT_USAGE'
-  | 'CMT_RUN_FAILED';
+  | 'CMT_RUN_FAILED'
+  | 'CMT_INTERRUPTED';
 
 export class CmtError extends Error {
   readonly code: CmtErrorCode;

@@ -43,6 +43,8 @@ export interface RunOptions {
   onProgress?: (p: Progress) => void;
   /** Replace an output directory holding files cmtmedqa did not write (`--force`). */
   force?: boolean;
+  /** Aborted (SIGINT/SIGTERM from the CLI): the run stops before it commits, its partial output removed (CMT_INTERRUPTED). */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -68,6 +70,7 @@ export interface PipelineRun {
   tokenizer?: string | null;
   /** Stages the output directory (checks, lock); commit swaps it into `outDir`. */
   stageOutput(): Promise<StagedOutput>;
+  signal?: AbortSignal;
 }
 
 /** The run of a pipeline (`cmtmedqa run`), for runOptions of any executor. */
@@ -82,6 +85,7 @@ export async function pipelineRun(opts: RunOptions): Promise<PipelineRun> {
     weight: opts.weight,
     tokenizer: opts.tokenizer,
     stageOutput: () => openRunOutput(opts.pipeline, opts.outDir, opts.force),
+    signal: opts.signal,
   };
 }
 
@@ -123,6 +127,37 @@ function runFailure(e: unknown, outDir: string, committed: boolean): unknown {
   return new CmtError('CMT_RUN_FAILED', `the run failed: ${sys.message}; ${todo} (${kept})`, { outDir, errno: sys.code }, { cause: e });
 }
 
+/** What an interrupted run says: which signal, and that the previous output (if any) is unchanged. */
+function interrupted(signal: AbortSignal, outDir: string): CmtError {
+  const why = typeof signal.reason === 'string' ? signal.reason : 'an interrupt';
+  const kept = existsSync(outDir) ? `the previous output in ${outDir} is unchanged` : `nothing was written to ${outDir}`;
+  return new CmtError('CMT_INTERRUPTED', `the run was stopped by ${why} before it finished; ${kept} and its partial output was removed; run it again to write it`, { outDir, signal: why });
+}
+
+/**
+ * `work` unless `signal` aborts first (then CMT_INTERRUPTED). The step goes on in the background
+ * (the CLI exits after the clean-up); its later failure is expected and not reported.
+ */
+async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, outDir: string): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => {});
+    throw interrupted(signal, outDir);
+  }
+  let onAbort!: () => void;
+  const stop = new Promise<never>((_, reject) => {
+    onAbort = () => reject(interrupted(signal, outDir));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, stop]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    work.catch(() => {});
+    stop.catch(() => {});
+  }
+}
+
 export async function runPipeline(run: PipelineRun, executor: Executor): Promise<RunResult> {
   const started = performance.now();
   let failure: unknown;
@@ -131,12 +166,13 @@ export async function runPipeline(run: PipelineRun, executor: Executor): Promise
   boundHeapGrowth(run.config.executor.heapGrowthPercent);
   try {
     staged = await run.stageOutput();
+    if (run.signal?.aborted) throw interrupted(run.signal, run.outDir);
     const workDir = staged.work;
     const fin = new Finaliser({ config: run.config, outDir: workDir, configHash: run.configHash, graphVersion: run.graphVersion, filters: run.filters, weight: run.weight, tokenizer: run.tokenizer, writeShards: executor.writeShards });
     await fin.open();
-    const fed = await executor.feed(fin, workDir);
+    const fed = await unlessAborted(executor.feed(fin, workDir), run.signal, run.outDir);
     const t = performance.now();
-    const manifest = await fin.finish();
+    const manifest = await unlessAborted(fin.finish(), run.signal, run.outDir);
     const shard = (performance.now() - t) / 1000;
     await writeManifest(workDir, manifest);
     const extra = await executor.finished?.({ manifest, fin, workDir });
@@ -148,7 +184,8 @@ export async function runPipeline(run: PipelineRun, executor: Executor): Promise
       stageSeconds: { ...fed.stageSeconds, shard },
       ...(extra ? { extra } : {}),
     });
-    await writeReport(workDir, report, manifest);
+    await unlessAborted(writeReport(workDir, report, manifest), run.signal, run.outDir);
+    // From here on a signal waits: the commit is two renames.
     await staged.commit();
     committed = true;
     const res: RunResult = { outDir: run.outDir, manifest, report };
