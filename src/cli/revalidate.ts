@@ -7,6 +7,7 @@ import { createLogger } from '../core/logger.js';
 import { revalidate } from '../executors/revalidate.js';
 import { openOutputDir } from '../output/read-shards.js';
 import { openRunResources } from '../pipeline/resources.js';
+import { stopOnSignal } from './interrupt.js';
 
 export function registerRevalidateCommand(program: Command): void {
   program
@@ -37,11 +38,12 @@ export function registerRevalidateCommand(program: Command): void {
       else if (src.config.kg && 'neo4j' in src.config.kg) kg = src.config.kg;
       else throw new CmtError('CMT_USAGE', 'say which graph to validate against: --snapshot FILE or --neo4j bolt://HOST:PORT');
       const config = { ...src.config, kg, dedup: { ...src.config.dedup, near: { ...src.config.dedup.near, enabled: false } } };
+      const stop = stopOnSignal(logger);
       const res = await openRunResources({ config, baseDir: process.cwd(), file: path.join(srcDir, 'pipeline.json'), configHash: src.configHash }, logger);
       try {
         const version = await res.graph!.version();
         const outDir = o.out ?? `${srcDir.replace(/\/+$/, '')}.revalidated-${version.slice(0, 12)}`;
-        const rep = await revalidate({ target, outDir, graph: res.graph!, logger, force: o.force, filters: res.filters, weight: res.weight, tokenizer: res.tokenizer, checks });
+        const rep = await revalidate({ target, outDir, graph: res.graph!, logger, force: o.force, filters: res.filters, weight: res.weight, tokenizer: res.tokenizer, checks, signal: stop.signal });
         console.log(`revalidated ${rep.records.checked} record(s) of ${rep.source} (${rep.scope}) against graph ${version.slice(0, 12)} (was ${rep.graphVersion.before?.slice(0, 12) ?? 'none'})`);
         console.log(`  records: ${rep.records.before} before → ${rep.records.after} after`);
         console.log(`  newly rejected: ${rep.newlyRejected.total}${Object.entries(rep.newlyRejected.byReason).map(([k, v]) => `\n    ${String(v).padStart(8)}  ${k}`).join('')}`);
@@ -52,6 +54,7 @@ export function registerRevalidateCommand(program: Command): void {
         console.log(`  output: ${outDir} (manifest.json, revalidate.json, report.md, report.html)`);
         if (!rep.balance.closes) process.exitCode = 1;
       } finally {
+        stop.dispose();
         await res.close();
       }
     });

@@ -9,6 +9,7 @@ import { loadPipeline } from '../pipeline/config.js';
 import { preflightRun } from '../pipeline/preflight.js';
 import { openRunResources } from '../pipeline/resources.js';
 import { addBullmqRunOptions, bullmqOptionsFrom, type BullmqRunFlags } from './bullmq-flags.js';
+import { stopOnSignal } from './interrupt.js';
 
 export function defaultOutDir(name: string, out?: string): string {
   return out ?? path.join('out', name);
@@ -49,28 +50,6 @@ export function printSummary(res: RunResult): void {
   console.log(`  manifest:  ${path.join(res.outDir, 'manifest.json')}`);
   console.log(`  report:    ${path.join(res.outDir, 'report.md')}`);
   console.log(`  rejects:   ${path.join(res.outDir, 'rejects', 'rejects.jsonl')}  (cmtmedqa rejects stats ${res.outDir})`);
-}
-
-/**
- * SIGINT/SIGTERM stop the run: it removes its partial output and lock, keeps the previous output,
- * and exits 130 (CMT_INTERRUPTED). A second signal exits at once (the next run tidies what is left).
- */
-export function stopOnSignal(logger: ReturnType<typeof createLogger>): { signal: AbortSignal; dispose: () => void } {
-  const ac = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (ac.signal.aborted) process.exit(130);
-    logger.warn({ signal: sig }, `${sig}: stopping the run and removing its partial output (the previous output is kept); ${sig} again to quit at once`);
-    ac.abort(sig);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    signal: ac.signal,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
 }
 
 export function registerRunCommand(program: Command): void {

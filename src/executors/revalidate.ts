@@ -38,6 +38,8 @@ export interface RevalidateOptions {
   checks?: Partial<Record<string, 'reject' | 'flag' | 'ignore'>>;
   /** Replace an --out directory holding files cmtmedqa did not write. */
   force?: boolean;
+  /** Aborted: stop before committing (CMT_INTERRUPTED), as a run does. */
+  signal?: AbortSignal;
 }
 
 export interface RevalidateReport {
@@ -113,6 +115,7 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
     config, configHash: src.configHash, graphVersion: after, outDir: opts.outDir, logger: opts.logger,
     filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer,
     stageOutput: () => StagedOutput.open(opts.outDir, { inputs: [realish(srcDir)], inputDirs: [realish(srcDir)], force: opts.force, writer: 'revalidate' }),
+    signal: opts.signal,
   };
   const ex = revalidateExecutor(opts, { src, srcDir, shardRel, config, ctx, after, carried, retry });
   await runPipeline(run, ex);
