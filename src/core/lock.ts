@@ -2,7 +2,8 @@
  * Advisory lock files: `open(path, 'wx')` (O_CREAT|O_EXCL) holding {pid, host, token, since, what},
  * so two cmtmedqa processes that would write the same thing (an output directory, a persistent
  * index) cannot interleave: the second fails at once with CMT_OUTPUT_LOCKED and what to do.
- * A lock whose process is gone (same host, pid no longer alive) is stale and taken over; a lock of
+ * A lock whose process is gone (same host, pid no longer alive, or the pid is this process's own:
+ * pid 1 in containers) is stale and taken over; a lock of
  * another host cannot be checked from here, so it is only ever removed by hand.
  * Must not: block or retry (a second run fails fast), or remove a lock it did not write.
  */
@@ -41,6 +42,9 @@ async function readLock(file: string): Promise<LockInfo | undefined> {
   return undefined;
 }
 
+/** Tokens of the locks this process holds now. */
+const HELD = new Set<string>();
+
 export class FileLock {
   private released = false;
   private constructor(readonly file: string, readonly info: LockInfo) {}
@@ -53,13 +57,20 @@ export class FileLock {
         const fh = await open(file, 'wx');
         try {
           await fh.writeFile(`${JSON.stringify(info)}\n`);
-        } finally {
-          await fh.close();
+        } catch (e) {
+          // Created but not written (a full disk): the empty file is ours; leave none behind to block later runs.
+          await fh.close().catch(() => {});
+          await unlink(file).catch(() => {});
+          throw e;
         }
+        await fh.close();
+        HELD.add(info.token);
         return new FileLock(file, info);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new CmtError('CMT_OUTPUT_INVALID', `cannot create the lock file ${file} for ${what}: ${(e as Error).message}; check that its directory exists and is writable`, { file });
+          const code = (e as NodeJS.ErrnoException).code;
+          const todo = code === 'ENOSPC' || code === 'EDQUOT' ? 'free space on that filesystem and run again' : 'check that its directory exists and is writable';
+          throw new CmtError('CMT_OUTPUT_INVALID', `cannot create the lock file ${file} for ${what}: ${(e as Error).message}; ${todo}`, { file });
         }
       }
       const held = await readLock(file);
@@ -67,7 +78,9 @@ export class FileLock {
         if (held.host !== info.host) {
           throw new CmtError('CMT_OUTPUT_LOCKED', `${what} is locked by process ${held.pid} on host ${held.host} since ${held.since} (${file}); wait for that run to finish, or, if no run is active there, delete ${file}`, { file, holder: held });
         }
-        if (alive(held.pid)) {
+        // Our own pid holds it only with a token this process took; otherwise it was a run before us
+        // with the same pid (pid 1 in a container, or a reused pid), now gone.
+        if (held.pid === process.pid ? HELD.has(held.token) : alive(held.pid)) {
           throw new CmtError('CMT_OUTPUT_LOCKED', `${what} is in use by another run (process ${held.pid}, since ${held.since}); wait for it to finish or write elsewhere (lock ${file})`, { file, holder: held });
         }
         // Stale: its process is gone. Remove it only if it is still that same stale lock.
@@ -88,6 +101,7 @@ export class FileLock {
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
+    HELD.delete(this.info.token);
     const held = await readLock(this.file);
     if (held?.token === this.info.token) await unlink(this.file).catch(() => {});
   }

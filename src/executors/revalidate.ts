@@ -114,7 +114,7 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
   const run: PipelineRun = {
     config, configHash: src.configHash, graphVersion: after, outDir: opts.outDir, logger: opts.logger,
     filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer,
-    stageOutput: () => StagedOutput.open(opts.outDir, { inputs: [realish(srcDir)], inputDirs: [realish(srcDir)], force: opts.force, writer: 'revalidate' }),
+    stageOutput: () => StagedOutput.open(opts.outDir, { inputs: [realish(srcDir)], inputDirs: [realish(srcDir)], force: opts.force, writer: `revalidate ${src.config.name}` }),
     signal: opts.signal,
   };
   const ex = revalidateExecutor(opts, { src, srcDir, shardRel, config, ctx, after, carried, retry });

@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { access, constants, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { CmtError } from '../core/errors.js';
 import { FileLock } from '../core/lock.js';
@@ -58,6 +59,12 @@ interface Marker {
   writtenBy: 'cmtmedqa';
   writer: string;
   entries: string[];
+}
+
+/** The pipeline a writer (`run <name>`, `revalidate <name>`) wrote for; the writer itself when it names none. */
+function pipelineOf(writer: string): string {
+  const m = /^(?:run|revalidate) (.+)$/.exec(writer);
+  return m ? m[1]! : writer;
 }
 
 function readMarker(dir: string): Marker | undefined {
@@ -118,6 +125,12 @@ export function checkOutputTarget(target: string, g: OutputGuard = {}): string {
     if (!statSync(final).isDirectory()) {
       throw new CmtError('CMT_USAGE', `output path ${target} is a file, not a directory; move it away or choose another output directory`, { target });
     }
+    // --force replaces foreign files, but never a home directory or a project's working tree.
+    const keep = ['.git', '.ssh'].find((e) => existsSync(path.join(final, e)));
+    const precious = final === realish(os.homedir()) ? 'is the home directory' : keep ? `holds ${keep}` : undefined;
+    if (precious) {
+      throw new CmtError('CMT_USAGE', `output directory ${target} ${precious}: a run replaces its output directory whole, so it is never written, even with --force; give a directory of its own (e.g. ${path.join(target, 'out')})`, { target });
+    }
     const foreign = foreignEntries(final);
     if (foreign.length && !g.force) {
       const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, … (${foreign.length} in all)` : '');
@@ -126,12 +139,18 @@ export function checkOutputTarget(target: string, g: OutputGuard = {}): string {
     // Another pipeline's run (a copied YAML that kept its --out, a typo in the name) would replace
     // that pipeline's good output; rerunning the same pipeline, or revalidating, is the normal case.
     const previous = readMarker(final)?.writer;
-    if (!g.force && previous && g.writer && previous !== g.writer && previous.startsWith('run ') && g.writer.startsWith('run ')) {
+    if (!g.force && previous && g.writer && previous !== g.writer && pipelineOf(previous) !== pipelineOf(g.writer)) {
       throw new CmtError('CMT_USAGE', `output directory ${target} holds the output of \`${previous}\`, and this is \`${g.writer}\`: a run replaces its output directory whole; choose another directory, or pass --force to replace it`, { target, previous, writer: g.writer });
     }
     // The swap renames the target: a mount point cannot be renamed (EBUSY after all the work).
     if (statSync(final).dev !== statSync(path.dirname(final)).dev) {
       throw new CmtError('CMT_USAGE', `output directory ${target} is a mount point, which a run cannot replace (it swaps the finished directory in by rename); write to a directory inside it, e.g. ${path.join(target, 'out')}`, { target });
+    }
+  }
+  // Inside another output: that output's next run would find a foreign directory and replace it whole.
+  for (let up = path.dirname(final); path.dirname(up) !== up; up = path.dirname(up)) {
+    if (existsSync(path.join(up, OWNER_MARKER)) && readMarker(up)) {
+      throw new CmtError('CMT_USAGE', `output directory ${target} lies inside ${up}, the output of \`${readMarker(up)!.writer}\`, which its next run replaces whole; write beside it instead`, { target, inside: up });
     }
   }
   // The nearest existing ancestor must be a writable directory (the parent is created at open).
@@ -165,11 +184,12 @@ export class StagedOutput {
       // Under the lock: check again (another run may have just finished), then tidy what a
       // crashed run left: its partial directory, or an old output it had moved aside.
       final = checkOutputTarget(target, g);
+      // A leftover that cannot be removed (read-only, busy) stays; it never blocks the run.
       for (const e of await readdir(parent)) {
-        if (e.startsWith(`.${name}.partial-`)) await rm(path.join(parent, e), { recursive: true, force: true });
+        if (e.startsWith(`.${name}.partial-`)) await rm(path.join(parent, e), { recursive: true, force: true }).catch(() => {});
         else if (e.startsWith(`.${name}.old-`)) {
           if (!existsSync(final)) await rename(path.join(parent, e), final);
-          else await rm(path.join(parent, e), { recursive: true, force: true });
+          else await rm(path.join(parent, e), { recursive: true, force: true }).catch(() => {});
         }
       }
       const work = path.join(parent, `.${name}.partial-${randomBytes(6).toString('hex')}`);
@@ -202,9 +222,17 @@ export class StagedOutput {
       throw new CmtError('CMT_RUN_FAILED', `could not move the finished output into ${this.final}: ${(e as Error).message}; the previous output is unchanged (the output directory and its parent must be on one filesystem)`, { final: this.final });
     }
     this.done = true;
-    if (hadOld) await rm(old, { recursive: true, force: true });
-    await this.lock.release();
+    try {
+      // The new output is in place: a previous one that cannot be removed (read-only files, a
+      // mount inside it) is left beside it for the user, and does not fail the run.
+      if (hadOld) await rm(old, { recursive: true, force: true }).catch((e: Error) => (this.leftover = { path: old, error: e.message }));
+    } finally {
+      await this.lock.release();
+    }
   }
+
+  /** After commit: the previous output, moved aside, that could not be removed (the caller says so). */
+  leftover?: { path: string; error: string };
 
   /** Removes the work directory; the target is untouched. */
   async abort(): Promise<void> {

@@ -188,6 +188,7 @@ export async function runPipeline(run: PipelineRun, executor: Executor): Promise
     // From here on a signal waits: the commit is two renames.
     await staged.commit();
     committed = true;
+    if (staged.leftover) run.logger.warn({ leftover: staged.leftover.path, error: staged.leftover.error }, `the new output is in ${run.outDir}; the previous one, moved aside to ${staged.leftover.path}, could not be removed (${staged.leftover.error}): remove it by hand`);
     const res: RunResult = { outDir: run.outDir, manifest, report };
     run.logger.info({ executor: executor.name, outDir: run.outDir, dialogues: report.dialogues, records: report.records, seconds: report.throughput.seconds }, 'run finished');
     await executor.committed?.(res);

@@ -91,7 +91,14 @@ describe('staged output directories', () => {
     expect(message).toMatch(/holds the output of `run alpha`, and this is `run beta`/);
     expect(code(() => checkOutputTarget(target, { writer: 'run beta', force: true }))).toBeUndefined();
     expect(code(() => checkOutputTarget(target, { writer: 'run alpha' }))).toBeUndefined();
-    expect(code(() => checkOutputTarget(target, { writer: 'revalidate' }))).toBeUndefined();
+    expect(code(() => checkOutputTarget(target, { writer: 'revalidate alpha' }))).toBeUndefined();
+    // A revalidation of another pipeline's output, or a run into a revalidation of another pipeline, is refused too.
+    expect(code(() => checkOutputTarget(target, { writer: 'revalidate beta' }))).toBe('CMT_USAGE');
+    const r = await StagedOutput.open(target, { writer: 'revalidate alpha' });
+    writeFileSync(path.join(r.work, 'manifest.json'), '{}');
+    await r.commit();
+    expect(code(() => checkOutputTarget(target, { writer: 'run beta' }))).toBe('CMT_USAGE');
+    expect(code(() => checkOutputTarget(target, { writer: 'run alpha' }))).toBeUndefined();
     // Refused before any work: nothing was staged beside it.
     expect(await codeOf(StagedOutput.open(target, { writer: 'run beta' }))).toBe('CMT_USAGE');
     expect(readdirSync(path.dirname(target))).toEqual(['out']);
@@ -154,10 +161,36 @@ describe('staged output directories', () => {
   it('does not take over a live lock or one of another host', async () => {
     const dir = tmpDir();
     const file = path.join(dir, 'x.lock');
-    writeFileSync(file, JSON.stringify({ pid: process.pid, host: os.hostname(), token: 't', since: 'now', what: 'x' }));
+    writeFileSync(file, JSON.stringify({ pid: process.ppid, host: os.hostname(), token: 't', since: 'now', what: 'x' }));
     expect(await codeOf(FileLock.acquire(file, 'x'))).toBe('CMT_OUTPUT_LOCKED');
     writeFileSync(file, JSON.stringify({ pid: deadPid(), host: 'elsewhere.example', token: 't', since: 'now', what: 'x' }));
     expect(await codeOf(FileLock.acquire(file, 'x'))).toBe('CMT_OUTPUT_LOCKED');
     expect(JSON.parse(readFileSync(file, 'utf8')).host).toBe('elsewhere.example');
+  });
+
+  it('takes over a lock that names its own pid (a run before it with the same pid, as pid 1 in containers, is gone)', async () => {
+    const file = path.join(tmpDir(), 'x.lock');
+    writeFileSync(file, JSON.stringify({ pid: process.pid, host: os.hostname(), token: 'earlier', since: 'then', what: 'x' }));
+    const lock = await FileLock.acquire(file, 'x');
+    expect(JSON.parse(readFileSync(file, 'utf8')).token).toBe(lock.info.token);
+    await lock.release();
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('never writes a home directory, a git working tree or a folder holding .ssh, even with force', () => {
+    const dir = path.join(tmpDir(), 'project');
+    mkdirSync(path.join(dir, '.git'), { recursive: true });
+    expect(code(() => checkOutputTarget(dir, { force: true }))).toBe('CMT_USAGE');
+    const keys = path.join(tmpDir(), 'keys');
+    mkdirSync(path.join(keys, '.ssh'), { recursive: true });
+    expect(code(() => checkOutputTarget(keys, { force: true }))).toBe('CMT_USAGE');
+    expect(code(() => checkOutputTarget(os.homedir(), { force: true }))).toBe('CMT_USAGE');
+  });
+
+  it('refuses an output inside another output (whose next run would replace it whole)', async () => {
+    const outer = path.join(tmpDir(), 'outer');
+    await writeOutput(outer, { 'manifest.json': '{}' });
+    expect(code(() => checkOutputTarget(path.join(outer, 'inner')))).toBe('CMT_USAGE');
+    expect(code(() => checkOutputTarget(path.join(outer, 'a', 'b')))).toBe('CMT_USAGE');
   });
 });
