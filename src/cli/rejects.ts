@@ -1,13 +1,14 @@
 /** `cmtmedqa rejects list|show|stats <out-dir>`: inspect rejected records to fix rules. */
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { RawDialogue } from '../../schemas/dialogue.js';
 import { REJECT_REASONS, Reject, type RejectReason } from '../../schemas/reject.js';
 import { CmtError } from '../core/errors.js';
 import { fromRejectLine } from '../core/reject.js';
 import { readLines } from '../output/lines.js';
-import { realish } from '../output/out-dir.js';
+import { OWNER_MARKER, realish } from '../output/out-dir.js';
 import { LineSink } from '../output/sink.js';
 import { requeueable } from '../sources/requeue.js';
 import { positiveInt } from './bullmq-flags.js';
@@ -120,18 +121,57 @@ function preview(v: unknown, max = 80): string {
  * Writes the re-processable inputs of matching rejects as `requeue` JSON lines; returns counts.
  * `to` is written whole beside itself and renamed into place, and may not be the rejects file read.
  */
-export async function requeueRejects(outDir: string, f: RejectFilter, to: string): Promise<RequeueResult> {
+/** Whether `file` holds only requeue lines (RawDialogue JSON) in its first 64 KiB: a previous requeue file, safe to replace. */
+function isRequeueFile(file: string): boolean {
+  const fd = openSync(file, 'r');
+  let head: string;
+  try {
+    const b = Buffer.alloc(1 << 16);
+    head = b.subarray(0, readSync(fd, b, 0, b.length, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+  const lines = head.split('\n');
+  if (lines.length > 1) lines.pop(); // possibly cut
+  return lines.every((l) => {
+    if (!l.trim()) return true;
+    try {
+      return RawDialogue.safeParse(JSON.parse(l)).success;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** A system error while writing `to` (a full disk, no permission) as CMT_RUN_FAILED saying what to do. */
+function writeFailure(e: unknown, to: string): unknown {
+  const sys = e as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || typeof sys.code !== 'string' || !sys.syscall) return e;
+  const todo = sys.code === 'ENOSPC' || sys.code === 'EDQUOT' ? `free space on the filesystem of ${path.dirname(path.resolve(to))} or write elsewhere` : 'check that this user can write there';
+  const kept = existsSync(to) ? `${to} is unchanged` : `nothing was written to ${to}`;
+  return new CmtError('CMT_RUN_FAILED', `could not write ${to}: ${sys.message}; ${todo}, and run again (${kept})`, { to, errno: sys.code }, { cause: e });
+}
+
+export async function requeueRejects(outDir: string, f: RejectFilter, to: string, force = false): Promise<RequeueResult> {
   const from = rejectsFile(outDir);
   if (realish(to) === realish(from)) {
     throw new CmtError('CMT_USAGE', `--to ${to} is the rejects file being read (${from}); write the requeue file elsewhere, e.g. /tmp/requeue.jsonl`, { to, from });
   }
   if (existsSync(to) && statSync(to).isDirectory()) throw new CmtError('CMT_USAGE', `--to ${to} is a directory; name a file, e.g. ${path.join(to, 'requeue.jsonl')}`, { to });
   if (!existsSync(path.dirname(path.resolve(to)))) throw new CmtError('CMT_USAGE', `--to ${to}: directory ${path.dirname(path.resolve(to))} does not exist; create it first`, { to });
+  if (existsSync(path.join(path.dirname(path.resolve(to)), OWNER_MARKER))) {
+    throw new CmtError('CMT_USAGE', `--to ${to} lies inside an output directory of cmtmedqa, which its next run replaces whole (and which would then hold a file it did not write); write the requeue file elsewhere, e.g. /tmp/requeue.jsonl`, { to });
+  }
+  if (existsSync(to) && !force && !isRequeueFile(to)) {
+    throw new CmtError('CMT_USAGE', `--to ${to} exists and is not a requeue file (its lines are not dialogues that \`rejects requeue\` wrote); name a new file, or pass --force to replace it`, { to });
+  }
   const tmp = `${to}.partial-${process.pid}`;
   try {
     const res = await writeRequeue(outDir, f, tmp);
     await rename(tmp, to);
     return res;
+  } catch (e) {
+    throw writeFailure(e, to);
   } finally {
     await rm(tmp, { force: true });
   }
@@ -229,8 +269,9 @@ export function registerRejectCommands(program: Command): void {
 
   filters(cmd.command('requeue <outDir>').description('write the inputs of matching rejects as a `requeue` source, to run again after fixing a rule'))
     .requiredOption('--to <file>', 'JSON-lines file to write (use it as `{format: requeue, path: <file>}` in a pipeline)')
-    .action(async (outDir: string, o: RejectFilter & { to: string }) => {
-      const s = await requeueRejects(outDir, o, o.to);
+    .option('--force', 'replace a --to file that is not an earlier requeue file')
+    .action(async (outDir: string, o: RejectFilter & { to: string; force?: boolean }) => {
+      const s = await requeueRejects(outDir, o, o.to, o.force);
       const left = Object.entries(s.notRequeueableByStage).map(([stage, n]) => `${n} ${stage} (${NOT_REQUEUEABLE[stage] ?? 'no dialogue or record in its input'})`);
       console.log(`wrote ${s.written} dialogue(s) to ${o.to}${s.notRequeueable ? `; ${s.notRequeueable} reject(s) not requeued: ${left.join(', ')}` : ''}`);
       for (const [k, v] of Object.entries(s.byReason)) console.log(`  ${String(v).padStart(8)}  ${k}`);

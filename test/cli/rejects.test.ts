@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readRejects, rejectStats, requeueRejects, resolveReasons } from '../../src/cli/rejects.js';
 import { pipelineFile, pipelineFrom, runPipeline, tmpDir } from '../support/run.js';
@@ -54,6 +54,16 @@ describe('inspecting and re-queueing rejects', () => {
     expect(again.report.dialogues.in).toBe(tooShort);
     expect(again.report.dialogues.accepted).toBe(tooShort);
     expect(again.report.dialogues.closes).toBe(true);
+    // Written again over its own earlier file: fine; over a file it did not write, or into an output: refused.
+    expect((await requeueRejects(first.outDir, { reason: 'split.too_short' }, file)).written).toBe(tooShort);
+    const manifest = path.join(first.outDir, 'manifest.json');
+    const before = readFileSync(manifest, 'utf8');
+    await expect(requeueRejects(first.outDir, {}, manifest)).rejects.toThrow(/inside an output directory/);
+    const yaml = path.join(tmpDir(), 'pipeline.yaml');
+    writeFileSync(yaml, 'name: mine\n');
+    await expect(requeueRejects(first.outDir, {}, yaml)).rejects.toThrow(/not a requeue file/);
+    expect([readFileSync(manifest, 'utf8'), readFileSync(yaml, 'utf8')]).toEqual([before, 'name: mine\n']);
+    expect((await requeueRejects(first.outDir, { reason: 'split.too_short' }, yaml, true)).written).toBe(tooShort);
   });
 
   it('a requeue file run beside its original sources (as `rejects requeue` suggests) counts each replayed dialogue once: the copy is a duplicate, not a second accepted dialogue', async () => {
