@@ -22,6 +22,8 @@ export const COMMANDS: Record<string, [description: string, load: () => Promise<
 };
 
 export function newProgram(): Command {
-  return new Command().name('cmtmedqa').description('builds CMtMedQA-style multi-turn medical dialogue training data').version('0.1.0');
+  // exitOverride: commander's own usage errors (unknown option, missing argument, unknown command)
+  // are thrown as CommanderError, so main() exits 2 for them as for every usage mistake.
+  return new Command().name('cmtmedqa').description('builds CMtMedQA-style multi-turn medical dialogue training data').version('0.1.0').exitOverride();
 }
 

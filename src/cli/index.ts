@@ -7,6 +7,7 @@
  * The table's description is the one shown for a command; test/cli/index.test.ts checks that
  * the table names exactly the commands the modules register.
  */
+import { CommanderError } from 'commander';
 import { isCmtError } from '../core/errors.js';
 import { COMMANDS, newProgram } from './commands.js';
 
@@ -33,8 +34,17 @@ async function main(): Promise<void> {
   await program.parseAsync(process.argv);
 }
 
+// `cmtmedqa … | head`: a closed pipe ends the output, not the process with a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 main().catch((e: unknown) => {
-  if (isCmtError(e)) {
+  if (e instanceof CommanderError) {
+    // commander printed the message; help and --version exit 0, its usage errors 2.
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else if (isCmtError(e)) {
     console.error(`error ${e.code}: ${e.message}`);
     // Interrupted: the clean-up is done; steps still running in the background are not waited for.
     if (e.code === 'CMT_INTERRUPTED') process.exit(130);

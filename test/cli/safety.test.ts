@@ -128,4 +128,28 @@ describe('rejects commands on a damaged or self-overwriting rejects file', () =>
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
   });
+
+  it("exits 2 for commander's own usage errors (no argument, an unknown option or command) and 0 for help", () => {
+    for (const args of [['run'], ['verify'], ['run', 'x.yaml', '--bogus'], ['nosuch']]) {
+      const r = cmtmedqa(args);
+      expect([args.join(' '), r.status]).toEqual([args.join(' '), 2]);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(cmtmedqa(['run', '--help']).status).toBe(0);
+    expect(cmtmedqa(['--version']).status).toBe(0);
+  });
+
+  it('ends quietly with 0 when its output pipe closes early (`rejects list … | head -1`)', () => {
+    // 3,000 copies of one Q/A: 2,999 exact-duplicate rejects, far more lines than a pipe buffer holds.
+    const dir = tmpDir();
+    const out = path.join(dir, 'out');
+    const input = path.join(dir, 'same.json');
+    writeFileSync(input, JSON.stringify(Array.from({ length: 3000 }, () => ({ instruction: ['孩子发烧三天了，需要去医院吗？'], input: '', output: ['持续发热三天建议到医院查血常规，多喝水，注意观察精神状态。'] }))));
+    const file = path.join(dir, 'pipe.yaml');
+    writeFileSync(file, `name: pipe\nsources:\n  - { format: huatuo, path: ${JSON.stringify(input)} }\n`);
+    expect(cmtmedqa(['run', file, '--out', out]).status).toBe(0);
+    const r = spawnSync('bash', ['-c', `set -o pipefail; ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} rejects list ${JSON.stringify(out)} | head -c 1 >/dev/null; echo "rc=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
+    expect(r.stderr).toContain('rc=0');
+    expect(r.stderr).not.toContain('EPIPE');
+  });
 });
