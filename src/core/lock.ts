@@ -42,6 +42,18 @@ async function readLock(file: string): Promise<LockInfo | undefined> {
   return undefined;
 }
 
+/** Throws CMT_OUTPUT_LOCKED when `held` is a live lock (or one of another host, which cannot be checked). */
+function refuseIfHeld(file: string, held: LockInfo, what: string): void {
+  if (held.host !== os.hostname()) {
+    throw new CmtError('CMT_OUTPUT_LOCKED', `${what} is locked by process ${held.pid} on host ${held.host} since ${held.since} (${file}); wait for that run to finish, or, if no run is active there, delete ${file}`, { file, holder: held });
+  }
+  // Our own pid holds it only with a token this process took; otherwise it was a run before us
+  // with the same pid (pid 1 in a container, or a reused pid), now gone.
+  if (held.pid === process.pid ? HELD.has(held.token) : alive(held.pid)) {
+    throw new CmtError('CMT_OUTPUT_LOCKED', `${what} is in use by another run (process ${held.pid}, since ${held.since}); wait for it to finish or write elsewhere (lock ${file})`, { file, holder: held });
+  }
+}
+
 /** Tokens of the locks this process holds now. */
 const HELD = new Set<string>();
 
@@ -75,14 +87,7 @@ export class FileLock {
       }
       const held = await readLock(file);
       if (held) {
-        if (held.host !== info.host) {
-          throw new CmtError('CMT_OUTPUT_LOCKED', `${what} is locked by process ${held.pid} on host ${held.host} since ${held.since} (${file}); wait for that run to finish, or, if no run is active there, delete ${file}`, { file, holder: held });
-        }
-        // Our own pid holds it only with a token this process took; otherwise it was a run before us
-        // with the same pid (pid 1 in a container, or a reused pid), now gone.
-        if (held.pid === process.pid ? HELD.has(held.token) : alive(held.pid)) {
-          throw new CmtError('CMT_OUTPUT_LOCKED', `${what} is in use by another run (process ${held.pid}, since ${held.since}); wait for it to finish or write elsewhere (lock ${file})`, { file, holder: held });
-        }
+        refuseIfHeld(file, held, what);
         // Stale: its process is gone. Remove it only if it is still that same stale lock.
         const again = await readLock(file);
         if (again?.token === held.token) await unlink(file).catch(() => {});
@@ -95,6 +100,12 @@ export class FileLock {
       await unlink(file).catch(() => {});
     }
     throw new CmtError('CMT_OUTPUT_LOCKED', `could not take the lock ${file} for ${what} (another run keeps taking it); wait for it to finish`, { file });
+  }
+
+  /** Throws CMT_OUTPUT_LOCKED, as acquire would, when `file` is a live lock now; takes nothing (a check before slow work). */
+  static async check(file: string, what: string): Promise<void> {
+    const held = await readLock(file);
+    if (held) refuseIfHeld(file, held, what);
   }
 
   /** Removes the lock file if it is still this lock's. */

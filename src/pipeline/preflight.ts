@@ -14,6 +14,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { CmtError } from '../core/errors.js';
+import { FileLock } from '../core/lock.js';
 import { StagedOutput, checkOutputTarget, type OutputGuard } from '../output/out-dir.js';
 import type { LoadedPipeline } from './config.js';
 import { expandSource } from './read-sources.js';
@@ -84,7 +85,9 @@ export function runGuard(p: LoadedPipeline, force = false): OutputGuard {
 /** The checks of `openRunOutput` without taking the lock (for the CLI, before opening the graph). */
 export async function preflightRun(p: LoadedPipeline, outDir: string, force = false): Promise<void> {
   await checkInputs(p);
-  checkOutputTarget(outDir, runGuard(p, force));
+  const final = checkOutputTarget(outDir, runGuard(p, force));
+  // A run writing there now: say so at once, not after the graph has been opened.
+  await FileLock.check(path.join(path.dirname(final), `.${path.basename(final)}.lock`), `output directory ${final}`);
 }
 
 /** Checks the inputs, then stages the output directory (locked until commit or abort). */

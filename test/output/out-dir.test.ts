@@ -6,7 +6,8 @@ import path from 'node:path';
 import { CmtError } from '../../src/core/errors.js';
 import { FileLock } from '../../src/core/lock.js';
 import { checkOutputTarget, OWNER_MARKER, StagedOutput } from '../../src/output/out-dir.js';
-import { tmpDir } from '../support/run.js';
+import { preflightRun } from '../../src/pipeline/preflight.js';
+import { pipelineFrom, tmpDir } from '../support/run.js';
 
 function code(fn: () => unknown): string | undefined {
   try {
@@ -192,5 +193,17 @@ describe('staged output directories', () => {
     await writeOutput(outer, { 'manifest.json': '{}' });
     expect(code(() => checkOutputTarget(path.join(outer, 'inner')))).toBe('CMT_USAGE');
     expect(code(() => checkOutputTarget(path.join(outer, 'a', 'b')))).toBe('CMT_USAGE');
+  });
+
+  it('preflight says an output is locked by a live run before any slow work, and takes nothing', async () => {
+    const parent = tmpDir();
+    const target = path.join(parent, 'out');
+    const lock = path.join(parent, '.out.lock');
+    writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: os.hostname(), token: 't', since: 'now', what: 'x' }));
+    const p = pipelineFrom({ name: 'locked', sources: [{ format: 'hetmc', path: 'fixtures/dialogues/hetmc/sample.dialog' }] });
+    expect(await codeOf(preflightRun(p, target))).toBe('CMT_OUTPUT_LOCKED');
+    writeFileSync(lock, JSON.stringify({ pid: deadPid(), host: os.hostname(), token: 't', since: 'then', what: 'x' }));
+    expect(await codeOf(preflightRun(p, target))).toBeUndefined();
+    expect(existsSync(lock)).toBe(true);
   });
 });
