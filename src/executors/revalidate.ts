@@ -155,6 +155,9 @@ function revalidateExecutor(opts: RevalidateOptions, p: Prepared): Executor & { 
     async feed(fin: Finaliser) {
       let seq = 0;
       await fin.addBatch({ seq: seq++, dialogueIds: [], inputs: 0, records: [], rejects: carried });
+      // Carried dedup and filter rejects are records the source run produced (they arose in its
+      // finish, from produced records): counted as produced here too, so the records balance closes.
+      fin.stats.addInputs(0, carried.filter((r) => lateStages.includes(r.stage)).length);
       carriedLate = { ...fin.stats.rejectsByReason };
       const size = opts.batchSize ?? 500;
       const feed = async (envs: RecordEnvelope[], revalidateThem: boolean, previous?: Map<string, string>) => {

@@ -45,6 +45,10 @@ describe('re-validating a shard when the graph changes', () => {
     expect(sha256Hex(readFileSync(path.join(run.outDir, 'manifest.json')))).toBe(sha256Hex(manifestBytes));
     const v = await verifyOutput(outDir);
     expect(v.problems).toEqual([]);
+    // the generic report's records balance closes too (carried dedup rejects count as produced)
+    const r = JSON.parse(readFileSync(path.join(outDir, 'report.json'), 'utf8')) as { records: { produced: number; accepted: number; rejected: number; closes: boolean } };
+    expect(r.records.produced).toBe(r.records.accepted + r.records.rejected);
+    expect(r.records.closes).toBe(true);
   });
 
   it('brings back records that the old graph rejected once the graph knows their entities', async () => {
