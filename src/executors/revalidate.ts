@@ -116,6 +116,7 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
     filters: opts.filters, weight: opts.weight, tokenizer: opts.tokenizer,
     stageOutput: () => StagedOutput.open(opts.outDir, { inputs: [realish(srcDir)], inputDirs: [realish(srcDir)], force: opts.force, writer: `revalidate ${src.config.name}` }),
     signal: opts.signal,
+    force: opts.force,
   };
   const ex = revalidateExecutor(opts, { src, srcDir, shardRel, config, ctx, after, carried, retry });
   await runPipeline(run, ex);

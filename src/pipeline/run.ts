@@ -6,7 +6,7 @@
  * (bullmq/run.ts) and revalidate (revalidate.ts) each implement only `feed`, so the tail is
  * written once.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest } from '../../schemas/manifest.js';
@@ -71,6 +71,8 @@ export interface PipelineRun {
   /** Stages the output directory (checks, lock); commit swaps it into `outDir`. */
   stageOutput(): Promise<StagedOutput>;
   signal?: AbortSignal;
+  /** Replace a previous output even with one that holds no records (`--force`). */
+  force?: boolean;
 }
 
 /** The run of a pipeline (`cmtmedqa run`), for runOptions of any executor. */
@@ -86,6 +88,7 @@ export async function pipelineRun(opts: RunOptions): Promise<PipelineRun> {
     tokenizer: opts.tokenizer,
     stageOutput: () => openRunOutput(opts.pipeline, opts.outDir, opts.force),
     signal: opts.signal,
+    force: opts.force,
   };
 }
 
@@ -158,6 +161,29 @@ async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
   }
 }
 
+/** The record count of the output in `outDir` (its manifest), 0 when there is none or it is unreadable. */
+function previousRecords(outDir: string): number {
+  try {
+    const m = JSON.parse(readFileSync(path.join(outDir, 'manifest.json'), 'utf8')) as { counts?: { records?: unknown } };
+    return typeof m.counts?.records === 'number' ? m.counts.records : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A run that accepted no record does not replace an output that holds some (an emptied or wrong
+ * input file, a rule that rejects everything): almost always a mistake, and it would wipe good data.
+ * `--force` replaces it anyway.
+ */
+function refuseEmptyOverGood(run: PipelineRun, report: RunReport): void {
+  if (run.force || report.records.accepted > 0) return;
+  const before = previousRecords(run.outDir);
+  if (before === 0) return;
+  const top = Object.entries(report.rejects.byReason).slice(0, 3).map(([k, v]) => `${k} ${v}`).join(', ');
+  throw new CmtError('CMT_RUN_FAILED', `this run accepted no records (${report.dialogues.in} dialogue(s) in${top ? `; rejects: ${top}` : ''}), so the previous output in ${run.outDir} (${before} records) is kept; check the inputs, or pass --force to replace it with this empty output`, { outDir: run.outDir, previousRecords: before });
+}
+
 export async function runPipeline(run: PipelineRun, executor: Executor): Promise<RunResult> {
   const started = performance.now();
   let failure: unknown;
@@ -185,6 +211,7 @@ export async function runPipeline(run: PipelineRun, executor: Executor): Promise
       ...(extra ? { extra } : {}),
     });
     await unlessAborted(writeReport(workDir, report, manifest), run.signal, run.outDir);
+    refuseEmptyOverGood(run, report);
     // From here on a signal waits: the commit is two renames.
     await staged.commit();
     committed = true;
