@@ -17,7 +17,7 @@ import { CmtError } from '../core/errors.js';
 import { FileLock } from '../core/lock.js';
 import { StagedOutput, checkOutputTarget, type OutputGuard } from '../output/out-dir.js';
 import type { LoadedPipeline } from './config.js';
-import { expandSource } from './read-sources.js';
+import { expandSource, realFile } from './read-sources.js';
 import { checkNamedEncoding, SNIFF_BYTES } from '../sources/encoding.js';
 
 /** The part of a source glob before its first wildcard segment (the glob itself when it has none). */
@@ -56,11 +56,14 @@ export async function checkInputs(p: LoadedPipeline): Promise<void> {
     const src = config.sources[i];
     if (src.format === 'scrape') continue;
     for (const f of await expandSource(src, i, baseDir)) {
-      const first = readBy.get(f.absolute);
+      // By real path: the same file named through a symlink is the same file.
+      const real = await realFile(f.absolute);
+      const first = readBy.get(real);
       if (first !== undefined) {
-        throw new CmtError('CMT_CONFIG_INVALID', `sources[${i}].path ${JSON.stringify(src.path)} matches ${f.absolute}, which sources[${first}] already reads: a file read twice enters twice under the same ids; narrow one of the two paths`, { source: i, path: src.path, first });
+        const via = real === f.absolute ? '' : ` (${real})`;
+        throw new CmtError('CMT_CONFIG_INVALID', `sources[${i}].path ${JSON.stringify(src.path)} matches ${f.absolute}${via}, which sources[${first}] already reads: a file read twice enters twice under the same ids; narrow one of the two paths`, { source: i, path: src.path, first });
       }
-      readBy.set(f.absolute, i);
+      readBy.set(real, i);
       let st;
       try {
         st = await stat(f.absolute);

@@ -4,6 +4,7 @@
  * for reading input; importers only see byte streams.
  */
 import { createReadStream } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
 import type { ImportBatch } from '../../schemas/batch.js';
@@ -24,6 +25,22 @@ export interface SourceFile {
   absolute: string;
 }
 
+/** The file's real path (symlinks resolved), or its absolute path when it cannot be resolved (it does not exist: preflight says so). */
+export async function realFile(absolute: string): Promise<string> {
+  try {
+    return await realpath(absolute);
+  } catch {
+    return absolute;
+  }
+}
+
+/**
+ * The files a source's glob matches, in sorted path order. A file the glob reaches by several
+ * paths (through a symlinked directory, or a loop such as dir/self -> dir, which fast-glob
+ * follows until the path is too long) is one file, listed once under the first of its paths: read
+ * twice it would enter twice under the same ids. The preflight, the local reader and the BullMQ
+ * work units and run ids all list files here, so they agree.
+ */
 export async function expandSource(src: SourceConfig, index: number, baseDir: string): Promise<SourceFile[]> {
   if (src.format === 'scrape') return [];
   const pattern = path.isAbsolute(src.path) ? src.path : path.join(baseDir, src.path);
@@ -32,7 +49,16 @@ export async function expandSource(src: SourceConfig, index: number, baseDir: st
   if (files.length === 0) {
     throw new CmtError('CMT_INPUT_NOT_FOUND', `sources[${index}].path ${JSON.stringify(src.path)} matches no file (looked in ${baseDir})`, { source: index, path: src.path });
   }
-  return files.map((f) => ({ source: index, absolute: path.resolve(f), display: path.relative(baseDir, path.resolve(f)).split(path.sep).join('/') }));
+  const seen = new Set<string>();
+  const out: SourceFile[] = [];
+  for (const f of files) {
+    const absolute = path.resolve(f);
+    const real = files.length > 1 ? await realFile(absolute) : absolute;
+    if (seen.has(real)) continue;
+    seen.add(real);
+    out.push({ source: index, absolute, display: path.relative(baseDir, absolute).split(path.sep).join('/') });
+  }
+  return out;
 }
 
 /**

@@ -4,7 +4,11 @@
  *   P\t<utterance>\t<label>      (or D\t...; label 0/1/2 is not kept; a tab inside the utterance is kept)
  *   SUM1\t... / SUM2.<k>\t...    (summaries, not turns)
  * One block is one dialogue (sourceId = its id, department and disease kept). A block whose
- * header or lines do not parse is an `import.parse_error` reject. Blocks whose tabs an editor or a
+ * header or lines do not parse is an `import.parse_error` reject. Blocks always start with their
+ * id header: P/D lines after a blank line inside a block (before its first D turn, say) continue
+ * the block the last header opened, as SUM lines after one do; a P/D line after a blank line once
+ * the block has its SUM lines starts a block of its own (a dialogue whose header was lost:
+ * `import.parse_error`), as does any other line. Blocks whose tabs an editor or a
  * copy turned into runs of spaces (or some of them: a mix) are read the same way: the header by its
  * keys (id, department, disease), a line's tag up to its first space or tab, and a last digit after
  * spaces as the label when every turn of the block ends with one (when only some do, the block is
@@ -146,6 +150,21 @@ function tooLong(block: BoundedBlock, position: number, file: string): ImportIte
   return rejectItem('import.parse_error', `block ${position} (id ${sourceId || '?'}) holds over ${MAX_UNIT_CHARS} characters (${block.chars}): no dialogue is so long, it was not read (a file whose blank lines between blocks are missing?)`, origin, head);
 }
 
+/** A block's header line: `id\t…`, or the same keys separated by spaces. */
+function isHeader(line: string): boolean {
+  return line.startsWith('id\t') || SPACED_HEAD.test(line);
+}
+
+/**
+ * After a blank line inside a block: a P/D turn continues the block while it has no SUM lines
+ * yet (after them it would be the next dialogue with its header lost), a SUM line continues it always.
+ */
+function continues(line: string, summed: boolean): boolean {
+  const tag = line.slice(0, tagEnd(line));
+  if (tag.startsWith('SUM')) return true;
+  return (tag === 'P' || tag === 'D') && !summed;
+}
+
 export const importHetmc: Importer = async function* (input: ImportInput) {
   const reader = new LineReader(decodeText(input.bytes, input.encoding));
   const block = new BoundedBlock();
@@ -157,21 +176,45 @@ export const importHetmc: Importer = async function* (input: ImportInput) {
     ++position;
     return block.over ? tooLong(block, position, input.file) : parseBlock(block.lines, position, input.file, false, false);
   };
+  /** A blank line ended the lines so far: the block closes unless the next line continues it. */
+  let blank = false;
+  /** The block opened with an id header (lines after a blank one may continue it). */
+  let headed = false;
+  /** The block holds SUM lines (P/D lines after a blank one then start another dialogue). */
+  let summed = false;
+  const start = (line: string) => {
+    block.reset(line);
+    headed = isHeader(line);
+    summed = line.startsWith('SUM');
+  };
   for await (const batch of reader) {
     const out: ImportItem[] = [];
     for (const line of batch) {
       if (line.trim() === '') {
-        if (block.chars > 0) out.push(close());
-        block.reset();
-      } else if (block.chars > 0 && (line.startsWith('id\t') || SPACED_HEAD.test(line))) {
-        // a header right after the previous block, without the blank line between them
+        if (block.chars > 0) blank = true;
+      } else if (block.chars > 0 && isHeader(line)) {
+        // the next block (after a blank line or, in a file that lost them, right after the previous block)
         out.push(close());
-        block.reset(line);
-      } else block.push(line);
+        start(line);
+        blank = false;
+      } else if (blank && !(headed && continues(line, summed))) {
+        out.push(close());
+        start(line);
+        blank = false;
+      } else {
+        // A blank line inside a block (before a turn, or before its SUM lines): blocks always
+        // start with an id header, so turns after it belong to the block the last header opened.
+        if (block.chars === 0) start(line);
+        else block.push(line);
+        summed ||= line.startsWith('SUM');
+        blank = false;
+      }
     }
     yield* out;
   }
-  if (block.chars > 0) {
+  if (block.chars > 0 && blank) {
+    yield close(); // closed by its blank line, as before the next block
+  } else if (block.chars > 0) {
     ++position;
     yield block.over ? tooLong(block, position, input.file) : parseBlock(block.lines, position, input.file, summaries, !reader.terminated);
   }

@@ -23,7 +23,10 @@
  * of its line, where a later line starts with the same bracket at the element's own column, was
  * cut short (a partly written line): it is reported ('invalid') up to that line, and that line
  * starts the next element, so one cut line costs itself and not every element after it. A
- * pretty-printed element never looks so: its first line holds only its opening bracket.
+ * pretty-printed element never looks so: its first line holds only its opening bracket. So too
+ * at the start: lines before the first one that starts with '[' or '{' (a file cut at a byte
+ * offset inside its first line, a `# comment`) are one 'invalid' element, and the input is read
+ * from that line on; an input where no line starts so is one 'invalid' (no JSON at all).
  *
  * With ScanOptions.wrappers, an input that starts with an object wrapping the records
  * ({"data": [...]}: json-wrapper.ts) is read as the records array(s) inside it; the object is
@@ -80,6 +83,8 @@ const enum Phase {
   Probe,
   /** In a wrapper object after one of its records arrays: another one, or its end. */
   Members,
+  /** On a line before the input's first JSON value that is no JSON (a line cut at its start, a comment): read to its end. */
+  Skip,
 }
 
 const enum Kind {
@@ -206,6 +211,14 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
   let probeEnd = false;
   /** The last thing closed was a wrapper object (for the detail of what follows it). */
   let afterWrapper = false;
+  /**
+   * Lines before the input's first JSON value that are no JSON (a file cut at a byte offset inside
+   * a line, a `# comment`): their text (its first CONTEXT_CHARS) and count, reported as one
+   * invalid element once a later line starts with '[' or '{', or, when none does, as the input
+   * being no JSON at all.
+   */
+  let skipped: string | null = null;
+  let skippedLines = 0;
 
   /** The state of a container element opened by bracket `c` at column `col` (-1: not first on its line). */
   /**
@@ -427,6 +440,21 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
         phase = Phase.Between;
         continue;
       }
+      if (phase === Phase.Skip) {
+        const lf = s.indexOf('\n', i);
+        const end = lf < 0 ? n : lf;
+        if (skipped!.length < CONTEXT_CHARS) skipped += s.slice(i, Math.min(end, i + CONTEXT_CHARS - skipped!.length));
+        if (lf < 0) {
+          i = n;
+          continue;
+        }
+        if (skipped!.length < CONTEXT_CHARS) skipped += '\n';
+        phase = Phase.Start;
+        lineStart = lf + 1;
+        wsOnly = true;
+        i = lf + 1;
+        continue;
+      }
       const c = s.charCodeAt(i);
       const col: number = wsOnly ? i - lineStart : -1; // c's column when only whitespace precedes it on its line
       if (c === LF) {
@@ -487,6 +515,12 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
         // Phase.Start, or Phase.End: only whitespace may follow the closing bracket, or another
         // array (files concatenated into one, each with its array and perhaps its byte-order mark)
         const atStart: boolean = phase === Phase.Start;
+        if (atStart && skipped !== null && (c === OPEN_SQ || c === OPEN_CURLY)) {
+          // JSON starts on this line: the lines before it cost one element, as a cut line later does.
+          const at = index++;
+          out.push({ kind: 'invalid', index: at, raw: skipped.trimEnd(), detail: `the input's first ${skippedLines === 1 ? 'line is' : `${skippedLines} lines are`} not JSON (first character is not "[" or "{": a file cut inside a line, or a comment): skipped, and the input read from the next line that starts with "[" or "{"` });
+          skipped = null;
+        }
         if (isWs(c) || c === BOM) i++;
         else if (c === OPEN_SQ) {
           phase = opts.elementsAreArrays ? Phase.AfterOpen : Phase.Between;
@@ -505,12 +539,15 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           lines = true;
           phase = Phase.Between; // the '{' starts the first element
           wsOnly = col >= 0; // and is read again there
+        } else if (atStart) {
+          // A line that is no JSON before the first value: read past it (Phase.Skip); JSON may start on a later line.
+          skipped ??= '';
+          skippedLines++;
+          phase = Phase.Skip;
         } else {
-          const detail = atStart
-            ? 'the input is neither a JSON array nor JSON lines (first character is not "[" or "{")'
-            : afterWrapper
-              ? 'unexpected content after the closing "}" of the object around the records'
-              : 'unexpected content after the closing "]" of the array';
+          const detail = afterWrapper
+            ? 'unexpected content after the closing "}" of the object around the records'
+            : 'unexpected content after the closing "]" of the array';
           out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail });
           yield out;
           return;
@@ -522,7 +559,9 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
     if (out.length) yield out;
   }
 
-  if (phase === Phase.Element) {
+  if (skipped !== null && (phase === Phase.Skip || phase === Phase.Start)) {
+    yield [{ kind: 'invalid', index, raw: skipped.trimEnd(), detail: 'the input is neither a JSON array nor JSON lines (first character is not "[" or "{")' }];
+  } else if (phase === Phase.Element) {
     yield [{ kind: 'truncated', index, raw: take(), detail: `the input ends inside element ${index}${oversized ? ` (its first ${CONTEXT_CHARS} of over ${MAX_ELEMENT_CHARS} characters kept)` : ''}` }];
   } else if (phase === Phase.Between && !lines) {
     yield [{ kind: 'truncated', index, raw: '', detail: `the input ends before the array is closed (after ${index} elements)` }];

@@ -12,10 +12,14 @@
  * sharing the block's sourceId and position; its description is the latest Description before it.
  * A block without any Dialogue section is one `import.no_dialogue` reject; a last block cut off
  * (no final newline, or a speaker line with no utterance at the end) is `import.truncated`.
- * A `护士：` (nurse) line starts a turn of its own with speaker 护士, never text of the turn before:
- * a nurse is neither the patient nor the doctor, so normalise rejects such a dialogue as
- * `normalise.unknown_speaker` (the roles table has no 护士) instead of passing a nurse's words off
- * as the doctor's answer or the patient's question. A byte-order mark at the start of a line
+ * The patient's family or the patient in person (家属, 家长, 患者家属, 病人家属, 患者本人, Patient)
+ * and the doctor's assistant (助理, 医助, 医生助理, Doctor) start turns as 病人/医生 do (label alone
+ * on its line, or the utterance after it on the same line); normalise maps them to their side.
+ * A `护士：` (nurse), `客服：` (customer service) or `系统：` (system message) line starts a turn of
+ * its own with that speaker, never text of the turn before: they are neither the patient nor the
+ * doctor, so normalise rejects such a dialogue as `normalise.unknown_speaker` (the roles table has
+ * none of them) instead of passing their words off as the doctor's answer or the patient's
+ * question. Only the labels in SPEAKER_LABELS start a turn. A byte-order mark at the start of a line
  * (files concatenated into one) is dropped by the line reader, so the `id=` after it is seen.
  * An input with nothing but whitespace is one `import.truncated` reject (as for the JSON formats).
  * Only the current block is held in memory.
@@ -33,7 +37,23 @@ const ID_LINE = /^\s*[iIｉＩ][dDｄＤ]\s*[=＝]\s*([0-9０-９]+)\s*$/;
 function asciiDigits(s: string): string {
   return s.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 }
-const SPEAKER_LINE = /^\s*(病人|医生|患者|大夫|护士)\s*[：:]\s*/;
+/**
+ * The labels that open a turn, as written in the dump and its re-published copies. Each becomes the
+ * turn's speaker as written; normalise's roles table (src/stages/normalise/roles.ts) maps the
+ * patient's side and the doctor's side, and rejects the others (护士, 客服, 系统: staff or the
+ * platform, neither side) as `normalise.unknown_speaker`. A label must be on this list to start a
+ * turn: any other "word：" at the start of a line is text of the turn it is in. Longer labels come
+ * first (患者家属 before 患者).
+ */
+const SPEAKER_LABELS = [
+  // the patient's side
+  '患者家属', '病人家属', '患者本人', '病人', '患者', '家属', '家长', 'Patient', 'patient',
+  // the doctor's side
+  '医生助理', '医生', '大夫', '医助', '助理', 'Doctor', 'doctor',
+  // neither: a turn of its own, rejected in normalise
+  '护士', '客服', '系统',
+];
+const SPEAKER_LINE = new RegExp(`^\\s*(${SPEAKER_LABELS.join('|')})\\s*[：:]\\s*`);
 const DISEASE_FIELD = /^(?:疾病|疾病\/症状|疾病名称|所患疾病)\s*[：:]\s*(.*)$/;
 const VISITED_FIELD = /^已就诊医院及科室\s*[：:]\s*(.*)$/;
 /** Lower case: matched against the lower-cased line. */

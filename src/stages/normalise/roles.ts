@@ -3,8 +3,10 @@ import type { Role } from '../../../schemas/dialogue.js';
 
 const ROLE_BY_LABEL: Record<string, Role> = {
   病人: 'patient', 患者: 'patient', 病患: 'patient', 用户: 'patient', 咨询者: 'patient', 提问者: 'patient', 家属: 'patient',
+  家长: 'patient', 患者家属: 'patient', 病人家属: 'patient', 患者本人: 'patient',
   p: 'patient', patient: 'patient', patients: 'patient', user: 'patient', q: 'patient', human: 'patient',
   医生: 'doctor', 大夫: 'doctor', 医师: 'doctor', 专家: 'doctor', 主任: 'doctor',
+  助理: 'doctor', 医助: 'doctor', 医生助理: 'doctor',
   d: 'doctor', doctor: 'doctor', doctors: 'doctor', a: 'doctor', assistant: 'doctor', gpt: 'doctor',
 };
 
