@@ -17,15 +17,8 @@ import { CmtError } from '../core/errors.js';
 import { FileLock } from '../core/lock.js';
 import { StagedOutput, checkOutputTarget, type OutputGuard } from '../output/out-dir.js';
 import type { LoadedPipeline } from './config.js';
-import { expandSource, realFile } from './read-sources.js';
+import { expandSource, realFile, staticBase } from './read-sources.js';
 import { checkNamedEncoding, SNIFF_BYTES } from '../sources/encoding.js';
-
-/** The part of a source glob before its first wildcard segment (the glob itself when it has none). */
-function staticBase(pattern: string): string {
-  const parts = pattern.split(/[\\/]/);
-  const i = parts.findIndex((p) => p !== '' && fg.isDynamicPattern(p));
-  return i < 0 ? pattern : parts.slice(0, i).join('/') || '/';
-}
 
 /** Every path a run reads or keeps outside its output: the output may not be or contain one. */
 export function runInputPaths(p: LoadedPipeline): string[] {

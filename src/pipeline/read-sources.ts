@@ -3,7 +3,7 @@
  * importer and cut its items into numbered batches. This is the only place files are opened
  * for reading input; importers only see byte streams.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
@@ -13,6 +13,7 @@ import type { Pipeline, SourceConfig } from '../../schemas/pipeline.js';
 import type { Reject } from '../../schemas/reject.js';
 import { CmtError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { OWNER_MARKER } from '../output/out-dir.js';
 import { importers } from '../sources/index.js';
 import type { ImportItem } from '../sources/types.js';
 import { importRequeue } from '../sources/requeue.js';
@@ -41,10 +42,42 @@ export async function realFile(absolute: string): Promise<string> {
  * twice it would enter twice under the same ids. The preflight, the local reader and the BullMQ
  * work units and run ids all list files here, so they agree.
  */
+/** The part of a source glob before its first wildcard segment (the glob itself when it has none). */
+export function staticBase(pattern: string): string {
+  const parts = pattern.split(/[\\/]/);
+  const i = parts.findIndex((p) => p !== '' && fg.isDynamicPattern(p));
+  return i < 0 ? pattern : parts.slice(0, i).join('/') || '/';
+}
+
+/**
+ * Whether `file`, matched by a glob whose static part is `base`, lies inside a cmtmedqa output
+ * directory below `base` (one holding OWNER_MARKER): a recursive glob over a folder that also
+ * holds the run's output (data/<any depth>/*.json with --out data/out) must not read that output back.
+ * A glob whose base is itself inside an output (reading an output's shards on purpose) is kept.
+ */
+function insideOutputBelow(file: string, base: string, marked: Map<string, boolean>): boolean {
+  for (let dir = path.dirname(file); dir.length > base.length && dir.startsWith(base); dir = path.dirname(dir)) {
+    let m = marked.get(dir);
+    if (m === undefined) marked.set(dir, (m = existsSync(path.join(dir, OWNER_MARKER))));
+    if (m) return true;
+  }
+  return false;
+}
+
 export async function expandSource(src: SourceConfig, index: number, baseDir: string): Promise<SourceFile[]> {
   if (src.format === 'scrape') return [];
   const pattern = path.isAbsolute(src.path) ? src.path : path.join(baseDir, src.path);
-  const files = fg.isDynamicPattern(pattern) ? await fg(pattern.split(path.sep).join('/'), { onlyFiles: true, dot: false }) : [pattern];
+  const dynamic = fg.isDynamicPattern(pattern);
+  let files = dynamic ? await fg(pattern.split(path.sep).join('/'), { onlyFiles: true, dot: false }) : [pattern];
+  if (dynamic) {
+    const base = path.resolve(staticBase(pattern));
+    const marked = new Map<string, boolean>();
+    const all = files.length;
+    files = files.filter((f) => !insideOutputBelow(path.resolve(f), base, marked));
+    if (files.length === 0 && all > 0) {
+      throw new CmtError('CMT_INPUT_NOT_FOUND', `sources[${index}].path ${JSON.stringify(src.path)} matches only files inside cmtmedqa output directories (${all}), which a glob does not read back; point the path at the input files`, { source: index, path: src.path });
+    }
+  }
   files.sort();
   if (files.length === 0) {
     throw new CmtError('CMT_INPUT_NOT_FOUND', `sources[${index}].path ${JSON.stringify(src.path)} matches no file (looked in ${baseDir})`, { source: index, path: src.path });

@@ -1,10 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../src/core/logger.js';
 import { loadPipeline } from '../../src/pipeline/config.js';
-import { batches, sourceBatches, sourceItems } from '../../src/pipeline/read-sources.js';
+import type { SourceConfig } from '../../schemas/pipeline.js';
+import { OWNER_MARKER } from '../../src/output/out-dir.js';
+import { batches, expandSource, sourceBatches, sourceItems } from '../../src/pipeline/read-sources.js';
 
 const fx = path.resolve('fixtures/dialogues');
 
@@ -46,3 +48,24 @@ describe('sourceBatches', () => {
     }
   });
 });
+
+describe('expandSource', () => {
+  it('does not read back an output directory a recursive glob reaches, but reads one the glob points into', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cmt-glob-'));
+    try {
+      mkdirSync(path.join(dir, 'data', 'out', 'shards'), { recursive: true });
+      copyFileSync(path.join(fx, 'cmtmedqa', 'sample.json'), path.join(dir, 'data', 'a.json'));
+      for (const f of ['manifest.json', 'report.json', 'shards/x.json']) writeFileSync(path.join(dir, 'data', 'out', f), '{}');
+      const src = { format: 'cmtmedqa', path: 'data/**/*.json' } as SourceConfig;
+      // without the marker the folder is ordinary input
+      expect((await expandSource(src, 0, dir)).map((f) => f.display)).toEqual(['data/a.json', 'data/out/manifest.json', 'data/out/report.json', 'data/out/shards/x.json']);
+      writeFileSync(path.join(dir, 'data', 'out', OWNER_MARKER), JSON.stringify({ writtenBy: 'cmtmedqa', writer: 'run x', entries: [] }));
+      expect((await expandSource(src, 0, dir)).map((f) => f.display)).toEqual(['data/a.json']);
+      const into = { format: 'cmtmedqa', path: 'data/out/**/*.json' } as SourceConfig;
+      expect((await expandSource(into, 0, dir)).map((f) => f.display)).toEqual(['data/out/manifest.json', 'data/out/report.json', 'data/out/shards/x.json']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
