@@ -252,11 +252,23 @@ export function registerRejectCommands(program: Command): void {
       if (!id.trim()) throw new CmtError('CMT_USAGE', 'rejects show needs an id: a reject, dialogue or record id (prefix), or a source id such as 102');
       // A reject id first; else every reject of the dialogue, record or source id given.
       let shown = 0;
+      // A reject id or an unambiguous prefix of one; a prefix several share is a usage mistake.
+      let exact: Reject | undefined;
+      const prefixed: Reject[] = [];
       for await (const r of readRejects(outDir)) {
-        if (r.id === id || r.id.startsWith(id)) {
-          console.log(JSON.stringify(r, null, 2));
-          return;
+        if (r.id === id) {
+          exact = r;
+          break;
         }
+        if (r.id.startsWith(id) && prefixed.push(r) > 5) break;
+      }
+      const one = exact ?? (prefixed.length === 1 ? prefixed[0] : undefined);
+      if (one) {
+        console.log(JSON.stringify(one, null, 2));
+        return;
+      }
+      if (prefixed.length > 1) {
+        throw new CmtError('CMT_USAGE', `${id} begins ${prefixed.length > 5 ? 'more than 5' : prefixed.length} reject ids (${prefixed.slice(0, 5).map((r) => r.id).join(', ')}${prefixed.length > 5 ? ', …' : ''}); give more of the id`, { id });
       }
       for await (const r of readRejects(outDir, { id })) {
         console.log(JSON.stringify(r, null, 2));

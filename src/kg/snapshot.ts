@@ -46,13 +46,16 @@ export async function readSnapshot(file: string): Promise<KgSnapshot> {
   try {
     buf = await readFile(file);
   } catch (e) {
-    throw new CmtError('CMT_INPUT_NOT_FOUND', `cannot read graph snapshot ${file}: build one with \`cmtmedqa kg import <dump> --snapshot ${file}\``, { file }, { cause: e });
+    const dir = (e as NodeJS.ErrnoException).code === 'EISDIR';
+    throw new CmtError('CMT_INPUT_NOT_FOUND', dir
+      ? `graph snapshot ${file} is a directory; name the snapshot file (kg.snapshot or --snapshot), e.g. ${file.replace(/\/+$/, '')}/xywy-snapshot.json.gz`
+      : `cannot read graph snapshot ${file}: build one with \`cmtmedqa kg import <dump> --snapshot ${file}\``, { file }, { cause: e });
   }
   let json: unknown;
   try {
     json = JSON.parse(gunzipSync(buf).toString('utf8'));
   } catch (e) {
-    throw new CmtError('CMT_KG_INVALID', `${file} is not a gzipped JSON graph snapshot`, { file }, { cause: e });
+    throw new CmtError('CMT_KG_INVALID', `${file} is not a gzipped JSON graph snapshot (${(e as Error).message}): it is damaged or another file; rebuild it with \`cmtmedqa kg import <dump> --snapshot ${file} --force\``, { file }, { cause: e });
   }
   // The graph (~240,000 items) through the fast sufficient test, the rest through zod; zod on the
   // whole only when the test fails (for its issue).
