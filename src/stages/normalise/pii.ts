@@ -5,7 +5,8 @@
  * group starts with a literal or is bounded), and the surname list is data (pii-surnames.json).
  * What it must not do: eat medical words (任何, 方医, dosages, dates, lab values) — the
  * surname+title rule skips two-character words that end in a surname character, and function-word
- * surnames (那, 向, 于 …) are not names on their own; test/stages/normalise/pii.test.ts holds both sides.
+ * surnames (那, 向, 于 …) are not names on their own, nor verb surnames used as verbs (祝医生工作顺利);
+ * test/stages/normalise/pii.test.ts and pii-verb-surnames.test.ts hold both sides.
  */
 import surnameData from './pii-surnames.json' with { type: 'json' };
 
@@ -19,6 +20,8 @@ const isCjk = (c: string | undefined) => c !== undefined && c >= '\u4e00' && c <
 
 const SINGLE = new Set([...surnameData.single]);
 const FUNCTION_WORDS = new Set([...surnameData.functionWords]);
+/** Surnames that are also verbs before a title (祝医生工作顺利): see verbBeforeTitle. */
+const VERB_SURNAMES = new Set([...surnameData.verbSurnames]);
 const NOT_NAME_BEFORE = new Set(surnameData.notNameBefore);
 const COMPOUND = [...surnameData.compound].sort((a, b) => b.length - a.length);
 const SINGLE_CLASS = `[${[...SINGLE].join('')}]`;
@@ -169,7 +172,7 @@ const RULES: Rule[] = [
 const WEEKDAY_BEFORE = /(?:周|星期|礼拜)[一二三四五六日天]$/;
 
 /** Characters before a full name that introduce it (谢谢王建国医生, 找了李华主任, 是张明大夫). */
-const INTRODUCER = new Set([...'谢找问是给请位叫跟让称和挂了']);
+const INTRODUCER = new Set([...'谢祝找问是给请位叫跟让称和挂了']);
 
 /**
  * Where a full name (surname + 1–2 given characters) before the title at `at` starts, or -1: only
@@ -182,6 +185,8 @@ function fullNameStart(s: string, at: number, last: number): number {
       if (start < last) continue;
       const sur = s.slice(start, start + sl);
       if (sl === 2 ? !COMPOUND.includes(sur) : !SINGLE.has(sur)) continue;
+      // 祝张三医生: the verb 祝 before a name, not the name 祝张三.
+      if (sl === 1 && given === 2 && VERB_SURNAMES.has(sur) && SINGLE.has(s[start + 1])) continue;
       const g = s.slice(start + sl, at);
       let cjk = true;
       for (const c of g) if (!isCjk(c)) cjk = false;
@@ -229,6 +234,19 @@ function looksLikeName(n: string): boolean {
   return true;
 }
 
+/**
+ * Surnames that are also verbs taking the doctor as object (祝医生工作顺利, 谢医生的耐心解答, 劳医生费心):
+ * alone before a title they are a name only after a word that introduces one (是谢医生, 挂祝医生的号,
+ * 找劳大夫) or when addressed (谢医生，… / 祝医生您好); a full name (谢晓明医生) is the full-name rule's.
+ */
+const NAME_INTRODUCER = new Set([...'找问是给请位叫跟让称和挂了的个由被向对']);
+function verbBeforeTitle(s: string, start: number, end: number): boolean {
+  if (!VERB_SURNAMES.has(s[start])) return false;
+  const prev = start > 0 ? s[start - 1] : undefined;
+  if (isCjk(prev)) return !NAME_INTRODUCER.has(prev!);
+  return !/^(?:[，,：:]|您好|你好)/.test(s.slice(end, end + 2));
+}
+
 /** Function-word surnames that open a sentence as an ordinary word before a title (那医生，我该怎么办 = "then, doctor"). */
 const OPENING_WORDS = new Set([...'那都和能从时后相同为由经家国关通']);
 
@@ -264,7 +282,7 @@ function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string
     if (start < 0 && two.length === 2 && at - 2 >= last && COMPOUND.includes(two) && !NOT_NAME_BEFORE.has(two)) start = at - 2;
     else if (start < 0 && at - 1 >= last && SINGLE.has(s[at - 1]) && !FUNCTION_WORDS.has(s[at - 1])) {
       const before = s[at - 2];
-      if (!(isCjk(before) && NOT_NAME_BEFORE.has(before + s[at - 1]))) start = at - 1;
+      if (!(isCjk(before) && NOT_NAME_BEFORE.has(before + s[at - 1])) && !verbBeforeTitle(s, at - 1, at + m[0].length)) start = at - 1;
     } else if (start < 0 && at - 1 >= last && vocative(s, at - 1, at + m[0].length)) start = at - 1;
     if (start >= 0) {
       out += s.slice(last, start) + '<NAME>';
