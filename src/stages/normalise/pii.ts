@@ -31,6 +31,10 @@ const TITLE = '(?:医生|大夫|副主任|主任|副教授|教授|副院长|院�
 /** Separators people put inside numbers: hyphens (ASCII and full-width), dots, spaces, no-break space. */
 const SEP = '[-－‐–—.．·\\s\\u00a0]';
 
+/** Chinese digits as people say phone numbers (幺 and 两 for 1 and 2). */
+const CN_DIGIT = '零〇一二三四五六七八九幺两';
+const CN_MOBILE = new RegExp(`[一幺][三四五六七八九][${CN_DIGIT}]{9}`);
+
 /** Resident ID check digit (GB 11643): weights 2^(17-i) mod 11 over the first 17 digits. */
 export function idCheckDigit(first17: string): string {
   const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -78,6 +82,13 @@ const RULES: Rule[] = [
     replace: () => '<EMAIL>',
   },
   {
+    // After a label (身份证号110…, 身份证是…, 身份证号码：…) 18 digits are an ID whatever their check digit.
+    type: 'ID',
+    when: /身份证/,
+    re: /(?<=身份证(?:号码|号)?(?:是|为)?[ \u00a0]?[:：]?[ \u00a0]?)\d{17}[\dXx](?![\dA-Za-z])/g,
+    replace: () => '<ID>',
+  },
+  {
     // 18-digit IDs, contiguous or in 6-8-4 groups.
     type: 'ID',
     when: /\d{6}/,
@@ -111,6 +122,27 @@ const RULES: Rule[] = [
     replace: () => '<PHONE>',
   },
   {
+    // Mobiles with the first three digits in brackets: (138)1234-5678.
+    type: 'PHONE',
+    when: /[(（]1[3-9]\d[)）]/,
+    re: new RegExp(`[(（]1[3-9]\\d[)）]${SEP}?\\d{4}${SEP}?\\d{4}(?!\\d)`, 'g'),
+    replace: () => '<PHONE>',
+  },
+  {
+    // Mobiles spelt digit by digit with a space between: 1 3 8 1 2 3 4 5 6 7 8.
+    type: 'PHONE',
+    when: /1[ \u00a0][3-9][ \u00a0]\d/,
+    re: /(?<!\d[ \u00a0]?)1[ \u00a0][3-9](?:[ \u00a0]\d){9}(?![ \u00a0]?\d)/g,
+    replace: () => '<PHONE>',
+  },
+  {
+    // Mobiles in Chinese digits: 一三八一二三四五六七八, 幺三八… (11 digits, no more on either side).
+    type: 'PHONE',
+    when: CN_MOBILE,
+    re: new RegExp(`(?<![${CN_DIGIT}十百千万])[一幺][三四五六七八九][${CN_DIGIT}]{9}(?![${CN_DIGIT}十百千万亿])`, 'g'),
+    replace: () => '<PHONE>',
+  },
+  {
     // 400/800 hotlines: 400-xxx-xxxx.
     type: 'PHONE',
     when: /[48]00/,
@@ -137,6 +169,13 @@ const RULES: Rule[] = [
     when: /姓名|联系人|患者|病人|就诊人|我叫|名叫|名字|本人叫/,
     re: new RegExp(`(姓名|患者姓名|病人姓名|联系人|患者|病人|就诊人)[ \\u00a0]?[:：][ \\u00a0]?(${SURNAME}[${CJK}*＊某Xx×]{1,2})(?![${CJK}])|(我叫|名叫|我的名字是|我名字叫|本人叫)(${SURNAME}[${CJK}*＊某]{1,2})(?![${CJK}]|[${CJK}](?:，|。))`, 'g'),
     replace: (m, a, _n1, b) => (a ? `${a}：<NAME>` : `${b}<NAME>`),
+  },
+  {
+    // A name right after 联系人/收件人/收货人 (+ 是/为), without the colon the rule above needs: 联系人王小明.
+    type: 'NAME',
+    when: /联系人|联络人|收件人|收货人/,
+    re: new RegExp(`(联系人|联络人|收件人|收货人)(是|为)?(${SURNAME}[${CJK}*＊某]{1,2})(?=[^${CJK}]|$|电话|手机|微信|地址)`, 'g'),
+    replace: (m, a: string, is: string | undefined, n: string) => (looksLikeName(n) ? `${a}${is ?? ''}<NAME>` : undefined),
   },
   {
     // 我是X (a name only when a punctuation mark, 今年 or 男/女 follows).
@@ -295,10 +334,10 @@ function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string
 }
 
 /** Cheap pre-check: an utterance with none of these skips every pattern. */
-const TRIGGER = /[0-9@＠]|www\.|微信|威信|薇信|[VvWw][Xx信]|weixin|wechat|扣|[Qq]|姓名|联系人|患者|病人|就诊人|我叫|名叫|名字|我是|本人|医生|大夫|主任|教授|院长|医师|护士|老师|[男女][，,]|女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子| at /;
+const TRIGGER = /[0-9@＠]|www\.|微信|威信|薇信|[VvWw][Xx信]|weixin|wechat|扣|[Qq]|姓名|联系人|联络人|收件人|收货人|患者|病人|就诊人|我叫|名叫|名字|我是|本人|医生|大夫|主任|教授|院长|医师|护士|老师|[男女][，,]|女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子| at /;
 
 function scrub(s: string, counts: PiiCounts, spans?: Span[]): string {
-  if (!TRIGGER.test(s)) return s;
+  if (!TRIGGER.test(s) && !CN_MOBILE.test(s)) return s;
   let t = s;
   for (const rule of RULES) {
     if (!rule.when.test(t)) continue;
