@@ -17,6 +17,20 @@ rating = r'(?:给|个|打|点|予|留|满意的?)好评|给我好评|好评(?:�
 adopt = r'(?:点击|及时|望|是否|请|记得)[“"]*采纳|采纳为(?:最佳)?答案'
 follow = r'关注我(?![们说提讲上前刚所])|加个关注|关注一下我|关注医生(?:啦|了|哦)|(?:我的主页|医生主页|我的头像)'
 cta = r'点击(?:左侧|右侧|下方|上方|右上角|我的|在线|咨询|页面)|感谢(?:你|您)?(?:对|支持)(?:有问必答|寻医问药)|欢迎下次来访|这里的医生都是用业余时间'
+# Whole solicitations that the marker-led patterns above miss (audit): a rating request set up by
+# 如果您对本次咨询/我的回答满意 with 评价 later in the same sentence, the "your rating drives me"
+# sentence, "more X questions: click me", the chat button with the site's tracking token after it,
+# and the prescription button. From a sentence start (with the thanks after it) or from the comma
+# before it (the sentence's own end stays).
+END = r'(?=[。！!？?~～]|$)'
+THANKS = r'(?:[。！!？?~～]+(?:(?:谢谢|感谢|多谢)[！!。~～]*)?|$)'
+SAT = r'(?:如果|若|要是)?(?:您|你)?对(?:本次咨询|我的(?:回答|回复|解答|服务|建议))(?:还)?满意[，,]\s?[^。！？!?\n]{0,60}?评价[^。！？!?\n]{0,40}?'
+DRIVE = r'(?:您的)?(?:评价|好评|肯定|支持)[，,]?(?:就)?是(?:我|对我)(?:前进|努力|工作)的(?:动力|目标)[^。！？!?\n]{0,10}?'
+MORE = r'更多[^，,。！？!?\n]{1,20}?问题(?:可以|可|请)?(?:直接)?点击我(?:进行)?咨询'
+def whole(core):
+    return f'{SENT}{core}{THANKS}|[，,]\\s?{core}{END}'
+chat = r'(?:您|你)?(?:可以)?可?点击(?:左侧|右侧|下方|上方)?【咨询图标】与我进行在线(?:交谈|咨询)(?:[。.！!]|$)(?:(?=[A-Za-z]{0,5}[A-Z])(?=[A-Za-z]{0,5}[a-z])[A-Za-z]{6}(?![A-Za-z0-9]))?'
+prescription = SENT + r'点击处方[，,]\s?请?(?:按照|按)我的(?:方案|处方)(?:进行)?治疗(?:[。！!]|$)'
 d = {
   "site": "solicitations",
   "about": "Platform solicitations in doctors' answers of every source, after the site files: requests to rate (好评, 给个评价, 请对我的回复做出评价), to adopt an answer (采纳为答案), to follow the doctor, and calls to click the site's buttons. Each removes the clause that holds the request, a clause before it that sets it up (如果您对我的解答满意，), and what follows it (谢谢, 方便日后咨询, the evaluation instructions in brackets); from a sentence start (the whole sentence) or from the comma before it (the sentence's own end stays), so advice earlier in the same sentence stays (…帮助润喉，如果您对我的解答满意，请评价，谢谢。 → …帮助润喉。). Doctors' turns only (a patient asking 请您评价一下 keeps the words). Medical uses of 评价 (疗效评价, 评价肾功能, 患者评价) and 关注 (关注血压) are not requests and stay.",
@@ -26,7 +40,12 @@ d = {
     {"id": "solicit.rating", "pattern": sol(rating), "trigger": ["好评", "评价", "满意"], "note": "rate the answer"},
     {"id": "solicit.adopt", "pattern": sol(adopt), "trigger": ["采纳"], "note": "adopt the answer"},
     {"id": "solicit.follow", "pattern": sol(follow), "trigger": ["关注", "主页", "头像"], "note": "follow the doctor"},
-    {"id": "solicit.site_cta", "pattern": sol(cta), "trigger": ["点击", "有问必答", "寻医问药", "来访", "业余时间"], "note": "click the site's buttons, thanks to the site"}
+    {"id": "solicit.site_cta", "pattern": sol(cta), "trigger": ["点击", "有问必答", "寻医问药", "来访", "业余时间"], "note": "click the site's buttons, thanks to the site"},
+    {"id": "solicit.rating_sentence", "pattern": whole(SAT), "trigger": ["满意"], "note": "如果您对本次咨询满意，请您动动自己的手指，…点击“评价”…，您的肯定，就是我努力的目标。谢谢！"},
+    {"id": "solicit.rating_drive", "pattern": whole(DRIVE), "trigger": ["动力", "目标"], "note": "您的评价是我前进的动力，谢谢！"},
+    {"id": "solicit.more_questions", "pattern": whole(MORE), "trigger": ["点击我"], "note": "更多食道癌问题可以直接点击我咨询"},
+    {"id": "solicit.chat_button", "pattern": chat, "trigger": ["咨询图标"], "note": "可点击左侧【咨询图标】与我进行在线交谈。 and the random tracking token the site appends (LnjlmV)"},
+    {"id": "solicit.prescription_button", "pattern": prescription, "trigger": ["点击处方"], "note": "点击处方，请按照我的方案治疗。"}
   ]
 }
 json.dump(d, open(OUT, 'w'), ensure_ascii=False, indent=2)

@@ -5,7 +5,8 @@
  * group starts with a literal or is bounded), and the surname list is data (pii-surnames.json).
  * What it must not do: eat medical words (任何, 方医, dosages, dates, lab values) — the
  * surname+title rule skips two-character words that end in a surname character, and function-word
- * surnames (那, 向, 于 …) are not names on their own; test/stages/normalise/pii.test.ts holds both sides.
+ * surnames (那, 向, 于 …) are not names on their own, nor verb surnames used as verbs (祝医生工作顺利);
+ * test/stages/normalise/pii.test.ts and pii-verb-surnames.test.ts hold both sides.
  */
 import surnameData from './pii-surnames.json' with { type: 'json' };
 
@@ -19,6 +20,8 @@ const isCjk = (c: string | undefined) => c !== undefined && c >= '\u4e00' && c <
 
 const SINGLE = new Set([...surnameData.single]);
 const FUNCTION_WORDS = new Set([...surnameData.functionWords]);
+/** Surnames that are also verbs before a title (祝医生工作顺利): see verbBeforeTitle. */
+const VERB_SURNAMES = new Set([...surnameData.verbSurnames]);
 const NOT_NAME_BEFORE = new Set(surnameData.notNameBefore);
 const COMPOUND = [...surnameData.compound].sort((a, b) => b.length - a.length);
 const SINGLE_CLASS = `[${[...SINGLE].join('')}]`;
@@ -27,6 +30,10 @@ const SURNAME = `(?:${COMPOUND.join('|')}|${SINGLE_CLASS})`;
 const TITLE = '(?:医生|大夫|副主任|主任|副教授|教授|副院长|院长|医师|护士|老师)';
 /** Separators people put inside numbers: hyphens (ASCII and full-width), dots, spaces, no-break space. */
 const SEP = '[-－‐–—.．·\\s\\u00a0]';
+
+/** Chinese digits as people say phone numbers (幺 and 两 for 1 and 2). */
+const CN_DIGIT = '零〇一二三四五六七八九幺两';
+const CN_MOBILE = new RegExp(`[一幺][三四五六七八九][${CN_DIGIT}]{9}`);
 
 /** Resident ID check digit (GB 11643): weights 2^(17-i) mod 11 over the first 17 digits. */
 export function idCheckDigit(first17: string): string {
@@ -75,6 +82,13 @@ const RULES: Rule[] = [
     replace: () => '<EMAIL>',
   },
   {
+    // After a label (身份证号110…, 身份证是…, 身份证号码：…) 18 digits are an ID whatever their check digit.
+    type: 'ID',
+    when: /身份证/,
+    re: /(?<=身份证(?:号码|号)?(?:是|为)?[ \u00a0]?[:：]?[ \u00a0]?)\d{17}[\dXx](?![\dA-Za-z])/g,
+    replace: () => '<ID>',
+  },
+  {
     // 18-digit IDs, contiguous or in 6-8-4 groups.
     type: 'ID',
     when: /\d{6}/,
@@ -108,6 +122,27 @@ const RULES: Rule[] = [
     replace: () => '<PHONE>',
   },
   {
+    // Mobiles with the first three digits in brackets: (138)1234-5678.
+    type: 'PHONE',
+    when: /[(（]1[3-9]\d[)）]/,
+    re: new RegExp(`[(（]1[3-9]\\d[)）]${SEP}?\\d{4}${SEP}?\\d{4}(?!\\d)`, 'g'),
+    replace: () => '<PHONE>',
+  },
+  {
+    // Mobiles spelt digit by digit with a space between: 1 3 8 1 2 3 4 5 6 7 8.
+    type: 'PHONE',
+    when: /1[ \u00a0][3-9][ \u00a0]\d/,
+    re: /(?<!\d[ \u00a0]?)1[ \u00a0][3-9](?:[ \u00a0]\d){9}(?![ \u00a0]?\d)/g,
+    replace: () => '<PHONE>',
+  },
+  {
+    // Mobiles in Chinese digits: 一三八一二三四五六七八, 幺三八… (11 digits, no more on either side).
+    type: 'PHONE',
+    when: CN_MOBILE,
+    re: new RegExp(`(?<![${CN_DIGIT}十百千万])[一幺][三四五六七八九][${CN_DIGIT}]{9}(?![${CN_DIGIT}十百千万亿])`, 'g'),
+    replace: () => '<PHONE>',
+  },
+  {
     // 400/800 hotlines: 400-xxx-xxxx.
     type: 'PHONE',
     when: /[48]00/,
@@ -134,6 +169,13 @@ const RULES: Rule[] = [
     when: /姓名|联系人|患者|病人|就诊人|我叫|名叫|名字|本人叫/,
     re: new RegExp(`(姓名|患者姓名|病人姓名|联系人|患者|病人|就诊人)[ \\u00a0]?[:：][ \\u00a0]?(${SURNAME}[${CJK}*＊某Xx×]{1,2})(?![${CJK}])|(我叫|名叫|我的名字是|我名字叫|本人叫)(${SURNAME}[${CJK}*＊某]{1,2})(?![${CJK}]|[${CJK}](?:，|。))`, 'g'),
     replace: (m, a, _n1, b) => (a ? `${a}：<NAME>` : `${b}<NAME>`),
+  },
+  {
+    // A name right after 联系人/收件人/收货人 (+ 是/为), without the colon the rule above needs: 联系人王小明.
+    type: 'NAME',
+    when: /联系人|联络人|收件人|收货人/,
+    re: new RegExp(`(联系人|联络人|收件人|收货人)(是|为)?(${SURNAME}[${CJK}*＊某]{1,2})(?=[^${CJK}]|$|电话|手机|微信|地址)`, 'g'),
+    replace: (m, a: string, is: string | undefined, n: string) => (looksLikeName(n) ? `${a}${is ?? ''}<NAME>` : undefined),
   },
   {
     // 我是X (a name only when a punctuation mark, 今年 or 男/女 follows).
@@ -169,7 +211,7 @@ const RULES: Rule[] = [
 const WEEKDAY_BEFORE = /(?:周|星期|礼拜)[一二三四五六日天]$/;
 
 /** Characters before a full name that introduce it (谢谢王建国医生, 找了李华主任, 是张明大夫). */
-const INTRODUCER = new Set([...'谢找问是给请位叫跟让称和挂了']);
+const INTRODUCER = new Set([...'谢祝找问是给请位叫跟让称和挂了']);
 
 /**
  * Where a full name (surname + 1–2 given characters) before the title at `at` starts, or -1: only
@@ -182,6 +224,8 @@ function fullNameStart(s: string, at: number, last: number): number {
       if (start < last) continue;
       const sur = s.slice(start, start + sl);
       if (sl === 2 ? !COMPOUND.includes(sur) : !SINGLE.has(sur)) continue;
+      // 祝张三医生: the verb 祝 before a name, not the name 祝张三.
+      if (sl === 1 && given === 2 && VERB_SURNAMES.has(sur) && SINGLE.has(s[start + 1])) continue;
       const g = s.slice(start + sl, at);
       let cjk = true;
       for (const c of g) if (!isCjk(c)) cjk = false;
@@ -229,6 +273,19 @@ function looksLikeName(n: string): boolean {
   return true;
 }
 
+/**
+ * Surnames that are also verbs taking the doctor as object (祝医生工作顺利, 谢医生的耐心解答, 劳医生费心):
+ * alone before a title they are a name only after a word that introduces one (是谢医生, 挂祝医生的号,
+ * 找劳大夫) or when addressed (谢医生，… / 祝医生您好); a full name (谢晓明医生) is the full-name rule's.
+ */
+const NAME_INTRODUCER = new Set([...'找问是给请位叫跟让称和挂了的个由被向对']);
+function verbBeforeTitle(s: string, start: number, end: number): boolean {
+  if (!VERB_SURNAMES.has(s[start])) return false;
+  const prev = start > 0 ? s[start - 1] : undefined;
+  if (isCjk(prev)) return !NAME_INTRODUCER.has(prev!);
+  return !/^(?:[，,：:]|您好|你好)/.test(s.slice(end, end + 2));
+}
+
 /** Function-word surnames that open a sentence as an ordinary word before a title (那医生，我该怎么办 = "then, doctor"). */
 const OPENING_WORDS = new Set([...'那都和能从时后相同为由经家国关通']);
 
@@ -264,7 +321,7 @@ function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string
     if (start < 0 && two.length === 2 && at - 2 >= last && COMPOUND.includes(two) && !NOT_NAME_BEFORE.has(two)) start = at - 2;
     else if (start < 0 && at - 1 >= last && SINGLE.has(s[at - 1]) && !FUNCTION_WORDS.has(s[at - 1])) {
       const before = s[at - 2];
-      if (!(isCjk(before) && NOT_NAME_BEFORE.has(before + s[at - 1]))) start = at - 1;
+      if (!(isCjk(before) && NOT_NAME_BEFORE.has(before + s[at - 1])) && !verbBeforeTitle(s, at - 1, at + m[0].length)) start = at - 1;
     } else if (start < 0 && at - 1 >= last && vocative(s, at - 1, at + m[0].length)) start = at - 1;
     if (start >= 0) {
       out += s.slice(last, start) + '<NAME>';
@@ -277,10 +334,10 @@ function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string
 }
 
 /** Cheap pre-check: an utterance with none of these skips every pattern. */
-const TRIGGER = /[0-9@＠]|www\.|微信|威信|薇信|[VvWw][Xx信]|weixin|wechat|扣|[Qq]|姓名|联系人|患者|病人|就诊人|我叫|名叫|名字|我是|本人|医生|大夫|主任|教授|院长|医师|护士|老师|[男女][，,]|女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子| at /;
+const TRIGGER = /[0-9@＠]|www\.|微信|威信|薇信|[VvWw][Xx信]|weixin|wechat|扣|[Qq]|姓名|联系人|联络人|收件人|收货人|患者|病人|就诊人|我叫|名叫|名字|我是|本人|医生|大夫|主任|教授|院长|医师|护士|老师|[男女][，,]|女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子| at /;
 
 function scrub(s: string, counts: PiiCounts, spans?: Span[]): string {
-  if (!TRIGGER.test(s)) return s;
+  if (!TRIGGER.test(s) && !CN_MOBILE.test(s)) return s;
   let t = s;
   for (const rule of RULES) {
     if (!rule.when.test(t)) continue;

@@ -62,7 +62,24 @@ export function toSimplified(s: string): string {
   return s;
 }
 
-const ENTITIES: Record<string, string> = { nbsp: ' ', lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", ldquo: '“', rdquo: '”', hellip: '…', mdash: '—', middot: '·' };
+/**
+ * Named entities scraped pages and dumps carry (HTML 4: markup, punctuation, Latin-1 symbols,
+ * arrows, maths and Greek letters, which lab values and doses use: &ndash;, &plusmn;, &micro;, &ge;).
+ * An unknown name stays as it was.
+ */
+const ENTITIES: Record<string, string> = {
+  nbsp: ' ', ensp: ' ', emsp: ' ', thinsp: ' ', lt: '<', gt: '>', amp: '&', quot: '"', apos: "'",
+  ldquo: '“', rdquo: '”', lsquo: '‘', rsquo: '’', sbquo: '‚', bdquo: '„', laquo: '«', raquo: '»', lsaquo: '‹', rsaquo: '›',
+  hellip: '…', mdash: '—', ndash: '–', middot: '·', bull: '•', prime: '′', Prime: '″', dagger: '†', permil: '‰',
+  iexcl: '¡', iquest: '¿', sect: '§', para: '¶', copy: '©', reg: '®', trade: '™', deg: '°', plusmn: '±', micro: 'µ',
+  times: '×', divide: '÷', sup1: '¹', sup2: '²', sup3: '³', frac14: '¼', frac12: '½', frac34: '¾', ordf: 'ª', ordm: 'º',
+  cent: '¢', pound: '£', yen: '¥', euro: '€', curren: '¤', brvbar: '¦', uml: '¨', macr: '¯', acute: '´', cedil: '¸', not: '¬', shy: '\u00ad',
+  larr: '←', rarr: '→', uarr: '↑', darr: '↓', harr: '↔', lArr: '⇐', rArr: '⇒', hArr: '⇔',
+  le: '≤', ge: '≥', ne: '≠', asymp: '≈', equiv: '≡', minus: '−', lowast: '∗', radic: '√', infin: '∞', sum: '∑', prod: '∏', part: '∂', int: '∫', prop: '∝', ang: '∠', sim: '∼', cong: '≅', there4: '∴',
+  alpha: 'α', beta: 'β', gamma: 'γ', delta: 'δ', epsilon: 'ε', zeta: 'ζ', eta: 'η', theta: 'θ', iota: 'ι', kappa: 'κ', lambda: 'λ', mu: 'μ',
+  nu: 'ν', xi: 'ξ', omicron: 'ο', pi: 'π', rho: 'ρ', sigma: 'σ', sigmaf: 'ς', tau: 'τ', upsilon: 'υ', phi: 'φ', chi: 'χ', psi: 'ψ', omega: 'ω',
+  Alpha: 'Α', Beta: 'Β', Gamma: 'Γ', Delta: 'Δ', Theta: 'Θ', Lambda: 'Λ', Pi: 'Π', Sigma: 'Σ', Phi: 'Φ', Psi: 'Ψ', Omega: 'Ω',
+};
 
 /**
  * Characters that must not reach a shard: zero-width and other invisible format characters that
@@ -73,7 +90,7 @@ const ENTITIES: Record<string, string> = { nbsp: ' ', lt: '<', gt: '>', amp: '&'
 const INVISIBLE = /[\u0000-\u0008\u000E-\u001F\u007F-\u009F\u00AD\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\u{E0000}-\u{E007F}]/gu;
 /** An allow-listed tag; its attributes stop at the next '<' so a run of unclosed `<b ` stays linear. */
 const HTML_TAG = /<\/?(?:br|p|div|span|img|a|b|i|strong|em|font|li|ul|ol|table|tr|td|h\d)\b[^<>]*>/gi;
-const HTML_ENTITY = /&(#x[0-9a-f]+|#\d+|[a-z]+);/gi;
+const HTML_ENTITY = /&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z][a-z0-9]{1,9});/gi;
 /** Any CJK ideograph or full-width punctuation: context that calls for full-width punctuation. */
 const CJK = '\\u3000-\\u303F\\u3400-\\u4DBF\\u4E00-\\u9FFF\\uF900-\\uFAFF\\uFF01-\\uFF5E';
 const HALF_PUNCT_AFTER_CJK = new RegExp(`([${CJK}])\\s*([,?!;:])`, 'g');
@@ -89,7 +106,7 @@ export function decodeHtml(s: string): string {
       const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
       return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : m;
     }
-    return ENTITIES[e.toLowerCase()] ?? m;
+    return ENTITIES[e] ?? ENTITIES[e.toLowerCase()] ?? m;
   });
 }
 
