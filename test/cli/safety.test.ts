@@ -151,5 +151,8 @@ describe('rejects commands on a damaged or self-overwriting rejects file', () =>
     const r = spawnSync('bash', ['-c', `set -o pipefail; ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} rejects list ${JSON.stringify(out)} | head -c 1 >/dev/null; echo "rc=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
     expect(r.stderr).toContain('rc=0');
     expect(r.stderr).not.toContain('EPIPE');
+    // A reject-id prefix thousands of rejects share is refused, not answered with the first of them.
+    const show = cmtmedqa(['rejects', 'show', out, '0']);
+    expect([show.status, show.stderr]).toEqual([2, expect.stringContaining('reject ids')]);
   });
 });
