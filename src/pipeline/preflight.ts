@@ -17,7 +17,7 @@ import { CmtError } from '../core/errors.js';
 import { FileLock } from '../core/lock.js';
 import { StagedOutput, checkOutputTarget, type OutputGuard } from '../output/out-dir.js';
 import type { LoadedPipeline } from './config.js';
-import { expandSource, realFile, staticBase } from './read-sources.js';
+import { expandSource, staticBase } from './read-sources.js';
 import { checkNamedEncoding, SNIFF_BYTES } from '../sources/encoding.js';
 
 /** Every path a run reads or keeps outside its output: the output may not be or contain one. */
@@ -49,14 +49,13 @@ export async function checkInputs(p: LoadedPipeline): Promise<void> {
     const src = config.sources[i];
     if (src.format === 'scrape') continue;
     for (const f of await expandSource(src, i, baseDir)) {
-      // By real path: the same file named through a symlink is the same file.
-      const real = await realFile(f.absolute);
-      const first = readBy.get(real);
+      // By the path as named (ids include it): a file named again through a symlink under another
+      // name gets ids of its own (its copies are exact duplicates), as the bench's scaled inputs are.
+      const first = readBy.get(f.absolute);
       if (first !== undefined) {
-        const via = real === f.absolute ? '' : ` (${real})`;
-        throw new CmtError('CMT_CONFIG_INVALID', `sources[${i}].path ${JSON.stringify(src.path)} matches ${f.absolute}${via}, which sources[${first}] already reads: a file read twice enters twice under the same ids; narrow one of the two paths`, { source: i, path: src.path, first });
+        throw new CmtError('CMT_CONFIG_INVALID', `sources[${i}].path ${JSON.stringify(src.path)} matches ${f.absolute}, which sources[${first}] already reads: a file read twice enters twice under the same ids; narrow one of the two paths`, { source: i, path: src.path, first });
       }
-      readBy.set(real, i);
+      readBy.set(f.absolute, i);
       let st;
       try {
         st = await stat(f.absolute);
