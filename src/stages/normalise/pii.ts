@@ -278,7 +278,8 @@ function looksLikeName(n: string): boolean {
  * alone before a title they are a name only after a word that introduces one (是谢医生, 挂祝医生的号,
  * 找劳大夫) or when addressed (谢医生，… / 祝医生您好); a full name (谢晓明医生) is the full-name rule's.
  */
-const NAME_INTRODUCER = new Set([...'找问是给请位叫跟让称和挂了的个由被向对']);
+/** INTRODUCER without the verb surnames themselves, and the particles that can stand before a bare surname (挂了的 个 由 被 向 对). */
+const NAME_INTRODUCER = new Set([...[...INTRODUCER].filter((c) => !VERB_SURNAMES.has(c)), ...'的个由被向对']);
 function verbBeforeTitle(s: string, start: number, end: number): boolean {
   if (!VERB_SURNAMES.has(s[start])) return false;
   const prev = start > 0 ? s[start - 1] : undefined;
