@@ -8,12 +8,13 @@
  *
  * The sample is the file's first `quality.fileSample` dialogues, in file order, so every executor
  * decides the same; each is scored as a record is (scoreText over its turns, the first
- * SAMPLE_CHARS characters), at `quality.threshold`.
+ * SAMPLE_CHARS characters), at `quality.threshold`, through the score memo (a file seen again under
+ * another name, or a dump that repeats its first dialogues, scores its sample once).
  */
 import type { RawDialogue } from '../../../schemas/dialogue.js';
 import type { Pipeline } from '../../../schemas/pipeline.js';
 import type { ImportItem } from '../../sources/types.js';
-import { scoreText } from './index.js';
+import { scoreTextMemo } from './index.js';
 
 /** Fewer dialogues than this in a file: no file-level decision (the records are scored one by one). */
 export const MIN_FILE_SAMPLE = 20;
@@ -33,7 +34,7 @@ export function sampleSpin(dialogues: RawDialogue[], threshold: number): FileSpi
     if (d.description) parts.push(d.description);
     for (const t of d.turns) parts.push(t.text);
     const text = parts.join('\n');
-    if (scoreText(text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) : text, threshold).spun) spun++;
+    if (scoreTextMemo(text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) : text, threshold).spun) spun++;
   }
   return { sampled: dialogues.length, spun };
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Pipeline } from '../../../schemas/pipeline.js';
 import { fileIsSpun, markSpunFile, MIN_FILE_SAMPLE, sampleSpin } from '../../../src/stages/quality/file-spin.js';
 import { scoreText } from '../../../src/stages/quality/index.js';
+import { setTextMemos, textMemoStats } from '../../../src/stages/normalise/memo.js';
 import { importers } from '../../../src/sources/index.js';
 import type { ImportItem } from '../../../src/sources/types.js';
 import { pipelineFrom, readRejectLines, readShards, runPipeline, tmpDir } from '../../support/run.js';
@@ -61,6 +62,20 @@ describe('file-level spin decision', () => {
     expect(ds).toHaveLength(500);
     expect(spinOf(ds).every((s) => s === undefined)).toBe(true);
     expect(sampleSpin(ds.slice(300).flatMap((i) => (i.kind === 'dialogue' ? [i.dialogue] : [])), 0.25)).toEqual({ sampled: 200, spun: 200 });
+  });
+
+  it('scores a sample seen again (the same file under another name) from the memo, with the same decision', async () => {
+    const answers = [...Array.from({ length: 24 }, (_, i) => spun(i)), ...Array.from({ length: 16 }, (_, i) => spunUnknown(i))];
+    const hits = () => textMemoStats()['quality.score:0.25']?.hits ?? 0;
+    setTextMemos(true);
+    const first = spinOf(await items(csv(answers)));
+    const before = hits();
+    const again = spinOf(await items(csv(answers)));
+    expect(hits() - before).toBe(40);
+    expect(again).toEqual(first);
+    setTextMemos(false);
+    expect(spinOf(await items(csv(answers)))).toEqual(first);
+    setTextMemos(true);
   });
 
   it('rejects every record of a spun file end to end, says why, and leaves a real file alone; fileSample 0 turns it off', async () => {
