@@ -26,6 +26,7 @@
  */
 import type { Origin, RawDialogue, RawTurn } from '../../schemas/dialogue.js';
 import { decodeText } from './encoding.js';
+import { SPEAKER_LABELS } from './speaker-labels.js';
 import { dialogueItem, MAX_REJECT_INPUT_CHARS, NO_FINAL_NEWLINE, rejectItem } from './item.js';
 import { BoundedBlock, LineReader, MAX_UNIT_CHARS } from './lines.js';
 import type { ImportInput, ImportItem, Importer } from './types.js';
@@ -37,22 +38,6 @@ const ID_LINE = /^\s*[iIｉＩ][dDｄＤ]\s*[=＝]\s*([0-9０-９]+)\s*$/;
 function asciiDigits(s: string): string {
   return s.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 }
-/**
- * The labels that open a turn, as written in the dump and its re-published copies. Each becomes the
- * turn's speaker as written; normalise's roles table (src/stages/normalise/roles.ts) maps the
- * patient's side and the doctor's side, and rejects the others (护士, 客服, 系统: staff or the
- * platform, neither side) as `normalise.unknown_speaker`. A label must be on this list to start a
- * turn: any other "word：" at the start of a line is text of the turn it is in. Longer labels come
- * first (患者家属 before 患者).
- */
-const SPEAKER_LABELS = [
-  // the patient's side
-  '患者家属', '病人家属', '患者本人', '病人', '患者', '家属', '家长', 'Patient', 'patient',
-  // the doctor's side
-  '医生助理', '医生', '大夫', '医助', '助理', 'Doctor', 'doctor',
-  // neither: a turn of its own, rejected in normalise
-  '护士', '客服', '系统',
-];
 const SPEAKER_LINE = new RegExp(`^\\s*(${SPEAKER_LABELS.join('|')})\\s*[：:]\\s*`);
 const DISEASE_FIELD = /^(?:疾病|疾病\/症状|疾病名称|所患疾病)\s*[：:]\s*(.*)$/;
 const VISITED_FIELD = /^已就诊医院及科室\s*[：:]\s*(.*)$/;

@@ -6,7 +6,8 @@
  * `import.schema` reject. Consecutive windows must overlap: window k without its last utterance
  * is window k-1 without its first (fixed-size windows of any size, padded or not), or all of
  * window k-1 (windows written without padding, growing to their size); else the element is an
- * `import.schema` reject. "患者:"/"医生:" prefixes become the speaker. Labels are not kept
+ * `import.schema` reject. A speaker label prefix ("患者:", "医生:", and the family, assistant and
+ * staff labels MedDialog knows: speaker-labels.ts) becomes the speaker. Labels are not kept
  * (they annotate windows, not turns). sourceId is `idx-<index>`. The same dialogues given as JSON
  * Lines (one dialogue array per line) are read one element per line, and dialogues inside a
  * wrapper object ({"data": [...]}, {"train": [...], "dev": [...], "test": [...]}: json-wrapper.ts)
@@ -15,6 +16,7 @@
 import { z } from 'zod';
 import type { RawTurn } from '../../schemas/dialogue.js';
 import { dialogueItem, rejectItem } from './item.js';
+import { SPEAKER_LABELS } from './speaker-labels.js';
 import { importJsonArray, indexOrigin } from './json-importer.js';
 import { RECORD_KEYS } from './json-wrapper.js';
 import type { Importer } from './types.js';
@@ -25,7 +27,8 @@ const Window = z.object({
 });
 const MieDialogue = z.array(Window);
 
-const SPEAKER = /^\s*(患者|病人|医生)\s*[:：]\s*/;
+/** Any label MedDialog knows (家属, 家长, 大夫, 医生助理 …: speaker-labels.ts), longer ones first; others stay text. */
+const SPEAKER = new RegExp(`^\\s*(${SPEAKER_LABELS.join('|')})\\s*[:：]\\s*`);
 
 export function splitSpeaker(utterance: string): RawTurn {
   const m = SPEAKER.exec(utterance);

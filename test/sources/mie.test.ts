@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { importMie } from '../../src/sources/mie.js';
 import { sharedData } from '../support/services.js';
-import { fixture, importFile, tally, turnsOf } from './helpers.js';
+import { fixture, importFile, importText, tally, turnsOf } from './helpers.js';
+import { pipelineFrom, readRejectLines, runPipeline, tmpDir } from '../support/run.js';
 
 const file = fixture('mie', 'sample.json');
 
@@ -56,5 +58,32 @@ describe('MIE importer on the real chunyu dev file', () => {
     // every window's last utterance is the turn at its index
     dialogues.forEach((d, k) => windows[k].forEach((w, j) => expect(`${d.turns[j].speaker}:${d.turns[j].text}`).toBe(w.utterances[4].trim())));
     expect(tally(dialogues.flatMap((d) => d.turns.map((t) => t.speaker)))).toEqual(new Map([['患者', 1350], ['医生', 1344]]));
+  });
+});
+
+describe('MIE speaker labels beyond 患者/医生', () => {
+  // Written for this test: two windows per dialogue, 3 utterances each, left-padded.
+  const dialogue = (p: string, d: string) => [
+    { utterances: ['', '', `${p}：孩子咳嗽三天了，晚上更厉害`], label: [] },
+    { utterances: ['', `${p}：孩子咳嗽三天了，晚上更厉害`, `${d}：有没有发烧？痰是什么颜色的？`], label: [] },
+  ];
+
+  it('reads the family, assistant and staff labels MedDialog knows as speakers, not as text', async () => {
+    const text = JSON.stringify([dialogue('家属', '医生'), dialogue('患者家属', '医生助理'), dialogue('患者', '客服'), dialogue('家长', '大夫')]);
+    const { dialogues, rejects } = await importText(importMie, text, 'labels.json');
+    expect(rejects).toEqual([]);
+    expect(dialogues.map((d) => d.turns.map((t) => t.speaker))).toEqual([['家属', '医生'], ['患者家属', '医生助理'], ['患者', '客服'], ['家长', '大夫']]);
+    expect(dialogues[0].turns[0].text).toBe('孩子咳嗽三天了，晚上更厉害');
+  });
+
+  it('keeps a 家属 dialogue end to end (the patient side) and rejects a 客服 one as normalise.unknown_speaker', async () => {
+    const dir = tmpDir();
+    const f = path.join(dir, 'mie.json');
+    writeFileSync(f, JSON.stringify([dialogue('家属', '医生'), dialogue('患者', '客服')]));
+    const res = await runPipeline(pipelineFrom({ name: 'mie-labels', sources: [{ format: 'mie', path: f }] }));
+    const reasons = readRejectLines(res.outDir).map((r) => r.reason);
+    expect(reasons).toContain('normalise.unknown_speaker');
+    expect(reasons.filter((r) => r === 'normalise.unknown_speaker')).toHaveLength(1);
+    expect(res.report.dialogues.accepted).toBe(1);
   });
 });

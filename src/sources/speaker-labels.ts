@@ -1,0 +1,16 @@
+/**
+ * The labels that open a turn in MedDialog and MIE text ("label：text"), as written in the dumps and
+ * their re-published copies. Each becomes the turn's speaker as written; normalise's roles table (src/stages/normalise/roles.ts) maps the
+ * patient's side and the doctor's side, and rejects the others (护士, 客服, 系统: staff or the
+ * platform, neither side) as `normalise.unknown_speaker`. A label must be on this list to start a
+ * turn: any other "word：" at the start of a line is text of the turn it is in. Longer labels come
+ * first (患者家属 before 患者).
+ */
+export const SPEAKER_LABELS = [
+  // the patient's side
+  '患者家属', '病人家属', '患者本人', '病人', '患者', '家属', '家长', 'Patient', 'patient',
+  // the doctor's side
+  '医生助理', '医生', '大夫', '医助', '助理', 'Doctor', 'doctor',
+  // neither: a turn of its own, rejected in normalise
+  '护士', '客服', '系统',
+];
