@@ -4,7 +4,7 @@ import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { RawDialogue } from '../../schemas/dialogue.js';
-import { REJECT_REASONS, Reject, type RejectReason } from '../../schemas/reject.js';
+import { REJECT_REASONS, Reject, Stage, type RejectReason } from '../../schemas/reject.js';
 import { CmtError } from '../core/errors.js';
 import { fromRejectLine } from '../core/reject.js';
 import { readLines } from '../output/lines.js';
@@ -57,6 +57,15 @@ export function resolveReasons(q: string): RejectReason[] {
   throw new CmtError('CMT_USAGE', `no reject reason matches --reason ${q}; nearest: ${near.join(', ')} (cmtmedqa rejects stats lists the reasons of a run; schemas/reject.ts has them all)`, { reason: q });
 }
 
+/** The stage a `--stage` names (any case); anything else is a usage error that names the nearest stages. */
+export function resolveStage(q: string): Stage {
+  const s = q.trim().toLowerCase();
+  const parsed = Stage.safeParse(s);
+  if (parsed.success) return parsed.data;
+  const near = Stage.options.map((st) => [st, Math.min(editDistance(s, st), editDistance(s, st.slice(0, s.length)) + 1)] as const).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3).map((x) => x[0]);
+  throw new CmtError('CMT_USAGE', `no stage is named --stage ${q}; nearest: ${near.join(', ')} (stages: ${Stage.options.join(', ')})`, { stage: q });
+}
+
 function idMatches(r: Reject, q: string): boolean {
   const pre = (id: unknown) => typeof id === 'string' && (id === q || (q.length >= 6 && id.startsWith(q)));
   const v = r.input as { id?: unknown; record?: { id?: unknown } } | null;
@@ -71,16 +80,17 @@ export function rejectsFile(outDir: string): string {
   throw new CmtError('CMT_INPUT_NOT_FOUND', `no rejects file under ${outDir} (expected ${direct}); pass the run's output directory`, { outDir });
 }
 
-export function matches(r: Reject, f: RejectFilter, reasons: RejectReason[] | undefined = f.reason ? resolveReasons(f.reason) : undefined): boolean {
+export function matches(r: Reject, f: RejectFilter, reasons: RejectReason[] | undefined = f.reason ? resolveReasons(f.reason) : undefined, stage: Stage | undefined = f.stage ? resolveStage(f.stage) : undefined): boolean {
   if (reasons && !reasons.includes(r.reason)) return false;
   if (f.id && !idMatches(r, f.id)) return false;
-  if (f.stage && r.stage !== f.stage) return false;
+  if (stage && r.stage !== stage) return false;
   if (f.source && r.origin.format !== f.source && !r.origin.file.includes(f.source)) return false;
   return true;
 }
 
 export async function* readRejects(outDir: string, f: RejectFilter = {}): AsyncGenerator<Reject> {
   const reasons = f.reason ? resolveReasons(f.reason) : undefined;
+  const stage = f.stage ? resolveStage(f.stage) : undefined;
   let n = 0;
   const file = rejectsFile(outDir);
   for await (const line of readLines(file)) {
@@ -93,7 +103,7 @@ export async function* readRejects(outDir: string, f: RejectFilter = {}): AsyncG
     }
     const r = Reject.safeParse(fromRejectLine(v));
     if (!r.success) throw new CmtError('CMT_OUTPUT_INVALID', `${file} line ${n} does not match the Reject schema (${r.error.issues[0]?.path.join('.') || '(root)'}: ${r.error.issues[0]?.message}); the rejects file is damaged: re-run the pipeline to rewrite it`, { file, line: n });
-    if (matches(r.data, f, reasons)) yield r.data;
+    if (matches(r.data, f, reasons, stage)) yield r.data;
   }
 }
 

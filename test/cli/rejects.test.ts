@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readRejects, rejectStats, requeueRejects, resolveReasons } from '../../src/cli/rejects.js';
+import { readRejects, rejectStats, requeueRejects, resolveReasons, resolveStage } from '../../src/cli/rejects.js';
 import { pipelineFile, pipelineFrom, runPipeline, tmpDir } from '../support/run.js';
 
 const cli = path.join(process.cwd(), 'dist', 'src', 'cli', 'index.js');
@@ -40,6 +40,22 @@ describe('inspecting and re-queueing rejects', () => {
     for await (const r of readRejects(res.outDir, { id: one[1].dialogueId ?? one[1].origin.sourceId })) byDialogue.push(r.id);
     expect(byDialogue).toContain(one[1].id);
     expect(byDialogue.length).toBeLessThan(rej);
+  });
+
+  it('resolves --stage in any case, and refuses a stage that does not exist with the nearest ones (it used to match nothing, silently)', async () => {
+    expect(resolveStage('normalise')).toBe('normalise');
+    expect(resolveStage(' Split ')).toBe('split');
+    expect(() => resolveStage('normalize')).toThrow(/nearest: normalise/);
+    expect(() => resolveStage('dedupe')).toThrow(/nearest: dedup/);
+    const res = await runPipeline(pipelineFile('pipelines/demo.yaml'));
+    const upper: string[] = [];
+    for await (const r of readRejects(res.outDir, { stage: 'SPLIT' })) upper.push(r.stage);
+    expect(upper.length).toBeGreaterThan(0);
+    expect(new Set(upper)).toEqual(new Set(['split']));
+    const typo = async () => {
+      for await (const _ of readRejects(res.outDir, { stage: 'spilt' })) void _;
+    };
+    await expect(typo()).rejects.toThrow(/no stage is named --stage spilt; nearest: split/);
   });
 
   it('re-queues rejected dialogues, which pass once the rule that rejected them is relaxed', async () => {
