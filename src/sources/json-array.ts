@@ -23,7 +23,8 @@
  * of its line, where a later line starts with the same bracket at the element's own column, was
  * cut short (a partly written line): it is reported ('invalid') up to that line, and that line
  * starts the next element, so one cut line costs itself and not every element after it. A
- * pretty-printed element never looks so: its first line holds only its opening bracket. So too
+ * pretty-printed element never looks so: its first line holds only its opening bracket (and a
+ * bracket where it expects a key, as after a first line cut to "{", is such a cut too). So too
  * at the start: lines before the first one that starts with '[' or '{' (a file cut at a byte
  * offset inside its first line, a `# comment`) are one 'invalid' element, and the input is read
  * from that line on; an input where no line starts so is one 'invalid' (no JSON at all).
@@ -235,6 +236,14 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
     return true;
   };
 
+  /**
+   * Whether an object key must come next (after '{', or an object's ','): no bracket is valid
+   * there, so one that starts a line (at any column) begins the next element, even when the
+   * element's first line held only its opening bracket (a JSON Lines file whose first line was cut
+   * to "{"; a pretty-printed element never has a bracket there).
+   */
+  const keyExpected = (): boolean => lastSig === OPEN_CURLY || (lastSig === COMMA && depth < open.length && open[depth] === OPEN_CURLY);
+
   const openContainer = (c: number, col: number) => {
     kind = Kind.Container;
     depth = 1;
@@ -398,7 +407,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
             wsOnly = false;
             if (firstLine) oneLine = true;
           } else if (c === OPEN_CURLY || c === OPEN_SQ) {
-            if (c === opener && wsOnly && oneLine && !firstLine && startCol >= 0 && i - lineStart === startCol && isCut()) {
+            if (c === opener && wsOnly && !firstLine && startCol >= 0 && (keyExpected() || (oneLine && i - lineStart === startCol && isCut()))) {
               // The element's line was cut short: report it up to here; this bracket opens the next one.
               push(s.slice(segStart, i));
               const at = index++;

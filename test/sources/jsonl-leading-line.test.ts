@@ -49,6 +49,22 @@ describe('JSON Lines with a bad first line', () => {
     expect(kinds(mie.items)).toEqual(['import.parse_error', 'dialogue', 'dialogue']);
   });
 
+  it('reads the records after a first line cut to its opening "{" (a bracket where a key must come starts the next record)', async () => {
+    for (const lead of ['{', '{\n', '  {', '{"id": "r0",']) {
+      const text = `${lead}\n${lines.join('\n')}\n`;
+      for (const chunk of [2, 1 << 16]) {
+        const { items, dialogues, rejects } = await importText(importCmtMedQa, text, 'brace.jsonl', chunk);
+        expect(kinds(items)).toEqual(['import.parse_error', 'dialogue', 'dialogue', 'dialogue']);
+        expect(dialogues.map((d) => d.origin.sourceId)).toEqual(['r1', 'r2', 'r3']);
+        expect(rejects[0].origin).toMatchObject({ position: 1 });
+      }
+    }
+    // A pretty-printed record is still one record, and one cut to "{" before it costs only itself.
+    const pretty = JSON.stringify(JSON.parse(lines[1]), null, 2);
+    expect(kinds((await importText(importCmtMedQa, `${pretty}\n${lines[2]}\n`, 'pretty.jsonl')).items)).toEqual(['dialogue', 'dialogue']);
+    expect(kinds((await importText(importCmtMedQa, `{\n${pretty}\n${lines[2]}\n`, 'pretty-cut.jsonl')).items)).toEqual(['import.parse_error', 'dialogue', 'dialogue']);
+  });
+
   it('keeps one import.parse_error for an input in which no line starts JSON', async () => {
     const { items, rejects } = await importText(importCmtMedQa, 'id,instruction,output\nj1,x,y\nj2,u,v\n', 'table.csv');
     expect(kinds(items)).toEqual(['import.parse_error']);
