@@ -3,7 +3,9 @@
  * an import and served from memory (MemoryGraph). Reading parses with zod and re-hashes the
  * graph, so a hand-edited or corrupt snapshot is an error, never a silently different graph.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { KG_SNAPSHOT_FORMAT, KgSnapshot, isKgGraph } from '../../schemas/kg.js';
 
@@ -31,7 +33,33 @@ export function toSnapshot(imported: ImportedGraph): KgSnapshot {
 
 /** Writes atomically (temp file + rename); the bytes depend only on the import's content. */
 export async function writeSnapshot(file: string, imported: ImportedGraph): Promise<void> {
-  await writeFileAtomic(file, gzipSync(Buffer.from(JSON.stringify(toSnapshot(imported)), 'utf8'), { level: 6 }));
+  try {
+    await writeFileAtomic(file, gzipSync(Buffer.from(JSON.stringify(toSnapshot(imported)), 'utf8'), { level: 6 }));
+  } catch (e) {
+    throw snapshotWriteFailure(e, file);
+  }
+}
+
+/**
+ * A system error writing the snapshot (disk full, no permission, a file where a folder should be)
+ * as CMT_RUN_FAILED saying what to do; the previous snapshot, if any, is unchanged (written
+ * atomically). Anything else unchanged.
+ */
+export function snapshotWriteFailure(e: unknown, file: string): unknown {
+  const sys = e as NodeJS.ErrnoException;
+  // Duck-typed: a Node error from another realm (a vm context, as under jest) is no `instanceof Error` here.
+  if (typeof e !== 'object' || e === null || typeof sys.code !== 'string' || typeof sys.syscall !== 'string') return e;
+  const dir = path.dirname(path.resolve(file));
+  const todo =
+    sys.code === 'ENOSPC' || sys.code === 'EDQUOT'
+      ? `free space on the filesystem of ${dir} (the snapshot needs about as much again while it is written) or name another --snapshot, and import again`
+      : sys.code === 'EACCES' || sys.code === 'EPERM' || sys.code === 'EROFS'
+        ? `check that this user can write ${dir}, or name another --snapshot, and import again`
+        : sys.code === 'ENOTDIR' || sys.code === 'EEXIST' || sys.code === 'EISDIR'
+          ? `a part of the path ${file} is a file where a folder must be (or the snapshot path is a folder): name another --snapshot`
+          : 'fix the cause and import again';
+  const kept = existsSync(file) ? `the previous snapshot ${file} is unchanged` : `nothing was written to ${file}`;
+  return new CmtError('CMT_RUN_FAILED', `cannot write graph snapshot ${file}: ${sys.message}; ${todo} (${kept})`, { file, errno: sys.code }, { cause: e });
 }
 
 /**

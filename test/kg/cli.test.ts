@@ -1,8 +1,9 @@
 import { describe, it, expect, afterEach } from '@jest/globals';
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runKg } from '../support/kg-cli.js';
+import { snapshotWriteFailure } from '../../src/kg/snapshot.js';
 
 const run = runKg;
 
@@ -27,6 +28,24 @@ describe('kg commands', () => {
     expect(stats.out).toMatch(/Disease\s+97/);
     expect(stats.out).toMatch(/has_symptom\s+248/);
     expect(stats.out.match(/^version: .*$/m)![0]).toBe(imp.out.match(/^version: .*$/m)![0]);
+  });
+
+  it('says what to do when the snapshot cannot be written (a file where its folder should be; a full disk), and keeps the previous one', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kg-cli-'));
+    const blocker = path.join(dir, 'not-a-dir');
+    writeFileSync(blocker, 'x');
+    const imp = await run(['kg', 'import', 'fixtures/kg/xywy', '--dict', 'fixtures/kg/dict', '--no-curated', '--snapshot', path.join(blocker, 'g.kg.json.gz')]);
+    expect(imp.code).not.toBe(0);
+    expect(imp.err).toMatch(/error CMT_RUN_FAILED: cannot write graph snapshot .*not-a-dir\/g\.kg\.json\.gz: .*is a file where a folder must be .*name another --snapshot \(nothing was written/);
+    expect(imp.err).not.toMatch(/check the command's arguments/);
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+    const old = path.join(dir, 'old.kg.json.gz');
+    writeFileSync(old, 'previous');
+    const e = snapshotWriteFailure(full, old) as Error & { code: string };
+    expect(e.code).toBe('CMT_RUN_FAILED');
+    expect(e.message).toMatch(/free space on the filesystem of .* and import again \(the previous snapshot .*old\.kg\.json\.gz is unchanged\)/);
+    const plain = new Error('not a system error');
+    expect(snapshotWriteFailure(plain, old)).toBe(plain);
   });
 
   it('merges triples and the curated facts into one graph and shows counts by source', async () => {
