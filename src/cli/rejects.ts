@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { RawDialogue } from '../../schemas/dialogue.js';
 import { REJECT_REASONS, Reject, Stage, type RejectReason } from '../../schemas/reject.js';
-import { CmtError } from '../core/errors.js';
+import { CmtError, systemError, writeFailureKind } from '../core/errors.js';
 import { fromRejectLine } from '../core/reject.js';
 import { readLines } from '../output/lines.js';
 import { OWNER_MARKER, realish } from '../output/out-dir.js';
@@ -37,6 +37,11 @@ function editDistance(a: string, b: string): number {
   return d[b.length];
 }
 
+/** The three names closest to a query by `distance` (ties by name), for a usage error's suggestion. */
+function nearest<T extends string>(names: readonly T[], distance: (name: T) => number): T[] {
+  return names.map((n) => [n, distance(n)] as const).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3).map((x) => x[0]);
+}
+
 /**
  * The reason codes a `--reason` names: the code itself; a stage prefix (`split`); a prefix of a
  * code (`dedup.exact` → dedup.exact_duplicate); or, without a dot, a prefix of any word of a code
@@ -53,7 +58,7 @@ export function resolveReasons(q: string): RejectReason[] {
     });
   }
   if (hit.length) return hit;
-  const near = CODES.map((c) => [c, Math.min(editDistance(s, c), editDistance(s, c.slice(0, s.length)) + 1, editDistance(s, c.split('.')[1]))] as const).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3).map((x) => x[0]);
+  const near = nearest(CODES, (c) => Math.min(editDistance(s, c), editDistance(s, c.slice(0, s.length)) + 1, editDistance(s, c.split('.')[1])));
   throw new CmtError('CMT_USAGE', `no reject reason matches --reason ${q}; nearest: ${near.join(', ')} (cmtmedqa rejects stats lists the reasons of a run; schemas/reject.ts has them all)`, { reason: q });
 }
 
@@ -62,7 +67,7 @@ export function resolveStage(q: string): Stage {
   const s = q.trim().toLowerCase();
   const parsed = Stage.safeParse(s);
   if (parsed.success) return parsed.data;
-  const near = Stage.options.map((st) => [st, Math.min(editDistance(s, st), editDistance(s, st.slice(0, s.length)) + 1)] as const).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3).map((x) => x[0]);
+  const near = nearest(Stage.options, (st) => Math.min(editDistance(s, st), editDistance(s, st.slice(0, s.length)) + 1));
   throw new CmtError('CMT_USAGE', `no stage is named --stage ${q}; nearest: ${near.join(', ')} (stages: ${Stage.options.join(', ')})`, { stage: q });
 }
 
@@ -155,9 +160,9 @@ function isRequeueFile(file: string): boolean {
 
 /** A system error while writing `to` (a full disk, no permission) as CMT_RUN_FAILED saying what to do. */
 function writeFailure(e: unknown, to: string): unknown {
-  const sys = e as NodeJS.ErrnoException;
-  if (!(e instanceof Error) || typeof sys.code !== 'string' || !sys.syscall) return e;
-  const todo = sys.code === 'ENOSPC' || sys.code === 'EDQUOT' ? `free space on the filesystem of ${path.dirname(path.resolve(to))} or write elsewhere` : 'check that this user can write there';
+  const sys = systemError(e);
+  if (!sys) return e;
+  const todo = writeFailureKind(sys.code) === 'space' ? `free space on the filesystem of ${path.dirname(path.resolve(to))} or write elsewhere` : 'check that this user can write there';
   const kept = existsSync(to) ? `${to} is unchanged` : `nothing was written to ${to}`;
   return new CmtError('CMT_RUN_FAILED', `could not write ${to}: ${sys.message}; ${todo}, and run again (${kept})`, { to, errno: sys.code }, { cause: e });
 }

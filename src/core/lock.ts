@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import os from 'node:os';
-import { CmtError } from './errors.js';
+import { CmtError, writeFailureKind } from './errors.js';
 
 export interface LockInfo {
   pid: number;
@@ -81,7 +81,7 @@ export class FileLock {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
           const code = (e as NodeJS.ErrnoException).code;
-          const todo = code === 'ENOSPC' || code === 'EDQUOT' ? 'free space on that filesystem and run again' : 'check that its directory exists and is writable';
+          const todo = writeFailureKind(code) === 'space' ? 'free space on that filesystem and run again' : 'check that its directory exists and is writable';
           throw new CmtError('CMT_OUTPUT_INVALID', `cannot create the lock file ${file} for ${what}: ${(e as Error).message}; ${todo}`, { file });
         }
       }

@@ -12,7 +12,7 @@ import { KG_SNAPSHOT_FORMAT, KgSnapshot, isKgGraph } from '../../schemas/kg.js';
 /** The snapshot without its graph (checked by isKgGraph). */
 const SnapshotMeta = KgSnapshot.omit({ graph: true });
 import { writeFileAtomic } from '../core/atomic-write.js';
-import { CmtError } from '../core/errors.js';
+import { CmtError, systemError, writeFailureKind } from '../core/errors.js';
 import { GRAPH_HASH_VERSION, canonicalGraphJson, graphVersion } from './import/build.js';
 import { derivedKey, readDerived, writeDerived } from '../core/derived-cache.js';
 import { sha256Hex } from '../core/ids.js';
@@ -46,18 +46,15 @@ export async function writeSnapshot(file: string, imported: ImportedGraph): Prom
  * atomically). Anything else unchanged.
  */
 export function snapshotWriteFailure(e: unknown, file: string): unknown {
-  const sys = e as NodeJS.ErrnoException;
-  // Duck-typed: a Node error from another realm (a vm context, as under jest) is no `instanceof Error` here.
-  if (typeof e !== 'object' || e === null || typeof sys.code !== 'string' || typeof sys.syscall !== 'string') return e;
+  const sys = systemError(e);
+  if (!sys) return e;
   const dir = path.dirname(path.resolve(file));
-  const todo =
-    sys.code === 'ENOSPC' || sys.code === 'EDQUOT'
-      ? `free space on the filesystem of ${dir} (the snapshot needs about as much again while it is written) or name another --snapshot, and import again`
-      : sys.code === 'EACCES' || sys.code === 'EPERM' || sys.code === 'EROFS'
-        ? `check that this user can write ${dir}, or name another --snapshot, and import again`
-        : sys.code === 'ENOTDIR' || sys.code === 'EEXIST' || sys.code === 'EISDIR'
-          ? `a part of the path ${file} is a file where a folder must be (or the snapshot path is a folder): name another --snapshot`
-          : 'fix the cause and import again';
+  const todo = {
+    space: `free space on the filesystem of ${dir} (the snapshot needs about as much again while it is written) or name another --snapshot, and import again`,
+    permission: `check that this user can write ${dir}, or name another --snapshot, and import again`,
+    path: `a part of the path ${file} is a file where a folder must be (or the snapshot path is a folder): name another --snapshot`,
+    other: 'fix the cause and import again',
+  }[writeFailureKind(sys.code)];
   const kept = existsSync(file) ? `the previous snapshot ${file} is unchanged` : `nothing was written to ${file}`;
   return new CmtError('CMT_RUN_FAILED', `cannot write graph snapshot ${file}: ${sys.message}; ${todo} (${kept})`, { file, errno: sys.code }, { cause: e });
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Manifest } from '../../schemas/manifest.js';
 import type { Pipeline } from '../../schemas/pipeline.js';
 import type { RecordEnvelope } from '../../schemas/record.js';
-import { CmtError, isCmtError } from '../core/errors.js';
+import { CmtError, isCmtError, systemError, writeFailureKind } from '../core/errors.js';
 import { boundHeapGrowth } from '../core/heap.js';
 import type { Logger } from '../core/logger.js';
 import type { GraphPort } from '../kg/port.js';
@@ -117,13 +117,14 @@ export interface Executor {
  * anything else unchanged. `committed`: whether the new output had already replaced the old one.
  */
 function runFailure(e: unknown, outDir: string, committed: boolean): unknown {
-  const sys = e as NodeJS.ErrnoException;
-  if (isCmtError(e) || !(e instanceof Error) || typeof sys.code !== 'string' || !sys.syscall) return e;
+  const sys = isCmtError(e) ? undefined : systemError(e);
+  if (!sys) return e;
   const parent = path.dirname(path.resolve(outDir));
+  const kind = writeFailureKind(sys.code);
   const todo =
-    sys.code === 'ENOSPC' || sys.code === 'EDQUOT'
+    kind === 'space'
       ? `free space on the filesystem of ${parent} (a run needs room for two copies of the output plus its spill files) or write elsewhere with --out, and run again`
-      : sys.code === 'EACCES' || sys.code === 'EPERM' || sys.code === 'EROFS'
+      : kind === 'permission'
         ? `check that this user can read the inputs and write ${parent}, and run again`
         : 'fix the cause and run again';
   const kept = committed ? `the new output is in ${outDir}` : existsSync(outDir) ? `the previous output in ${outDir} is unchanged` : `nothing was written to ${outDir}`;

@@ -1,10 +1,10 @@
 /**
  * The labels that open a turn in MedDialog and MIE text ("label：text"), as written in the dumps and
- * their re-published copies. Each becomes the turn's speaker as written; normalise's roles table (src/stages/normalise/roles.ts) maps the
- * patient's side and the doctor's side, and rejects the others (护士, 客服, 系统: staff or the
- * platform, neither side) as `normalise.unknown_speaker`. A label must be on this list to start a
- * turn: any other "word：" at the start of a line is text of the turn it is in. Longer labels come
- * first (患者家属 before 患者).
+ * their re-published copies. Each becomes the turn's speaker as written; normalise's roles table
+ * (src/stages/normalise/roles.ts) maps the patient's side and the doctor's side, and rejects the
+ * others (护士, 客服, 系统: staff or the platform, neither side) as `normalise.unknown_speaker`.
+ * A label must be on this list to start a turn: any other "word：" at the start of a line is text
+ * of the turn it is in. Longer labels come first (患者家属 before 患者).
  */
 export const SPEAKER_LABELS = [
   // the patient's side
