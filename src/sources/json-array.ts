@@ -192,6 +192,12 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
   let firstLine = true;
   /** The element's first line holds something after its opening bracket. */
   let oneLine = false;
+  /**
+   * The smallest column at which a line after the element's first one begins (Infinity: none
+   * yet). In a pretty-printed element every such line, but its closing one, is indented deeper
+   * than its opening bracket (json.dump, JSON.stringify, jq and pandas all write so).
+   */
+  let innerMin = Infinity;
   /** The column of the input's opening '[' (as startCol), and whether a line ended since: for an element it opens (JSON Lines of arrays). */
   let openCol = -1;
   let lfSinceOpen = false;
@@ -257,7 +263,18 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
     startCol = col;
     firstLine = true;
     oneLine = false;
+    innerMin = Infinity;
   };
+
+  /**
+   * A pretty-printed element (its first line held only its bracket) was cut short, when a line
+   * starts with its opening bracket at its own column: its inner lines so far were all indented
+   * deeper (a bracket there opens no value of this element), or the bracket is not valid JSON
+   * where it stands (isCut) and the element does not start at column 0 (where an indent=0 dump
+   * puts nested values too). Either way the element cannot be read past that line, while the
+   * elements after it can.
+   */
+  const prettyCut = (col: number): boolean => col === startCol && (innerMin > startCol || (startCol > 0 && isCut()));
 
   const finish = (raw: string): JsonArrayEvent => {
     const at = index++;
@@ -404,14 +421,16 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           } else if (c === QUOTE) {
             inString = true;
             lastSig = QUOTE;
+            if (wsOnly && !firstLine && i - lineStart < innerMin) innerMin = i - lineStart;
             wsOnly = false;
             if (firstLine) oneLine = true;
           } else if (c === OPEN_CURLY || c === OPEN_SQ) {
-            if (c === opener && wsOnly && !firstLine && startCol >= 0 && (keyExpected() || (oneLine && i - lineStart === startCol && isCut()))) {
+            if (c === opener && wsOnly && !firstLine && startCol >= 0 && (keyExpected() || (oneLine ? i - lineStart === startCol && isCut() : prettyCut(i - lineStart)))) {
               // The element's line was cut short: report it up to here; this bracket opens the next one.
               push(s.slice(segStart, i));
               const at = index++;
-              out.push({ kind: 'invalid', index: at, raw: take().trimEnd(), detail: `element ${at} does not close before a line that starts the next element (a line cut short)` });
+              const what = oneLine ? 'a line cut short' : 'cut short: that line starts at the column of its own opening bracket';
+              out.push({ kind: 'invalid', index: at, raw: take().trimEnd(), detail: `element ${at} does not close before a line that starts the next element (${what})` });
               oversized = false;
               segStart = i;
               openContainer(c, startCol);
@@ -421,6 +440,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
             if (++depth > peak) peak = depth;
             if (depth < open.length) open[depth] = c;
             lastSig = c;
+            if (wsOnly && !firstLine && i - lineStart < innerMin) innerMin = i - lineStart;
             wsOnly = false;
             if (firstLine) oneLine = true;
           } else if (c === LF) {
@@ -430,6 +450,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           } else if (c === CLOSE_CURLY || c === CLOSE_SQ) {
             depth--;
             lastSig = c;
+            if (wsOnly && !firstLine && i - lineStart < innerMin) innerMin = i - lineStart;
             wsOnly = false;
             if (firstLine) oneLine = true;
             if (depth === 0) {
@@ -439,6 +460,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
             }
           } else if (!isWs(c)) {
             lastSig = c;
+            if (wsOnly && !firstLine && i - lineStart < innerMin) innerMin = i - lineStart;
             wsOnly = false;
             if (firstLine) oneLine = true;
           }
