@@ -31,6 +31,30 @@ const LF = 10;
 const CR = 13;
 
 
+/**
+ * Stray quotes. A '"' that opens a quoted field and never closes it (a typo, a cell cut short)
+ * would swallow every record after it: the rest of the file as one truncated record. A quoted
+ * field is taken for a stray quote, and read again as text from that quote on (unquote in
+ * csvRows), when it spans more than STRAY_QUOTED_LINES line breaks and then ends the input, or
+ * closes with a quote that no separator or line end follows (the next field's opening quote, seen
+ * from inside the stray one), or when it outgrows STRAY_QUOTED_CHARS over a line break (no record
+ * is so long: normalise reads at most 8 × split.maxChars). A real multi-line cell closes properly
+ * and is never so read; one cut by the end of the input within STRAY_QUOTED_LINES lines stays one
+ * truncated record.
+ */
+export const STRAY_QUOTED_LINES = 64;
+export const STRAY_QUOTED_CHARS = 1 << 22;
+
+/** Line breaks (LF, or CR not before LF) in s, counted up to `max`. */
+function lineBreaks(s: string, max: number): number {
+  let n = 0;
+  for (let i = 0; i < s.length && n < max; i++) {
+    const c = s.charCodeAt(i);
+    if (c === LF || (c === CR && s.charCodeAt(i + 1) !== LF)) n++;
+  }
+  return n;
+}
+
 function stripCr(s: string): string {
   return s.length > 0 && s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s;
 }
@@ -118,8 +142,29 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {
     else field += text;
   };
 
-  for await (const s of chunks()) {
-    const out: CsvEvent[] = [];
+  /** The start of the open quoted field in the record's characters (recordChars before its text). */
+  let quotedFrom = 0;
+  /**
+   * The open quoted field was a stray quote, read again as unquoted text from that quote on (the
+   * quote kept as a character of its field), followed by `then`, so the records it swallowed come
+   * back. Its text holds every '"' of the input doubled (a quoted field keeps "" as "), so it is
+   * the input as it was; read unquoted, it opens no quoted field that does not close at once.
+   */
+  const unquote = (out: CsvEvent[], then: string): void => {
+    const text = field.replace(/"/g, '""') + then;
+    inQuoted = false;
+    quotePending = false;
+    field = '';
+    recordChars = quotedFrom;
+    add('"');
+    scan(text, out);
+  };
+  /** The open quoted field spans more than STRAY_QUOTED_LINES line breaks (a stray quote, see csvRows). */
+  const straySpan = (): boolean => !tooLong && lineBreaks(field, STRAY_QUOTED_LINES + 1) > STRAY_QUOTED_LINES;
+  /** Whether `c` may follow a quoted field's closing quote (RFC 4180: a separator or the record's end). */
+  const closes = (c: number): boolean => c === SEP || c === EOL || c === CR || c === LF;
+
+  const scan = (s: string, out: CsvEvent[]): void => {
     const n = s.length;
     let i = 0;
     while (i < n) {
@@ -130,13 +175,15 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {
           i++;
           continue;
         }
-        inQuoted = false;
+        if (!closes(s.charCodeAt(i)) && straySpan()) unquote(out, '"');
+        else inQuoted = false;
       }
       if (inQuoted) {
         const j = s.indexOf('"', i);
         if (j < 0) {
           add(s.slice(i));
           i = n;
+          if (recordChars - quotedFrom > STRAY_QUOTED_CHARS && !tooLong && (field.includes('\n') || field.includes('\r'))) unquote(out, '');
           break;
         }
         add(s.slice(i, j));
@@ -149,13 +196,15 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {
           add('"');
           i = j + 2;
         } else {
-          inQuoted = false;
+          if (!closes(s.charCodeAt(j + 1)) && straySpan()) unquote(out, '"');
+          else inQuoted = false;
           i = j + 1;
         }
         continue;
       }
       if (atFieldStart && s.charCodeAt(i) === QUOTE) {
         inQuoted = true;
+        quotedFrom = recordChars;
         atFieldStart = false;
         i++;
         continue;
@@ -189,7 +238,17 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {
       atFieldStart = true;
       i = j + 1;
     }
+  };
+
+  for await (const s of chunks()) {
+    const out: CsvEvent[] = [];
+    scan(s, out);
     yield* out;
+  }
+  if (inQuoted && !quotePending && straySpan()) {
+    const tail: CsvEvent[] = [];
+    unquote(tail, '');
+    yield* tail;
   }
 
   if (quotePending) inQuoted = false; // the file's last character closed the quoted field
