@@ -15,8 +15,9 @@
  * are a few levels deep, and deep values break everything that walks them recursively later.
  *
  * An element JSON.parse refuses only for Python's NaN/Infinity literals (json.dump writes them for
- * missing numbers), or for a comma before a closing bracket, is read with those as null and
- * without that comma (pythonJson).
+ * missing numbers), for a comma before a closing bracket, or for control characters other than
+ * a line break unescaped inside strings, is read with those as null, without that comma, and with
+ * those characters escaped (pythonJson).
  * A broken element is reported ('invalid') and scanning goes on with the next one; an input that
  * ends inside an element or before the closing ']' is reported as 'truncated'. An element written
  * on one line (JSON Lines, or an array with one element per line) that does not close by the end
@@ -608,7 +609,9 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
  * module by default (pandas and hand-made exports), where NaN, Infinity and -Infinity outside
  * strings stand for a missing number and become null (the importers read null as an absent
  * field), and hand-edited or JavaScript-written files, where a comma may follow an object's last
- * member or an array's last element (it is dropped: `{"a": 1,}` is `{"a": 1}`). Undefined when
+ * member or an array's last element (it is dropped: `{"a": 1,}` is `{"a": 1}`), and writers
+ * that put control characters (a tab, a CR, U+0001 …) into strings unescaped, as
+ * json.loads(strict=False) reads them (they are escaped: the string keeps them). Undefined when
  * the text has none of these or still does not parse: then the element is a parse_error reject as
  * before. Only called on the failure path, so valid files pay nothing for it.
  */
@@ -622,6 +625,11 @@ export function pythonJson(raw: string): unknown {
     if (inString) {
       if (c === 0x5c) i++; // backslash: the next character is escaped
       else if (c === 0x22) inString = false;
+      else if (c < 0x20) {
+        out += `${raw.slice(from, i)}\\u${c.toString(16).padStart(4, '0')}`;
+        from = i + 1;
+        changed = true;
+      }
       continue;
     }
     if (c === 0x22) {

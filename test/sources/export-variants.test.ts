@@ -320,6 +320,22 @@ describe('JSON with trailing commas (hand-edited or JavaScript-written)', () => 
   });
 });
 
+describe('JSON with control characters unescaped inside strings (json.loads(strict=False) reads them)', () => {
+  it('reads a tab, a CR and U+0001 inside strings, in arrays and JSON Lines, and keeps them for normalise', async () => {
+    const arr = '[{"id": "c1", "instruction": "头疼\t三天", "output": "先\u0001休息", "history": []},\n{"id": "c2", "instruction": "咳嗽", "output": "喝水", "history": []}]';
+    expect(arr).toContain('\t');
+    const a = await importText(importCmtMedQa, arr, 'ctrl.json', 5);
+    expect(kinds(a.items)).toEqual(['dialogue', 'dialogue']);
+    expect(turnsOf(a.dialogues[0])).toEqual([['patient', '头疼\t三天'], ['doctor', '先\u0001休息']]);
+    const jsonl = '{"id": "c3", "instruction": "头晕\r想吐", "output": "量血压", "history": []}\n{"id": "c4", "instruction": "x\u0000", "output": "y",, "history": []}\n';
+    const l = await importText(importCmtMedQa, jsonl, 'ctrl.jsonl');
+    expect(kinds(l.items)).toEqual(['dialogue', 'import.parse_error']); // still invalid for another reason: still rejected
+    expect(turnsOf(l.dialogues[0])).toEqual([['patient', '头晕\r想吐'], ['doctor', '量血压']]);
+    const h = await importText(importHuatuo, '[{"id": "", "instruction": ["胃\t疼"], "input": "", "output": ["少食多餐"]}]', 'ctrl-h.json');
+    expect(kinds(h.items)).toEqual(['dialogue']);
+  });
+});
+
 describe('empty inputs', () => {
   it('gives one import.truncated reject for an empty, blank or byte-order-mark-only file in every format', async () => {
     const { importers } = await import('../../src/sources/index.js');
