@@ -162,7 +162,7 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {
   /** The open quoted field spans more than STRAY_QUOTED_LINES line breaks (a stray quote, see csvRows). */
   const straySpan = (): boolean => !tooLong && lineBreaks(field, STRAY_QUOTED_LINES + 1) > STRAY_QUOTED_LINES;
   /** Whether `c` may follow a quoted field's closing quote (RFC 4180: a separator or the record's end). */
-  const closes = (c: number): boolean => c === SEP || c === EOL || c === CR || c === LF;
+  const closes = (c: number): boolean => c === SEP || c === CR || c === LF;
 
   const scan = (s: string, out: CsvEvent[]): void => {
     const n = s.length;
