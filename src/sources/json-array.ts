@@ -15,9 +15,12 @@
  * are a few levels deep, and deep values break everything that walks them recursively later.
  *
  * An element JSON.parse refuses only for Python's NaN/Infinity literals (json.dump writes them for
- * missing numbers), for a comma before a closing bracket, or for control characters other than
- * a line break unescaped inside strings, is read with those as null, without that comma, and with
- * those characters escaped (pythonJson).
+ * missing numbers), for a comma before a closing bracket, or for control characters unescaped
+ * inside strings, is read with those as null, without that comma, and with those characters
+ * escaped (pythonJson). A raw line break inside a string is first read as part of it, as
+ * json.loads(strict=False) reads it; when the element then does not read whole, it is scanned
+ * again taking the line break for a lost closing quote (rawLfs), so a cut string costs only its
+ * element, as before.
  * A broken element is reported ('invalid') and scanning goes on with the next one; an input that
  * ends inside an element or before the closing ']' is reported as 'truncated'. An element written
  * on one line (JSON Lines, or an array with one element per line) that does not close by the end
@@ -119,6 +122,15 @@ function isWs(c: number): boolean {
 /** How much of the input to quote when it is not an array at all. */
 const CONTEXT_CHARS = 2000;
 
+/**
+ * How far a container element is read with raw line breaks inside its strings taken as part of
+ * them (json.loads(strict=False)) before it is read again taking each for a lost closing quote:
+ * more raw line breaks than this, or more characters since the element's start. A multi-line
+ * answer has tens of lines; a lost quote read on this way pairs every later quote wrongly.
+ */
+const RAW_LF_LINES = 256;
+const RAW_LF_CHARS = 1 << 22;
+
 export interface ScanOptions {
   /**
    * The format's elements are arrays (MIE): an input whose first '[' is directly followed by '{'
@@ -160,6 +172,20 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
   let inString = false;
   let escape = false;
   let broken: string | null = null;
+  /**
+   * Raw line breaks inside the element's strings so far, read as part of them (Python's
+   * json.loads(strict=False) reads such strings on; writers that do not escape line breaks write
+   * them). When the element does not read whole so (it does not parse, a line starting the next
+   * element comes inside a string, the input ends, or RAW_LF_* is passed) its text is scanned again
+   * (lfEnds: its index) taking each raw line break for a lost closing quote, as a cut string is
+   * read: then only that element is lost, and the scan resynchronises at the line end.
+   */
+  let rawLfs = 0;
+  /** After a raw line break inside a string, only whitespace so far on the new line. */
+  let lfHead = false;
+  let lfEnds = -1;
+  /** The element starting the text to scan again (its opening bracket first), and the bracket's column. */
+  let again: string | null = null;
   let peak = 0;
   let parts: string[] = [];
   /** Characters in parts; past MAX_ELEMENT_CHARS only the element's first CONTEXT_CHARS are kept (oversized). */
@@ -260,6 +286,8 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
     inString = false;
     escape = false;
     broken = null;
+    rawLfs = 0;
+    lfHead = false;
     opener = c;
     startCol = col;
     firstLine = true;
@@ -276,6 +304,18 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
    * elements after it can.
    */
   const prettyCut = (col: number): boolean => col === startCol && (innerMin > startCol || (startCol > 0 && isCut()));
+
+  /** The state for scanning `pending`, an element's text from its opening bracket on, again (see rawLfs). */
+  const scanAgain = () => {
+    lfEnds = index;
+    phase = Phase.Between;
+    lineStart = -Math.max(startCol, 0);
+    wsOnly = startCol >= 0;
+    rawLfs = 0;
+    lfHead = false;
+    inString = false;
+    escape = false;
+  };
 
   const finish = (raw: string): JsonArrayEvent => {
     const at = index++;
@@ -303,6 +343,12 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
     } else {
       const r = await it.next();
       if (r.done) {
+        if (phase === Phase.Element && rawLfs > 0 && !oversized) {
+          // The input ends inside an element read with raw line breaks in its strings: read it again.
+          pending = take();
+          scanAgain();
+          continue;
+        }
         if (phase !== Phase.Probe) break;
         // The input ends inside the probed object: scan it as it is (it reports the cut).
         pending = probed.join('');
@@ -384,7 +430,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
         }
         let done = false;
         for (; i < n; i++) {
-          if (inString && !escape) {
+          if (inString && !escape && !lfHead) {
             // Skip to the next quote, backslash or raw newline.
             if (nextQuote < i) nextQuote = indexIn(s, '"', i, n);
             if (nextBackslash < i) nextBackslash = indexIn(s, '\\', i, n);
@@ -393,6 +439,16 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
             if (i === n) break;
           }
           const c = s.charCodeAt(i);
+          if (lfHead) {
+            // The line after a raw line break inside a string: a line that starts with the element's
+            // opening bracket at its column starts the next element (the string was cut), as outside strings.
+            if (c === 32 || c === 9 || c === 13) continue;
+            lfHead = false;
+            if (c === opener && i - lineStart === startCol) {
+              again = s.slice(segStart);
+              break;
+            }
+          }
           if (inString) {
             if (escape) escape = false;
             else if (c === BACKSLASH) escape = true;
@@ -403,6 +459,16 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
                 i++;
                 break;
               }
+            } else if (c === LF && kind === Kind.Container && lfEnds !== index && !oversized) {
+              // Read on as part of the string (see rawLfs), unless that has gone on too long.
+              if (++rawLfs > RAW_LF_LINES || partsLen + i - segStart > RAW_LF_CHARS) {
+                again = s.slice(segStart);
+                break;
+              }
+              firstLine = false;
+              lineStart = i + 1;
+              wsOnly = true;
+              lfHead = true;
             } else if (c === LF) {
               // A raw newline cannot be inside a JSON string: the string lost its closing quote.
               // Resume structure tracking here so the next elements can still be found.
@@ -427,6 +493,11 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
             if (firstLine) oneLine = true;
           } else if (c === OPEN_CURLY || c === OPEN_SQ) {
             if (c === opener && wsOnly && !firstLine && startCol >= 0 && (keyExpected() || (oneLine ? i - lineStart === startCol && isCut() : prettyCut(i - lineStart)))) {
+              if (rawLfs > 0) {
+                // Read with raw line breaks in its strings, it does not close: read it again.
+                again = s.slice(segStart);
+                break;
+              }
               // The element's line was cut short: report it up to here; this bracket opens the next one.
               push(s.slice(segStart, i));
               const at = index++;
@@ -466,11 +537,31 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
             if (firstLine) oneLine = true;
           }
         }
-        if (!done) break;
-        push(s.slice(segStart, i));
-        out.push(finish(take()));
-        phase = Phase.Between;
-        continue;
+        if (again === null && !done && rawLfs > 0 && partsLen + n - segStart > RAW_LF_CHARS) again = s.slice(segStart);
+        if (again === null && done) {
+          push(s.slice(segStart, i));
+          const ev = finish(take());
+          if (rawLfs === 0 || ev.kind === 'element' || ev.kind === 'too_deep') {
+            out.push(ev);
+            phase = Phase.Between;
+            continue;
+          }
+          index--; // it did not read whole with its raw line breaks: read it again
+          parts = [ev.raw];
+          partsLen = ev.raw.length;
+          again = s.slice(i);
+        }
+        if (again !== null) {
+          // Scan the element again from its opening bracket (then the rest of this chunk), raw line
+          // breaks ending strings.
+          push(again);
+          again = null;
+          pending = take();
+          scanAgain();
+          rescan = true;
+          break;
+        }
+        break; // the element goes on in the next chunk
       }
       if (phase === Phase.Skip) {
         const lf = s.indexOf('\n', i);
