@@ -90,6 +90,13 @@ export const SplitConfig = z.strictObject({
   minOutputChars: z.number().int().nonnegative().max(100_000).default(6),
   /** Minimum meaningful characters of a record's instruction ("吗", "嗯" end no record: `split.thin_instruction`). 0 = off. */
   minInstructionChars: z.number().int().nonnegative().max(100_000).default(3),
+  /**
+   * A short patient reply to the doctor's question (有接触史吗 → 没有 → the doctor's conclusion) may
+   * end a record though it is under minInstructionChars, when the record holds the question (the
+   * round before it) as history: the answer that follows an inquiry is what proactive-inquiry
+   * training wants. false: such rounds are thin instructions like any other.
+   */
+  inquiryReplies: z.boolean().default(true),
   /** Continuation windows (a record not starting at the dialogue's first round) carry the first round (the case description and its answer) as history[0], as CMtMedQA records open with the case. */
   carryDescription: z.boolean().default(true),
 });

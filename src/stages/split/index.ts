@@ -100,6 +100,9 @@ export function pleasantryOfDoctorText(text: string): boolean {
   return d === undefined ? isPleasantry(text) : (d.pleasantry ??= isPleasantry(text));
 }
 
+/** A greeting, which answers no question (你好, 医生您好, 在吗). */
+const GREETING = /^(?:医生|大夫)?(?:你好|您好|在吗|在不在|hi|hello)[啊呀吗！!。.，,？?~～\s]*$/i;
+
 /** Why round r may not end a record, or null when it may. */
 function thinReason(r: Round, d: DoctorText, cfg: StageContext['config']['split']): ThinReason | null {
   if (cfg.pleasantryOnly === 'reject' && (d.pleasantry ??= isPleasantry(r.doctor))) return 'split.pleasantry_only';
@@ -143,6 +146,11 @@ export function splitOne(d: Dialogue, ctx: StageContext): StageResult<RecordEnve
   const doctor = rounds.map((r) => doctorText(r.doctor));
   const inquiry = doctor.map((x) => x.inquiry);
   const thin = rounds.map((r, i) => thinReason(r, doctor[i], cfg));
+  // A short reply to the doctor's question (split.inquiryReplies) may end a record that holds the question.
+  const reply = rounds.map((r, i) => cfg.inquiryReplies && i > 0 && thin[i] === 'split.thin_instruction' && inquiry[i - 1] && !GREETING.test(r.patient));
+  for (let i = 0; i < rounds.length; i++) if (reply[i]) thin[i] = null;
+  /** Round j may end a record whose window starts at round s. */
+  const endsAt = (j: number, s: number) => thin[j] === null && !(reply[j] && j === s);
   // Round 0 rides along in continuation windows only when it leaves room for at least as much again.
   const carry = cfg.carryDescription && rounds.length > 1 && rounds[0].chars <= cfg.maxChars / 2;
   const capRounds = (s: number) => (carry && s > 0 ? cfg.maxRounds - 1 : cfg.maxRounds);
@@ -154,13 +162,13 @@ export function splitOne(d: Dialogue, ctx: StageContext): StageResult<RecordEnve
     reject('split.too_long', `round ${i} has ${rounds[i].chars} characters, more than split.maxChars = ${cfg.maxChars}`, { round: i, patient: rounds[i].patient, doctor: rounds[i].doctor }, { round: i, chars: rounds[i].chars });
   /** Rounds [s, e) that no record takes: one reject named after the round that would have been the output. */
   const rejectUnused = (s: number, e: number, why: string) => {
-    const reason = thin[e - 1] ?? 'split.thin_output';
-    const list = rounds.slice(s, e).map((r, k) => ({ round: s + k, reason: thin[s + k], patient: r.patient, doctor: r.doctor }));
+    const reason = thin[e - 1] ?? (reply[e - 1] ? 'split.thin_instruction' : 'split.thin_output');
+    const list = rounds.slice(s, e).map((r, k) => ({ round: s + k, reason: thin[s + k] ?? (reply[s + k] ? 'split.thin_instruction' : null), patient: r.patient, doctor: r.doctor }));
     reject(reason, `rounds ${s}–${e - 1} end no record (${why}): ${[...new Set(list.map((x) => x.reason))].join(', ')}`, { rounds: list }, { rounds: list.map((x) => ({ round: x.round, reason: x.reason })) });
   };
   /** The end of a window over [s, e): after its last informative round; -1 when it has none. */
   const lastEnd = (s: number, e: number) => {
-    for (let j = e - 1; j >= s; j--) if (thin[j] === null) return j + 1;
+    for (let j = e - 1; j >= s; j--) if (endsAt(j, s)) return j + 1;
     return -1;
   };
 
@@ -220,6 +228,7 @@ export function splitOne(d: Dialogue, ctx: StageContext): StageResult<RecordEnve
         start--;
         chars += rounds[start].chars;
       }
+      if (!endsAt(i, start)) continue; // a reply whose question does not fit: context of the next record
       windows.push([start, i + 1]);
       covered = i + 1;
     }

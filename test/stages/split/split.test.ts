@@ -165,6 +165,45 @@ describe('records worth training on', () => {
     expect(mid.out[0].record.history[1]).toEqual(['吗', '可以的，按说明书服用就行，不要超量。']);
   });
 
+  it('ends a record on a short reply to the doctor\'s question, with the question as history (split.inquiryReplies)', () => {
+    // 有接触史吗 → 没有 → the doctor's conclusion: the answer after an inquiry, which proactive-inquiry training wants.
+    const ASK: [string, string] = ['我发烧两天了，三十八度，嗓子也疼', '有没有接触过发烧的病人？'];
+    const CONCLUSION: [string, string] = ['没有', '那考虑普通上呼吸道感染，多喝水，体温超过三十八度五再吃退烧药。'];
+    const { out, rejects } = split([talk('r1', [ASK, CONCLUSION])], testContext());
+    expect(rejects).toEqual([]);
+    expect(out.map((e) => [e.record.history, e.record.instruction, e.record.output])).toEqual([[[ASK], '没有', CONCLUSION[1]]]);
+    expect(out[0].annotations.inquiryTurns).toEqual([0]);
+    // off: the reply is a thin instruction as before; the record ends at the question, the tail is rejected
+    const off = split([talk('r1', [ASK, CONCLUSION])], testContext({ split: { inquiryReplies: false } }));
+    expect(off.out.map((e) => e.record.output)).toEqual([ASK[1]]);
+    expect(off.rejects.map((r) => r.reason)).toEqual(['split.thin_instruction']);
+    // after an answer that asks nothing, or as a greeting, a short turn still ends no record
+    const plain = split([talk('r2', [CASE, ['好吧', '那就先吃药观察三天，不好再来复诊。']])], testContext());
+    expect(plain.out.map((e) => e.record.output)).toEqual([CASE[1]]);
+    expect(plain.rejects.map((r) => r.reason)).toEqual(['split.thin_instruction']);
+    const hello = split([talk('r3', [ASK, ['您好！', '您好，我看了您的资料，先多喝水，注意休息。']])], testContext());
+    expect(hello.rejects.map((r) => r.reason)).toEqual(['split.thin_instruction']);
+  });
+
+  it('never makes a reply the first round of its own record: a window that would start on it takes it as context', () => {
+    const ASK: [string, string] = ['孩子咳嗽一周了，晚上咳得厉害', '咳嗽的时候有痰吗？'];
+    const REPLY: [string, string] = ['有', '那是支气管炎的可能大，可以先吃化痰药，必要时拍个胸片。'];
+    // chunks of 2 rounds: CASE+ASK, then REPLY starts a window: it is MORE's history, and not a record without its question
+    const chunks = split([talk('r4', [CASE, ASK, REPLY, MORE])], testContext({ split: { maxRounds: 2, carryDescription: false } }));
+    expect(chunks.out.map((e) => [e.record.history.map((h) => h[0]), e.record.instruction])).toEqual([[[CASE[0]], ASK[0]], [['有'], MORE[0]]]);
+    expect(chunks.rejects).toEqual([]);
+    const tail = split([talk('r4', [CASE, ASK, REPLY, THANKS])], testContext({ split: { maxRounds: 2, carryDescription: false } }));
+    expect(tail.out.map((e) => e.record.instruction)).toEqual([ASK[0]]);
+    expect(tail.rejects.map((r) => [r.reason, r.evidence])).toEqual([['split.pleasantry_only', { rounds: [{ round: 2, reason: 'split.thin_instruction' }, { round: 3, reason: 'split.pleasantry_only' }] }]]);
+    // every_answer with one round per record: the reply cannot hold its question, so it ends no record
+    const each = split([talk('r5', [ASK, REPLY])], testContext({ split: { windows: 'every_answer', maxRounds: 1 } }));
+    expect(each.out.map((e) => e.record.instruction)).toEqual([ASK[0]]);
+    expect(each.rejects.map((r) => r.reason)).toEqual(['split.thin_instruction']);
+    // with room for the question it does
+    const room = split([talk('r5', [ASK, REPLY])], testContext({ split: { windows: 'every_answer' } }));
+    expect(room.out.map((e) => [e.record.history.length, e.record.instruction])).toEqual([[0, ASK[0]], [1, '有']]);
+  });
+
   it('does not count placeholders or punctuation as information', () => {
     expect(meaningfulChars('<PHONE>！！好的')).toBe(2);
     expect(meaningfulChars('CT 3次')).toBe(4);
