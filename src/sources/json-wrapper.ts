@@ -10,7 +10,8 @@
  * RECORD_KEYS member holds no objects ("data": [1, 2]). Values of other members (metadata) are stepped
  * over, strings and nested brackets included. It holds no text: the scanner (json-array.ts) keeps
  * what it needs. It must not parse or interpret values, and never throws on bad input: what it
- * cannot follow as JSON (a raw newline in a string, a missing colon) it reports as 'broken'.
+ * cannot follow as JSON (a missing colon, a string that runs on over MAX_RAW_LFS raw line breaks:
+ * fewer are read as part of it, as json.loads(strict=False) reads them) it reports as 'broken'.
  * The one value it keeps is a "columns" member's array of names (at most MAX_COLUMNS_CHARS): with
  * it, a "data" member holding arrays is pandas' orient='split' table, its rows arrays of values.
  */
@@ -21,6 +22,9 @@
  * records; none of these is a field of the six formats' records.
  */
 export const RECORD_KEYS: ReadonlySet<string> = new Set(['data', 'rows', 'records', 'examples', 'instances', 'samples', 'train', 'validation', 'valid', 'dev', 'test']);
+
+/** Raw line breaks a metadata value's strings may hold before it is taken for a string that lost its closing quote. */
+const MAX_RAW_LFS = 64;
 
 export type MemberStep =
   /** The input so far is consumed: more is needed. */
@@ -61,6 +65,8 @@ export class WrapperMembers {
   private lastKey = '';
   private depth = 0;
   private inString = false;
+  /** Raw line breaks inside the current value's strings (read on, as json.loads(strict=False) does, up to MAX_RAW_LFS). */
+  private rawLfs = 0;
   private escape = false;
   private scalar = false;
   /** A member named as a record field was seen: this object is a record, not a wrapper. */
@@ -146,6 +152,7 @@ export class WrapperMembers {
           }
           this.st = St.InValue;
           this.inString = c === 34;
+          this.rawLfs = 0;
           this.escape = false;
           this.depth = c === 91 || c === 123 ? 1 : 0;
           this.scalar = !this.inString && this.depth === 0;
@@ -189,6 +196,9 @@ export class WrapperMembers {
             const d = s.charCodeAt(j);
             if (d === 92) this.escape = true;
             else if (d === 10) {
+              // A raw line break: part of the string (json.loads(strict=False)), unless so many
+              // follow that the string more likely lost its closing quote.
+              if (++this.rawLfs <= MAX_RAW_LFS) continue;
               this.capture = null;
               return { found: 'broken', at: j, detail: 'a string is not closed on its line' };
             }

@@ -89,6 +89,18 @@ describe('JSON strings with raw line breaks', () => {
     expect(got.dialogues).toEqual(want.dialogues);
   });
 
+  it('reads the records of a wrapper object whose metadata strings hold raw line breaks', async () => {
+    const records = [{ instruction: '头痛怎么办', input: '', output: '多休息，多喝水', history: [] }, { instruction: '咳嗽\n有痰', input: '', output: '拍个胸片', history: [] }];
+    const json = JSON.stringify({ version: '1.0', description: '导出说明\n第二行\n第三行', data: records }, null, 1);
+    const want = await importText(importCmtMedQa, json, 'w.json');
+    expect(kinds(want.items)).toEqual(['dialogue', 'dialogue']);
+    for (const chunk of [1 << 16, 4]) {
+      const got = await importText(importCmtMedQa, rawBreaks(json), 'w.json', chunk);
+      expect(kinds(got.items)).toEqual(['dialogue', 'dialogue']);
+      expect(got.dialogues).toEqual(want.dialogues);
+    }
+  });
+
   it('still rejects a string that lost its closing quote, and reads the next element', async () => {
     // A real cut: the text does not read whole even with the line break kept.
     const arr = '[\n  {\n    "id": "a",\n    "instruction": "脚踝扭伤，\n    "input": "",\n    "output": "冰敷",\n    "history": []\n  },\n  {\n    "id": "b",\n    "instruction": "头晕",\n    "input": "",\n    "output": "量血压",\n    "history": []\n  }\n]\n';
