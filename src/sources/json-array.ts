@@ -20,7 +20,9 @@
  * escaped (pythonJson). A raw line break inside a string is first read as part of it, as
  * json.loads(strict=False) reads it; when the element then does not read whole, it is scanned
  * again taking the line break for a lost closing quote (rawLfs), so a cut string costs only its
- * element, as before.
+ * element, as before. An element written as a Python literal (str(dict), repr, pprint: single
+ * quotes, True/False/None) is read by pythonLiteral; a single quote where JSON wants a key or a
+ * value opens a string for the scan too, so a double quote inside it ('5\'3"') is no quote.
  * A broken element is reported ('invalid') and scanning goes on with the next one; an input that
  * ends inside an element or before the closing ']' is reported as 'truncated'. An element written
  * on one line (JSON Lines, or an array with one element per line) that does not close by the end
@@ -99,6 +101,7 @@ const enum Kind {
 }
 
 const QUOTE = 34;
+const APOS = 39;
 const BACKSLASH = 92;
 const LF = 10;
 const COMMA = 44;
@@ -170,6 +173,8 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
   let kind = Kind.Container;
   let depth = 0;
   let inString = false;
+  /** The quote that opened the string being read: '"', or "'" in a Python literal. */
+  let quote = QUOTE;
   let escape = false;
   let broken: string | null = null;
   /**
@@ -317,13 +322,24 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
     escape = false;
   };
 
+  /**
+   * raw read as one Python literal (pythonLiteral), for an element the scan took for cut: a double
+   * quote inside a single-quoted string ('5\'3"') misleads it as a lost quote does.
+   */
+  const literal = (at: number, raw: string): JsonArrayEvent | undefined => {
+    if (oversized) return undefined;
+    const value = pythonLiteral(raw);
+    if (value === undefined) return undefined;
+    return tableColumns && wrapped ? { kind: 'element', index: at, value, columns: tableColumns } : { kind: 'element', index: at, value };
+  };
+
   const finish = (raw: string): JsonArrayEvent => {
     const at = index++;
     if (oversized) {
       oversized = false;
       return { kind: 'invalid', index: at, raw, detail: `element ${at} is longer than ${MAX_ELEMENT_CHARS} characters: it was not parsed (its first ${CONTEXT_CHARS} are kept); no record is so long: split the file, or export it as JSON Lines (pandas: orient='records', lines=True)` };
     }
-    if (broken !== null) return { kind: 'invalid', index: at, raw, detail: broken };
+    if (broken !== null) return literal(at, raw) ?? { kind: 'invalid', index: at, raw, detail: broken };
     if (peak > MAX_JSON_DEPTH) return { kind: 'too_deep', index: at, raw, detail: `element ${at} nests arrays/objects ${peak} levels deep (at most ${MAX_JSON_DEPTH} are read)` };
     try {
       const value: unknown = JSON.parse(raw);
@@ -368,6 +384,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
     // chunk (n: none), found with indexOf (native, far faster than a charCodeAt loop over long
     // Chinese text) and searched again only once scanning has passed it.
     let nextQuote = -1;
+    let nextApos = -1;
     let nextBackslash = -1;
     let nextLf = -1;
     let segStart = phase === Phase.Element ? 0 : -1;
@@ -431,11 +448,18 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
         let done = false;
         for (; i < n; i++) {
           if (inString && !escape && !lfHead) {
-            // Skip to the next quote, backslash or raw newline.
-            if (nextQuote < i) nextQuote = indexIn(s, '"', i, n);
+            // Skip to the next quote (of the kind that opened the string), backslash or raw newline.
+            let q: number;
+            if (quote === QUOTE) {
+              if (nextQuote < i) nextQuote = indexIn(s, '"', i, n);
+              q = nextQuote;
+            } else {
+              if (nextApos < i) nextApos = indexIn(s, "'", i, n);
+              q = nextApos;
+            }
             if (nextBackslash < i) nextBackslash = indexIn(s, '\\', i, n);
             if (nextLf < i) nextLf = indexIn(s, '\n', i, n);
-            i = nextQuote < nextBackslash ? (nextQuote < nextLf ? nextQuote : nextLf) : nextBackslash < nextLf ? nextBackslash : nextLf;
+            i = q < nextBackslash ? (q < nextLf ? q : nextLf) : nextBackslash < nextLf ? nextBackslash : nextLf;
             if (i === n) break;
           }
           const c = s.charCodeAt(i);
@@ -452,7 +476,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           if (inString) {
             if (escape) escape = false;
             else if (c === BACKSLASH) escape = true;
-            else if (c === QUOTE) {
+            else if (c === quote) {
               inString = false;
               if (kind === Kind.String) {
                 done = true;
@@ -485,8 +509,11 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
                 break;
               }
             }
-          } else if (c === QUOTE) {
+          } else if (c === QUOTE || (c === APOS && (lastSig === OPEN_CURLY || lastSig === OPEN_SQ || lastSig === COMMA || lastSig === COLON))) {
+            // A string; a single quote where JSON wants a value or a key opens one too (a Python
+            // literal: pythonLiteral reads the element), so a double quote inside it is no quote.
             inString = true;
+            quote = c;
             lastSig = QUOTE;
             if (wsOnly && !firstLine && i - lineStart < innerMin) innerMin = i - lineStart;
             wsOnly = false;
@@ -502,7 +529,8 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
               push(s.slice(segStart, i));
               const at = index++;
               const what = oneLine ? 'a line cut short' : 'cut short: that line starts at the column of its own opening bracket';
-              out.push({ kind: 'invalid', index: at, raw: take().trimEnd(), detail: `element ${at} does not close before a line that starts the next element (${what})` });
+              const raw = take().trimEnd();
+              out.push(literal(at, raw) ?? { kind: 'invalid', index: at, raw, detail: `element ${at} does not close before a line that starts the next element (${what})` });
               oversized = false;
               segStart = i;
               openContainer(c, startCol);
@@ -613,6 +641,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
             kind = Kind.String;
             depth = 0;
             inString = true;
+            quote = QUOTE;
           } else {
             kind = Kind.Scalar;
           }
@@ -685,7 +714,12 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
   if (skipped !== null && (phase === Phase.Skip || phase === Phase.Start)) {
     yield [{ kind: 'invalid', index, raw: skipped.trimEnd(), detail: 'the input is neither a JSON array nor JSON lines (first character is not "[" or "{")' }];
   } else if (phase === Phase.Element) {
-    yield [{ kind: 'truncated', index, raw: take(), detail: `the input ends inside element ${index}${oversized ? ` (its first ${CONTEXT_CHARS} of over ${MAX_ELEMENT_CHARS} characters kept)` : ''}` }];
+    const raw = take();
+    const value = literal(index, raw.trimEnd());
+    if (value) {
+      index++;
+      yield lines ? [value] : [value, { kind: 'truncated', index, raw: '', detail: `the input ends before the array is closed (after ${index} elements)` }];
+    } else yield [{ kind: 'truncated', index, raw, detail: `the input ends inside element ${index}${oversized ? ` (its first ${CONTEXT_CHARS} of over ${MAX_ELEMENT_CHARS} characters kept)` : ''}` }];
   } else if (phase === Phase.Between && !lines) {
     yield [{ kind: 'truncated', index, raw: '', detail: `the input ends before the array is closed (after ${index} elements)` }];
   } else if (phase === Phase.Start) {
@@ -703,10 +737,24 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
  * member or an array's last element (it is dropped: `{"a": 1,}` is `{"a": 1}`), and writers
  * that put control characters (a tab, a CR, U+0001 …) into strings unescaped, as
  * json.loads(strict=False) reads them (they are escaped: the string keeps them). Undefined when
- * the text has none of these or still does not parse: then the element is a parse_error reject as
- * before. Only called on the failure path, so valid files pay nothing for it.
+ * the text has none of these or still does not parse, and is no Python literal either
+ * (pythonLiteral): then the element is a parse_error reject as before. Only called on the failure
+ * path, so valid files pay nothing for it.
  */
 export function pythonJson(raw: string): unknown {
+  const fixed = jsonFixes(raw);
+  if (fixed !== undefined) {
+    try {
+      return JSON.parse(fixed);
+    } catch {
+      // not JSON with those fixes: perhaps a Python literal
+    }
+  }
+  return pythonLiteral(raw);
+}
+
+/** raw with pythonJson's fixes (NaN and Infinity as null, no comma before a closing bracket, control characters escaped), or undefined when it needs none. */
+function jsonFixes(raw: string): string | undefined {
   let out = '';
   let from = 0;
   let changed = false;
@@ -747,13 +795,98 @@ export function pythonJson(raw: string): unknown {
       changed = true;
     }
   }
-  if (!changed) return undefined;
+  return changed ? out + raw.slice(from) : undefined;
+}
+
+/**
+ * An element written as a Python literal, as `str(record)` or `repr(record)` writes a dict or list
+ * (scrapers that write `f.write(str(d))`, pprint): strings in single or double quotes with Python's
+ * escapes (\n, \', \xNN, \uNNNN, \UNNNNNNNN, octal), True, False, None, tuples as lists, a
+ * comma before a closing bracket. Its value, or undefined when the text is not such a literal
+ * (nothing else is accepted: no expressions, no bare words). Only on the failure path.
+ */
+export function pythonLiteral(raw: string): unknown {
+  if (raw.indexOf("'") < 0 && !/\b(?:True|False|None)\b/.test(raw)) return undefined;
+  let out = '';
+  const n = raw.length;
+  let i = 0;
+  while (i < n) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x27 || c === 0x22) {
+      // A string literal, quoted by c: decoded, then written as JSON.
+      let v = '';
+      let j = i + 1;
+      let closed = false;
+      while (j < n) {
+        const d = raw.charCodeAt(j);
+        if (d === c) {
+          closed = true;
+          break;
+        }
+        if (d === 0x0a) return undefined; // a Python string literal does not span lines
+        if (d !== 0x5c) {
+          let k = j + 1;
+          while (k < n) {
+            const e = raw.charCodeAt(k);
+            if (e === c || e === 0x5c || e === 0x0a) break;
+            k++;
+          }
+          v += raw.slice(j, k);
+          j = k;
+          continue;
+        }
+        const e = raw[j + 1];
+        if (e === undefined) return undefined;
+        const simple = PY_ESCAPES[e];
+        if (simple !== undefined) {
+          v += simple;
+          j += 2;
+        } else if (e === 'x' || e === 'u' || e === 'U') {
+          const len = e === 'x' ? 2 : e === 'u' ? 4 : 8;
+          const hex = raw.slice(j + 2, j + 2 + len);
+          if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(hex)) return undefined;
+          const cp = parseInt(hex, 16);
+          if (cp > 0x10ffff) return undefined;
+          v += String.fromCodePoint(cp);
+          j += 2 + len;
+        } else if (e >= '0' && e <= '7') {
+          const m = /^[0-7]{1,3}/.exec(raw.slice(j + 1, j + 4))!;
+          v += String.fromCharCode(parseInt(m[0], 8));
+          j += 1 + m[0].length;
+        } else if (e === '\n') {
+          j += 2; // a backslash at a line end continues the literal
+        } else {
+          v += `\\${e}`; // Python keeps an unknown escape as written
+          j += 2;
+        }
+      }
+      if (!closed) return undefined;
+      out += JSON.stringify(v);
+      i = j + 1;
+      continue;
+    }
+    if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f) {
+      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(raw.slice(i, i + 16))!;
+      const word = PY_WORDS[m[0]];
+      if (word === undefined) return undefined;
+      out += word;
+      i += m[0].length;
+      continue;
+    }
+    if (c === 0x28) out += '['; // a tuple
+    else if (c === 0x29) out += ']';
+    else out += raw[i];
+    i++;
+  }
   try {
-    return JSON.parse(out + raw.slice(from));
+    return JSON.parse(jsonFixes(out) ?? out);
   } catch {
     return undefined;
   }
 }
+
+const PY_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', a: '\x07' };
+const PY_WORDS: Record<string, string> = { True: 'true', False: 'false', None: 'null', NaN: 'NaN', Infinity: 'Infinity', nan: 'NaN', inf: 'Infinity' };
 
 const NON_FINITE = ['-Infinity', 'Infinity', 'NaN'];
 

@@ -5,9 +5,11 @@
  * element whose text nevertheless reads whole with the line breaks kept is that element, read
  * exactly as the same file with the line breaks escaped. All fixture text is written for this test.
  */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from '@jest/globals';
 import { importCmtMedQa } from '../../src/sources/cmtmedqa.js';
 import { importHuatuo } from '../../src/sources/huatuo.js';
+import { pythonLiteral } from '../../src/sources/json-array.js';
 import { importMie } from '../../src/sources/mie.js';
 import { importText } from './helpers.js';
 
@@ -138,5 +140,45 @@ describe('JSON strings with raw line breaks', () => {
         expect(got.dialogues).toEqual(want.dialogues);
       }
     }
+  });
+});
+
+describe('records written as Python literals (str(dict), repr, pprint)', () => {
+  // The real writer: Python's own repr and pprint of the same records.
+  const records = [
+    { id: 'p1', instruction: '头痛三天了，吃了"布洛芬"没用', input: '', output: "医生说：先别急，量个血压\n再看", history: [['我头痛', '多久了？']] },
+    { id: 'p2', instruction: "孩子说'肚子疼'，还有点\\发烧", input: '', output: '身高5\'3"的孩子，体温38.5度，先物理降温\t观察😀', history: [] },
+    { id: 'p3', instruction: '咳嗽有痰\u0001怎么办', input: '', output: '多喝水，必要时拍胸片', history: [['咳嗽', '有痰吗'], ['有', '什么颜色']] },
+  ];
+  const py = (code: string) =>
+    execFileSync('python3', ['-c', `import json,sys,pprint\nrecs=json.loads(sys.stdin.read())\n${code}`], { input: JSON.stringify(records), encoding: 'utf8' });
+
+  it('reads JSON Lines of str(dict), a repr list and a pprint list as the same records written as JSON', async () => {
+    const want = await importText(importCmtMedQa, records.map((r) => JSON.stringify(r)).join('\n'), 'p.json');
+    expect(kinds(want.items)).toEqual(['dialogue', 'dialogue', 'dialogue']);
+    const layouts = {
+      lines: py('for r in recs: print(str(r))'),
+      repr: py('print(repr(recs))'),
+      pprint: py('pprint.pprint(recs, width=60)'),
+      none: py('for r in recs: r["input"] = None; print(str(r))'),
+    };
+    expect(layouts.lines).toContain("'id': 'p1'");
+    expect(layouts.pprint.split('\n').length).toBeGreaterThan(6);
+    for (const [name, text] of Object.entries(layouts)) {
+      for (const chunk of [1 << 16, 5]) {
+        const got = await importText(importCmtMedQa, text, 'p.json', chunk);
+        expect([name, kinds(got.items)]).toEqual([name, ['dialogue', 'dialogue', 'dialogue']]);
+        expect(got.dialogues).toEqual(want.dialogues);
+      }
+    }
+  });
+
+  it('reads True, False, None, tuples and escapes as Python does, and nothing that is no literal', () => {
+    expect(pythonLiteral("{'a': True, 'b': (1, 2,), 'c': None, 'd': '\\x41\\u4e2d\\U0001F600\\101\\q', 'e': float('nan')}")).toBeUndefined();
+    expect(pythonLiteral("{'a': True, 'b': (1, 2,), 'c': None, 'd': '\\x41\\u4e2d\\U0001F600\\101\\q', 'e': nan}")).toEqual({ a: true, b: [1, 2], c: null, d: 'A中😀A\\q', e: null });
+    expect(pythonLiteral("{'a': undefined}")).toBeUndefined();
+    expect(pythonLiteral("{'a': 'not closed}")).toBeUndefined();
+    expect(pythonLiteral("{'a': 'two\nlines'}")).toBeUndefined();
+    expect(pythonLiteral('{"a": 1}')).toBeUndefined(); // no Python in it: not this reader's
   });
 });
