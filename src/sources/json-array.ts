@@ -715,10 +715,10 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
     yield [{ kind: 'invalid', index, raw: skipped.trimEnd(), detail: 'the input is neither a JSON array nor JSON lines (first character is not "[" or "{")' }];
   } else if (phase === Phase.Element) {
     const raw = take();
-    const value = literal(index, raw.trimEnd());
-    if (value) {
+    const ev = literal(index, raw.trimEnd());
+    if (ev) {
       index++;
-      yield lines ? [value] : [value, { kind: 'truncated', index, raw: '', detail: `the input ends before the array is closed (after ${index} elements)` }];
+      yield lines ? [ev] : [ev, { kind: 'truncated', index, raw: '', detail: `the input ends before the array is closed (after ${index} elements)` }];
     } else yield [{ kind: 'truncated', index, raw, detail: `the input ends inside element ${index}${oversized ? ` (its first ${CONTEXT_CHARS} of over ${MAX_ELEMENT_CHARS} characters kept)` : ''}` }];
   } else if (phase === Phase.Between && !lines) {
     yield [{ kind: 'truncated', index, raw: '', detail: `the input ends before the array is closed (after ${index} elements)` }];
@@ -844,7 +844,7 @@ export function pythonLiteral(raw: string): unknown {
         } else if (e === 'x' || e === 'u' || e === 'U') {
           const len = e === 'x' ? 2 : e === 'u' ? 4 : 8;
           const hex = raw.slice(j + 2, j + 2 + len);
-          if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(hex)) return undefined;
+          if (hex.length !== len || !HEX.test(hex)) return undefined;
           const cp = parseInt(hex, 16);
           if (cp > 0x10ffff) return undefined;
           v += String.fromCodePoint(cp);
@@ -885,6 +885,7 @@ export function pythonLiteral(raw: string): unknown {
   }
 }
 
+const HEX = /^[0-9a-fA-F]+$/;
 const PY_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', a: '\x07' };
 const PY_WORDS: Record<string, string> = { True: 'true', False: 'false', None: 'null', NaN: 'NaN', Infinity: 'Infinity', nan: 'NaN', inf: 'Infinity' };
 

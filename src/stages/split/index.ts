@@ -148,9 +148,8 @@ export function splitOne(d: Dialogue, ctx: StageContext): StageResult<RecordEnve
   const thin = rounds.map((r, i) => thinReason(r, doctor[i], cfg));
   // A short reply to the doctor's question (split.inquiryReplies) may end a record that holds the question.
   const reply = rounds.map((r, i) => cfg.inquiryReplies && i > 0 && thin[i] === 'split.thin_instruction' && inquiry[i - 1] && !GREETING.test(r.patient));
-  for (let i = 0; i < rounds.length; i++) if (reply[i]) thin[i] = null;
-  /** Round j may end a record whose window starts at round s. */
-  const endsAt = (j: number, s: number) => thin[j] === null && !(reply[j] && j === s);
+  /** Round j may end a record whose window starts at round s (a reply only with its question before it). */
+  const endsAt = (j: number, s: number) => thin[j] === null || (reply[j] && j > s);
   // Round 0 rides along in continuation windows only when it leaves room for at least as much again.
   const carry = cfg.carryDescription && rounds.length > 1 && rounds[0].chars <= cfg.maxChars / 2;
   const capRounds = (s: number) => (carry && s > 0 ? cfg.maxRounds - 1 : cfg.maxRounds);
@@ -162,8 +161,8 @@ export function splitOne(d: Dialogue, ctx: StageContext): StageResult<RecordEnve
     reject('split.too_long', `round ${i} has ${rounds[i].chars} characters, more than split.maxChars = ${cfg.maxChars}`, { round: i, patient: rounds[i].patient, doctor: rounds[i].doctor }, { round: i, chars: rounds[i].chars });
   /** Rounds [s, e) that no record takes: one reject named after the round that would have been the output. */
   const rejectUnused = (s: number, e: number, why: string) => {
-    const reason = thin[e - 1] ?? (reply[e - 1] ? 'split.thin_instruction' : 'split.thin_output');
-    const list = rounds.slice(s, e).map((r, k) => ({ round: s + k, reason: thin[s + k] ?? (reply[s + k] ? 'split.thin_instruction' : null), patient: r.patient, doctor: r.doctor }));
+    const reason = thin[e - 1] ?? 'split.thin_output';
+    const list = rounds.slice(s, e).map((r, k) => ({ round: s + k, reason: thin[s + k], patient: r.patient, doctor: r.doctor }));
     reject(reason, `rounds ${s}–${e - 1} end no record (${why}): ${[...new Set(list.map((x) => x.reason))].join(', ')}`, { rounds: list }, { rounds: list.map((x) => ({ round: x.round, reason: x.reason })) });
   };
   /** The end of a window over [s, e): after its last informative round; -1 when it has none. */
@@ -220,7 +219,7 @@ export function splitOne(d: Dialogue, ctx: StageContext): StageResult<RecordEnve
         rejectTooLong(i);
         continue;
       }
-      if (thin[i] !== null) continue; // context of the next record, not a record of its own
+      if (thin[i] !== null && !reply[i]) continue; // context of the next record, not a record of its own
       let start = i;
       let chars = rounds[i].chars;
       const fits = (k: number) => i - k + 1 < capRounds(k - 1) && !tooLong(rounds[k - 1]) && chars + rounds[k - 1].chars <= capChars(k - 1);
