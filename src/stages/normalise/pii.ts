@@ -27,7 +27,8 @@ const COMPOUND = [...surnameData.compound].sort((a, b) => b.length - a.length);
 const SINGLE_CLASS = `[${[...SINGLE].join('')}]`;
 const SURNAME = `(?:${COMPOUND.join('|')}|${SINGLE_CLASS})`;
 /** Titles that follow a name: 医生, 大夫, (副)主任, (副)教授, (副)院长, 医师, 护士 (+ 主任医师 etc. via 主任). */
-const TITLE = '(?:医生|大夫|副主任|主任|副教授|教授|副院长|院长|医师|护士|老师)';
+/** Titles a surname stands before: the doctors' and the courtesy titles a doctor addresses the patient by (冯先生您好, 王女士). */
+const TITLE = '(?:医生|大夫|副主任|主任|副教授|教授|副院长|院长|医师|护士|老师|先生|女士|小姐)';
 /** Separators people put inside numbers: hyphens (ASCII and full-width), dots, spaces, no-break space. */
 const SEP = '[-－‐–—.．·\\s\\u00a0]';
 
@@ -103,6 +104,15 @@ const RULES: Rule[] = [
     replace: (m) => (isResidentId15(m.replace(/[ \u00a0-]/g, '')) ? '<ID>' : undefined),
   },
   {
+    // Numbers of a patient's medical record, admission, clinic or insurance card after their label
+    // (住院号：2023001234, 病历号 A12345, 医保卡号1234567890123): identifiers of one person at one
+    // hospital, whatever their length (at least 4 digits or letters, at least one a digit).
+    type: 'ID',
+    when: /病历|病案|住院|门诊|就诊|医保|社保|健康卡|登记号|ID号/,
+    re: /(?<=(?:病历|病案|住院|门诊|就诊卡|就诊|医保卡|医保|社保卡|社保|健康卡|登记)(?:号码|号|编号|卡号)(?:是|为)?[ \u00a0]?[:：]?[ \u00a0]?|ID号(?:是|为)?[ \u00a0]?[:：]?[ \u00a0]?)(?=[A-Za-z]{0,4}\d)[A-Za-z0-9][A-Za-z0-9-]{3,29}(?![A-Za-z0-9])/g,
+    replace: () => '<ID>',
+  },
+  {
     type: 'QQ',
     when: /[Qq扣企]/,
     re: /(?<![A-Za-z])(?:QQ|qq|Qq|qQ|扣扣|企鹅|Q|q|扣)(?:号码|号|群)?[ \u00a0]?[:：]?[ \u00a0]?[1-9]\d{4,11}(?![\d次下分个遍秒])/g,
@@ -160,7 +170,7 @@ const RULES: Rule[] = [
     // Street addresses: …路/街/巷/弄/胡同/大道 N号 (+ 楼/栋/单元/室), and N栋/N号楼 … N室 on their own.
     type: 'ADDRESS',
     when: /\d[号栋幢单室]/,
-    re: new RegExp(`(?:(?![住在于到是的居])[${CJK}]){1,6}(?:路|街|巷|弄|胡同|大道)\\d{1,5}(?:号|弄)(?:院)?(?:\\d{1,4}(?:号楼|栋|幢|座))?(?:\\d{1,3}单元)?(?:\\d{1,5}(?:室|号))?|(?<!\\d)\\d{1,4}(?:号楼|栋|幢)(?:\\d{1,3}单元)?\\d{2,5}(?:室|号)|(?<!\\d)\\d{1,3}单元\\d{2,5}室?|(?<![\\d${CJK}])\\d{3,5}室(?![性早间])`, 'g'),
+    re: new RegExp(`(?:(?![住在于到是的居])[${CJK}]){1,6}(?:路|街|巷|弄|胡同|大道)\\d{1,5}(?:号|弄)(?:院)?(?:\\d{1,4}(?:号楼|栋|幢|座))?(?:\\d{1,3}单元(?:\\d{2,5}(?![\\d室号${CJK}]))?)?(?:\\d{1,5}(?:室|号))?|(?<!\\d)\\d{1,4}(?:号楼|栋|幢)(?:\\d{1,3}单元)?\\d{2,5}(?:室|号)|(?<!\\d)\\d{1,3}单元\\d{2,5}室?|(?<![\\d${CJK}])\\d{3,5}室(?![性早间])`, 'g'),
     replace: () => '<ADDRESS>',
   },
   {
@@ -335,7 +345,7 @@ function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string
 }
 
 /** Cheap pre-check: an utterance with none of these skips every pattern. */
-const TRIGGER = /[0-9@＠]|www\.|微信|威信|薇信|[VvWw][Xx信]|weixin|wechat|扣|[Qq]|姓名|联系人|联络人|收件人|收货人|患者|病人|就诊人|我叫|名叫|名字|我是|本人|医生|大夫|主任|教授|院长|医师|护士|老师|[男女][，,]|女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子| at /;
+const TRIGGER = /[0-9@＠]|www\.|微信|威信|薇信|[VvWw][Xx信]|weixin|wechat|扣|[Qq]|姓名|联系人|联络人|收件人|收货人|患者|病人|就诊人|我叫|名叫|名字|我是|本人|医生|大夫|主任|教授|院长|医师|护士|老师|先生|女士|小姐|[男女][，,]|女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子| at /;
 
 function scrub(s: string, counts: PiiCounts, spans?: Span[]): string {
   if (!TRIGGER.test(s) && !CN_MOBILE.test(s)) return s;

@@ -33,4 +33,34 @@ describe('PII the scrubber used to miss (audit)', () => {
     expect(scrubPii('联系人：赵丽，电话')).toBe('联系人：<NAME>，电话');
     expect(scrubPii('联系人都不在，收件人地址写错了')).toBe('联系人都不在，收件人地址写错了');
   });
+
+  it('scrubs medical record, admission, clinic and insurance card numbers after their label', () => {
+    expect(scrubPii('住院号：2023001234，出院')).toBe('住院号：<ID>，出院');
+    expect(scrubPii('病历号 A12345，')).toBe('病历号 <ID>，');
+    expect(scrubPii('医保卡号1234567890123')).toBe('医保卡号<ID>');
+    expect(scrubPii('门诊号是88776655')).toBe('门诊号是<ID>');
+    expect(scrubPii('就诊卡号：0012-3344。')).toBe('就诊卡号：<ID>。');
+    expect(scrubPii('住院号码为ZY20230001')).toBe('住院号码为<ID>');
+  });
+
+  it('keeps the words of those labels when no number follows them', () => {
+    for (const s of ['住院三天了', '门诊复查2次', '住院号还没给', '社保卡号是123', '就诊时间10点', '医保报销80%']) expect(scrubPii(s)).toBe(s);
+  });
+
+  it('scrubs the flat number after 单元 in a street address, with or without 室', () => {
+    expect(scrubPii('住在朝阳区建国路88号3单元502，离医院近')).toBe('住在<ADDRESS>，离医院近');
+    expect(scrubPii('建国路88号3单元502室')).toBe('<ADDRESS>');
+    expect(scrubPii('建国路88号3单元')).toBe('<ADDRESS>');
+  });
+
+  it('scrubs a surname before the courtesy titles a doctor addresses the patient by', () => {
+    expect(scrubPii('冯先生您好！很高兴为您服务')).toBe('<NAME>先生您好！很高兴为您服务');
+    expect(scrubPii('李小姐，你好')).toBe('<NAME>小姐，你好');
+    expect(scrubPii('谢谢王小明先生')).toBe('谢谢<NAME>先生');
+    expect(scrubPii('欧阳女士请按时服药')).toBe('<NAME>女士请按时服药');
+  });
+
+  it('keeps 先生, 女士 and 小姐 after words that are no surname (我先生 = my husband)', () => {
+    for (const s of ['我先生最近总咳嗽', '我家先生', '这位女士', '小姐姐', '各位女士', '她先生陪她来', '谢谢先生', '老先生', '您好女士', '一个小姐说']) expect(scrubPii(s)).toBe(s);
+  });
 });
