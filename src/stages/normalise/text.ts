@@ -85,9 +85,13 @@ const ENTITIES: Record<string, string> = {
  * Characters that must not reach a shard: zero-width and other invisible format characters that
  * leak in from web pages; C0 controls but \t \n (\r, \v, \f become whitespace later) and C1
  * controls (NUL, ESC …); bidi embeddings, overrides, isolates and marks (U+202A–202E, U+2066–2069,
- * U+061C, U+200E/F) that reorder what a reader sees; tag characters (U+E0000–E007F).
+ * U+061C, U+200E/F) that reorder what a reader sees; tag characters (U+E0000–E007F); lone
+ * surrogates (half an astral character, from a writer that cut a string between the two UTF-16 units
+ * of an emoji, or a `\ud83d` escape without its pair: no character, and a UTF-8 encoder refuses it,
+ * so a trainer's tokenizer would fail on the record). With the u flag the class matches only
+ * unpaired surrogates; a paired one is one astral code point.
  */
-const INVISIBLE = /[\u0000-\u0008\u000E-\u001F\u007F-\u009F\u00AD\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\u{E0000}-\u{E007F}]/gu;
+const INVISIBLE = /[\u0000-\u0008\u000E-\u001F\u007F-\u009F\u00AD\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\uD800-\uDFFF\u{E0000}-\u{E007F}]/gu;
 /** An allow-listed tag; its attributes stop at the next '<' so a run of unclosed `<b ` stays linear. */
 const HTML_TAG = /<\/?(?:br|p|div|span|img|a|b|i|strong|em|font|li|ul|ol|table|tr|td|h\d)\b[^<>]*>/gi;
 const HTML_ENTITY = /&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z][a-z0-9]{1,9});/gi;
@@ -303,9 +307,9 @@ export function nfcStable(c: number): boolean {
   return c < 0x300 || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3000 && c <= 0x3029) || (c >= 0xff01 && c <= 0xff5e) || (c >= 0x2010 && c <= 0x2027) || (c >= 0x2030 && c <= 0x205e);
 }
 
-/** A code unit INVISIBLE may match (any high surrogate counts: tag characters are astral). */
+/** A code unit INVISIBLE may match (any surrogate counts: tag characters are astral, and a lone one is removed). */
 function maybeInvisible(c: number): boolean {
-  return c <= 8 || (c >= 0x0e && c <= 0x1f) || (c >= 0x7f && c <= 0x9f) || c === 0xad || c === 0x61c || (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) || c === 0xfeff || (c >= 0xd800 && c <= 0xdbff);
+  return c <= 8 || (c >= 0x0e && c <= 0x1f) || (c >= 0x7f && c <= 0x9f) || c === 0xad || c === 0x61c || (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) || c === 0xfeff || (c >= 0xd800 && c <= 0xdfff);
 }
 
 /** Per code unit: 1 when not nfcStable, 2 when maybeInvisible (both may be set): nfcVisible's scan reads one byte a unit. */
@@ -326,7 +330,10 @@ export function nfcVisible(raw: string): string {
 
 export function cleanText(raw: string, opts: TextOptions): string {
   let t = nfcVisible(raw);
-  t = decodeHtml(t);
+  // Entities decode to any character (&#x202E; an override, &#8203; a zero-width space, &#xD800; a
+  // lone surrogate, e&#x301; a decomposed é): what they decode to is cleaned like the raw text.
+  const decoded = decodeHtml(t);
+  if (decoded !== t) t = nfcVisible(decoded);
   if (opts.toSimplified) t = toSimplified(t);
   // Punctuation is made full-width before the templates run: a site that wrote 。 as "." (…两个月.这里的医生…)
   // has its sentence starts where the templates look for them; what a removal leaves (spaces, 。。) is tidied after.

@@ -100,6 +100,25 @@ describe('control, bidi and tag characters', () => {
     expect(cleanText(hostile, opts)).toBe('头痛[31m三天反转了吗');
   });
 
+  it('strips lone surrogates (half an emoji, a \\ud83d escape without its pair) and keeps paired ones', () => {
+    expect(cleanText('胃疼\ud800三天\udc00了😀', opts)).toBe('胃疼三天了😀');
+    expect(cleanText('头痛\ud83d', opts)).toBe('头痛');
+    expect(cleanText('\ude00头痛', opts)).toBe('头痛');
+    const d = normaliseOne(raw([['P', '头\ud83d痛'], ['D', '休息\udc00']], { cate1: '内\ud800科' }), testContext());
+    expect('turns' in d && [d.turns.map((t) => t.text), d.cate1]).toEqual([['头痛', '休息'], '内科']);
+    // What a UTF-8 encoder (a trainer's tokenizer) needs: the text survives a round trip.
+    if ('turns' in d) for (const t of d.turns) expect(Buffer.from(t.text, 'utf8').toString('utf8')).toBe(t.text);
+  });
+
+  it('cleans what an HTML entity decodes to like the raw text: no override, zero-width space, control, lone surrogate or tag character', () => {
+    expect(cleanText('胃疼&#x202E;三天', opts)).toBe('胃疼三天');
+    expect(cleanText('胃疼&#8203;三天&#xFEFF;', opts)).toBe('胃疼三天');
+    expect(cleanText('胃&#xD800;疼&#1;了&#xE0041;', opts)).toBe('胃疼了');
+    expect(cleanText('&#x1F600;好&#20320;', opts)).toBe('😀好你');
+    // a decomposed é from an entity is composed (NFC), as a raw one is
+    expect(cleanText('cafe&#x301;', opts)).toBe('caf\u00e9');
+  });
+
   it('keeps line breaks and tabs as whitespace', () => {
     expect(cleanText('头痛\n三天\tx', opts)).toBe('头痛\n三天 x');
   });
