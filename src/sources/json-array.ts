@@ -813,56 +813,11 @@ export function pythonLiteral(raw: string): unknown {
   while (i < n) {
     const c = raw.charCodeAt(i);
     if (c === 0x27 || c === 0x22) {
-      // A string literal, quoted by c: decoded, then written as JSON.
-      let v = '';
-      let j = i + 1;
-      let closed = false;
-      while (j < n) {
-        const d = raw.charCodeAt(j);
-        if (d === c) {
-          closed = true;
-          break;
-        }
-        if (d === 0x0a) return undefined; // a Python string literal does not span lines
-        if (d !== 0x5c) {
-          let k = j + 1;
-          while (k < n) {
-            const e = raw.charCodeAt(k);
-            if (e === c || e === 0x5c || e === 0x0a) break;
-            k++;
-          }
-          v += raw.slice(j, k);
-          j = k;
-          continue;
-        }
-        const e = raw[j + 1];
-        if (e === undefined) return undefined;
-        const simple = PY_ESCAPES[e];
-        if (simple !== undefined) {
-          v += simple;
-          j += 2;
-        } else if (e === 'x' || e === 'u' || e === 'U') {
-          const len = e === 'x' ? 2 : e === 'u' ? 4 : 8;
-          const hex = raw.slice(j + 2, j + 2 + len);
-          if (hex.length !== len || !HEX.test(hex)) return undefined;
-          const cp = parseInt(hex, 16);
-          if (cp > 0x10ffff) return undefined;
-          v += String.fromCodePoint(cp);
-          j += 2 + len;
-        } else if (e >= '0' && e <= '7') {
-          const m = /^[0-7]{1,3}/.exec(raw.slice(j + 1, j + 4))!;
-          v += String.fromCharCode(parseInt(m[0], 8));
-          j += 1 + m[0].length;
-        } else if (e === '\n') {
-          j += 2; // a backslash at a line end continues the literal
-        } else {
-          v += `\\${e}`; // Python keeps an unknown escape as written
-          j += 2;
-        }
-      }
-      if (!closed) return undefined;
-      out += JSON.stringify(v);
-      i = j + 1;
+      // A string literal, quoted by c (adjacent ones are one string, as Python joins them): decoded, then written as JSON.
+      const str = pyStringRun(raw, i);
+      if (!str) return undefined;
+      out += JSON.stringify(str.v);
+      i = str.end;
       continue;
     }
     if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f) {
@@ -873,8 +828,24 @@ export function pythonLiteral(raw: string): unknown {
       i += m[0].length;
       continue;
     }
-    if (c === 0x28) out += '['; // a tuple
-    else if (c === 0x29) out += ']';
+    if (c === 0x28) {
+      // pprint wraps a long string as adjacent literals in parentheses, ('…'\n '…'): one string.
+      // Anything else in parentheses is a tuple (a one-element one has its comma: ('a',)).
+      const k = skipPyWs(raw, i + 1);
+      const q = raw.charCodeAt(k);
+      if (q === 0x27 || q === 0x22) {
+        const str = pyStringRun(raw, k);
+        if (str) {
+          const after = skipPyWs(raw, str.end);
+          if (raw.charCodeAt(after) === 0x29) {
+            out += JSON.stringify(str.v);
+            i = after + 1;
+            continue;
+          }
+        }
+      }
+      out += '[';
+    } else if (c === 0x29) out += ']';
     else out += raw[i];
     i++;
   }
@@ -883,6 +854,80 @@ export function pythonLiteral(raw: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+function skipPyWs(raw: string, i: number): number {
+  while (i < raw.length) {
+    const c = raw.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+    i++;
+  }
+  return i;
+}
+
+/** The Python string literals from the one at `at` on that whitespace alone separates ('a' 'b' is 'ab'), decoded, and where they end. */
+function pyStringRun(raw: string, at: number): { v: string; end: number } | undefined {
+  const first = pyString(raw, at);
+  if (!first) return undefined;
+  let { v, end } = first;
+  for (;;) {
+    const k = skipPyWs(raw, end);
+    const q = raw.charCodeAt(k);
+    if (q !== 0x27 && q !== 0x22) return { v, end };
+    const next = pyString(raw, k);
+    if (!next) return undefined;
+    v += next.v;
+    end = next.end;
+  }
+}
+
+/** One Python string literal quoted by the character at `at`, decoded, and the index after its closing quote; undefined when it is not one. */
+function pyString(raw: string, at: number): { v: string; end: number } | undefined {
+  const n = raw.length;
+  const c = raw.charCodeAt(at);
+  let v = '';
+  let j = at + 1;
+  while (j < n) {
+    const d = raw.charCodeAt(j);
+    if (d === c) return { v, end: j + 1 };
+    if (d === 0x0a) return undefined; // a Python string literal does not span lines
+    if (d !== 0x5c) {
+      let k = j + 1;
+      while (k < n) {
+        const e = raw.charCodeAt(k);
+        if (e === c || e === 0x5c || e === 0x0a) break;
+        k++;
+      }
+      v += raw.slice(j, k);
+      j = k;
+      continue;
+    }
+    const e = raw[j + 1];
+    if (e === undefined) return undefined;
+    const simple = PY_ESCAPES[e];
+    if (simple !== undefined) {
+      v += simple;
+      j += 2;
+    } else if (e === 'x' || e === 'u' || e === 'U') {
+      const len = e === 'x' ? 2 : e === 'u' ? 4 : 8;
+      const hex = raw.slice(j + 2, j + 2 + len);
+      if (hex.length !== len || !HEX.test(hex)) return undefined;
+      const cp = parseInt(hex, 16);
+      if (cp > 0x10ffff) return undefined;
+      v += String.fromCodePoint(cp);
+      j += 2 + len;
+    } else if (e >= '0' && e <= '7') {
+      const m = /^[0-7]{1,3}/.exec(raw.slice(j + 1, j + 4))!;
+      v += String.fromCharCode(parseInt(m[0], 8));
+      j += 1 + m[0].length;
+    } else if (e === '\n') {
+      j += 2; // a backslash at a line end continues the literal
+    } else {
+      v += `\\${e}`; // Python keeps an unknown escape as written
+      j += 2;
+    }
+  }
+  return undefined;
 }
 
 const HEX = /^[0-9a-fA-F]+$/;

@@ -65,6 +65,8 @@ export class WrapperMembers {
   private lastKey = '';
   private depth = 0;
   private inString = false;
+  /** The quote that closes the current key or string: '"', or "'" in a wrapper written as a Python literal (str(dict), pprint). */
+  private quote = 34;
   /** Raw line breaks inside the current value's strings (read on, as json.loads(strict=False) does, up to MAX_RAW_LFS). */
   private rawLfs = 0;
   private escape = false;
@@ -106,8 +108,9 @@ export class WrapperMembers {
         case St.KeyOrClose:
         case St.Key:
           if (isWs(c)) continue;
-          if (c === 34) {
+          if (c === 34 || c === 39) {
             this.st = St.InKey;
+            this.quote = c;
             this.key = [];
             this.keyEscape = false;
             continue;
@@ -122,8 +125,8 @@ export class WrapperMembers {
           if (this.keyEscape) this.keyEscape = false;
           else if (c === 92) this.keyEscape = true;
           else if (c === 10) return { found: 'broken', at: i, detail: 'a member name is not closed on its line' };
-          else if (c === 34) {
-            this.lastKey = unescapeKey(this.key.join(''));
+          else if (c === this.quote) {
+            this.lastKey = unescapeKey(this.key.join(''), c);
             if (this.recordFields.has(this.lastKey)) this.record = true;
             this.st = St.Colon;
             continue;
@@ -151,10 +154,11 @@ export class WrapperMembers {
             this.captured = 0;
           }
           this.st = St.InValue;
-          this.inString = c === 34;
+          this.inString = c === 34 || c === 39;
+          this.quote = c;
           this.rawLfs = 0;
           this.escape = false;
-          this.depth = c === 91 || c === 123 ? 1 : 0;
+          this.depth = c === 91 || c === 123 || c === 40 ? 1 : 0;
           this.scalar = !this.inString && this.depth === 0;
           if (this.scalar && (c === 44 || c === 125)) return { found: 'broken', at: i, detail: 'a member has no value' };
           continue;
@@ -184,7 +188,7 @@ export class WrapperMembers {
               this.escape = false;
               continue;
             }
-            const q = s.indexOf('"', i);
+            const q = s.indexOf(this.quote === 39 ? "'" : '"', i);
             const b = s.indexOf('\\', i);
             const l = s.indexOf('\n', i);
             let j = n;
@@ -215,9 +219,12 @@ export class WrapperMembers {
             }
             continue;
           }
-          if (c === 34) this.inString = true;
-          else if (c === 91 || c === 123) this.depth++;
-          else if (c === 93 || c === 125) {
+          // Outside strings JSON has no ' and no parentheses: they are a Python literal's strings and tuples.
+          if (c === 34 || c === 39) {
+            this.inString = true;
+            this.quote = c;
+          } else if (c === 91 || c === 123 || c === 40) this.depth++;
+          else if (c === 93 || c === 125 || c === 41) {
             if (--this.depth === 0) {
               this.st = St.CommaOrClose;
               if (this.capture) this.endCapture(s.slice(this.captureFrom, i + 1));
@@ -265,8 +272,9 @@ export class WrapperMembers {
 /** The longest "columns" member text kept (a real table names a handful of columns). */
 const MAX_COLUMNS_CHARS = 1 << 16;
 
-function unescapeKey(raw: string): string {
+function unescapeKey(raw: string, quote = 34): string {
   if (raw.indexOf('\\') < 0) return raw;
+  if (quote === 39) return ''; // a Python key with escapes names no records member
   try {
     return JSON.parse(`"${raw}"`) as string;
   } catch {

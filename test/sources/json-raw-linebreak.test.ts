@@ -173,6 +173,43 @@ describe('records written as Python literals (str(dict), repr, pprint)', () => {
     }
   });
 
+  it('reads a pprint of long texts, which pprint writes as adjacent literals', async () => {
+    // Real answers are hundreds of characters: pprint breaks each into ('…'\n '…') at its width.
+    const long = records.map((r, k) => ({
+      ...r,
+      output: `${'多喝水 注意休息\n'.repeat(12 + k)}必要时复诊。`,
+      instruction: `${r.instruction}${'症状持续 '.repeat(20)}`,
+      history: r.history.map(([q, a]) => [`${q}${' 还有点咳嗽'.repeat(15)}`, a]),
+    }));
+    const want = await importText(importCmtMedQa, long.map((r) => JSON.stringify(r)).join('\n'), 'p.json');
+    const text = execFileSync('python3', ['-c', 'import json,sys,pprint\npprint.pprint(json.loads(sys.stdin.read()), width=80)'], { input: JSON.stringify(long), encoding: 'utf8' });
+    // the splits the reader must join: adjacent literals (in parentheses when the string is an item of the top-level container)
+    expect(text).toMatch(/'\n\s+'/);
+    for (const chunk of [1 << 16, 7]) {
+      const got = await importText(importCmtMedQa, text, 'p.json', chunk);
+      expect(kinds(got.items)).toEqual(['dialogue', 'dialogue', 'dialogue']);
+      expect(got.dialogues).toEqual(want.dialogues);
+    }
+    expect(pythonLiteral("['a' 'b', ('c'\n 'd'), ('e',), ('f', 'g')]")).toEqual(['ab', 'cd', ['e'], ['f', 'g']]);
+  });
+
+  it('reads a wrapper object written as a Python literal ({\'data\': [...]}, a dict of splits) as its records', async () => {
+    const want = await importText(importCmtMedQa, records.map((r) => JSON.stringify(r)).join('\n'), 'p.json');
+    const layouts = {
+      str: py("print(str({'version': '1.0', 'shape': (3, 5), 'data': recs, 'note': \"it's\"}))"),
+      // (sort_dicts=False: pprint would put test before train, and the records read in file order)
+      pprint: py("pprint.pprint({'meta': {'n': 3, 'ok': True}, 'train': recs[:2], 'test': recs[2:]}, width=60, sort_dicts=False)"),
+    };
+    expect(layouts.str).toContain("'data': [{");
+    for (const [name, text] of Object.entries(layouts)) {
+      for (const chunk of [1 << 16, 5]) {
+        const got = await importText(importCmtMedQa, text, 'p.json', chunk);
+        expect([name, kinds(got.items)]).toEqual([name, ['dialogue', 'dialogue', 'dialogue']]);
+        expect(got.dialogues.map((d) => d.turns)).toEqual(want.dialogues.map((d) => d.turns));
+      }
+    }
+  });
+
   it('reads True, False, None, tuples and escapes as Python does, and nothing that is no literal', () => {
     expect(pythonLiteral("{'a': True, 'b': (1, 2,), 'c': None, 'd': '\\x41\\u4e2d\\U0001F600\\101\\q', 'e': float('nan')}")).toBeUndefined();
     expect(pythonLiteral("{'a': True, 'b': (1, 2,), 'c': None, 'd': '\\x41\\u4e2d\\U0001F600\\101\\q', 'e': nan}")).toEqual({ a: true, b: [1, 2], c: null, d: 'A中😀A\\q', e: null });
