@@ -19,6 +19,18 @@ describe('ask-form prompts of the Q&A sites behind Huatuo and Toyhom', () => {
     expect(clean('宝宝便便很硬拉得费劲想得到怎样的帮助').text).toBe('宝宝便便很硬拉得费劲');
   });
 
+  it('removes a prompt the dump cut at its length limit, only at the very end of the question', () => {
+    const r = clean('两个月的宝宝肚子老是咕噜咕噜叫怎么回事想得到怎样的帮');
+    expect(r.text).toBe('两个月的宝宝肚子老是咕噜咕噜叫怎么回事');
+    expect(r.templateHits).toEqual({ 'askform.cut_prompt': 1 });
+    expect(clean('喝酒后第二天就拉肚子是怎么回事？想得到').text).toBe('喝酒后第二天就拉肚子是怎么回事？');
+    expect(clean('白细胞偏高病情描述（发病时间、主要症状等').text).toBe('白细胞偏高');
+    expect(clean('左肺小结节，随诊观察。：需要医生帮助提').text).toBe('左肺小结节，随诊观察。：');
+    // elsewhere the same words are the patient's own
+    expect(clean('我想得到怎样的治疗效果，要多久').text).toBe('我想得到怎样的治疗效果，要多久');
+    expect(clean('想得到医生的建议，孩子咳嗽一周').text).toBe('想得到医生的建议，孩子咳嗽一周');
+  });
+
   it('removes the answer footer that repeats the question', () => {
     const r = clean('多喝水，按时吃药。以上是对“嗓子疼吃什么药好？”这个问题的建议，希望对您有帮助，祝您健康！');
     expect(r.text).toBe('多喝水，按时吃药。');
