@@ -13,7 +13,7 @@
  * the item, and its batch completes without it. Nothing is dropped and the run still finalises.
  */
 import path from 'node:path';
-import { Worker, type Job, type Queue } from 'bullmq';
+import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { KgConfig } from '../../../schemas/pipeline.js';
@@ -238,7 +238,7 @@ export class WorkerService {
     // Shard jobs of the finish step: by the workers that serve the last stage.
     if (this.stages.includes(record.stages[record.stages.length - 1])) served.push('shard');
     for (const stage of served) {
-      const w = new Worker(keys.queue(stage), (job: Job) => (stage === 'import' ? this.importUnit(run, job) : stage === 'shard' ? runShardTask(job.data as ShardTask) : this.process(run, stage, job)), {
+      const w = new Worker(keys.queue(stage), (job: Job, token?: string) => (stage === 'import' ? this.importUnit(run, job, token) : stage === 'shard' ? runShardTask(job.data as ShardTask) : this.process(run, stage, job)), {
         connection,
         prefix: this.prefix,
         name: this.opts.name ?? `cmtmedqa-${process.pid}`,
@@ -319,7 +319,7 @@ export class WorkerService {
    * stage queues already hold record.maxInFlight batches (so Redis holds a bounded window of items). A rerun (stall, retry) re-adds the
    * same job ids, which is a no-op for the batches already there.
    */
-  private async importUnit(run: AttachedRun, job: Job): Promise<unknown> {
+  private async importUnit(run: AttachedRun, job: Job, token?: string): Promise<unknown> {
     const u = validate(ImportUnit, job.data, `import job ${job.id} of run ${run.runId}`);
     const { config, baseDir } = run.pipeline;
     const first = run.record.stages[0];
@@ -337,6 +337,13 @@ export class WorkerService {
           queued += (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0);
         }
         if (queued < max) break;
+        if (this.closing || !this.attached.has(run.runId)) {
+          // Stopping (SIGINT, SIGTERM, the run detached): no stage worker will make room, so waiting
+          // would hold the close forever. The unit goes back to the queue without using an attempt;
+          // its batches already added keep their job ids, so a resumed run re-adds only the rest.
+          await job.moveToDelayed(Date.now() + 1000, token);
+          throw new DelayedError();
+        }
         const w = performance.now();
         await new Promise((r) => setTimeout(r, 20));
         waited += performance.now() - w;
