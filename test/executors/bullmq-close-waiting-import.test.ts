@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { RunKeys } from '../../src/executors/bullmq/keys.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { WorkerService } from '../../src/executors/bullmq/worker.js';
 import type { RunResult } from '../../src/executors/local.js';
@@ -54,6 +56,34 @@ describe('BullMQ: closing a worker whose import job waits for queue room', () =>
     } finally {
       await first.close(true);
       await second?.close(false);
+    }
+  }, 120_000);
+});
+
+describe('BullMQ: a refused run leaves the run it collided with as it was', () => {
+  let url: string;
+  const prefix = testPrefix('refused');
+
+  beforeAll(() => {
+    url = ensureRedis();
+  });
+  afterAll(async () => {
+    await dropPrefix(url, prefix);
+  });
+
+  it('another config under a finished run id is refused, and that run stays finalised', async () => {
+    const runId = 'refused-run-id';
+    const opts = { redisUrl: url, prefix, runId, keepRun: true };
+    await runBull(pipelineFile(DEMO, { executor: { batchSize: 4 } }), tmpDir('cmt-refused-'), opts);
+    const other = runBull(pipelineFile(DEMO, { executor: { batchSize: 4 }, shard: { ranks: 3 } }), tmpDir('cmt-refused-'), opts);
+    await expect(other).rejects.toThrow(/belongs to another pipeline config/);
+    const client = new Redis(url, { maxRetriesPerRequest: 1 });
+    try {
+      // Before the fix the refusal wrote state "failed" and its own error into the finished run's record.
+      expect(await client.hget(new RunKeys(prefix, runId).record, 'state')).toBe('finalised');
+      expect(await client.hget(new RunKeys(prefix, runId).record, 'error')).toBeNull();
+    } finally {
+      client.disconnect();
     }
   }, 120_000);
 });

@@ -173,6 +173,8 @@ function bullmqExecutor(opts: BullmqRunOptions, c: Ctx): Executor {
   let finaliseWorker: Worker | undefined;
   let watchdog: Promise<void> | undefined;
   let feeder: ResultFeeder | undefined;
+  /** This coordinator wrote the run record: only then may a failure mark the run failed (a refused run, e.g. another config under the same run id or a locked output, leaves the record as it was). */
+  let registered = false;
   return {
     name: 'bullmq',
     // Shard jobs of the finish step go to the workers (src/executors/bullmq/shard-jobs.ts).
@@ -194,6 +196,7 @@ function bullmqExecutor(opts: BullmqRunOptions, c: Ctx): Executor {
       const queue = (s: QueueStage) => queues.get(s)!;
 
       const resumed = await prepareRecord(c, store, record, queues);
+      registered = true;
       log.info({ runId: keys.runId, resumed, stages: chain }, 'bullmq run started');
 
       const feed = new ResultFeeder(store, fin, log);
@@ -266,7 +269,7 @@ function bullmqExecutor(opts: BullmqRunOptions, c: Ctx): Executor {
         .exec();
     },
     async close(failure) {
-      if (failure !== undefined) {
+      if (failure !== undefined && registered) {
         // Kept for a resume (same pipeline, or --run-id): queues, results and record stay; workers let go.
         await client
           .multi()
