@@ -26,7 +26,7 @@ export function addBullmqRunOptions(cmd: Command): Command {
     .option('--workers <n>', 'bullmq: stage workers this command starts for its run (default 1; `cmtmedqa worker`s elsewhere join anyway)', positiveInt('--workers'))
     .option('--no-local-worker', 'bullmq: start no worker here, rely on `cmtmedqa worker` processes (same as --workers 0)')
     .option('--worker-mode <mode>', 'bullmq: inprocess (default) or child (one process per worker, uses more cores)')
-    .option('--redis <url>', 'bullmq: Redis URL (default: REDIS_URL, else redis://127.0.0.1:6390)')
+    .option('--redis <url>', 'bullmq: Redis URL, redis://HOST:PORT[/DB] (default: REDIS_URL, else the one scripts/redis.sh started, else redis://127.0.0.1:6390)')
     .option('--prefix <prefix>', 'bullmq: key prefix of the queues', DEFAULT_PREFIX)
     .option('--keep-run', 'bullmq: keep the run\'s queues and results in Redis after it finished (for status and the dashboard)');
 }

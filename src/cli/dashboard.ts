@@ -21,7 +21,7 @@ export function registerDashboardCommand(program: Command): void {
       return n;
     }, 3030)
     .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--redis <url>', 'Redis URL (default: REDIS_URL, else redis://127.0.0.1:6390)')
+    .option('--redis <url>', 'Redis URL, redis://HOST:PORT[/DB] (default: REDIS_URL, else the one scripts/redis.sh started, else redis://127.0.0.1:6390)')
     .option('--prefix <prefix>', 'key prefix of the queues', DEFAULT_PREFIX)
     .option('--out <dir...>', 'output directories (or folders of them) whose rejects /rejects shows', ['out'])
     .option('--allow-actions', "let Bull Board retry, promote, clean and delete jobs (off: read-only)")

@@ -47,7 +47,7 @@ export function registerScheduleCommand(program: Command): void {
     .description('schedule pipelines (their `schedule: {cron, tz}`) as BullMQ job schedulers; --remove, --list')
     .option('--remove', 'remove the schedulers of these pipelines (a YAML, or a pipeline name as --list shows it)')
     .option('--list', 'list the schedulers')
-    .option('--redis <url>', 'Redis URL (default: REDIS_URL, else redis://127.0.0.1:6390)')
+    .option('--redis <url>', 'Redis URL, redis://HOST:PORT[/DB] (default: REDIS_URL, else the one scripts/redis.sh started, else redis://127.0.0.1:6390)')
     .option('--prefix <prefix>', 'key prefix of the queues', DEFAULT_PREFIX)
     .action(async (files: string[], o: { remove?: boolean; list?: boolean; redis?: string; prefix: string }) => {
       const conn = { redisUrl: redisUrl(o.redis), prefix: o.prefix };

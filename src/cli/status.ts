@@ -29,7 +29,7 @@ export function registerStatusCommand(program: Command): void {
   program
     .command('status [run]')
     .description('show a BullMQ run: per-stage waiting/active/completed/failed/delayed jobs and whether finalise is done (no run: list runs)')
-    .option('--redis <url>', 'Redis URL (default: REDIS_URL, else redis://127.0.0.1:6390)')
+    .option('--redis <url>', 'Redis URL, redis://HOST:PORT[/DB] (default: REDIS_URL, else the one scripts/redis.sh started, else redis://127.0.0.1:6390)')
     .option('--prefix <prefix>', 'key prefix of the queues', DEFAULT_PREFIX)
     .option('--json', 'print JSON')
     .option('--remove', 'forget an abandoned run: delete its queues, results and record')

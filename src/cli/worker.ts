@@ -45,7 +45,7 @@ export function registerWorkerCommand(program: Command, hooks?: StageHooks): voi
     .description('process BullMQ stage jobs (normalise, split, validate) for any run; --scheduler also runs scheduled pipelines')
     .option('--stages <list>', `comma-separated stages to serve, or none (${STAGES.join(',')})`, STAGES.join(','))
     .option('--concurrency <n>', 'jobs in parallel per stage (default: the run\'s executor.concurrency)', positiveInt('--concurrency'))
-    .option('--redis <url>', 'Redis URL (default: REDIS_URL, else redis://127.0.0.1:6390)')
+    .option('--redis <url>', 'Redis URL, redis://HOST:PORT[/DB] (default: REDIS_URL, else the one scripts/redis.sh started, else redis://127.0.0.1:6390)')
     .option('--prefix <prefix>', 'key prefix of the queues', DEFAULT_PREFIX)
     .option('--run <id>', 'serve only this run')
     .option('--exit-when-done', 'with --run: exit once that run is finalised')

@@ -5,7 +5,7 @@
  * with CMT_REDIS_UNREACHABLE and a message that says how to start Redis.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis, type RedisOptions } from 'ioredis';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { Logger } from '../../core/logger.js';
@@ -13,15 +13,18 @@ import { CmtError } from '../../core/errors.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6390';
 
-/** Written by `scripts/redis.sh start` (the port it picked), removed by `stop`. */
-export const REDIS_URL_FILE = path.join('.cache', 'services', 'redis', 'redis.url');
+/**
+ * Written by `scripts/redis.sh start` (the port it picked) into the checkout it belongs to, removed
+ * by `stop`; found from the package, so the CLI run from another directory still finds it.
+ */
+export const REDIS_URL_FILE = fileURLToPath(new URL('../../../../.cache/services/redis/redis.url', import.meta.url));
 
 /**
  * The Redis to talk to: --redis, else REDIS_URL, else the server scripts/redis.sh started for this
  * checkout (it picks another port when 6390 is busy and writes its URL to REDIS_URL_FILE), else 6390.
  */
 export function redisUrl(explicit?: string): string {
-  if (explicit ?? process.env.REDIS_URL) return (explicit ?? process.env.REDIS_URL)!;
+  if (explicit ?? process.env.REDIS_URL) return checkedRedisUrl((explicit ?? process.env.REDIS_URL)!, explicit ? '--redis' : 'REDIS_URL');
   try {
     const url = readFileSync(REDIS_URL_FILE, 'utf8').trim();
     if (/^rediss?:\/\//.test(url)) return url;
@@ -29,6 +32,35 @@ export function redisUrl(explicit?: string): string {
     // no server started by the script here
   }
   return DEFAULT_REDIS_URL;
+}
+
+/**
+ * `url` when it is a Redis URL (redis:// or rediss://, a numeric port, an optional /<database
+ * number>), else CMT_USAGE naming where it came from: a typo must not surface as a stack trace or
+ * as "cannot reach Redis".
+ */
+export function checkedRedisUrl(url: string, from: string): string {
+  const bad = (why: string) => new CmtError('CMT_USAGE', `${from} ${JSON.stringify(url)} is not a Redis URL (${why}); write it as redis://HOST:PORT[/DB], e.g. ${DEFAULT_REDIS_URL}`, { url });
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw bad('it has no scheme: start it with redis://');
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw bad('it does not parse as a URL: check the host and that the port is a number');
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw bad(`the scheme is ${u.protocol.replace(/:$/, '')}, not redis or rediss`);
+  if (!/^(?:\/(?:\d{1,5})?)?$/.test(u.pathname)) throw bad(`the path ${u.pathname} is not a database number`);
+  return url;
+}
+
+/** The database number a Redis URL names (/N), 0 when none. */
+function databaseOf(url: string): number {
+  try {
+    const m = /^\/(\d+)$/.exec(new URL(url).pathname);
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** ioredis options shared by our clients and BullMQ's: retry forever, never drop a queued command. */
@@ -69,7 +101,6 @@ export async function connectOrFail(client: Redis, url: string, timeoutMs = 5000
     });
     await Promise.race([ready, timeout]);
     ready.catch(() => {});
-    return client;
   } catch (e) {
     client.disconnect();
     const why = lastError instanceof Error ? lastError.message : e instanceof Error ? e.message : String(e);
@@ -81,6 +112,18 @@ export async function connectOrFail(client: Redis, url: string, timeoutMs = 5000
     // does not print "Unhandled error event" while Redis restarts.
     if (client.listenerCount('error') === 0) client.on('error', () => {});
   }
+  // ioredis selects the URL's database on connect and, when the server has no such database, only
+  // emits an error and goes on in database 0: another run's keys. Ask again and refuse.
+  const db = databaseOf(url);
+  if (db > 0) {
+    try {
+      await client.select(db);
+    } catch (e) {
+      client.disconnect();
+      throw new CmtError('CMT_USAGE', `Redis at ${url} has no database ${db} (${e instanceof Error ? e.message : String(e)}); use a database number below the server's "databases" setting (16 by default)`, { url }, { cause: e });
+    }
+  }
+  return client;
 }
 
 /** createClient + connectOrFail. */
