@@ -71,11 +71,15 @@ export function registerWorkerCommand(program: Command, hooks?: StageHooks): voi
         })();
         return stopping;
       };
+      // Only a second *signal* forces: the coordinator's SIGTERM to a --exit-when-done child that
+      // is already closing because its run is done is a first signal, not an impatient operator.
+      let signalled = false;
       const onSignal = (sig: NodeJS.Signals) => {
-        if (stopping) {
+        if (signalled) {
           logger.warn({ signal: sig }, 'second signal: exiting now; held jobs return to the queue when their locks expire');
           process.exit(130);
         }
+        signalled = true;
         logger.info({ signal: sig }, 'finishing jobs in flight, then exiting (send the signal again to force)');
         void stop(false).then(() => process.exit(0));
       };
