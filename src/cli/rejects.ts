@@ -302,7 +302,9 @@ export function registerRejectCommands(program: Command): void {
       const left = Object.entries(s.notRequeueableByStage).map(([stage, n]) => `${n} ${stage} (${NOT_REQUEUEABLE[stage] ?? 'no dialogue or record in its input'})`);
       console.log(`wrote ${s.written} dialogue(s) to ${o.to}${s.notRequeueable ? `; ${s.notRequeueable} reject(s) not requeued: ${left.join(', ')}` : ''}`);
       for (const [k, v] of Object.entries(s.byReason)) console.log(`  ${String(v).padStart(8)}  ${k}`);
-      console.log(`next: add  - { format: requeue, path: ${o.to} }  to a pipeline's sources and run it`);
+      if (s.written > 0) console.log(`next: add  - { format: requeue, path: ${o.to} }  to a pipeline's sources and run it`);
+      else if (s.notRequeueable > 0) console.log('next: nothing to run again from here: act on the rejects as said above');
+      else console.log(`next: no reject matches these filters; \`cmtmedqa rejects stats ${outDir}\` lists the reasons and stages there are`);
     });
 
   filters(cmd.command('stats <outDir>').description('counts by reason, stage and source'))

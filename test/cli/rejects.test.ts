@@ -131,6 +131,15 @@ describe('inspecting and re-queueing rejects', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`${imports + tails} reject(s) not requeued: ${imports} import (raw text: fix the source file and run it again), ${tails} split (`);
     expect(r.stdout).not.toContain(`${imports + tails} import-level`);
+    // Only split tails asked for: nothing is written, so there is nothing to add to a pipeline.
+    const onlyTails = spawnSync(process.execPath, [cli, 'rejects', 'requeue', res.outDir, '--to', to, '--reason', 'split.pleasantry_only'], { encoding: 'utf8' });
+    expect(onlyTails.status).toBe(0);
+    expect(onlyTails.stdout).toContain(`wrote 0 dialogue(s) to ${to}; ${tails} reject(s) not requeued`);
+    expect(onlyTails.stdout).not.toContain("to a pipeline's sources");
+    expect(onlyTails.stdout).toContain('next: nothing to run again from here');
+    const none = spawnSync(process.execPath, [cli, 'rejects', 'requeue', res.outDir, '--to', to, '--source', 'no-such-source'], { encoding: 'utf8' });
+    expect([none.status, none.stdout]).toEqual([0, expect.stringContaining('next: no reject matches these filters')]);
+    expect(none.stdout).not.toContain("to a pipeline's sources");
   });
 
   it('refuses a --limit that is not a whole number and an empty id, with exit 2', async () => {
