@@ -1,7 +1,6 @@
 /**
- * Splits decoded text chunks into lines (LF or CRLF; or CR alone in a file whose first
- * LINE_END_SNIFF_CHARS hold CRs and no LF at all: classic Mac and old Excel-for-Mac saves),
- * streaming: only the unfinished last line of a chunk is held over. After iteration, `terminated`
+ * Splits decoded text chunks into lines (LF, CRLF or a lone CR, mixed as they come: classic Mac
+ * saves, a CR-only consultation pasted into an LF file), streaming: only the unfinished last line of a chunk is held over. After iteration, `terminated`
  * says whether the input ended with a newline — an input cut mid-line is how a truncated
  * line/block file shows itself.
  * A line longer than MAX_UNIT_CHARS is cut one character past it (the importers reject its block).
@@ -42,33 +41,8 @@ export class BoundedBlock {
   }
 }
 
-/** How much text decides a file's line end when no LF comes first. */
+/** How much text decides a CSV file's record end when no LF comes first (csv.ts). */
 export const LINE_END_SNIFF_CHARS = 64 * 1024;
-
-/**
- * Decides a file's line end from its first text: '\n' (LF or CRLF; a lone CR is then text) as
- * soon as an LF appears, '\r' when LINE_END_SNIFF_CHARS (or the whole input) passed holding CRs
- * and no LF ('\n' when it held neither). One stray CR before the first LF does not turn an LF file into a CR file. Each
- * chunk is looked at once (held-over text is not scanned again).
- */
-export class LineEndSniffer {
-  private seen = 0;
-  private sawCr = false;
-
-  /** The line end once decided by the text fed so far, else undefined. */
-  feed(chunk: string): '\n' | '\r' | undefined {
-    if (chunk.indexOf('\n') >= 0) return '\n';
-    if (!this.sawCr && chunk.indexOf('\r') >= 0) this.sawCr = true;
-    this.seen += chunk.length;
-    if (this.seen < LINE_END_SNIFF_CHARS) return undefined;
-    return this.sawCr ? '\r' : '\n'; // neither: one long line so far, LF is the default
-  }
-
-  /** The line end at the end of the input (no LF anywhere): '\r' if it held a CR. */
-  end(): '\n' | '\r' {
-    return this.sawCr ? '\r' : '\n';
-  }
-}
 
 export class LineReader implements AsyncIterable<string[]> {
   /** True once the input is exhausted, when its last character was a newline (or it was empty). */
@@ -76,58 +50,60 @@ export class LineReader implements AsyncIterable<string[]> {
 
   constructor(private readonly text: AsyncIterable<string>) {}
 
-  /** Yields the complete lines of each chunk as one batch (cheaper than one await per line). */
+  /**
+   * Yields the complete lines of each chunk as one batch (cheaper than one await per line). Line
+   * ends are universal, as Python's text files read them (the dumps were written and read that way):
+   * LF, CRLF and a lone CR each end a line, in any mix. A lone CR that was text in an LF file merged
+   * a consultation into the one before it (its `id=` line stayed inside the last turn).
+   */
   async *[Symbol.asyncIterator](): AsyncGenerator<string[]> {
     let carry = '';
-    /** The line end, once decided (LineEndSniffer). */
-    let eol: '\n' | '\r' | undefined;
-    const sniffer = new LineEndSniffer();
-    for await (let chunk of this.text) {
-      if (chunk.length === 0) continue;
-      if (eol === undefined) {
-        eol = sniffer.feed(chunk);
-        if (eol === undefined) {
-          carry += chunk;
-          continue;
-        }
-        chunk = carry + chunk;
-        carry = '';
-      }
+    /** The previous chunk ended in CR: held back until we know whether an LF follows. */
+    let crPending = false;
+    const lines = (chunk: string, last: boolean): string[] => {
+      if (crPending) chunk = '\r' + chunk;
+      crPending = !last && chunk.length > 0 && chunk.charCodeAt(chunk.length - 1) === 13;
+      if (crPending) chunk = chunk.slice(0, -1);
+      if (chunk.indexOf('\r') >= 0) chunk = chunk.replace(CR_ENDS, '\n');
       const batch: string[] = [];
       let start = 0;
-      let nl = chunk.indexOf(eol);
+      let nl = chunk.indexOf('\n');
       if (nl >= 0) {
-        batch.push(stripCr(carry.length > MAX_UNIT_CHARS ? carry : carry + chunk.slice(0, nl)));
+        batch.push(stripBom(carry.length > MAX_UNIT_CHARS ? carry : carry + chunk.slice(0, nl)));
         carry = '';
         start = nl + 1;
-        nl = chunk.indexOf(eol, start);
+        nl = chunk.indexOf('\n', start);
         while (nl >= 0) {
-          batch.push(stripCr(chunk.slice(start, nl)));
+          batch.push(stripBom(chunk.slice(start, nl)));
           start = nl + 1;
-          nl = chunk.indexOf(eol, start);
+          nl = chunk.indexOf('\n', start);
         }
       }
       // An over-long line is kept only to one character past MAX_UNIT_CHARS (see there).
       const room = MAX_UNIT_CHARS + 1 - carry.length;
       if (room > 0) carry += chunk.length - start > room ? chunk.slice(start, start + room) : chunk.slice(start);
-      this.terminated = carry.length === 0 && start >= chunk.length;
+      this.terminated = carry.length === 0 && start >= chunk.length && !crPending;
+      return batch;
+    };
+    for await (const chunk of this.text) {
+      if (chunk.length === 0) continue;
+      const batch = lines(chunk, false);
       if (batch.length) yield batch;
     }
-    if (eol === undefined && carry.length > 0) {
-      // Undecided to the end: a short input with no LF (its lines end in CR, or it is one line).
-      const lines = carry.split(sniffer.end());
-      const last = lines.pop()!;
-      if (lines.length) yield lines.map(stripCr);
-      this.terminated = last.length === 0;
-      if (last.length) yield [stripCr(last)];
-    } else if (carry.length > 0) {
+    if (crPending) {
+      const batch = lines('', true);
+      if (batch.length) yield batch;
+    }
+    if (carry.length > 0) {
       this.terminated = false;
-      yield [stripCr(carry)];
+      yield [stripBom(carry)];
     }
   }
 }
 
-function stripCr(line: string): string {
-  const s = line.length > 0 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
-  return s.length > 0 && s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s;
+/** CRLF or a lone CR: one line end each. */
+const CR_ENDS = /\r\n?/g;
+
+function stripBom(line: string): string {
+  return line.length > 0 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
 }

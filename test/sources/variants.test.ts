@@ -190,6 +190,25 @@ describe('line files with CR-only line ends', () => {
     expect(turnsOf(dialogues[1])).toEqual([['P', '脚扭了'], ['D', '冰敷']]);
   });
 
+  it('reads LF, CRLF and lone-CR line ends mixed in one file (a CR-only consultation pasted into an LF file) as Python does, in any chunking', async () => {
+    const one = (id: number, q: string, a: string) => `id=${id}\nhttps://www.haodf.com/x/${id}.htm\n\nDialogue\n病人：\n${q}\n医生：\n${a}\n\n`;
+    const lf = one(11, '咳嗽三天', '多喝水') + one(12, '尿频尿急', '按泌尿系感染治疗') + one(13, '头晕', '量血压');
+    const a = await importText(importMedDialog, lf, 'lf.txt');
+    expect(a.dialogues).toHaveLength(3);
+    const mixed = one(11, '咳嗽三天', '多喝水').replace(/\n/g, '\r\n') + one(12, '尿频尿急', '按泌尿系感染治疗').replace(/\n/g, '\r') + one(13, '头晕', '量血压');
+    for (const chunk of [1 << 16, 5, 1]) {
+      const b = await importText(importMedDialog, mixed, 'mixed.txt', chunk);
+      // Before: a lone CR in an LF file was text, so consultation 12 became a second visit of 11
+      // and its last turn ran on into `id=13`.
+      expect(kinds(b.items)).toEqual(['dialogue', 'dialogue', 'dialogue']);
+      expect(b.dialogues.map(turnsOf)).toEqual(a.dialogues.map(turnsOf));
+    }
+    const het = 'id\t1\tdepartment\t内科\tdisease\t感冒\nP\t我感冒了\t0\nD\t多喝水\t1\nSUM1\t感冒\n\rid\t2\tdepartment\t外科\tdisease\t扭伤\rP\t脚扭了\t0\r\nD\t冰敷\t1\rSUM1\t扭伤\n';
+    const h = await importText(importHetmc, het, 'mixed.dialog', 3);
+    expect(kinds(h.items)).toEqual(['dialogue', 'dialogue']);
+    expect(turnsOf(h.dialogues[1])).toEqual([['P', '脚扭了'], ['D', '冰敷']]);
+  });
+
   it('keeps reading an LF file by LF when a stray CR comes before its first line end', async () => {
     const lf = 'id=2\r \nhttps://www.haodf.com/x/2.htm\n\nDialogue\n病人：\n咳嗽\n医生：\n多喝水\n\nid=3\n\nDialogue\n病人：\n发烧\n医生：\n量体温\n\n';
     const { dialogues } = await importText(importMedDialog, lf, 'stray.txt', 3);
