@@ -89,11 +89,23 @@ const ENTITIES: Record<string, string> = {
  * surrogates (half an astral character, from a writer that cut a string between the two UTF-16 units
  * of an emoji, or a `\ud83d` escape without its pair: no character, and a UTF-8 encoder refuses it,
  * so a trainer's tokenizer would fail on the record). With the u flag the class matches only
- * unpaired surrogates; a paired one is one astral code point.
+ * unpaired surrogates; a paired one is one astral code point. An ESC goes with the terminal escape
+ * it starts (`\x1b[31m` colours from a log or console copy, `\x1b]…\x07` titles), so no `[31m`
+ * is left behind.
  */
-const INVISIBLE = /[\u0000-\u0008\u000E-\u001F\u007F-\u009F\u00AD\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\uD800-\uDFFF\u{E0000}-\u{E007F}]/gu;
-/** An allow-listed tag; its attributes stop at the next '<' so a run of unclosed `<b ` stays linear. */
-const HTML_TAG = /<\/?(?:br|p|div|span|img|a|b|i|strong|em|font|li|ul|ol|table|tr|td|h\d)\b[^<>]*>/gi;
+const INVISIBLE = /\u001B(?:\[[0-?]*[ -\/]*[@-~]|\][^\u0007\u001B]*(?:\u0007|\u001B\\)?)?|[\u0000-\u0008\u000E-\u001A\u001C-\u001F\u007F-\u009F\u00AD\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\uD800-\uDFFF\u{E0000}-\u{E007F}]/gu;
+/**
+ * Line and paragraph separators (U+2028/2029): line ends to a reader, but not to JSON, so a
+ * shard line holding one raw is two lines to Python's splitlines() and to many JSONL readers.
+ */
+const LINE_SEPARATORS = /[\u2028\u2029]/g;
+/**
+ * An allow-listed tag (those of pages and rich-text editors; a bare `<` in text, 血糖<6.1, is not
+ * one); its attributes stop at the next '<' so a run of unclosed `<b ` stays linear.
+ */
+const HTML_TAG = /<\/?(?:br|p|div|span|img|a|b|i|u|s|strong|em|font|li|ul|ol|dl|dt|dd|table|thead|tbody|tfoot|tr|td|th|h\d|hr|sup|sub|small|big|center|section|article|header|footer|nav|blockquote|pre|code|label|input|button|form|textarea|select|option|iframe|object|embed|svg|link|meta|noscript|wbr|ins|del|mark|figure|figcaption|html|head|body|title)\b[^<>]*>/gi;
+/** A script or style element, content and all (its text is code, never dialogue). */
+const HTML_CODE_ELEMENT = /<(script|style)\b[^<>]*>[^]*?<\/\1\s*>|<\/?(?:script|style)\b[^<>]*>/gi;
 const HTML_ENTITY = /&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z][a-z0-9]{1,9});/gi;
 /** Any CJK ideograph or full-width punctuation: context that calls for full-width punctuation. */
 const CJK = '\\u3000-\\u303F\\u3400-\\u4DBF\\u4E00-\\u9FFF\\uF900-\\uFAFF\\uFF01-\\uFF5E';
@@ -103,9 +115,27 @@ const PERIOD_AFTER_CJK = new RegExp(`([${CJK}])\\.(?!\\d)`, 'g');
 const CJK_CHAR = new RegExp(`[${CJK}]`);
 const FULL_MAP: Record<string, string> = { ',': '，', '?': '？', '!': '！', ';': '；', ':': '：' };
 
+/**
+ * Tags removed (a line break for block tags) and entities decoded, then again on what that made, up
+ * to three rounds: text that was escaped once (`&lt;br&gt;`, from an editor that escaped the HTML it
+ * stored) or twice (`&amp;nbsp;`) ends as clean as raw markup; before, it reached shards as tags.
+ */
 export function decodeHtml(s: string): string {
-  if (s.indexOf('<') === -1 && s.indexOf('&') === -1) return s;
-  return s.replace(HTML_TAG, (m) => (/^<\/?(br|p|div|li|tr)\b/i.test(m) ? '\n' : '')).replace(HTML_ENTITY, (m, e: string) => {
+  let t = s;
+  for (let round = 0; round < 3; round++) {
+    if (t.indexOf('<') === -1 && t.indexOf('&') === -1) return t;
+    const next = decodeHtmlOnce(t);
+    if (next === t) return t;
+    t = next;
+  }
+  return t;
+}
+
+function decodeHtmlOnce(s: string): string {
+  let t = s;
+  if (t.indexOf('<') !== -1) t = t.replace(HTML_CODE_ELEMENT, '').replace(HTML_TAG, (m) => (/^<\/?(br|p|div|li|tr|h\d|hr|dt|dd|blockquote|pre|table)\b/i.test(m) ? '\n' : ''));
+  if (t.indexOf('&') === -1) return t;
+  return t.replace(HTML_ENTITY, (m, e: string) => {
     if (e[0] === '#') {
       const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
       return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : m;
@@ -294,7 +324,7 @@ export interface TextOptions {
 
 /** Only the invisible/control/bidi/tag characters removed (for labels kept as written, such as cate1/cate2). */
 export function stripInvisible(s: string): string {
-  return s.replace(INVISIBLE, '');
+  return s.replace(INVISIBLE, '').replace(LINE_SEPARATORS, ' ');
 }
 
 /**
@@ -316,13 +346,20 @@ function maybeInvisible(c: number): boolean {
 const NFC_CLASS = new Uint8Array(0x10000);
 for (let c = 0; c < 0x10000; c++) NFC_CLASS[c] = (nfcStable(c) ? 0 : 1) | (maybeInvisible(c) ? 2 : 0);
 
-/** raw.normalize('NFC').replace(INVISIBLE, ''), with both skipped where one scan shows they change nothing. */
+/**
+ * raw.normalize('NFC').replace(INVISIBLE, ''), line separators made line ends, with all skipped
+ * where one scan shows they change nothing.
+ */
 export function nfcVisible(raw: string): string {
   const cls = NFC_CLASS;
   let invisible = 0;
   for (let i = 0; i < raw.length; i++) {
     const k = cls[raw.charCodeAt(i)];
-    if (k & 1) return raw.normalize('NFC').replace(INVISIBLE, '');
+    if (k & 1) {
+      // U+2028/2029 are not nfcStable, so only this path meets them.
+      const t = raw.normalize('NFC').replace(INVISIBLE, '');
+      return t.indexOf('\u2028') === -1 && t.indexOf('\u2029') === -1 ? t : t.replace(LINE_SEPARATORS, '\n');
+    }
     invisible |= k;
   }
   return invisible ? raw.replace(INVISIBLE, '') : raw;

@@ -92,12 +92,29 @@ describe('the rewritten patterns keep their meaning', () => {
     expect(decodeHtml('头痛<span class="x">三天</span>')).toBe('头痛三天');
     expect(decodeHtml('a < b <br/>c')).toBe('a < b \nc');
   });
+
+  it('text whose HTML was escaped once or twice ends as clean as raw markup; script and style go with their content', () => {
+    // Before: entities were decoded after tags were removed, so `&lt;b&gt;` reached shards as <b>.
+    expect(cleanText('您好&lt;br&gt;建议您&lt;b&gt;尽快&lt;/b&gt;复查&amp;nbsp;血常规', opts)).toBe('您好\n建议您尽快复查血常规');
+    expect(cleanText('多喝水&lt;img src=x onerror=alert(1)&gt;', opts)).toBe('多喝水');
+    expect(cleanText('休息&lt;script&gt;alert(1)&lt;/script&gt;为主<style>p{color:red}</style>', opts)).toBe('休息为主');
+    expect(cleanText('&amp;lt;p&amp;gt;注意饮食&amp;lt;/p&amp;gt;', opts)).toBe('注意饮食');
+    // what is not markup stays: comparisons and an escaped bare '<'
+    expect(cleanText('血糖&lt;6.1，血压<140/90', opts)).toBe('血糖<6.1，血压<140/90');
+  });
 });
 
 describe('control, bidi and tag characters', () => {
   it('are stripped: NUL, ESC, C0 and C1 controls, bidi embeddings/isolates/marks, U+061C, tag characters', () => {
     const hostile = '头\u0000痛\u001b[31m三\u0085天\u009b\u202e反\u2066转\u2069\u061c了\u200e\u200f\u{E0041}\u{E007F}吗';
-    expect(cleanText(hostile, opts)).toBe('头痛[31m三天反转了吗');
+    // An ESC goes with the terminal escape it starts: `[31m` used to stay in the text.
+    expect(cleanText(hostile, opts)).toBe('头痛三天反转了吗');
+    expect(cleanText('\u001b[1;31m注意\u001b[0m：多喝水\u001b]0;title\u0007，\u001b[K休息', opts)).toBe('注意：多喝水，休息');
+  });
+
+  it('makes U+2028/U+2029 line ends (raw in a shard line they split it for Python and JSONL readers)', () => {
+    expect(cleanText('头痛三天\u2028还有点发烧\u2029怎么办', opts)).toBe('头痛三天\n还有点发烧\n怎么办');
+    expect(cleanText('头痛&#x2028;三天', opts)).toBe('头痛\n三天');
   });
 
   it('strips lone surrogates (half an emoji, a \\ud83d escape without its pair) and keeps paired ones', () => {
