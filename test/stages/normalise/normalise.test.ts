@@ -54,6 +54,17 @@ describe('normalise text', () => {
     expect(cleanText('医生给您发来一个提醒：记得复查', { ...opts, templates: templatesFor('toyhom') })).toBe('医生给您发来一个提醒：记得复查');
   });
 
+  it('removes the haodf booking form\'s doctor (a full name) and its fill-in dates, and nothing around them', () => {
+    const hits: Record<string, number> = {};
+    const haodf = { ...opts, templates: templatesFor('meddialog'), templateHits: hits };
+    expect(cleanText('预约医生： 王某某\n疾病： 咳嗽\n过敏史： 无（2020-03-23填写）\n既往病史： 高血压（2020-3-3 填写）', haodf)).toBe('疾病：咳嗽\n过敏史：无\n既往病史：高血压');
+    expect(cleanText('多通风。\n预约医生：\n李某\n疾病：发热', haodf)).toBe('多通风。\n疾病：发热');
+    expect(cleanText('预约医生：\n疾病：发热', haodf)).toBe('疾病：发热');
+    expect(hits).toEqual({ 'haodf.booked_doctor': 3, 'haodf.filled_on': 2 });
+    // a doctor advising to book, and a date not in the form's brackets, stay
+    expect(cleanText('最好尽早预约医生，进行面诊。2020-03-23填写的表格收到了', haodf)).toBe('最好尽早预约医生，进行面诊。2020-03-23填写的表格收到了');
+  });
+
   it('drops a turn that only a template filled, and counts it', () => {
     const d = normalise([raw([['病人', '咳嗽三天怎么办'], ['医生', '感谢您的信任，病情资料我已详细阅读。'], ['医生', '多喝水']], { origin: { format: 'meddialog', file: 'x.txt', sourceId: '1', position: 1 } })], testContext());
     expect(d.out[0].turns).toEqual([{ role: 'patient', text: '咳嗽三天怎么办' }, { role: 'doctor', text: '多喝水' }]);
