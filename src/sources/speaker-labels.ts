@@ -7,10 +7,11 @@
  * of the turn it is in. Longer labels come first (患者家属 before 患者).
  */
 export const SPEAKER_LABELS = [
-  // the patient's side
-  '患者家属', '病人家属', '患者本人', '病人', '患者', '家属', '家长', 'Patient', 'patient',
-  // the doctor's side
-  '医生助理', '医生', '大夫', '医助', '助理', 'Doctor', 'doctor',
+  // the patient's side (traditional-script copies too: labels are read before trad→simp)
+  '患者家属', '病人家属', '患者家屬', '病人家屬', '患者本人', '病人', '患者', '病患', '家属', '家屬', '家长', '家長', 'Patient', 'patient',
+  // the doctor's side: 医师, 专家 and 醫生 open a turn as 医生 does (they were text, so a doctor's
+  // answer under 医师： stayed inside the patient's turn)
+  '医生助理', '醫生助理', '医生', '醫生', '医师', '醫師', '专家', '專家', '大夫', '医助', '醫助', '助理', 'Doctor', 'doctor',
   // neither: a turn of its own, rejected in normalise
   '护士', '客服', '系统',
 ];

@@ -58,6 +58,17 @@ describe('MedDialog: 护士 lines and byte-order marks', () => {
     ]);
   });
 
+  it('opens a doctor turn at 医师：, 专家： and the traditional 醫生：, and maps them to the doctor in normalise', async () => {
+    for (const label of ['医师', '专家', '醫生', '醫師']) {
+      const text = `id=3\nhttps://www.haodf.com/x/3.htm\n\nDialogue\n病人：\n发烧会传染吗？\n${label}：\n不是一旦发烧就会传染\n\n`;
+      const { dialogues } = await importText(importMedDialog, text, 'labels.txt');
+      // Before: the label line was text, so the doctor's answer ended up in the patient's turn.
+      expect(turnsOf(dialogues[0])).toEqual([['病人', '发烧会传染吗？'], [label, '不是一旦发烧就会传染']]);
+      const n = normaliseOne(dialogues[0], testContext());
+      expect('turns' in n && n.turns.map((t) => t.role)).toEqual(['patient', 'doctor']);
+    }
+  });
+
   it('rejects a dialogue with a nurse turn in normalise as normalise.unknown_speaker (staff is neither side)', async () => {
     const text = 'id=1\nhttps://www.haodf.com/x/1.htm\n\nDialogue\n病人：\n我咳嗽三天了\n护士：\n医生正在手术，请稍等\n医生：\n多喝水\n\n';
     const { dialogues } = await importText(importMedDialog, text, 'nurse.txt');

@@ -7,6 +7,9 @@ const ROLE_BY_LABEL: Record<string, Role> = {
   p: 'patient', patient: 'patient', patients: 'patient', user: 'patient', q: 'patient', human: 'patient',
   医生: 'doctor', 大夫: 'doctor', 医师: 'doctor', 专家: 'doctor', 主任: 'doctor',
   助理: 'doctor', 医助: 'doctor', 医生助理: 'doctor',
+  // traditional script: labels are mapped before trad→simp
+  患者家屬: 'patient', 病人家屬: 'patient', 家屬: 'patient', 家長: 'patient',
+  醫生: 'doctor', 醫師: 'doctor', 專家: 'doctor', 醫助: 'doctor', 醫生助理: 'doctor',
   d: 'doctor', doctor: 'doctor', doctors: 'doctor', a: 'doctor', assistant: 'doctor', gpt: 'doctor',
 };
 
