@@ -16,6 +16,8 @@ import type { ImportInput, ImportItem } from './types.js';
 
 export async function* importRequeue(input: ImportInput): AsyncGenerator<ImportItem> {
   let n = 0;
+  /** Dialogue id → the line that had it: records take their ids from the dialogue's, so a second line with one would put two records under one id. */
+  const seen = new Map<string, number>();
   for await (const lines of new LineReader(decodeText(input.bytes, input.encoding))) {
     for (const line of lines) {
       if (!line.trim()) continue;
@@ -33,6 +35,12 @@ export async function* importRequeue(input: ImportInput): AsyncGenerator<ImportI
         yield rejectItem('import.schema', `line ${n} is not a RawDialogue: ${d.error.issues[0]?.path.join('.')}: ${d.error.issues[0]?.message}`, origin, value);
         continue;
       }
+      const first = seen.get(d.data.id);
+      if (first !== undefined) {
+        yield rejectItem('import.schema', `line ${n} repeats the id ${d.data.id} of line ${first}: a requeue file holds each dialogue once (\`cmtmedqa rejects requeue\` writes it so); remove the line or give it an id of its own`, origin, value);
+        continue;
+      }
+      seen.set(d.data.id, n);
       yield { kind: 'dialogue', dialogue: d.data };
     }
   }
