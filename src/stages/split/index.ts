@@ -31,7 +31,7 @@ import { makeReject } from '../../core/reject.js';
 import { TextMemo } from '../normalise/memo.js';
 import type { StageContext, StageResult } from '../types.js';
 import { isInquiry } from './inquiry.js';
-import { meaningfulChars, isPleasantry } from './pleasantry.js';
+import { meaningfulChars, isClosingRound, isPleasantry } from './pleasantry.js';
 import { canonicalPair, cateOf } from './taxonomy.js';
 
 interface Round {
@@ -105,7 +105,7 @@ const GREETING = /^(?:医生|大夫)?(?:你好|您好|在吗|在不在|hi|hello)
 
 /** Why round r may not end a record, or null when it may. */
 function thinReason(r: Round, d: DoctorText, cfg: StageContext['config']['split']): ThinReason | null {
-  if (cfg.pleasantryOnly === 'reject' && (d.pleasantry ??= isPleasantry(r.doctor))) return 'split.pleasantry_only';
+  if (cfg.pleasantryOnly === 'reject' && ((d.pleasantry ??= isPleasantry(r.doctor)) || isClosingRound(r.patient, r.doctor))) return 'split.pleasantry_only';
   if (cfg.minOutputChars > 0 && (d.meaningful ??= meaningfulChars(r.doctor)) < cfg.minOutputChars) return 'split.thin_output';
   if (cfg.minInstructionChars > 0 && meaningfulChars(r.patient) < cfg.minInstructionChars) return 'split.thin_instruction';
   return null;

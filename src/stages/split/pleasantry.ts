@@ -108,14 +108,18 @@ export const CLOSING_OFFER: readonly RegExp[] = [
   // 祝好 / 祝您安好 on their own
   /^(?:祝|愿)(?:您|你)?(?:好|安好)$/,
   // 希望我给出的建议对你有所帮助 / 希望我的建议能对您的健康有所帮助 (the whole clause is the hope)
-  /^(?:希望|期望|但愿)[^，。！？]{0,10}?(?:回答|回复|解答|答复|建议|解释|意见|内容|方法)(?:能够?|可以|会)?(?:对(?:您|你)(?:的[^，。！？]{0,6})?(?:有所)?)?(?:帮助|帮到|有帮助|有所帮助|所帮助|帮上|有用)$/,
+  /^(?:希望|期望|但愿)[^，。！？]{0,10}?(?:回答|回复|解答|答复|建议|解释|意见|内容|方法|信息|资料|分析)(?:能够?|可以|会)?(?:对(?:您|你)(?:的[^，。！？]{0,6})?(?:有所)?)?(?:帮助|帮到|有帮助|有所帮助|所帮助|帮上|有用)(?:(?:您|你)|到(?:您|你))?$/,
   // 如果您对美容方面还有其他问题 / 如果在检查过程中有任何疑问 / 或者之后有任何需要帮助的地方 /
   // 如果有任何问题或需要进一步咨询 (the clause ends there; 如果有任何不适，及时就医 keeps its advice clause)
-  /^(?:如果|若是?|如|假如|要是|或者|或)[^，。！？]{0,16}?(?:有|还有)(?:任何|什么|其他|其它|别的|更多)*(?:的)?(?:问题|疑问|疑虑|不适|需要帮助的地方|需要)(?:(?:或者?|和|及|或是)(?:任何|其他)?(?:问题|疑问|疑虑|不适|需要(?:进一步)?(?:的)?(?:咨询|帮助|了解)?|进一步(?:的)?(?:咨询|帮助)))?(?:的话)?$/,
+  /^(?:如果|若是?|如|假如|要是|或者|或)[^，。！？]{0,16}?(?:有|还有)(?:任何|什么|其他|其它|别的|更多)*(?:的)?(?:问题|疑问|疑虑|不适|需要帮助的地方|需要(?:咨询|帮助|帮忙)?)(?:(?:或者?|和|及|或是)(?:任何|其他)?(?:问题|疑问|疑虑|不适|需要(?:进一步)?(?:的)?(?:咨询|帮助|了解)?|进一步(?:的)?(?:咨询|帮助)))?(?:的话)?$/,
   // (都可以)(及时)向我(进行)咨询 / 记得及时向我咨询 / 都可以来向我咨询 (not 及时就医: that advises)
   /^(?:请|都|也|可以|您|你|欢迎|记得|一定)*(?:及时|随时)?(?:都)?(?:可以|能)?(?:及时|随时)?(?:再)?(?:来)?(?:向我|找我|问我|给我|和我|与我)(?:进行)?(?:咨询|联系|提问|留言|沟通|交流|询问|反馈)(?:我)?(?:的|哦|哈|呢)?$/,
   // 非常感谢你的合作
   /^(?:非常|很)?(?:感谢|谢谢)(?:您|你)的(?:合作|耐心)/,
+  // 我已经仔细研读了您的资料 / 我看了你的描述 (the acknowledgement alone: what follows it advises or asks)
+  /^(?:我)?(?:已经?|刚刚?)?(?:仔细|认真|详细)?(?:地)?(?:研读|阅读|看|查看|看过|读)(?:了|过)?(?:一下)?(?:您|你)(?:的|发来的|提供的|描述的)(?:资料|病历资料|病情资料|病历|病情|描述|病情描述|问题|情况|信息)$/,
+  // 您好，需要什么帮助 / 请问有什么可以帮您 (an opening offer, no question about the case)
+  /^(?:请问)?(?:您|你)?(?:有)?(?:需要|要)(?:什么|哪些)(?:帮助|帮忙|服务)(?:吗|呢)?$/,
 ];
 
 /**
@@ -215,4 +219,49 @@ export function isPleasantry(text: string): boolean {
     if (SENTENCE_END.test(m[0])) wish = false;
     start = brk.lastIndex;
   }
+}
+
+/**
+ * The share of a turn's clauses (those with a meaningful character) that are courtesy, as
+ * isPleasantry reads them: 1 for a pleasantry, 0 for a turn without one.
+ */
+export function courtesyShare(text: string): number {
+  const t = text.indexOf('<') === -1 ? text : text.replace(PLACEHOLDER, '');
+  let all = 0;
+  let courtesy = 0;
+  let wish = false;
+  const brk = new RegExp(CLAUSE_BREAK.source, 'gu');
+  let start = 0;
+  for (;;) {
+    const m = brk.exec(t);
+    const c = t.slice(start, m ? m.index : t.length).trim();
+    if (meaningfulChars(c) > 0) {
+      all++;
+      if (courtesyClause(c) || (wish && WISH_TAIL.test(c))) {
+        courtesy++;
+        if (WISH_OPENING.test(c.replace(LEADING_COURTESY, ''))) wish = true;
+      } else if (WISH_OPENING.test(c.replace(LEADING_COURTESY, ''))) wish = true;
+    }
+    if (!m) break;
+    if (SENTENCE_END.test(m[0])) wish = false;
+    start = brk.lastIndex;
+  }
+  return all === 0 ? 1 : courtesy / all;
+}
+
+/** A patient turn that closes: thanks or an acknowledgement (好的，我会去查的。谢谢医生), asking nothing. */
+const CLOSING_PATIENT = /^(?:好的|好吧|好滴|好|嗯+|哦+|明白了?|了解了?|知道了?|收到|懂了|谢谢|感谢|非常感谢|十分感谢|太感谢|多谢|行|ok|okay)/i;
+/** A doctor reply that opens with "you are welcome". */
+const WELCOME = /^(?:不客气|不用客气|不要客气|别客气|不用谢|不谢)/;
+
+/**
+ * A closing round: the patient thanks or acknowledges and asks nothing, and the doctor's reply opens
+ * with 不客气 and is mostly courtesy (three clauses in five or more: 不客气，祝您早日康复。如有问题随时咨询我。
+ * 希望您多休息). As a record's output it teaches a sign-off, not an answer; a reply that opens so but
+ * then advises (不客气，先不用吃药，观察就行) is not one.
+ */
+export function isClosingRound(patient: string, doctor: string): boolean {
+  if (!WELCOME.test(doctor) || !CLOSING_PATIENT.test(patient.trimStart())) return false;
+  if (patient.indexOf('？') !== -1 || patient.indexOf('?') !== -1 || patient.indexOf('吗') !== -1) return false;
+  return courtesyShare(doctor) >= 0.6;
 }

@@ -3,7 +3,7 @@ import type { Dialogue } from '../../../schemas/dialogue.js';
 import { CMtMedQARecord } from '../../../schemas/record.js';
 import { split } from '../../../src/stages/split/index.js';
 import { isInquiry } from '../../../src/stages/split/inquiry.js';
-import { isPleasantry, meaningfulChars } from '../../../src/stages/split/pleasantry.js';
+import { isClosingRound, isPleasantry, meaningfulChars } from '../../../src/stages/split/pleasantry.js';
 import { cateOf } from '../../../src/stages/split/taxonomy.js';
 import { origin, testContext } from '../../support/context.js';
 
@@ -241,8 +241,33 @@ describe('pleasantries and closing offers', () => {
     ['不客气，如果在用药过程中有任何不适或者疑问，记得及时向我咨询。', true],
     ['不客气，如果有任何不适，及时就医。', false], ['祝您早日康复，记得按时吃药。', false], ['希望你手术顺利，术后两周拆线。', false],
     ['如果有其他问题，先做个血常规。', false],
+    // closings of the outside record review (2026-12-03): 信息 in the hope, 下次有需要咨询, the opening acknowledgement and offer
+    ['不客气！希望我提供的信息对您有所帮助。如果有任何其他问题，随时都可以咨询我哦！', true],
+    ['希望我的建议能够帮助到您，非常感谢您的信任！如果下次有需要咨询，欢迎再次咨询我！', true],
+    ['您好，我已经仔细研读了您的资料，很高兴为您提供医学指导帮助！', true], ['您好需要什么帮助？', true],
+    ['我看了你的资料，建议复查血常规', false], ['如果下次有需要咨询，先查个血常规', false], ['希望这些信息对您有所帮助，注意饮食清淡', false],
   ])('%s → pleasantry %s', (text, expected) => {
     expect(isPleasantry(text)).toBe(expected);
+  });
+
+  it.each([
+    // the patient closes, the doctor signs off: 不客气 and mostly courtesy
+    ['好的，我会尽快去医院检查的。谢谢医生的建议！', '不客气，祝您早日康复。如果在治疗过程中有任何问题，随时与我联系。希望您多注意休息，保持心情愉快。祝您身体健康！', true],
+    ['明白了，非常感谢医生的耐心解答！', '不客气，希望我的回答能对你有所帮助。如有其他医疗问题，欢迎随时向我咨询。祝你身体健康！', true],
+    // a reply that opens so but advises, a patient who still asks, a reply that does not open with 不客气
+    ['好的，谢谢医生', '不客气，先不用吃药，观察就行', false],
+    ['谢谢，那需要吃药吗', '不客气，祝您早日康复，如有问题随时咨询我！', false],
+    ['谢谢医生', '不客气！另外，为了保证宝宝接种疫苗的效果，建议您按照接种计划及时接种所有疫苗，并在接种后注意观察宝宝的状态变化。如果有其他疑问，随时欢迎向我咨询哦！', false],
+    ['好的，我会注意的', '记得按时复查，祝您早日康复，如有问题随时咨询我！', false],
+  ])('closing round: %s / %s → %s', (patient, doctor, expected) => {
+    expect(isClosingRound(patient, doctor)).toBe(expected);
+  });
+
+  it('ends a record before a closing round (the sign-off is a split.pleasantry_only reject, counted and explainable)', () => {
+    const close: [string, string] = ['好的，我会尽快去医院检查的。谢谢医生的建议！', '不客气，祝您早日康复。如果在治疗过程中有任何问题，随时与我联系。希望您多注意休息，保持心情愉快。祝您身体健康！'];
+    const { out, rejects } = split([talk('t-close', [CASE, MORE, close])], testContext());
+    expect(out.map((e) => e.record.output)).toEqual([MORE[1]]);
+    expect(rejects.map((r) => r.reason)).toEqual(['split.pleasantry_only']);
   });
 
   it.each([
