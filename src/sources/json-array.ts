@@ -258,6 +258,18 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
    */
   let skipped: string | null = null;
   let skippedLines = 0;
+  /**
+   * JSON Lines elements read so far that closed on their first line, and that did not: a file
+   * where most did is line by line. There an element whose first line holds only its opening
+   * bracket (a stray '[' or '{' line: a hand edit, a bad concatenation) would read every line after
+   * it as its members and end the input truncated; so when the line after such a bracket line is a
+   * whole value by itself, the bracket line is one 'invalid' element and the scan goes on from the
+   * next line (`loneAt`: where that line starts in the element's text, once the first line ended so).
+   * A pretty-printed object never looks so: the line after its '{' is a member, no value.
+   */
+  let oneLineElements = 0;
+  let multiLineElements = 0;
+  let loneAt = -1;
 
   /** The state of a container element opened by bracket `c` at column `col` (-1: not first on its line). */
   /**
@@ -295,6 +307,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
     lfHead = false;
     opener = c;
     startCol = col;
+    loneAt = -1;
     firstLine = true;
     oneLine = false;
     innerMin = Infinity;
@@ -544,6 +557,38 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
             wsOnly = false;
             if (firstLine) oneLine = true;
           } else if (c === LF) {
+            if (loneAt >= 0 && rawLfs === 0 && !oversized) {
+              // The end of the line after a line holding only the element's bracket (see loneAt).
+              push(s.slice(segStart, i));
+              const raw = take();
+              let whole = false;
+              const next = raw.slice(loneAt).trim();
+              if (next.startsWith('{') || next.startsWith('[')) {
+                try {
+                  JSON.parse(next);
+                  whole = true;
+                } catch {
+                  // not a value by itself: the bracket line may open a value after all
+                }
+              }
+              if (whole) {
+                const at = index++;
+                out.push({ kind: 'invalid', index: at, raw: raw.slice(0, loneAt).trimEnd(), detail: `element ${at} is a line holding only "${String.fromCharCode(opener)}" in JSON Lines, and the next line is a whole value by itself: the line was skipped, and the input read from the next line` });
+                pending = raw.slice(loneAt) + s.slice(i);
+                phase = Phase.Between;
+                lineStart = 0;
+                wsOnly = true;
+                loneAt = -1;
+                rescan = true;
+                break;
+              }
+              parts = [raw];
+              partsLen = raw.length;
+              segStart = i;
+              loneAt = -1;
+            } else if (firstLine && !oneLine && lines && startCol >= 0 && rawLfs === 0 && !oversized && oneLineElements > multiLineElements) {
+              loneAt = partsLen + i + 1 - segStart;
+            } else loneAt = -1;
             firstLine = false;
             lineStart = i + 1;
             wsOnly = true;
@@ -568,6 +613,10 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
         if (again === null && !done && rawLfs > 0 && partsLen + n - segStart > RAW_LF_CHARS) again = s.slice(segStart);
         if (again === null && done) {
           push(s.slice(segStart, i));
+          if (lines) {
+            if (firstLine) oneLineElements++;
+            else multiLineElements++;
+          }
           const ev = finish(take());
           if (rawLfs === 0 || ev.kind === 'element' || ev.kind === 'too_deep') {
             out.push(ev);
