@@ -22,6 +22,9 @@
  * streaming. A line with no LF for MAX_LINE_BYTES is cut at a point that is a character boundary
  * in both encodings (two consecutive ASCII bytes), so memory stays bounded.
  *
+ * A line neither of whose readings is plausible and that is Chinese text once mis-read as Latin-1
+ * or CP1252 and saved again (åŒ»ç”Ÿ) is read through the bytes it stands for (undoLatin1Mojibake).
+ *
  * Must not hide bad bytes: an invalid sequence (in the sniffed window or later) decodes to
  * U+FFFD, which the importers turn into an `import.encoding` reject for the dialogue holding it
  * (see item.ts). Nothing here drops or guesses characters.
@@ -300,10 +303,84 @@ export function decodeLine(b: Buffer, prior: 'utf-8' | 'gb18030'): string {
   const first = decodeAs(prior, b);
   const p1 = plausibility(first);
   if (p1.plausible) return first;
+  // Valid UTF-8 whose letters are accented Latin inside Latin words (café, Größe, señor): a Latin
+  // line, not GBK (it read as caf茅, a plausible GB18030 line of common hanzi).
+  if (prior === 'utf-8' && p1.bad === 0 && LATIN_WORDS.test(first)) return first;
   const other = prior === 'utf-8' ? 'gb18030' : 'utf-8';
   const second = decodeAs(other, b);
   const p2 = plausibility(second);
+  if (p2.plausible) return p2.score > p1.score ? second : first;
+  const repaired = undoLatin1Mojibake(prior === 'utf-8' ? first : second);
+  if (repaired !== undefined) return repaired;
   return p2.score > p1.score ? second : first;
+}
+
+/** A text whose non-ASCII characters are all accented Latin letters next to an ASCII letter (inside a word). */
+const LATIN_WORDS = /^(?:[\x00-\x7f]|(?<=[A-Za-z])[\u00c0-\u024f]+|[\u00c0-\u024f]+(?=[A-Za-z]))*$/;
+
+/** CP1252's characters for bytes 0x80–0x9F (the rest of the range reads as Latin-1, C1 controls included). */
+const CP1252_HIGH = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+const CP1252_BYTE = new Map<number, number>();
+for (let i = 0; i < 32; i++) CP1252_BYTE.set(CP1252_HIGH.charCodeAt(i), 0x80 + i);
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A line that is Chinese text whose bytes were once read as Latin-1 or CP1252 and saved again as
+ * UTF-8 (åŒ»ç”Ÿ for 医生, ÎÒÍ·ºÜÍ´ for GBK 我头很痛: a tool that did not know the encoding).
+ * Its UTF-8 reading is Latin letters and its GB18030 reading rare ideographs, so neither is
+ * plausible; the bytes it stands for are got back exactly (each character one byte) and decoded
+ * as UTF-8 or GB18030. Undefined unless every character maps to one byte and one of the two
+ * decodings is clean and plausible, so ordinary Latin text (café, naïve) is never touched.
+ */
+export function undoLatin1Mojibake(text: string): string | undefined {
+  const bytes = Buffer.allocUnsafe(text.length);
+  let high = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x100) {
+      bytes[i] = c;
+      if (c >= 0x80) high++;
+    } else {
+      const b = CP1252_BYTE.get(c);
+      if (b === undefined) return undefined;
+      bytes[i] = b;
+      high++;
+    }
+  }
+  if (high < 2) return undefined;
+  let best: string | undefined;
+  let bestScore = -Infinity;
+  try {
+    const u = utf8Fatal.decode(bytes);
+    const p = plausibility(u);
+    if (p.plausible && p.score > 0) [best, bestScore] = [u, p.score];
+  } catch {
+    // not UTF-8 underneath
+  }
+  // GBK underneath: every character is two bytes, so every run of non-ASCII characters has an even
+  // length (a Latin word's é, ö stand alone: café is not caf茅).
+  if (evenHighRuns(text)) {
+    const g = iconv.decode(bytes, 'gb18030', { stripBOM: false });
+    const pg = plausibility(g);
+    if (pg.plausible && pg.score > bestScore && pg.score > 0) best = g;
+  }
+  return best;
+}
+
+/** Every maximal run of characters at or above U+0080 has an even length, and one is 4 or longer. */
+function evenHighRuns(text: string): boolean {
+  let run = 0;
+  let long = false;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && text.charCodeAt(i) >= 0x80) {
+      run++;
+      continue;
+    }
+    if (run % 2 === 1) return false;
+    if (run >= 4) long = true;
+    run = 0;
+  }
+  return long;
 }
 
 /**

@@ -112,3 +112,29 @@ describe('decodeLines: a span of lines decoded at once', () => {
     }
   });
 });
+
+describe('Chinese text once mis-read as Latin-1 or CP1252 and saved again as UTF-8', () => {
+  const text = '医生，我头很痛，晚上睡不着，需要吃药吗？\n建议先测血压，注意休息。\n';
+  const throughLatin1 = (bytes: Buffer) => Buffer.from(bytes.toString('latin1'), 'utf8');
+
+  it('reads UTF-8 text mis-read as Latin-1 (åŒ»ç”Ÿ for 医生) and GBK text mis-read so (Ò½Éú) as the text it was, in any chunking', async () => {
+    const decode = async (b: Buffer, size: number) => {
+      let s = '';
+      for await (const t of decodeText(chunked(b, size), 'auto')) s += t;
+      return s;
+    };
+    for (const size of [1 << 16, 7]) {
+      // Before: accepted as 氓聦禄莽聰聼… (the UTF-8 of the Latin letters read as GB18030).
+      expect(await decode(throughLatin1(Buffer.from(text, 'utf8')), size)).toBe(text);
+      expect(await decode(throughLatin1(iconv.encode(text, 'gbk')), size)).toBe(text);
+    }
+    // CP1252's characters for 0x80–0x9F (Œ for 0x8C, ” for 0x94, € for 0x80) are their bytes too
+    const cp1252 = Buffer.from(iconv.decode(Buffer.from('医生说头痛。', 'utf8'), 'win1252'), 'utf8');
+    expect(cp1252.toString('utf8')).toContain('Œ');
+    expect(decodeLine(cp1252, 'utf-8')).toBe('医生说头痛。');
+  });
+
+  it('leaves Latin text alone (it was read as GB18030: café as caf茅), and a line in which some characters are no byte', () => {
+    for (const s of ['café au lait, naïve résumé\n', 'Größe 1,75 m; Übelkeit\n', 'ÀÉÎ 医生说\n', 'Ñoño señor\n']) expect(decodeLine(Buffer.from(s, 'utf8'), 'utf-8')).toBe(s);
+  });
+});
