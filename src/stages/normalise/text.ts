@@ -272,6 +272,13 @@ export function parenCjk(s: string): string {
 }
 
 const SPACE_BETWEEN_CJK = new RegExp(`([${CJK}]) (?=[${CJK}])`, 'g');
+/**
+ * Two or more spaces between two hanzi: where a writer (MedDialog's patients, MIE's) put a clause
+ * break without punctuation (心里就紧张  身体就发热). Deleted like one space they glued the clauses
+ * (心里就紧张身体就发热); a comma keeps them apart. One space stays a deletion: in the web dumps it
+ * is as often inside a word (生活一 周后) as between clauses.
+ */
+const CLAUSE_SPACES = /([\u4e00-\u9fff])[\t\v\f ]{2,}(?=[\u4e00-\u9fff])/g;
 
 export function normaliseWhitespace(s: string): string {
   // Which passes can match, in one scan: \r for the first; a tab, \v, \f or two spaces in a row
@@ -296,7 +303,7 @@ export function normaliseWhitespace(s: string): string {
   }
   let t = s;
   if (cr) t = t.replace(/\r\n?/g, '\n');
-  if (run) t = t.replace(/[\t\v\f ]+/g, ' ');
+  if (run) t = t.replace(CLAUSE_SPACES, '$1，').replace(/[\t\v\f ]+/g, ' ');
   if (nl || cr) t = t.replace(/ ?\n[ \n]*/g, '\n'); // spaces are single here: ' ?' (not ' *') keeps a failed match O(1)
   if (sp) t = t.replace(SPACE_BETWEEN_CJK, '$1');
   return t.trim();
@@ -306,6 +313,7 @@ export function normaliseWhitespace(s: string): string {
 export function normaliseWhitespaceAllPasses(s: string): string {
   return s
     .replace(/\r\n?/g, '\n')
+    .replace(CLAUSE_SPACES, '$1，')
     .replace(/[\t\v\f ]+/g, ' ')
     .replace(/ ?\n[ \n]*/g, '\n')
     .replace(SPACE_BETWEEN_CJK, '$1')

@@ -33,7 +33,9 @@ describe('normalise passes behind a pre-scan', () => {
   it('normaliseWhitespace equals running every pass', () => {
     const diffs = inputs.filter((s) => normaliseWhitespace(s) !== normaliseWhitespaceAllPasses(s));
     expect(diffs).toEqual([]);
-    expect(normaliseWhitespace('头 痛\r\n\r\n  好\t\t的 ')).toBe('头痛\n好的');
+    expect(normaliseWhitespace('头 痛\r\n\r\n  好 的 ')).toBe('头痛\n好的');
+    // two or more spaces between hanzi are a clause break: a comma, not a deletion
+    expect(normaliseWhitespace('心里就紧张  身体就发热\t\t晚上量体温')).toBe('心里就紧张，身体就发热，晚上量体温');
   });
 });
 

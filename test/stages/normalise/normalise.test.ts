@@ -28,7 +28,9 @@ describe('normalise text', () => {
   });
 
   it('strips HTML remnants and entities and collapses whitespace', () => {
-    expect(cleanText('头痛&nbsp;三天<br/>  伴有  发热&amp;咳嗽', opts)).toBe('头痛三天\n伴有发热&咳嗽');
+    expect(cleanText('头痛&nbsp;三天<br/>  伴有 发热&amp;咳嗽', opts)).toBe('头痛三天\n伴有发热&咳嗽');
+    // a run of spaces between hanzi is where a patient broke a clause (they were glued: 心里就紧张身体就发热)
+    expect(cleanText('心里就紧张  身体就发热', opts)).toBe('心里就紧张，身体就发热');
   });
 
   it('replaces phone numbers, ID-card numbers, e-mail, URLs, QQ and WeChat ids with stable placeholders', () => {
