@@ -50,6 +50,9 @@ export function printSummary(res: RunResult): void {
   console.log(`  manifest:  ${path.join(res.outDir, 'manifest.json')}`);
   console.log(`  report:    ${path.join(res.outDir, 'report.md')}`);
   console.log(`  rejects:   ${path.join(res.outDir, 'rejects', 'rejects.jsonl')}  (cmtmedqa rejects stats ${res.outDir})`);
+  if (r.records.accepted === 0 && r.dialogues.in > 0) {
+    console.log(`  warning:   no record was accepted: the shards are empty; \`cmtmedqa rejects stats ${res.outDir}\` says why`);
+  }
 }
 
 export function registerRunCommand(program: Command): void {

@@ -34,7 +34,7 @@ export function buildManifest(inp: ManifestInput): Manifest {
   const bySplit: Manifest['counts']['bySplit'] = {};
   inp.plan.splits.forEach((sp, s) => {
     bySplit[sp.split] = { records: sp.records, dialogues: sp.dialogues };
-    if (sp.records === 0) return;
+    if (sp.shards.length === 0) return; // a split with no record has no files (but an empty run's train split: plan.ts)
     sp.shards.forEach((job, i) => {
       const res = inp.written[s][i];
       const entry: ShardEntry = { split: sp.split, path: res.path, records: job.records, dialogues: job.dialogues, bytes: res.bytes, sha256: res.sha256 };

@@ -93,7 +93,9 @@ export function planShards(meta: RecordMeta, splitOf: (dialogue: number) => Spli
     const rows = members[s].view();
     const plan: SplitPlan = { split, records: rows.length, dialogues: dialogues[s], weight: 0, shards: [], imbalance: 0 };
     splits.push(plan);
-    if (rows.length === 0) return;
+    // A run that kept no record still writes the train split's rank files, empty: the layout a
+    // trainer's ranks and a checker expect is there, and the manifest says each holds 0 records.
+    if (rows.length === 0 && !(n === 0 && split === 'train')) return;
     const k = shardCount(rows.length, shard.maxRecordsPerShard, shard.ranks);
     const weights = new Float64Array(rows.length);
     for (let j = 0; j < rows.length; j++) weights[j] = meta.weight[rows[j]];
