@@ -388,8 +388,13 @@ export function cleanText(raw: string, opts: TextOptions): string {
     t = kept === t ? normaliseWhitespace(t) : tidyPunctuationRuns(normaliseWhitespace(kept));
   }
   if (opts.scrubPii) t = scrubPii(t, opts.piiCounts);
-  return t.trim();
+  t = t.trim();
+  // What a removed label or template left at the start (。若是有规律性生活… ：听说癫痫…): no text opens so.
+  return LEADING_PUNCT.test(t) ? t.replace(LEADING_PUNCT, '').trimStart() : t;
 }
+
+/** Clause and sentence punctuation at the very start of a text (not ？, …, brackets or a '.' that may begin a number). */
+const LEADING_PUNCT = /^[。，、；：！;:,]+/;
 
 /** A turn with no letter or ideograph left (only punctuation, emoji, placeholders of media) carries no text. */
 export function hasText(s: string): boolean {

@@ -112,6 +112,14 @@ describe('control, bidi and tag characters', () => {
     expect(cleanText('\u001b[1;31m注意\u001b[0m：多喝水\u001b]0;title\u0007，\u001b[K休息', opts)).toBe('注意：多喝水，休息');
   });
 
+  it('drops clause punctuation a removed label left at the start of a text, keeping a question mark, an ellipsis and a decimal point', () => {
+    expect(cleanText('。若是有规律性生活，也可能是怀孕', opts)).toBe('若是有规律性生活，也可能是怀孕');
+    expect(cleanText('：，一日三餐定时吃', opts)).toBe('一日三餐定时吃');
+    expect(cleanText('？没有啊', opts)).toBe('？没有啊');
+    expect(cleanText('……还是疼', opts)).toBe('……还是疼');
+    expect(cleanText('：', opts)).toBe('');
+  });
+
   it('makes U+2028/U+2029 line ends (raw in a shard line they split it for Python and JSONL readers)', () => {
     expect(cleanText('头痛三天\u2028还有点发烧\u2029怎么办', opts)).toBe('头痛三天\n还有点发烧\n怎么办');
     expect(cleanText('头痛&#x2028;三天', opts)).toBe('头痛\n三天');
