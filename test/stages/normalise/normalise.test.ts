@@ -67,6 +67,13 @@ describe('normalise text', () => {
     expect(cleanText('最好尽早预约医生，进行面诊。2020-03-23填写的表格收到了', haodf)).toBe('最好尽早预约医生，进行面诊。2020-03-23填写的表格收到了');
   });
 
+  it('removes what the generating LLM left in CMtMedQA dialogues', () => {
+    const cmt = { ...opts, templates: templatesFor('cmtmedqa') };
+    expect(cleanText('及时联系医生。\n通过以上对话，我们可以得到以下多轮对话数据：\n"', cmt)).toBe('及时联系医生。');
+    expect(cleanText('应避免艾灸，以免加重病情。\n...（继续对话）', cmt)).toBe('应避免艾灸，以免加重病情。');
+    expect(cleanText('我们继续对话的内容是复查', cmt)).toBe('我们继续对话的内容是复查');
+  });
+
   it('drops a turn that only a template filled, and counts it', () => {
     const d = normalise([raw([['病人', '咳嗽三天怎么办'], ['医生', '感谢您的信任，病情资料我已详细阅读。'], ['医生', '多喝水']], { origin: { format: 'meddialog', file: 'x.txt', sourceId: '1', position: 1 } })], testContext());
     expect(d.out[0].turns).toEqual([{ role: 'patient', text: '咳嗽三天怎么办' }, { role: 'doctor', text: '多喝水' }]);
