@@ -45,6 +45,12 @@ export interface FinaliseOptions {
   tokenizer?: string | null;
   /** Writes one split's shard jobs (default: here, writeShards); the BullMQ executor hands them to workers. */
   writeShards?: (outDir: string, jobs: readonly ShardJob[]) => Promise<ShardResult[]>;
+  /**
+   * When it aborts, finish() stops before the next split's shards and before the artefacts: an
+   * interrupted run's finish, left to run on while its partial output is removed, must not create
+   * files there again (the next split's shard files did, and outlived the clean-up).
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -210,7 +216,14 @@ export class Finaliser {
     // One split at a time: each pass over the spill feeds that split's shards (2 × shards gzip streams open).
     const written: ShardResult[][] = [];
     const write = this.opts.writeShards ?? writeShards;
-    for (const sp of plan.splits) written.push(await write(this.opts.outDir, sp.shards));
+    const stopped = () => {
+      if (this.opts.signal?.aborted) throw new Error('finish: the run was interrupted');
+    };
+    for (const sp of plan.splits) {
+      stopped();
+      written.push(await write(this.opts.outDir, sp.shards));
+    }
+    stopped();
     await rm(this.tmpDir, { recursive: true, force: true });
     const cfg = this.opts.config;
     const manifest = buildManifest({ config: cfg, configHash: this.opts.configHash, graphVersion: this.opts.graphVersion, tokenizer: this.opts.tokenizer ?? null, plan, written, rejects });

@@ -142,8 +142,9 @@ function interrupted(signal: AbortSignal, outDir: string): CmtError {
  * `work` unless `signal` aborts first (then CMT_INTERRUPTED). The step goes on in the background
  * (the CLI exits after the clean-up); its later failure is expected and not reported.
  */
-async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, outDir: string): Promise<T> {
+async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, outDir: string, abandoned?: Array<Promise<unknown>>): Promise<T> {
   if (!signal) return work;
+  abandoned?.push(work.catch(() => {}));
   if (signal.aborted) {
     work.catch(() => {});
     throw interrupted(signal, outDir);
@@ -190,16 +191,18 @@ export async function runPipeline(run: PipelineRun, executor: Executor): Promise
   let failure: unknown;
   let staged: StagedOutput | undefined;
   let committed = false;
+  /** Steps that write into the partial output, left running by an interrupt: the clean-up waits for them. */
+  const writing: Array<Promise<unknown>> = [];
   boundHeapGrowth(run.config.executor.heapGrowthPercent);
   try {
     staged = await run.stageOutput();
     if (run.signal?.aborted) throw interrupted(run.signal, run.outDir);
     const workDir = staged.work;
-    const fin = new Finaliser({ config: run.config, outDir: workDir, configHash: run.configHash, graphVersion: run.graphVersion, filters: run.filters, weight: run.weight, tokenizer: run.tokenizer, writeShards: executor.writeShards });
+    const fin = new Finaliser({ config: run.config, outDir: workDir, configHash: run.configHash, graphVersion: run.graphVersion, filters: run.filters, weight: run.weight, tokenizer: run.tokenizer, writeShards: executor.writeShards, signal: run.signal });
     await fin.open();
     const fed = await unlessAborted(executor.feed(fin, workDir), run.signal, run.outDir);
     const t = performance.now();
-    const manifest = await unlessAborted(fin.finish(), run.signal, run.outDir);
+    const manifest = await unlessAborted(fin.finish(), run.signal, run.outDir, writing);
     const shard = (performance.now() - t) / 1000;
     await writeManifest(workDir, manifest);
     const extra = await executor.finished?.({ manifest, fin, workDir });
@@ -211,7 +214,7 @@ export async function runPipeline(run: PipelineRun, executor: Executor): Promise
       stageSeconds: { ...fed.stageSeconds, shard },
       ...(extra ? { extra } : {}),
     });
-    await unlessAborted(writeReport(workDir, report, manifest), run.signal, run.outDir);
+    await unlessAborted(writeReport(workDir, report, manifest), run.signal, run.outDir, writing);
     refuseEmptyOverGood(run, report);
     // From here on a signal waits: the commit is two renames.
     await staged.commit();
@@ -225,7 +228,13 @@ export async function runPipeline(run: PipelineRun, executor: Executor): Promise
     failure = runFailure(e, run.outDir, committed);
     throw failure;
   } finally {
+    // An interrupted finish stops at its next split (Finaliser signal); the partial output is
+    // removed after it has, else files it opens after the removal outlive it (and its lock).
+    if (!committed && writing.length) await Promise.race([Promise.allSettled(writing), new Promise((r) => setTimeout(r, WRITING_WAIT_MS).unref())]);
     await staged?.abort();
     await executor.close?.(failure);
   }
 }
+
+/** How long an interrupted run's clean-up waits for the shard writing it abandoned to stop. */
+const WRITING_WAIT_MS = 10_000;

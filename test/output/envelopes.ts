@@ -34,7 +34,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Manifest } from '../../schemas/manifest.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { Finaliser } from '../../src/output/finaliser.js';
+import { Finaliser, type FinaliseOptions } from '../../src/output/finaliser.js';
 import { configHash, parsePipeline } from '../../src/pipeline/config.js';
 import { openRunResources } from '../../src/pipeline/resources.js';
 
@@ -42,13 +42,13 @@ import { openRunResources } from '../../src/pipeline/resources.js';
  * Runs the finalise step (with the filters, weight and tokenizer openRunResources gives the
  * config) over ready envelopes and writes manifest.json as the executors do.
  */
-export async function finalise(raw: Record<string, unknown>, envs: RecordEnvelope[], outDir: string): Promise<{ manifest: Manifest; fin: Finaliser }> {
+export async function finalise(raw: Record<string, unknown>, envs: RecordEnvelope[], outDir: string, extra: Partial<Pick<FinaliseOptions, 'signal' | 'writeShards'>> = {}): Promise<{ manifest: Manifest; fin: Finaliser }> {
   const config = parsePipeline({ name: 'test', sources: [{ format: 'cmtmedqa', path: 'x.json' }], ...raw });
   const pipeline = { config, baseDir: process.cwd(), file: '<test>', configHash: configHash(config) };
   const res = await openRunResources(pipeline, silentLogger);
   try {
     mkdirSync(outDir, { recursive: true });
-    const fin = new Finaliser({ config, outDir, configHash: pipeline.configHash, graphVersion: null, filters: res.filters, weight: res.weight, tokenizer: res.tokenizer });
+    const fin = new Finaliser({ config, outDir, configHash: pipeline.configHash, graphVersion: null, filters: res.filters, weight: res.weight, tokenizer: res.tokenizer, ...extra });
     await fin.open();
     for (const b of batchesOf(structuredClone(envs))) await fin.addBatch(b);
     const manifest = await fin.finish();

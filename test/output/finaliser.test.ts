@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import type { ShardJob } from '../../src/finish/plan.js';
+import { writeShards as realWriteShards } from '../../src/finish/shard-writer.js';
 import { snapshotFiles, tmpDir } from '../support/run.js';
 import { verifyOutput } from '../../src/output/verify.js';
 import { cmtmedqaRecords, envelope, finalise } from './envelopes.js';
@@ -60,5 +62,23 @@ describe('finaliser with near-duplicate removal and tokens', () => {
     expect([...fa.keys()].sort()).toEqual([...fb.keys()].sort());
     expect([...fa.keys()]).toEqual(expect.arrayContaining(['README.md', 'dataset_info.json', 'manifest.json']));
     for (const [k, v] of fa) expect([k, fb.get(k)!.equals(v)]).toEqual([k, true]);
+  });
+});
+
+describe('finaliser interrupted while it writes shards', () => {
+  it('stops before the next split\'s shards and before the artefacts, so nothing is created after the clean-up', async () => {
+    const out = tmpDir();
+    const ac = new AbortController();
+    const written: string[] = [];
+    const writeShards = async (dir: string, jobs: readonly ShardJob[]) => {
+      written.push(jobs[0]?.split ?? '');
+      ac.abort('SIGINT'); // the signal arrives while the first split is being written
+      return realWriteShards(dir, jobs);
+    };
+    await expect(finalise({}, envs, out, { signal: ac.signal, writeShards })).rejects.toThrow('interrupted');
+    // Before: the other splits were written after the run's partial output had been removed.
+    expect(written).toEqual(['train']);
+    expect(existsSync(path.join(out, 'shards', 'validation'))).toBe(false);
+    expect(existsSync(path.join(out, 'dataset_info.json'))).toBe(false);
   });
 });
