@@ -39,6 +39,11 @@ function asciiDigits(s: string): string {
   return s.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 }
 const SPEAKER_LINE = new RegExp(`^\\s*(${SPEAKER_LABELS.join('|')})\\s*[：:]\\s*`);
+/**
+ * P： / D： alone on a line (a re-export that shortened the labels as HET-MC writes them): a
+ * speaker line too. Only alone: a turn's own line may start with a letter and a colon (D：二聚体).
+ */
+const SHORT_SPEAKER_LINE = /^\s*([PDpd])\s*[：:]\s*$/;
 const DISEASE_FIELD = /^(?:疾病|疾病\/症状|疾病名称|所患疾病)\s*[：:]\s*(.*)$/;
 const VISITED_FIELD = /^已就诊医院及科室\s*[：:]\s*(.*)$/;
 /** Lower case: matched against the lower-cased line. */
@@ -129,7 +134,7 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
       continue;
     }
     if (section === 'dialogue' && visit) {
-      const m = SPEAKER_LINE.exec(line);
+      const m = SPEAKER_LINE.exec(line) ?? SHORT_SPEAKER_LINE.exec(line);
       if (m) {
         closeTurn(visit);
         visit.turns.push({ speaker: m[1], text: '' });

@@ -69,6 +69,17 @@ describe('MedDialog: 护士 lines and byte-order marks', () => {
     }
   });
 
+  it('reads P： / D： label lines as the patient and the doctor, and says so when a Dialogue section has no label it knows', async () => {
+    const text = 'id=4\nhttps://www.haodf.com/x/4.htm\n\nDialogue\nP：\n嗓子疼三天\nD：\nD-二聚体正常，多喝水\n\nid=5\n\nDialogue\n【病人】\n嗓子疼\n\n';
+    const { dialogues } = await importText(importMedDialog, text, 'short.txt');
+    expect(turnsOf(dialogues[0])).toEqual([['P', '嗓子疼三天'], ['D', 'D-二聚体正常，多喝水']]);
+    const n = normaliseOne(dialogues[0], testContext());
+    expect('turns' in n && n.turns.map((t) => t.role)).toEqual(['patient', 'doctor']);
+    // Before: "none of the 0 turns has text after cleaning"
+    const r = normaliseOne(dialogues[1], testContext());
+    expect(r).toMatchObject({ reason: 'normalise.empty', detail: expect.stringContaining('no speaker line its importer knows') });
+  });
+
   it('rejects a dialogue with a nurse turn in normalise as normalise.unknown_speaker (staff is neither side)', async () => {
     const text = 'id=1\nhttps://www.haodf.com/x/1.htm\n\nDialogue\n病人：\n我咳嗽三天了\n护士：\n医生正在手术，请稍等\n医生：\n多喝水\n\n';
     const { dialogues } = await importText(importMedDialog, text, 'nurse.txt');

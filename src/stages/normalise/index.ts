@@ -198,7 +198,9 @@ export function normaliseOne(raw: RawDialogue, ctx: StageContext, counts: Cleani
     addCounts(counts, prefixed('pii.', piiCounts));
     return makeReject({
       stage: 'normalise', reason: 'normalise.empty', origin: raw.origin, dialogueId: raw.id, input: scrubbedInput(raw, opts),
-      detail: `none of the ${raw.turns.length} turns has text after cleaning`,
+      detail: raw.turns.length === 0
+        ? 'the dialogue has no turn: its source holds no speaker line its importer knows (a label such as 【病人】 or 病 人：, or only an appointment note; README "What each stage does" lists the labels)'
+        : `none of the ${raw.turns.length} turns has text after cleaning`,
     });
   }
   const d: Dialogue = { id: raw.id, origin: raw.origin, turns };
