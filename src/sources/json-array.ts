@@ -35,6 +35,12 @@
  * offset inside its first line, a `# comment`) are one 'invalid' element, and the input is read
  * from that line on; an input where no line starts so is one 'invalid' (no JSON at all).
  *
+ * Between values, junk costs one element, never one per word: text that is no container or
+ * string runs to the next '{' or '[' and, in JSON Lines, to its line end (one 'invalid' per junk
+ * line), in an array to the next ',' or ']' (one per run of junk between two elements). `//` and
+ * `/* *\/` comments there (JSON5-ish, hand-annotated dumps) are read as whitespace, and so are NUL
+ * bytes (a zero-filled gap or tail): neither is an input unit.
+ *
  * With ScanOptions.wrappers, an input that starts with an object wrapping the records
  * ({"data": [...]}: json-wrapper.ts) is read as the records array(s) inside it; the object is
  * probed member by member (held only until the records array opens, or it closes and is a JSON
@@ -92,6 +98,17 @@ const enum Phase {
   Members,
   /** On a line before the input's first JSON value that is no JSON (a line cut at its start, a comment): read to its end. */
   Skip,
+  /** In a `//` or `/* *\/` comment between values (see junkComment), or after a '/' there that may open one. */
+  Comment,
+}
+
+const enum Cmt {
+  /** A '/' was read: a comment if '/' or '*' follows. */
+  Slash,
+  Line,
+  Block,
+  /** In a block comment, after a '*'. */
+  BlockStar,
 }
 
 const enum Kind {
@@ -111,6 +128,9 @@ const CLOSE_SQ = 93;
 const OPEN_CURLY = 123;
 const CLOSE_CURLY = 125;
 const BOM = 0xfeff;
+const NUL = 0;
+const SLASH = 47;
+const STAR = 42;
 
 /** The index of `ch` in s at or after `from`, or n (the length) when there is none. */
 function indexIn(s: string, ch: string, from: number, n: number): number {
@@ -270,6 +290,17 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
   let oneLineElements = 0;
   let multiLineElements = 0;
   let loneAt = -1;
+  /**
+   * Comments between values (JSON5-ish and hand-annotated dumps: `{...} // note`, `/* rec 12 *\/ {...}`):
+   * outside elements a `//` comment to its line end and a `/* *\/` one closed on its own line are
+   * read as whitespace, so they cost no fake element (each of their words was one before). A '/'
+   * that opens no comment, or a `/*` not closed by its line end, is junk: its text (commentText)
+   * starts a run of junk read as one element (see Kind.Scalar), so a stray `/*` never hides the
+   * records after it. Inside elements nothing changes: a comment there breaks its element as before.
+   */
+  let comment = Cmt.Slash;
+  let commentFrom = Phase.Between;
+  let commentText = '';
 
   /** The state of a container element opened by bracket `c` at column `col` (-1: not first on its line). */
   /**
@@ -378,6 +409,23 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           scanAgain();
           continue;
         }
+        if (phase === Phase.Comment) {
+          // The input ends in a comment: a `//` one ends there; a '/' or an open `/*` is junk (see commentText).
+          if (comment === Cmt.Line) phase = commentFrom;
+          else if (commentFrom === Phase.Between) {
+            phase = Phase.Element;
+            kind = Kind.Scalar;
+            parts = [commentText];
+            partsLen = commentText.length;
+          } else if (commentFrom === Phase.Start) {
+            skipped = commentText;
+            skippedLines++;
+            phase = Phase.Skip;
+          } else {
+            yield [{ kind: 'invalid', index, raw: commentText, detail: afterWrapper ? 'unexpected content after the closing "}" of the object around the records' : 'unexpected content after the closing "]" of the array' }];
+            return;
+          }
+        }
         if (phase !== Phase.Probe) break;
         // The input ends inside the probed object: scan it as it is (it reports the cut).
         pending = probed.join('');
@@ -448,13 +496,23 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
       }
       if (phase === Phase.Element) {
         if (kind === Kind.Scalar) {
+          // A value that is no container or string: a number, true/false/null, or junk (a garbage
+          // line, a bare word or two between elements). It runs to the next '{' or '[' (a record
+          // may follow junk on its line), and in JSON Lines to its line end, in an array to the next
+          // ',' or ']': a run of junk costs one element, not one per word as when a space ended it.
           for (; i < n; i++) {
             const c = s.charCodeAt(i);
-            if (c === COMMA || c === CLOSE_SQ || isWs(c)) break;
+            if (c === LF) {
+              if (lines) break;
+              lineStart = i + 1;
+              wsOnly = true;
+              lfSinceOpen = true;
+            } else if (c === OPEN_CURLY || c === OPEN_SQ || (!lines && (c === COMMA || c === CLOSE_SQ))) break;
+            else if (!isWs(c)) wsOnly = false;
           }
           if (i === n) break;
           push(s.slice(segStart, i));
-          out.push(finish(take()));
+          out.push(finish(take().trimEnd()));
           phase = Phase.Between;
           continue; // the delimiter is handled in Between
         }
@@ -661,11 +719,18 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
         lineStart = i + 1;
         wsOnly = true;
         lfSinceOpen = true;
-      } else if (c === BOM) {
-        if (wsOnly) lineStart = i + 1; // a byte-order mark takes no column (files saved on Windows)
+      } else if (c === BOM || c === NUL) {
+        if (wsOnly) lineStart = i + 1; // a byte-order mark takes no column (files saved on Windows), nor does a NUL
       } else if (!isWs(c)) wsOnly = false;
       if (phase === Phase.Between) {
-        if (isWs(c) || c === COMMA || c === BOM) {
+        if (isWs(c) || c === COMMA || c === BOM || c === NUL) {
+          // A NUL between values is padding (a zero-filled gap or tail left by a crashed or preallocated write), no element.
+          i++;
+        } else if (c === SLASH) {
+          phase = Phase.Comment;
+          commentFrom = Phase.Between;
+          comment = Cmt.Slash;
+          commentText = '/';
           i++;
         } else if (c === CLOSE_SQ) {
           i++;
@@ -712,6 +777,54 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           phase = Phase.Between;
           wsOnly = col >= 0; // c is read again there, as the first character of element 0
         }
+      } else if (phase === Phase.Comment) {
+        if (comment === Cmt.Line) {
+          // To the line end; the line break is read by the phase the comment came from.
+          const lf = s.indexOf('\n', i);
+          if (lf < 0) i = n;
+          else {
+            phase = commentFrom;
+            i = lf;
+          }
+        } else if (comment === Cmt.Slash && c === SLASH) {
+          comment = Cmt.Line;
+          i++;
+        } else if (comment === Cmt.Slash && c === STAR) {
+          comment = Cmt.Block;
+          commentText += '*';
+          i++;
+        } else if (comment !== Cmt.Slash && c !== LF) {
+          if (commentText.length < CONTEXT_CHARS) commentText += s[i];
+          if (comment === Cmt.BlockStar && c === SLASH) {
+            phase = commentFrom;
+            commentText = '';
+          } else comment = c === STAR ? Cmt.BlockStar : Cmt.Block;
+          i++;
+        } else {
+          // No comment after all (a lone '/', or a `/*` not closed on its line): junk from its '/' on, c read again.
+          const text = commentText;
+          commentText = '';
+          if (commentFrom === Phase.Between) {
+            phase = Phase.Element;
+            kind = Kind.Scalar;
+            broken = null;
+            escape = false;
+            peak = 1;
+            push(text);
+            segStart = i;
+          } else if (commentFrom === Phase.Start) {
+            skipped = text;
+            skippedLines++;
+            phase = Phase.Skip;
+          } else {
+            const detail = afterWrapper
+              ? 'unexpected content after the closing "}" of the object around the records'
+              : 'unexpected content after the closing "]" of the array';
+            out.push({ kind: 'invalid', index, raw: text + s.slice(i, i + CONTEXT_CHARS), detail });
+            yield out;
+            return;
+          }
+        }
       } else {
         // Phase.Start, or Phase.End: only whitespace may follow the closing bracket, or another
         // array (files concatenated into one, each with its array and perhaps its byte-order mark)
@@ -722,8 +835,16 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           out.push({ kind: 'invalid', index: at, raw: skipped.trimEnd(), detail: `the input's first ${skippedLines === 1 ? 'line is' : `${skippedLines} lines are`} not JSON (first character is not "[" or "{": a file cut inside a line, or a comment): skipped, and the input read from the next line that starts with "[" or "{"` });
           skipped = null;
         }
-        if (isWs(c) || c === BOM) i++;
-        else if (c === OPEN_SQ) {
+        if (isWs(c) || c === BOM || c === NUL) i++;
+        else if (c === SLASH && (!atStart || skipped === null)) {
+          // A comment before the first value or after the array (a header, `] // end`); after a
+          // line that is no JSON it is one more such line (Phase.Skip), as before.
+          commentFrom = phase;
+          phase = Phase.Comment;
+          comment = Cmt.Slash;
+          commentText = '/';
+          i++;
+        } else if (c === OPEN_SQ) {
           phase = opts.elementsAreArrays ? Phase.AfterOpen : Phase.Between;
           openCol = col;
           lfSinceOpen = false;
