@@ -29,10 +29,14 @@ describe('stock greetings and site texts found by the record review', () => {
     expect(clean('（医生留言）您好，很高兴成为您的私人医生，有事请留言，我看到就回，还请理解哦。', 'meddialog').text).toBe('');
   });
 
-  it('removes the 指导意见 heading glued to the next sentence without its colon, and only at a sentence start', () => {
+  it('removes the 指导意见 heading glued to the next sentence without its colon, and only at a sentence or clause start', () => {
     expect(clean('考虑是胃炎。指导意见平时少吃辛辣，按时吃饭。', 'huatuo').text).toBe('考虑是胃炎。平时少吃辛辣，按时吃饭。');
     expect(clean('考虑是胃炎.指导意见指导意见少吃辛辣', 'huatuo').text).toBe('考虑是胃炎。少吃辛辣');
     expect(clean('请按医生的指导意见服药。', 'huatuo').text).toBe('请按医生的指导意见服药。');
+    // after a clause too, and 意见建议 (outside record review, 2026-12-03); 意见 alone is a word
+    expect(clean('胆红素高的原因很多，指导意见有可能是黄疸型肝炎。', 'huatuo').text).toBe('胆红素高的原因很多，有可能是黄疸型肝炎。');
+    expect(clean('是皮肤过敏的问题。意见建议您的情况可考虑是荨麻疹', 'huatuo').text).toBe('是皮肤过敏的问题。您的情况可考虑是荨麻疹');
+    expect(clean('是否手术，意见不一。', 'huatuo').text).toBe('是否手术，意见不一。');
     expect(clean('病例分析：您好，咳嗽多久了？健康指导：多喝水。', 'huatuo').text).toBe('您好，咳嗽多久了？多喝水。');
   });
 
