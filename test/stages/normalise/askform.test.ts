@@ -39,7 +39,8 @@ describe('ask-form prompts of the Q&A sites behind Huatuo and Toyhom', () => {
   });
 
   it('keeps field labels that name their data, and natural sentences that mention help', () => {
-    expect(clean('发病时间：两个月化验检查结果：无').text).toBe('发病时间：两个月化验检查结果：无');
+    // kept, each on its own line (askform.field_break: they were glued, 两个月化验检查结果)
+    expect(clean('发病时间：两个月化验检查结果：无').text).toBe('发病时间：两个月\n化验检查结果：无');
     expect(clean('我希望得到您的帮助，谢谢').text).toBe('我希望得到您的帮助，谢谢');
     expect(clean('这就是我想得到的帮助了').text).toBe('这就是我想得到的帮助了'); // no colon: not the form's prompt
   });
@@ -47,5 +48,14 @@ describe('ask-form prompts of the Q&A sites behind Huatuo and Toyhom', () => {
   it('applies to the Huatuo and Toyhom dumps only (MedDialog intake labels are structure)', () => {
     expect(clean('病情描述：咳嗽两周', 'meddialog').text).toBe('病情描述：咳嗽两周');
     expect(clean('病情描述：咳嗽两周', 'toyhom').text).toBe('咳嗽两周');
+  });
+
+  it('puts a filled form field glued to the text before it on its own line and drops an empty one', () => {
+    const o = { toSimplified: true, scrubPii: true, templates: templatesFor('huatuo') };
+    expect(cleanText('全部症状：水肿发病时间及原因：2010年，脑膜瘤治疗情况：伽马刀', o)).toBe('全部症状：水肿\n发病时间及原因：2010年，脑膜瘤\n治疗情况：伽马刀');
+    expect(cleanText('一般不都是出两颗吗？发病时间及原因：治疗情况：', o)).toBe('一般不都是出两颗吗？');
+    // a field named inside a sentence stays where it is
+    expect(cleanText('我的治疗情况：很好', o)).toBe('我的治疗情况：很好');
+    expect(cleanText('肿外无其他症状，曾经治疗情况和效果：没治疗过', o)).toBe('肿外无其他症状，曾经治疗情况和效果：没治疗过');
   });
 });
