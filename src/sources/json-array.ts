@@ -422,7 +422,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
             skippedLines++;
             phase = Phase.Skip;
           } else {
-            yield [{ kind: 'invalid', index, raw: commentText, detail: afterWrapper ? 'unexpected content after the closing "}" of the object around the records' : 'unexpected content after the closing "]" of the array' }];
+            yield [{ kind: 'invalid', index, raw: commentText, detail: afterEnd(afterWrapper) }];
             return;
           }
         }
@@ -817,10 +817,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
             skippedLines++;
             phase = Phase.Skip;
           } else {
-            const detail = afterWrapper
-              ? 'unexpected content after the closing "}" of the object around the records'
-              : 'unexpected content after the closing "]" of the array';
-            out.push({ kind: 'invalid', index, raw: text + s.slice(i, i + CONTEXT_CHARS), detail });
+            out.push({ kind: 'invalid', index, raw: text + s.slice(i, i + CONTEXT_CHARS), detail: afterEnd(afterWrapper) });
             yield out;
             return;
           }
@@ -867,10 +864,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           skippedLines++;
           phase = Phase.Skip;
         } else {
-          const detail = afterWrapper
-            ? 'unexpected content after the closing "}" of the object around the records'
-            : 'unexpected content after the closing "]" of the array';
-          out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail });
+          out.push({ kind: 'invalid', index, raw: s.slice(i, i + CONTEXT_CHARS), detail: afterEnd(afterWrapper) });
           yield out;
           return;
         }
@@ -1101,6 +1095,11 @@ function pyString(raw: string, at: number): { v: string; end: number } | undefin
 }
 
 const HEX = /^[0-9a-fA-F]+$/;
+/** The detail of text after the records' closing bracket (of the array, or of the object around them). */
+function afterEnd(afterWrapper: boolean): string {
+  return afterWrapper ? 'unexpected content after the closing "}" of the object around the records' : 'unexpected content after the closing "]" of the array';
+}
+
 const PY_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', a: '\x07' };
 const PY_WORDS: Record<string, string> = { True: 'true', False: 'false', None: 'null', NaN: 'NaN', Infinity: 'Infinity', nan: 'NaN', inf: 'Infinity' };
 

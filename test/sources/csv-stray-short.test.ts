@@ -1,16 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { csvRows, type CsvEvent } from '../../src/sources/csv.js';
+import type { CsvEvent } from '../../src/sources/csv.js';
 import { importToyhom } from '../../src/sources/toyhom.js';
-import { importText } from './helpers.js';
+import { csvEvents, importText } from './helpers.js';
 
-async function rows(text: string, chunkSize = 1 << 16): Promise<CsvEvent[]> {
-  async function* chunks() {
-    for (let i = 0; i < text.length; i += chunkSize) yield text.slice(i, i + chunkSize);
-  }
-  const out: CsvEvent[] = [];
-  for await (const ev of csvRows(chunks())) out.push(ev);
-  return out;
-}
+const rows = csvEvents;
 
 const row = (k: number) => `内科,头痛${k},头痛${k}天了怎么办,先测血压${k}`;
 const header = 'department,title,ask,answer';

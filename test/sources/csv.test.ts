@@ -1,16 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { csvRows, STRAY_QUOTED_CHARS, STRAY_QUOTED_LINES, type CsvEvent } from '../../src/sources/csv.js';
+import { STRAY_QUOTED_CHARS, STRAY_QUOTED_LINES, type CsvEvent } from '../../src/sources/csv.js';
 import { importToyhom } from '../../src/sources/toyhom.js';
-import { importText } from './helpers.js';
+import { csvEvents, importText } from './helpers.js';
 
-async function rows(text: string, chunkSize = 1 << 16): Promise<CsvEvent[]> {
-  async function* chunks() {
-    for (let i = 0; i < text.length; i += chunkSize) yield text.slice(i, i + chunkSize);
-  }
-  const out: CsvEvent[] = [];
-  for await (const ev of csvRows(chunks())) out.push(ev);
-  return out;
-}
+const rows = csvEvents;
 
 describe('CSV reader', () => {
   const text = 'a,b,c\r\n1,"x, y","he said ""hi"""\r\n2,"two\nlines",\n\n3,,"末尾"';

@@ -1,4 +1,5 @@
 /** Feeding files and buffers to importers in tests, and sorting what comes out. */
+import { csvRows, type CsvEvent } from '../../src/sources/csv.js';
 import { createReadStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RawDialogue } from '../../schemas/dialogue.js';
@@ -58,4 +59,14 @@ export function tally<T>(values: Iterable<T>): Map<T, number> {
 /** Speaker/text pairs of a dialogue, for compact assertions. */
 export function turnsOf(d: RawDialogue): Array<[string, string]> {
   return d.turns.map((t) => [t.speaker, t.text]);
+}
+
+/** The CSV events of `text` read in chunks of `chunkSize` characters. */
+export async function csvEvents(text: string, chunkSize = 1 << 16): Promise<CsvEvent[]> {
+  async function* chunks() {
+    for (let i = 0; i < text.length; i += chunkSize) yield text.slice(i, i + chunkSize);
+  }
+  const out: CsvEvent[] = [];
+  for await (const ev of csvRows(chunks())) out.push(ev);
+  return out;
 }
