@@ -220,6 +220,9 @@ const RULES: Rule[] = [
 /** A weekday just before a full name (挂周一李志明主任的号). */
 const WEEKDAY_BEFORE = /(?:周|星期|礼拜)[一二三四五六日天]$/;
 
+/** A greeting right after the title (主任好, 医生您好, 医生，你好). */
+const GREETING_AFTER = /^[，,]?(?:您好|你好|好)/;
+
 /** Characters before a full name that introduce it (谢谢王建国医生, 找了李华主任, 是张明大夫). */
 const INTRODUCER = new Set([...'谢祝找问是给请位叫跟让称和挂了']);
 
@@ -227,7 +230,9 @@ const INTRODUCER = new Set([...'谢祝找问是给请位叫跟让称和挂了'])
  * Where a full name (surname + 1–2 given characters) before the title at `at` starts, or -1: only
  * after an introducer or a non-ideograph, with given characters that are not word endings.
  */
-function fullNameStart(s: string, at: number, last: number): number {
+function fullNameStart(s: string, at: number, last: number, end: number): number {
+  // A name and title that greet (曹敏主任好, 李田医生您好): a two-character name at an opening too.
+  const greeted = GREETING_AFTER.test(s.slice(end, end + 4));
   for (const given of [2, 1]) {
     for (const sl of [2, 1]) {
       const start = at - given - sl;
@@ -247,7 +252,7 @@ function fullNameStart(s: string, at: number, last: number): number {
       // After an institution or a weekday only three-character names too:
       // …医院王建国医生, 呼吸科张三丰主任, …中心黄晓明大夫; a weekday too (挂周一李志明主任的号).
       const institution = given === 2 && (prev === '院' || prev === '科' || s.slice(start - 2, start) === '中心' || WEEKDAY_BEFORE.test(s.slice(Math.max(0, start - 3), start)));
-      if (opening ? given !== 2 : !institution && (!INTRODUCER.has(prev) || NOT_NAME_BEFORE.has(prev + sur[0]))) continue;
+      if (opening ? given !== 2 && !(greeted && !NOT_NAME_WORDS.has(sur + g)) : !institution && (!INTRODUCER.has(prev) || NOT_NAME_BEFORE.has(prev + sur[0]))) continue;
       if (WORD_NOT_NAME.has(sur + g) || WORD_NOT_NAME.has(sur + g[0])) continue;
       if (MEDICAL_CHARS.test(g)) continue;
       if (givenNameOk(sur, g)) return start;
@@ -328,7 +333,7 @@ function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string
     const at = m.index;
     let start = -1;
     const two = s.slice(Math.max(0, at - 2), at);
-    start = fullNameStart(s, at, last);
+    start = fullNameStart(s, at, last, at + m[0].length);
     if (start < 0 && two.length === 2 && at - 2 >= last && COMPOUND.includes(two) && !NOT_NAME_BEFORE.has(two)) start = at - 2;
     else if (start < 0 && at - 1 >= last && SINGLE.has(s[at - 1]) && !FUNCTION_WORDS.has(s[at - 1])) {
       const before = s[at - 2];

@@ -63,4 +63,13 @@ describe('PII the scrubber used to miss (audit)', () => {
   it('keeps 先生, 女士 and 小姐 after words that are no surname (我先生 = my husband)', () => {
     for (const s of ['我先生最近总咳嗽', '我家先生', '这位女士', '小姐姐', '各位女士', '她先生陪她来', '谢谢先生', '老先生', '您好女士', '一个小姐说']) expect(scrubPii(s)).toBe(s);
   });
+
+  it('a two-character name that greets with its title at the opening of a text (outside record review, 2026-12-03)', () => {
+    // Before: 曹敏主任好 kept the name, 李田医生您好 became 李<NAME>医生您好 (田 read as the surname).
+    expect(scrubPii('曹敏主任好，泰能已经输了四天')).toBe('<NAME>主任好，泰能已经输了四天');
+    expect(scrubPii('李田医生您好')).toBe('<NAME>医生您好');
+    // words before a greeted title are not names
+    for (const s of ['麻烦医生您好', '辛苦医生，你好', '谢谢医生你好', '好的医生您好', '全科医生你好', '那个医生你好', '高烧医生你好']) expect(scrubPii(s)).toBe(s);
+  });
 });
+
