@@ -68,6 +68,8 @@ describe('PII the scrubber used to miss (audit)', () => {
     // Before: 曹敏主任好 kept the name, 李田医生您好 became 李<NAME>医生您好 (田 read as the surname).
     expect(scrubPii('曹敏主任好，泰能已经输了四天')).toBe('<NAME>主任好，泰能已经输了四天');
     expect(scrubPii('李田医生您好')).toBe('<NAME>医生您好');
+    expect(scrubPii('李田医生，请问')).toBe('<NAME>医生，请问');
+    expect(scrubPii('谢谢王医生')).toBe('谢谢<NAME>医生');
     // words before a greeted title are not names
     for (const s of ['麻烦医生您好', '辛苦医生，你好', '谢谢医生你好', '好的医生您好', '全科医生你好', '那个医生你好', '高烧医生你好']) expect(scrubPii(s)).toBe(s);
   });
