@@ -167,6 +167,14 @@ const RULES: Rule[] = [
     replace: (m) => (/[(（\-－‐–—.．·\s\u00a0]/.test(m) || m.replace(/\D/g, '').length >= 11 ? '<PHONE>' : undefined),
   },
   {
+    // A local number without its area code after a phone label (电话8276173, 联系电话：6512 3456,
+    // 座机 82761730): a line of one household or office; 7–8 digits starting 2–9.
+    type: 'PHONE',
+    when: /电话|座机|tel|TEL|Tel/,
+    re: new RegExp(`(?<=(?:电话|座机|电话号码|联系电话|咨询电话|[Tt]el|TEL)(?:是|为)?[ \u00a0]?[:：]?[ \u00a0]?)[2-9]\\d{2,3}${SEP}?\\d{4}(?![\\dA-Za-z])`, 'g'),
+    replace: () => '<PHONE>',
+  },
+  {
     // Street addresses: …路/街/巷/弄/胡同/大道 N号 (+ 楼/栋/单元/室), and N栋/N号楼 … N室 on their own.
     type: 'ADDRESS',
     when: /\d[号栋幢单室]/,

@@ -73,5 +73,11 @@ describe('PII the scrubber used to miss (audit)', () => {
     // words before a greeted title are not names
     for (const s of ['麻烦医生您好', '辛苦医生，你好', '谢谢医生你好', '好的医生您好', '全科医生你好', '那个医生你好', '高烧医生你好']) expect(scrubPii(s)).toBe(s);
   });
+
+  it('a local number without its area code after a phone label (outside record review: a hospital number left whole)', () => {
+    expect(scrubPii('电话8276173')).toBe('电话<PHONE>');
+    expect(scrubPii('联系电话：6512 3456，座机82761730')).toBe('联系电话：<PHONE>，座机<PHONE>');
+    for (const s of ['打电话2次了', '电话费200元', '电话咨询3天后复查', '电话20次']) expect(scrubPii(s)).toBe(s);
+  });
 });
 
