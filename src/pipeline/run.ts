@@ -142,9 +142,10 @@ function interrupted(signal: AbortSignal, outDir: string): CmtError {
  * `work` unless `signal` aborts first (then CMT_INTERRUPTED). The step goes on in the background
  * (the CLI exits after the clean-up); its later failure is expected and not reported.
  */
-async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, outDir: string, abandoned?: Array<Promise<unknown>>): Promise<T> {
+async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, outDir: string, writing?: Array<Promise<unknown>>): Promise<T> {
   if (!signal) return work;
-  abandoned?.push(work.catch(() => {}));
+  // Kept, settled or not, so that the clean-up can wait for a step an interrupt left running.
+  writing?.push(work.catch(() => {}));
   if (signal.aborted) {
     work.catch(() => {});
     throw interrupted(signal, outDir);

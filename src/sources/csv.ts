@@ -1,12 +1,13 @@
 /**
- * A streaming RFC-4180 CSV reader over decoded text: fields separated by ',', records by LF or
- * CRLF, quoted fields may hold commas, newlines and doubled quotes. State carries across chunks,
+ * A streaming RFC-4180 CSV reader over decoded text: fields separated by ',', records by line
+ * ends, quoted fields may hold commas, newlines and doubled quotes. State carries across chunks,
  * so a quote or a record split between chunks is read whole; only the current record (its fields
  * and its input text) is held.
  *
- * A file whose first 64 K characters hold CRs and no LF outside quoted fields (classic Mac, old
- * Excel for Mac, which writes a line break inside a cell as LF) ends its records with CR
- * (CsvLineEnd); otherwise a CR is text except before an LF.
+ * Outside quoted fields LF, CRLF and a lone CR each end a record, in any mix, as Python's csv
+ * module reads them (classic Mac and old Excel-for-Mac saves end records with CR and write a line
+ * break inside a cell as LF; a CR-only row pasted into an LF file merged rows when a CR was text);
+ * inside quoted fields every line break is text.
  * `separators` (default [',']) lists the field separators the file may use: the first that its
  * first line holds outside quotes is taken, ',' when it holds none (Excel writes ';' in locales
  * with a decimal comma, and exports name a TSV .csv).
@@ -17,7 +18,7 @@
  * column counts (the importer knows its header; the first record's count only helps tell a stray
  * quote, below) and never throws on data.
  */
-import { LINE_END_SNIFF_CHARS, MAX_UNIT_CHARS } from './lines.js';
+import { MAX_UNIT_CHARS } from './lines.js';
 
 export type CsvEvent =
   /**
@@ -98,36 +99,11 @@ function lineWidth(line: string, sep: number): number {
   return fields;
 }
 
+/** A line break in a record's input text (strayRecord). */
+const LINE_BREAK = /\r\n|\r|\n/;
+
 function stripCr(s: string): string {
   return s.length > 0 && s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s;
-}
-
-/**
- * The record end of a CSV file, as LineEndSniffer (lines.ts) decides a line file's, but looking
- * only outside quoted fields: an LF inside a quoted cell of a CR file, or a CR inside one of an
- * LF file, does not decide. Each chunk is scanned once.
- */
-class CsvLineEnd {
-  private seen = 0;
-  private sawCr = false;
-  private inQuote = false;
-
-  feed(chunk: string): '\n' | '\r' | undefined {
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk.charCodeAt(i);
-      if (c === QUOTE) this.inQuote = !this.inQuote;
-      else if (this.inQuote) continue;
-      else if (c === LF) return '\n';
-      else if (c === CR) this.sawCr = true;
-    }
-    this.seen += chunk.length;
-    if (this.seen < LINE_END_SNIFF_CHARS) return undefined;
-    return this.sawCr ? '\r' : '\n';
-  }
-
-  end(): '\n' | '\r' {
-    return this.sawCr ? '\r' : '\n';
-  }
 }
 
 export interface CsvOptions {
@@ -142,23 +118,16 @@ function separatorOf(line: string, separators: string[]): number {
 }
 
 export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {}): AsyncGenerator<CsvEvent> {
-  // Read up to the first line end to learn the file's line end and separator.
+  // Read up to the first line end to learn the separator from the header.
   const it = text[Symbol.asyncIterator]();
   let head = '';
-  let eolChar: string | undefined;
-  const sniffer = new CsvLineEnd();
-  while (eolChar === undefined) {
+  while (!/[\r\n]/.test(head)) {
     const r = await it.next();
-    if (r.done) {
-      eolChar = sniffer.end();
-      break;
-    }
+    if (r.done) break;
     head += r.value;
-    eolChar = sniffer.feed(r.value);
   }
   const firstLine = head.slice(0, head.search(/[\r\n]|$/));
   const SEP = separatorOf(firstLine, opts.separators ?? [',']);
-  const EOL = eolChar === '\r' ? CR : LF;
   async function* chunks(): AsyncGenerator<string> {
     if (head) yield head;
     for (;;) {
@@ -173,6 +142,8 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {
   let field = '';
   let atFieldStart = true;
   let inQuoted = false;
+  /** The last chunk ended with a record-ending CR: an LF opening the next one belongs to it. */
+  let lfAfterCr = false;
   /** A '"' inside a quoted field was the last character of the previous chunk. */
   let quotePending = false;
   /** Characters of the record so far; past MAX_UNIT_CHARS (`tooLong`) no more are kept (lines.ts). */
@@ -244,7 +215,7 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {
    */
   const strayRecord = (raw: string, fieldCount: number, open: boolean): boolean => {
     if (width === 0 || !multiLine && !open) return false;
-    const lines = raw.split(EOL === CR ? '\r' : '\n');
+    const lines = raw.split(LINE_BREAK);
     // lines[0] is the rest of the quote's own line; the last is a line the input may have cut (or '').
     const whole = lines.slice(1, -1).map(stripCr).filter((l) => l !== '');
     const rowLike = whole.filter((l) => lineWidth(l, SEP) === width).length;
@@ -256,6 +227,10 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {
     let n = s.length;
     let i = 0;
     let recStart = 0;
+    if (lfAfterCr) {
+      lfAfterCr = false;
+      if (n > 0 && s.charCodeAt(0) === LF) i = recStart = 1;
+    }
     /** Scan `again` (from rewind), then the rest of the chunk from `i`. */
     const restart = (again: string, from: number): void => {
       s = again + s.slice(from);
@@ -317,7 +292,7 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {
       let c = 0;
       for (; j < n; j++) {
         c = s.charCodeAt(j);
-        if (c === SEP || c === EOL) break;
+        if (c === SEP || c === LF || c === CR) break;
       }
       if (j > i) {
         add(s.slice(i, j));
@@ -343,6 +318,12 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {
         if (record === 1) width = row.length;
         if (tooLong) out.push({ kind: 'row', record, fields: row, tooLong });
         else if (!(row.length === 1 && row[0] === '')) out.push({ kind: 'row', record, fields: row });
+        // CRLF is one record end: its LF, here or at the start of the next chunk, is skipped.
+        if (c === CR) {
+          if (j + 1 < n) {
+            if (s.charCodeAt(j + 1) === LF) j++;
+          } else lfAfterCr = true;
+        }
         row = [];
         recordChars = 0;
         tooLong = false;

@@ -41,9 +41,6 @@ export class BoundedBlock {
   }
 }
 
-/** How much text decides a CSV file's record end when no LF comes first (csv.ts). */
-export const LINE_END_SNIFF_CHARS = 64 * 1024;
-
 export class LineReader implements AsyncIterable<string[]> {
   /** True once the input is exhausted, when its last character was a newline (or it was empty). */
   terminated = true;

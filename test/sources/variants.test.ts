@@ -215,6 +215,22 @@ describe('line files with CR-only line ends', () => {
     expect(dialogues.map(turnsOf)).toEqual([[['病人', '咳嗽'], ['医生', '多喝水']], [['病人', '发烧'], ['医生', '量体温']]]);
   });
 
+  it('reads a Toyhom CSV whose rows end in LF, CRLF and a lone CR in turn like the LF file, in any chunking', async () => {
+    const rows = ['department,title,ask,answer', '内科,头痛,头痛三天,先测血压', '外科,划伤,手划破了,消毒', '儿科,发烧,孩子发烧,"物理降温\n多喝水"', '眼科,眼干,眼睛干涩,少看屏幕', '皮肤科,湿疹,手上起疹子,保湿'];
+    const lf = rows.join('\n') + '\n';
+    const a = await importText(importToyhom, lf, 'lf.csv');
+    expect(a.dialogues).toHaveLength(5);
+    const ends = ['\n', '\r\n', '\r'];
+    const mixed = rows.map((r, i) => r + ends[i % 3]).join('');
+    for (const chunk of [1 << 16, 3, 1]) {
+      // Before: a lone CR in an LF file was text, so the row it ended ran on into the next one.
+      const b = await importText(importToyhom, mixed, 'mixed.csv', chunk);
+      expect(kinds(b.items)).toEqual(kinds(a.items));
+      expect(b.dialogues.map(turnsOf)).toEqual(a.dialogues.map(turnsOf));
+      expect(b.dialogues.map((d) => d.origin.sourceId)).toEqual(a.dialogues.map((d) => d.origin.sourceId));
+    }
+  });
+
   it('reads a CSV cell holding a CR in an LF file, and one holding an LF in a CR file, as text', async () => {
     const header = 'department,title,ask,answer';
     const lfFile = `${header}\n内科,"头\r痛",头痛三天,先测血压\n外科,划伤,手划破了,消毒\n`;

@@ -348,7 +348,6 @@ function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string
       if (!(isCjk(before) && NOT_NAME_BEFORE.has(before + s[at - 1])) && !verbBeforeTitle(s, at - 1, at + m[0].length)) {
         start = at - 1;
         // 李田医生 at an opening: the surname is 李, 田 its given name (not 李<NAME>医生).
-        const two = s.slice(at - 2, at);
         if (at - 2 >= last && SINGLE.has(s[at - 2]) && !isCjk(s[at - 3]) && !VERB_SURNAMES.has(s[at - 2]) && givenNameOk(s[at - 2], s[at - 1]) && !NOT_NAME_WORDS.has(two) && !WORD_NOT_NAME.has(two)) start = at - 2;
       }
     } else if (start < 0 && at - 1 >= last && vocative(s, at - 1, at + m[0].length)) start = at - 1;
