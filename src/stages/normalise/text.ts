@@ -121,7 +121,7 @@ const FULL_MAP: Record<string, string> = { ',': '，', '?': '？', '!': '！', '
  * stored) or twice (`&amp;nbsp;`) ends as clean as raw markup; before, it reached shards as tags.
  */
 export function decodeHtml(s: string): string {
-  let t = s;
+  let t = s.indexOf(';') === -1 ? s : repairStrippedEntities(s);
   for (let round = 0; round < 3; round++) {
     if (t.indexOf('<') === -1 && t.indexOf('&') === -1) return t;
     const next = decodeHtmlOnce(t);
@@ -129,6 +129,25 @@ export function decodeHtml(s: string): string {
     t = next;
   }
   return t;
+}
+
+/**
+ * An entity whose '&' a dump lost (Huatuo: 高达60#xFF05; for 60％) or turned into ';' (Toyhom:
+ * 参考值;lt;20, 参照;amp;lt;1000): a hex reference is one wherever it stands; a decimal one only for
+ * the characters such dumps escape (quotes, <, >, &, no-break space, full-width and CJK
+ * punctuation), so 第#12; stays; the ';'-for-'&' form only for the markup names. What it gives back
+ * is decoded by the rounds after it like any entity (;amp;lt; → &lt; → <).
+ */
+const STRIPPED_ENTITY = /(?<!&)#x([0-9a-f]{2,6});|(?<!&)#(\d{2,5});|(?<!&#?[0-9a-z]{1,10});(lt|gt|amp|quot|nbsp);/gi;
+
+function repairStrippedEntities(s: string): string {
+  if (s.indexOf('#') === -1 && !/;(?:lt|gt|amp|quot|nbsp);/i.test(s)) return s;
+  return s.replace(STRIPPED_ENTITY, (m, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
+    if (name !== undefined) return name.toLowerCase() === 'amp' ? '&' : ENTITIES[name.toLowerCase()]!;
+    const code = hex !== undefined ? parseInt(hex, 16) : parseInt(dec!, 10);
+    if (hex === undefined && !(code === 34 || code === 38 || code === 39 || code === 60 || code === 62 || code === 160 || (code >= 0x3000 && code <= 0x303f) || (code >= 0xff01 && code <= 0xff5e))) return m;
+    return code > 0 && code < 0x110000 && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : m;
+  });
 }
 
 function decodeHtmlOnce(s: string): string {

@@ -102,6 +102,18 @@ describe('the rewritten patterns keep their meaning', () => {
     // what is not markup stays: comparisons and an escaped bare '<'
     expect(cleanText('血糖&lt;6.1，血压<140/90', opts)).toBe('血糖<6.1，血压<140/90');
   });
+
+  it('an entity whose "&" the dump lost or turned into ";" is decoded (Huatuo #xFF05;, Toyhom ;lt;)', () => {
+    // Before: 高达60#xFF05；， and 参考值；lt；20 reached shards.
+    expect(decodeHtml('几率可高达60#xFF05;；如果')).toBe('几率可高达60％；如果');
+    expect(decodeHtml('病毒;lt;1000，参照;amp;lt;1000')).toBe('病毒<1000，参照<1000');
+    expect(decodeHtml('引号#34;好#34;与#65292;')).toBe('引号"好"与，');
+    expect(cleanText('有效率为95#xFF05;，表面抗原;gt;0.05', opts)).toBe('有效率为95％，表面抗原>0.05');
+    // what is not an entity stays: a decimal code outside the escaped set, a name without its ';' pair
+    expect(decodeHtml('第#12;床，a;ltb，#xD800;')).toBe('第#12;床，a;ltb，#xD800;');
+    expect(decodeHtml('&#xFF05;')).toBe('％');
+    expect(decodeHtml('1.2;lt;3，&amp;nbsp;x')).toBe('1.2<3， x');
+  });
 });
 
 describe('control, bidi and tag characters', () => {
