@@ -176,9 +176,12 @@ const RULES: Rule[] = [
   },
   {
     // Street addresses: …路/街/巷/弄/胡同/大道 N号 (+ 楼/栋/单元/室), and N栋/N号楼 … N室 on their own.
+    // The place names before a street go with it (里水镇岗联新庄村新二街十六巷2号: town and village
+    // narrow a home down as much as the street; before, 里水镇岗联新庄 stayed). At most four units of
+    // at most eight characters each, and a unit character ends its unit, so each start is bounded.
     type: 'ADDRESS',
     when: /\d[号栋幢单室]/,
-    re: new RegExp(`(?:(?![住在于到是的居])[${CJK}]){1,6}(?:路|街|巷|弄|胡同|大道)\\d{1,5}(?:号|弄)(?:院)?(?:\\d{1,4}(?:号楼|栋|幢|座))?(?:\\d{1,3}单元(?:\\d{2,5}(?![\\d室号${CJK}]))?)?(?:\\d{1,5}(?:室|号))?|(?<!\\d)\\d{1,4}(?:号楼|栋|幢)(?:\\d{1,3}单元)?\\d{2,5}(?:室|号)|(?<!\\d)\\d{1,3}单元\\d{2,5}室?|(?<![\\d${CJK}])\\d{3,5}室(?![性早间])`, 'g'),
+    re: new RegExp(`(?:(?:(?![住在于到是的居省市区县旗镇乡村庄屯])[${CJK}]){0,7}[省市区县旗镇乡村庄屯]){0,4}(?:(?![住在于到是的居])[${CJK}]){1,6}(?:路|街|巷|弄|胡同|大道)\\d{1,5}(?:号|弄)(?:院)?(?:\\d{1,4}(?:号楼|栋|幢|座))?(?:\\d{1,3}单元(?:\\d{2,5}(?![\\d室号${CJK}]))?)?(?:\\d{1,5}(?:室|号))?|(?<!\\d)\\d{1,4}(?:号楼|栋|幢)(?:\\d{1,3}单元)?\\d{2,5}(?:室|号)|(?<!\\d)\\d{1,3}单元\\d{2,5}室?|(?<![\\d${CJK}])\\d{3,5}室(?![性早间])`, 'g'),
     replace: () => '<ADDRESS>',
   },
   {

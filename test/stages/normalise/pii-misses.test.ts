@@ -51,6 +51,10 @@ describe('PII the scrubber used to miss (audit)', () => {
     expect(scrubPii('住在朝阳区建国路88号3单元502，离医院近')).toBe('住在<ADDRESS>，离医院近');
     expect(scrubPii('建国路88号3单元502室')).toBe('<ADDRESS>');
     expect(scrubPii('建国路88号3单元')).toBe('<ADDRESS>');
+    // the town and village before the street go with it (before: 居住里水镇岗联新庄<ADDRESS>)
+    expect(scrubPii('居住大沙镇岗前新庄村新二街十六巷2号，目前咳嗽')).toBe('居住<ADDRESS>，目前咳嗽');
+    expect(scrubPii('家在广东省佛山市南海区西樵镇人民路12号')).toBe('家在<ADDRESS>');
+    expect(scrubPii('我们社区卫生院在和平路3号')).toBe('我们社区卫生院在<ADDRESS>');
   });
 
   it('scrubs a surname before the courtesy titles a doctor addresses the patient by', () => {
