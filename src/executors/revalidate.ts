@@ -60,6 +60,54 @@ export interface RevalidateReport {
   scope: 'all' | string;
 }
 
+/** Stages in pipeline order: a dialogue's deciding reject is its earliest (as a run's first reject). */
+const STAGE_ORDER = ['import', 'scrape', 'parse', 'normalise', 'split', 'quality', 'validate', 'dedup', 'filter', 'executor'];
+const rank = (stage: string) => {
+  const i = STAGE_ORDER.indexOf(stage);
+  return i < 0 ? STAGE_ORDER.length : i;
+};
+
+/**
+ * The dialogue accounting of the new output (report.json `dialogues`): every dialogue of the source
+ * run (its records, its carried rejects) is accepted when one of its records is kept here, else
+ * rejected by its earliest reject; import-level rejects stay inputs of their own. Kept here, not per
+ * batch, because revalidate's batches are shards and one dialogue's records may sit in several.
+ */
+class DialogueBooks {
+  private readonly dialogues = new Map<string, { format: string; accepted: boolean; reject?: { reason: string; stage: string } }>();
+  private readonly importLevel: Array<{ format: string; accepted: false; reject: { reason: string; stage: string } }> = [];
+
+  private of(id: string, format: string) {
+    let d = this.dialogues.get(id);
+    if (!d) this.dialogues.set(id, (d = { format, accepted: false }));
+    return d;
+  }
+
+  record(env: RecordEnvelope): void {
+    this.of(env.dialogueId, env.origin.format);
+  }
+
+  reject(r: Reject): void {
+    if (!r.dialogueId) {
+      if (rank(r.stage) <= rank('parse')) this.importLevel.push({ format: r.origin.format, accepted: false, reject: { reason: r.reason, stage: r.stage } });
+      return;
+    }
+    const d = this.of(r.dialogueId, r.origin.format);
+    if (!d.reject || rank(r.stage) < rank(d.reject.stage)) d.reject = { reason: r.reason, stage: r.stage };
+  }
+
+  accepted(ids: Iterable<string>): void {
+    for (const id of ids) {
+      const d = this.dialogues.get(id);
+      if (d) d.accepted = true;
+    }
+  }
+
+  outcomes() {
+    return [...this.importLevel, ...this.dialogues.values()];
+  }
+}
+
 function countFlags(envs: Iterable<RecordEnvelope>, into: Record<string, number>): void {
   for (const e of envs) for (const f of e.annotations.flags ?? []) into[f] = (into[f] ?? 0) + 1;
 }
@@ -149,12 +197,14 @@ function revalidateExecutor(opts: RevalidateOptions, p: Prepared): Executor & { 
     flags: { before: {}, after: {} }, scope: shardRel ?? 'all',
   };
   const lateStages = ['dedup', 'filter'];
+  const books = new DialogueBooks();
   let carriedLate: Record<string, number> = {};
   return {
     name: 'revalidate',
     report,
     async feed(fin: Finaliser) {
       let seq = 0;
+      for (const r of carried) books.reject(r);
       await fin.addBatch({ seq: seq++, dialogueIds: [], inputs: 0, records: [], rejects: carried });
       // Carried dedup and filter rejects are records the source run produced (they arose in its
       // finish, from produced records): counted as produced here too, so the records balance closes.
@@ -192,7 +242,11 @@ function revalidateExecutor(opts: RevalidateOptions, p: Prepared): Executor & { 
             }
           }
           countFlags(out, report.flags.after);
-          await fin.addBatch({ seq: seq++, dialogueIds: [], inputs: 0, records: out, rejects });
+          for (const e of chunk) books.record(e);
+          for (const r of rejects) books.reject(r);
+          const added = await fin.addBatch({ seq: seq++, dialogueIds: [], inputs: 0, records: out, rejects });
+          books.accepted(added.accepted);
+          for (const r of added.late) books.reject(r);
         }
       };
       for (const entry of src.manifest.shards) {
@@ -204,6 +258,7 @@ function revalidateExecutor(opts: RevalidateOptions, p: Prepared): Executor & { 
       return { stageSeconds: {} };
     },
     async finished({ manifest, fin, workDir }) {
+      fin.stats.setDialogues(books.outcomes());
       report.records.after = manifest.counts.records;
       for (const [reason, n] of Object.entries(fin.stats.rejectsByReason)) {
         if (!lateStages.includes(reason.split('.')[0])) continue;

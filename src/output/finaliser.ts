@@ -147,8 +147,13 @@ export class Finaliser {
     return this.lastSource.key;
   }
 
-  /** Batches must arrive in seq order 0, 1, 2 … (executors reorder before calling). */
-  async addBatch(pb: ProcessedBatch): Promise<void> {
+  /**
+   * Batches must arrive in seq order 0, 1, 2 … (executors reorder before calling). Returns the
+   * dialogues of the batch that kept a record and the rejects the gate added (dedup, filters), for
+   * an executor that keeps its own books across batches (revalidate: one dialogue's records may
+   * sit in several shards).
+   */
+  async addBatch(pb: ProcessedBatch): Promise<{ accepted: Set<string>; late: Reject[] }> {
     if (!this.opened) await this.open();
     if (pb.seq !== this.nextSeq) throw new Error(`finaliser got batch ${pb.seq}, expected ${this.nextSeq}`);
     this.nextSeq++;
@@ -190,6 +195,7 @@ export class Finaliser {
     }
     for (const r of inputOrder(pb, lateRejects)) await this.writeReject(r);
     this.stats.closeDialogues(pb, accepted, [...pb.rejects, ...lateRejects]);
+    return { accepted, late: lateRejects };
   }
 
   /** The decision step over the kept records' metadata (split assignment and shard balancing). */

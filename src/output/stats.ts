@@ -289,6 +289,32 @@ export class RunStats {
     }
   }
 
+  /**
+   * Replaces the dialogue accounting with books kept across batches by the executor (revalidate,
+   * whose batches are shards: one dialogue's records may sit in several). One outcome per input
+   * unit: a dialogue, accepted or rejected by its deciding reject, or an import-level reject.
+   */
+  setDialogues(outcomes: Iterable<{ format: string; accepted: boolean; reject?: { reason: string; stage: string } }>): void {
+    this.dialoguesIn = this.dialoguesAccepted = this.dialoguesRejected = this.dialoguesUnaccounted = 0;
+    for (const k of Object.keys(this.dialoguesRejectedByReason)) delete this.dialoguesRejectedByReason[k];
+    for (const k of Object.keys(this.funnel)) delete this.funnel[k];
+    for (const o of outcomes) {
+      this.dialoguesIn++;
+      const f = this.funnelOf(o.format);
+      f.in++;
+      if (o.accepted) {
+        this.dialoguesAccepted++;
+        f.accepted++;
+      } else if (o.reject) {
+        this.dialoguesRejected++;
+        this.dialoguesRejectedByReason[o.reject.reason] = (this.dialoguesRejectedByReason[o.reject.reason] ?? 0) + 1;
+        f.lost[funnelStep(o.reject.stage)]++;
+      } else {
+        this.dialoguesUnaccounted++;
+      }
+    }
+  }
+
   /** Per batch: each dialogue is accepted (≥1 record kept) or rejected, attributed to its first reject. */
   closeDialogues(pb: ProcessedBatch, accepted: Set<string>, rejects: Reject[]): void {
     const firstReject = new Map<string, Reject>();

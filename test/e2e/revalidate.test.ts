@@ -84,4 +84,25 @@ describe('re-validating a shard when the graph changes', () => {
     expect(rep.records.checked).toBe(shard.records);
     expect(rep.records.after).toBe(run.manifest.counts.records);
   });
+  it('accounts for the source run\'s dialogues in the new report: each accepted, or rejected by its deciding reject', async () => {
+    const run = await runPipeline(pipelineFile('pipelines/demo.yaml'));
+    const graph = await openSnapshot(path.resolve('.cache/kg/demo-snapshot.json.gz'));
+    const same = path.join(tmpDir(), 'same');
+    const strict = path.join(tmpDir(), 'strict');
+    const rep = await revalidate({ target: run.outDir, outDir: strict, graph, logger: silentLogger, checks: { no_entity: 'reject' } });
+    await revalidate({ target: run.outDir, outDir: same, graph, logger: silentLogger });
+    await graph.close();
+    type Dialogues = { in: number; accepted: number; rejected: number; rejectedByReason: Record<string, number>; closes: boolean };
+    const dialogues = (dir: string) => (JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as { dialogues: Dialogues }).dialogues;
+    // the same graph and checks: the same dialogues in, accepted and rejected as the run
+    expect(dialogues(same)).toEqual(run.report.dialogues);
+    // newly rejected records take their dialogues with them (single-record dialogues here)
+    const d = dialogues(strict);
+    expect(d.in).toBe(run.report.dialogues.in);
+    expect(d.rejectedByReason['validate.no_entity']).toBe(rep.newlyRejected.total);
+    expect(d.accepted).toBe(run.report.dialogues.accepted - rep.newlyRejected.total);
+    expect(d.in).toBe(d.accepted + d.rejected);
+    expect(d.closes).toBe(true);
+    expect(readFileSync(path.join(strict, 'report.md'), 'utf8')).toContain(`dialogues: **${d.in} in = ${d.accepted} accepted + ${d.rejected} rejected**`);
+  });
 });
