@@ -9,7 +9,7 @@ export type Register = (program: Command) => void;
 /** name → [description for the top-level help, loader of the module that registers it]. */
 export const COMMANDS: Record<string, [description: string, load: () => Promise<Register>]> = {
   run: ['run a pipeline YAML end to end and write shards, manifest, report and rejects', async () => (await import('./run.js')).registerRunCommand],
-  rejects: ['inspect rejected records of a run: list, show, stats, requeue', async () => (await import('./rejects.js')).registerRejectCommands],
+  rejects: ['inspect rejected records of a run: list, show, stats, explain, requeue', async () => (await import('./rejects.js')).registerRejectCommands],
   worker: ['process BullMQ stage jobs for any run; --scheduler also runs scheduled pipelines (one must run for schedules to fire)', async () => (await import('./worker.js')).registerWorkerCommand],
   status: ['show a BullMQ run\'s jobs per stage and whether finalise is done (no run: list runs)', async () => (await import('./status.js')).registerStatusCommand],
   schedule: ['schedule pipelines (their `schedule: {cron, tz}`) as BullMQ job schedulers; --remove, --list', async () => (await import('./schedule.js')).registerScheduleCommand],
@@ -24,6 +24,9 @@ export const COMMANDS: Record<string, [description: string, load: () => Promise<
 export function newProgram(): Command {
   // exitOverride: commander's own usage errors (unknown option, missing argument, unknown command)
   // are thrown as CommanderError, so main() exits 2 for them as for every usage mistake.
-  return new Command().name('cmtmedqa').description('builds CMtMedQA-style multi-turn medical dialogue training data').version('0.1.0').exitOverride();
+  // configureOutput: commander's usage errors carry the code every usage mistake carries
+  // (`error CMT_USAGE: missing required argument 'pipeline'`); main() adds where to look.
+  return new Command().name('cmtmedqa').description('builds CMtMedQA-style multi-turn medical dialogue training data').version('0.1.0').exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'error CMT_USAGE: ')) });
 }
 

@@ -271,20 +271,26 @@ export function renderStory(s: Story, width = 120): string {
   return L.join('\n');
 }
 
+/** --width: a whole number of columns, at least 40. */
+export function parseWidth(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 40) throw new CmtError('CMT_USAGE', `--width must be a whole number of columns, at least 40, not ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** What `cmtmedqa explain` (and its alias `cmtmedqa rejects explain`) prints; exit 1 when no dialogue has that id. */
+export async function printExplain(outDir: string, id: string, o: { json?: boolean; width?: number }): Promise<void> {
+  const s = await explain(outDir, id);
+  if (o.json) console.log(JSON.stringify(s, null, 2));
+  else process.stdout.write(renderStory(s, o.width ?? process.stdout.columns ?? 120));
+  if (!s.dialogues.length) process.exitCode = 1;
+}
+
 export function registerExplainCommand(program: Command): void {
   program
     .command('explain <outDir> <id>')
     .description("one dialogue's whole story: origin, every stage, its records (split, shard) or its rejects with evidence; id = source id, dialogue id, record id or reject id")
     .option('--json', 'print the story as JSON')
-    .option('--width <n>', 'text width, at least 40 (default: the terminal, else 120)', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 40) throw new CmtError('CMT_USAGE', `--width must be a whole number of columns, at least 40, not ${JSON.stringify(v)}`);
-      return n;
-    })
-    .action(async (outDir: string, id: string, o: { json?: boolean; width?: number }) => {
-      const s = await explain(outDir, id);
-      if (o.json) console.log(JSON.stringify(s, null, 2));
-      else process.stdout.write(renderStory(s, o.width ?? process.stdout.columns ?? 120));
-      if (!s.dialogues.length) process.exitCode = 1;
-    });
+    .option('--width <n>', 'text width, at least 40 (default: the terminal, else 120)', parseWidth)
+    .action(printExplain);
 }

@@ -7,7 +7,7 @@
  * The table's description is the one shown for a command; test/cli/index.test.ts checks that
  * the table names exactly the commands the modules register.
  */
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { isCmtError } from '../core/errors.js';
 import { COMMANDS, newProgram } from './commands.js';
 
@@ -17,8 +17,20 @@ function commandName(argv: string[]): string | undefined {
   return words[0] === 'help' && words[1] ? words[1] : words[0];
 }
 
+/** After a usage error: the help of the (sub)command the words name, as far as they name one. */
+function usageHint(program: Command, argv: string[]): string {
+  const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+  const [name, subName] = words[0] === 'help' ? words.slice(1) : words;
+  const top = name ? program.commands.find((c) => c.name() === name) : undefined;
+  if (!top) return 'see `cmtmedqa --help` for the commands';
+  const sub = subName ? top.commands.find((c) => c.name() === subName) : undefined;
+  if (top.commands.length && !sub) return `see \`cmtmedqa ${name} --help\` for its commands`;
+  return `see \`cmtmedqa ${name}${sub ? ` ${subName}` : ''} --help\` for its arguments and options`;
+}
+
+const program = newProgram();
+
 async function main(): Promise<void> {
-  const program = newProgram();
   const name = commandName(process.argv);
   if (name && name in COMMANDS) {
     (await COMMANDS[name]![1]())(program);
@@ -42,8 +54,9 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 
 main().catch((e: unknown) => {
   if (e instanceof CommanderError) {
-    // commander printed the message; help and --version exit 0, its usage errors 2.
+    // commander printed the message; help and --version exit 0, its usage errors 2, with where to look.
     process.exitCode = e.exitCode === 0 ? 0 : 2;
+    if (e.exitCode !== 0) console.error(usageHint(program, process.argv));
   } else if (isCmtError(e)) {
     console.error(`error ${e.code}: ${e.message}`);
     // Interrupted: the clean-up is done; steps still running in the background are not waited for.

@@ -307,6 +307,16 @@ export function registerRejectCommands(program: Command): void {
       else console.log(`next: no reject matches these filters; \`cmtmedqa rejects stats ${outDir}\` lists the reasons and stages there are`);
     });
 
+  // `rejects explain` is where a reader of rejects looks for a dialogue's story: it is
+  // `cmtmedqa explain`, loaded only when run (so `rejects --help` stays light).
+  cmd.command('explain <outDir> <id>').description('the same as `cmtmedqa explain <outDir> <id>`: the whole story of a reject\'s dialogue (or of any source, dialogue or record id)')
+    .option('--json', 'print the story as JSON')
+    .option('--width <n>', 'text width, at least 40 (default: the terminal, else 120)')
+    .action(async (outDir: string, id: string, o: { json?: boolean; width?: string }) => {
+      const { parseWidth, printExplain } = await import('./explain.js');
+      await printExplain(outDir, id, { json: o.json, width: o.width === undefined ? undefined : parseWidth(o.width) });
+    });
+
   filters(cmd.command('stats <outDir>').description('counts by reason, stage and source'))
     .option('--json', 'print JSON')
     .action(async (outDir: string, o: RejectFilter & { json?: boolean }) => {

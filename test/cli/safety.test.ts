@@ -100,6 +100,17 @@ describe('rejects commands on a damaged or self-overwriting rejects file', () =>
     expect(cmtmedqa(['run', p, '--out', outDir]).status).toBe(0);
   });
 
+  it('tells a reject\'s story with `rejects explain`, as `explain` does', () => {
+    const first = JSON.parse(readFileSync(path.join(outDir, 'rejects', 'rejects.jsonl'), 'utf8').split('\n')[0]!) as { id: string };
+    const alias = cmtmedqa(['rejects', 'explain', outDir, first.id, '--width', '100']);
+    const direct = cmtmedqa(['explain', outDir, first.id, '--width', '100']);
+    expect(alias.status).toBe(0);
+    expect(alias.stdout).toContain('REJECTED');
+    expect(alias.stdout).toBe(direct.stdout);
+    expect(cmtmedqa(['rejects', 'explain', outDir, first.id, '--json']).stdout).toBe(cmtmedqa(['explain', outDir, first.id, '--json']).stdout);
+    expectUsage(cmtmedqa(['rejects', 'explain', outDir, first.id, '--width', '10']), 'at least 40');
+  });
+
   it('refuses `requeue --to` the rejects file it reads and leaves it whole', () => {
     const file = path.join(outDir, 'rejects', 'rejects.jsonl');
     const before = readFileSync(file);
@@ -137,6 +148,23 @@ describe('rejects commands on a damaged or self-overwriting rejects file', () =>
     }
     expect(cmtmedqa(['run', '--help']).status).toBe(0);
     expect(cmtmedqa(['--version']).status).toBe(0);
+  });
+
+  it('gives commander\'s usage errors the code CMT_USAGE and names the help that shows the right arguments', () => {
+    const cases: Array<[string[], string, string]> = [
+      [['run'], "error CMT_USAGE: missing required argument 'pipeline'", 'see `cmtmedqa run --help` for its arguments and options'],
+      [['run', 'x.yaml', '--exectuor', 'bullmq'], "error CMT_USAGE: unknown option '--exectuor'", 'see `cmtmedqa run --help`'],
+      [['rejects', 'list'], "error CMT_USAGE: missing required argument 'outDir'", 'see `cmtmedqa rejects list --help`'],
+      [['rejects', 'frob', 'out'], "error CMT_USAGE: unknown command 'frob'", 'see `cmtmedqa rejects --help` for its commands'],
+      [['nosuch'], "error CMT_USAGE: unknown command 'nosuch'", 'see `cmtmedqa --help` for the commands'],
+    ];
+    for (const [args, message, hint] of cases) {
+      const r = cmtmedqa(args);
+      expect([args.join(' '), r.status]).toEqual([args.join(' '), 2]);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).toContain(hint);
+    }
+    expect(cmtmedqa(['run', 'x.yaml', '--exectuor', 'bullmq']).stderr).toContain('Did you mean --executor?');
   });
 
   it('ends quietly with 0 when its output pipe closes early (`rejects list … | head -1`)', () => {
