@@ -12,6 +12,7 @@ import { OWNER_MARKER, realish } from '../output/out-dir.js';
 import { LineSink } from '../output/sink.js';
 import { requeueable } from '../sources/requeue.js';
 import { positiveInt } from './bullmq-flags.js';
+import { scheduledRunsHint } from '../output/scheduled-runs.js';
 
 export interface RejectFilter {
   reason?: string;
@@ -82,7 +83,7 @@ export function rejectsFile(outDir: string): string {
   const direct = path.join(outDir, 'rejects', 'rejects.jsonl');
   if (existsSync(direct)) return direct;
   if (outDir.endsWith('.jsonl') && existsSync(outDir)) return outDir;
-  throw new CmtError('CMT_INPUT_NOT_FOUND', `no rejects file under ${outDir} (expected ${direct}); pass the run's output directory`, { outDir });
+  throw new CmtError('CMT_INPUT_NOT_FOUND', `no rejects file under ${outDir} (expected ${direct})${scheduledRunsHint(outDir) || "; pass the run's output directory"}`, { outDir });
 }
 
 export function matches(r: Reject, f: RejectFilter, reasons: RejectReason[] | undefined = f.reason ? resolveReasons(f.reason) : undefined, stage: Stage | undefined = f.stage ? resolveStage(f.stage) : undefined): boolean {

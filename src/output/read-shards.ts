@@ -14,6 +14,7 @@ import { CmtError } from '../core/errors.js';
 import { ShareGptRecord } from './formats.js';
 import { readLines } from './lines.js';
 import { readParquetRecords } from './parquet.js';
+import { scheduledRunsHint } from './scheduled-runs.js';
 import { fromShareGpt } from './verify.js';
 
 export interface OutputDir {
@@ -26,7 +27,7 @@ export interface OutputDir {
 export function openOutputDir(outDir: string): OutputDir {
   const mf = path.join(outDir, 'manifest.json');
   const pj = path.join(outDir, 'pipeline.json');
-  if (!existsSync(mf)) throw new CmtError('CMT_INPUT_NOT_FOUND', `${outDir} has no manifest.json: pass the output directory of a run`, { outDir });
+  if (!existsSync(mf)) throw new CmtError('CMT_INPUT_NOT_FOUND', `${outDir} has no manifest.json${scheduledRunsHint(outDir) || ': pass the output directory of a run'}`, { outDir });
   if (!existsSync(pj)) throw new CmtError('CMT_INPUT_NOT_FOUND', `${outDir} has no pipeline.json (written by every run since v0.1): re-run the pipeline once`, { outDir });
   const manifest = Manifest.parse(JSON.parse(readFileSync(mf, 'utf8')));
   const p = JSON.parse(readFileSync(pj, 'utf8')) as { configHash: string; config: unknown };

@@ -17,6 +17,7 @@ import { rowSchema, type ShardFormat, type ShareGptRecord } from './formats.js';
 import { readLines } from './lines.js';
 import { PARQUET_SCHEMA, readParquetRows } from './parquet.js';
 import { caseText, firstPatientTurn, MIN_CASE_CHARS } from '../finish/split-assign.js';
+import { scheduledRunsHint } from './scheduled-runs.js';
 
 export interface VerifySummary {
   shards: number;
@@ -73,7 +74,7 @@ export async function verifyOutput(outDir: string): Promise<VerifyResult> {
     }
     manifest = parsed.data;
   } catch (e) {
-    problems.push(`manifest.json: cannot read (${(e as Error).message})`);
+    problems.push(`manifest.json: cannot read (${(e as Error).message})${scheduledRunsHint(outDir)}`);
     return { ok: false, problems, summary };
   }
   const format = manifest.format as ShardFormat;
