@@ -42,7 +42,10 @@ export function printSummary(res: RunResult): void {
   console.log(`  dialogues: ${r.dialogues.in} in = ${r.dialogues.accepted} accepted + ${r.dialogues.rejected} rejected (${r.dialogues.closes ? 'closes' : 'DOES NOT CLOSE'})`);
   console.log(`  records:   ${r.records.produced} produced = ${r.records.accepted} accepted + ${r.records.rejected} rejected (${r.records.closes ? 'closes' : 'DOES NOT CLOSE'})`);
   console.log(`  splits:    ${Object.entries(r.splits).map(([k, v]) => `${k} ${v.records}`).join(', ')} in ${r.shards} shard(s)`);
-  const top = Object.entries(r.rejects.byReason).slice(0, 5).map(([k, v]) => `${k} ${v}`).join(', ');
+  // The five commonest reasons; the rest are counted, so the listed counts never seem to be all of them.
+  const reasons = Object.entries(r.rejects.byReason);
+  const rest = reasons.slice(5).reduce((a, [, v]) => a + v, 0);
+  const top = [...reasons.slice(0, 5).map(([k, v]) => `${k} ${v}`), ...(rest ? [`${rest} more of ${reasons.length - 5} other reason(s)`] : [])].join(', ');
   console.log(`  rejects:   ${r.rejects.total}${top ? ` (${top})` : ''}`);
   console.log(`  inquiry:   ${(r.inquiry.ratio * 100).toFixed(1)}% of doctor turns ask the patient something`);
   if (r.graphVersion) console.log(`  entities:  ${(r.entities.coverage * 100).toFixed(1)}% of records mention ≥1 graph entity (graph ${r.graphVersion.slice(0, 12)})`);

@@ -12,9 +12,11 @@ import { redisUrl } from '../executors/bullmq/connection.js';
 import { DEFAULT_PREFIX } from '../executors/bullmq/keys.js';
 import { listSchedules, loadForSchedule, removeSchedules, upsertSchedules, type ScheduleInfo } from '../executors/bullmq/scheduler.js';
 
-function line(s: ScheduleInfo): string {
+/** One `schedule --list` line. A firing's message that starts with its outcome (`skipped: inputs unchanged …`, `ran into …`) stands alone. */
+export function scheduleLine(s: ScheduleInfo): string {
   const when = s.pattern ? `cron ${JSON.stringify(s.pattern)}${s.tz ? ` ${s.tz}` : ''}` : `every ${s.every} ms`;
-  const last = s.last ? `  last ${new Date(s.last.at).toISOString()} ${s.last.outcome}${s.last.detail ? `: ${s.last.detail}` : ''}` : '  last: never fired';
+  const outcome = (l: NonNullable<ScheduleInfo['last']>) => (!l.detail ? l.outcome : l.detail.startsWith(l.outcome) ? l.detail : `${l.outcome}: ${l.detail}`);
+  const last = s.last ? `  last ${new Date(s.last.at).toISOString()} ${outcome(s.last)}` : '  last: never fired';
   return `${s.id}  ${when}  next ${s.next ? new Date(s.next).toISOString() : '–'}${last}`;
 }
 
@@ -54,7 +56,7 @@ export function registerScheduleCommand(program: Command): void {
       if (o.list) {
         const all = await listSchedules(conn);
         if (all.length === 0) console.log('no schedules');
-        for (const s of all) console.log(line(s));
+        for (const s of all) console.log(scheduleLine(s));
         if (!files.length) return;
       }
       if (!files.length) throw new CmtError('CMT_USAGE', 'name at least one pipeline YAML (or use --list)');
@@ -67,7 +69,7 @@ export function registerScheduleCommand(program: Command): void {
       const pipelines = loadForSchedule(files);
       for (const s of await upsertSchedules(pipelines, conn)) {
         const p = pipelines.find((x) => x.config.name === s.pipeline)!;
-        console.log(`scheduled ${line(s)}  → ${path.join(p.config.out ?? path.join('out', p.config.name), 'runs', '<YYYY-MM-DDTHH-mm-ssZ>')} (runs/latest → the newest; keeps ${p.config.schedule!.keep}; unchanged inputs are skipped)`);
+        console.log(`scheduled ${scheduleLine(s)}  → ${path.join(p.config.out ?? path.join('out', p.config.name), 'runs', '<YYYY-MM-DDTHH-mm-ssZ>')} (runs/latest → the newest; keeps ${p.config.schedule!.keep}; unchanged inputs are skipped)`);
       }
       console.log(`runs happen only while a \`npx cmtmedqa worker --scheduler\` (plus stage workers) runs on the same Redis (${conn.redisUrl})`);
     });
