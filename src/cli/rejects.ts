@@ -207,6 +207,7 @@ const NOT_REQUEUEABLE: Record<string, string> = {
   scrape: 'no page was read: fix the URL or the site settings and run it again',
   parse: 'a stored page: fix the site layout and run `cmtmedqa scrape reparse`',
   split: 'rounds no record takes, the tail of a dialogue: not a dialogue of their own',
+  normalise: 'no turn was read from the source, whose speaker labels its importer does not know: fix the source file or the importer and run the file again',
 };
 
 async function writeRequeue(outDir: string, f: RejectFilter, to: string): Promise<RequeueResult> {

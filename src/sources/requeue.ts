@@ -49,11 +49,14 @@ export async function* importRequeue(input: ImportInput): AsyncGenerator<ImportI
 /**
  * The dialogue a reject's input stands for, when it can be processed again: a raw dialogue
  * (normalise, executor rejects), a normalised dialogue (split rejects) or a record (validate,
- * dedup, filter rejects). Import-level inputs are raw text: fix the source file instead.
+ * dedup, filter rejects). Import-level inputs are raw text, and a raw dialogue without a turn
+ * holds no text to process: fix the source file (or its importer) instead.
  */
 export function requeueable(r: Reject): RawDialogue | undefined {
   const raw = RawDialogue.safeParse(r.input);
-  if (raw.success) return raw.data;
+  // No turn read from the source (speaker labels its importer does not know): replayed, it is the
+  // same normalise.empty reject again whatever rule is fixed; the text is only in the source file.
+  if (raw.success) return raw.data.turns.length ? raw.data : undefined;
   const d = Dialogue.safeParse(r.input);
   if (d.success) {
     const { turns, ...rest } = d.data;

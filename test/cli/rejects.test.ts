@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readRejects, rejectStats, requeueRejects, resolveReasons, resolveStage } from '../../src/cli/rejects.js';
-import { pipelineFile, pipelineFrom, runPipeline, tmpDir } from '../support/run.js';
+import { pipelineFile, pipelineFrom, readRejectLines, runPipeline, tmpDir } from '../support/run.js';
 
 const cli = path.join(process.cwd(), 'dist', 'src', 'cli', 'index.js');
 
@@ -126,10 +126,12 @@ describe('inspecting and re-queueing rejects', () => {
     expect([imports, tails].every((n) => n > 0)).toBe(true);
     const to = path.join(tmpDir(), 'rq.jsonl');
     const q = await requeueRejects(res.outDir, {}, to);
-    expect(q.notRequeueableByStage).toEqual({ import: imports, split: tails });
+    // the demo's normalise.empty (consultation 106: no speaker line its importer knows) holds no turn to run again
+    expect(q.notRequeueableByStage).toEqual({ import: imports, normalise: 1, split: tails });
     const r = spawnSync(process.execPath, [cli, 'rejects', 'requeue', res.outDir, '--to', to], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain(`${imports + tails} reject(s) not requeued: ${imports} import (raw text: fix the source file and run it again), ${tails} split (`);
+    expect(r.stdout).toContain(`${imports + tails + 1} reject(s) not requeued: ${imports} import (raw text: fix the source file and run it again), 1 normalise (no turn was read from the source`);
+    expect(r.stdout).toContain(`, ${tails} split (`);
     expect(r.stdout).not.toContain(`${imports + tails} import-level`);
     // Only split tails asked for: nothing is written, so there is nothing to add to a pipeline.
     const onlyTails = spawnSync(process.execPath, [cli, 'rejects', 'requeue', res.outDir, '--to', to, '--reason', 'split.pleasantry_only'], { encoding: 'utf8' });
@@ -140,6 +142,23 @@ describe('inspecting and re-queueing rejects', () => {
     const none = spawnSync(process.execPath, [cli, 'rejects', 'requeue', res.outDir, '--to', to, '--source', 'no-such-source'], { encoding: 'utf8' });
     expect([none.status, none.stdout]).toEqual([0, expect.stringContaining('next: no reject matches these filters')]);
     expect(none.stdout).not.toContain("to a pipeline's sources");
+  });
+
+  it('requeues no dialogue that had no turn to begin with: replayed, it could only be normalise.empty again', async () => {
+    const res = await runPipeline(pipelineFile('pipelines/demo.yaml'));
+    const empty = readRejectLines(res.outDir).filter((r) => r.reason === 'normalise.empty');
+    expect(empty.map((r) => (r.input as { turns: unknown[] }).turns.length)).toEqual([0]);
+    const to = path.join(tmpDir(), 'rq.jsonl');
+    const q = await requeueRejects(res.outDir, { reason: 'normalise.empty' }, to);
+    expect([q.written, q.notRequeueableByStage]).toEqual([0, { normalise: 1 }]);
+    // a normalise reject with turns (an unknown speaker) is still requeued
+    const dir = tmpDir();
+    const file = path.join(dir, 'nurse.txt');
+    writeFileSync(file, 'id=1\nhttps://www.haodf.com/x.htm\n\nDescription\n疾病：咳嗽\n\nDialogue\n病人：\n咳嗽一周了，晚上更重，要吃什么药？\n护士：\n请稍等，医生马上回复。\n医生：\n先查血常规和胸片，多喝水。\n\n');
+    const nurse = await runPipeline(pipelineFrom({ name: 'nurse', sources: [{ format: 'meddialog', path: file }]}));
+    const unknown = readRejectLines(nurse.outDir).filter((r) => r.stage === 'normalise');
+    expect(unknown.map((r) => r.reason)).toEqual(['normalise.unknown_speaker']);
+    expect((await requeueRejects(nurse.outDir, { stage: 'normalise' }, path.join(dir, 'rq.jsonl'))).written).toBe(1);
   });
 
   it('refuses a --limit that is not a whole number and an empty id, with exit 2', async () => {
