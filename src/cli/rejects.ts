@@ -10,7 +10,7 @@ import { fromRejectLine } from '../core/reject.js';
 import { readLines } from '../output/lines.js';
 import { OWNER_MARKER, realish } from '../output/out-dir.js';
 import { LineSink } from '../output/sink.js';
-import { requeueable } from '../sources/requeue.js';
+import { CLIPPED_INPUT_REASONS, requeueable } from '../sources/requeue.js';
 import { positiveInt } from './bullmq-flags.js';
 import { scheduledRunsHint } from '../output/scheduled-runs.js';
 
@@ -196,7 +196,7 @@ export async function requeueRejects(outDir: string, f: RejectFilter, to: string
 export interface RequeueResult {
   written: number;
   notRequeueable: number;
-  /** The rejects left out (their input is no dialogue or record), by stage. */
+  /** The rejects left out (their input is no dialogue or record, or a clipped one), by stage (by reason for CLIPPED_INPUT_REASONS). */
   notRequeueableByStage: Record<string, number>;
   byReason: Record<string, number>;
 }
@@ -208,6 +208,7 @@ const NOT_REQUEUEABLE: Record<string, string> = {
   parse: 'a stored page: fix the site layout and run `cmtmedqa scrape reparse`',
   split: 'rounds no record takes, the tail of a dialogue: not a dialogue of their own',
   normalise: 'no turn was read from the source, whose speaker labels its importer does not know: fix the source file or the importer and run the file again',
+  'normalise.too_long': 'its input is kept cut to the limit: raise split.maxChars and run its source file again',
 };
 
 async function writeRequeue(outDir: string, f: RejectFilter, to: string): Promise<RequeueResult> {
@@ -222,7 +223,9 @@ async function writeRequeue(outDir: string, f: RejectFilter, to: string): Promis
       const d = requeueable(r);
       if (!d) {
         notRequeueable++;
-        notRequeueableByStage[r.stage] = (notRequeueableByStage[r.stage] ?? 0) + 1;
+        // By stage, or by reason where the reason alone says why (a clipped input).
+        const key = CLIPPED_INPUT_REASONS.has(r.reason) ? r.reason : r.stage;
+        notRequeueableByStage[key] = (notRequeueableByStage[key] ?? 0) + 1;
         continue;
       }
       if (seen.has(d.id)) continue;

@@ -1,7 +1,10 @@
 /**
  * `requeue`: JSON lines of RawDialogue written by `cmtmedqa rejects requeue`, so rejected inputs
  * go through the pipeline again after a rule was fixed. Each dialogue keeps its original id and
- * origin; a line that is not a RawDialogue is an import.parse_error / import.schema reject.
+ * origin; a line that is not a RawDialogue is an import.parse_error / import.schema reject, and
+ * one whose text holds U+FFFD (a hand-edited file, or one an older `rejects requeue` wrote from an
+ * import.encoding reject) is an import.encoding reject, as in every other source: garbled text
+ * never reaches a shard by way of a requeue.
  */
 import { RawDialogue } from '../../schemas/dialogue.js';
 import type { Origin } from '../../schemas/dialogue.js';
@@ -10,7 +13,7 @@ import { CMtMedQARecord } from '../../schemas/record.js';
 import { Dialogue } from '../../schemas/dialogue.js';
 import { contentId } from '../core/ids.js';
 import { decodeText } from './encoding.js';
-import { clip, rejectItem } from './item.js';
+import { clip, rejectItem, replacementChars } from './item.js';
 import { LineReader } from './lines.js';
 import type { ImportInput, ImportItem } from './types.js';
 
@@ -41,18 +44,36 @@ export async function* importRequeue(input: ImportInput): AsyncGenerator<ImportI
         continue;
       }
       seen.set(d.data.id, n);
+      const bad = replacementChars(d.data);
+      if (bad > 0) {
+        yield rejectItem('import.encoding', `line ${n}: ${bad} undecodable byte sequence(s) (U+FFFD) in the dialogue text`, d.data.origin, value, { dialogueId: d.data.id, evidence: { replacementChars: bad } });
+        continue;
+      }
       yield { kind: 'dialogue', dialogue: d.data };
     }
   }
 }
 
 /**
+ * Reasons whose rejects hold a dialogue that must not run again as it is: normalise.too_long keeps
+ * its dialogue cut to the limit (a run with a higher split.maxChars would accept the cut text as
+ * the whole utterance).
+ */
+export const CLIPPED_INPUT_REASONS: ReadonlySet<string> = new Set(['normalise.too_long']);
+
+/** Stages whose rejects hold what the source file said (import.encoding: a dialogue with U+FFFD), not a dialogue to run again. */
+const RAW_STAGES: ReadonlySet<string> = new Set(['import', 'scrape', 'parse']);
+
+/**
  * The dialogue a reject's input stands for, when it can be processed again: a raw dialogue
  * (normalise, executor rejects), a normalised dialogue (split rejects) or a record (validate,
- * dedup, filter rejects). Import-level inputs are raw text, and a raw dialogue without a turn
- * holds no text to process: fix the source file (or its importer) instead.
+ * dedup, filter rejects). Import-level inputs are raw text, or a dialogue the importer refused
+ * (undecodable bytes): fix the source file instead. A raw dialogue without a turn holds no text to
+ * process: fix the source file (or its importer). A clipped input (CLIPPED_INPUT_REASONS) is not
+ * the dialogue: run its source again.
  */
 export function requeueable(r: Reject): RawDialogue | undefined {
+  if (RAW_STAGES.has(r.stage) || CLIPPED_INPUT_REASONS.has(r.reason)) return undefined;
   const raw = RawDialogue.safeParse(r.input);
   // No turn read from the source (speaker labels its importer does not know): replayed, it is the
   // same normalise.empty reject again whatever rule is fixed; the text is only in the source file.
