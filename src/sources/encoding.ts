@@ -595,17 +595,25 @@ async function* decodeFrom(
       partsLen += chunk.length - start;
     }
     if (partsLen > MAX_LINE_BYTES) {
-      // An over-long line: decide its first part now, at a boundary safe in both encodings.
-      const all = Buffer.concat(parts);
-      let cut = safeCut(all, MAX_LINE_BYTES >> 1);
-      // No boundary safe in both encodings (megabytes without two ASCII bytes in a row): cut
-      // anyway, in UTF-8 at a character start so no character is split (U+FFFD would reject it).
-      if (cut < 0 && all.length > 4 * MAX_LINE_BYTES) cut = prior === 'utf-8' ? utf8CharStart(all, MAX_LINE_BYTES) : MAX_LINE_BYTES;
-      if (cut > 0) {
+      // An over-long line: decide its parts now, each at a boundary safe in both encodings, until
+      // at most MAX_LINE_BYTES are held (a chunk may bring many times that: one cut per chunk let
+      // the held line grow with the input, concatenated again per chunk).
+      let all = Buffer.concat(parts);
+      /** A search found no safe boundary up to the end: none lies in what is left after a forced cut either (not searched again). */
+      let noSafeCut = false;
+      while (all.length > MAX_LINE_BYTES) {
+        let cut: number = noSafeCut ? -1 : safeCut(all, MAX_LINE_BYTES >> 1);
+        noSafeCut = cut < 0;
+        // No boundary safe in both encodings (megabytes without two ASCII bytes in a row): cut
+        // anyway, in UTF-8 at a character start so no character is split (U+FFFD would reject it).
+        if (cut < 0 && all.length > 4 * MAX_LINE_BYTES) cut = prior === 'utf-8' ? utf8CharStart(all, MAX_LINE_BYTES) : MAX_LINE_BYTES;
+        if (cut <= 0) break;
         emit(decodeLine(all.subarray(0, cut), prior));
-        parts = [Buffer.from(all.subarray(cut))];
-      } else parts = [all];
-      partsLen = parts[0].length;
+        all = all.subarray(cut);
+      }
+      // A copy: the rest must not keep the chunk (or the concatenation) alive.
+      parts = [Buffer.from(all)];
+      partsLen = all.length;
     }
     if (final && partsLen > 0) {
       emit(decodeLine(Buffer.concat(parts), prior));
