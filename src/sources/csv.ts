@@ -118,18 +118,26 @@ function separatorOf(line: string, separators: string[]): number {
 }
 
 export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions = {}): AsyncGenerator<CsvEvent> {
-  // Read up to the first line end to learn the separator from the header.
+  // Read up to the first line end to learn the separator from the header. Each chunk is looked at
+  // once, and no further than MAX_UNIT_CHARS in all: an input without a line end (a file of NUL
+  // bytes, a one-line JSON dump) would otherwise be gathered whole into one string, rescanned per
+  // chunk, until V8's string limit threw; its one record is tooLong anyway.
   const it = text[Symbol.asyncIterator]();
-  let head = '';
-  while (!/[\r\n]/.test(head)) {
+  const head: string[] = [];
+  let firstLine = '';
+  for (;;) {
     const r = await it.next();
     if (r.done) break;
-    head += r.value;
+    head.push(r.value);
+    const end = r.value.search(/[\r\n]/);
+    const room = MAX_UNIT_CHARS - firstLine.length;
+    firstLine += end >= 0 ? r.value.slice(0, Math.min(end, room)) : r.value.slice(0, room);
+    if (end >= 0 || firstLine.length >= MAX_UNIT_CHARS) break;
   }
-  const firstLine = head.slice(0, head.search(/[\r\n]|$/));
   const SEP = separatorOf(firstLine, opts.separators ?? [',']);
+  firstLine = '';
   async function* chunks(): AsyncGenerator<string> {
-    if (head) yield head;
+    while (head.length) yield head.shift()!;
     for (;;) {
       const r = await it.next();
       if (r.done) return;
