@@ -122,6 +122,16 @@ export const QualityConfig = z.strictObject({
    */
   fileSample: z.number().int().nonnegative().max(100_000).default(200),
   fileShare: z.number().positive().max(1).default(0.5),
+  /**
+   * Advertising (src/stages/quality/advertising.ts): a record that markets a hospital, product or
+   * branded therapy or solicits contact scores at or above `threshold` → `quality.advertising`
+   * reject (flag → annotations.flags; off → not scored). Precise, far from complete: README
+   * "Advertising" has the figures on test/eval/advertising.
+   */
+  advertising: z.strictObject({
+    policy: QualityPolicy.default('reject'),
+    threshold: z.number().positive().max(100).default(3),
+  }).prefault({}),
 });
 
 export const DedupConfig = z.strictObject({

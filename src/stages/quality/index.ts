@@ -27,6 +27,7 @@ import type { StageContext, StageResult } from '../types.js';
 import { CharLm } from './char-lm.js';
 import { CHAR_LM_MODEL } from './char-lm-model.js';
 import { SPIN_LEXICON } from './spin-lexicon.js';
+import { type AdScore, scoreAdvertising } from './advertising.js';
 
 /** Bits per character above which the LM adds to the score: about the 90th percentile of held-out real dialogue. */
 export const LM_REF = 8.5;
@@ -109,6 +110,16 @@ export function recordText(env: RecordEnvelope): string {
   return parts.filter(Boolean).join('\n');
 }
 
+/** The doctor's side of a record (history answers and the output): where an advertiser writes; a patient's question (如何保证治愈) is not an ad. */
+export function answerText(env: RecordEnvelope): string {
+  const r = env.record;
+  if (!r.history.length) return r.output;
+  const parts: string[] = [];
+  for (const [, a] of r.history) parts.push(a);
+  parts.push(r.output);
+  return parts.join('\n');
+}
+
 export function scoreText(text: string, threshold: number): QualityScore {
   const hits: Record<string, number> = {};
   let lexicon = 0;
@@ -143,31 +154,55 @@ export function scoreTextMemo(text: string, threshold: number): QualityScore {
   return { ...q, hits: { ...q.hits } };
 }
 
+const AD_SCORES = new TextMemo<AdScore>('quality.advertising');
+
+/** scoreAdvertising through its memo; a copy, so no two records share an object. */
+export function scoreAdvertisingMemo(text: string): AdScore {
+  const a = AD_SCORES.get(text, scoreAdvertising);
+  return { score: a.score, hits: { ...a.hits } };
+}
+
 export function quality(records: RecordEnvelope[], ctx: StageContext): StageResult<RecordEnvelope> {
   const cfg = ctx.config.quality;
   const out: RecordEnvelope[] = [];
   const rejects: Reject[] = [];
   for (const env of records) {
     const policy = cfg.sources[env.origin.format] ?? cfg.policy;
-    if (policy === 'off') {
-      out.push(env);
-      continue;
+    let kept = env;
+    if (policy !== 'off') {
+      const q = scoreTextMemo(recordText(env), cfg.threshold);
+      const annotations = { ...env.annotations, quality: { score: q.score, lm: q.lm, lexicon: q.lexicon } };
+      const file = env.origin.fileSpin;
+      const spun = q.spun || file !== undefined;
+      if (spun && policy === 'reject') {
+        const own = `spin score ${q.score}${q.spun ? ' ≥' : ' <'} quality.threshold ${cfg.threshold}: ${Object.entries(q.hits).map(([k, n]) => `${k}×${n}`).join(', ') || 'no lexicon hit'} (LM ${q.lm} bits/char)`;
+        rejects.push(makeReject({
+          stage: 'quality', reason: 'quality.machine_spun', origin: env.origin, dialogueId: env.dialogueId, input: env,
+          detail: file === undefined ? own : `its file is machine-spun: ${file.spun} of its first ${file.sampled} dialogues score as spun (quality.fileShare ${cfg.fileShare}); this record's own ${own}`,
+          evidence: file === undefined ? q : { ...q, file },
+        }));
+        continue;
+      }
+      if (spun) annotations.flags = [...new Set([...(env.annotations.flags ?? []), 'quality.machine_spun'])];
+      kept = { ...env, annotations };
     }
-    const q = scoreTextMemo(recordText(env), cfg.threshold);
-    const annotations = { ...env.annotations, quality: { score: q.score, lm: q.lm, lexicon: q.lexicon } };
-    const file = env.origin.fileSpin;
-    const spun = q.spun || file !== undefined;
-    if (spun && policy === 'reject') {
-      const own = `spin score ${q.score}${q.spun ? ' ≥' : ' <'} quality.threshold ${cfg.threshold}: ${Object.entries(q.hits).map(([k, n]) => `${k}×${n}`).join(', ') || 'no lexicon hit'} (LM ${q.lm} bits/char)`;
-      rejects.push(makeReject({
-        stage: 'quality', reason: 'quality.machine_spun', origin: env.origin, dialogueId: env.dialogueId, input: env,
-        detail: file === undefined ? own : `its file is machine-spun: ${file.spun} of its first ${file.sampled} dialogues score as spun (quality.fileShare ${cfg.fileShare}); this record's own ${own}`,
-        evidence: file === undefined ? q : { ...q, file },
-      }));
-      continue;
+    // Advertising after spin, so a spun record keeps its reason (a spinning tool's dump is spun first).
+    const ads = cfg.advertising;
+    if (ads.policy !== 'off') {
+      const a = scoreAdvertisingMemo(answerText(env));
+      if (a.score >= ads.threshold) {
+        if (ads.policy === 'reject') {
+          rejects.push(makeReject({
+            stage: 'quality', reason: 'quality.advertising', origin: env.origin, dialogueId: env.dialogueId, input: env,
+            detail: `advertising score ${a.score} ≥ quality.advertising.threshold ${ads.threshold}: ${Object.entries(a.hits).map(([k, v]) => `${k} ${v}`).join('; ')}`,
+            evidence: a,
+          }));
+          continue;
+        }
+        kept = { ...kept, annotations: { ...kept.annotations, flags: [...new Set([...(kept.annotations.flags ?? []), 'quality.advertising'])] } };
+      }
     }
-    if (spun) annotations.flags = [...new Set([...(env.annotations.flags ?? []), 'quality.machine_spun'])];
-    out.push({ ...env, annotations });
+    out.push(kept);
   }
   return { out, rejects };
 }

@@ -1,0 +1,65 @@
+/**
+ * Advertising: records that market a hospital, clinic, product or branded therapy, or solicit the
+ * reader to make contact off the platform. Web Q&A dumps (Huatuo-26M's answers were often written
+ * by hospital marketers) carry them: 茜芷宫瘤贴…无需手术，无需吃药，轻轻一贴治愈; 建议到我院的不育诊疗中心就诊，
+ * 配合相关的先进仪器设备检查; 拨打咨询电话：<PHONE>; 加我<QQ>了解; 医疗费用大包干……包怀孕.
+ *
+ * A score over cue families, each counted once per record (one family's phrase repeated is still
+ * one), plus up to three distinct marketing claims (见效快, 疗程短, 疗效确切, 先进的仪器 …): a record
+ * is advertising at `quality.advertising.threshold` (default 3) or above. Strong families (contact
+ * with a phone or QQ placeholder, guarantees such as 包怀孕 / 全额退款 / 轻轻一贴) reach it alone; weak
+ * ones (come to our hospital, online consultation, no recurrence, disparaging standard care, one
+ * claim) need company, because a real consultation doctor writes 一周后到我院复查 and 建议网上咨询 too.
+ *
+ * Measured on test/eval/advertising (900 hand-labelled records of the shared corpora, README there):
+ * precise and far from complete — most ads name a product or hospital in words no list holds
+ * (护命素, 苗岭胰腺汤, 铭医堂医院). Pure; memoised per text by the caller.
+ */
+
+interface Family {
+  name: string;
+  weight: number;
+  re: RegExp;
+}
+
+const FAMILIES: Family[] = [
+  {
+    name: 'contact',
+    weight: 3,
+    re: /加我\s*(?:<QQ>|<WECHAT>|微信|QQ|qq)|(?:拨打|致电|咨询电话|咨询热线|联系电话|预约电话|电话咨询)[^。\n]{0,12}<PHONE>|<PHONE>[^。\n]{0,6}(?:咨询|预约)/,
+  },
+  { name: 'guarantee', weight: 3, re: /包怀孕|包生男|全额退款|无效退款|费用大包干|永不复发|轻轻一贴|保证治愈|保证根治/ },
+  { name: 'invite', weight: 1, re: /(?:到|来|至|前往|来到)(?:我院|本院|我们医院|我中心|本中心|我们中心)|来yuan|就诊地址|医院地址|乘车路线|欢迎[^。！\n]{0,4}(?:前来|来院|来我院)/ },
+  { name: 'online', weight: 1, re: /在线咨询|网上咨询|点击(?:下方|下面|左侧|右侧|在线|咨询|头像)|搜索我|加我粉丝|关注我的|我的主页|公众号|我网站/ },
+  { name: 'no_recurrence', weight: 1, re: /(?:根治|治愈|治好|痊愈)[^。，\n]{0,4}(?:不复发|不易复发)|一次性根治|不再复发/ },
+  { name: 'disparage', weight: 1, re: /西医[^。\n]{0,8}(?:不能|无法|难以)根治|花钱不治病|仅仅针对表面/ },
+  { name: 'own_institution', weight: 1, re: /我院(?:引进|采用|独创|特色|专家|的)|本院(?:引进|采用|独创|特色)|[\u4e00-\u9fff]{2,8}(?:医院|中心)(?:治疗)?(?:有效率|治愈率|成功率)/ },
+];
+
+/** Marketing claims: each distinct one counts 1, at most MAX_CLAIMS together. */
+const CLAIMS = /疗效(?:卓著|确切|显著|可靠|独特|好)|见效快|疗程短|无痛苦|不开刀|不用开刀|无需手术|无需吃药|奇方|秘方|特色疗法|先进的?(?:仪器|设备|技术)|(?:专业|正规)的?专科医院|(?:有效率|治愈率|成功率)(?:高达|达到?)\s*\d+(?:\.\d+)?[%％]|独创|国内领先|国际领先|权威专家|老中医长期坐诊|专家坐诊|费用低|安全可靠|不易复发|不留疤痕|绿色疗法|纯中药/g;
+const MAX_CLAIMS = 3;
+
+export interface AdScore {
+  score: number;
+  /** The matched phrase of each family, and the claims. */
+  hits: Record<string, string>;
+}
+
+export function scoreAdvertising(text: string): AdScore {
+  const hits: Record<string, string> = {};
+  let score = 0;
+  for (const f of FAMILIES) {
+    const m = f.re.exec(text);
+    if (m) {
+      score += f.weight;
+      hits[f.name] = m[0];
+    }
+  }
+  const claims = new Set(text.match(CLAIMS) ?? []);
+  if (claims.size) {
+    score += Math.min(MAX_CLAIMS, claims.size);
+    hits.claims = [...claims].sort().join('、');
+  }
+  return { score, hits };
+}
