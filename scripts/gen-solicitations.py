@@ -29,6 +29,14 @@ DRIVE = r'(?:您的)?(?:评价|好评|肯定|支持)[，,]?(?:就)?是(?:我|对
 MORE = r'更多[^，,。！？!?\n]{1,20}?问题(?:可以|可|请)?(?:直接)?点击我(?:进行)?咨询'
 def whole(core):
     return f'{SENT}{core}{THANKS}|[，,]\\s?{core}{END}'
+# More whole sentences (session-15 record review): the rating request without 评价 (…请您动动自己的手指，
+# 就是我努力的目标。谢谢！), the welcome-back sign-off, 不要辜负了回答者, the service footer, and the
+# site's auto-close notice.
+FINGER = r'(?:(?:您好|你好)[！!，,]\s?)?(?:如果|若|要是)?(?:您|你)?对(?:本次咨询|我的(?:回答|回复|解答|服务|建议))(?:还)?满意[，,]\s?请(?:您)?动动(?:自己的|您的|你的)?手指[^。！？!?\n]{0,60}?'
+WELCOME = r'(?:很高兴(?:能)?为(?:您|你)服务[，,！!。]\s?)?欢迎(?:您|你)?(?:下次)?再来咨询'
+ANSWERER = r'不要辜负了?(?:回答者|答题者|医生的回答)'
+FOOTER = r'感谢(?:你|您)的咨询[，,]\s?有什么不明白(?:的)?[，,]?\s?请再次咨询[，,]?\s?我们竭诚为(?:您|你)服务'
+SYSCLOSE = r'(?:没有其他问题[，,]\s?)?系统将(?:在)?(?:随后|稍后)关闭(?:这个|此|该)问题'
 chat = r'(?:您|你)?(?:可以)?可?点击(?:左侧|右侧|下方|上方)?【咨询图标】与我进行在线(?:交谈|咨询)(?:[。.！!]|$)(?:(?=[A-Za-z]{0,5}[A-Z])(?=[A-Za-z]{0,5}[a-z])[A-Za-z]{6}(?![A-Za-z0-9]))?'
 prescription = SENT + r'点击处方[，,]\s?请?(?:按照|按)我的(?:方案|处方)(?:进行)?治疗(?:[。！!]|$)'
 d = {
@@ -45,6 +53,11 @@ d = {
     {"id": "solicit.rating_drive", "pattern": whole(DRIVE), "trigger": ["动力", "目标"], "note": "您的评价是我前进的动力，谢谢！"},
     {"id": "solicit.more_questions", "pattern": whole(MORE), "trigger": ["点击我"], "note": "更多食道癌问题可以直接点击我咨询"},
     {"id": "solicit.chat_button", "pattern": chat, "trigger": ["咨询图标"], "note": "可点击左侧【咨询图标】与我进行在线交谈。 and the random tracking token the site appends (LnjlmV)"},
+    {"id": "solicit.rating_finger", "pattern": whole(FINGER), "trigger": ["手指"], "note": "您好！如果您对本次咨询满意，请您动动自己的手指，就是我努力的目标。谢谢！ (no 评价 in it)"},
+    {"id": "solicit.welcome_back", "pattern": whole(WELCOME), "trigger": ["再来咨询"], "note": "很高兴为您服务，欢迎再来咨询。 at a sentence of its own"},
+    {"id": "solicit.answerer", "pattern": whole(ANSWERER), "trigger": ["不要辜负"], "note": "不要辜负了回答者！"},
+    {"id": "solicit.service_footer", "pattern": f"(?<=[，,])\\s?{FOOTER}[，,]\\s?|" + whole(FOOTER), "trigger": ["竭诚"], "note": "感谢你的咨询，有什么不明白，请再次咨询，我们竭诚为您服务"},
+    {"id": "solicit.system_close", "pattern": whole(SYSCLOSE), "trigger": ["关闭"], "note": "没有其他问题，系统将在随后关闭这个问题。 (the site's auto-reply)"},
     {"id": "solicit.prescription_button", "pattern": prescription, "trigger": ["点击处方"], "note": "点击处方，请按照我的方案治疗。"}
   ]
 }

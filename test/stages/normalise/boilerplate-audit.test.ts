@@ -44,3 +44,26 @@ describe('platform boilerplate the audit found in doctors\' answers', () => {
     expect(decodeHtml('5&plusmn;1mg，&ge;10，m&sup2;，&alpha;-干扰素，&Delta;，&foo;')).toBe('5±1mg，≥10，m²，α-干扰素，Δ，&foo;');
   });
 });
+
+describe('boilerplate the session-15 record review found (texts written for the test)', () => {
+  it('removes the rating request without 评价, the welcome-back sign-off, 不要辜负了回答者, the service footer and the auto-close notice', () => {
+    expect(clean('注意低盐饮食。您好！如果您对本次咨询满意，请您动动自己的手指，就是我努力的目标。谢谢！', 'meddialog').text).toBe('注意低盐饮食。');
+    expect(clean('注意保暖。很高兴为您服务，欢迎再来咨询。').text).toBe('注意保暖。');
+    expect(clean('可以做腹腔镜探查。不要辜负了回答者！').text).toBe('可以做腹腔镜探查。');
+    expect(clean('定期复查肝功，感谢你的咨询，有什么不明白，请再次咨询，我们竭诚为您服务，祝你健康。').text).toBe('定期复查肝功，祝你健康。');
+    const r = clean('没有其他问题，系统将在随后关闭这个问题。', 'meddialog');
+    expect(r).toEqual({ text: '', templateHits: { 'solicit.system_close': 1 } });
+    // a doctor inviting questions in the middle of advice keeps it; a patient's own words stay
+    expect(clean('欢迎再来咨询的朋友先挂号。').text).toBe('欢迎再来咨询的朋友先挂号。');
+  });
+
+  it('removes the ask form\'s attachment link and thanks line at the end of a question, a trailing JavaScript undefined, and the generator\'s rewrite note', () => {
+    const patient = (s: string, source = 'huatuo') => cleanText(s, { toSimplified: true, scrubPii: true, templates: templatesFor(source, 'patient') });
+    expect(patient('口水沾到伤口有没有事！附件：点击')).toBe('口水沾到伤口有没有事！');
+    expect(patient('鼻子两侧总有小点点怎么回事感谢医生为我快速解答——点击')).toBe('鼻子两侧总有小点点怎么回事');
+    expect(patient('点击鼠标手腕疼')).toBe('点击鼠标手腕疼');
+    expect(clean('注意适当的加强营养，undefined').text).toBe('注意适当的加强营养');
+    expect(clean('变量undefined是什么意思，平时注意休息').text).toBe('变量undefined是什么意思，平时注意休息');
+    expect(clean('术后注意休息。\n...\n通过对原始对话的改写和扩充，将其转化为多轮对话的形式，更加贴近真实场景。', 'cmtmedqa').text).toBe('术后注意休息。');
+  });
+});
