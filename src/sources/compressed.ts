@@ -8,15 +8,17 @@
  *    compressed and decompressed bytes read;
  *  - a stream that expands beyond GZIP_MAX_RATIO times the compressed bytes read once past
  *    GZIP_SLACK_BYTES (a decompression bomb; real dumps expand 3-10 times): `import.encoding`.
+ * Bytes after the last member that start no new one (a file appended, cat a.gz notes.txt) are
+ * one `import.parse_error` reject after everything the members hold was read; zero padding is fine.
+ * A member's CRC and size (its trailer) are checked: a mismatch is corrupt data.
  * A gzip that holds gzip again is refused as below (the inner bytes are no text).
  * zip, bzip2, xz, zstd and 7-Zip, by their magic number, are one `import.encoding` reject that
  * names the compression and what to do: Node has no streaming decoder for the last three, and a zip
  * holds files, not one text. Other inputs pass through untouched, chunk for chunk. It reads at most
  * MAGIC_BYTES ahead.
  */
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import * as zlib from 'node:zlib';
+import { createInflateRaw } from 'node:zlib';
 import type { Origin } from '../../schemas/dialogue.js';
 import { readAhead } from './encoding.js';
 import { rejectItem } from './item.js';
@@ -52,6 +54,8 @@ export function compressionOf(head: Buffer): (typeof MAGICS)[number] | undefined
 interface GzipEnd {
   kind?: 'corrupt' | 'bomb';
   detail?: string;
+  /** Bytes after the last member that start no new one (and are not zero padding): read past, reported. */
+  trailing?: number;
   compressed: number;
   decompressed: number;
 }
@@ -75,32 +79,151 @@ async function* counted(first: Buffer[], it: AsyncIterator<Buffer>, done: boolea
   }
 }
 
-/** The decompressed bytes of a gzip input; stops (with `end.kind` set) at a corrupt stream or a bomb. */
+/** Where a gzip member's header ends in `b` (RFC 1952), 'more' if `b` holds only part of it, 'not-gzip' if `b` starts no member. */
+function memberHeaderEnd(b: Buffer): number | 'more' | 'not-gzip' {
+  if (b.length >= 1 && b[0] !== 0x1f) return 'not-gzip';
+  if (b.length >= 2 && b[1] !== 0x8b) return 'not-gzip';
+  if (b.length >= 3 && b[2] !== 8) return 'not-gzip';
+  if (b.length < 10) return 'more';
+  const flags = b[3]!;
+  let q = 10;
+  if (flags & 4) {
+    if (b.length < q + 2) return 'more';
+    q += 2 + b.readUInt16LE(q);
+  }
+  for (const bit of [8, 16]) {
+    if (flags & bit) {
+      const z = b.indexOf(0, q);
+      if (z === -1) return 'more';
+      q = z + 1;
+    }
+  }
+  if (flags & 2) q += 2;
+  return b.length < q ? 'more' : q;
+}
+
+const crc32 = (zlib as { crc32?: (data: Buffer, value?: number) => number }).crc32;
+
+/**
+ * The decompressed bytes of a gzip input, member by member (a raw inflater per member, its header
+ * and trailer read here): stops (with `end.kind` set) at a corrupt or cut stream or a bomb. Node's
+ * gunzip fails on bytes after the last member that start no new one (cat a.gz notes.txt) and
+ * drops what it decompressed from the same write, so a small file lost all its text; here the
+ * members are read whole and the trailing bytes are reported (`end.trailing`). Trailing zero
+ * bytes (padding) are not.
+ */
 async function* gunzipped(compressed: AsyncGenerator<Buffer>, end: GzipEnd): AsyncGenerator<Buffer> {
-  const src = Readable.from(compressed, { objectMode: false });
-  const gz = createGunzip();
-  const piped = pipeline(src, gz).catch((e: unknown) => e);
+  const it = compressed[Symbol.asyncIterator]();
+  let pending: Buffer = Buffer.alloc(0);
+  let srcDone = false;
+  const more = async (): Promise<boolean> => {
+    if (srcDone) return false;
+    const r = await it.next();
+    if (r.done) {
+      srcDone = true;
+      return false;
+    }
+    pending = pending.length ? Buffer.concat([pending, r.value]) : r.value;
+    return true;
+  };
+  const corrupt = (detail: string) => {
+    end.kind = 'corrupt';
+    end.detail = detail;
+  };
+  let members = 0;
   try {
-    for await (const chunk of gz as AsyncIterable<Buffer>) {
-      end.decompressed += chunk.length;
-      if (end.decompressed > GZIP_SLACK_BYTES && end.decompressed > GZIP_MAX_RATIO * end.compressed) {
-        end.kind = 'bomb';
+    for (;;) {
+      let q = memberHeaderEnd(pending);
+      while (q === 'more' && (await more())) q = memberHeaderEnd(pending);
+      if (pending.length === 0 && srcDone) {
+        if (members === 0) corrupt('no gzip member');
         return;
       }
-      yield chunk;
-    }
-    const e = await piped;
-    if (e) {
-      end.kind = 'corrupt';
-      end.detail = e instanceof Error ? e.message : String(e);
+      if (q === 'not-gzip') {
+        if (members === 0) return corrupt('incorrect header check');
+        // What follows the last member: zero padding is fine, anything else is counted and reported.
+        let trailing = pending.length;
+        let zeros = pending.every((x) => x === 0);
+        while (!srcDone) {
+          const r = await it.next();
+          if (r.done) srcDone = true;
+          else {
+            trailing += r.value.length;
+            if (zeros) zeros = r.value.every((x) => x === 0);
+          }
+        }
+        if (!zeros) end.trailing = trailing;
+        return;
+      }
+      if (q === 'more') return corrupt('the input ends inside a gzip member header');
+      const ir = createInflateRaw();
+      const out: Buffer[] = [];
+      let ended = false;
+      let error: Error | undefined;
+      ir.on('data', (c: Buffer) => out.push(c));
+      ir.once('end', () => (ended = true));
+      ir.once('error', (e: Error) => (error = e));
+      let size = 0;
+      let crc = 0;
+      const recent: Buffer[] = [];
+      let fedRecent = 0;
+      let fed = 0;
+      let chunk: Buffer = pending.subarray(q);
+      pending = Buffer.alloc(0);
+      try {
+        for (;;) {
+          if (chunk.length) {
+            recent.push(chunk);
+            fedRecent += chunk.length;
+            fed += chunk.length;
+            if (recent.length > 2) fedRecent -= recent.shift()!.length;
+            await new Promise<void>((res) => ir.write(chunk, () => res()));
+          } else if (srcDone && !ended) {
+            await new Promise<void>((res) => {
+              ir.once('close', res);
+              ir.end();
+            });
+          }
+          await new Promise<void>((res) => setImmediate(res));
+          for (const c of out.splice(0)) {
+            size += c.length;
+            if (crc32) crc = crc32(c, crc);
+            end.decompressed += c.length;
+            if (end.decompressed > GZIP_SLACK_BYTES && end.decompressed > GZIP_MAX_RATIO * end.compressed) {
+              end.kind = 'bomb';
+              return;
+            }
+            yield c;
+          }
+          if (error) return corrupt(error.message);
+          if (ended) break;
+          if (srcDone) return corrupt('unexpected end of file');
+          const r = await it.next();
+          if (r.done) {
+            srcDone = true;
+            chunk = Buffer.alloc(0);
+          } else chunk = r.value;
+        }
+        // What this member's deflate data did not use (the inflater stops at its end) is the start
+        // of its trailer and of what follows; it lies in the last chunks fed.
+        const unused = fed - ir.bytesWritten;
+        if (unused < 0 || unused > fedRecent) return corrupt(`the gzip member ends where it cannot be found (${unused} bytes unused)`);
+        const tail = recent.length === 1 ? recent[0]! : Buffer.concat(recent);
+        pending = tail.subarray(tail.length - unused);
+      } finally {
+        ir.destroy();
+      }
+      while (pending.length < 8 && (await more()));
+      if (pending.length < 8) return corrupt('the input ends before the gzip member trailer (CRC and size)');
+      if (pending.readUInt32LE(4) !== size >>> 0) return corrupt(`the gzip member trailer gives ${pending.readUInt32LE(4)} bytes, ${size >>> 0} were decompressed`);
+      if (crc32 && pending.readUInt32LE(0) !== crc >>> 0) return corrupt('incorrect data check (the gzip member CRC does not match its data)');
+      pending = pending.subarray(8);
+      members++;
     }
   } catch (e) {
-    end.kind = 'corrupt';
-    end.detail = e instanceof Error ? e.message : String(e);
+    corrupt(e instanceof Error ? e.message : String(e));
   } finally {
-    src.destroy();
-    gz.destroy();
-    await piped;
+    await it.return?.(undefined);
   }
 }
 
@@ -147,6 +270,10 @@ export function refusingCompressed(format: FileFormat, importer: Importer): Impo
     yield* importer({ ...input, bytes: counted(innerHead.held, innerIt, innerHead.done) });
     const origin: Origin = { format, file: input.file, sourceId: 'file', position: 0 };
     const read = `after ${end.compressed} compressed bytes (${end.decompressed} decompressed)`;
+    if (end.trailing !== undefined) {
+      // Everything the gzip members hold was read; what follows them is no gzip and no text of the file.
+      yield rejectItem('import.parse_error', `${end.trailing} bytes after the end of the gzip data start no gzip member (a file appended to it, cat a.gz notes.txt): they were not read; the ${end.decompressed} decompressed bytes before them were; if those bytes matter, decompress them separately`, origin, '', { evidence: { compression: 'gzip', trailingBytes: end.trailing, compressedBytes: end.compressed, decompressedBytes: end.decompressed } });
+    }
     if (end.kind === 'corrupt') {
       yield rejectItem('import.truncated', `the gzip stream ends or breaks ${read}: ${end.detail ?? 'corrupt data'}; what came before was read; if the download was cut, fetch the file again and run again`, origin, '', { evidence: { compression: 'gzip', compressedBytes: end.compressed, decompressedBytes: end.decompressed } });
     } else if (end.kind === 'bomb') {

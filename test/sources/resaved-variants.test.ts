@@ -302,6 +302,31 @@ describe('compressed downloads', () => {
     expect(last.detail).toContain('fetch the file again');
   });
 
+  it('reads all of a gzip file followed by bytes that are no gzip (cat a.gz notes.txt) and reports those bytes', async () => {
+    // Before: Node's gunzip failed on the trailing bytes and dropped what it had decompressed in the
+    // same write, so this small file lost every record behind an import.truncated reject.
+    const text = readFileSync(fixture('huatuo', 'sample.json'));
+    const plain = await collect(importers.huatuo, { file: 'x', bytes: chunked(text, 1 << 16), encoding: 'auto' });
+    for (const members of [[text], [text.subarray(0, 700), text.subarray(700)]]) {
+      const gz = Buffer.concat([...members.map((m) => gzipSync(m)), Buffer.from('notes about this file\n')]);
+      for (const size of [7, 64, 1 << 16]) {
+        const { items, rejects } = await collect(importers.huatuo, { file: 'x.json.gz', bytes: chunked(gz, size), encoding: 'auto' });
+        const dialogues = items.filter((i) => i.kind === 'dialogue');
+        expect(dialogues.length).toBe(plain.items.filter((i) => i.kind === 'dialogue').length);
+        expect(rejects.map((r) => r.reason)).toEqual(['import.parse_error']);
+        expect(rejects[0].detail).toContain('22 bytes after the end of the gzip data');
+      }
+    }
+    // zero padding after the data is no reject; a bad CRC is one
+    const padded = await collect(importers.huatuo, { file: 'x.json.gz', bytes: chunked(Buffer.concat([gzipSync(text), Buffer.alloc(512)]), 64), encoding: 'auto' });
+    expect(padded.rejects).toEqual([]);
+    const bad = gzipSync(text);
+    bad[bad.length - 8] ^= 0xff;
+    const crc = await collect(importers.huatuo, { file: 'x.json.gz', bytes: chunked(bad, 64), encoding: 'auto' });
+    expect(crc.rejects.map((r) => r.reason)).toEqual(['import.truncated']);
+    expect(crc.rejects[0].detail).toContain('CRC');
+  });
+
   it('stops a gzip decompression bomb with an import.encoding reject instead of reading it to the end', async () => {
     const bomb = gzipSync(Buffer.concat([Buffer.from('['), Buffer.alloc(GZIP_SLACK_BYTES + (8 << 20), 0x20)]), { level: 9 });
     expect(bomb.length * GZIP_MAX_RATIO).toBeLessThan(GZIP_SLACK_BYTES);
