@@ -6,10 +6,13 @@
  * A source that names an encoding has each file's first 64 KB checked against it (a UTF-8 file
  * named gb18030 reads as mojibake without one undecodable byte; sources/encoding.ts
  * checkNamedEncoding).
- * Must not: read input contents beyond those heads, or write anything but the staged output
- * (StagedOutput.open).
+ * Requeue sources (the inputs of rejects, small) are read for their ids: the same dialogue in two
+ * requeue files (one reject requeued twice) would enter twice under one id.
+ * Must not: read input contents beyond those heads and the requeue files' ids, or write anything
+ * but the staged output (StagedOutput.open).
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
@@ -45,6 +48,7 @@ export function runInputPaths(p: LoadedPipeline): string[] {
 export async function checkInputs(p: LoadedPipeline): Promise<void> {
   const { config, baseDir } = p;
   const readBy = new Map<string, number>();
+  const requeueIds = new Map<string, string>();
   for (let i = 0; i < config.sources.length; i++) {
     const src = config.sources[i];
     if (src.format === 'scrape') continue;
@@ -69,8 +73,33 @@ export async function checkInputs(p: LoadedPipeline): Promise<void> {
         throw new CmtError('CMT_CONFIG_INVALID', `sources[${i}].path ${JSON.stringify(src.path)}: ${f.absolute} is not a regular file`, { source: i, path: src.path });
       }
       if (src.encoding !== 'auto') checkFileEncoding(src.encoding, i, f.absolute, f.display);
+      if (src.format === 'requeue') await checkRequeueIds(f.absolute, f.display, i, requeueIds);
     }
   }
+}
+
+/** The ids of a requeue file's lines against those of the requeue files before it (one file's own repeats are the importer's import.schema rejects). */
+async function checkRequeueIds(file: string, display: string, source: number, seen: Map<string, string>): Promise<void> {
+  const own = new Set<string>();
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    let id: unknown;
+    try {
+      id = (JSON.parse(line) as { id?: unknown } | null)?.id;
+    } catch {
+      continue; // not a dialogue line: the importer rejects it
+    }
+    if (typeof id !== 'string') continue;
+    const other = seen.get(id);
+    if (other !== undefined && other !== display) {
+      lines.close();
+      throw new CmtError('CMT_CONFIG_INVALID', `sources[${source}] ${display} line ${n} holds dialogue ${id}, which ${other} holds too (the same reject requeued twice): it would enter twice under one id; drop one of the two files or requeue into one file`, { source, path: display, id, other });
+    }
+    own.add(id);
+  }
+  for (const id of own) seen.set(id, display);
 }
 
 export function runGuard(p: LoadedPipeline, force = false): OutputGuard {
