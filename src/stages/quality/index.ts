@@ -27,7 +27,7 @@ import type { StageContext, StageResult } from '../types.js';
 import { CharLm } from './char-lm.js';
 import { CHAR_LM_MODEL } from './char-lm-model.js';
 import { SPIN_LEXICON } from './spin-lexicon.js';
-import { type AdScore, scoreAdvertising } from './advertising.js';
+import { scoreAdvertising } from './advertising.js';
 
 /** Bits per character above which the LM adds to the score: about the 90th percentile of held-out real dialogue. */
 export const LM_REF = 8.5;
@@ -154,14 +154,6 @@ export function scoreTextMemo(text: string, threshold: number): QualityScore {
   return { ...q, hits: { ...q.hits } };
 }
 
-const AD_SCORES = new TextMemo<AdScore>('quality.advertising');
-
-/** scoreAdvertising through its memo; a copy, so no two records share an object. */
-export function scoreAdvertisingMemo(text: string): AdScore {
-  const a = AD_SCORES.get(text, scoreAdvertising);
-  return { score: a.score, hits: { ...a.hits } };
-}
-
 export function quality(records: RecordEnvelope[], ctx: StageContext): StageResult<RecordEnvelope> {
   const cfg = ctx.config.quality;
   const out: RecordEnvelope[] = [];
@@ -189,7 +181,9 @@ export function quality(records: RecordEnvelope[], ctx: StageContext): StageResu
     // Advertising after spin, so a spun record keeps its reason (a spinning tool's dump is spun first).
     const ads = cfg.advertising;
     if (ads.policy !== 'off') {
-      const a = scoreAdvertisingMemo(answerText(env));
+      // Not memoised: a few microseconds per record, and the text memos' shared budget (memo.ts) is
+      // sized for the stages that need it (a memo here pushed it over at 8x and every memo missed).
+      const a = scoreAdvertising(answerText(env));
       if (a.score >= ads.threshold) {
         if (ads.policy === 'reject') {
           rejects.push(makeReject({
