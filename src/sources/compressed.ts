@@ -86,6 +86,7 @@ function memberHeaderEnd(b: Buffer): number | 'more' | 'not-gzip' {
   if (b.length >= 3 && b[2] !== 8) return 'not-gzip';
   if (b.length < 10) return 'more';
   const flags = b[3]!;
+  if (flags & 0xe0) return 'not-gzip'; // reserved bits (RFC 1952): no member
   let q = 10;
   if (flags & 4) {
     if (b.length < q + 2) return 'more';
@@ -101,6 +102,11 @@ function memberHeaderEnd(b: Buffer): number | 'more' | 'not-gzip' {
   if (flags & 2) q += 2;
   return b.length < q ? 'more' : q;
 }
+
+/** Bytes of input written to a member's inflater at a time (its output is checked between them). */
+const INFLATE_SLICE = 16 << 10;
+/** A member header longer than this (its file name or comment never ends) is corrupt. */
+const MAX_HEADER_BYTES = 64 << 10;
 
 const crc32 = (zlib as { crc32?: (data: Buffer, value?: number) => number }).crc32;
 
@@ -134,7 +140,8 @@ async function* gunzipped(compressed: AsyncGenerator<Buffer>, end: GzipEnd): Asy
   try {
     for (;;) {
       let q = memberHeaderEnd(pending);
-      while (q === 'more' && (await more())) q = memberHeaderEnd(pending);
+      while (q === 'more' && pending.length <= MAX_HEADER_BYTES && (await more())) q = memberHeaderEnd(pending);
+      if (q === 'more' && pending.length > MAX_HEADER_BYTES) return corrupt(`no end of the gzip member header in its first ${MAX_HEADER_BYTES} bytes (a name or comment without its NUL)`);
       if (pending.length === 0 && srcDone) {
         if (members === 0) corrupt('no gzip member');
         return;
@@ -168,6 +175,20 @@ async function* gunzipped(compressed: AsyncGenerator<Buffer>, end: GzipEnd): Asy
       const recent: Buffer[] = [];
       let fedRecent = 0;
       let fed = 0;
+      /** Hands on what the inflater made; false when that makes the input a bomb (then stop). */
+      const drain = function* (): Generator<Buffer, boolean> {
+        for (const c of out.splice(0)) {
+          size += c.length;
+          if (crc32) crc = crc32(c, crc);
+          end.decompressed += c.length;
+          if (end.decompressed > GZIP_SLACK_BYTES && end.decompressed > GZIP_MAX_RATIO * end.compressed) {
+            end.kind = 'bomb';
+            return false;
+          }
+          yield c;
+        }
+        return true;
+      };
       let chunk: Buffer = pending.subarray(q);
       pending = Buffer.alloc(0);
       try {
@@ -177,7 +198,21 @@ async function* gunzipped(compressed: AsyncGenerator<Buffer>, end: GzipEnd): Asy
             fedRecent += chunk.length;
             fed += chunk.length;
             if (recent.length > 2) fedRecent -= recent.shift()!.length;
-            await new Promise<void>((res) => ir.write(chunk, () => res()));
+            // In slices, so one read chunk of a bomb never expands whole before the check below;
+            // an error destroys the inflater without calling the write callback, so wake on it too.
+            for (let at = 0; at < chunk.length && !error && !ended; at += INFLATE_SLICE) {
+              await new Promise<void>((res) => {
+                const wake = () => res();
+                ir.once('close', wake);
+                ir.write(chunk.subarray(at, at + INFLATE_SLICE), () => {
+                  ir.off('close', wake);
+                  res();
+                });
+              });
+              if (error) break;
+              await new Promise<void>((res) => setImmediate(res));
+              if (!(yield* drain())) return;
+            }
           } else if (srcDone && !ended) {
             await new Promise<void>((res) => {
               ir.once('close', res);
@@ -185,16 +220,7 @@ async function* gunzipped(compressed: AsyncGenerator<Buffer>, end: GzipEnd): Asy
             });
           }
           await new Promise<void>((res) => setImmediate(res));
-          for (const c of out.splice(0)) {
-            size += c.length;
-            if (crc32) crc = crc32(c, crc);
-            end.decompressed += c.length;
-            if (end.decompressed > GZIP_SLACK_BYTES && end.decompressed > GZIP_MAX_RATIO * end.compressed) {
-              end.kind = 'bomb';
-              return;
-            }
-            yield c;
-          }
+          if (!(yield* drain())) return;
           if (error) return corrupt(error.message);
           if (ended) break;
           if (srcDone) return corrupt('unexpected end of file');

@@ -317,6 +317,18 @@ describe('compressed downloads', () => {
         expect(rejects[0].detail).toContain('22 bytes after the end of the gzip data');
       }
     }
+    // corrupt deflate data (a flipped byte) ends the file with import.truncated; a first version of
+    // the member reader waited forever on it (zlib destroys the stream without the write callback)
+    for (const at of [14, 30, 200]) {
+      const flipped = gzipSync(text);
+      flipped[at] ^= 0x55;
+      const broken = await collect(importers.huatuo, { file: 'x.json.gz', bytes: chunked(flipped, 1 << 16), encoding: 'auto' });
+      expect(broken.rejects.map((r) => r.reason)).toContain('import.truncated');
+    }
+    // a member header whose file name never ends is corrupt after 64 KiB, not read to the end
+    const noNul = Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 8, 0, 0, 0, 0, 0, 3]), Buffer.alloc(4 << 20, 0x41)]);
+    const header = await collect(importers.huatuo, { file: 'x.json.gz', bytes: chunked(noNul, 1 << 16), encoding: 'auto' });
+    expect(header.rejects.map((r) => r.detail).join(' ')).toContain('no end of the gzip member header');
     // zero padding after the data is no reject; a bad CRC is one
     const padded = await collect(importers.huatuo, { file: 'x.json.gz', bytes: chunked(Buffer.concat([gzipSync(text), Buffer.alloc(512)]), 64), encoding: 'auto' });
     expect(padded.rejects).toEqual([]);
@@ -336,6 +348,11 @@ describe('compressed downloads', () => {
     expect(r.detail).toContain('decompression bomb');
     expect((r.evidence as { decompressedBytes: number }).decompressedBytes).toBeLessThan(GZIP_SLACK_BYTES + (2 << 20));
     expect(items.every((i) => i.kind === 'reject')).toBe(true);
+    // read in 1 MiB chunks (as files are), it still stops within a few MiB of the limit: the
+    // inflater gets 16 KiB at a time (one whole chunk expanded to about 1 GB first, review)
+    const big = await collect(importers.cmtmedqa, { file: 'bomb.json.gz', bytes: chunked(bomb, 1 << 20), encoding: 'auto' });
+    const rb = big.rejects.find((x) => x.reason === 'import.encoding')!;
+    expect((rb.evidence as { decompressedBytes: number }).decompressedBytes).toBeLessThan(GZIP_SLACK_BYTES + (24 << 20));
   });
 
   it('refuses a gzip that holds another compressed file', async () => {
