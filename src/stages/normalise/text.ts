@@ -138,7 +138,7 @@ export function decodeHtml(s: string): string {
  * punctuation), so 第#12; stays; the ';'-for-'&' form only for the markup names. What it gives back
  * is decoded by the rounds after it like any entity (;amp;lt; → &lt; → <).
  */
-const STRIPPED_ENTITY = /(?<!&)#x([0-9a-f]{2,6});|(?<!&)#(\d{2,5});|(?<!&#?[0-9a-z]{1,10});(lt|gt|amp|quot|nbsp);/gi;
+const STRIPPED_ENTITY = /(?<!&|&amp;)#x([0-9a-f]{2,6});|(?<!&|&amp;)#(\d{2,5});|(?<!&#?[0-9a-z]{1,10});(lt|gt|amp|quot|nbsp);/gi;
 
 function repairStrippedEntities(s: string): string {
   if (s.indexOf('#') === -1 && !/;(?:lt|gt|amp|quot|nbsp);/i.test(s)) return s;

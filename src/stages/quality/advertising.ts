@@ -16,6 +16,12 @@
  * (护命素, 苗岭胰腺汤, 铭医堂医院). Pure; memoised per text by the caller.
  */
 
+/**
+ * Not within a few characters after a negation or a warning (没有…能保证治愈, 不能保证根治, 不要相信…包生男,
+ * 谨防…无需手术的广告): a doctor who warns against a promise is not making it.
+ */
+const NOT_NEGATED = '(?<!(?:不|没|无|别|勿|未|谨防|警惕|当心|小心|相信|所谓|号称|宣称|声称)[^。！？!?\\n，,]{0,8})';
+
 interface Family {
   name: string;
   weight: number;
@@ -26,9 +32,9 @@ const FAMILIES: Family[] = [
   {
     name: 'contact',
     weight: 3,
-    re: /加我\s*(?:<QQ>|<WECHAT>|微信|QQ|qq)|(?:拨打|致电|咨询电话|咨询热线|联系电话|预约电话|电话咨询)[^。\n]{0,12}<PHONE>|<PHONE>[^。\n]{0,6}(?:咨询|预约)/,
+    re: /加我\s*(?:<QQ>|<WECHAT>|微信|QQ|qq)|(?:拨打|致电|咨询电话|咨询热线|联系电话|预约电话|电话咨询)(?![^。\n]{0,6}(?:急救|120|110|报警))[^。\n]{0,12}<PHONE>|<PHONE>[^。\n]{0,6}(?:咨询|预约)/,
   },
-  { name: 'guarantee', weight: 3, re: /包怀孕|包生男|全额退款|无效退款|费用大包干|永不复发|轻轻一贴|保证治愈|保证根治/ },
+  { name: 'guarantee', weight: 3, re: new RegExp(`${NOT_NEGATED}(?:包怀孕|包生男|全额退款|无效退款|费用大包干|永不复发|轻轻一贴|保证治愈|保证根治)`) },
   { name: 'invite', weight: 1, re: /(?:到|来|至|前往|来到)(?:我院|本院|我们医院|我中心|本中心|我们中心)|来yuan|就诊地址|医院地址|乘车路线|欢迎[^。！\n]{0,4}(?:前来|来院|来我院)/ },
   { name: 'online', weight: 1, re: /在线咨询|网上咨询|点击(?:下方|下面|左侧|右侧|在线|咨询|头像)|搜索我|加我粉丝|关注我的|我的主页|公众号|我网站/ },
   { name: 'no_recurrence', weight: 1, re: /(?:根治|治愈|治好|痊愈)[^。，\n]{0,4}(?:不复发|不易复发)|一次性根治|不再复发/ },
@@ -37,7 +43,7 @@ const FAMILIES: Family[] = [
 ];
 
 /** Marketing claims: each distinct one counts 1, at most MAX_CLAIMS together. */
-const CLAIMS = /疗效(?:卓著|确切|显著|可靠|独特|好)|见效快|疗程短|无痛苦|不开刀|不用开刀|无需手术|无需吃药|奇方|秘方|特色疗法|先进的?(?:仪器|设备|技术)|(?:专业|正规)的?专科医院|(?:有效率|治愈率|成功率)(?:高达|达到?)\s*\d+(?:\.\d+)?[%％]|独创|国内领先|国际领先|权威专家|老中医长期坐诊|专家坐诊|费用低|安全可靠|不易复发|不留疤痕|绿色疗法|纯中药/g;
+const CLAIMS = new RegExp(`${NOT_NEGATED}(?:疗效(?:卓著|确切|显著|可靠|独特|好)|见效快|疗程短|无痛苦|不开刀|不用开刀|无需手术|无需吃药|奇方|秘方|特色疗法|先进的?(?:仪器|设备|技术)|(?:专业|正规)的?专科医院|(?:有效率|治愈率|成功率)(?:高达|达到?)\s*\d+(?:\.\d+)?[%％]|独创|国内领先|国际领先|权威专家|老中医长期坐诊|专家坐诊|费用低|安全可靠|不易复发|不留疤痕|绿色疗法|纯中药)`, 'g');
 const MAX_CLAIMS = 3;
 
 export interface AdScore {

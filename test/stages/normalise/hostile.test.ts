@@ -7,6 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { normaliseOne, MAX_RAW_CHARS_FACTOR } from '../../../src/stages/normalise/index.js';
 import { cleanText, decodeHtml, normalisePunctuation, parenCjk, scrubPii } from '../../../src/stages/normalise/text.js';
 import { raw, testContext } from '../../support/context.js';
+import { templatesFor } from '../../../src/stages/normalise/boilerplate.js';
 
 const opts = { toSimplified: true, scrubPii: true };
 
@@ -43,6 +44,11 @@ describe('cleaning runs in linear time on the reproductions', () => {
     expectFast(() => expect(scrubPii(s)).toBe(s));
     // at most four one-character units and six characters of street name go with the number
     expectFast(() => expect(scrubPii('镇'.repeat(100_000) + '路1号') === '镇'.repeat(100_000 - 4 - 6) + '<ADDRESS>').toBe(true));
+  });
+
+  it('a long run of wide spaces before a trailing "undefined" stays linear (common.js_undefined)', () => {
+    const t = (n: number) => '建议多喝水' + '\u3000'.repeat(n) + 'undefined。注意休息';
+    expectFast(() => cleanText(t(100_000), { toSimplified: false, scrubPii: false, templates: templatesFor('huatuo') }));
   });
 
   it('"<b " × 130k (400 KB of unclosed tags): 40 KB took 2.1 s before', () => {
@@ -121,6 +127,8 @@ describe('the rewritten patterns keep their meaning', () => {
     expect(decodeHtml('第#12;床，a;ltb，#xD800;')).toBe('第#12;床，a;ltb，#xD800;');
     expect(decodeHtml('&#xFF05;')).toBe('％');
     expect(decodeHtml('1.2;lt;3，&amp;nbsp;x')).toBe('1.2<3， x');
+    // escaped twice, the number is decoded by the rounds, not repaired into a stray '&' (review)
+    expect(decodeHtml('高达60&amp;#xFF05;，小于&amp;#60;5')).toBe('高达60％，小于<5');
   });
 });
 

@@ -31,6 +31,11 @@ const NOT_ADS = [
   '可以用纱布袋包好药材热敷，每天一次。',
   '早期乳腺癌治愈率高达90%以上，要按时复查。',
   '有问题欢迎随时向我咨询。',
+  // a warning against a promise is not the promise (review)
+  '这种病目前没有任何方法能保证治愈，要长期随访。',
+  '手术也不能保证根治，术后仍要复查。',
+  '不要相信所谓包生男的偏方。',
+  '如果症状加重请及时拨打急救电话<PHONE>。',
 ];
 
 describe('the advertising score', () => {
