@@ -17,15 +17,20 @@
  */
 
 /**
- * Not within a few characters after a negation or a warning (没有…能保证治愈, 不能保证根治, 不要相信…包生男,
- * 谨防…无需手术的广告): a doctor who warns against a promise is not making it.
+ * A negation or a warning a few characters before a match (没有…能保证治愈, 不能保证根治, 不要相信…包生男,
+ * 谨防…无需手术的广告): a doctor who warns against a promise is not making it. Tested on the ten
+ * characters before the match only (a lookbehind in the patterns ran at every position: 1 CPU-s
+ * at 8x in the bench).
  */
-const NOT_NEGATED = '(?<!(?:不|没|无|别|勿|未|谨防|警惕|当心|小心|相信|所谓|号称|宣称|声称)[^。！？!?\\n，,]{0,8})';
+const NEGATION = /(?:不|没|无|别|勿|未|谨防|警惕|当心|小心|相信|所谓|号称|宣称|声称)[^。！？!?\n，,]{0,8}$/;
+const negated = (text: string, at: number): boolean => NEGATION.test(text.slice(Math.max(0, at - 10), at));
 
 interface Family {
   name: string;
   weight: number;
   re: RegExp;
+  /** Matches after a negation do not count (NEGATION); the pattern is then global. */
+  unlessNegated?: boolean;
 }
 
 const FAMILIES: Family[] = [
@@ -34,16 +39,16 @@ const FAMILIES: Family[] = [
     weight: 3,
     re: /加我\s*(?:<QQ>|<WECHAT>|微信|QQ|qq)|(?:拨打|致电|咨询电话|咨询热线|联系电话|预约电话|电话咨询)(?![^。\n]{0,6}(?:急救|120|110|报警))[^。\n]{0,12}<PHONE>|<PHONE>[^。\n]{0,6}(?:咨询|预约)/,
   },
-  { name: 'guarantee', weight: 3, re: new RegExp(`${NOT_NEGATED}(?:包怀孕|包生男|全额退款|无效退款|费用大包干|永不复发|轻轻一贴|保证治愈|保证根治)`) },
+  { name: 'guarantee', weight: 3, re: /包怀孕|包生男|全额退款|无效退款|费用大包干|永不复发|轻轻一贴|保证治愈|保证根治/g, unlessNegated: true },
   { name: 'invite', weight: 1, re: /(?:到|来|至|前往|来到)(?:我院|本院|我们医院|我中心|本中心|我们中心)|来yuan|就诊地址|医院地址|乘车路线|欢迎[^。！\n]{0,4}(?:前来|来院|来我院)/ },
   { name: 'online', weight: 1, re: /在线咨询|网上咨询|点击(?:下方|下面|左侧|右侧|在线|咨询|头像)|搜索我|加我粉丝|关注我的|我的主页|公众号|我网站/ },
   { name: 'no_recurrence', weight: 1, re: /(?:根治|治愈|治好|痊愈)[^。，\n]{0,4}(?:不复发|不易复发)|一次性根治|不再复发/ },
   { name: 'disparage', weight: 1, re: /西医[^。\n]{0,8}(?:不能|无法|难以)根治|花钱不治病|仅仅针对表面/ },
-  { name: 'own_institution', weight: 1, re: /我院(?:引进|采用|独创|特色|专家|的)|本院(?:引进|采用|独创|特色)|[\u4e00-\u9fff]{2,8}(?:医院|中心)(?:治疗)?(?:有效率|治愈率|成功率)/ },
+  { name: 'own_institution', weight: 1, re: /我院(?:引进|采用|独创|特色|专家|的)|本院(?:引进|采用|独创|特色)|(?<=[\u4e00-\u9fff]{2})(?:医院|中心)(?:治疗)?(?:有效率|治愈率|成功率)/ },
 ];
 
 /** Marketing claims: each distinct one counts 1, at most MAX_CLAIMS together. */
-const CLAIMS = new RegExp(`${NOT_NEGATED}(?:疗效(?:卓著|确切|显著|可靠|独特|好)|见效快|疗程短|无痛苦|不开刀|不用开刀|无需手术|无需吃药|奇方|秘方|特色疗法|先进的?(?:仪器|设备|技术)|(?:专业|正规)的?专科医院|(?:有效率|治愈率|成功率)(?:高达|达到?)\s*\d+(?:\.\d+)?[%％]|独创|国内领先|国际领先|权威专家|老中医长期坐诊|专家坐诊|费用低|安全可靠|不易复发|不留疤痕|绿色疗法|纯中药)`, 'g');
+const CLAIMS = /疗效(?:卓著|确切|显著|可靠|独特|好)|见效快|疗程短|无痛苦|不开刀|不用开刀|无需手术|无需吃药|奇方|秘方|特色疗法|先进的?(?:仪器|设备|技术)|(?:专业|正规)的?专科医院|(?:有效率|治愈率|成功率)(?:高达|达到?)\s*\d+(?:\.\d+)?[%％]|独创|国内领先|国际领先|权威专家|老中医长期坐诊|专家坐诊|费用低|安全可靠|不易复发|不留疤痕|绿色疗法|纯中药/g;
 const MAX_CLAIMS = 3;
 
 export interface AdScore {
@@ -56,13 +61,18 @@ export function scoreAdvertising(text: string): AdScore {
   const hits: Record<string, string> = {};
   let score = 0;
   for (const f of FAMILIES) {
-    const m = f.re.exec(text);
+    let m: RegExpExecArray | null;
+    if (f.unlessNegated) {
+      f.re.lastIndex = 0;
+      while ((m = f.re.exec(text)) !== null && negated(text, m.index));
+    } else m = f.re.exec(text);
     if (m) {
       score += f.weight;
       hits[f.name] = m[0];
     }
   }
-  const claims = new Set(text.match(CLAIMS) ?? []);
+  const claims = new Set<string>();
+  for (const m of text.matchAll(CLAIMS)) if (!negated(text, m.index)) claims.add(m[0]);
   if (claims.size) {
     score += Math.min(MAX_CLAIMS, claims.size);
     hits.claims = [...claims].sort().join('、');
