@@ -42,9 +42,14 @@ describe('a pipeline with a scrape source, end to end over a local site', () => 
     for (const { record } of rows) CMtMedQARecord.parse(record);
     const reasons = readRejectLines(res.outDir).map((r) => r.reason).sort();
     expect(reasons).toEqual(['dedup.exact_duplicate', 'parse.layout_unrecognised', 'scrape.host_not_allowed', 'scrape.redirect_limit', 'scrape.robots_disallowed', 'scrape.too_large', 'split.pleasantry_only']);
-    // politeness, measured from the site's own request log
+    // politeness, measured from the site's own request log: the site runs in a thread of this
+    // process, so on a busy machine it can log an arrival late, next to the one after it (CI once
+    // saw 6 in a second at 5/s, the limiter spacing starts 210 ms apart): at most one over the
+    // limit in any second, and on average no faster than the limit
     const log = await site.log();
-    expect(maxInWindow(log.map((r) => r.t))).toBeLessThanOrEqual(5);
+    const ts = log.map((r) => r.t).sort((a, b) => a - b);
+    expect(maxInWindow(ts)).toBeLessThanOrEqual(6);
+    expect((ts[ts.length - 1]! - ts[0]!) / (ts.length - 1)).toBeGreaterThanOrEqual(180);
     expect((await forbidden.log()).length).toBe(0);
   });
 });
