@@ -44,8 +44,18 @@ const FAMILIES: Family[] = [
   { name: 'online', weight: 1, re: /在线咨询|网上咨询|点击(?:下方|下面|左侧|右侧|在线|咨询|头像)|搜索我|加我粉丝|关注我的|我的主页|公众号|我网站/ },
   { name: 'no_recurrence', weight: 1, re: /(?:根治|治愈|治好|痊愈)[^。，\n]{0,4}(?:不复发|不易复发)|一次性根治|不再复发/ },
   { name: 'disparage', weight: 1, re: /西医[^。\n]{0,8}(?:不能|无法|难以)根治|花钱不治病|仅仅针对表面/ },
-  { name: 'own_institution', weight: 1, re: /我院(?:引进|采用|独创|特色|专家|的)|本院(?:引进|采用|独创|特色)|(?<=[\u4e00-\u9fff]{2})(?:医院|中心)(?:治疗)?(?:有效率|治愈率|成功率)/ },
+  // 医院/中心 + a success rate counts after a name of two or more ideographs (X医院治愈率): checked on
+  // the two characters before the match (ownInstitutionAt), not as a lookbehind tried at every position.
+  { name: 'own_institution', weight: 1, re: /我院(?:引进|采用|独创|特色|专家|的)|本院(?:引进|采用|独创|特色)|(?:医院|中心)(?:治疗)?(?:有效率|治愈率|成功率)/g },
 ];
+
+const ideograph = (c: number): boolean => c >= 0x4e00 && c <= 0x9fff;
+/** A match of own_institution stands: 我院/本院, or 医院/中心 after two ideographs. */
+function ownInstitutionAt(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  if (c !== 0x533b && c !== 0x4e2d) return true; // 我院…, 本院… (医 U+533B, 中 U+4E2D start the other alternative)
+  return at >= 2 && ideograph(text.charCodeAt(at - 1)) && ideograph(text.charCodeAt(at - 2));
+}
 
 /** Marketing claims: each distinct one counts 1, at most MAX_CLAIMS together. */
 const CLAIMS = /疗效(?:卓著|确切|显著|可靠|独特|好)|见效快|疗程短|无痛苦|不开刀|不用开刀|无需手术|无需吃药|奇方|秘方|特色疗法|先进的?(?:仪器|设备|技术)|(?:专业|正规)的?专科医院|(?:有效率|治愈率|成功率)(?:高达|达到?)\s*\d+(?:\.\d+)?[%％]|独创|国内领先|国际领先|权威专家|老中医长期坐诊|专家坐诊|费用低|安全可靠|不易复发|不留疤痕|绿色疗法|纯中药/g;
@@ -65,6 +75,9 @@ export function scoreAdvertising(text: string): AdScore {
     if (f.unlessNegated) {
       f.re.lastIndex = 0;
       while ((m = f.re.exec(text)) !== null && negated(text, m.index));
+    } else if (f.name === 'own_institution') {
+      f.re.lastIndex = 0;
+      while ((m = f.re.exec(text)) !== null && !ownInstitutionAt(text, m.index)) f.re.lastIndex = m.index + 1;
     } else m = f.re.exec(text);
     if (m) {
       score += f.weight;

@@ -53,6 +53,18 @@ describe('the advertising score', () => {
     expect(a.hits).toEqual({ contact: '拨打咨询电话<PHONE>' });
   });
 
+  it('counts 医院/中心 with a success rate only after a name of two ideographs, and 我院引进 anywhere', () => {
+    const own = (t: string) => scoreAdvertising(t).hits.own_institution;
+    expect(own('北京某某医院治疗有效率很高')).toBe('医院治疗有效率');
+    expect(own('这家康复中心成功率不错')).toBe('中心成功率');
+    // at the start, or after a digit or Latin letter, there is no name before it
+    expect(own('医院治愈率高')).toBeUndefined();
+    expect(own('A医院治愈率，3中心成功率')).toBeUndefined();
+    // a first occurrence without a name does not hide a later one with a name
+    expect(own('医院治愈率，某某医院治愈率')).toBe('医院治愈率');
+    expect(own('去年我院引进了新设备')).toBe('我院引进');
+  });
+
   it('scores the doctor\'s side only: a patient asking 如何保证治愈 is no advertiser', () => {
     const e = env('这个病需要规范抗病毒治疗，定期复查。', '这个病如何保证治愈不再复发？加我<QQ>聊');
     expect(answerText(e)).toBe('这个病需要规范抗病毒治疗，定期复查。');
