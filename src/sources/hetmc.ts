@@ -102,10 +102,13 @@ function parseBlock(lines: string[], position: number, file: string, needsSummar
     const tag = line.slice(0, tab);
     if (tab < line.length && line.charCodeAt(tab) === 32) converted = true;
     if (tag === 'P' || tag === 'D') {
-      // The label is the last column: a tab before it belongs to the utterance.
-      const end = line.lastIndexOf('\t');
-      const labelled = end > tab && LABEL.test(line.slice(end + 1));
-      const text = (labelled ? line.slice(tab + 1, end) : line.slice(tab + 1)).trim();
+      // The label is the last column: a tab before it belongs to the utterance. Trailing tabs and
+      // spaces (a TSV saved from a spreadsheet: "P\t…\t1\t") end no column, so the label before them
+      // is still the label and not text.
+      const body = line.trimEnd();
+      const end = body.lastIndexOf('\t');
+      const labelled = end > tab && LABEL.test(body.slice(end + 1));
+      const text = (labelled ? body.slice(tab + 1, end) : body.slice(tab + 1)).trim();
       turns.push({ speaker: tag, text });
       const before = labelled ? undefined : beforeSpacedLabel(text);
       spaced.push(before);

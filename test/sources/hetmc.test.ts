@@ -59,6 +59,18 @@ describe('HET-MC importer on the fixture', () => {
     expect(dialogues[0].department).toBe('内科');
   });
 
+  it('takes the label before trailing tabs and spaces as the label, not as text (a TSV saved from a spreadsheet), beside a line without a label', async () => {
+    const text = 'id\t1\tdepartment\t内科\tdisease\t感冒\nP\t流鼻涕两天\t1\t\nD\t多喝水，注意休息\t2 \t \nP\t要吃药吗\t0\t\t\r\nD\t暂时不用\nSUM1\t流鼻涕两天\n\n';
+    const { dialogues, rejects } = await importText(importHetmc, text, 'trailing-tab.dialog');
+    expect(rejects).toEqual([]);
+    expect(turnsOf(dialogues[0]!)).toEqual([
+      ['P', '流鼻涕两天'],
+      ['D', '多喝水，注意休息'],
+      ['P', '要吃药吗'],
+      ['D', '暂时不用'],
+    ]);
+  });
+
   it('rejects a block without an id header or with an unknown line as import.parse_error and goes on', async () => {
     const text = [
       'P\t没有头的块\t0\nD\t回答\t0\nSUM1\tx\n',
