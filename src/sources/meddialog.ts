@@ -1,6 +1,7 @@
 /**
  * MedDialog-CN raw text (haodf): one block per consultation,
- *   id=N
+ *   id=N                    (also ID=N, ｉｄ＝N: re-typed copies; their section headers may be
+ *                            full-width too, Ｄｉａｌｏｇｕｅ, or indented with ideographic spaces)
  *   <url>
  *   Doctor faculty          (optional: "<hospital>  <department>")
  *   Description             (疾病：…, 病情描述：…, 已就诊医院及科室：… — kept as description)
@@ -51,12 +52,22 @@ const DIAGNOSIS = 'diagnosis and suggestions';
 
 type Section = 'head' | 'faculty' | 'description' | 'dialogue' | 'diagnosis';
 
-/** The section a header line opens: its name alone on the line, in any case, indented or not, with or without a colon. */
+/** A full-width Latin letter (Ａ-Ｚ, ａ-ｚ: copies re-typed in full width, as their ＩＤ＝１ lines). */
+function isFullWidthLetter(c: number): boolean {
+  return (c >= 0xff21 && c <= 0xff3a) || (c >= 0xff41 && c <= 0xff5a);
+}
+
+/**
+ * The section a header line opens: its name alone on the line, in any case, indented or not (also
+ * with ideographic spaces), with or without a colon, in ASCII or full-width letters.
+ */
 function sectionOf(line: string): Section | null {
   const first = line.charCodeAt(0);
   // Fast exit: every header starts with a Latin letter (after any indentation).
-  if (first !== 0x20 && first !== 0x09 && !((first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a)) return null;
-  const t = line.trim();
+  if (first !== 0x20 && first !== 0x09 && first !== 0x3000 && !((first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a) && !isFullWidthLetter(first)) return null;
+  let t = line.trim();
+  // Ｄｉａｌｏｇｕｅ read as Dialogue (before: the consultation was import.no_dialogue).
+  if (isFullWidthLetter(t.charCodeAt(0))) t = t.normalize('NFKC');
   if (t.toLowerCase().startsWith(DIAGNOSIS)) return 'diagnosis';
   const name = t.replace(/\s*[:：]$/, '').toLowerCase();
   if (name === 'dialogue') return 'dialogue';
