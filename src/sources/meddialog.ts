@@ -27,7 +27,7 @@
  */
 import type { Origin, RawDialogue, RawTurn } from '../../schemas/dialogue.js';
 import { decodeText } from './encoding.js';
-import { SPEAKER_LABELS } from './speaker-labels.js';
+import { SPEAKER_COLON, SPEAKER_LABELS } from './speaker-labels.js';
 import { dialogueItem, MAX_REJECT_INPUT_CHARS, NO_FINAL_NEWLINE, rejectItem } from './item.js';
 import { BoundedBlock, LineReader, MAX_UNIT_CHARS } from './lines.js';
 import type { ImportInput, ImportItem, Importer } from './types.js';
@@ -39,12 +39,12 @@ const ID_LINE = /^\s*[iIｉＩ][dDｄＤ]\s*[=＝]\s*([0-9０-９]+)\s*$/;
 function asciiDigits(s: string): string {
   return s.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 }
-const SPEAKER_LINE = new RegExp(`^\\s*(${SPEAKER_LABELS.join('|')})\\s*[：:]\\s*`);
+const SPEAKER_LINE = new RegExp(`^\\s*(${SPEAKER_LABELS.join('|')})\\s*${SPEAKER_COLON}\\s*`);
 /**
  * P： / D： alone on a line (a re-export that shortened the labels as HET-MC writes them): a
  * speaker line too. Only alone: a turn's own line may start with a letter and a colon (D：二聚体).
  */
-const SHORT_SPEAKER_LINE = /^\s*([PDpd])\s*[：:]\s*$/;
+const SHORT_SPEAKER_LINE = new RegExp(`^\\s*([PDpd])\\s*${SPEAKER_COLON}\\s*$`);
 const DISEASE_FIELD = /^(?:疾病|疾病\/症状|疾病名称|所患疾病)\s*[：:]\s*(.*)$/;
 const VISITED_FIELD = /^已就诊医院及科室\s*[：:]\s*(.*)$/;
 /** Lower case: matched against the lower-cased line. */

@@ -16,7 +16,7 @@
 import { z } from 'zod';
 import type { RawTurn } from '../../schemas/dialogue.js';
 import { dialogueItem, rejectItem } from './item.js';
-import { SPEAKER_LABELS } from './speaker-labels.js';
+import { SPEAKER_COLON, SPEAKER_LABELS } from './speaker-labels.js';
 import { importJsonArray, indexOrigin } from './json-importer.js';
 import { RECORD_KEYS } from './json-wrapper.js';
 import type { Importer } from './types.js';
@@ -28,7 +28,7 @@ const Window = z.object({
 const MieDialogue = z.array(Window);
 
 /** Any label MedDialog knows (家属, 家长, 大夫, 医生助理 …: speaker-labels.ts), longer ones first; others stay text. */
-const SPEAKER = new RegExp(`^\\s*(${SPEAKER_LABELS.join('|')})\\s*[:：]\\s*`);
+const SPEAKER = new RegExp(`^\\s*(${SPEAKER_LABELS.join('|')})\\s*${SPEAKER_COLON}\\s*`);
 
 export function splitSpeaker(utterance: string): RawTurn {
   const m = SPEAKER.exec(utterance);
