@@ -14,7 +14,8 @@
  * columns could not be told apart). Columns the header names otherwise are not read. A row made
  * only of header names later in the file is the header of a file concatenated after the first
  * (it maps the columns from there on), not a dialogue. An empty input (no header row) is one
- * `import.truncated` reject, as for the JSON formats. A file saved without its header row is read
+ * `import.truncated` reject, as for the JSON formats; a line of only spaces or tabs is a blank
+ * line (skipped, as pandas reads it), so a file of nothing else is empty too. A file saved without its header row is read
  * in the published column order department,title,ask,answer when its first row is clearly a
  * dialogue (isHeaderlessData: four fields, none a header name, a short Chinese department, over
  * 20 characters of Chinese in ask or answer); its rows are numbered as the same rows under a header would be.
@@ -89,6 +90,10 @@ export const importToyhom: Importer = async function* (input: ImportInput) {
   let n = 0;
   const originOf = (row: number): Origin => ({ format: 'toyhom', file: input.file, sourceId: `row-${row}`, position: row });
   for await (const ev of csvRows(decodeText(input.bytes, input.encoding), { separators: SEPARATORS })) {
+    // A line of only spaces or tabs is a blank line, as pandas reads it: before, it was taken for
+    // the header (a whitespace-only file was import.schema, the rows after it not read) or a
+    // one-field row (an import.parse_error counted as a dialogue).
+    if (ev.kind === 'row' && ev.fields.length === 1 && !ev.tooLong && ev.fields[0].trim() === '') continue;
     if (!col) {
       const names = ev.fields.map((f) => f.trim().toLowerCase());
       const found = ev.kind === 'row' ? columnsOf(names) : 'the file ends inside it';
