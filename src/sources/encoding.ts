@@ -18,7 +18,8 @@
  * FE FF: Windows "Unicode" saves; neither can begin valid UTF-8 or GB18030) makes 'auto' read the
  * whole input as UTF-16LE/BE, streaming; so does a head without a mark that holds NUL bytes and
  * reads as clean text in exactly one UTF-16 byte order (sniffUtf16: Excel's and .NET's
- * "Unicode" saves written without one). An explicitly named encoding is used as is,
+ * "Unicode" saves written without one). A UTF-32 mark (FF FE 00 00, 00 00 FE FF) makes it read
+ * the input as UTF-32LE/BE (checked first: the LE one begins with the UTF-16LE mark). An explicitly named encoding is used as is,
  * streaming. A line with no LF for MAX_LINE_BYTES is cut at a point that is a character boundary
  * in both encodings (two consecutive ASCII bytes), so memory stays bounded.
  *
@@ -168,6 +169,17 @@ function utf16Score(b: Uint8Array, enc: 'utf-16le' | 'utf-16be'): number {
     if (c < 0x80) ascii++;
   }
   return ascii < MIN_UTF16_ASCII ? -Infinity : plausibility(s).score + ascii;
+}
+
+/**
+ * The UTF-32 byte order a leading byte-order mark names, if any. Checked before UTF-16's: FF FE 00 00
+ * starts with the UTF-16LE mark, and read so every character came with a NUL (one garbled reject).
+ */
+function utf32Bom(b: Uint8Array): 'utf-32le' | 'utf-32be' | undefined {
+  if (b.length < 4) return undefined;
+  if (b[0] === 0xff && b[1] === 0xfe && b[2] === 0 && b[3] === 0) return 'utf-32le';
+  if (b[0] === 0 && b[1] === 0 && b[2] === 0xfe && b[3] === 0xff) return 'utf-32be';
+  return undefined;
 }
 
 /** The UTF-16 byte order a leading byte-order mark names, if any. */
@@ -540,6 +552,22 @@ async function* decodeFrom(
   // Hold chunks until SNIFF_BYTES (or the end) and take the file's prior from them.
   const { held, size, done } = await readAhead(it, SNIFF_BYTES);
   const head = Buffer.concat(held, size);
+  const utf32 = utf32Bom(head);
+  if (utf32) {
+    // iconv strips the mark and turns an invalid code unit or a cut last one into U+FFFD (the importer rejects that dialogue).
+    const decoder = iconv.getDecoder(utf32, { stripBOM: true });
+    let s = decoder.write(head);
+    if (s) yield s;
+    while (!done) {
+      const r = await it.next();
+      if (r.done) break;
+      s = decoder.write(r.value);
+      if (s) yield s;
+    }
+    const tail = decoder.end();
+    if (tail) yield tail;
+    return;
+  }
   const utf16 = utf16Bom(head) ?? sniffUtf16(head.subarray(0, SNIFF_BYTES));
   if (utf16) {
     resolved?.(utf16);
