@@ -36,7 +36,9 @@ import { CmtError } from '../core/errors.js';
 import type { ImportInput } from './types.js';
 
 export type Encoding = ImportInput['encoding'];
-export type ResolvedEncoding = 'utf-8' | 'gb18030' | 'gbk' | 'utf-16le' | 'utf-16be';
+export type ResolvedEncoding = 'utf-8' | 'gb18030' | 'gbk' | WideEncoding;
+/** Encodings read whole by decodeWide (a byte-order mark, or NUL bytes in one UTF-16 order). */
+type WideEncoding = 'utf-16le' | 'utf-16be' | 'utf-32le' | 'utf-32be';
 
 /** How many leading bytes 'auto' looks at before deciding. */
 export const SNIFF_BYTES = 64 * 1024;
@@ -482,6 +484,31 @@ function utf8CharStart(b: Buffer, from: number): number {
   return from;
 }
 
+/**
+ * A UTF-16 or UTF-32 input decoded whole, streaming, from its head on. Both decoders strip the
+ * mark and turn an invalid or cut code unit into U+FFFD (the importer rejects that dialogue):
+ * TextDecoder for UTF-16 (iconv would drop an odd last byte and keep a lone surrogate), iconv for
+ * UTF-32 (TextDecoder has none).
+ */
+async function* decodeWide(enc: WideEncoding, head: Buffer, it: AsyncIterator<Buffer>, done: boolean): AsyncGenerator<string> {
+  let decoder: { write(b: Buffer): string; end(): string | undefined };
+  if (enc === 'utf-32le' || enc === 'utf-32be') decoder = iconv.getDecoder(enc, { stripBOM: true });
+  else {
+    const td = new TextDecoder(enc, { fatal: false });
+    decoder = { write: (b) => td.decode(b, { stream: true }), end: () => td.decode() };
+  }
+  let s = decoder.write(head);
+  if (s) yield s;
+  while (!done) {
+    const r = await it.next();
+    if (r.done) break;
+    s = decoder.write(r.value);
+    if (s) yield s;
+  }
+  const tail = decoder.end();
+  if (tail) yield tail;
+}
+
 /** Chunks of `it` until they hold at least `bytes` bytes or it ends (`done`: it ended). */
 export async function readAhead(it: AsyncIterator<Buffer>, bytes: number): Promise<{ held: Buffer[]; size: number; done: boolean }> {
   const held: Buffer[] = [];
@@ -552,38 +579,11 @@ async function* decodeFrom(
   // Hold chunks until SNIFF_BYTES (or the end) and take the file's prior from them.
   const { held, size, done } = await readAhead(it, SNIFF_BYTES);
   const head = Buffer.concat(held, size);
-  const utf32 = utf32Bom(head);
-  if (utf32) {
-    // iconv strips the mark and turns an invalid code unit or a cut last one into U+FFFD (the importer rejects that dialogue).
-    const decoder = iconv.getDecoder(utf32, { stripBOM: true });
-    let s = decoder.write(head);
-    if (s) yield s;
-    while (!done) {
-      const r = await it.next();
-      if (r.done) break;
-      s = decoder.write(r.value);
-      if (s) yield s;
-    }
-    const tail = decoder.end();
-    if (tail) yield tail;
-    return;
-  }
-  const utf16 = utf16Bom(head) ?? sniffUtf16(head.subarray(0, SNIFF_BYTES));
-  if (utf16) {
-    resolved?.(utf16);
-    // TextDecoder strips the mark, and turns a lone surrogate or an odd last byte into U+FFFD
-    // (iconv would drop the byte and keep the surrogate): the importer rejects that dialogue.
-    const decoder = new TextDecoder(utf16, { fatal: false });
-    let s = decoder.decode(head, { stream: true });
-    if (s) yield s;
-    while (!done) {
-      const r = await it.next();
-      if (r.done) break;
-      s = decoder.decode(r.value, { stream: true });
-      if (s) yield s;
-    }
-    const tail = decoder.decode();
-    if (tail) yield tail;
+  // UTF-32 first: its LE mark begins with the UTF-16LE one. Either is decoded whole, streaming.
+  const wide = utf32Bom(head) ?? utf16Bom(head) ?? sniffUtf16(head.subarray(0, SNIFF_BYTES));
+  if (wide) {
+    resolved?.(wide);
+    yield* decodeWide(wide, head, it, done);
     return;
   }
   const body = hasUtf8Bom(head) ? head.subarray(3) : head;

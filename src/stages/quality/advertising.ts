@@ -25,12 +25,20 @@
 const NEGATION = /(?:不|没|无|别|勿|未|谨防|警惕|当心|小心|相信|所谓|号称|宣称|声称)[^。！？!?\n，,]{0,8}$/;
 const negated = (text: string, at: number): boolean => NEGATION.test(text.slice(Math.max(0, at - 10), at));
 
+const ideograph = (c: number): boolean => c >= 0x4e00 && c <= 0x9fff;
+/** A match of own_institution stands: 我院/本院, or 医院/中心 after two ideographs. */
+function ownInstitutionAt(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  if (c !== 0x533b && c !== 0x4e2d) return true; // 我院…, 本院… (医 U+533B, 中 U+4E2D start the other alternative)
+  return at >= 2 && ideograph(text.charCodeAt(at - 1)) && ideograph(text.charCodeAt(at - 2));
+}
+
 interface Family {
   name: string;
   weight: number;
   re: RegExp;
-  /** Matches after a negation do not count (NEGATION); the pattern is then global. */
-  unlessNegated?: boolean;
+  /** Whether the match at `at` counts (else the next one is tried); the pattern is then global. */
+  stands?: (text: string, at: number) => boolean;
 }
 
 const FAMILIES: Family[] = [
@@ -39,23 +47,15 @@ const FAMILIES: Family[] = [
     weight: 3,
     re: /加我\s*(?:<QQ>|<WECHAT>|微信|QQ|qq)|(?:拨打|致电|咨询电话|咨询热线|联系电话|预约电话|电话咨询)(?![^。\n]{0,6}(?:急救|120|110|报警))[^。\n]{0,12}<PHONE>|<PHONE>[^。\n]{0,6}(?:咨询|预约)/,
   },
-  { name: 'guarantee', weight: 3, re: /包怀孕|包生男|全额退款|无效退款|费用大包干|永不复发|轻轻一贴|保证治愈|保证根治/g, unlessNegated: true },
+  { name: 'guarantee', weight: 3, re: /包怀孕|包生男|全额退款|无效退款|费用大包干|永不复发|轻轻一贴|保证治愈|保证根治/g, stands: (text, at) => !negated(text, at) },
   { name: 'invite', weight: 1, re: /(?:到|来|至|前往|来到)(?:我院|本院|我们医院|我中心|本中心|我们中心)|来yuan|就诊地址|医院地址|乘车路线|欢迎[^。！\n]{0,4}(?:前来|来院|来我院)/ },
   { name: 'online', weight: 1, re: /在线咨询|网上咨询|点击(?:下方|下面|左侧|右侧|在线|咨询|头像)|搜索我|加我粉丝|关注我的|我的主页|公众号|我网站/ },
   { name: 'no_recurrence', weight: 1, re: /(?:根治|治愈|治好|痊愈)[^。，\n]{0,4}(?:不复发|不易复发)|一次性根治|不再复发/ },
   { name: 'disparage', weight: 1, re: /西医[^。\n]{0,8}(?:不能|无法|难以)根治|花钱不治病|仅仅针对表面/ },
   // 医院/中心 + a success rate counts after a name of two or more ideographs (X医院治愈率): checked on
   // the two characters before the match (ownInstitutionAt), not as a lookbehind tried at every position.
-  { name: 'own_institution', weight: 1, re: /我院(?:引进|采用|独创|特色|专家|的)|本院(?:引进|采用|独创|特色)|(?:医院|中心)(?:治疗)?(?:有效率|治愈率|成功率)/g },
+  { name: 'own_institution', weight: 1, re: /我院(?:引进|采用|独创|特色|专家|的)|本院(?:引进|采用|独创|特色)|(?:医院|中心)(?:治疗)?(?:有效率|治愈率|成功率)/g, stands: ownInstitutionAt },
 ];
-
-const ideograph = (c: number): boolean => c >= 0x4e00 && c <= 0x9fff;
-/** A match of own_institution stands: 我院/本院, or 医院/中心 after two ideographs. */
-function ownInstitutionAt(text: string, at: number): boolean {
-  const c = text.charCodeAt(at);
-  if (c !== 0x533b && c !== 0x4e2d) return true; // 我院…, 本院… (医 U+533B, 中 U+4E2D start the other alternative)
-  return at >= 2 && ideograph(text.charCodeAt(at - 1)) && ideograph(text.charCodeAt(at - 2));
-}
 
 /** Marketing claims: each distinct one counts 1, at most MAX_CLAIMS together. */
 const CLAIMS = /疗效(?:卓著|确切|显著|可靠|独特|好)|见效快|疗程短|无痛苦|不开刀|不用开刀|无需手术|无需吃药|奇方|秘方|特色疗法|先进的?(?:仪器|设备|技术)|(?:专业|正规)的?专科医院|(?:有效率|治愈率|成功率)(?:高达|达到?)\s*\d+(?:\.\d+)?[%％]|独创|国内领先|国际领先|权威专家|老中医长期坐诊|专家坐诊|费用低|安全可靠|不易复发|不留疤痕|绿色疗法|纯中药/g;
@@ -72,12 +72,9 @@ export function scoreAdvertising(text: string): AdScore {
   let score = 0;
   for (const f of FAMILIES) {
     let m: RegExpExecArray | null;
-    if (f.unlessNegated) {
+    if (f.stands) {
       f.re.lastIndex = 0;
-      while ((m = f.re.exec(text)) !== null && negated(text, m.index));
-    } else if (f.name === 'own_institution') {
-      f.re.lastIndex = 0;
-      while ((m = f.re.exec(text)) !== null && !ownInstitutionAt(text, m.index)) f.re.lastIndex = m.index + 1;
+      while ((m = f.re.exec(text)) !== null && !f.stands(text, m.index)) f.re.lastIndex = m.index + 1;
     } else m = f.re.exec(text);
     if (m) {
       score += f.weight;
