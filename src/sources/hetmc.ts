@@ -1,7 +1,8 @@
 /**
  * HET-MC (chunyu) .dialog files: blocks separated by blank lines, each
  *   id\t<n>\tdepartment\t<d>\tdisease\t<x>
- *   P\t<utterance>\t<label>      (or D\t...; label 0/1/2 is not kept; a tab inside the utterance is kept)
+ *   P\t<utterance>\t<label>      (or D\t...; label 0/1/2 is not kept; a tab inside the utterance is kept;
+ *                                tags in lower case, p/d/sum1, read the same)
  *   SUM1\t... / SUM2.<k>\t...    (summaries, not turns)
  * One block is one dialogue (sourceId = its id, department and disease kept). A block whose
  * header or lines do not parse is an `import.parse_error` reject. Blocks always start with their
@@ -76,6 +77,19 @@ function tagEnd(line: string): number {
 }
 
 /**
+ * A line's tag in upper case: files re-exported by hand write the tags in lower case too (p, d,
+ * sum1), which mean the same.
+ */
+function tagOf(line: string, end = tagEnd(line)): string {
+  return line.slice(0, end).toUpperCase();
+}
+
+/** The line is a SUM line (SUM1, SUM2.0 …, in either case). */
+function isSummary(line: string): boolean {
+  return line.length >= 3 && line.slice(0, 3).toUpperCase() === 'SUM';
+}
+
+/**
  * `needsSummaries`: the block is the file's last and the blocks before it had SUM lines, so one
  * without them was cut off; `cut`: the input ended mid-line (no final newline).
  */
@@ -99,7 +113,7 @@ function parseBlock(lines: string[], position: number, file: string, needsSummar
   for (let k = 1; k < lines.length; k++) {
     const line = lines[k];
     const tab = tagEnd(line);
-    const tag = line.slice(0, tab);
+    const tag = tagOf(line, tab);
     if (tab < line.length && line.charCodeAt(tab) === 32) converted = true;
     if (tag === 'P' || tag === 'D') {
       // The label is the last column: a tab before it belongs to the utterance. Trailing tabs and
@@ -163,7 +177,7 @@ function isHeader(line: string): boolean {
  * yet (after them it would be the next dialogue with its header lost), a SUM line continues it always.
  */
 function continues(line: string, summed: boolean): boolean {
-  const tag = line.slice(0, tagEnd(line));
+  const tag = tagOf(line);
   if (tag.startsWith('SUM')) return true;
   return (tag === 'P' || tag === 'D') && !summed;
 }
@@ -175,7 +189,7 @@ export const importHetmc: Importer = async function* (input: ImportInput) {
   /** Some block so far had SUM lines. */
   let summaries = false;
   const close = (): ImportItem => {
-    summaries ||= block.lines.some((l) => l.startsWith('SUM'));
+    summaries ||= block.lines.some(isSummary);
     ++position;
     return block.over ? tooLong(block, position, input.file) : parseBlock(block.lines, position, input.file, false, false);
   };
@@ -188,7 +202,7 @@ export const importHetmc: Importer = async function* (input: ImportInput) {
   const start = (line: string) => {
     block.reset(line);
     headed = isHeader(line);
-    summed = line.startsWith('SUM');
+    summed = isSummary(line);
   };
   for await (const batch of reader) {
     const out: ImportItem[] = [];
@@ -209,7 +223,7 @@ export const importHetmc: Importer = async function* (input: ImportInput) {
         // start with an id header, so turns after it belong to the block the last header opened.
         if (block.chars === 0) start(line);
         else block.push(line);
-        summed ||= line.startsWith('SUM');
+        summed ||= isSummary(line);
         blank = false;
       }
     }

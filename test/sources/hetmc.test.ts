@@ -71,6 +71,22 @@ describe('HET-MC importer on the fixture', () => {
     ]);
   });
 
+  it('reads tags written in lower case (p, d, sum1) as P, D and SUM lines', async () => {
+    const text = 'id\t1\tdepartment\t内科\tdisease\t感冒\np\t流鼻涕两天\t1\nd\t多喝水，注意休息\t2\nsum1\t流鼻涕两天\nsum2.0\t多喝水\n\nid\t2\tdepartment\t内科\tdisease\t胃痛\nP\t胃痛\t1\nD\t少食多餐\t2\nSUM1\t胃痛\n\n';
+    const { dialogues, rejects } = await importText(importHetmc, text, 'lower.dialog');
+    expect(rejects).toEqual([]);
+    expect(dialogues.map((d) => turnsOf(d))).toEqual([
+      [
+        ['P', '流鼻涕两天'],
+        ['D', '多喝水，注意休息'],
+      ],
+      [
+        ['P', '胃痛'],
+        ['D', '少食多餐'],
+      ],
+    ]);
+  });
+
   it('rejects a block without an id header or with an unknown line as import.parse_error and goes on', async () => {
     const text = [
       'P\t没有头的块\t0\nD\t回答\t0\nSUM1\tx\n',
