@@ -386,7 +386,7 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
     if (broken !== null) return literal(at, raw) ?? { kind: 'invalid', index: at, raw, detail: broken };
     if (peak > MAX_JSON_DEPTH) return { kind: 'too_deep', index: at, raw, detail: `element ${at} nests arrays/objects ${peak} levels deep (at most ${MAX_JSON_DEPTH} are read)` };
     try {
-      const value: unknown = JSON.parse(raw);
+      const value: unknown = JSON.parse(quoteLongIds(raw));
       return tableColumns && wrapped ? { kind: 'element', index: at, value, columns: tableColumns } : { kind: 'element', index: at, value };
     } catch (e) {
       const lenient = pythonJson(raw);
@@ -891,6 +891,39 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
   } else if (phase === Phase.Members) {
     yield [{ kind: 'truncated', index, raw: '', detail: `the input ends before the object around the records is closed (after ${index} elements)` }];
   }
+}
+
+/**
+ * The element's text with each `"id": <integer of 16 or more digits>` quoted: JSON.parse reads
+ * such a number as a double and loses its last digits (9007199254740993 → …992), and two records'
+ * ids would read alike. Quoted, the id keeps its digits (ids are text in the origin). Only ids, and
+ * only when the text has an "id" key: values elsewhere are left as JSON.parse reads them.
+ */
+export function quoteLongIds(raw: string): string {
+  let at = raw.indexOf('"id"');
+  if (at < 0) return raw;
+  let out = '';
+  let from = 0;
+  while (at >= 0) {
+    let k = at + 4;
+    while (k < raw.length && (raw.charCodeAt(k) === 32 || raw.charCodeAt(k) === 9 || raw.charCodeAt(k) === 10 || raw.charCodeAt(k) === 13)) k++;
+    if (raw.charCodeAt(k) === 58 /* : */) {
+      k++;
+      while (k < raw.length && (raw.charCodeAt(k) === 32 || raw.charCodeAt(k) === 9 || raw.charCodeAt(k) === 10 || raw.charCodeAt(k) === 13)) k++;
+      const start = k;
+      if (raw.charCodeAt(k) === 45 /* - */) k++;
+      const digits = k;
+      while (k < raw.length && raw.charCodeAt(k) >= 48 && raw.charCodeAt(k) <= 57) k++;
+      const next = raw.charCodeAt(k);
+      // an integer (no fraction or exponent after it) too long for a double to hold exactly
+      if (k - digits >= 16 && next !== 46 && next !== 101 && next !== 69) {
+        out += `${raw.slice(from, start)}"${raw.slice(start, k)}"`;
+        from = k;
+      }
+    }
+    at = raw.indexOf('"id"', k);
+  }
+  return from === 0 ? raw : out + raw.slice(from);
 }
 
 /**

@@ -28,6 +28,18 @@ describe('CMtMedQA importer on the fixture', () => {
     });
   });
 
+  it('keeps every digit of an integer id too long for a double, in a JSON array and in JSON Lines', async () => {
+    const rec = (id: string, q: string) => `{"id": ${id}, "cate1": "内科", "cate2": "消化内科", "instruction": "${q}", "input": "", "output": "建议清淡饮食，观察两天。", "history": []}`;
+    const ids = ['9007199254740993', '9007199254740992', '-12345678901234567891', '42'];
+    const array = `[\n${ids.map((id, k) => rec(id, `胃胀第${k + 1}天怎么办`)).join(',\n')}\n]\n`;
+    const lines = `${ids.map((id, k) => rec(id, `胃胀第${k + 1}天怎么办`)).join('\n')}\n`;
+    for (const [name, text] of [['big.json', array], ['big.jsonl', lines]]) {
+      const { dialogues, rejects } = await importText(importCmtMedQa, text, name);
+      expect(rejects).toEqual([]);
+      expect(dialogues.map((d) => d.origin.sourceId)).toEqual(ids);
+    }
+  });
+
   it('appends a non-empty input to the instruction', async () => {
     const { dialogues } = await importFile(importCmtMedQa, file);
     const d = dialogues.find((x) => x.origin.sourceId === 'j90002')!;
