@@ -145,7 +145,8 @@ function hasUtf8Bom(b: Uint8Array): boolean {
  * it into U+FFFD later).
  */
 export function sniffUtf16(head: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
-  if (head.indexOf(0) < 0) return undefined;
+  const nul = head.indexOf(0);
+  if (nul < 0 || utf8Lead(head.subarray(0, nul))) return undefined;
   const even = head.subarray(0, head.length & ~1);
   const le = utf16Score(even, 'utf-16le');
   const be = utf16Score(even, 'utf-16be');
@@ -153,6 +154,38 @@ export function sniffUtf16(head: Uint8Array): 'utf-16le' | 'utf-16be' | undefine
   if (be > 0 && le <= 0) return 'utf-16be';
   return undefined;
 }
+
+/**
+ * The bytes before a head's first NUL begin with UTF-8 text: MIN_UTF8_LEAD bytes at least of valid
+ * UTF-8 holding MIN_UTF8_LEAD_MULTI multibyte characters (Chinese text) before the first byte that
+ * is not. A UTF-16 file puts a NUL beside
+ * every ASCII character (line ends, JSON syntax) and its hanzi almost never read as valid UTF-8 for
+ * long, so such a head is a UTF-8 file with a part in another encoding later (a UTF-16 export
+ * appended): it is read as UTF-8, and that part becomes import.encoding rejects, not the whole file
+ * garbled as UTF-16.
+ */
+function utf8Lead(b: Uint8Array): boolean {
+  if (b.length < MIN_UTF8_LEAD) return false;
+  let multi = 0;
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    let ok = n > 0 && i + n <= b.length;
+    for (let k = 1; ok && k < n; k++) ok = (b[i + k] & 0xc0) === 0x80;
+    if (!ok) break; // the UTF-8 text ends here (a mark or bytes of the other part): judged on what came before
+    multi++;
+    i += n;
+  }
+  return i >= MIN_UTF8_LEAD && multi >= MIN_UTF8_LEAD_MULTI;
+}
+
+const MIN_UTF8_LEAD = 32;
+const MIN_UTF8_LEAD_MULTI = 4;
 
 /** The fewest ASCII characters a head read as UTF-16 must hold (see sniffUtf16). */
 const MIN_UTF16_ASCII = 8;

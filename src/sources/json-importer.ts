@@ -59,6 +59,24 @@ export function wrapperHint(value: unknown, fields: readonly string[]): string {
   return ` (an object whose member(s) ${arrays.map((k) => JSON.stringify(k)).join(', ')} hold arrays of objects: records inside an object are read only from a top-level member named ${[...RECORD_KEYS].join(', ')})`;
 }
 
+function countOf(s: string, ch: string): number {
+  let n = 0;
+  for (let i = s.indexOf(ch); i >= 0; i = s.indexOf(ch, i + 1)) n++;
+  return n;
+}
+
+/**
+ * Why an element the scanner could not read is an encoding problem and not a broken or cut
+ * element, else '': its text holds U+FFFD (bytes not in the file's encoding) or NUL characters as
+ * densely as UTF-16 read as UTF-8 does (one in eight characters at least: one beside each ASCII
+ * character; a stray NUL is left to the scanner's own reason) — a part in another encoding, such as a UTF-16 export appended to a
+ * UTF-8 file (`cat a.json b.json`).
+ */
+function undecodable(raw: string): string {
+  if (raw.indexOf('\ufffd') < 0 && !(raw.indexOf('\0') >= 0 && countOf(raw, '\0') * 8 >= Math.max(raw.length, 8))) return '';
+  return 'its text holds undecodable bytes (U+FFFD) or NUL characters: this part of the file is in another encoding than the rest (a UTF-16 file appended to a UTF-8 one?); convert each part to UTF-8 (iconv -f UTF-16 -t UTF-8) before joining them';
+}
+
 export async function* importJsonArray(
   format: SourceFormat,
   input: ImportInput,
@@ -104,8 +122,9 @@ export async function* importJsonArray(
       } else if (ev.kind === 'too_deep') {
         yield rejectItem('import.schema', ev.detail, indexOrigin(ctx), ev.raw);
       } else {
-        const reason = ev.kind === 'truncated' ? 'import.truncated' : 'import.parse_error';
-        yield rejectItem(reason, ev.detail, indexOrigin(ctx), ev.raw);
+        const garbled = undecodable(ev.raw);
+        if (garbled) yield rejectItem('import.encoding', `${ev.detail}; ${garbled}`, indexOrigin(ctx), ev.raw, { evidence: { replacementChars: countOf(ev.raw, '\ufffd'), nulChars: countOf(ev.raw, '\0') } });
+        else yield rejectItem(ev.kind === 'truncated' ? 'import.truncated' : 'import.parse_error', ev.detail, indexOrigin(ctx), ev.raw);
       }
     }
   }
