@@ -64,6 +64,17 @@ function insideOutputBelow(file: string, base: string, marked: Map<string, boole
   return false;
 }
 
+/**
+ * Where a source glob that matched nothing was looked for, for its error: the folder it searched
+ * (its static part), and whether that folder exists; a relative glob says it was taken from the
+ * pipeline file's folder. (Before, the pipeline file's folder was named, even for an absolute glob.)
+ */
+function notFoundWhere(pattern: string, given: string, baseDir: string): string {
+  const folder = path.resolve(staticBase(pattern));
+  const relative = path.isAbsolute(given) ? '' : `, relative to the pipeline file's folder ${baseDir}`;
+  return existsSync(folder) ? `no file in ${folder} matches it${relative}` : `the folder ${folder} does not exist${relative}`;
+}
+
 export async function expandSource(src: SourceConfig, index: number, baseDir: string): Promise<SourceFile[]> {
   if (src.format === 'scrape') return [];
   const pattern = path.isAbsolute(src.path) ? src.path : path.join(baseDir, src.path);
@@ -80,7 +91,7 @@ export async function expandSource(src: SourceConfig, index: number, baseDir: st
   }
   files.sort();
   if (files.length === 0) {
-    throw new CmtError('CMT_INPUT_NOT_FOUND', `sources[${index}].path ${JSON.stringify(src.path)} matches no file (looked in ${baseDir})`, { source: index, path: src.path });
+    throw new CmtError('CMT_INPUT_NOT_FOUND', `sources[${index}].path ${JSON.stringify(src.path)} matches no file (${notFoundWhere(pattern, src.path, baseDir)})`, { source: index, path: src.path });
   }
   const seen = new Set<string>();
   const out: SourceFile[] = [];

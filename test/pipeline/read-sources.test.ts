@@ -69,3 +69,22 @@ describe('expandSource', () => {
   });
 });
 
+
+describe('expandSource on a path that matches nothing', () => {
+  it('names the folder it searched and whether it exists, for absolute and relative paths', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cmt-nomatch-'));
+    try {
+      mkdirSync(path.join(dir, 'empty'));
+      const src = (p: string) => ({ format: 'cmtmedqa', path: p }) as SourceConfig;
+      const other = mkdtempSync(path.join(os.tmpdir(), 'cmt-base-'));
+      // absolute glob: the folder is the glob's own, not the pipeline file's folder
+      await expect(expandSource(src(path.join(dir, 'empty', '*.json')), 0, other)).rejects.toThrow(`no file in ${path.join(dir, 'empty')} matches it)`);
+      await expect(expandSource(src(path.join(dir, 'missing', '*.json')), 1, other)).rejects.toThrow(`the folder ${path.join(dir, 'missing')} does not exist)`);
+      // relative: taken from the pipeline file's folder, and the message says so
+      await expect(expandSource(src('empty/**/*.json'), 3, dir)).rejects.toThrow(`no file in ${path.join(dir, 'empty')} matches it, relative to the pipeline file's folder ${dir}`);
+      rmSync(other, { recursive: true, force: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
