@@ -858,6 +858,13 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
           lines = true;
           phase = Phase.Between; // the '{' starts the first element
           wsOnly = col >= 0; // and is read again there
+        } else if (c === OPEN_CURLY && !opts.elementsAreArrays) {
+          // JSON Lines after the closing bracket (a JSON Lines file appended to an array export,
+          // `cat a.json b.jsonl`): read on as JSON Lines, each record an element numbered on.
+          // Before, everything after the bracket was one reject.
+          lines = true;
+          phase = Phase.Between;
+          wsOnly = col >= 0;
         } else if (atStart) {
           // A line that is no JSON before the first value: read past it (Phase.Skip); JSON may start on a later line.
           skipped ??= '';

@@ -100,6 +100,18 @@ export async function* importJsonArray(
           }
           continue;
         }
+        if (Array.isArray(ev.value) && !scan.elementsAreArrays && ev.value.length > 0 && ev.value.every(isObject)) {
+          // An array of records where one record was due: a (pretty-printed) array export
+          // appended to a JSON Lines file (`cat a.jsonl b.json`), or records batched in nested
+          // arrays. Its records are the elements, numbered on (as a pandas table's rows are).
+          for (let k = 0; k < ev.value.length; k++) {
+            const items = toItems(scan.wrappers ? unwrapRow(ev.value[k]) : ev.value[k], { ...ctx, index: ctx.index + k });
+            if (Array.isArray(items)) yield* items;
+            else yield items;
+          }
+          shift += ev.value.length - 1;
+          continue;
+        }
         const table = scan.wrappers && !scan.elementsAreArrays ? pandasRows(ev.value, scan.wrappers.recordFields) : undefined;
         if (table) {
           // A pandas table layout (pandas-json.ts): its rows are the elements.
