@@ -11,6 +11,8 @@
  * A block may repeat Description/Dialogue/Diagnosis for follow-up visits: each Dialogue section
  * becomes its own RawDialogue with origin.visit = 0, 1, 2… (set only when there are several),
  * sharing the block's sourceId and position; its description is the latest Description before it.
+ * A section holding only the patient's turns is joined to the front of the next section (the
+ * doctor's answer to it: see answeredVisits).
  * A block without any Dialogue section is one `import.no_dialogue` reject; a last block cut off
  * (no final newline, or a speaker line with no utterance at the end) is `import.truncated`.
  * The patient's family or the patient in person (家属, 家长, 患者家属, 病人家属, 患者本人, Patient)
@@ -95,6 +97,37 @@ function closeTurn(v: Visit): void {
 function usable(value: string): string | undefined {
   const v = value.trim();
   return v && v !== '未填写' ? v : undefined;
+}
+
+/** The patient's side of SPEAKER_LABELS (the labels before the doctor's in that list). */
+const PATIENT_SIDE = new Set(SPEAKER_LABELS.slice(0, SPEAKER_LABELS.indexOf('医生助理')));
+
+/**
+ * The visits with each Dialogue section that holds only the patient's turns joined to the front of
+ * the next one: on haodf a patient's message waits in a section of its own (a follow-up question
+ * written days later, the intake form) until the doctor's next section answers it, so alone it is
+ * a dialogue without a doctor turn (split.no_doctor_turn) and the answer that follows lacks its
+ * question. A last section of the patient's alone stays as it is (nothing answers it). Each keeps
+ * the number of its first section, so the other visits' ids do not change, and a visit numbered 0
+ * is still the consultation's first (normalise puts the case description before its opening turn).
+ */
+function answeredVisits(visits: Visit[]): Array<Visit & { section: number }> {
+  const out: Array<Visit & { section: number }> = [];
+  let waiting: (Visit & { section: number }) | null = null;
+  for (let section = 0; section < visits.length; section++) {
+    const v = visits[section];
+    const patientOnly = v.turns.length > 0 && v.turns.every((t) => PATIENT_SIDE.has(t.speaker));
+    const joined: Visit & { section: number } = waiting
+      ? { ...v, section: waiting.section, turns: [...waiting.turns, ...v.turns], description: v.description ?? waiting.description, disease: v.disease ?? waiting.disease, department: v.department ?? waiting.department }
+      : { ...v, section };
+    if (patientOnly) waiting = joined;
+    else {
+      out.push(joined);
+      waiting = null;
+    }
+  }
+  if (waiting) out.push(waiting);
+  return out;
 }
 
 /**
@@ -187,8 +220,8 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
     return [rejectItem('import.no_dialogue', `consultation id=${sourceId} has no Dialogue section`, origin, raw())];
   }
   const several = visits.length > 1;
-  return visits.map((v, n) => {
-    const d: Omit<RawDialogue, 'id'> = { origin: several ? { ...origin, visit: n } : origin, turns: v.turns };
+  return answeredVisits(visits).map((v) => {
+    const d: Omit<RawDialogue, 'id'> = { origin: several ? { ...origin, visit: v.section } : origin, turns: v.turns };
     if (v.department) d.department = v.department;
     if (v.disease) d.disease = v.disease;
     if (v.description) d.description = v.description;

@@ -60,6 +60,31 @@ describe('MedDialog importer on the fixture', () => {
     expect(rejects[0].input).toContain('病情描述： 嗓子疼两天，吞咽时明显，体温正常。');
   });
 
+  it("joins a Dialogue section holding only the patient's turns to the next section, which answers it", async () => {
+    const text = [
+      'id=7', 'https://example.org/7.htm', '', 'Description', '疾病： 咳嗽', '病情描述： 咳嗽一个月，白天轻晚上重。', '',
+      'Dialogue', '病人：', '咳嗽一个月了，要不要再拍片？', '',
+      'Dialogue', '患者家属：', '今天又咳了一上午，还需要去医院吗？', '',
+      'Dialogue', '医生：', '干咳还是有痰？', '病人：', '干咳为主', '医生：', '先按咳嗽变异性哮喘处理，不用再拍片', '',
+      'Dialogue', '病人：', '好的，那我过两周再来问', '',
+      '',
+    ].join('\n');
+    const { dialogues, rejects } = await importText(importMedDialog, text, 'join.txt');
+    expect(rejects).toEqual([]);
+    // the two waiting sections lead the answering one; the visit keeps its first section's number (0)
+    expect(dialogues.map((d) => d.origin.visit)).toEqual([0, 3]);
+    expect(turnsOf(dialogues[0])).toEqual([
+      ['病人', '咳嗽一个月了，要不要再拍片？'],
+      ['患者家属', '今天又咳了一上午，还需要去医院吗？'],
+      ['医生', '干咳还是有痰？'],
+      ['病人', '干咳为主'],
+      ['医生', '先按咳嗽变异性哮喘处理，不用再拍片'],
+    ]);
+    expect(dialogues[0]).toMatchObject({ disease: '咳嗽' });
+    // a last section of the patient's alone is left as it is: nothing answers it
+    expect(turnsOf(dialogues[1])).toEqual([['病人', '好的，那我过两周再来问']]);
+  });
+
   it('splits a follow-up visit into its own dialogue with the description written before it', async () => {
     const { dialogues } = await importFile(importMedDialog, file);
     const visits = dialogues.filter((d) => d.origin.sourceId === '103');
@@ -126,21 +151,29 @@ describe('MedDialog importer on the real COVID-Dialogue file', () => {
     const { dialogues, rejects } = await importFile(importMedDialog, real);
     const sections = readFileSync(real, 'utf8').split('\n').filter((l) => l === 'Dialogue').length;
     expect(sections).toBe(1668);
-    expect(dialogues).toHaveLength(sections);
+    // one dialogue per Dialogue section, but the 72 sections holding only the patient's turns
+    // (a message waiting for the doctor) are joined to the section that answers them
+    expect(dialogues).toHaveLength(sections - 72);
     expect(tally(rejects.map((r) => r.reason))).toEqual(new Map([['import.no_dialogue', 74]]));
     const ids = new Set([...dialogues.map((d) => d.origin.sourceId), ...rejects.map((r) => r.origin.sourceId)]);
     expect(ids.size).toBe(1393);
     expect(new Set(rejects.map((r) => r.origin.sourceId)).size).toBe(74);
   });
 
-  it('splits the 187 ids with several Dialogue sections into visits 0, 1, 2 …', async () => {
+  it('numbers the visits of ids with several Dialogue sections by section, every section accounted for', async () => {
     const { dialogues } = await importFile(importMedDialog, real);
     const bySource = new Map<string, number[]>();
     for (const d of dialogues) bySource.set(d.origin.sourceId, [...(bySource.get(d.origin.sourceId) ?? []), d.origin.visit ?? -1]);
-    const multi = [...bySource.values()].filter((v) => v.length > 1);
-    expect(multi).toHaveLength(187);
-    for (const v of multi) expect(v).toEqual(v.map((_, k) => k));
-    expect([...bySource.values()].filter((v) => v.length === 1).every((v) => v[0] === -1)).toBe(true);
+    const numbered = [...bySource.values()].filter((v) => v[0] !== -1);
+    expect(numbered).toHaveLength(187); // the ids with several sections
+    expect(numbered.filter((v) => v.length > 1)).toHaveLength(147); // several visits after joining
+    // increasing first-section numbers from 0: no section is lost at the front
+    for (const v of numbered) {
+      expect(v).toEqual([...new Set(v)].sort((a, b) => a - b));
+      expect(v[0]).toBe(0);
+    }
+    const single = [...bySource.values()].filter((v) => v[0] === -1);
+    expect(single.every((v) => v.length === 1)).toBe(true);
     expect(new Set(dialogues.map((d) => d.id)).size).toBe(dialogues.length);
   });
 
