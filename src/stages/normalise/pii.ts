@@ -263,13 +263,27 @@ function fullNameStart(s: string, at: number, last: number, end: number): number
       // After an institution or a weekday only three-character names too:
       // …医院王建国医生, 呼吸科张三丰主任, …中心黄晓明大夫; a weekday too (挂周一李志明主任的号).
       const institution = given === 2 && (prev === '院' || prev === '科' || s.slice(start - 2, start) === '中心' || WEEKDAY_BEFORE.test(s.slice(Math.max(0, start - 3), start)));
-      if (opening ? given !== 2 && !(greeted && !NOT_NAME_WORDS.has(sur + g)) : !institution && (!INTRODUCER.has(prev) || NOT_NAME_BEFORE.has(prev + sur[0]))) continue;
+      if (opening ? given !== 2 && !(greeted && !NOT_NAME_WORDS.has(sur + g)) : !institution && !nameAnywhere(sur, g) && (!INTRODUCER.has(prev) || NOT_NAME_BEFORE.has(prev + sur[0]))) continue;
       if (WORD_NOT_NAME.has(sur + g) || WORD_NOT_NAME.has(sur + g[0])) continue;
       if (MEDICAL_CHARS.test(g)) continue;
       if (givenNameOk(sur, g)) return start;
     }
   }
   return -1;
+}
+
+const COMMON_SURNAMES = new Set([...surnameData.commonSurnames]);
+const GIVEN_NAME_CHARS = new Set([...surnameData.givenNameChars]);
+const HOSPITAL_SHORT = new Set(surnameData.hospitalShort);
+
+/**
+ * A three-character name that stands before a title after any word (昨天徐丹枫主任开了…, 专家朱湘莲主任说,
+ * 试验的翟金英大夫): a common surname and two characters of given names (pii-surnames.json), not a
+ * hospital's short name (上海瑞金医生). Ordinary words before a title (根据医生, 皮肤医生, 结果医生) do
+ * not pass: their characters are not given-name ones. Two-character names stay with the introducer rule.
+ */
+function nameAnywhere(sur: string, g: string): boolean {
+  return g.length === 2 && COMMON_SURNAMES.has(sur) && GIVEN_NAME_CHARS.has(g[0]) && GIVEN_NAME_CHARS.has(g[1]) && !HOSPITAL_SHORT.has(g);
 }
 
 /** Words that start with a surname character and stand before a title (麻烦医生, 辛苦医生, 许多医生, 康复医师). */
@@ -348,7 +362,8 @@ function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string
     if (start < 0 && two.length === 2 && at - 2 >= last && COMPOUND.includes(two) && !NOT_NAME_BEFORE.has(two)) start = at - 2;
     else if (start < 0 && at - 1 >= last && SINGLE.has(s[at - 1]) && !FUNCTION_WORDS.has(s[at - 1])) {
       const before = s[at - 2];
-      if (!(isCjk(before) && NOT_NAME_BEFORE.has(before + s[at - 1])) && !verbBeforeTitle(s, at - 1, at + m[0].length)) {
+      // 瑞金医生, 齐鲁医生, 新华医生: a hospital's short name, not 瑞 + the surname 金.
+      if (!(isCjk(before) && (NOT_NAME_BEFORE.has(before + s[at - 1]) || HOSPITAL_SHORT.has(before + s[at - 1]))) && !verbBeforeTitle(s, at - 1, at + m[0].length)) {
         start = at - 1;
         // 李田医生 at an opening: the surname is 李, 田 its given name (not 李<NAME>医生).
         if (at - 2 >= last && SINGLE.has(s[at - 2]) && !isCjk(s[at - 3]) && !VERB_SURNAMES.has(s[at - 2]) && givenNameOk(s[at - 2], s[at - 1]) && !NOT_NAME_WORDS.has(two) && !WORD_NOT_NAME.has(two)) start = at - 2;

@@ -33,6 +33,17 @@ describe('PII scrubbing', () => {
     expect(scrubPii('我们医院的医生说没事，儿科主治医生也这么说')).toBe('我们医院的医生说没事，儿科主治医生也这么说');
   });
 
+  it('scrubs a three-character name of given-name characters before a title after any word (昨天X主任, 专家X主任, 试验的X大夫)', () => {
+    expect(S('我父亲前列腺癌，昨天吴丹枫主任开了药')).toBe('我父亲前列腺癌，昨天<NAME>主任开了药');
+    expect(S('血管瘤专家陈湘莲主任说不用手术')).toBe('血管瘤专家<NAME>主任说不用手术');
+    expect(S('加了临床试验的高金英大夫微信')).toBe('加了临床试验的<NAME>大夫微信');
+    expect(S('我让我科的刘庆华教授与你们联系')).toBe('我让我科的<NAME>教授与你们联系');
+    // ordinary words and hospitals before a title stay: their characters are not given-name ones
+    for (const t of ['请始终依据医生的建议', '必须根据医生的处方', '在专业皮肤医生的指导下', '今天检查完医生说还好', '建议您亲戚配合医生治疗', '根据检查结果医生判断为感冒', '长沙湘雅医生说没事', '上海瑞金医生看过了', '济南齐鲁医生也这么说', '我开始怀疑医生给的结果']) {
+      expect(S(t)).toBe(t);
+    }
+  });
+
   it('scrubs phones with any separator or +86, landlines and 400/800 hotlines', () => {
     for (const p of ['13812345678', '138 1234 5678', '138-1234-5678', '138．1234．5678', '138－1234－5678', '138\u00a01234\u00a05678', '+86 138 1234 5678', '+8613812345678', '(010)62345678', '（021）6234 5679', '010-62345670', '0755-8234567', '400-820-8820', '800 810 8888', '4006001234']) {
       expect(S(`电话${p}，`)).toBe('电话<PHONE>，');
