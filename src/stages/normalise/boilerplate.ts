@@ -10,6 +10,7 @@ import common from './boilerplate/common.json' with { type: 'json' };
 import haodf from './boilerplate/haodf.json' with { type: 'json' };
 import askform from './boilerplate/askform.json' with { type: 'json' };
 import solicitations from './boilerplate/solicitations.json' with { type: 'json' };
+import signoffs from './boilerplate/signoffs.json' with { type: 'json' };
 import type { Origin } from '../../../schemas/dialogue.js';
 
 export interface TemplateFile {
@@ -20,18 +21,25 @@ export interface TemplateFile {
   /** Only in doctors' turns (solicitations): a patient asking 请您评价一下 keeps the words. */
   doctorOnly?: boolean;
   /**
+   * The file's templates do not run on a text this matches (signoffs: a reply to thanks that opens
+   * with 不客气 keeps its courtesy whole, so split judges the closing round as it stands).
+   */
+  unless?: string;
+  /**
    * trigger: the text must contain one of these literals for the pattern to run; prefilter: or match
    * this (non-unicode) class; replace: what a match becomes (default: nothing; "\n" keeps the text
-   * around a removed form label apart).
+   * around a removed form label apart); doctorOnly: this template alone is for doctors' turns (a
+   * label of the answer form, in a file whose other templates apply to both sides).
    */
-  templates: Array<{ id: string; pattern: string; flags?: string; trigger?: string[]; prefilter?: string; replace?: string; note?: string }>;
+  templates: Array<{ id: string; pattern: string; flags?: string; trigger?: string[]; prefilter?: string; replace?: string; note?: string; doctorOnly?: boolean }>;
 }
 
-export const TEMPLATE_FILES: TemplateFile[] = [common, haodf, chunyu, askform, solicitations];
+export const TEMPLATE_FILES: TemplateFile[] = [common, haodf, chunyu, askform, solicitations, signoffs];
 
 interface Compiled {
   id: string;
   doctorOnly: boolean;
+  unless?: RegExp;
   re: RegExp;
   replace: string;
   trigger?: string[];
@@ -46,9 +54,11 @@ export interface SourceTemplates {
 const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const bySource = new Map<string, Compiled[]>();
 for (const f of TEMPLATE_FILES) {
+  const unless = f.unless ? new RegExp(f.unless) : undefined;
   const compiled: Compiled[] = f.templates.map((t) => ({
     id: t.id,
-    doctorOnly: f.doctorOnly === true,
+    ...(unless ? { unless } : {}),
+    doctorOnly: f.doctorOnly === true || t.doctorOnly === true,
     re: new RegExp(t.pattern, t.flags ?? 'g'),
     replace: t.replace ?? '',
     ...(t.trigger?.length ? { trigger: t.trigger } : {}),
@@ -96,8 +106,9 @@ export type TemplateHits = Record<string, number>;
 export function stripTemplates(s: string, templates: SourceTemplates, hits?: TemplateHits): string {
   if (templates.gate && !templates.gate.test(s)) return s;
   let t = s;
-  for (const { id, re, replace, trigger, prefilter } of templates.list) {
+  for (const { id, re, replace, trigger, prefilter, unless } of templates.list) {
     if (trigger && !trigger.some((x) => t.includes(x))) continue;
+    if (unless && unless.test(t)) continue;
     if (prefilter && !prefilter.test(t)) continue;
     re.lastIndex = 0;
     if (!re.test(t)) continue;
