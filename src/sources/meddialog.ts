@@ -25,6 +25,9 @@
  * question. Only the labels in SPEAKER_LABELS start a turn. A byte-order mark at the start of a line
  * (files concatenated into one) is dropped by the line reader, so the `id=` after it is seen.
  * An input with nothing but whitespace is one `import.truncated` reject (as for the JSON formats).
+ * A doctor's turn that holds the patient's next intake form (a line 约医生：/疾病：/病情描述： with
+ * another form label after it: the page put the patient's new consultation under 医生) ends where
+ * the form starts, and the form is a patient turn (病人).
  * Only the current block is held in memory.
  */
 import type { Origin, RawDialogue, RawTurn } from '../../schemas/dialogue.js';
@@ -89,9 +92,47 @@ interface Visit {
 
 function closeTurn(v: Visit): void {
   if (v.current) {
-    v.turns[v.turns.length - 1].text = v.current.join('\n').trim();
+    const turn = v.turns[v.turns.length - 1];
+    const form = DOCTOR_LABELS.has(turn.speaker) ? intakeFormStart(v.current) : -1;
+    if (form < 0) turn.text = v.current.join('\n').trim();
+    else {
+      // The patient's next intake form under the doctor's label: the form is the patient's turn.
+      const answer = v.current.slice(0, form).join('\n').trim();
+      const patient = { speaker: '病人', text: v.current.slice(form).join('\n').trim() };
+      if (answer) {
+        turn.text = answer;
+        v.turns.push(patient);
+      } else v.turns[v.turns.length - 1] = patient;
+    }
     v.current = null;
   }
+}
+
+/** The doctor's side of SPEAKER_LABELS (roles.ts maps them in normalise; the importer only needs to know the side). */
+const DOCTOR_LABELS = new Set(['医生助理', '醫生助理', '医生', '醫生', '医师', '醫師', '专家', '專家', '大夫', '医助', '醫助', '助理', 'Doctor', 'doctor']);
+/** A line of haodf's intake form: the patient's booking of a doctor, the disease, the case… (label：value). */
+const INTAKE_LABEL = /^\s*(预?约医生|疾病|病情描述|希望获得的帮助|希望得到的帮助|患病多久|用药情况|过敏史|既往病史|怀孕情况|已就诊医院及科室|就诊过的医院|病情变化情况|病程)\s*[：:]/;
+/** The labels an intake form opens with. */
+const INTAKE_OPEN = /^\s*(?:预?约医生|疾病|病情描述)\s*[：:]/;
+
+/**
+ * Where a doctor's turn holds the patient's intake form (the page put the patient's next
+ * consultation form under the doctor's label): the index of its first line, a line that opens a
+ * form (约医生：, 疾病：, 病情描述：) with a second, different form label within the next six lines;
+ * -1 when there is none. A doctor's one 疾病：… line is not a form.
+ */
+function intakeFormStart(lines: string[]): number {
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].indexOf('：') < 0 && lines[i].indexOf(':') < 0) continue;
+    const open = INTAKE_OPEN.exec(lines[i]);
+    if (!open) continue;
+    const first = INTAKE_LABEL.exec(lines[i])?.[1];
+    for (let j = i + 1; j < lines.length && j <= i + 6; j++) {
+      const m = INTAKE_LABEL.exec(lines[j]);
+      if (m && m[1] !== first) return i;
+    }
+  }
+  return -1;
 }
 
 function usable(value: string): string | undefined {

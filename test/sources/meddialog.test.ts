@@ -177,10 +177,13 @@ describe('MedDialog importer on the real COVID-Dialogue file', () => {
     expect(new Set(dialogues.map((d) => d.id)).size).toBe(dialogues.length);
   });
 
-  it('reads 17,875 utterances (病人 9,354 / 医生 8,521) and keeps URLs and ordinal positions', async () => {
+  it('reads 17,879 utterances (病人 9,359 / 医生 8,520) and keeps URLs and ordinal positions', async () => {
     const { dialogues } = await importFile(importMedDialog, real);
     const speakers = tally(dialogues.flatMap((d) => d.turns.map((t) => t.speaker)));
-    expect(speakers).toEqual(new Map([['医生', 8521], ['病人', 9354]]));
+    // Five 医生 turns hold the patient's next intake form (疾病：… 病情描述：…): four end where the form
+    // starts and the form is a 病人 turn after them, one is only the form and is a 病人 turn (before:
+    // 医生 8,521 / 病人 9,354, the forms read as doctors' answers).
+    expect(speakers).toEqual(new Map([['医生', 8520], ['病人', 9359]]));
     expect(dialogues.every((d) => d.origin.url?.startsWith('https://www.haodf.com/'))).toBe(true);
     expect(dialogues[0].origin).toMatchObject({ sourceId: '1', position: 1 });
     // four Dialogue sections carry only an appointment note and no turns
