@@ -192,6 +192,16 @@ const RULES: Rule[] = [
     replace: (m, a, _n1, b) => (a ? `${a}：<NAME>` : `${b}<NAME>`),
   },
   {
+    // The doctor a form names (haodf's 预约医生： 刘X华, 约医生：\n申X, 主治医生：X): the name after the label's
+    // colon, on its line or the next. normalise removes the whole booking line as a template; this
+    // keeps the name out of what is written elsewhere (rejects' raw input, the report's examples).
+    type: 'NAME',
+    when: /医生[:：]|专家[:：]|大夫[:：]/,
+    re: new RegExp(`((?:预约|约|就诊|主治|接诊|主诊|挂号)(?:医生|专家|大夫)[:：])([ \\u00a0\\u3000]{0,3}\\n?[ \\u00a0\\u3000]{0,3})([${CJK}]{2,4})(?![${CJK}])`, 'g'),
+    // The label says a person follows: any surname (成友军, 揭克家), unless the value is a department or a blank.
+    replace: (m, label: string, gap: string, n: string) => (/[科院室部区未无不详医]/.test(n) ? undefined : `${label}${gap}<NAME>`),
+  },
+  {
     // A name right after 联系人/收件人/收货人 (+ 是/为), without the colon the rule above needs: 联系人王小明.
     type: 'NAME',
     when: /联系人|联络人|收件人|收货人/,
@@ -380,7 +390,7 @@ function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string
 }
 
 /** Cheap pre-check: an utterance with none of these skips every pattern. */
-const TRIGGER = /[0-9@＠]|www\.|微信|威信|薇信|[VvWw][Xx信]|weixin|wechat|扣|[Qq]|姓名|联系人|联络人|收件人|收货人|患者|病人|就诊人|我叫|名叫|名字|我是|本人|医生|大夫|主任|教授|院长|医师|护士|老师|先生|女士|小姐|[男女][，,]|女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子| at /;
+const TRIGGER = /[0-9@＠]|www\.|医生[:：]|专家[:：]|大夫[:：]|微信|威信|薇信|[VvWw][Xx信]|weixin|wechat|扣|[Qq]|姓名|联系人|联络人|收件人|收货人|患者|病人|就诊人|我叫|名叫|名字|我是|本人|医生|大夫|主任|教授|院长|医师|护士|老师|先生|女士|小姐|[男女][，,]|女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子| at /;
 
 function scrub(s: string, counts: PiiCounts, spans?: Span[]): string {
   if (!TRIGGER.test(s) && !CN_MOBILE.test(s)) return s;

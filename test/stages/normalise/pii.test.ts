@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { idCheckDigit, isResidentId15, isResidentId18, PLACEHOLDERS, scrubPii, scrubSpans } from '../../../src/stages/normalise/pii.js';
 import { cleanText } from '../../../src/stages/normalise/text.js';
+import { makeReject, rejectForOutput } from '../../../src/core/reject.js';
 
 const S = (s: string) => scrubPii(s);
 
@@ -42,6 +43,20 @@ describe('PII scrubbing', () => {
     for (const t of ['请始终依据医生的建议', '必须根据医生的处方', '在专业皮肤医生的指导下', '今天检查完医生说还好', '建议您亲戚配合医生治疗', '根据检查结果医生判断为感冒', '长沙湘雅医生说没事', '上海瑞金医生看过了', '济南齐鲁医生也这么说', '我开始怀疑医生给的结果']) {
       expect(S(t)).toBe(t);
     }
+  });
+
+  it('scrubs the doctor a form names after 预约医生：/约医生：/主治医生：, on its line or the next, but not a department or a blank', () => {
+    expect(S('预约医生： 刘金华\n疾病：咳嗽')).toBe('预约医生： <NAME>\n疾病：咳嗽');
+    expect(S('约医生：\n申翼\n疾病：发热')).toBe('约医生：\n<NAME>\n疾病：发热');
+    expect(S('预约医生：成友军')).toBe('预约医生：<NAME>'); // a function-word surname too: the label says a person follows
+    expect(S('主治医生：欧阳小明，说没事')).toBe('主治医生：<NAME>，说没事');
+    for (const t of ['预约医生：未填写', '就诊医生：呼吸科', '预约医生：全科医生', '预约医生：不详']) expect(S(t)).toBe(t);
+  });
+
+  it("keeps the booked doctor's name out of an import reject's raw input in the rejects file", () => {
+    const r = makeReject({ stage: 'import', reason: 'import.no_dialogue', detail: 'consultation id=9 has no Dialogue section', origin: { format: 'meddialog', file: 'x.txt', sourceId: '9', position: 9 }, input: 'id=9\n\nDescription\n预约医生： 刘金华\n疾病： 咳嗽\n' });
+    const out = rejectForOutput(r, { rawInput: 'capped', maxRawChars: 4000 });
+    expect(out.input).toBe('id=9\n\nDescription\n预约医生： <NAME>\n疾病： 咳嗽\n');
   });
 
   it('scrubs phones with any separator or +86, landlines and 400/800 hotlines', () => {
