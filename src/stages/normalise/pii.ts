@@ -337,6 +337,25 @@ function verbBeforeTitle(s: string, start: number, end: number): boolean {
   return !/^(?:[，,：:]|您好|你好)/.test(s.slice(end, end + 2));
 }
 
+/**
+ * The title at `at` ends a product's name being used, not a person's (现在在用皮护士，…; 擦了马应龙护士霜):
+ * one to three characters before it follow a verb of applying or buying (用, 涂, 擦, 买 …, with or
+ * without 了), and the title ends the phrase (punctuation, the text's end) or a dosage-form character
+ * follows it. 我用王医生开的药 stays a name: the title goes on into the sentence.
+ */
+const USE_VERBS = new Set([...'用涂擦抹搽喷敷买']);
+const DOSAGE_FORM = new Set([...'膏乳霜液剂片']);
+function productUsed(s: string, at: number, end: number, last: number): boolean {
+  const next = s[end];
+  if (!(next === undefined || !isCjk(next) || DOSAGE_FORM.has(next))) return false;
+  for (let start = at - 1; start >= Math.max(last, at - 3) && isCjk(s[start]); start--) {
+    let k = start - 1;
+    if (s[k] === '了') k--;
+    if (k >= 0 && USE_VERBS.has(s[k])) return true;
+  }
+  return false;
+}
+
 /** Function-word surnames that open a sentence as an ordinary word before a title (那医生，我该怎么办 = "then, doctor"). */
 const OPENING_WORDS = new Set([...'那都和能从时后相同为由经家国关通']);
 
@@ -366,6 +385,7 @@ function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string
   let m: RegExpExecArray | null;
   while ((m = TITLE_AT.exec(s)) !== null) {
     const at = m.index;
+    if (productUsed(s, at, at + m[0].length, last)) continue;
     let start = -1;
     const two = s.slice(Math.max(0, at - 2), at);
     start = fullNameStart(s, at, last, at + m[0].length);

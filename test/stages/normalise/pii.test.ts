@@ -59,6 +59,14 @@ describe('PII scrubbing', () => {
     expect(out.input).toBe('id=9\n\nDescription\n预约医生： <NAME>\n疾病： 咳嗽\n');
   });
 
+  it('leaves a product that looks like surname + title alone when it is being used (用皮护士，…), not a doctor the patient used', () => {
+    expect(S('现在在用皮护士，吃的三黄片')).toBe('现在在用皮护士，吃的三黄片');
+    expect(S('晚上擦了马应龙护士霜')).toBe('晚上擦了马应龙护士霜');
+    expect(S('我用王医生开的药')).toBe('我用<NAME>医生开的药');
+    expect(S('按体重服用，司马医生')).toBe('按体重服用，<NAME>医生'); // the verb ends the clause before the name
+    expect(S('谢谢皮护士')).toBe('谢谢<NAME>护士');
+  });
+
   it('scrubs phones with any separator or +86, landlines and 400/800 hotlines', () => {
     for (const p of ['13812345678', '138 1234 5678', '138-1234-5678', '138．1234．5678', '138－1234－5678', '138\u00a01234\u00a05678', '+86 138 1234 5678', '+8613812345678', '(010)62345678', '（021）6234 5679', '010-62345670', '0755-8234567', '400-820-8820', '800 810 8888', '4006001234']) {
       expect(S(`电话${p}，`)).toBe('电话<PHONE>，');
