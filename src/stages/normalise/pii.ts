@@ -64,6 +64,37 @@ export function isResidentId15(digits: string): boolean {
   return validDate(1900 + +digits.slice(6, 8), +digits.slice(8, 10), +digits.slice(10, 12));
 }
 
+const PLACE_END = new Set([...'省市区县旗镇乡村庄屯路街巷弄道']);
+/** Town and village names run longer than those of provinces, cities and districts (岗联新庄村). */
+const LONG_UNIT = new Set([...'旗镇乡村庄屯']);
+const STREET = /(?:路|街|巷|弄|胡同|大道)\d/;
+/**
+ * The words an address match took in before the address itself, to be kept as text: in text
+ * without punctuation the pattern's place-name units run back over the sentence (孩子发烧咳嗽北京市…,
+ * 头疼三天了朝阳区…). The street name keeps at most three characters (four when the last is a
+ * direction: 中山北路); a place unit before it at most three and its unit character (北京市, 朝阳区),
+ * four for a town or village (岗联新庄村); what lies before the first longer unit is the sentence's.
+ */
+function addressLead(m: string): string {
+  const street = STREET.exec(m);
+  if (!street) return '';
+  let from = street.index;
+  let k = from;
+  while (k > 0 && isCjk(m[k - 1]) && !PLACE_END.has(m[k - 1])) k--;
+  const max = '东南西北中'.includes(m[from - 1] ?? '') ? 4 : 3;
+  if (from - k > max) return m.slice(0, from - max);
+  from = k;
+  while (from > 0) {
+    const end = from - 1; // the unit character of the unit before
+    let u = end;
+    while (u > 0 && !PLACE_END.has(m[u - 1])) u--;
+    const most = LONG_UNIT.has(m[end]) || '路街巷弄道'.includes(m[end]) ? 4 : 3;
+    if (end - u > most) return m.slice(0, end - most);
+    from = u;
+  }
+  return '';
+}
+
 /** `when`: a cheap pre-check (literal or short regex) the text must pass for the rule to run. */
 type Rule = { type: Placeholder; when: RegExp; re: RegExp; replace: (m: string, ...groups: string[]) => string | undefined };
 
@@ -182,7 +213,7 @@ const RULES: Rule[] = [
     type: 'ADDRESS',
     when: /\d[号栋幢单室]/,
     re: new RegExp(`(?:(?:(?![住在于到是的居省市区县旗镇乡村庄屯])[${CJK}]){0,7}[省市区县旗镇乡村庄屯]){0,4}(?:(?![住在于到是的居])[${CJK}]){1,6}(?:路|街|巷|弄|胡同|大道)\\d{1,5}(?:号|弄)(?:院)?(?:\\d{1,4}(?:号楼|栋|幢|座))?(?:\\d{1,3}单元(?:\\d{2,5}(?![\\d室号${CJK}]))?)?(?:\\d{1,5}(?:室|号))?|(?<!\\d)\\d{1,4}(?:号楼|栋|幢)(?:\\d{1,3}单元)?\\d{2,5}(?:室|号)|(?<!\\d)\\d{1,3}单元\\d{2,5}室?|(?<![\\d${CJK}])\\d{3,5}室(?![性早间])`, 'g'),
-    replace: () => '<ADDRESS>',
+    replace: (m) => `${addressLead(m)}<ADDRESS>`,
   },
   {
     // Names the text marks as names: 姓名：X, 患者：X, 联系人：X, 我叫X, 名叫X.

@@ -67,6 +67,14 @@ describe('PII scrubbing', () => {
     expect(S('谢谢皮护士')).toBe('谢谢<NAME>护士');
   });
 
+  it('keeps the sentence before an address in text without punctuation (at most a character of it goes with the place name)', () => {
+    expect(S('我家孩子一直发烧咳嗽北京市朝阳区建国路88号')).toBe('我家孩子一直发烧咳<ADDRESS>');
+    expect(S('头疼三天了吃了药朝阳区建国路88号3单元')).toBe('头疼三天了吃了<ADDRESS>');
+    expect(S('住在广东省广州市天河区天河路385号')).toBe('住在<ADDRESS>');
+    expect(S('黑龙江省哈尔滨市南岗区西大直街92号')).toBe('<ADDRESS>');
+    expect(S('广州市中山北路8号')).toBe('<ADDRESS>');
+  });
+
   it('scrubs phones with any separator or +86, landlines and 400/800 hotlines', () => {
     for (const p of ['13812345678', '138 1234 5678', '138-1234-5678', '138．1234．5678', '138－1234－5678', '138\u00a01234\u00a05678', '+86 138 1234 5678', '+8613812345678', '(010)62345678', '（021）6234 5679', '010-62345670', '0755-8234567', '400-820-8820', '800 810 8888', '4006001234']) {
       expect(S(`电话${p}，`)).toBe('电话<PHONE>，');
