@@ -97,6 +97,21 @@ export const SplitConfig = z.strictObject({
    * training wants. false: such rounds are thin instructions like any other.
    */
   inquiryReplies: z.boolean().default(true),
+  /**
+   * A short patient turn that acknowledges or replies (好的, 嗯, 是啊, 您好, 不累; not a lone 吗) may end
+   * a record though it is under minInstructionChars, when the record holds earlier rounds as history
+   * and the doctor's answer is substantive (8+ meaningful characters, under half courtesy, no
+   * 不客气 opening, no service plug such as 评价/关注/咨询我). false: such rounds are thin instructions.
+   */
+  contextualInstructions: z.boolean().default(true),
+  /**
+   * A short answer to a question in the instruction (几分钟 → 五分钟以上, 推荐什么药 → a drug name, and a
+   * yes such as 是的/可以的/没事 to a yes/no question) may end a record though it is under
+   * minOutputChars or courtesy-only; not a greeting reply, a presence reply (在的), 不清楚, an echo of
+   * the question, nor in a lone extracted Q/A (singleTurn, e.g. Huatuo's 推荐药有些什么 → 抗生素 templates).
+   * false: such answers are split.thin_output / split.pleasantry_only.
+   */
+  shortAnswers: z.boolean().default(true),
   /** Continuation windows (a record not starting at the dialogue's first round) carry the first round (the case description and its answer) as history[0], as CMtMedQA records open with the case. */
   carryDescription: z.boolean().default(true),
 });

@@ -30,6 +30,7 @@ import { contentId, contentIdOfJson } from '../../core/ids.js';
 import { makeReject } from '../../core/reject.js';
 import { TextMemo } from '../normalise/memo.js';
 import type { StageContext, StageResult } from '../types.js';
+import { isShortAnswer, isSubstantiveAfterShortTurn, isYesAnswer } from './answer.js';
 import { isInquiry } from './inquiry.js';
 import { meaningfulChars, isClosingRound, isPleasantry } from './pleasantry.js';
 import { canonicalPair, cateOf } from './taxonomy.js';
@@ -104,9 +105,16 @@ export function pleasantryOfDoctorText(text: string): boolean {
 const GREETING = /^(?:医生|大夫)?(?:你好|您好|在吗|在不在|hi|hello)[啊呀吗！!。.，,？?~～\s]*$/i;
 
 /** Why round r may not end a record, or null when it may. */
-function thinReason(r: Round, d: DoctorText, cfg: StageContext['config']['split']): ThinReason | null {
-  if (cfg.pleasantryOnly === 'reject' && ((d.pleasantry ??= isPleasantry(r.doctor)) || isClosingRound(r.patient, r.doctor))) return 'split.pleasantry_only';
-  if (cfg.minOutputChars > 0 && (d.meaningful ??= meaningfulChars(r.doctor)) < cfg.minOutputChars) return 'split.thin_output';
+function thinReason(r: Round, d: DoctorText, cfg: StageContext['config']['split'], lone: boolean): ThinReason | null {
+  // A lone extracted Q/A (singleTurn: Huatuo's 推荐药有些什么 → 抗生素 templates) has no dialogue to carry a short answer.
+  const shortAnswers = cfg.shortAnswers && !lone;
+  if (cfg.pleasantryOnly === 'reject' && ((d.pleasantry ??= isPleasantry(r.doctor)) || isClosingRound(r.patient, r.doctor))) {
+    // 可以吃吗 → 可以的: a yes to a yes/no question answers it (a closing round never does)
+    if (!(shortAnswers && d.pleasantry && isYesAnswer(r.patient, r.doctor))) return 'split.pleasantry_only';
+  } else if (cfg.minOutputChars > 0 && (d.meaningful ??= meaningfulChars(r.doctor)) < cfg.minOutputChars) {
+    // 几分钟 → 五分钟以上: a short answer to the patient's question
+    if (!(shortAnswers && isShortAnswer(r.patient, r.doctor))) return 'split.thin_output';
+  }
   if (cfg.minInstructionChars > 0 && meaningfulChars(r.patient) < cfg.minInstructionChars) return 'split.thin_instruction';
   return null;
 }
@@ -145,10 +153,16 @@ export function splitOne(d: Dialogue, ctx: StageContext): StageResult<RecordEnve
   const { cate1, cate2 } = dialogueCate(d, cfg);
   const doctor = rounds.map((r) => doctorText(r.doctor));
   const inquiry = doctor.map((x) => x.inquiry);
-  const thin = rounds.map((r, i) => thinReason(r, doctor[i], cfg));
+  const thin = rounds.map((r, i) => thinReason(r, doctor[i], cfg, d.singleTurn === true));
   // A short reply to the doctor's question (split.inquiryReplies) may end a record that holds the question.
-  const reply = rounds.map((r, i) => cfg.inquiryReplies && i > 0 && thin[i] === 'split.thin_instruction' && inquiry[i - 1] && !GREETING.test(r.patient));
-  /** Round j may end a record whose window starts at round s (a reply only with its question before it). */
+  // A short turn (好的, 嗯, 是啊) answered substantively may end a record that holds earlier rounds (split.contextualInstructions).
+  const reply = rounds.map(
+    (r, i) =>
+      i > 0 &&
+      thin[i] === 'split.thin_instruction' &&
+      ((cfg.inquiryReplies && inquiry[i - 1] && !GREETING.test(r.patient)) || (cfg.contextualInstructions && isSubstantiveAfterShortTurn(r.patient, r.doctor))),
+  );
+  /** Round j may end a record whose window starts at round s (a reply only with its question or context before it). */
   const endsAt = (j: number, s: number) => thin[j] === null || (reply[j] && j > s);
   // Round 0 rides along in continuation windows only when it leaves room for at least as much again.
   const carry = cfg.carryDescription && rounds.length > 1 && rounds[0].chars <= cfg.maxChars / 2;

@@ -149,10 +149,57 @@ describe('records worth training on', () => {
   });
 
   it('needs split.minOutputChars meaningful characters in an output, else split.thin_output', () => {
-    const { out, rejects } = split([talk('t5', [['我最近总是头晕是怎么回事', '血压高']])], testContext());
+    const { out, rejects } = split([talk('t5', [['我最近总是头晕是怎么回事', '血压高']])], testContext({ split: { shortAnswers: false } }));
     expect(out).toHaveLength(0);
     expect(rejects[0].reason).toBe('split.thin_output');
-    expect(split([talk('t5', [['我最近总是头晕是怎么回事', '血压高']])], testContext({ split: { minOutputChars: 3 } })).out).toHaveLength(1);
+    expect(split([talk('t5', [['我最近总是头晕是怎么回事', '血压高']])], testContext({ split: { minOutputChars: 3, shortAnswers: false } })).out).toHaveLength(1);
+    // an answer to no question stays thin with the default split.shortAnswers
+    const told = split([talk('t5b', [['我最近总是头晕，早上起来更明显', '血压高']])], testContext());
+    expect(told.rejects.map((r) => r.reason)).toEqual(['split.thin_output']);
+  });
+
+  it('ends a record on a short answer to the patient\'s question (split.shortAnswers): a duration, a drug name, a yes to a yes/no question', () => {
+    const ends = (rounds: Array<[string, string]>) => {
+      const { out, rejects } = split([talk('sa', rounds)], testContext());
+      return { outputs: out.map((e) => e.record.output), reasons: rejects.map((r) => r.reason) };
+    };
+    expect(ends([['我最近总是头晕是怎么回事', '血压高']])).toEqual({ outputs: ['血压高'], reasons: [] });
+    expect(ends([CASE, ['电子体温计夹在腋下要测几分钟呢', '三分钟以上']])).toEqual({ outputs: ['三分钟以上'], reasons: [] });
+    expect(ends([CASE, ['这种情况推荐用什么药', '头孢克肟']])).toEqual({ outputs: ['头孢克肟'], reasons: [] });
+    expect(ends([CASE, ['这样是不是就可以排除肺炎了吗', '是的\n不用担心']])).toEqual({ outputs: ['是的\n不用担心'], reasons: [] });
+    expect(ends([CASE, ['哺乳期也可以喝这个糖浆？', '可以的。']])).toEqual({ outputs: ['可以的。'], reasons: [] });
+    // pure pleasantries, a yes to a question word, presence and "don't know" still end no record
+    expect(ends([CASE, ['好的，谢谢医生', '不客气']]).reasons).toEqual(['split.pleasantry_only']);
+    expect(ends([CASE, ['还有别的要注意的吗？', '好的']]).reasons).toEqual(['split.pleasantry_only']);
+    expect(ends([CASE, ['这个药吃多久？', '是的']]).reasons).toEqual(['split.pleasantry_only']);
+    expect(ends([CASE, ['医生，在吗', '在的']]).reasons).toEqual(['split.thin_output']);
+    expect(ends([CASE, ['核酸检测怎么收费', '这个不清楚']]).reasons).toEqual(['split.thin_output']);
+    expect(ends([CASE, ['需要复查吗', '好']]).reasons).toEqual(['split.pleasantry_only']);
+    expect(ends([CASE, ['一天要喝几次？', 'D> 您好']]).reasons).toEqual(['split.thin_output']);
+    expect(ends([CASE, ['胃炎要做哪些辅助检查？', '辅助检查']]).reasons).toEqual(['split.thin_output']);
+    // a lone extracted Q/A has no dialogue to carry a short answer
+    const lone = split([talk('sa1', [['胃炎的推荐药有些什么？', '奥美拉唑']], { singleTurn: true })], testContext());
+    expect(lone.rejects.map((r) => r.reason)).toEqual(['split.thin_output']);
+    // off: as before
+    const off = split([talk('sa', [CASE, ['这种情况推荐用什么药', '头孢克肟']])], testContext({ split: { shortAnswers: false } }));
+    expect(off.rejects.map((r) => r.reason)).toEqual(['split.thin_output']);
+  });
+
+  it('ends a record on a short acknowledgement answered substantively in a later round (split.contextualInstructions)', () => {
+    const ACK: [string, string] = ['好的', '那就先吃药观察三天，不好再来复诊。'];
+    const { out, rejects } = split([talk('c1', [CASE, ACK])], testContext());
+    expect(rejects).toEqual([]);
+    expect(out.map((e) => [e.record.history, e.record.instruction, e.record.output])).toEqual([[[CASE], ACK[0], ACK[1]]]);
+    // a first round has no context: a short turn there still ends no record
+    expect(split([talk('c2', [ACK])], testContext()).rejects.map((r) => r.reason)).toEqual(['split.thin_instruction']);
+    // sign-offs, service plugs, mostly-courtesy answers and a lone particle still end no record
+    for (const doctor of ['以后有什么心血管方面的问题，尽管咨询啊', '方便的话给我的服务评价一下，也可以点我的头像关注我', '不客气！祝您早日康复，希望对您有帮助，注意休息', '不要担心，祝你健康。']) {
+      const { out, rejects } = split([talk('c3', [CASE, ['好的', doctor]])], testContext());
+      expect([out.map((e) => e.record.output), rejects.length]).toEqual([[CASE[1]], 1]);
+    }
+    expect(split([talk('c4', [CASE, ['吗？', ACK[1]]])], testContext()).rejects.map((r) => r.reason)).toEqual(['split.thin_instruction']);
+    // off: as before
+    expect(split([talk('c1', [CASE, ACK])], testContext({ split: { contextualInstructions: false } })).rejects.map((r) => r.reason)).toEqual(['split.thin_instruction']);
   });
 
   it('folds an instruction of two characters or fewer ("吗") into context: it ends no record (split.thin_instruction at the tail)', () => {
@@ -174,14 +221,14 @@ describe('records worth training on', () => {
     expect(out.map((e) => [e.record.history, e.record.instruction, e.record.output])).toEqual([[[ASK], '没有', CONCLUSION[1]]]);
     expect(out[0].annotations.inquiryTurns).toEqual([0]);
     // off: the reply is a thin instruction as before; the record ends at the question, the tail is rejected
-    const off = split([talk('r1', [ASK, CONCLUSION])], testContext({ split: { inquiryReplies: false } }));
+    const off = split([talk('r1', [ASK, CONCLUSION])], testContext({ split: { inquiryReplies: false, contextualInstructions: false } }));
     expect(off.out.map((e) => e.record.output)).toEqual([ASK[1]]);
     expect(off.rejects.map((r) => r.reason)).toEqual(['split.thin_instruction']);
     // after an answer that asks nothing, or as a greeting, a short turn still ends no record
-    const plain = split([talk('r2', [CASE, ['好吧', '那就先吃药观察三天，不好再来复诊。']])], testContext());
+    const plain = split([talk('r2', [CASE, ['好吧', '那就先吃药观察三天，不好再来复诊。']])], testContext({ split: { contextualInstructions: false } }));
     expect(plain.out.map((e) => e.record.output)).toEqual([CASE[1]]);
     expect(plain.rejects.map((r) => r.reason)).toEqual(['split.thin_instruction']);
-    const hello = split([talk('r3', [ASK, ['您好！', '您好，我看了您的资料，先多喝水，注意休息。']])], testContext());
+    const hello = split([talk('r3', [ASK, ['您好！', '您好，我看了您的资料，先多喝水，注意休息。']])], testContext({ split: { contextualInstructions: false } }));
     expect(hello.rejects.map((r) => r.reason)).toEqual(['split.thin_instruction']);
   });
 
