@@ -2,7 +2,7 @@
  * Toyhom Chinese-medical-dialogue-data: a GB18030 CSV with header department,title,ask,answer
  * (RFC-4180 quoting: fields may hold commas, quotes and newlines; copies re-saved with ';' or tab
  * separators, or CR line ends, are read by their header's separator and first line end). Each row is a single-turn
- * dialogue: the patient asks (`ask`, or `title` when ask is empty), the doctor answers; department
+ * dialogue: the patient asks (`ask`, or `title` when ask is empty or a placeholder such as 无), the doctor answers; department
  * and title are kept; sourceId is `row-<n>` (n = 1-based data row, header excluded).
  * A row with the wrong number of fields is an `import.parse_error`; a file ending inside a quoted
  * field is `import.truncated`, and so is a last row without a final newline (the dump ends every
@@ -28,6 +28,11 @@ import { MAX_UNIT_CHARS } from './lines.js';
 import type { ImportInput, Importer } from './types.js';
 
 const COLUMNS = ['department', 'title', 'ask', 'answer'] as const;
+/**
+ * An ask cell that holds no question: empty, or a placeholder the site wrote for a question asked
+ * in the title only (无, 暂无, 没有, 空, null, -); the title is the patient's question then.
+ */
+const NO_ASK = /^(?:|无|暂无|没有|空|null|none|n\/a|-+|—+)[。.！!]?$/i;
 type Column = (typeof COLUMNS)[number];
 
 /** The header names each column goes by (compared trimmed and lower-cased). */
@@ -149,7 +154,7 @@ export const importToyhom: Importer = async function* (input: ImportInput) {
     const d: Omit<RawDialogue, 'id'> = {
       origin: originOf(n),
       turns: [
-        { speaker: 'patient', text: ask || title },
+        { speaker: 'patient', text: (NO_ASK.test(ask) && title) || ask },
         { speaker: 'doctor', text: f[col.answer].trim() },
       ],
       singleTurn: true,

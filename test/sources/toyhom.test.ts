@@ -46,6 +46,12 @@ describe('Toyhom importer on the GB18030 fixture', () => {
     expect(dialogues[2]).toMatchObject({ origin: { sourceId: 'row-3' }, title: '饭后总是打嗝是什么原因？', turns: [{ speaker: 'patient', text: '饭后总是打嗝是什么原因？' }, { speaker: 'doctor' }] });
   });
 
+  it('lets the title stand in for an ask that is a placeholder (无, 暂无, 无。), not for a real short ask', async () => {
+    const rows = ['消化科,胃胀吃什么药好,无,胃胀可以先吃点促进胃动力的药，饭后散步，少吃产气的食物。', '肝病科,脂肪肝怎么调理,暂无,脂肪肝要控制体重，少吃油腻，戒酒，每周运动三次以上。', '消化科,便秘怎么办,无。,多吃蔬菜水果，多喝水，养成定时排便的习惯。', '消化科,反酸,胃疼,胃疼伴反酸可能是胃炎，建议做个胃镜看看。'];
+    const { dialogues } = await importText(importToyhom, `department,title,ask,answer\n${rows.join('\n')}\n`, 't.csv');
+    expect(dialogues.map((d) => d.turns[0].text)).toEqual(['胃胀吃什么药好', '脂肪肝怎么调理', '便秘怎么办', '胃疼']);
+  });
+
   it('gives the same result with encoding gb18030 named explicitly as with auto', async () => {
     const auto = await importFile(importToyhom, file);
     const named = await importFile(importToyhom, file, { encoding: 'gb18030' });
