@@ -64,18 +64,28 @@ describe('quality stage', () => {
     expect(scoreText(CLEAN, 0.25)).toMatchObject({ spun: false, lexicon: 0 });
   });
 
-  it('needs a strong substitution or two weak ones: one 防止 alone does not make a record spun', () => {
-    expect(scoreText('注意防止感冒，按时吃药，定期复查。', 0.25).spun).toBe(false);
-    expect(SPIN_LEXICON.find((e) => e.pattern === '防止')?.weight).toBe(0.5);
+  it('needs a strong substitution or two weak ones: one 致使 alone does not make a record spun', () => {
+    expect(scoreText('受凉致使感冒，按时吃药，定期复查。', 0.25).spun).toBe(false);
+    expect(SPIN_LEXICON.find((e) => e.pattern === '致使')?.weight).toBe(0.5);
   });
 
-  it('counts a weak word once however often it recurs: 防止 four times in real advice is not spun, two different weak words are', () => {
-    const real = '注意防止感冒，防止受凉，防止劳累，防止熬夜。按时吃药，定期复查血压。';
+  it('counts a weak word once however often it recurs: 致使 four times is not spun, two different weak words are', () => {
+    const real = '受凉致使感冒，劳累致使失眠，熬夜致使头痛，饮酒致使胃痛。按时吃药，定期复查血压。';
     const q = scoreText(real, 0.25);
-    expect(q.hits['防止']).toBe(4);
+    expect(q.hits['致使']).toBe(4);
     expect(q.lexicon).toBe(2);
     expect(q.spun).toBe(false);
-    expect(scoreText('注意防止感冒，平时留意血压，按时吃药，定期复查。', 0.25).spun).toBe(true);
+    expect(scoreText('受凉致使感冒，服用减低血压的药，按时吃药，定期复查。', 0.25).spun).toBe(true);
+  });
+
+  it('does not read ordinary medical wording as spun: 防止, 表现出, 留意, 做好预防工作, 极冷, 重新调整 (audit-s16 false positives)', () => {
+    for (const e of ['防止', '表现出', '留意']) expect(SPIN_LEXICON.find((x) => x.pattern === e)).toBeUndefined();
+    expect(scoreText('孩子表现出一些过敏症状，家长要密切留意皮疹变化，按时复诊。', 0.25)).toMatchObject({ spun: false, lexicon: 0 });
+    expect(scoreText('注意防止受凉，避免极热或极冷的食物刺激胃黏膜。', 0.25).spun).toBe(false);
+    expect(scoreText('流感季节要做好预防工作，勤洗手，预防工作做好了就能少生病。', 0.25).spun).toBe(false);
+    expect(scoreText('我想作息要重新调整，先把身体养好再说。', 0.25).spun).toBe(false);
+    // with another spun form they still count
+    expect(scoreText('要做好预防工作，血液散播的风险很高。', 0.25).spun).toBe(true);
   });
 
   it('reads words of the record review as spun: 散播 for 传播, 直面 for 面对, 您好一下 for 请问一下', () => {
