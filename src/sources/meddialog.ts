@@ -13,7 +13,8 @@
  * sharing the block's sourceId and position; its description is the latest Description before it.
  * A section holding only the patient's turns is joined to the front of the next section (the
  * doctor's answer to it: see answeredVisits).
- * A block without any Dialogue section is one `import.no_dialogue` reject; a last block cut off
+ * A block without any Dialogue section is one `import.no_dialogue` reject, unless its Description
+ * ends in the doctor's case note with 初步诊断 and advice (diagnosisNote: one single-turn dialogue); a last block cut off
  * (no final newline, or a speaker line with no utterance at the end) is `import.truncated`.
  * The patient's family or the patient in person (家属, 家长, 患者家属, 病人家属, 患者本人, Patient)
  * and the doctor's assistant (助理, 医助, 医生助理, Doctor) start turns as 病人/医生 do (label alone
@@ -258,6 +259,14 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
     return [rejectItem('import.parse_error', `block ${position} does not start with an "id=N" line`, origin, raw())];
   }
   if (visits.length === 0) {
+    const note = diagnosisNote(description);
+    if (note) {
+      const d: Omit<RawDialogue, 'id'> = { origin, turns: [{ speaker: '病人', text: note.patient }, { speaker: '医生', text: note.doctor }], singleTurn: true };
+      const department = facultyDepartment ?? visitedDepartment;
+      if (department) d.department = department;
+      if (disease) d.disease = disease;
+      return [dialogueItem(d)];
+    }
     return [rejectItem('import.no_dialogue', `consultation id=${sourceId} has no Dialogue section`, origin, raw())];
   }
   const several = visits.length > 1;
@@ -268,6 +277,32 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
     if (v.description) d.description = v.description;
     return dialogueItem(d);
   });
+}
+
+/** A field line of the doctor's case note, its value on the line or on the next one (主诉：⏎发热半天). */
+const NOTE_FIELD = /^\s*(主诉|现病史|初步诊断)\s*[：:]\s*(.*)$/;
+/** A label with no value (医生使用隐私电话功能与患者通话：): not advice. */
+const EMPTY_LABEL = /^[^：:]{1,30}[：:]\s*$/;
+
+/**
+ * A consultation without a Dialogue section whose Description ends in the doctor's case note —
+ * 主诉, 现病史, 初步诊断 and advice lines after the diagnosis (避免受凉，多饮水; 克拉霉素0.25每天两次…):
+ * the patient's fields before the note are the patient's turn, 初步诊断 and the advice the
+ * doctor's. Only with a 病情描述 and at least one advice line with 4+ Han characters after the
+ * diagnosis: a diagnosis alone (初步诊断：咳嗽) answers nothing and stays import.no_dialogue.
+ */
+function diagnosisNote(lines: string[]): { patient: string; doctor: string } | undefined {
+  const at = lines.findIndex((l) => NOTE_FIELD.test(l));
+  if (at < 0) return undefined;
+  const dx = lines.findIndex((l, i) => i >= at && NOTE_FIELD.exec(l)?.[1] === '初步诊断');
+  if (dx < 0) return undefined;
+  const patient = lines.slice(0, at).map((l) => l.trim()).filter(Boolean).join('\n');
+  if (!/病情描述\s*[：:]\s*\S/.test(patient)) return undefined;
+  const rest = [NOTE_FIELD.exec(lines[dx])![2].trim(), ...lines.slice(dx + 1).map((l) => l.trim())].filter(Boolean);
+  const diagnosis = rest.shift();
+  const advice = rest.filter((l) => !EMPTY_LABEL.test(l) && !NOTE_FIELD.test(l));
+  if (!diagnosis || !advice.some((l) => (l.match(/\p{Script=Han}/gu)?.length ?? 0) >= 4)) return undefined;
+  return { patient, doctor: `初步诊断：${diagnosis}\n${advice.join('\n')}` };
 }
 
 /** A block over MAX_UNIT_CHARS: one reject holding its first lines (see lines.ts). */

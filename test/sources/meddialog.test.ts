@@ -85,6 +85,26 @@ describe('MedDialog importer on the fixture', () => {
     expect(turnsOf(dialogues[1])).toEqual([['病人', '好的，那我过两周再来问']]);
   });
 
+  it('makes a single-turn dialogue of a consultation without Dialogue whose description ends in 初步诊断 and advice; a diagnosis alone stays import.no_dialogue', async () => {
+    const block = (id: number, note: string) =>
+      `id=${id}\nhttps://www.haodf.com/doctorteam/flow_team_${id}_1.htm\n\nDescription\n疾病： 咳嗽\n病情描述： 咳嗽一周，有白痰，不发烧。\n希望获得的帮助： 要吃什么药\n过敏史： 无\n${note}\n\n`;
+    const text =
+      block(7001, '主诉：\n咳嗽一周\n现病史：\n白痰，无发热。\n初步诊断：\n急性支气管炎\n多喝水，止咳糖浆每天三次，一周不好转复诊。') +
+      block(7002, '主诉： 咳嗽一周\n现病史： 白痰\n初步诊断： 咳嗽\n医生使用隐私电话功能与患者通话： ');
+    const { dialogues, rejects } = await importText(importMedDialog, text, 'dx.txt');
+    expect(dialogues.map((d) => [d.origin.sourceId, d.singleTurn, d.turns])).toEqual([
+      [
+        '7001',
+        true,
+        [
+          { speaker: '病人', text: '疾病： 咳嗽\n病情描述： 咳嗽一周，有白痰，不发烧。\n希望获得的帮助： 要吃什么药\n过敏史： 无' },
+          { speaker: '医生', text: '初步诊断：急性支气管炎\n多喝水，止咳糖浆每天三次，一周不好转复诊。' },
+        ],
+      ],
+    ]);
+    expect(rejects.map((r) => [r.reason, r.origin.sourceId])).toEqual([['import.no_dialogue', '7002']]);
+  });
+
   it('splits a follow-up visit into its own dialogue with the description written before it', async () => {
     const { dialogues } = await importFile(importMedDialog, file);
     const visits = dialogues.filter((d) => d.origin.sourceId === '103');
@@ -147,17 +167,18 @@ describe('MedDialog importer on the fixture', () => {
 describe('MedDialog importer on the real COVID-Dialogue file', () => {
   const real = sharedData('dialogues', 'meddialog_covid_zh', 'COVID-Dialogue-Dataset-Chinese.txt');
 
-  it('reads all 1,393 ids: 74 without a Dialogue section, one dialogue per Dialogue section for the others', async () => {
+  it('reads all 1,393 ids: 74 without a Dialogue section (8 of them a single turn from 初步诊断 and advice), one dialogue per Dialogue section for the others', async () => {
     const { dialogues, rejects } = await importFile(importMedDialog, real);
     const sections = readFileSync(real, 'utf8').split('\n').filter((l) => l === 'Dialogue').length;
     expect(sections).toBe(1668);
     // one dialogue per Dialogue section, but the 72 sections holding only the patient's turns
     // (a message waiting for the doctor) are joined to the section that answers them
-    expect(dialogues).toHaveLength(sections - 72);
-    expect(tally(rejects.map((r) => r.reason))).toEqual(new Map([['import.no_dialogue', 74]]));
+    expect(dialogues.filter((d) => !d.singleTurn)).toHaveLength(sections - 72);
+    expect(dialogues.filter((d) => d.singleTurn).map((d) => d.origin.sourceId)).toEqual(['604', '635', '871', '872', '900', '1075', '1088', '1099']);
+    expect(tally(rejects.map((r) => r.reason))).toEqual(new Map([['import.no_dialogue', 66]]));
     const ids = new Set([...dialogues.map((d) => d.origin.sourceId), ...rejects.map((r) => r.origin.sourceId)]);
     expect(ids.size).toBe(1393);
-    expect(new Set(rejects.map((r) => r.origin.sourceId)).size).toBe(74);
+    expect(new Set(rejects.map((r) => r.origin.sourceId)).size).toBe(66);
   });
 
   it('numbers the visits of ids with several Dialogue sections by section, every section accounted for', async () => {
@@ -179,7 +200,7 @@ describe('MedDialog importer on the real COVID-Dialogue file', () => {
 
   it('reads 17,879 utterances (病人 9,359 / 医生 8,520) and keeps URLs and ordinal positions', async () => {
     const { dialogues } = await importFile(importMedDialog, real);
-    const speakers = tally(dialogues.flatMap((d) => d.turns.map((t) => t.speaker)));
+    const speakers = tally(dialogues.filter((d) => !d.singleTurn).flatMap((d) => d.turns.map((t) => t.speaker)));
     // Five 医生 turns hold the patient's next intake form (疾病：… 病情描述：…): four end where the form
     // starts and the form is a 病人 turn after them, one is only the form and is a 病人 turn (before:
     // 医生 8,521 / 病人 9,354, the forms read as doctors' answers).
