@@ -39,6 +39,19 @@ export const Origin = z.object({
    * spun. The quality stage treats every record of such a file as spun.
    */
   fileSpin: z.strictObject({ sampled: z.number().int().positive(), spun: z.number().int().nonnegative() }).optional(),
+  /**
+   * Set on a dialogue one of whose turns was cut at its file's length cap (quality stage,
+   * length-cap.ts): the file's turns of `role` pile up at exactly `chars` characters (`atCap` of
+   * them in the sample against `around` at each length near it) and turn `turn` of this dialogue
+   * is that long and stops without sentence-final punctuation. Its records are quality.truncated.
+   */
+  lengthCap: z.strictObject({
+    role: z.enum(['patient', 'doctor', 'other']),
+    chars: z.number().int().positive(),
+    turn: z.number().int().nonnegative(),
+    atCap: z.number().int().positive(),
+    around: z.number().nonnegative(),
+  }).optional(),
 });
 export type Origin = z.infer<typeof Origin>;
 

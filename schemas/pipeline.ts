@@ -147,6 +147,17 @@ export const QualityConfig = z.strictObject({
     policy: QualityPolicy.default('reject'),
     threshold: z.number().positive().max(100).default(3),
   }).prefault({}),
+  /**
+   * Texts a dump cut at a fixed length (src/stages/quality/length-cap.ts): when a file's turns of
+   * one role pile up at one length and stop mid-sentence there (Huatuo26M's test file: questions
+   * cut at 57, 110 and 255 characters), each record with such a turn → `quality.truncated` reject
+   * (flag → annotations.flags; off → not looked for). The caps are read off the file's first
+   * `sample` dialogues (held before the first goes on; 0: none looked for).
+   */
+  truncation: z.strictObject({
+    policy: QualityPolicy.default('reject'),
+    sample: z.number().int().nonnegative().max(100_000).default(5000),
+  }).prefault({}),
 });
 
 export const DedupConfig = z.strictObject({

@@ -30,6 +30,7 @@ export const REJECT_REASONS = {
   'dedup.near_duplicate': 'the record is a near-duplicate (MinHash/LSH) of an earlier record',
   'filter.too_many_tokens': 'the record is longer than the configured token budget',
   'quality.machine_spun': 'the record reads as machine-spun (synonym-substituted) text: the project\'s character language model and spin lexicon score it at or above quality.threshold',
+  'quality.truncated': 'a turn of the record stops mid-sentence at its file\'s length cap: the file\'s turns pile up at exactly that many characters and end without sentence-final punctuation there (a dump saved from a field that cut its texts)',
   'quality.advertising': 'the record markets a hospital, clinic, product or branded therapy, or asks the reader to call or add a contact (拨打咨询电话, 加我QQ, 包怀孕, 轻轻一贴治愈): its advertising score is at or above quality.advertising.threshold',
   'scrape.host_not_allowed': 'the URL host is not on the pipeline allow-list',
   'scrape.address_refused': 'the host resolves to a loopback, private, link-local or metadata address not explicitly allowed',

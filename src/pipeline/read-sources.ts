@@ -18,6 +18,7 @@ import { importers } from '../sources/index.js';
 import type { ImportItem } from '../sources/types.js';
 import { importRequeue } from '../sources/requeue.js';
 import { markSpunFile } from '../stages/quality/file-spin.js';
+import { markCappedFile } from '../stages/quality/length-cap.js';
 
 export interface SourceFile {
   source: number;
@@ -173,6 +174,11 @@ function fileUnit(config: Pipeline, logger: Logger, u: WorkUnit): { items: Async
   const q = config.quality;
   if (src.format !== 'requeue' && q.fileSample > 0 && (q.sources[src.format] ?? q.policy) !== 'off') {
     items = markSpunFile(items, q, (s) => logger.warn({ source: i, file: f.display, sampled: s.sampled, spun: s.spun }, `${f.display}: ${s.spun} of its first ${s.sampled} dialogues are machine-spun, so every record of it is quality.machine_spun (quality.fileShare ${q.fileShare})`));
+  }
+  // A dump that cut its texts at a fixed length: the turns cut there (stages/quality/length-cap.ts).
+  const t = q.truncation;
+  if (src.format !== 'requeue' && t.sample > 0 && t.policy !== 'off') {
+    items = markCappedFile(items, t.sample, (caps) => logger.warn({ source: i, file: f.display, caps }, `${f.display}: its ${caps.map((c) => `${c.role} turns pile up at ${c.chars} characters (${c.atCap} against ${c.around} around)`).join('; ')}, cut there mid-sentence: records with such a turn are quality.truncated`));
   }
   return { items, limit: src.limit, prepare };
 }

@@ -178,6 +178,20 @@ export function quality(records: RecordEnvelope[], ctx: StageContext): StageResu
       if (spun) annotations.flags = [...new Set([...(env.annotations.flags ?? []), 'quality.machine_spun'])];
       kept = { ...env, annotations };
     }
+    // A turn cut at its file's length cap (length-cap.ts), after spin: a spun dump keeps that reason.
+    const cap = env.origin.lengthCap;
+    const tp = cfg.truncation.policy;
+    if (cap && tp !== 'off') {
+      if (tp === 'reject') {
+        rejects.push(makeReject({
+          stage: 'quality', reason: 'quality.truncated', origin: env.origin, dialogueId: env.dialogueId, input: env,
+          detail: `turn ${cap.turn} (${cap.role}) is ${cap.chars} characters long and stops mid-sentence: its file's ${cap.role} turns pile up at ${cap.chars} characters (${cap.atCap} in the sample against ${cap.around} at each length near it), a length the dump cut its texts at`,
+          evidence: cap,
+        }));
+        continue;
+      }
+      kept = { ...kept, annotations: { ...kept.annotations, flags: [...new Set([...(kept.annotations.flags ?? []), 'quality.truncated'])] } };
+    }
     // Advertising after spin, so a spun record keeps its reason (a spinning tool's dump is spun first).
     const ads = cfg.advertising;
     if (ads.policy !== 'off') {
