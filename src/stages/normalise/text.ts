@@ -409,8 +409,14 @@ export function cleanText(raw: string, opts: TextOptions): string {
   if (opts.scrubPii) t = scrubPii(t, opts.piiCounts);
   t = t.trim();
   // What a removed label or template left at the start (。若是有规律性生活… ：听说癫痫…): no text opens so.
-  return LEADING_PUNCT.test(t) ? t.replace(LEADING_PUNCT, '').trimStart() : t;
+  if (LEADING_PUNCT.test(t)) t = t.replace(LEADING_PUNCT, '').trimStart();
+  // A text that ends on a clause separator (…可能有一定疗效， …少吃辛辣；, a web Q&A habit) ends its
+  // sentence there: a record's answer should not teach the model to stop mid-clause.
+  return TRAILING_SEPARATOR.test(t) ? t.replace(TRAILING_SEPARATOR, '$1。') : t;
 }
+
+/** Clause separators closing a text, after a word (not after other punctuation, a bracket or a line end). */
+const TRAILING_SEPARATOR = /([\p{L}\p{N}])[，、；,;]+$/u;
 
 /** Clause and sentence punctuation at the very start of a text (not ？, …, brackets or a '.' that may begin a number). */
 const LEADING_PUNCT = /^[。，、；：！;:,]+/;

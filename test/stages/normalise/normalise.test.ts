@@ -12,6 +12,18 @@ describe('normalise text', () => {
     expect(cleanText('醫生您好，我最近頭痛發燒', opts)).toBe('医生您好，我最近头痛发烧');
   });
 
+  it('ends a text that stops on a clause separator with 。 (…可能有一定疗效， → …可能有一定疗效。), and leaves other endings alone', () => {
+    expect(cleanText('可以用中医的方法治疗，可能有一定疗效，', opts)).toBe('可以用中医的方法治疗，可能有一定疗效。');
+    expect(cleanText('少吃辛辣；多饮水；', opts)).toBe('少吃辛辣；多饮水。');
+    expect(cleanText('建议泌尿外科就诊、', opts)).toBe('建议泌尿外科就诊。');
+    expect(cleanText('多喝水,休息,', opts)).toBe('多喝水，休息。');
+    // a question, an ellipsis, a bracket or a colon before a list stays as it is
+    expect(cleanText('要紧吗？', opts)).toBe('要紧吗？');
+    expect(cleanText('生活调理：', opts)).toBe('生活调理：');
+    expect(cleanText('（见附图），', opts)).toBe('（见附图），');
+    expect(cleanText('，', opts)).toBe('');
+  });
+
   it('makes half-width punctuation full-width inside Chinese text but leaves numbers alone', () => {
     expect(normalisePunctuation('发烧38.5度,怎么办?')).toBe('发烧38.5度，怎么办？');
     expect(normalisePunctuation('吃药(一天两次)就好.')).toBe('吃药（一天两次）就好。');
