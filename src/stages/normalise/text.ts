@@ -213,6 +213,9 @@ const FULL_STOP_RUN = /。{3,}/g;
 const STOP_DOTS = /。\.+/g;
 const STOP_PAIR = /[，。]*。[，。]*/g;
 const COMMA_RUN = /，{2,}/g;
+/** ？？？ / ？?? / ！！！ (a writer's emphasis, or emoji a converter turned into ?): one mark. */
+const QUESTION_RUN = /？[？?]+/g;
+const BANG_RUN = /！[！!]+/g;
 /** ！。 / ？， : the stronger mark stays. */
 const MARK_STOP = /([！？])[。，]+/g;
 const COLON_RUN = /：[：:]+|:：/g;
@@ -230,7 +233,7 @@ export function tidyPunctuationRuns(s: string): string {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-    if (c === 0xff0e || (STRONG(c) && (next === 0x3002 || next === 0xff0c)) || (RUN_UNIT(c) && (RUN_UNIT(next) || (c === 0xff1a && next === 58) || (c === 0x3002 && next === 46)))) {
+    if (c === 0xff0e || (STRONG(c) && (next === 0x3002 || next === 0xff0c || next === c || next === (c === 0xff1f ? 63 : 33))) || (RUN_UNIT(c) && (RUN_UNIT(next) || (c === 0xff1a && next === 58) || (c === 0x3002 && next === 46)))) {
       any = true;
       break;
     }
@@ -247,6 +250,8 @@ export function tidyPunctuationRuns(s: string): string {
     .replace(FF_STOP, '。')
     .replace(FULL_STOP_RUN, '……')
     .replace(STOP_PAIR, '。')
+    .replace(QUESTION_RUN, '？')
+    .replace(BANG_RUN, '！')
     .replace(MARK_STOP, '$1')
     .replace(COMMA_RUN, '，')
     .replace(COLON_RUN, '：');

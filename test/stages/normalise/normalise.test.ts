@@ -24,6 +24,15 @@ describe('normalise text', () => {
     expect(cleanText('，', opts)).toBe('');
   });
 
+  it('makes a run of question or exclamation marks one mark (能去掉吗？?? → 能去掉吗？, 急！！！ → 急！), and leaves ？！ and a lone mark alone', () => {
+    expect(cleanText('能去掉吗？??', opts)).toBe('能去掉吗？');
+    expect(cleanText('现在可以做种植牙了吗？？？？？？？？？', opts)).toBe('现在可以做种植牙了吗？');
+    expect(cleanText('急！！！希望获得帮助', opts)).toBe('急！希望获得帮助');
+    expect(cleanText('万分感谢！!！北大', opts)).toBe('万分感谢！北大');
+    expect(cleanText('真的吗？！还要手术？', opts)).toBe('真的吗？！还要手术？');
+    expect(cleanText('要紧吗？。好的', opts)).toBe('要紧吗？好的');
+  });
+
   it('makes half-width punctuation full-width inside Chinese text but leaves numbers alone', () => {
     expect(normalisePunctuation('发烧38.5度,怎么办?')).toBe('发烧38.5度，怎么办？');
     expect(normalisePunctuation('吃药(一天两次)就好.')).toBe('吃药（一天两次）就好。');
