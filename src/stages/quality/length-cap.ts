@@ -119,8 +119,14 @@ export function cutBy(d: RawDialogue, caps: LengthCap[]): { cap: LengthCap; turn
 }
 
 /**
+ * Characters of turns the sample holds at most, whatever `sample` says (16 MB of text): a file of
+ * huge dialogues is sampled on fewer of them rather than held whole before its first item goes on.
+ */
+export const SAMPLE_MAX_CHARS = 8_000_000;
+
+/**
  * The items of one file, with every dialogue that has a turn cut at one of the file's length caps
- * marked (origin.lengthCap). Holds at most `sample` dialogues before the first item goes on.
+ * marked (origin.lengthCap). Holds at most `sample` dialogues (and SAMPLE_MAX_CHARS of their text) before the first item goes on.
  * `onCaps` hears the file's caps once, when there are any (for the log).
  */
 export async function* markCappedFile(items: AsyncIterable<ImportItem>, sample: number, onCaps?: (caps: LengthCap[]) => void): AsyncGenerator<ImportItem> {
@@ -128,14 +134,18 @@ export async function* markCappedFile(items: AsyncIterable<ImportItem>, sample: 
   const held: ImportItem[] = [];
   const dialogues: RawDialogue[] = [];
   let done = false;
-  while (dialogues.length < sample) {
+  let chars = 0;
+  while (dialogues.length < sample && chars < SAMPLE_MAX_CHARS) {
     const r = await it.next();
     if (r.done) {
       done = true;
       break;
     }
     held.push(r.value);
-    if (r.value.kind === 'dialogue') dialogues.push(r.value.dialogue);
+    if (r.value.kind === 'dialogue') {
+      dialogues.push(r.value.dialogue);
+      for (const t of r.value.dialogue.turns) chars += t.text.length;
+    }
   }
   const caps = findCaps(dialogues);
   if (caps.length > 0) onCaps?.(caps);

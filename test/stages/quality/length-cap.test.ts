@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import type { RawDialogue } from '../../../schemas/dialogue.js';
 import { importers } from '../../../src/sources/index.js';
-import { cutBy, endsOpen, findCaps, markCappedFile } from '../../../src/stages/quality/length-cap.js';
+import { cutBy, endsOpen, findCaps, markCappedFile, SAMPLE_MAX_CHARS } from '../../../src/stages/quality/length-cap.js';
 import type { ImportItem } from '../../../src/sources/types.js';
 import { sharedData } from '../../support/services.js';
 import { pipelineFrom, readRejectLines, readShards, runPipeline, tmpDir } from '../../support/run.js';
@@ -69,6 +69,21 @@ describe('length caps: texts a dump cut at a fixed length', () => {
     expect(marked).toHaveLength(40);
     expect(marked.some((i) => i.kind === 'dialogue' && i.dialogue.origin.position >= 300)).toBe(true);
     expect(marked.every((i) => i.kind === 'dialogue' && i.dialogue.origin.lengthCap?.chars === 64 && i.dialogue.origin.lengthCap.turn === 0)).toBe(true);
+  });
+
+  it('holds no more than SAMPLE_MAX_CHARS of text before the first item goes on, however large `sample` is', async () => {
+    const big = 'x'.repeat(1_000_000);
+    let pulled = 0;
+    const source = (async function* () {
+      for (let i = 0; i < 100; i++) {
+        pulled++;
+        yield { kind: 'dialogue', dialogue: dialogue(i, big) } as ImportItem;
+      }
+    })();
+    const it = markCappedFile(source, 5000)[Symbol.asyncIterator]();
+    await it.next();
+    expect(pulled).toBe(Math.ceil(SAMPLE_MAX_CHARS / (big.length + dialogue(0, '').turns[1].text.length)));
+    await it.return(undefined);
   });
 
   it('makes the records of cut questions quality.truncated rejects (flag: annotations.flags; off: kept)', async () => {
