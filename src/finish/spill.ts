@@ -91,6 +91,14 @@ export class SpillWriter {
     this.pos = 0;
   }
 
+  /** Closes the file without writing what is buffered (a failed run). Never throws. */
+  async discard(): Promise<void> {
+    const fh = this.fh;
+    this.fh = undefined;
+    this.buf = Buffer.alloc(0);
+    await fh?.close().catch(() => {});
+  }
+
   /** Writes what is buffered and closes the file; returns the positions of every record. */
   async close(): Promise<SpillPositions & { path: string; bytes: number }> {
     await this.flush();

@@ -212,6 +212,13 @@ export class Finaliser {
     return plan;
   }
 
+  /** Closes what open() opened without finishing it (the run failed; its directory goes). Never throws. */
+  async discard(): Promise<void> {
+    if (!this.opened) return;
+    this.opened = false;
+    await Promise.all([this.rejectSink.discard(), this.spill.discard()]);
+  }
+
   async finish(): Promise<Manifest> {
     if (!this.opened) await this.open();
     await this.gate.close();

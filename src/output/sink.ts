@@ -88,6 +88,25 @@ export class LineSink {
     if (!this.gzip!.write(chunk)) await once(this.gzip!, 'drain');
   }
 
+  /**
+   * Closes the file without finishing it (a failed run: its staged directory is removed): the
+   * descriptor goes now, not when the collector finds it, so a long-lived worker does not run
+   * out of them and the removed file's space is freed. Never throws.
+   */
+  async discard(): Promise<void> {
+    try {
+      if (this.raw) {
+        this.raw = Buffer.alloc(0);
+        await (await this.fh!).close();
+      } else {
+        this.gzip!.destroy();
+        this.file!.destroy();
+      }
+    } catch {
+      // it never opened, or is closed already
+    }
+  }
+
   async close(): Promise<SinkResult> {
     if (this.raw) {
       await this.flushRaw();

@@ -194,12 +194,13 @@ export async function runPipeline(run: PipelineRun, executor: Executor): Promise
   let committed = false;
   /** Steps that write into the partial output, left running by an interrupt: the clean-up waits for them. */
   const writing: Array<Promise<unknown>> = [];
+  let fin: Finaliser | undefined;
   boundHeapGrowth(run.config.executor.heapGrowthPercent);
   try {
     staged = await run.stageOutput();
     if (run.signal?.aborted) throw interrupted(run.signal, run.outDir);
     const workDir = staged.work;
-    const fin = new Finaliser({ config: run.config, outDir: workDir, configHash: run.configHash, graphVersion: run.graphVersion, filters: run.filters, weight: run.weight, tokenizer: run.tokenizer, writeShards: executor.writeShards, signal: run.signal });
+    fin = new Finaliser({ config: run.config, outDir: workDir, configHash: run.configHash, graphVersion: run.graphVersion, filters: run.filters, weight: run.weight, tokenizer: run.tokenizer, writeShards: executor.writeShards, signal: run.signal });
     await fin.open();
     const fed = await unlessAborted(executor.feed(fin, workDir), run.signal, run.outDir);
     const t = performance.now();
@@ -232,6 +233,8 @@ export async function runPipeline(run: PipelineRun, executor: Executor): Promise
     // An interrupted finish stops at its next split (Finaliser signal); the partial output is
     // removed after it has, else files it opens after the removal outlive it (and its lock).
     if (!committed && writing.length) await Promise.race([Promise.allSettled(writing), new Promise((r) => setTimeout(r, WRITING_WAIT_MS).unref())]);
+    // A failed run's open files (rejects, spill) close now, not when the collector finds them.
+    if (!committed) await fin?.discard();
     await staged?.abort();
     await executor.close?.(failure);
   }
