@@ -40,6 +40,17 @@ describe('stock greetings and site texts found by the record review', () => {
     expect(clean('病例分析：您好，咳嗽多久了？健康指导：多喝水。', 'huatuo').text).toBe('您好，咳嗽多久了？多喝水。');
   });
 
+  it('breaks the sentence where the heading was glued into the answer with no punctuation before it (session-18 audit), and leaves the noun in a sentence', () => {
+    expect(clean('多为膀胱湿热引起指导意见我建议你最好注意休息', 'huatuo').text).toBe('多为膀胱湿热引起。我建议你最好注意休息');
+    expect(clean('观察3天时间指导意见到时候依然流血，需要就诊', 'huatuo').text).toBe('观察3天时间。到时候依然流血，需要就诊');
+    expect(clean('会引起先兆流产的指导意见你这个出血多的话要卧床', 'huatuo').text).toBe('会引起先兆流产的。你这个出血多的话要卧床');
+    expect(clean('炎症引起的症状意见建议注意休息', 'huatuo').text).toBe('炎症引起的症状。注意休息');
+    for (const s of ['请按医生的指导意见服药。', '遵医生指导意见用药', '您可以尝试以下指导意见来缓解症状：', '给你一些指导意见供参考', '根据专家指导意见调整剂量', '提供合理化指导意见，答非所问', '该遵循临床医生的指导意见。'])
+      expect(clean(s, 'huatuo').text).toBe(s);
+    // a patient asking for it keeps the words
+    expect(cleanText('麻烦医生给出指导意见谢谢', { toSimplified: true, scrubPii: true, templates: templatesFor('huatuo', 'patient'), templateHits: {} })).toBe('麻烦医生给出指导意见谢谢');
+  });
+
   it('removes the CMtMedQA generator\'s self-introduction as an assistant', () => {
     expect(clean('您好，我是仲景智能医学助手，很高兴为您解答问题。便秘要多吃蔬菜。', 'cmtmedqa').text).toBe('便秘要多吃蔬菜。');
     expect(clean('张仲景是医圣。', 'cmtmedqa').text).toBe('张仲景是医圣。');
