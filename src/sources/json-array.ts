@@ -119,6 +119,8 @@ const enum Kind {
 
 const QUOTE = 34;
 const APOS = 39;
+/** ( : no JSON outside a string; in a Python literal it opens a tuple. */
+const OPEN_PAREN = 40;
 const BACKSLASH = 92;
 const LF = 10;
 const COMMA = 44;
@@ -580,9 +582,10 @@ async function* scanBatches(it: AsyncIterator<string>, opts: ScanOptions): Async
                 break;
               }
             }
-          } else if (c === QUOTE || (c === APOS && (lastSig === OPEN_CURLY || lastSig === OPEN_SQ || lastSig === COMMA || lastSig === COLON))) {
-            // A string; a single quote where JSON wants a value or a key opens one too (a Python
-            // literal: pythonLiteral reads the element), so a double quote inside it is no quote.
+          } else if (c === QUOTE || (c === APOS && (lastSig === OPEN_CURLY || lastSig === OPEN_SQ || lastSig === COMMA || lastSig === COLON || lastSig === OPEN_PAREN))) {
+            // A string; a single quote where JSON wants a value or a key, or first in a tuple,
+            // opens one too (a Python literal: pythonLiteral reads the element), so a double quote
+            // inside it ('5\'3"') is no quote.
             inString = true;
             quote = c;
             lastSig = QUOTE;

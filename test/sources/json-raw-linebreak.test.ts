@@ -210,6 +210,25 @@ describe('records written as Python literals (str(dict), repr, pprint)', () => {
     }
   });
 
+  it('reads a tuple whose string holds a lone double quote (5\'3") as its one element, and every element after it (session-18 hunt: the rest of the file was one import.truncated)', async () => {
+    const text = execFileSync('python3', ['-c', [
+      'import json,sys',
+      "recs=[{'instruction': '头痛怎么办呢', 'output': '建议测量血压看看', 'history': [('身高5\\'3\"的孩子头痛', '多高了？')]}]",
+      "recs += [{'instruction': '我最近头痛第%d天' % i, 'output': '建议测量血压，注意休息', 'history': []} for i in range(5)]",
+      'print(repr(recs))',
+    ].join('\n')], { encoding: 'utf8' });
+    expect(text).toContain(`('身高5\\'3"的孩子头痛', '多高了？')`);
+    for (const chunk of [1 << 16, 5]) {
+      const got = await importText(importCmtMedQa, text, 'p.json', chunk);
+      expect(kinds(got.items)).toEqual(['dialogue', 'dialogue', 'dialogue', 'dialogue', 'dialogue', 'dialogue']);
+      expect(got.dialogues[0].turns.map((t) => t.text)).toEqual(['身高5\'3"的孩子头痛', '多高了？', '头痛怎么办呢', '建议测量血压看看']);
+    }
+    // JSON Lines of str(dict), and Huatuo's tuple-valued fields
+    const lines = execFileSync('python3', ['-c', "for i in range(4): print(str({'instruction': ('问题%d，身高5\\'3\"' % i,), 'output': ('回答%d：多喝水' % i,)}))"], { encoding: 'utf8' });
+    const h = await importText(importHuatuo, lines, 'h.json');
+    expect(kinds(h.items)).toEqual(['dialogue', 'dialogue', 'dialogue', 'dialogue']);
+  });
+
   it('reads True, False, None, tuples and escapes as Python does, and nothing that is no literal', () => {
     expect(pythonLiteral("{'a': True, 'b': (1, 2,), 'c': None, 'd': '\\x41\\u4e2d\\U0001F600\\101\\q', 'e': float('nan')}")).toBeUndefined();
     expect(pythonLiteral("{'a': True, 'b': (1, 2,), 'c': None, 'd': '\\x41\\u4e2d\\U0001F600\\101\\q', 'e': nan}")).toEqual({ a: true, b: [1, 2], c: null, d: 'A中😀A\\q', e: null });
