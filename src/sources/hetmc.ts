@@ -33,6 +33,8 @@ const LABEL = /^\s*\d+\s*$/;
  * (the department runs to the `disease` key). Matched in linear time: lines may be long.
  */
 const SPACED_HEAD = /^id[\t ]+(\S+)[\t ]+(?:department|apartment)(?=[\t ]|$)/;
+/** A header glued to the end of the line before it (no line break between): the line, and the header. */
+const GLUED_HEAD = /^(.*[^\sA-Za-z0-9_])(id[\t ]+\S+[\t ]+(?:department|apartment)(?:[\t ].*)?)$/;
 const DISEASE_KEY = /(?:^|[\t ])disease(?=[\t ]|$)/;
 const HEADER_KEYS = new Set(['id', 'department', 'apartment', 'disease']);
 /** The first token of a line: its tag (P, D, SUM1, SUM2.0 …, id). */
@@ -206,7 +208,11 @@ export const importHetmc: Importer = async function* (input: ImportInput) {
   };
   for await (const batch of reader) {
     const out: ImportItem[] = [];
-    for (const line of batch) {
+    for (const whole of batch) {
+      // A file that lost its last line break, catenated with the next (cat a.dialog b.dialog): the
+      // next block's header glued to this line's end (SUM2.0\t测血压id\t2\tdepartment\t…).
+      const glued = GLUED_HEAD.exec(whole);
+      for (const line of glued ? [glued[1], glued[2]] : [whole]) {
       if (line.trim() === '') {
         if (block.chars > 0) blank = true;
       } else if (block.chars > 0 && isHeader(line)) {
@@ -225,6 +231,7 @@ export const importHetmc: Importer = async function* (input: ImportInput) {
         else block.push(line);
         summed ||= isSummary(line);
         blank = false;
+      }
       }
     }
     yield* out;

@@ -41,6 +41,9 @@ import type { ImportInput, ImportItem, Importer } from './types.js';
 // Lines are matched after leading whitespace (re-published copies indent them).
 // id=N, also ID=N and with a full-width ＝ or digits (re-typed copies); the id is kept in ASCII digits.
 const ID_LINE = /^\s*[iIｉＩ][dDｄＤ]\s*[=＝]\s*([0-9０-９]+)\s*$/;
+/** A line ending in an id line (…注意休息id=2), and the URL line that must follow it for the two to be split. */
+const GLUED_ID = /^(.*[^\sA-Za-z0-9_])([iIｉＩ][dDｄＤ]\s*[=＝]\s*[0-9０-９]+)\s*$/;
+const URL_LINE = /^\s*https?:\/\/\S+\s*$/;
 /** Full-width digits as ASCII (０-９ → 0-9). */
 function asciiDigits(s: string): string {
   return s.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
@@ -330,9 +333,17 @@ export const importMedDialog: Importer = async function* (input: ImportInput) {
   let position = 0;
   let preamble = true;
   const preambleText = () => (block.over ? headText(block.lines) : block.lines.join('\n'));
+  /** A line that ends in "id=N" (the next block's first line glued to it: a file that lost its last line break, catenated with the next), held until the next line says whether a URL follows. */
+  let held: RegExpExecArray | undefined;
   for await (const batch of reader) {
     const out: ImportItem[] = [];
-    for (const line of batch) {
+    for (const whole of batch) {
+      let lines: string[] = [whole];
+      if (held) {
+        lines = URL_LINE.test(whole) ? [held[1], held[2], whole] : [held[0], whole];
+        held = undefined;
+      } else if (!ID_LINE.test(whole) && (held = GLUED_ID.exec(whole) ?? undefined)) continue;
+      for (const line of lines) {
       if (ID_LINE.test(line)) {
         if (preamble) {
           if (block.over || block.lines.some((l) => l.trim() !== '')) {
@@ -345,9 +356,11 @@ export const importMedDialog: Importer = async function* (input: ImportInput) {
         }
         block.reset(line);
       } else block.push(line);
+      }
     }
     yield* out;
   }
+  if (held) block.push(held[0]);
   if (preamble) {
     const origin = { format: 'meddialog' as const, file: input.file, sourceId: '', position: 0 };
     if (block.over || block.lines.some((l) => l.trim() !== '')) yield rejectItem('import.parse_error', 'no "id=N" line in the input', origin, preambleText());
