@@ -54,6 +54,27 @@ const SPEAKER_LINE = new RegExp(`^\\s*(${SPEAKER_LABELS.join('|')})\\s*${SPEAKER
  * speaker line too. Only alone: a turn's own line may start with a letter and a colon (D：二聚体).
  */
 const SHORT_SPEAKER_LINE = new RegExp(`^\\s*([PDpd])\\s*${SPEAKER_COLON}\\s*$`);
+/**
+ * Near-miss speaker lines of re-typed or re-exported copies (session-18 hunt: each put the
+ * patient's next question into the doctor's answer): a label in brackets (【病人】, [医生]：), with
+ * a space inside (病 人：), a qualifier in parentheses (病人（家属）：, 病人(本人)：), 说/回复/回答
+ * after it (病人说：, 医生回复：), or a semicolon for its colon when alone on its line (病人；).
+ * The speaker is the label itself. A bare label with no mark (病人) stays text: a patient may
+ * answer 您是本人吗 so.
+ */
+const LOOSE_LABEL = SPEAKER_LABELS.filter((l) => /^\p{Script=Han}+$/u.test(l)).map((l) => [...l].join(' ?')).join('|');
+const LOOSE_SPEAKER_LINE = new RegExp(
+  `^\\s*(?:[【\\[]\\s*(${LOOSE_LABEL})\\s*[】\\]]\\s*${SPEAKER_COLON}?|(${LOOSE_LABEL})\\s*(?:[（(][^）)\\n]{1,8}[）)]|说|回复|回答)?\\s*${SPEAKER_COLON}|(${LOOSE_LABEL})\\s*[;；]\\s*$)\\s*`,
+  'u',
+);
+/** SPEAKER_LINE's match, or a near miss's (LOOSE_SPEAKER_LINE) with the label as its group 1. */
+function speakerLine(line: string): RegExpExecArray | null {
+  const m = SPEAKER_LINE.exec(line) ?? SHORT_SPEAKER_LINE.exec(line);
+  if (m) return m;
+  const l = LOOSE_SPEAKER_LINE.exec(line);
+  if (l) l[1] = (l[1] ?? l[2] ?? l[3]).replace(/ /g, '');
+  return l;
+}
 const DISEASE_FIELD = /^(?:疾病|疾病\/症状|疾病名称|所患疾病)\s*[：:]\s*(.*)$/;
 const VISITED_FIELD = /^已就诊医院及科室\s*[：:]\s*(.*)$/;
 /** Lower case: matched against the lower-cased line. */
@@ -223,7 +244,7 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
       continue;
     }
     if (section === 'dialogue' && visit) {
-      const m = SPEAKER_LINE.exec(line) ?? SHORT_SPEAKER_LINE.exec(line);
+      const m = speakerLine(line);
       if (m) {
         closeTurn(visit);
         visit.turns.push({ speaker: m[1], text: '' });

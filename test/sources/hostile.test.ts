@@ -70,7 +70,7 @@ describe('MedDialog: 护士 lines and byte-order marks', () => {
   });
 
   it('reads P： / D： label lines as the patient and the doctor, and says so when a Dialogue section has no label it knows', async () => {
-    const text = 'id=4\nhttps://www.haodf.com/x/4.htm\n\nDialogue\nP：\n嗓子疼三天\nD：\nD-二聚体正常，多喝水\n\nid=5\n\nDialogue\n【病人】\n嗓子疼\n\n';
+    const text = 'id=4\nhttps://www.haodf.com/x/4.htm\n\nDialogue\nP：\n嗓子疼三天\nD：\nD-二聚体正常，多喝水\n\nid=5\n\nDialogue\n〖咨询人〗\n嗓子疼\n\n'; // (【病人】 is a near miss read as 病人 since session 18)
     const { dialogues } = await importText(importMedDialog, text, 'short.txt');
     expect(turnsOf(dialogues[0])).toEqual([['P', '嗓子疼三天'], ['D', 'D-二聚体正常，多喝水']]);
     const n = normaliseOne(dialogues[0], testContext());

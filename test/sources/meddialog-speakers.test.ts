@@ -56,3 +56,21 @@ describe('MedDialog: labels of the patient side and the doctor side', () => {
     expect(turnsOf(d)).toEqual([['病人', '化验结果如下\n白细胞：12\n体温：38度'], ['医生', '建议：复查血常规']]);
   });
 });
+
+describe('MedDialog: near-miss speaker lines of re-typed copies (session-18 hunt)', () => {
+  it.each(['【病人】', '【病人】：', '[病人]', '病 人：', '病人（家属）：', '病人(本人)：', '病人说：', '病人；', '患者;'])('reads %s as the patient starting a turn, not text of the doctor turn before', async (label) => {
+    const d = await roles(consultation('病人：', '头痛三天了', '医生：', '量过血压吗？', label, '量过了，150/95', '医生：', '先低盐饮食，规律服药'));
+    expect(turnsOf(d).map(([s, t]) => [s.replace(/ /g, ''), t])).toEqual([
+      ['病人', '头痛三天了'], ['医生', '量过血压吗？'], [label.includes('患者') ? '患者' : '病人', '量过了，150/95'], ['医生', '先低盐饮食，规律服药'],
+    ]);
+  });
+
+  it('reads 医生回复： as the doctor, and leaves a bare label and a label inside a sentence as text', async () => {
+    const d = await roles(consultation('病人：', '头痛三天了', '医生回复：', '量过血压吗？'));
+    expect(turnsOf(d)).toEqual([['病人', '头痛三天了'], ['医生', '量过血压吗？']]);
+    const bare = await roles(consultation('医生：', '您是患者本人吗？', '病人：', '不是，我是家属', '医生：', '那请问患者多大了', '病人', '七十岁'));
+    expect(turnsOf(bare).at(-1)).toEqual(['医生', '那请问患者多大了\n病人\n七十岁']);
+    const inSentence = await roles(consultation('病人：', '病人说的话要听吗？', '医生：', '要听'));
+    expect(turnsOf(inSentence)).toEqual([['病人', '病人说的话要听吗？'], ['医生', '要听']]);
+  });
+});
