@@ -134,7 +134,7 @@ export const CLOSING_OFFER: readonly RegExp[] = [
  * a short clause ending in a wish word, courtesy only after a wish clause of its sentence.
  */
 export const WISH_OPENING = /^(?:(?:衷心|真诚|真心)(?:的|地)?)?(?:祝|愿|祝愿|预祝|希望|期望)/;
-export const WISH_TAIL = /^[^，。！？]{1,8}(?:好|顺利|健康|快乐|愉快|恢复|康复|痊愈|幸福|如意|美丽|平安|开心)$/;
+export const WISH_TAIL = /^(?:[^，。！？]{1,8}(?:好|顺利|健康|快乐|愉快|恢复|康复|痊愈|幸福|如意|美丽|平安|开心|肌肤|皮肤|笑容|成长)|(?:早日)?(?:拥有|重拾|重获)[^，。！？]{1,10})$/;
 const SENTENCE_END = /[。！!？?\n]/;
 
 /**
