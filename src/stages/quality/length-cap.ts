@@ -36,8 +36,11 @@ const OPEN_MIN = 0.6;
 /** Pseudo-count of the role's overall open share in the neighbours' share. */
 const PRIOR = 10;
 
-/** Sentence-final punctuation (and closing brackets/quotes after it, emoji-free): a text ending so is whole. */
-const CLOSED_END = /[。？！?!.…~～）)」』”"'’》】\]]\s*$/u;
+/**
+ * Sentence-final punctuation (and closing brackets/quotes after it, emoji-free), or a sentence-final
+ * particle (…这是怎么回事呢, …能治好吗: a question without its ？): a text ending so is whole.
+ */
+const CLOSED_END = /(?:[。？！?!.…~～）)」』”"'’》】\]]|[吗呢吧啊呀嘛哇哦])\s*$/u;
 
 export function endsOpen(text: string): boolean {
   return !CLOSED_END.test(text);
