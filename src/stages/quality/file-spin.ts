@@ -14,6 +14,7 @@
 import type { RawDialogue } from '../../../schemas/dialogue.js';
 import type { Pipeline } from '../../../schemas/pipeline.js';
 import type { ImportItem } from '../../sources/types.js';
+import { markByHead } from './file-head.js';
 import { scoreTextMemo } from './index.js';
 
 /** Fewer dialogues than this in a file: no file-level decision (the records are scored one by one). */
@@ -49,36 +50,14 @@ export function fileIsSpun(s: FileSpin, quality: Pipeline['quality']): boolean {
  * dialogues are mostly spun. Holds at most `fileSample` dialogues (and the rejects between them)
  * before the first item goes on. `onSpun` hears the decision once (for the log).
  */
-export async function* markSpunFile(items: AsyncIterable<ImportItem>, quality: Pipeline['quality'], onSpun?: (s: FileSpin) => void): AsyncGenerator<ImportItem> {
-  const it = items[Symbol.asyncIterator]();
-  const held: ImportItem[] = [];
-  const sample: RawDialogue[] = [];
-  let done = false;
-  while (sample.length < quality.fileSample) {
-    const r = await it.next();
-    if (r.done) {
-      done = true;
-      break;
-    }
-    held.push(r.value);
-    if (r.value.kind === 'dialogue') sample.push(r.value.dialogue);
-  }
-  const s = sampleSpin(sample, quality.threshold);
-  const spun = fileIsSpun(s, quality);
-  if (spun) onSpun?.(s);
-  const mark = (item: ImportItem): ImportItem => {
-    if (spun && item.kind === 'dialogue') item.dialogue.origin.fileSpin = { sampled: s.sampled, spun: s.spun };
-    return item;
-  };
-  try {
-    for (const item of held) yield mark(item);
-    if (done) return;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield mark(r.value);
-    }
-  } finally {
-    await it.return?.(undefined);
-  }
+export function markSpunFile(items: AsyncIterable<ImportItem>, quality: Pipeline['quality'], onSpun?: (s: FileSpin) => void): AsyncGenerator<ImportItem> {
+  return markByHead(items, (head) => head.length >= quality.fileSample, (head) => {
+    const s = sampleSpin(head, quality.threshold);
+    if (!fileIsSpun(s, quality)) return (item) => item;
+    onSpun?.(s);
+    return (item) => {
+      if (item.kind === 'dialogue') item.dialogue.origin.fileSpin = { sampled: s.sampled, spun: s.spun };
+      return item;
+    };
+  });
 }

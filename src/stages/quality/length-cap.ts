@@ -20,6 +20,7 @@
 import type { RawDialogue } from '../../../schemas/dialogue.js';
 import type { ImportItem } from '../../sources/types.js';
 import { roleOf } from '../normalise/roles.js';
+import { markByHead } from './file-head.js';
 
 /** Turns of one length the spike needs at least (and as many different texts). */
 export const MIN_AT_CAP = 8;
@@ -132,42 +133,22 @@ export const SAMPLE_MAX_CHARS = 8_000_000;
  * marked (origin.lengthCap). Holds at most `sample` dialogues (and SAMPLE_MAX_CHARS of their text) before the first item goes on.
  * `onCaps` hears the file's caps once, when there are any (for the log).
  */
-export async function* markCappedFile(items: AsyncIterable<ImportItem>, sample: number, onCaps?: (caps: LengthCap[]) => void): AsyncGenerator<ImportItem> {
-  const it = items[Symbol.asyncIterator]();
-  const held: ImportItem[] = [];
-  const dialogues: RawDialogue[] = [];
-  let done = false;
+export function markCappedFile(items: AsyncIterable<ImportItem>, sample: number, onCaps?: (caps: LengthCap[]) => void): AsyncGenerator<ImportItem> {
   let chars = 0;
-  while (dialogues.length < sample && chars < SAMPLE_MAX_CHARS) {
-    const r = await it.next();
-    if (r.done) {
-      done = true;
-      break;
-    }
-    held.push(r.value);
-    if (r.value.kind === 'dialogue') {
-      dialogues.push(r.value.dialogue);
-      for (const t of r.value.dialogue.turns) chars += t.text.length;
-    }
-  }
-  const caps = findCaps(dialogues);
-  if (caps.length > 0) onCaps?.(caps);
-  const mark = (item: ImportItem): ImportItem => {
-    if (caps.length > 0 && item.kind === 'dialogue') {
-      const cut = cutBy(item.dialogue, caps);
-      if (cut) item.dialogue.origin.lengthCap = { role: cut.cap.role, chars: cut.cap.chars, turn: cut.turn, atCap: cut.cap.atCap, around: cut.cap.around };
-    }
-    return item;
+  const full = (head: RawDialogue[], last: RawDialogue) => {
+    for (const t of last.turns) chars += t.text.length;
+    return head.length >= sample || chars >= SAMPLE_MAX_CHARS;
   };
-  try {
-    for (const item of held) yield mark(item);
-    if (done) return;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield mark(r.value);
-    }
-  } finally {
-    await it.return?.(undefined);
-  }
+  return markByHead(items, full, (head) => {
+    const caps = findCaps(head);
+    if (caps.length === 0) return (item) => item;
+    onCaps?.(caps);
+    return (item) => {
+      if (item.kind === 'dialogue') {
+        const cut = cutBy(item.dialogue, caps);
+        if (cut) item.dialogue.origin.lengthCap = { role: cut.cap.role, chars: cut.cap.chars, turn: cut.turn, atCap: cut.cap.atCap, around: cut.cap.around };
+      }
+      return item;
+    };
+  });
 }
