@@ -33,8 +33,8 @@ const LABEL = /^\s*\d+\s*$/;
  * (the department runs to the `disease` key). Matched in linear time: lines may be long.
  */
 const SPACED_HEAD = /^id[\t ]+(\S+)[\t ]+(?:department|apartment)(?=[\t ]|$)/;
-/** A header glued to the end of the line before it (no line break between): the line, and the header. */
-const GLUED_HEAD = /^(.*[^\sA-Za-z0-9_])(id[\t ]+\S+[\t ]+(?:department|apartment)(?:[\t ].*)?)$/;
+/** A header glued to the end of the line before it (no line break between): the line, and the header (tab-separated with a numeric id, as the dumps write it: a turn that says id and department in words is no header). */
+const GLUED_HEAD = /^(.*\S)\t?(id\t\d+\t(?:department|apartment)(?:\t.*)?)$/;
 const DISEASE_KEY = /(?:^|[\t ])disease(?=[\t ]|$)/;
 const HEADER_KEYS = new Set(['id', 'department', 'apartment', 'disease']);
 /** The first token of a line: its tag (P, D, SUM1, SUM2.0 …, id). */

@@ -22,7 +22,12 @@ describe('a block glued to the end of the previous one', () => {
     }
     // a turn that says id and department in words is no header
     const words = ['id\t1\tdepartment\t内科\tdisease\t头痛', 'P\t我的id 3 department 是什么\t0', 'D\t这个不清楚\t0', ''].join('\n');
-    expect((await importText(importHetmc, words, 'w.dialog')).dialogues).toHaveLength(1);
+    const w = await importText(importHetmc, words, 'w.dialog');
+    expect(w.rejects).toEqual([]);
+    expect(w.dialogues.map(turnsOf)).toEqual([[['P', '我的id 3 department 是什么'], ['D', '这个不清楚']]]);
+    // glued after a digit or a trailing tab too
+    const digit = await importText(importHetmc, a.replace('测血压', 'CT 2') + '\t' + b, 'ab2.dialog');
+    expect(digit.dialogues.map((d) => d.origin.sourceId)).toEqual(['1', '2']);
   });
 
   it('MedDialog: "id=N" glued to the last line, a URL on the next, starts the next consultation', async () => {
