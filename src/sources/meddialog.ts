@@ -42,7 +42,7 @@ import type { ImportInput, ImportItem, Importer } from './types.js';
 // id=N, also ID=N and with a full-width ＝ or digits (re-typed copies); the id is kept in ASCII digits.
 const ID_LINE = /^\s*[iIｉＩ][dDｄＤ]\s*[=＝]\s*([0-9０-９]+)\s*$/;
 /** A line ending in an id line (…注意休息id=2), and the URL line that must follow it for the two to be split. */
-const GLUED_ID = /^(.*[^\sA-Za-z0-9_])([iIｉＩ][dDｄＤ]\s*[=＝]\s*[0-9０-９]+)\s*$/;
+const GLUED_ID = /^(.*\S)([iIｉＩ][dDｄＤ]\s*[=＝]\s*[0-9０-９]+)\s*$/;
 const URL_LINE = /^\s*https?:\/\/\S+\s*$/;
 /** Full-width digits as ASCII (０-９ → 0-9). */
 function asciiDigits(s: string): string {

@@ -39,6 +39,9 @@ describe('a block glued to the end of the previous one', () => {
       expect(dialogues.map((d) => [d.origin.sourceId, d.disease])).toEqual([['1', '头痛'], ['2', '咳嗽']]);
       expect(turnsOf(dialogues[0]).at(-1)).toEqual(['医生', '建议先测量血压，注意休息']);
     }
+    // after a number too (血压130/80id=2)
+    const num = await importText(importMedDialog, a.replace('注意休息', '血压130/80') + b, 'ab3.txt');
+    expect(num.dialogues.map((d) => d.origin.sourceId)).toEqual(['1', '2']);
     // "id=2" at a line's end with no URL after it is text
     const text = ['id=1', 'https://www.haodf.com/a', '', 'Description', '疾病：头痛', '', 'Dialogue', '病人：', '我的账号是id=2', '医生：', '请不要发账号', '', ''].join('\n');
     const { dialogues } = await importText(importMedDialog, text, 't.txt');
