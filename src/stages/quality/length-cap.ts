@@ -38,13 +38,16 @@ const OPEN_MIN = 0.6;
 const PRIOR = 10;
 
 /**
- * Sentence-final punctuation (and closing brackets/quotes after it, emoji-free), or a sentence-final
- * particle (…这是怎么回事呢, …能治好吗: a question without its ？): a text ending so is whole.
+ * Sentence-final punctuation (and closing brackets/quotes after it), or a sentence-final particle
+ * (…这是怎么回事呢, …能治好吗: a question without its ？): a text ending so is whole. Read off the
+ * last character that is not whitespace (a `$`-anchored regex would try every position of the text).
  */
-const CLOSED_END = /(?:[。？！?!.…~～）)」』”"'’》】\]]|[吗呢吧啊呀嘛哇哦])\s*$/u;
+const CLOSED_END = new Set([...'。？！?!.…~～）)」』”"\'’》】]', ...'吗呢吧啊呀嘛哇哦']);
 
 export function endsOpen(text: string): boolean {
-  return !CLOSED_END.test(text);
+  let i = text.length - 1;
+  while (i >= 0 && /\s/.test(text[i])) i--;
+  return i < 0 || !CLOSED_END.has(text[i]);
 }
 
 export type CapRole = 'patient' | 'doctor' | 'other';
