@@ -424,7 +424,9 @@ function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string
     else if (start < 0 && at - 1 >= last && SINGLE.has(s[at - 1]) && !FUNCTION_WORDS.has(s[at - 1])) {
       const before = s[at - 2];
       // 瑞金医生, 齐鲁医生, 新华医生: a hospital's short name, not 瑞 + the surname 金.
-      if (!(isCjk(before) && (NOT_NAME_BEFORE.has(before + s[at - 1]) || HOSPITAL_SHORT.has(before + s[at - 1]))) && !verbBeforeTitle(s, at - 1, at + m[0].length)) {
+      // 下 of 一下/问下 before the surname is no part of a word with it (请问一下周教授 is not 下周, next week).
+      const afterAsk = before === '下' && (s[at - 3] === '一' || s[at - 3] === '问');
+      if (!(isCjk(before) && !afterAsk && (NOT_NAME_BEFORE.has(before + s[at - 1]) || HOSPITAL_SHORT.has(before + s[at - 1]))) && !verbBeforeTitle(s, at - 1, at + m[0].length)) {
         start = at - 1;
         // 李田医生 at an opening: the surname is 李, 田 its given name (not 李<NAME>医生).
         if (at - 2 >= last && SINGLE.has(s[at - 2]) && !isCjk(s[at - 3]) && !VERB_SURNAMES.has(s[at - 2]) && givenNameOk(s[at - 2], s[at - 1]) && !NOT_NAME_WORDS.has(two) && !WORD_NOT_NAME.has(two)) start = at - 2;

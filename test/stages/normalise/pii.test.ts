@@ -139,3 +139,12 @@ describe('PII scrubbing', () => {
     expect(scrubPii('我们应主任医师的要求')).toBe('我们应主任医师的要求');
   });
 });
+
+describe('a surname after 一下 / 问下 (session-18 audit)', () => {
+  it('scrubs 周 + title after 一下 or 问下, and leaves 下周 (next week) before a title alone', () => {
+    expect(scrubPii('请问一下周教授，是这种可乐必妥吗？')).toBe('请问一下<NAME>教授，是这种可乐必妥吗？');
+    expect(scrubPii('问下周医生吧')).toBe('问下<NAME>医生吧');
+    expect(scrubPii('下周医生会来')).toBe('下周医生会来');
+    expect(scrubPii('等到下周医生再看')).toBe('等到下周医生再看');
+  });
+});
