@@ -206,33 +206,37 @@ export const importHetmc: Importer = async function* (input: ImportInput) {
     headed = isHeader(line);
     summed = isSummary(line);
   };
+  const handle = (line: string, out: ImportItem[]) => {
+    if (line.trim() === '') {
+      if (block.chars > 0) blank = true;
+    } else if (block.chars > 0 && isHeader(line)) {
+      // the next block (after a blank line or, in a file that lost them, right after the previous block)
+      out.push(close());
+      start(line);
+      blank = false;
+    } else if (blank && !(headed && continues(line, summed))) {
+      out.push(close());
+      start(line);
+      blank = false;
+    } else {
+      // A blank line inside a block (before a turn, or before its SUM lines): blocks always
+      // start with an id header, so turns after it belong to the block the last header opened.
+      if (block.chars === 0) start(line);
+      else block.push(line);
+      summed ||= isSummary(line);
+      blank = false;
+    }
+  };
   for await (const batch of reader) {
     const out: ImportItem[] = [];
     for (const whole of batch) {
       // A file that lost its last line break, catenated with the next (cat a.dialog b.dialog): the
       // next block's header glued to this line's end (SUM2.0\t测血压id\t2\tdepartment\t…).
-      const glued = GLUED_HEAD.exec(whole);
-      for (const line of glued ? [glued[1], glued[2]] : [whole]) {
-      if (line.trim() === '') {
-        if (block.chars > 0) blank = true;
-      } else if (block.chars > 0 && isHeader(line)) {
-        // the next block (after a blank line or, in a file that lost them, right after the previous block)
-        out.push(close());
-        start(line);
-        blank = false;
-      } else if (blank && !(headed && continues(line, summed))) {
-        out.push(close());
-        start(line);
-        blank = false;
-      } else {
-        // A blank line inside a block (before a turn, or before its SUM lines): blocks always
-        // start with an id header, so turns after it belong to the block the last header opened.
-        if (block.chars === 0) start(line);
-        else block.push(line);
-        summed ||= isSummary(line);
-        blank = false;
-      }
-      }
+      const glued = whole.includes('id\t') ? GLUED_HEAD.exec(whole) : null;
+      if (glued) {
+        handle(glued[1], out);
+        handle(glued[2], out);
+      } else handle(whole, out);
     }
     yield* out;
   }

@@ -354,31 +354,47 @@ export const importMedDialog: Importer = async function* (input: ImportInput) {
   let position = 0;
   let preamble = true;
   const preambleText = () => (block.over ? headText(block.lines) : block.lines.join('\n'));
-  /** A line that ends in "id=N" (the next block's first line glued to it: a file that lost its last line break, catenated with the next), held until the next line says whether a URL follows. */
-  let held: RegExpExecArray | undefined;
-  for await (const batch of reader) {
-    const out: ImportItem[] = [];
-    for (const whole of batch) {
-      let lines: string[] = [whole];
-      if (held) {
-        lines = URL_LINE.test(whole) ? [held[1], held[2], whole] : [held[0], whole];
-        held = undefined;
-      } else if (!ID_LINE.test(whole) && (held = GLUED_ID.exec(whole) ?? undefined)) continue;
-      for (const line of lines) {
-      if (ID_LINE.test(line)) {
-        if (preamble) {
-          if (block.over || block.lines.some((l) => l.trim() !== '')) {
-            out.push(rejectItem('import.parse_error', 'text before the first "id=N" line', { format: 'meddialog', file: input.file, sourceId: '', position: 0 }, preambleText()));
-          }
-          preamble = false;
-        } else {
-          ++position;
-          out.push(...(block.over ? tooLong(block, position, input.file) : parseBlock(block.lines, position, input.file, false, false)));
+  let out: ImportItem[] = [];
+  const handle = (line: string) => {
+    if (ID_LINE.test(line)) {
+      if (preamble) {
+        if (block.over || block.lines.some((l) => l.trim() !== '')) {
+          out.push(rejectItem('import.parse_error', 'text before the first "id=N" line', { format: 'meddialog', file: input.file, sourceId: '', position: 0 }, preambleText()));
         }
-        block.reset(line);
-      } else block.push(line);
+        preamble = false;
+      } else {
+        ++position;
+        out.push(...(block.over ? tooLong(block, position, input.file) : parseBlock(block.lines, position, input.file, false, false)));
       }
+      block.reset(line);
+    } else block.push(line);
+  };
+  /**
+   * A line that ends in "id=N" (the next block's first line glued to it: a file that lost its last
+   * line break, catenated with the next), held until the next line says whether a URL follows.
+   */
+  let held: RegExpExecArray | undefined;
+  const take = (line: string) => {
+    if (held) {
+      const h = held;
+      held = undefined;
+      if (URL_LINE.test(line)) {
+        handle(h[1]);
+        handle(h[2]);
+        handle(line);
+        return;
+      }
+      handle(h[0]);
     }
+    // (only a line ending in a digit can end in an id: the regex is not tried on the others)
+    const end = line.trimEnd();
+    const last = end.charCodeAt(end.length - 1);
+    if (((last >= 0x30 && last <= 0x39) || (last >= 0xff10 && last <= 0xff19)) && !ID_LINE.test(line) && (held = GLUED_ID.exec(line) ?? undefined)) return;
+    handle(line);
+  };
+  for await (const batch of reader) {
+    out = [];
+    for (const line of batch) take(line);
     yield* out;
   }
   if (held) block.push(held[0]);

@@ -46,5 +46,9 @@ describe('a block glued to the end of the previous one', () => {
     const text = ['id=1', 'https://www.haodf.com/a', '', 'Description', '疾病：头痛', '', 'Dialogue', '病人：', '我的账号是id=2', '医生：', '请不要发账号', '', ''].join('\n');
     const { dialogues } = await importText(importMedDialog, text, 't.txt');
     expect(turnsOf(dialogues[0])).toEqual([['病人', '我的账号是id=2'], ['医生', '请不要发账号']]);
+    // two such lines in a row: the first stays text, the second (a URL after it) starts the next block
+    const two = await importText(importMedDialog, a.replace('注意休息', '注意休息id=8\n下次复诊') + b, 'ab4.txt');
+    expect(two.dialogues.map((d) => d.origin.sourceId)).toEqual(['1', '2']);
+    expect(turnsOf(two.dialogues[0]).at(-1)).toEqual(['医生', '建议先测量血压，注意休息id=8\n下次复诊']);
   });
 });

@@ -417,11 +417,13 @@ export function cleanText(raw: string, opts: TextOptions): string {
   if (LEADING_PUNCT.test(t)) t = t.replace(LEADING_PUNCT, '').trimStart();
   // A text that ends on a clause separator (…可能有一定疗效， …少吃辛辣；, a web Q&A habit) ends its
   // sentence there: a record's answer should not teach the model to stop mid-clause.
-  return TRAILING_SEPARATOR.test(t) ? t.replace(TRAILING_SEPARATOR, '$1。') : t;
+  // (the regex only when the last character is one: a `$`-anchored regex tries every position)
+  return SEPARATORS.has(t.charCodeAt(t.length - 1)) && TRAILING_SEPARATOR.test(t) ? t.replace(TRAILING_SEPARATOR, '$1。') : t;
 }
 
 /** Clause separators closing a text, after a word (not after other punctuation, a bracket or a line end). */
 const TRAILING_SEPARATOR = /([\p{L}\p{N}])[，、；,;]+$/u;
+const SEPARATORS = new Set([...'，、；,;'].map((c) => c.charCodeAt(0)));
 
 /** Clause and sentence punctuation at the very start of a text (not ？, …, brackets or a '.' that may begin a number). */
 const LEADING_PUNCT = /^[。，、；：！;:,]+/;

@@ -2,7 +2,8 @@
  * The file-level length-cap decision. Some dumps were saved from a form or a database column that
  * cut every text at a fixed length: Huatuo26M's test file cuts the patient's question at 57
  * characters (137 questions of exactly 57 characters against about 45 at each length around it,
- * 121 of them ending mid-word: …做完回来的时候也没出什) and at 255 (23 questions, 21 mid-word). A
+ * 121 of them ending mid-word: …做完回来的时候也没出什), at 110 (61 against about 6) and at 255 (23
+ * questions, 21 mid-word). A
  * record whose question stops mid-sentence teaches the model to answer what the patient did not
  * say, so such texts are found per file and their records are `quality.truncated`.
  *
@@ -10,12 +11,14 @@
  * with at least MIN_AT_CAP turns (of as many different texts), SPIKE× the mean count of the
  * lengths around it (L−WINDOW…L+WINDOW), whose turns end without sentence-final punctuation far
  * more often than the turns around it do. Then every turn of that role of exactly L characters
- * that ends without such punctuation is cut (a question of 57 characters ending in ？ is whole).
+ * that ends without such punctuation or a sentence-final particle is cut (a question of 57
+ * characters ending in ？ or 呢 is whole). The mark is on the dialogue, so every record of a
+ * dialogue with a cut turn is quality.truncated (the dumps with caps are single-turn Q&A).
  *
- * The histogram is of the file's first `quality.capSample` dialogues, in file order, so every
- * executor decides the same; at most that many dialogues (and the rejects between them) are held
- * before the first item goes on. Lengths are of the text as imported (the importer's trim only),
- * before normalise changes them.
+ * The histogram is of the file's first `quality.truncation.sample` dialogues (and at most
+ * SAMPLE_MAX_CHARS of their text), in file order, so every executor decides the same; those
+ * dialogues (and the rejects between them) are held before the first item goes on. Lengths are of
+ * the text as imported (the importer's trim only), before normalise changes them.
  */
 import type { RawDialogue } from '../../../schemas/dialogue.js';
 import type { ImportItem } from '../../sources/types.js';
