@@ -14,15 +14,16 @@ import { runStatus } from '../../src/executors/bullmq/status.js';
 import type { RunResult } from '../../src/executors/local.js';
 import { ensureRedis } from '../support/services.js';
 import { pipelineFile, readJsonlGz, readRejectLines, runPipeline, tmpDir } from '../support/run.js';
+import type { Logger } from '../../src/core/logger.js';
 import { HOOKED_WORKER } from './hooked-worker.js';
 import { testHooks } from './hooks.js';
-import { dropPrefix, expectedBatches, expectSameOutput, redisInstance, runBull, testPrefix, waitFor } from './helpers.js';
+import { captureLogger, dropPrefix, expectedBatches, expectSameOutput, redisInstance, runBull, testPrefix, waitFor } from './helpers.js';
 
 const DEMO = 'pipelines/demo.yaml';
 /** Short locks so that a killed worker's job is taken over within about a second. */
 const FAST = { lockDuration: 1000, stalledInterval: 500 };
 
-function bull(url: string, prefix: string, patch: Record<string, unknown>, runId: string, outDir: string, extra: BullmqOptions = {}): Promise<RunResult> {
+function bull(url: string, prefix: string, patch: Record<string, unknown>, runId: string, outDir: string, extra: BullmqOptions & { logger?: Logger } = {}): Promise<RunResult> {
   return runBull(pipelineFile(DEMO, patch), outDir, { redisUrl: url, prefix, runId, localWorkers: 0, workerTuning: FAST, ...extra });
 }
 
@@ -134,7 +135,8 @@ describe('BullMQ executor: crash safety', () => {
     try {
       const outDir = tmpDir('cmt-restart-');
       const runId = 'redis-restart';
-      const run = bull(url2, prefix, batch2, runId, outDir);
+      const { logger, lines } = captureLogger();
+      const run = bull(url2, prefix, batch2, runId, outDir, { logger, outageLogMs: 200 });
       run.catch(() => {});
       const norm = worker({ stages: ['normalise'] }, url2);
       await norm.ready;
@@ -147,7 +149,19 @@ describe('BullMQ executor: crash safety', () => {
       expect(s.batches.done).toBe(0);
       await norm.stop();
       inst.stop();
+      // Down: the coordinator says so at once and again while it lasts (a silent wait looks hung).
+      const down = await waitFor('the outage logged twice', () => {
+        const w = lines.filter((l) => l.code === 'CMT_REDIS_UNREACHABLE');
+        return w.length >= 2 ? w : undefined;
+      }, 10_000, 20);
+      expect(down[0].level).toBe(40);
+      expect(String(down[0].msg)).toContain(`Redis at ${url2} unreachable`);
+      expect(String(down[0].msg)).toContain('bash scripts/redis.sh start');
+      expect(lines.some((l) => /answers again after/.test(String(l.msg)))).toBe(false);
       expect(inst.start()).toBe(url2); // same port and directory: the queued split jobs are still there
+      const back = await waitFor('the return logged', () => lines.find((l) => /answers again after/.test(String(l.msg))), 10_000, 20);
+      expect(back.level).toBe(30);
+      expect(typeof back.downSeconds).toBe('number');
       const after = await runStatus(url2, runId, prefix);
       expect(after.stages.split.waiting).toBe(s.batches.total);
       const rest = worker({}, url2);

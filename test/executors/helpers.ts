@@ -5,7 +5,8 @@ import path from 'node:path';
 import { defaultRunStoreRoot } from '../../src/executors/bullmq/store.js';
 import { expect } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { silentLogger } from '../../src/core/logger.js';
+import { pino } from 'pino';
+import { silentLogger, type Logger } from '../../src/core/logger.js';
 import { runBullmq, type BullmqOptions } from '../../src/executors/bullmq/run.js';
 import type { RunResult } from '../../src/executors/local.js';
 import type { LoadedPipeline } from '../../src/pipeline/config.js';
@@ -14,7 +15,7 @@ import { unitItems, workUnits } from '../../src/pipeline/read-sources.js';
 import { snapshotFiles } from '../support/run.js';
 
 /** A BullMQ run with the pipeline's own resources (graph, filters, tokenizer), as `cmtmedqa run` does. */
-export async function runBull(pipeline: LoadedPipeline, outDir: string, o: BullmqOptions): Promise<RunResult> {
+export async function runBull(pipeline: LoadedPipeline, outDir: string, o: BullmqOptions & { logger?: Logger }): Promise<RunResult> {
   const res = await openRunResources(pipeline, silentLogger);
   try {
     return await runBullmq({ pipeline, outDir, logger: silentLogger, ...res, ...o });
@@ -98,4 +99,11 @@ export function redisInstance(name: string): { start(): string; stop(): void } {
       run('stop');
     },
   };
+}
+
+/** A pino logger at debug level whose lines (parsed) land in `lines`, for tests that assert what a run logs. */
+export function captureLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+  return { logger, lines };
 }

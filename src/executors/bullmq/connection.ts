@@ -145,3 +145,61 @@ export function openQueue(name: string, o: { redisUrl: string; prefix: string; l
   });
   return q;
 }
+
+/** A running outage watch (watchOutage): `stop` before closing the client on purpose. */
+export interface OutageWatch {
+  /** When the connection was lost (Date.now()), while it is; else undefined. */
+  readonly downSince: number | undefined;
+  stop(): void;
+}
+
+/**
+ * Says, in the log, when a long-lived client loses Redis and when it is back. The clients retry
+ * forever (a restarted Redis is picked up, the run goes on where it was), so without this a run
+ * whose Redis went away is silent until it returns: it looks hung. While the connection is down
+ * this warns at once and then every `everyMs` (CMT_REDIS_UNREACHABLE, how long, what to do), and
+ * says how long it was down when the client is ready again.
+ */
+export function watchOutage(client: Redis, o: { url: string; logger: Logger; role: string; everyMs?: number }): OutageWatch {
+  let downSince: number | undefined;
+  let lastError: string | undefined;
+  let stopped = false;
+  const advice = `the ${o.role} waits and goes on where it was once Redis answers again (start it with \`bash scripts/redis.sh start\`); Ctrl-C twice quits now, and the same command later resumes the run`;
+  const warn = () => {
+    if (downSince === undefined) return;
+    const downSeconds = Math.round((Date.now() - downSince) / 1000);
+    o.logger.warn({ code: 'CMT_REDIS_UNREACHABLE', url: o.url, downSeconds, lastError }, `Redis at ${o.url} unreachable for ${downSeconds} s${lastError ? ` (${lastError})` : ''}: ${advice}`);
+  };
+  const onError = (e: unknown) => {
+    lastError = e instanceof Error ? e.message : String(e);
+  };
+  const onDown = () => {
+    if (stopped || downSince !== undefined) return;
+    downSince = Date.now();
+    warn();
+  };
+  const onReady = () => {
+    if (downSince === undefined) return;
+    const downSeconds = Math.round((Date.now() - downSince) / 100) / 10;
+    downSince = undefined;
+    lastError = undefined;
+    if (!stopped) o.logger.info({ url: o.url, downSeconds }, `Redis at ${o.url} answers again after ${downSeconds} s; the ${o.role} goes on`);
+  };
+  client.on('error', onError);
+  client.on('close', onDown);
+  client.on('ready', onReady);
+  const timer = setInterval(warn, o.everyMs ?? 15_000);
+  timer.unref();
+  return {
+    get downSince() {
+      return downSince;
+    },
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      client.off('error', onError);
+      client.off('close', onDown);
+      client.off('ready', onReady);
+    },
+  };
+}

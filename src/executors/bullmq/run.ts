@@ -25,7 +25,7 @@ import { workUnits } from '../../pipeline/read-sources.js';
 import { pipelineRun, runPipeline, type Executor, type Progress, type RunOptions, type RunResult } from '../../pipeline/run.js';
 import { stageChain } from './chain.js';
 import { spawnWorker, type ChildWorker } from './child.js';
-import { bullConnection, openClient, openQueue, redisUrl } from './connection.js';
+import { bullConnection, openClient, openQueue, redisUrl, watchOutage } from './connection.js';
 import { ResultFeeder } from './finalise.js';
 import { shardsOnWorkers } from './shard-jobs.js';
 import { checkRunId, DEFAULT_PREFIX, deriveRunId, FINALISE_JOB_ID, RunKeys, runsChannel, runsKey, STAGES, unitJobId, type QueueStage, type StageName } from './keys.js';
@@ -73,6 +73,8 @@ export interface BullmqOptions {
    * this same path on every one of them.
    */
   runStore?: string;
+  /** While Redis is unreachable, say so every this many ms (default 15 000; connection.ts watchOutage). */
+  outageLogMs?: number;
 }
 
 export type BullmqRunOptions = RunOptions & BullmqOptions;
@@ -125,6 +127,7 @@ export async function runBullmq(opts: BullmqRunOptions): Promise<RunResult> {
   const url = redisUrl(opts.redisUrl);
   const prefix = opts.prefix ?? DEFAULT_PREFIX;
   const client = await openClient(url, 'cmtmedqa-coordinator');
+  const outage = watchOutage(client, { url, logger: logger.child({ executor: 'bullmq' }), role: 'run', everyMs: opts.outageLogMs });
   try {
     const runId = opts.runId ? checkRunId(opts.runId) : await deriveRunId(pipeline, RUN_FORMAT);
     const keys = new RunKeys(prefix, runId);
@@ -136,6 +139,7 @@ export async function runBullmq(opts: BullmqRunOptions): Promise<RunResult> {
       await lock.release().catch(() => {});
     }
   } finally {
+    outage.stop();
     await client.quit().catch(() => client.disconnect());
   }
 }
@@ -354,7 +358,7 @@ async function startLocalWorkers(opts: BullmqRunOptions, c: Ctx, local: { servic
     return;
   }
   for (let i = 0; i < n; i++) {
-    const s = new WorkerService({ redisUrl: c.url, prefix: c.prefix, runId: c.keys.runId, logger: opts.logger.child({ executor: 'bullmq', worker: i }), graph: opts.graph, hooks: opts.workerHooks, ...opts.workerTuning });
+    const s = new WorkerService({ redisUrl: c.url, prefix: c.prefix, runId: c.keys.runId, logger: opts.logger.child({ executor: 'bullmq', worker: i }), graph: opts.graph, hooks: opts.workerHooks, outageLogMs: 0, ...opts.workerTuning });
     local.services.push(s);
     await s.start();
   }

@@ -29,7 +29,7 @@ import type { StageContext } from '../../stages/types.js';
 import { canonicalTokenizer } from '../../tokens/names.js';
 import { loadTokenizer, type TokenCounter } from '../../tokens/registry.js';
 import { itemIdentity, nextStage, runStage, type StageOutput } from './chain.js';
-import { bullConnection, createClient, connectOrFail, openQueue } from './connection.js';
+import { bullConnection, createClient, connectOrFail, openQueue, watchOutage, type OutageWatch } from './connection.js';
 import { DEFAULT_PREFIX, FINALISE_JOB_ID, jobId, RunKeys, runsChannel, runsKey, STAGES, unitSeq, type QueueStage, type StageName } from './keys.js';
 import { computeKeys, prepareRejects } from '../../finish/precomputed.js';
 import { unitBatches } from '../../pipeline/read-sources.js';
@@ -70,10 +70,15 @@ export interface WorkerServiceOptions extends WorkerTuning {
   logger: Logger;
   /** A graph already opened by the caller (in-process workers share the coordinator's). */
   graph?: GraphPort;
-  /** How often the runs set is re-read (ms, default 1000); new runs are also announced at once. */
   /** With `runId`: how long to wait for that run to be registered before giving up (default 10 min). */
   waitForRunMs?: number;
+  /** How often the runs set is re-read (ms, default 1000); new runs are also announced at once. */
   scanIntervalMs?: number;
+  /**
+   * Log a lost Redis connection and its return (connection.ts watchOutage), every this many ms
+   * while it is down (default 15 000); 0: not at all (in-process workers: their coordinator says it).
+   */
+  outageLogMs?: number;
   /** Worker name recorded on jobs (default cmtmedqa-<pid>). */
   name?: string;
   hooks?: StageHooks;
@@ -138,6 +143,7 @@ export class WorkerService {
   private readonly graphs = new Map<string, Promise<GraphPort>>();
   private scanning: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
+  private outage?: OutageWatch;
   private closing = false;
   private resolveRunDone?: () => void;
   /** With `runId`: whether that run has been seen registered (a run not yet registered is waited for). */
@@ -156,6 +162,7 @@ export class WorkerService {
 
   async start(): Promise<void> {
     this.client = await connectOrFail(createClient(this.opts.redisUrl, 'cmtmedqa-worker'), this.opts.redisUrl);
+    if (this.opts.outageLogMs !== 0) this.outage = watchOutage(this.client, { url: this.opts.redisUrl, logger: this.opts.logger, role: 'worker', everyMs: this.opts.outageLogMs });
     this.sub = this.client.duplicate();
     this.sub.on('error', () => {});
     this.sub.on('message', () => this.scan());
@@ -422,6 +429,7 @@ export class WorkerService {
     this.attached.clear();
     for (const g of this.graphs.values()) await g.then((x) => x.close()).catch(() => {});
     this.graphs.clear();
+    this.outage?.stop();
     if (this.sub) this.sub.disconnect();
     if (this.client) await this.client.quit().catch(() => this.client.disconnect());
     this.resolveRunDone?.();
