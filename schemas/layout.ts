@@ -34,6 +34,12 @@ export const TextRule = z.strictObject({
   select: Selector.optional(),
   /** Label elements (疾病, 病情描述 …): each labels the next `select` match as "label：text" and names a section. */
   label: Selector.optional(),
+  /**
+   * With `label`: each `select` element is read whole and its labels split it: the text from one
+   * label to the next is that label's section (an intake card whose labels stand straight in the card,
+   * their values as bare text after them, or a label alone in a paragraph the value follows).
+   */
+  splitAtLabels: z.boolean().default(false),
   /** Elements removed before reading (buttons, dates, names shown inside the turn). */
   remove: z.array(Selector).default([]),
   /** Removed from the start of the text (a "追问：" marker). */
@@ -162,6 +168,16 @@ export const SiteDefinition = z.strictObject({
    * other reasons), or `detect` holds.
    */
   gone: z.strictObject({
+    text: z.array(z.string().min(1)).default([]),
+    title: z.array(z.string().min(1)).default([]),
+    detect: LayoutCondition.optional(),
+  }).prefault({}),
+  /**
+   * An anti-bot challenge served instead of the page (a captcha, a slider, 访问过于频繁): tried only
+   * when no layout matches, before the login and soft-404 checks; the same shape as `gone` (body or
+   * <title> text, <title>-only words, a detect rule for the challenge widgets).
+   */
+  blocked: z.strictObject({
     text: z.array(z.string().min(1)).default([]),
     title: z.array(z.string().min(1)).default([]),
     detect: LayoutCondition.optional(),

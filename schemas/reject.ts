@@ -42,6 +42,7 @@ export const REJECT_REASONS = {
   'scrape.redirect_limit': 'too many redirects (or a redirect loop)',
   'scrape.crawl_limit': 'discovery found the page after maxPages pages were already taken; it was not fetched',
   'scrape.login_required': 'the site answered with a login wall (a redirect to its login host/page, or a login page) instead of the page',
+  'scrape.blocked': 'the site served an anti-bot challenge (a captcha, a slider, 访问过于频繁) instead of the page: fetch it again later, more slowly',
   'parse.layout_unrecognised': 'the page layout is not one the site adapter recognises',
   'parse.charset': 'the page could not be decoded in its declared or sniffed charset',
   'parse.not_a_consultation': 'the page is on the site but is not a consultation (a doctor profile, a list page …)',

@@ -15,7 +15,7 @@ import type { Cheerio, CheerioAPI } from 'cheerio';
 import type { RawTurn } from '../../schemas/dialogue.js';
 import { Layout, SiteDefinition, type FieldRule, type LayoutCondition, type LayoutRole, type SpeakerRule, type TextRule, type TurnRule } from '../../schemas/layout.js';
 import { CmtError } from '../core/errors.js';
-import { blockText, cleanText, collapseLine, detach, findIn, HIDDEN, lastSegmentId, loadHtml, MarkupRefused, type AdapterResult, type ParsedPage, type ParsedThread, type SiteAdapter } from './adapters/types.js';
+import { blockText, cleanText, collapseLine, detach, findIn, HIDDEN, inHidden, lastSegmentId, loadHtml, MarkupRefused, type AdapterResult, type ParsedPage, type ParsedThread, type SiteAdapter } from './adapters/types.js';
 
 export interface LayoutAdapter extends SiteAdapter {
   readonly site: SiteDefinition;
@@ -89,7 +89,11 @@ export function layoutAdapter(siteRaw: unknown, layoutsRaw: unknown[]): LayoutAd
       if (!layout) {
         const page = notConsultation.find((n) => !n.re && n.detect && holds($, $.root(), n.detect));
         if (page) return { unrecognised: `a ${page.what} page, not a consultation`, kind: 'not_consultation' };
+        const blocked = signOf($, site.blocked);
+        if (blocked) return { unrecognised: `an anti-bot challenge is served instead of the page: ${blocked}`, kind: 'blocked' };
         if (site.login.page && holds($, $.root(), site.login.page)) return { unrecognised: 'a login page is served instead of the consultation', kind: 'login' };
+        // A list page given as a question (in `urls:`) is the site's, and no consultation.
+        if (u && listPaths.some((r) => r.test(u.pathname))) return { unrecognised: `a list page (${u.pathname}), not a consultation`, kind: 'not_consultation' };
         const gone = goneSign($, site);
         if (gone) return { unrecognised: `an error page is served with a success status (soft 404): ${gone}`, kind: 'gone' };
         return { unrecognised: `no ${site.name} layout matches (tried ${layouts.map((l) => l.generation).join(', ')})`, kind: 'layout' };
@@ -147,13 +151,18 @@ function answered(read: ReadThreads): ThreadTurns[] {
 
 /** Why the page reads as a soft 404 (the string found, or the detect rule), or undefined. */
 function goneSign($: CheerioAPI, site: SiteDefinition): string | undefined {
-  if (site.gone.detect && holds($, $.root(), site.gone.detect)) return `matches ${[...site.gone.detect.all, ...site.gone.detect.any].join(', ')}`;
-  if (site.gone.text.length === 0 && site.gone.title.length === 0) return undefined;
+  return signOf($, site.gone);
+}
+
+/** The sign of a page kind (site.gone, site.blocked) the page shows: the detect rule, or a string its <title> or body holds. */
+function signOf($: CheerioAPI, rule: SiteDefinition['gone']): string | undefined {
+  if (rule.detect && holds($, $.root(), rule.detect)) return `matches ${[...rule.detect.all, ...rule.detect.any].join(', ')}`;
+  if (rule.text.length === 0 && rule.title.length === 0) return undefined;
   const title = plain($('title').first());
-  for (const t of [...site.gone.text, ...site.gone.title]) if (title.includes(t)) return `<title> says ${JSON.stringify(t)}`;
-  if (site.gone.text.length === 0) return undefined;
+  for (const t of [...rule.text, ...rule.title]) if (title.includes(t)) return `<title> says ${JSON.stringify(t)}`;
+  if (rule.text.length === 0) return undefined;
   const body = plain($('body').first());
-  for (const t of site.gone.text) if (body.includes(t)) return `the page says ${JSON.stringify(t)}`;
+  for (const t of rule.text) if (body.includes(t)) return `the page says ${JSON.stringify(t)}`;
   return undefined;
 }
 
@@ -205,7 +214,7 @@ function readTurns(ctx: ReadCtx, layout: Layout): ReadThreads | string {
   const ruleOf = new Map<Element, TurnRule>();
   for (const rule of layout.turns) {
     $(rule.select).each((_, el) => {
-      if (!ruleOf.has(el as Element)) ruleOf.set(el as Element, rule);
+      if (!ruleOf.has(el as Element) && !inHidden(el)) ruleOf.set(el as Element, rule);
     });
   }
   // A consultation of thousands of messages is not one we know (a page of 30,000 repeated bubbles took 5 s to read into one dialogue).
@@ -215,6 +224,7 @@ function readTurns(ctx: ReadCtx, layout: Layout): ReadThreads | string {
   const threads: ThreadTurns[] = [];
   if (layout.threads) {
     $(layout.threads.select).each((_, el) => {
+      if (inHidden(el)) return;
       const t: ThreadTurns = { turns: [], placeholders: 0, fields: {} };
       threadOf.set(el, t);
       threads.push(t);
@@ -317,7 +327,7 @@ function inDocumentOrder<T>(root: AnyNode, marked: Map<Element, unknown>, thread
 }
 
 /** The whole element's text, for a bubble no speaker rule decides. */
-const BARE: TextRule = { remove: [] };
+const BARE: TextRule = { remove: [], splitAtLabels: false };
 
 function decideSpeaker($: CheerioAPI, $el: Cheerio<AnyNode>, rules: SpeakerRule[]): SpeakerRule['role'] | undefined {
   for (const r of rules) {
@@ -347,6 +357,8 @@ function readText(ctx: ReadCtx, $el: Cheerio<AnyNode>, rule: TextRule): string {
   const lines: string[] = [];
   if (!rule.select) {
     lines.push(...keepLines(ctx, block(clone, true)));
+  } else if (rule.label && rule.splitAtLabels) {
+    lines.push(...splitAtLabels(ctx, findIn(clone, rule.select), rule.label));
   } else {
     const sel = rule.label ? `${rule.select}, ${rule.label}` : rule.select;
     let label: string | undefined;
@@ -379,6 +391,46 @@ function readText(ctx: ReadCtx, $el: Cheerio<AnyNode>, rule: TextRule): string {
   let text = lines.join('\n');
   if (rule.stripPrefix) text = text.replace(new RegExp(`^(?:${rule.stripPrefix})`, 'u'), '').trim();
   return text;
+}
+
+/** Marks a label's place in blockText output: LABEL_OPEN, the label's text, LABEL_CLOSE. */
+const LABEL_OPEN = '\uE001';
+const LABEL_CLOSE = '\uE002';
+
+/**
+ * The elements' text split at their labels (TextRule.splitAtLabels): the text before the first label
+ * is unlabelled; each label's text runs to the next label (across paragraphs and line breaks), read
+ * as "label：text" and kept as that label's section; a label with no text after it gives nothing. An
+ * element inside another one of the set is read with that one.
+ */
+function splitAtLabels(ctx: ReadCtx, els: Cheerio<Element>, labelSel: string): string[] {
+  const { $ } = ctx;
+  const labels = new Set<AnyNode>();
+  const set = new Set<AnyNode>(els.toArray());
+  const lines: string[] = [];
+  for (const el of els.toArray()) {
+    let nested = false;
+    for (let up = el.parent; up && !nested; up = up.parent) nested = set.has(up);
+    if (nested) continue;
+    for (const l of findIn($(el), labelSel).toArray()) labels.add(l);
+    const text = blockText($(el), true, (n) => (labels.has(n) ? `${LABEL_OPEN}${plain($(n)).replace(/[:：]\s*$/, '').replace(/[\uE001\uE002]/g, '')}${LABEL_CLOSE}` : undefined));
+    const parts = text.split(/\uE001([^\uE002]*)\uE002/u);
+    const trimmed = (t: string) => t.split('\n').map((l) => l.trim()).join('\n');
+    lines.push(...keepLines(ctx, trimmed(parts[0])));
+    for (let i = 1; i < parts.length; i += 2) {
+      const label = parts[i];
+      const kept = keepLines(ctx, trimmed(parts[i + 1] ?? ''));
+      if (kept.length === 0) continue;
+      const value = kept.join('\n');
+      if (!label) {
+        lines.push(value);
+        continue;
+      }
+      if (!ctx.sections.has(label)) ctx.sections.set(label, value);
+      lines.push(`${label}：${value}`);
+    }
+  }
+  return lines;
 }
 
 /** No text comes before `el` inside `container` (markup whitespace and comments are not text). */
@@ -439,6 +491,7 @@ function readField(ctx: ReadCtx, rules: FieldRule[], scope?: Cheerio<AnyNode>): 
       const m = (scope ? findIn(scope, r.select!) : ctx.$(r.select!)).toArray();
       if (r.pick === 'last') m.reverse();
       for (const node of m) {
+        if (inHidden(node)) continue;
         const el = ctx.$(node);
         if (r.attr) {
           const a = el.attr(r.attr) ?? '';

@@ -61,7 +61,7 @@ export interface ScrapeDeps {
 type ParseOutcome =
   | { kind: 'page'; page: ParsedPage; charset: string; by: string; declared?: string }
   | { kind: 'unrecognised'; reason: string }
-  | { kind: 'login' | 'not_consultation' | 'page_mismatch' | 'gone'; reason: string }
+  | { kind: 'login' | 'not_consultation' | 'page_mismatch' | 'gone' | 'blocked'; reason: string }
   | { kind: 'truncated'; detail: string }
   | { kind: 'charset'; detail: string; declared?: string; declaredIn?: string };
 
@@ -414,6 +414,8 @@ export async function parsePage(ctx: PageContext, adapter: SiteAdapter, meta: Pa
       return [reject('parse', 'parse.layout_unrecognised', `${adapter.name} adapter: ${outcome.reason}`, origin, input, { ...where, site: adapter.name, adapter: adapter.name, version: adapter.version, reason: outcome.reason })];
     case 'login':
       return [reject('scrape', 'scrape.login_required', `${adapter.name}: ${outcome.reason}; the page needs a logged-in session`, origin, input, { ...where, site: adapter.name, reason: outcome.reason })];
+    case 'blocked':
+      return [reject('scrape', 'scrape.blocked', `${adapter.name}: ${outcome.reason}; fetch it again later, more slowly`, origin, input, { ...where, site: adapter.name, status: meta.status, reason: outcome.reason })];
     case 'not_consultation':
       return [reject('parse', 'parse.not_a_consultation', `${adapter.name}: ${outcome.reason}`, origin, input, { ...where, site: adapter.name, reason: outcome.reason })];
     case 'page_mismatch':
@@ -460,13 +462,23 @@ function parseFresh(logger: Logger, adapter: SiteAdapter, meta: PageMeta, body: 
     return { kind: 'unrecognised', reason: `adapter error: ${(e as Error).message}` };
   }
   if (isUnrecognised(r)) {
-    if ((r.kind === undefined || r.kind === 'layout') && redirectedOffQuestion(adapter, meta)) {
+    // A list page reached by a redirect from a question is that question gone, not a list asked for.
+    const listPage = r.kind === 'not_consultation' && listUrl(adapter, meta.finalUrl);
+    if ((r.kind === undefined || r.kind === 'layout' || listPage) && redirectedOffQuestion(adapter, meta)) {
       // A deleted question that sends the reader to the home or a list page is a soft 404 too.
       return { kind: 'gone', reason: `the question redirects to ${meta.finalUrl}, which is not a question page (soft 404); there: ${r.unrecognised}` };
     }
     return { kind: r.kind === undefined || r.kind === 'layout' ? 'unrecognised' : r.kind, reason: r.unrecognised };
   }
   return { kind: 'page', page: r, charset: dec.charset, by: dec.by, declared: dec.declared };
+}
+
+function listUrl(adapter: SiteAdapter, url: string): boolean {
+  try {
+    return adapter.isListUrl?.(new URL(url)) ?? false;
+  } catch {
+    return false;
+  }
 }
 
 /** The URL asked for is one of the site's question pages, and the redirects ended on a page that is not. */

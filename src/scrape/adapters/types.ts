@@ -52,10 +52,11 @@ export interface Unrecognised {
   unrecognised: string;
   /**
    * What the page is instead (default layout): a layout the adapter does not know, a login page, a page
-   * that is not a consultation (a doctor's profile), another question than the one requested, or an
-   * error page served with a success status (a soft 404: 页面不存在, 该问题已删除).
+   * that is not a consultation (a doctor's profile, a list page), another question than the one
+   * requested, an error page served with a success status (a soft 404: 页面不存在, 该问题已删除), or
+   * an anti-bot challenge (a captcha) served instead of the page.
    */
-  kind?: 'layout' | 'login' | 'not_consultation' | 'page_mismatch' | 'gone';
+  kind?: 'layout' | 'login' | 'not_consultation' | 'page_mismatch' | 'gone' | 'blocked';
 }
 
 export type AdapterResult = ParsedPage | Unrecognised;
@@ -378,12 +379,23 @@ const BLOCK_NAMES = new Set(BLOCKS.split(',').map((x) => x.trim()));
 const HIDDEN_NAMES = new Set(HIDDEN.split(',').map((x) => x.trim()));
 
 /**
+ * Is the node inside a script, style, noscript or template element? Markup there is parsed into
+ * elements (scripting is off, so noscript content is markup, and template content hangs under its
+ * template), and a selector finds it; but no reader sees it: a turn, thread or field found there is
+ * not on the page (a fake bubble in a noscript block, a client-side template of an answer).
+ */
+export function inHidden(node: AnyNode): boolean {
+  for (let n = node.parent; n; n = n.parent) if ('name' in n && HIDDEN_NAMES.has(n.name)) return true;
+  return false;
+}
+
+/**
  * An element's text with <br> and block elements (paragraphs, divs, list items) as line breaks;
  * newlines and indentation in the markup are just spaces; hidden content skipped. One walk over the
  * tree in document order, nothing in it changed (editing a wide element in place, a <br> at a time,
  * is quadratic in its children). `owned` is kept for callers that pass a private copy.
  */
-export function blockText(el: Cheerio<AnyNode>, owned = false): string {
+export function blockText(el: Cheerio<AnyNode>, owned = false, mark?: (n: Element) => string | undefined): string {
   void owned;
   let text = '';
   const stack: Array<AnyNode | typeof BR> = [];
@@ -407,6 +419,12 @@ export function blockText(el: Cheerio<AnyNode>, owned = false): string {
       if (n.type === 'comment' || !('children' in n)) continue;
       const name = 'name' in n ? n.name : '';
       if (HIDDEN_NAMES.has(name)) continue;
+      // A marked element (a label, for a reader that splits the text at labels) is replaced by its mark.
+      const m = mark?.(n as Element);
+      if (m !== undefined) {
+        text += m;
+        continue;
+      }
       if (name === 'br') {
         text += BR;
         continue;
