@@ -47,3 +47,13 @@ describe('haodf cards in normalise', () => {
     expect(t.map((x) => x.text)).toEqual(['嗓子疼，家里没有药了', '多喝水，清淡饮食\n你对什么药过敏吗？', '我的开药需求是两周的量。', '可以开两周。']);
   });
 });
+
+describe('haodf rating request', () => {
+  it('goes with the 与暖心推荐 the site split off it by a ！ (…给我一个好评！与暖心推荐！)', () => {
+    const t = turnsOf([
+      ['病人', '好的，谢谢医生。'],
+      ['医生', '多喝温水。当然了，如果您觉得我有帮助到你，希望您给我一个好评！与暖心推荐！谢谢！'],
+    ]);
+    expect(t[1].text).toBe('多喝温水。谢谢！');
+  });
+});
