@@ -18,6 +18,8 @@ const YES_NO = /吗|(?<![什怎那这多要])么(?!样)|嘛|是否|是不是|能
 const WH = /什么|哪|多少|多久|多长|怎么|怎样|如何|为什么|为啥|几(?![乎率])/;
 /** Courtesy words that are also a yes or a reassurance (是的, 对, 可以, 没事, 不用担心, 放心). */
 const YES_WORD = /是|对|可以|行|没事|没关系|不要紧|担心|放心/;
+/** A reply to thanks (不客气, 不用谢): a yes word beside it (没事，不客气 / 随时都可以问我) answers the thanks. */
+const THANKS_BACK = /不客气|不用客气|不要客气|别客气|不用谢|不谢/;
 /** Replies that answer nothing: presence (在的, 在呢), or not knowing (这个不清楚, 不好说). */
 const NON_ANSWER = /^(?:我|医生)?在(?:的|呢|线|啊|呀|哦)?[\s！!。.~～]*$|^(?:这个|这|我)?(?:也|真)?(?:不清楚|不太清楚|不知道|不太知道|不了解|不好说|说不好|不确定|没法说)/;
 /** A patient turn that is a greeting or a presence check only (你好, 医生在吗). */
@@ -50,7 +52,8 @@ export function isShortAnswer(patient: string, doctor: string): boolean {
  * it holds a yes word, and the question asks yes or no (a question mark alone only without a question word).
  */
 export function isYesAnswer(patient: string, doctor: string): boolean {
-  if (!YES_WORD.test(doctor) || !answerable(patient, doctor)) return false;
+  // 没事，不客气 / 不客气，…随时都可以问我: a reply that thanks back answers the thanks, not a question
+  if (!YES_WORD.test(doctor) || THANKS_BACK.test(doctor) || !answerable(patient, doctor)) return false;
   return YES_NO.test(patient) || (/[？?]/.test(patient) && !WH.test(patient));
 }
 

@@ -24,6 +24,8 @@ describe('ask-form prompts of the Q&A sites behind Huatuo and Toyhom', () => {
     expect(r.text).toBe('两个月的宝宝肚子老是咕噜咕噜叫怎么回事');
     expect(r.templateHits).toEqual({ 'askform.cut_prompt': 1 });
     expect(clean('喝酒后第二天就拉肚子是怎么回事？想得到').text).toBe('喝酒后第二天就拉肚子是怎么回事？');
+    expect(clean('孕期用这个阴道栓对胎儿有影响吗想得').text).toBe('孕期用这个阴道栓对胎儿有影响吗'); // cut after two characters (helper-b record review)
+    expect(clean('这个结果我真没想得').text).toBe('这个结果我真没想得');
     expect(clean('白细胞偏高病情描述（发病时间、主要症状等').text).toBe('白细胞偏高');
     expect(clean('左肺小结节，随诊观察。：需要医生帮助提').text).toBe('左肺小结节，随诊观察。：');
     // elsewhere the same words are the patient's own
