@@ -43,7 +43,12 @@ import type { ImportInput, ImportItem, Importer } from './types.js';
 const ID_LINE = /^\s*[iIｉＩ][dDｄＤ]\s*[=＝]\s*([0-9０-９]+)\s*$/;
 /** A line ending in an id line (…注意休息id=2), and the URL line that must follow it for the two to be split. */
 const GLUED_ID = /^(.*\S)([iIｉＩ][dDｄＤ]\s*[=＝]\s*[0-9０-９]+)\s*$/;
-const URL_LINE = /^\s*https?:\/\/\S+\s*$/;
+/**
+ * The URL line: with its scheme, or without it as copies re-saved from a browser's address bar
+ * write it (www.haodf.com/wenda/…, //www.haodf.com/…, m.haodf.com/…). Before, a scheme-less URL
+ * was taken for the case description and reached the patient's turn as <URL>.
+ */
+const URL_LINE = /^\s*(?:(?:https?:)?\/\/\S+|www\.\S+|(?:[a-z0-9-]+\.)+(?:com|cn|net|org)\/\S*)\s*$/i;
 /** Full-width digits as ASCII (０-９ → 0-9). */
 function asciiDigits(s: string): string {
   return s.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
@@ -160,6 +165,23 @@ function intakeFormStart(lines: string[]): number {
   return -1;
 }
 
+/** A hospital's name in a Doctor faculty line of one part (北京同仁医院眼科 is not read as a department). */
+const HOSPITAL = /医院|卫生院|卫生所|诊所|保健院|医学院|大学|中心/;
+
+/**
+ * The department of a Doctor faculty line: "<hospital>  <department>" (two or more spaces or a tab
+ * between, as the dump writes it), else the same one space apart, else the line alone when it is a
+ * department's name (a short Han name ending in 科, 室 or 门诊, no hospital): before, only the first
+ * layout was read and the others left the dialogue with no department.
+ */
+function facultyOf(line: string): string | undefined {
+  const t = line.trim();
+  let parts = t.split(/\s{2,}|\t/);
+  if (parts.length < 2) parts = t.split(/\s+/);
+  if (parts.length >= 2) return parts[1].trim();
+  return t.length <= 12 && /^\p{Script=Han}+$/u.test(t) && /(?:科|室|门诊)$/.test(t) && !HOSPITAL.test(t) ? t : undefined;
+}
+
 function usable(value: string): string | undefined {
   const v = value.trim();
   return v && v !== '未填写' ? v : undefined;
@@ -205,7 +227,7 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
   let url: string | undefined;
   let k = 1;
   while (k < lines.length && lines[k].trim() === '') k++;
-  if (k < lines.length && /^https?:\/\//.test(lines[k].trim())) {
+  if (k < lines.length && URL_LINE.test(lines[k])) {
     url = lines[k].trim();
     k++;
   }
@@ -221,6 +243,8 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
   let description: string[] = [];
   let descriptionClosed = false;
   let lastDescription: string | undefined;
+  /** The last description line was a 疾病： label with no value (the value may follow on the next line). */
+  let diseaseNext = false;
   const visits: Visit[] = [];
   let visit: Visit | null = null;
 
@@ -259,15 +283,22 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
     } else if (section === 'description' || (section === 'head' && line.trim())) {
       description.push(line);
       const dm = DISEASE_FIELD.exec(line);
-      if (dm) disease = usable(dm[1]) ?? disease;
+      if (dm) {
+        disease = usable(dm[1]) ?? disease;
+        diseaseNext = usable(dm[1]) === undefined;
+      } else if (diseaseNext && line.trim()) {
+        // The older form writes the value on the line after its label (疾病：⏎支气管炎); a next
+        // line that is itself a label (内容：, 病情描述…：) means the field was left empty.
+        if (!EMPTY_LABEL.test(line)) disease = usable(line) ?? disease;
+        diseaseNext = false;
+      }
       const vm = VISITED_FIELD.exec(line);
       if (vm) {
         const parts = vm[1].trim().split(/\s+/);
         if (parts.length >= 2) visitedDepartment = parts[parts.length - 1];
       }
     } else if (section === 'faculty' && facultyDepartment === undefined && line.trim()) {
-      const parts = line.trim().split(/\s{2,}|\t/);
-      if (parts.length >= 2) facultyDepartment = parts[1].trim();
+      facultyDepartment = facultyOf(line);
     }
   }
   const last = visits[visits.length - 1];
@@ -305,7 +336,7 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
 
 /** A field line of the doctor's case note, its value on the line or on the next one (主诉：⏎发热半天). */
 const NOTE_FIELD = /^\s*(主诉|现病史|初步诊断)\s*[：:]\s*(.*)$/;
-/** A label with no value (医生使用隐私电话功能与患者通话：): not advice. */
+/** A label with no value (医生使用隐私电话功能与患者通话：, 内容：): not advice, nor a field's value. */
 const EMPTY_LABEL = /^[^：:]{1,30}[：:]\s*$/;
 
 /**
