@@ -4,7 +4,9 @@
  * separators, or CR line ends, are read by their header's separator and first line end). Each row is a single-turn
  * dialogue: the patient asks (`ask`, or `title` when ask is empty or a placeholder such as 无), the doctor answers; department
  * and title are kept; sourceId is `row-<n>` (n = 1-based data row, header excluded).
- * A row with the wrong number of fields is an `import.parse_error`; a file ending inside a quoted
+ * A row with the wrong number of fields is an `import.parse_error`, unless the difference is only
+ * empty cells (after the header's last column, or under unnamed trailing header columns:
+ * onlyEmptyBeyond); a file ending inside a quoted
  * field is `import.truncated`, and so is a last row without a final newline (the dump ends every
  * row with one: a row cut in an unquoted field would otherwise be accepted with the cut text).
  * Columns are found by their header names, in any order, in English or Chinese (HEADER_NAMES:
@@ -59,10 +61,31 @@ function columnsOf(names: string[]): Record<Column, number> | string {
 
 const ALL_NAMES = new Set(Object.values(HEADER_NAMES).flat());
 
-/** Every field is a header name: a header row, not a dialogue (no real row is made of them). */
+/**
+ * Every field is a header name, or empty (a header written with trailing separators, or pandas'
+ * unnamed index column), and at least two are names: a header row, not a dialogue (no real row is
+ * made of them).
+ */
 function isHeader(fields: string[]): boolean {
-  for (const f of fields) if (!ALL_NAMES.has(f.trim().toLowerCase())) return false;
-  return true;
+  let names = 0;
+  for (const f of fields) {
+    const t = f.trim().toLowerCase();
+    if (t === '') continue;
+    if (!ALL_NAMES.has(t)) return false;
+    names++;
+  }
+  return names >= 2;
+}
+
+/**
+ * A row whose width differs from the header's only by empty cells that hold nothing: empty cells
+ * after the header's last column (a separator written after each row's last cell), or cells
+ * missing under header columns without a name (department,title,ask,answer,, over rows of four).
+ * Before, each such row was an import.parse_error, so a whole re-saved file was lost.
+ */
+function onlyEmptyBeyond(fields: string[], header: string[]): boolean {
+  if (fields.length > header.length) return fields.slice(header.length).every((f) => f.trim() === '');
+  return header.slice(fields.length).every((h) => h === '');
 }
 
 /** Sentence punctuation: a department name holds none. */
@@ -91,7 +114,8 @@ const SEPARATORS = [',', ';', '\t'];
 
 export const importToyhom: Importer = async function* (input: ImportInput) {
   let col: Record<Column, number> | null = null;
-  let width = 0;
+  /** The header's names (trimmed, lower case; '' for an unnamed column). */
+  let header: string[] = [];
   let n = 0;
   const originOf = (row: number): Origin => ({ format: 'toyhom', file: input.file, sourceId: `row-${row}`, position: row });
   for await (const ev of csvRows(decodeText(input.bytes, input.encoding), { separators: SEPARATORS })) {
@@ -104,7 +128,7 @@ export const importToyhom: Importer = async function* (input: ImportInput) {
       const found = ev.kind === 'row' ? columnsOf(names) : 'the file ends inside it';
       if (typeof found !== 'string') {
         col = found;
-        width = names.length;
+        header = names;
         continue;
       }
       if (ev.kind !== 'row' || !isHeaderlessData(ev.fields)) {
@@ -118,14 +142,15 @@ export const importToyhom: Importer = async function* (input: ImportInput) {
       }
       // No header row: the published columns, and this row is the first dialogue.
       col = { department: 0, title: 1, ask: 2, answer: 3 };
-      width = COLUMNS.length;
+      header = [...COLUMNS];
     }
     if (ev.kind === 'row' && !ev.unterminated && isHeader(ev.fields)) {
       // The header again: CSV files concatenated into one (`cat a.csv b.csv`), each with its own.
-      const again = columnsOf(ev.fields.map((f) => f.trim().toLowerCase()));
+      const names = ev.fields.map((f) => f.trim().toLowerCase());
+      const again = columnsOf(names);
       if (typeof again !== 'string') {
         col = again;
-        width = ev.fields.length;
+        header = names;
         continue;
       }
     }
@@ -144,8 +169,8 @@ export const importToyhom: Importer = async function* (input: ImportInput) {
       continue;
     }
     const f = ev.fields;
-    if (f.length !== width) {
-      yield rejectItem('import.parse_error', `row ${n} (record ${ev.record}) has ${f.length} fields, the header has ${width}`, originOf(n), f);
+    if (f.length !== header.length && !onlyEmptyBeyond(f, header)) {
+      yield rejectItem('import.parse_error', `row ${n} (record ${ev.record}) has ${f.length} fields, the header has ${header.length}`, originOf(n), f);
       continue;
     }
     const department = col.department >= 0 ? f[col.department].trim() : '';
