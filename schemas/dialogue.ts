@@ -74,6 +74,13 @@ export const RawDialogue = z.object({
   title: z.string().optional(),
   /** Free-text case description (MedDialog Description section …), kept for context, not a turn. */
   description: z.string().optional(),
+  /**
+   * A follow-up visit's description is its own (MedDialog: a Description section, or a note before
+   * the first speaker line, that the previous visit did not have): normalise puts it before the
+   * visit's opening patient turn as for a first visit. Absent: the description may be an earlier
+   * visit's, and a patient opening stays alone.
+   */
+  ownDescription: z.literal(true).optional(),
   /** True for single-turn Q/A sources (Toyhom, Huatuo, CMtMedQA safety prompts). */
   singleTurn: z.boolean().optional(),
 });

@@ -116,6 +116,10 @@ interface Visit {
   /** Lines of the turn being read (the utterance after its speaker line). */
   current: string[] | null;
   description?: string;
+  /** The Description section the visit was opened under (description may add a note of its own). */
+  base?: string;
+  /** The description is this visit's: a Description section the previous visit did not have, or a note of its own. */
+  ownDescription?: true;
   disease?: string;
   department?: string;
 }
@@ -206,7 +210,7 @@ function answeredVisits(visits: Visit[]): Array<Visit & { section: number }> {
     const v = visits[section];
     const patientOnly = v.turns.length > 0 && v.turns.every((t) => PATIENT_SIDE.has(t.speaker));
     const joined: Visit & { section: number } = waiting
-      ? { ...v, section: waiting.section, turns: [...waiting.turns, ...v.turns], description: v.description ?? waiting.description, disease: v.disease ?? waiting.disease, department: v.department ?? waiting.department }
+      ? { ...v, section: waiting.section, turns: [...waiting.turns, ...v.turns], description: v.description ?? waiting.description, ownDescription: v.ownDescription ?? waiting.ownDescription, disease: v.disease ?? waiting.disease, department: v.department ?? waiting.department }
       : { ...v, section };
     if (patientOnly) waiting = joined;
     else {
@@ -261,7 +265,7 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
       if (next === 'dialogue') {
         if (description.length) lastDescription = description.join('\n').trim() || lastDescription;
         descriptionClosed = true;
-        visit = { turns: [], current: null, description: lastDescription, disease, department: facultyDepartment ?? visitedDepartment };
+        visit = { turns: [], current: null, description: lastDescription, base: lastDescription, disease, department: facultyDepartment ?? visitedDepartment };
         visits.push(visit);
       }
       section = next;
@@ -325,11 +329,16 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
     return [rejectItem('import.no_dialogue', `consultation id=${sourceId} has no Dialogue section`, origin, raw())];
   }
   const several = visits.length > 1;
+  for (let i = 1; i < visits.length; i++) {
+    const v = visits[i];
+    if (v.description !== v.base || (v.base !== undefined && v.base !== visits[i - 1].base)) v.ownDescription = true;
+  }
   return answeredVisits(visits).map((v) => {
     const d: Omit<RawDialogue, 'id'> = { origin: several ? { ...origin, visit: v.section } : origin, turns: v.turns };
     if (v.department) d.department = v.department;
     if (v.disease) d.disease = v.disease;
     if (v.description) d.description = v.description;
+    if (v.ownDescription && v.section > 0) d.ownDescription = true;
     return dialogueItem(d);
   });
 }

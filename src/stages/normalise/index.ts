@@ -176,11 +176,12 @@ export function normaliseOne(raw: RawDialogue, ctx: StageContext, counts: Cleani
     if (desc.has) {
       if (turns[0].role === 'doctor') turns.unshift({ role: 'patient', text: desc.text });
       else if (!turns[0].text.includes(desc.text)) {
-        // A follow-up visit that opens with the patient's own words keeps them alone (its description
-        // may be an earlier visit's); a form value the page repeated as the opening turn is replaced.
+        // A follow-up visit that opens with the patient's own words keeps them alone when its
+        // description may be an earlier visit's (not ownDescription); a form value the page
+        // repeated as the opening turn is replaced.
         const first = withDescription(desc.text, turns[0].text);
         const leaked = first !== `${desc.text}\n${turns[0].text}`;
-        if (leaked || !raw.origin.visit) turns[0].text = first;
+        if (leaked || !raw.origin.visit || raw.ownDescription) turns[0].text = first;
       }
     }
   }
