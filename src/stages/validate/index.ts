@@ -37,8 +37,19 @@
  *    ingredient, the dialogue's diseases and symptoms, and the indications with their sources.
  *  - department: when cate1/cate2 are the pipeline defaults (split.defaultCate1/defaultCate2), the
  *    diseases named in the record vote with their graph departments (belongs_to in graph order:
- *    cate1 = first, cate2 = second or the first again); the pair with most votes wins, ties go to
- *    the pair of the earliest-named disease. annotations.inferredDepartment is then true.
+ *    cate1 = first, cate2 = second or the first again, through the one taxonomy). Not every named
+ *    disease votes (a hand-labelled sample found the wrong departments came from these:
+ *    test/eval/department/README.md):
+ *      - one named only to be ruled out (不是/没有/无/并非/排除/不考虑/不像/否认 just before every
+ *        mention of it, the clause not a question: 是不是, 有没有 and …吗 ask, they still vote);
+ *      - one whose department is no clinic to send a patient to: a TCM pattern (中医科: 风寒,
+ *        水肿, 阴虚 … are how TCM names a state, not the consultation's subject) or 营养科 (家居健康).
+ *    A disease the patient names (in a patient turn) counts twice, one only the doctor names once:
+ *    the patient's complaint weighs more than the doctor's lists of causes and questions about
+ *    other illnesses, which still decide when they agree. The pair with most votes wins; of tied
+ *    pairs the earliest named that the patient named (the complaint comes first); pairs tied that
+ *    the doctor alone named (a list of possible causes) leave the default.
+ *    annotations.inferredDepartment is then true.
  * Policies per check (ctx.config.validate.checks): reject → one Reject (the first failing check
  * in the order no_entity, unknown_drug, drug_not_for_disease, drug_indications_unknown; evidence of all failed checks),
  * flag → annotations.flags gets the reason code, ignore → nothing.
@@ -53,7 +64,7 @@ import { matcherFor, type Matcher } from '../../kg/matcher.js';
 import type { GraphLookup, GraphLookupResult, GraphPort, IndicationAnswer, IndicationQuery } from '../../kg/port.js';
 import type { StageContext, StageResult } from '../types.js';
 import { findDrugLikeTokens, type DrugLikeToken } from './drug-like.js';
-import { canonicalInferred } from '../split/taxonomy.js';
+import { canonicalPair } from '../split/taxonomy.js';
 
 type Check = 'no_entity' | 'unknown_drug' | 'drug_not_for_disease' | 'drug_indications_unknown';
 const CHECK_ORDER: readonly Check[] = ['no_entity', 'unknown_drug', 'drug_not_for_disease', 'drug_indications_unknown'];
@@ -89,6 +100,8 @@ export interface Analysis {
   unknownDrugs: Array<DrugLikeToken & { turn: number }>;
   /** Distinct diseases in order of first mention. */
   diseases: string[];
+  /** The diseases that may vote for the department: named at least once not ruled out, in order of first such mention; patient: one such mention is in a patient turn. */
+  departmentVoters: DepartmentVoter[];
   /** Drug mentions in doctor turns that the drug rule may judge. */
   doctorDrugs: DrugMention[];
   /** Every disease and symptom named anywhere in the record (all types of a hit), sorted. */
@@ -98,6 +111,21 @@ export interface Analysis {
   /** The first patient turn that names a drug (a graph drug or a drug-like token); Infinity when none does. */
   firstPatientDrugTurn: number;
   inferDepartment: boolean;
+}
+
+export interface DepartmentVoter {
+  name: string;
+  patient: boolean;
+}
+
+/** A disease named right after one of these is ruled out (不是胃溃疡, 没有便秘, 排除肺炎, 无支原体感染); 是不是 and 有没有 ask instead. */
+const RULED_OUT = /(?:(?:(?<!是)不是|(?<!有)没有|并非|排除|不考虑|不像|否认)[^，。？！、,.?!\s]{0,3}|无)$/u;
+const RULED_OUT_WINDOW = 6;
+/** …吗 or a question mark later in the clause: the disease is asked about, not ruled out (能排除肠癌吗). */
+const QUESTION_AFTER = /^[^，。！,.!；;]{0,12}?(?:吗|？|\?)/u;
+
+function ruledOut(text: string, start: number, end: number): boolean {
+  return RULED_OUT.test(text.slice(Math.max(0, start - RULED_OUT_WINDOW), start)) && !QUESTION_AFTER.test(text.slice(end));
 }
 
 export function utterances(r: CMtMedQARecord): string[] {
@@ -151,6 +179,7 @@ export function analyse(env: RecordEnvelope, matcher: Matcher, inferDepartment: 
   const unknownDrugs: Analysis['unknownDrugs'] = [];
   const diseases: string[] = [];
   const seenDisease = new Set<string>();
+  const voters = new Map<string, DepartmentVoter>();
   const doctorDrugs: DrugMention[] = [];
   const conditions = new Set<string>();
   const symptoms = new Set<string>();
@@ -172,11 +201,16 @@ export function analyse(env: RecordEnvelope, matcher: Matcher, inferDepartment: 
       if (drug) drugEnds.add(h.end);
       // A symptom-and-disease name (typed Symptom) still counts as a disease for departments and evidence.
       const disease = h.entries.find((e) => e.type === 'Disease');
+      const isDoctor = turn % 2 === 1;
       if (disease && !seenDisease.has(disease.name)) {
         seenDisease.add(disease.name);
         diseases.push(disease.name);
       }
-      const isDoctor = turn % 2 === 1;
+      if (inferDepartment && disease && !ruledOut(text, h.start, h.end)) {
+        const v = voters.get(disease.name);
+        if (!v) voters.set(disease.name, { name: disease.name, patient: !isDoctor });
+        else if (!isDoctor) v.patient = true;
+      }
       const food = h.entries.some((e) => e.type === 'Food');
       if (!isDoctor && drug && !food) patientDrug = true;
       const quotesPatient = quoted.some(([s, e]) => h.start >= s && h.end <= e);
@@ -190,7 +224,7 @@ export function analyse(env: RecordEnvelope, matcher: Matcher, inferDepartment: 
     }
     if (turn % 2 === 0 && turn < firstPatientDrugTurn && (patientDrug || drugLike.length > 0)) firstPatientDrugTurn = turn;
   });
-  return { env, mentions, unknownDrugs, diseases, doctorDrugs, inferDepartment, conditions: [...conditions].sort(), symptoms: [...symptoms].sort(), firstPatientDrugTurn };
+  return { env, mentions, unknownDrugs, diseases, departmentVoters: [...voters.values()], doctorDrugs, inferDepartment, conditions: [...conditions].sort(), symptoms: [...symptoms].sort(), firstPatientDrugTurn };
 }
 
 export function lookupFor(batch: Analysis[]): GraphLookup {
@@ -338,20 +372,39 @@ export async function drugLookups(batch: Analysis[], graph: Pick<GraphPort, 'loo
   return { query, answer, answers, departments };
 }
 
-function departmentVote(diseases: string[], departments: Map<string, string[]>): [string, string] | null {
-  const votes = new Map<string, { pair: [string, string]; count: number; first: number }>();
-  diseases.forEach((d, i) => {
-    const deps = departments.get(d);
-    if (!deps || deps.length === 0) return;
-    const pair: [string, string] = [deps[0], deps[1] ?? deps[0]];
+/** Departments a vote never picks: TCM patterns and 营养科 (→ 家居健康) name no clinic to send the patient to. */
+const NOT_VOTED_CATE1 = new Set(['中医科', '家居健康']);
+/** What a disease the patient names counts in the vote; one only the doctor names counts 1. */
+const PATIENT_WEIGHT = 2;
+
+/**
+ * The department the record's diseases vote for (canonical pair), or null: see the module header.
+ * `departments` holds the graph's departments (parent first) of the record's diseases.
+ */
+export function departmentVote(voters: DepartmentVoter[], departments: Map<string, string[]>): [string, string] | null {
+  const placed: Array<{ voter: DepartmentVoter; pair: [string, string] }> = [];
+  for (const voter of voters) {
+    const deps = departments.get(voter.name);
+    if (!deps || deps.length === 0) continue;
+    const c = canonicalPair(deps[0], deps[1] ?? deps[0]);
+    if (!c || NOT_VOTED_CATE1.has(c.cate1)) continue;
+    placed.push({ voter, pair: [c.cate1, c.cate2] });
+  }
+  const votes = new Map<string, { pair: [string, string]; count: number; first: number; patient: boolean }>();
+  placed.forEach(({ voter, pair }, i) => {
     const key = `${pair[0]}\u0000${pair[1]}`;
+    const weight = voter.patient ? PATIENT_WEIGHT : 1;
     const v = votes.get(key);
-    if (v) v.count++;
-    else votes.set(key, { pair, count: 1, first: i });
+    if (v) {
+      v.count += weight;
+      v.patient ||= voter.patient;
+    } else votes.set(key, { pair, count: weight, first: i, patient: voter.patient });
   });
-  let best: { pair: [string, string]; count: number; first: number } | null = null;
-  for (const v of votes.values()) if (!best || v.count > best.count || (v.count === best.count && v.first < best.first)) best = v;
-  return best ? best.pair : null;
+  const ranked = [...votes.values()].sort((a, b) => b.count - a.count || a.first - b.first);
+  if (ranked.length === 0) return null;
+  const tied = ranked.filter((v) => v.count === ranked[0].count);
+  if (tied.length === 1) return ranked[0].pair;
+  return tied.find((v) => v.patient)?.pair ?? null;
 }
 
 export async function validate(records: RecordEnvelope[], ctx: StageContext): Promise<StageResult<RecordEnvelope>> {
@@ -423,9 +476,9 @@ export async function validate(records: RecordEnvelope[], ctx: StageContext): Pr
       const record = { ...a.env.record };
       const annotations = { ...a.env.annotations, entities: a.mentions };
       if (a.inferDepartment) {
-        const pair = departmentVote(a.diseases, answer.departments);
+        const pair = departmentVote(a.departmentVoters, answer.departments); // through the one taxonomy (split/taxonomy.ts)
         if (pair) {
-          [record.cate1, record.cate2] = canonicalInferred(pair, [record.cate1, record.cate2]); // through the one taxonomy (split/taxonomy.ts)
+          [record.cate1, record.cate2] = pair;
           annotations.inferredDepartment = true;
         }
       }

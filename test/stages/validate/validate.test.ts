@@ -12,9 +12,11 @@ import { sharedData } from '../../support/services.js';
 import { envelope, pipeline } from './records.js';
 
 let graph: MemoryGraph;
+let graph0: Awaited<ReturnType<typeof importFixture>>['graph'];
 
 beforeAll(async () => {
   const imported = await importFixture();
+  graph0 = imported.graph;
   graph = new MemoryGraph(imported.graph, imported.version);
 });
 
@@ -209,6 +211,49 @@ describe('validate: departments', () => {
     const { out } = await validate([given, none], ctx());
     expect([out[0].record.cate1, out[0].record.cate2, out[0].annotations.inferredDepartment]).toEqual(['儿科', '小儿内科', undefined]);
     expect([out[1].record.cate1, out[1].annotations.inferredDepartment]).toEqual(['未分类', undefined]);
+  });
+
+  it('counts a disease the patient names twice, one only the doctor names once', async () => {
+    // The doctor's skin diseases are what the foot bath also helps; the patient's question is about diabetes.
+    const two = envelope('p6', { instruction: '我有糖尿病，泡脚用什么好', output: '艾叶泡脚，还能治湿疹和荨麻疹' });
+    // Three of the doctor's agree: they outweigh the one the patient named.
+    const three = envelope('p6b', { instruction: '我有糖尿病，泡脚用什么好', output: '艾叶泡脚，还能治湿疹、荨麻疹和痤疮' });
+    const { out } = await validate([two, three], ctx());
+    expect([out[0].record.cate1, out[0].record.cate2, out[0].annotations.inferredDepartment]).toEqual(['内科', '内分泌科', true]);
+    expect([out[1].record.cate1, out[1].record.cate2]).toEqual(['皮肤性病科', '皮肤性病科']);
+  });
+
+  it('does not let a disease vote that is named only to be ruled out', async () => {
+    const ruledOut = envelope('p7', { instruction: '胃镜做了，不是胃溃疡，就是吃不下饭', output: '注意饮食规律' });
+    const none = envelope('p7b', { instruction: '化验了，无胃溃疡，就是吃不下饭', output: '注意饮食规律' });
+    const asked = envelope('p8', { instruction: '我这是不是胃溃疡', output: '要做胃镜才知道' });
+    const askedToRuleOut = envelope('p8b', { instruction: '做胃镜能排除胃溃疡吗', output: '可以' });
+    const { out } = await validate([ruledOut, none, asked, askedToRuleOut], ctx());
+    expect(out.map((e) => [e.record.cate1, e.record.cate2, e.annotations.inferredDepartment])).toEqual([
+      ['未分类', '未分类', undefined],
+      ['未分类', '未分类', undefined],
+      // 是不是 and …吗 ask, they do not rule out
+      ['内科', '消化内科', true],
+      ['内科', '消化内科', true],
+    ]);
+  });
+
+  it('leaves the default when the doctor alone names diseases of two departments equally often', async () => {
+    const env = envelope('p9', { instruction: '最近总是咳嗽，怎么回事', output: '可能是支气管炎，也可能是过敏性鼻炎' });
+    const { out } = await validate([env], ctx());
+    expect([out[0].record.cate1, out[0].record.cate2, out[0].annotations.inferredDepartment]).toEqual(['未分类', '未分类', undefined]);
+  });
+
+  it('does not infer TCM or 家居健康 from a TCM pattern or 营养不良, which name no clinic to see', async () => {
+    // The fixture graph plus two real xywy facts: 风寒 sits in 中医科/中医综合, 营养不良 in 营养科 (→ 家居健康).
+    const nodes = [...graph0.nodes, { type: 'Disease' as const, name: '风寒', aliases: [], sources: ['xywy'] }, { type: 'Disease' as const, name: '营养不良', aliases: [], sources: ['xywy'] }, { type: 'Department' as const, name: '中医科', aliases: [], sources: ['xywy'] }, { type: 'Department' as const, name: '中医综合', aliases: [], sources: ['xywy'] }, { type: 'Department' as const, name: '营养科', aliases: [], sources: ['xywy'] }];
+    const edges = [...graph0.edges, ['belongs_to', '风寒', '中医科', 0, ['xywy']], ['belongs_to', '风寒', '中医综合', 1, ['xywy']], ['belongs_to', '营养不良', '营养科', 0, ['xywy']]] as typeof graph0.edges;
+    const g = new MemoryGraph({ nodes, edges }, 'validate-test-tcm');
+    const patterns = envelope('p10', { instruction: '受了风寒，手脚冰凉', output: '也可能是营养不良' });
+    const withCold = envelope('p11', { instruction: '受了风寒，又得了感冒', output: '多喝水' });
+    const { out } = await validate([patterns, withCold], ctx({}, g));
+    expect([out[0].record.cate1, out[0].record.cate2, out[0].annotations.inferredDepartment]).toEqual(['未分类', '未分类', undefined]);
+    expect([out[1].record.cate1, out[1].record.cate2]).toEqual(['内科', '呼吸内科']);
   });
 
   it('does nothing to departments when inferDepartment is off', async () => {
