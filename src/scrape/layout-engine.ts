@@ -89,7 +89,7 @@ export function layoutAdapter(siteRaw: unknown, layoutsRaw: unknown[]): LayoutAd
       if (!layout) {
         const page = notConsultation.find((n) => !n.re && n.detect && holds($, $.root(), n.detect));
         if (page) return { unrecognised: `a ${page.what} page, not a consultation`, kind: 'not_consultation' };
-        const blocked = signOf($, site.blocked);
+        const blocked = signOf($, site.blocked) ?? jsChallenge($);
         if (blocked) return { unrecognised: `an anti-bot challenge is served instead of the page: ${blocked}`, kind: 'blocked' };
         if (site.login.page && holds($, $.root(), site.login.page)) return { unrecognised: 'a login page is served instead of the consultation', kind: 'login' };
         // A list page given as a question (in `urls:`) is the site's, and no consultation.
@@ -152,6 +152,18 @@ function answered(read: ReadThreads): ThreadTurns[] {
 /** Why the page reads as a soft 404 (the string found, or the detect rule), or undefined. */
 function goneSign($: CheerioAPI, site: SiteDefinition): string | undefined {
   return signOf($, site.gone);
+}
+
+/**
+ * A JavaScript challenge (the anti-bot pages of 加速乐-style CDNs in front of consultation sites):
+ * a page with no readable text whose script sets a cookie and loads the page again. Such a page
+ * says nothing about the layout; the site asks to be fetched again later, more slowly.
+ */
+function jsChallenge($: CheerioAPI): string | undefined {
+  if (plain($('body').first()).length > 0) return undefined;
+  const code = $('script').map((_, el) => $(el).text()).get().join('\n');
+  if (!/document\.cookie\s*=/.test(code) || !/location\s*(?:\.\s*(?:href|replace|reload|assign)\b|=)/.test(code)) return undefined;
+  return 'a JavaScript challenge: a page without text whose script sets a cookie and reloads';
 }
 
 /** The sign of a page kind (site.gone, site.blocked) the page shows: the detect rule, or a string its <title> or body holds. */

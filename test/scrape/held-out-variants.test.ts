@@ -171,6 +171,17 @@ describe('pages that are not consultations are rejects with their own reason', (
     }
   });
 
+  it('a script-only page that sets a cookie and reloads (a JavaScript challenge) is scrape.blocked; an empty page without one is not', async () => {
+    const challenge = '<html><head><meta charset="utf-8"></head><body><script>document.cookie="__clr="+(1+2)+";path=/";location.href=location.pathname+location.search;</script></body></html>';
+    for (const [a, url] of [[haodfAdapter, 'https://www.haodf.com/flow/fx_c6.html'], [xywyAdapter, 'http://club.xywy.com/question/20190101/fxC7.htm']] as Array<[SiteAdapter, string]>) {
+      const items = outcomes(await itemsOf(a, Buffer.from(challenge), url));
+      expect(items[0]).toMatchObject({ stage: 'scrape', reason: 'scrape.blocked', evidence: { reason: expect.stringContaining('JavaScript challenge') } });
+    }
+    const empty = '<html><head><meta charset="utf-8"></head><body><script>var a = 1;</script></body></html>';
+    const items = outcomes(await itemsOf(haodfAdapter, Buffer.from(empty), 'https://www.haodf.com/flow/fx_c8.html'));
+    expect(items[0]).not.toMatchObject({ reason: 'scrape.blocked' });
+  });
+
   it('a GBK captcha page whose charset only the HTTP header declares is scrape.blocked too', async () => {
     const html = '<html><head><title>访问验证</title></head><body><p>您的请求过于频繁，请稍后再试。</p></body></html>';
     const items = outcomes(await itemsOf(xywyAdapter, iconv.encode(html, 'gbk'), 'http://club.xywy.com/question/fxC5.htm', 'text/html; charset=GBK'));
