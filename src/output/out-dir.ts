@@ -58,7 +58,29 @@ function within(child: string, dir: string): boolean {
 interface Marker {
   writtenBy: 'cmtmedqa';
   writer: string;
+  /** The top-level names it wrote. */
   entries: string[];
+  /**
+   * Every file and folder below them (`shards/train/part-00000.jsonl.gz`), so a file added by hand
+   * inside the output is foreign too. Absent in markers written before it was added: those are
+   * compared by their top-level names only.
+   */
+  files?: string[];
+}
+
+/** Every file and folder under `dir` (not through symlinks), as `/`-joined paths relative to it, the marker left out. */
+function treeOf(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (abs: string, rel: string) => {
+    for (const d of readdirSync(abs, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${d.name}` : d.name;
+      if (!rel && d.name === OWNER_MARKER) continue;
+      out.push(r);
+      if (d.isDirectory()) walk(path.join(abs, d.name), r);
+    }
+  };
+  walk(dir, '');
+  return out.sort();
 }
 
 /** The pipeline a writer (`run <name>`, `revalidate <name>`) wrote for; the writer itself when it names none. */
@@ -84,7 +106,15 @@ export function foreignEntries(dir: string): string[] {
   const marker = readMarker(dir);
   if (marker) {
     const ours = new Set(marker.entries);
-    return entries.filter((e) => !ours.has(e));
+    const foreign = entries.filter((e) => !ours.has(e));
+    if (!Array.isArray(marker.files)) return foreign;
+    // Below the top level: each path the marker does not list, not what lies under a foreign folder.
+    const files = new Set(marker.files);
+    for (const rel of treeOf(dir)) {
+      if (!rel.includes('/') || files.has(rel)) continue;
+      if (!foreign.some((f) => rel.startsWith(`${f}/`))) foreign.push(rel);
+    }
+    return foreign;
   }
   if (entries.includes('manifest.json') && entries.every((e) => LEGACY_ENTRIES.has(e))) return [];
   return entries;
@@ -205,7 +235,7 @@ export class StagedOutput {
   async commit(): Promise<void> {
     if (this.done) throw new Error('output already committed or aborted');
     const entries = (await readdir(this.work)).filter((e) => e !== OWNER_MARKER).sort();
-    const marker: Marker = { writtenBy: 'cmtmedqa', writer: this.writer, entries };
+    const marker: Marker = { writtenBy: 'cmtmedqa', writer: this.writer, entries, files: treeOf(this.work) };
     await writeFile(path.join(this.work, OWNER_MARKER), `${JSON.stringify(marker, null, 2)}\n`);
     const parent = path.dirname(this.final);
     const old = path.join(parent, `.${path.basename(this.final)}.old-${randomBytes(6).toString('hex')}`);
