@@ -151,6 +151,13 @@ export function checkOutputTarget(target: string, g: OutputGuard = {}): string {
       throw new CmtError('CMT_USAGE', `output directory ${target} (${final}) lies inside this run's input ${dir}; write to a new directory beside it`, { target, input: dir });
     }
   }
+  // Inside another output: that output's next run would find a foreign directory and replace it whole
+  // (checked before the target's own files: a folder of that output is refused even with --force).
+  for (let up = path.dirname(final); path.dirname(up) !== up; up = path.dirname(up)) {
+    if (existsSync(path.join(up, OWNER_MARKER)) && readMarker(up)) {
+      throw new CmtError('CMT_USAGE', `output directory ${target} lies inside ${up}, the output of \`${readMarker(up)!.writer}\`, which its next run replaces whole; write beside it instead`, { target, inside: up });
+    }
+  }
   if (existsSync(final)) {
     if (!statSync(final).isDirectory()) {
       throw new CmtError('CMT_USAGE', `output path ${target} is a file, not a directory; move it away or choose another output directory`, { target });
@@ -175,12 +182,6 @@ export function checkOutputTarget(target: string, g: OutputGuard = {}): string {
     // The swap renames the target: a mount point cannot be renamed (EBUSY after all the work).
     if (statSync(final).dev !== statSync(path.dirname(final)).dev) {
       throw new CmtError('CMT_USAGE', `output directory ${target} is a mount point, which a run cannot replace (it swaps the finished directory in by rename); write to a directory inside it, e.g. ${path.join(target, 'out')}`, { target });
-    }
-  }
-  // Inside another output: that output's next run would find a foreign directory and replace it whole.
-  for (let up = path.dirname(final); path.dirname(up) !== up; up = path.dirname(up)) {
-    if (existsSync(path.join(up, OWNER_MARKER)) && readMarker(up)) {
-      throw new CmtError('CMT_USAGE', `output directory ${target} lies inside ${up}, the output of \`${readMarker(up)!.writer}\`, which its next run replaces whole; write beside it instead`, { target, inside: up });
     }
   }
   // The nearest existing ancestor must be a writable directory (the parent is created at open).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CmtError } from '../../src/core/errors.js';
@@ -228,6 +228,23 @@ describe('staged output directories', () => {
     await writeOutput(outer, { 'manifest.json': '{}' });
     expect(code(() => checkOutputTarget(path.join(outer, 'inner')))).toBe('CMT_USAGE');
     expect(code(() => checkOutputTarget(path.join(outer, 'a', 'b')))).toBe('CMT_USAGE');
+    // A folder of that output (its shards/): the message names the output around it, not --force,
+    // which is refused too (before: "holds files cmtmedqa did not write … pass --force", then
+    // with --force "lies inside …").
+    const message = (force: boolean) => {
+      try {
+        checkOutputTarget(path.join(outer, 'shards'), { force });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    };
+    mkdirSync(path.join(outer, 'shards'));
+    writeFileSync(path.join(outer, 'shards', 'part'), 'x');
+    for (const force of [false, true]) {
+      expect(message(force)).toContain(`lies inside ${realpathSync(outer)}`);
+      expect(message(force)).not.toContain('--force');
+    }
   });
 
   it('preflight says an output is locked by a live run before any slow work, and takes nothing', async () => {
