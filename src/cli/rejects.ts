@@ -8,7 +8,7 @@ import { REJECT_REASONS, Reject, Stage, type RejectReason } from '../../schemas/
 import { CmtError, systemError, writeFailureKind } from '../core/errors.js';
 import { fromRejectLine } from '../core/reject.js';
 import { readLines } from '../output/lines.js';
-import { OWNER_MARKER, realish } from '../output/out-dir.js';
+import { enclosingOutput, realish } from '../output/out-dir.js';
 import { LineSink } from '../output/sink.js';
 import { CLIPPED_INPUT_REASONS, requeueable } from '../sources/requeue.js';
 import { positiveInt } from './bullmq-flags.js';
@@ -175,7 +175,7 @@ export async function requeueRejects(outDir: string, f: RejectFilter, to: string
   }
   if (existsSync(to) && statSync(to).isDirectory()) throw new CmtError('CMT_USAGE', `--to ${to} is a directory; name a file, e.g. ${path.join(to, 'requeue.jsonl')}`, { to });
   if (!existsSync(path.dirname(path.resolve(to)))) throw new CmtError('CMT_USAGE', `--to ${to}: directory ${path.dirname(path.resolve(to))} does not exist; create it first`, { to });
-  if (existsSync(path.join(path.dirname(path.resolve(to)), OWNER_MARKER))) {
+  if (enclosingOutput(to)) {
     throw new CmtError('CMT_USAGE', `--to ${to} lies inside an output directory of cmtmedqa, which its next run replaces whole (and which would then hold a file it did not write); write the requeue file elsewhere, e.g. /tmp/requeue.jsonl`, { to });
   }
   if (existsSync(to) && !force && !isRequeueFile(to)) {

@@ -99,6 +99,17 @@ function readMarker(dir: string): Marker | undefined {
   return undefined;
 }
 
+/**
+ * The cmtmedqa output that `file` would lie inside (at any depth), if any: its next run replaces
+ * it whole, so a file of the user's (a requeue file, a graph snapshot) must not be written there.
+ */
+export function enclosingOutput(file: string): string | undefined {
+  for (let up = path.dirname(realish(file)); path.dirname(up) !== up; up = path.dirname(up)) {
+    if (existsSync(path.join(up, OWNER_MARKER)) && readMarker(up)) return up;
+  }
+  return undefined;
+}
+
 /** The entries of `dir` that cmtmedqa did not write (by its marker, or the legacy layout). */
 export function foreignEntries(dir: string): string[] {
   const entries = readdirSync(dir).filter((e) => e !== OWNER_MARKER);
@@ -153,10 +164,9 @@ export function checkOutputTarget(target: string, g: OutputGuard = {}): string {
   }
   // Inside another output: that output's next run would find a foreign directory and replace it whole
   // (checked before the target's own files: a folder of that output is refused even with --force).
-  for (let up = path.dirname(final); path.dirname(up) !== up; up = path.dirname(up)) {
-    if (existsSync(path.join(up, OWNER_MARKER)) && readMarker(up)) {
-      throw new CmtError('CMT_USAGE', `output directory ${target} lies inside ${up}, the output of \`${readMarker(up)!.writer}\`, which its next run replaces whole; write beside it instead`, { target, inside: up });
-    }
+  const up = enclosingOutput(final);
+  if (up) {
+    throw new CmtError('CMT_USAGE', `output directory ${target} lies inside ${up}, the output of \`${readMarker(up)!.writer}\`, which its next run replaces whole; write beside it instead`, { target, inside: up });
   }
   if (existsSync(final)) {
     if (!statSync(final).isDirectory()) {

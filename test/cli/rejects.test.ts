@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readRejects, rejectStats, requeueRejects, resolveReasons, resolveStage } from '../../src/cli/rejects.js';
 import { pipelineFile, pipelineFrom, readRejectLines, runPipeline, tmpDir } from '../support/run.js';
@@ -75,6 +75,10 @@ describe('inspecting and re-queueing rejects', () => {
     const manifest = path.join(first.outDir, 'manifest.json');
     const before = readFileSync(manifest, 'utf8');
     await expect(requeueRejects(first.outDir, {}, manifest)).rejects.toThrow(/inside an output directory/);
+    // Deeper inside it too (before: written, and the output's next run deleted it or refused the output).
+    const deep = path.join(first.outDir, 'shards', 'train', 'requeue.jsonl');
+    await expect(requeueRejects(first.outDir, {}, deep)).rejects.toThrow(/inside an output directory/);
+    expect(existsSync(deep)).toBe(false);
     const yaml = path.join(tmpDir(), 'pipeline.yaml');
     writeFileSync(yaml, 'name: mine\n');
     await expect(requeueRejects(first.outDir, {}, yaml)).rejects.toThrow(/not a requeue file/);
