@@ -79,7 +79,17 @@ function idMatches(r: Reject, q: string): boolean {
   return pre(r.id) || pre(r.dialogueId) || pre(recordId) || r.origin.sourceId === q || `${r.origin.format}:${r.origin.sourceId}` === q;
 }
 
+/** A run's staging directory (src/output/out-dir.ts): `.<name>.partial-<hex>` beside its output. */
+const PARTIAL_DIR = /^\.(.+)\.partial-[0-9a-f]{12}$/;
+
 export function rejectsFile(outDir: string): string {
+  // A killed run's staging directory holds a rejects file it had not finished (nor flushed):
+  // read, it would say "0 rejects". Its output, beside it, is what to inspect.
+  const partial = PARTIAL_DIR.exec(path.basename(path.resolve(outDir)));
+  if (partial) {
+    const final = path.join(path.dirname(path.resolve(outDir)), partial[1]!);
+    throw new CmtError('CMT_USAGE', `${outDir} is the partial directory of a run into ${final} that did not finish (killed, or still running): its rejects file is incomplete; ${existsSync(final) ? `inspect ${final} (the last finished output), or ` : ''}run the pipeline again (its next run removes this directory)`, { outDir, final });
+  }
   const direct = path.join(outDir, 'rejects', 'rejects.jsonl');
   if (existsSync(direct)) return direct;
   if (outDir.endsWith('.jsonl') && existsSync(outDir)) return outDir;
