@@ -15,6 +15,7 @@ import { parseRelationMap, type RelationMap } from '../kg/import/sources.js';
 import { Neo4jGraph } from '../kg/neo4j.js';
 import type { KgStats } from '../kg/port.js';
 import { openSnapshot, writeSnapshot } from '../kg/snapshot.js';
+import { enclosingOutput } from '../output/out-dir.js';
 
 interface BackendOpts {
   neo4j?: string;
@@ -88,7 +89,12 @@ function realish(p: string): string {
  * file already there is not a gzip file (a snapshot is gzipped JSON) unless --force.
  */
 function checkSnapshotTarget(file: string, inputs: string[], force: boolean): void {
+  if (/[\\/]$/.test(file)) throw new UsageError(`--snapshot ${file} names a folder; give the snapshot's file name, e.g. ${path.join(file, 'graph.json.gz')}`);
   const target = realish(file);
+  const output = enclosingOutput(file);
+  if (output) {
+    throw new UsageError(`--snapshot ${file} lies inside the cmtmedqa output ${output}, which its next run replaces whole; write the snapshot somewhere else (e.g. .cache/kg/graph.json.gz)`);
+  }
   for (const input of inputs) {
     const src = realish(input);
     let dir = false;

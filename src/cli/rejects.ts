@@ -8,7 +8,7 @@ import { REJECT_REASONS, Reject, Stage, type RejectReason } from '../../schemas/
 import { CmtError, systemError, writeFailureKind } from '../core/errors.js';
 import { fromRejectLine } from '../core/reject.js';
 import { readLines } from '../output/lines.js';
-import { OWNER_MARKER, realish } from '../output/out-dir.js';
+import { enclosingOutput, realish } from '../output/out-dir.js';
 import { LineSink } from '../output/sink.js';
 import { CLIPPED_INPUT_REASONS, requeueable } from '../sources/requeue.js';
 import { positiveInt } from './bullmq-flags.js';
@@ -79,7 +79,17 @@ function idMatches(r: Reject, q: string): boolean {
   return pre(r.id) || pre(r.dialogueId) || pre(recordId) || r.origin.sourceId === q || `${r.origin.format}:${r.origin.sourceId}` === q;
 }
 
+/** A run's staging directory (src/output/out-dir.ts): `.<name>.partial-<hex>` beside its output. */
+const PARTIAL_DIR = /^\.(.+)\.partial-[0-9a-f]{12}$/;
+
 export function rejectsFile(outDir: string): string {
+  // A killed run's staging directory holds a rejects file it had not finished (nor flushed):
+  // read, it would say "0 rejects". Its output, beside it, is what to inspect.
+  const partial = PARTIAL_DIR.exec(path.basename(path.resolve(outDir)));
+  if (partial) {
+    const final = path.join(path.dirname(path.resolve(outDir)), partial[1]!);
+    throw new CmtError('CMT_USAGE', `${outDir} is the partial directory of a run into ${final} that did not finish (killed, or still running): its rejects file is incomplete; ${existsSync(final) ? `inspect ${final} (the last finished output), or ` : ''}run the pipeline again (its next run removes this directory)`, { outDir, final });
+  }
   const direct = path.join(outDir, 'rejects', 'rejects.jsonl');
   if (existsSync(direct)) return direct;
   if (outDir.endsWith('.jsonl') && existsSync(outDir)) return outDir;
@@ -175,7 +185,7 @@ export async function requeueRejects(outDir: string, f: RejectFilter, to: string
   }
   if (existsSync(to) && statSync(to).isDirectory()) throw new CmtError('CMT_USAGE', `--to ${to} is a directory; name a file, e.g. ${path.join(to, 'requeue.jsonl')}`, { to });
   if (!existsSync(path.dirname(path.resolve(to)))) throw new CmtError('CMT_USAGE', `--to ${to}: directory ${path.dirname(path.resolve(to))} does not exist; create it first`, { to });
-  if (existsSync(path.join(path.dirname(path.resolve(to)), OWNER_MARKER))) {
+  if (enclosingOutput(to)) {
     throw new CmtError('CMT_USAGE', `--to ${to} lies inside an output directory of cmtmedqa, which its next run replaces whole (and which would then hold a file it did not write); write the requeue file elsewhere, e.g. /tmp/requeue.jsonl`, { to });
   }
   if (existsSync(to) && !force && !isRequeueFile(to)) {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { RecordEnvelope } from '../../schemas/record.js';
 import { CMtMedQARecord } from '../../schemas/record.js';
 import type { Reject } from '../../schemas/reject.js';
-import { CmtError } from '../core/errors.js';
+import { CmtError, isCmtError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { GraphPort } from '../kg/port.js';
 import type { Finaliser, RecordFilter } from '../output/finaliser.js';
@@ -20,7 +20,7 @@ import { runPipeline, type Executor, type PipelineRun } from '../pipeline/run.js
 import { fromRejectLine } from '../core/reject.js';
 import { readLines } from '../output/lines.js';
 import { realish, StagedOutput } from '../output/out-dir.js';
-import { checkShardFiles, openOutputDir, readShardEnvelopes } from '../output/read-shards.js';
+import { checkShardFiles, damagedOutput, openOutputDir, readShardEnvelopes } from '../output/read-shards.js';
 import { validate } from '../stages/validate/index.js';
 import type { StageContext } from '../stages/types.js';
 
@@ -138,17 +138,24 @@ export async function revalidate(opts: RevalidateOptions): Promise<RevalidateRep
   const retry: Array<{ env: RecordEnvelope; reason: string }> = [];
   const rejectsFile = path.join(srcDir, src.manifest.rejects.path);
   let lineNo = 0;
-  for await (const line of readLines(rejectsFile)) {
-    lineNo++;
-    let r: Reject;
-    try {
-      r = fromRejectLine(JSON.parse(line)) as Reject;
-    } catch (e) {
-      throw new CmtError('CMT_OUTPUT_INVALID', `${rejectsFile} line ${lineNo} is not JSON (${(e as Error).message}): the output is damaged; re-run its pipeline`, { file: rejectsFile, line: lineNo });
+  try {
+    for await (const line of readLines(rejectsFile)) {
+      lineNo++;
+      let r: Reject;
+      try {
+        r = fromRejectLine(JSON.parse(line)) as Reject;
+      } catch (e) {
+        throw new CmtError('CMT_OUTPUT_INVALID', `${rejectsFile} line ${lineNo} is not JSON (${(e as Error).message}): the output is damaged; re-run its pipeline`, { file: rejectsFile, line: lineNo });
+      }
+      const env = r.stage === 'validate' && !shardRel ? envelopeOf(r) : undefined;
+      if (env) retry.push({ env, reason: r.reason });
+      else carried.push(r);
     }
-    const env = r.stage === 'validate' && !shardRel ? envelopeOf(r) : undefined;
-    if (env) retry.push({ env, reason: r.reason });
-    else carried.push(r);
+  } catch (e) {
+    // A rejects file that is gone or unreadable (not a line that is not JSON: that is named above).
+    if (isCmtError(e)) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw damagedOutput(srcDir, src.manifest.rejects.path, code === 'ENOENT' ? 'listed in manifest.json but missing' : (e as Error).message, e);
   }
   if (src.manifest.shards.length === 0 && retry.length === 0) {
     throw new CmtError('CMT_INPUT_NOT_FOUND', `${srcDir} has no shards and no validate rejects: there is nothing to re-validate`, { srcDir });

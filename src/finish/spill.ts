@@ -36,6 +36,8 @@ export class SpillWriter {
   private buf = Buffer.allocUnsafe(BUF);
   private pos = 0;
   private flushed = 0;
+  /** Set by discard(): a record added later (an interrupted run's feed goes on in the background) is refused. */
+  private discarded = false;
   private readonly offset = new Column(Float64Array);
   private readonly shardLen = new Column(Uint32Array);
   private readonly sidecarLen = new Column(Uint32Array);
@@ -52,6 +54,7 @@ export class SpillWriter {
    * the spill: at once while the buffer has room (no promise per record), else once it is flushed.
    */
   add(env: RecordEnvelope): number | Promise<number> {
+    if (this.discarded) throw new Error('spill: the run was discarded; no record is added after discard()');
     const { shard, sidecar } = finalLines(env, this.format, this.annotations);
     // UTF-8 bytes per UTF-16 unit ≤ 3, plus a newline per line
     const need = (shard.length + (sidecar === undefined ? 0 : sidecar.length)) * 3 + 2;
@@ -86,7 +89,13 @@ export class SpillWriter {
   private async flush(): Promise<void> {
     this.fh ??= await open(this.path, 'w');
     let done = 0;
-    while (done < this.pos) done += (await this.fh.write(this.buf, done, this.pos - done)).bytesWritten;
+    while (done < this.pos) {
+      // A write that makes no progress (an emptied buffer: FileHandle.write of 0 bytes resolves
+      // without I/O) would spin here in microtasks for ever, deaf to signals.
+      const n = (await this.fh.write(this.buf, done, this.pos - done)).bytesWritten;
+      if (n <= 0) throw new Error(`spill: writing ${this.path} made no progress (${this.pos - done} bytes left)`);
+      done += n;
+    }
     this.flushed += this.pos;
     this.pos = 0;
   }
@@ -94,8 +103,10 @@ export class SpillWriter {
   /** Closes the file without writing what is buffered (a failed run). Never throws. */
   async discard(): Promise<void> {
     const fh = this.fh;
+    this.discarded = true;
     this.fh = undefined;
     this.buf = Buffer.alloc(0);
+    this.pos = 0;
     await fh?.close().catch(() => {});
   }
 

@@ -104,6 +104,12 @@ export class Finaliser {
   private rejectSink!: LineSink;
   private readonly tmpDir: string;
   private opened = false;
+  /**
+   * Set by discard(): the run failed or was interrupted and its directory goes. A batch that
+   * arrives later (an interrupt leaves the executor's feed running in the background) is refused:
+   * it must neither reopen the files in a directory being removed nor write into closed ones.
+   */
+  private discarded = false;
   private nextSeq = 0;
 
   constructor(private readonly opts: FinaliseOptions) {
@@ -154,6 +160,7 @@ export class Finaliser {
    * sit in several shards).
    */
   async addBatch(pb: ProcessedBatch): Promise<{ accepted: Set<string>; late: Reject[] }> {
+    this.refuseIfStopped();
     if (!this.opened) await this.open();
     if (pb.seq !== this.nextSeq) throw new Error(`finaliser got batch ${pb.seq}, expected ${this.nextSeq}`);
     this.nextSeq++;
@@ -212,14 +219,22 @@ export class Finaliser {
     return plan;
   }
 
+  /** Throws when the run was interrupted (opts.signal) or discarded: nothing more is written for it. */
+  private refuseIfStopped(): void {
+    if (this.opts.signal?.aborted) throw new Error('finaliser: the run was interrupted; no batch is added');
+    if (this.discarded) throw new Error('finaliser: the run was discarded; no batch is added');
+  }
+
   /** Closes what open() opened without finishing it (the run failed; its directory goes). Never throws. */
   async discard(): Promise<void> {
+    this.discarded = true;
     if (!this.opened) return;
     this.opened = false;
     await Promise.all([this.rejectSink.discard(), this.spill.discard()]);
   }
 
   async finish(): Promise<Manifest> {
+    this.refuseIfStopped();
     if (!this.opened) await this.open();
     await this.gate.close();
     const rejects = await this.rejectSink.close();

@@ -58,7 +58,29 @@ function within(child: string, dir: string): boolean {
 interface Marker {
   writtenBy: 'cmtmedqa';
   writer: string;
+  /** The top-level names it wrote. */
   entries: string[];
+  /**
+   * Every file and folder below them (`shards/train/part-00000.jsonl.gz`), so a file added by hand
+   * inside the output is foreign too. Absent in markers written before it was added: those are
+   * compared by their top-level names only.
+   */
+  files?: string[];
+}
+
+/** Every file and folder under `dir` (not through symlinks), as `/`-joined paths relative to it, the marker left out. */
+function treeOf(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (abs: string, rel: string) => {
+    for (const d of readdirSync(abs, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${d.name}` : d.name;
+      if (!rel && d.name === OWNER_MARKER) continue;
+      out.push(r);
+      if (d.isDirectory()) walk(path.join(abs, d.name), r);
+    }
+  };
+  walk(dir, '');
+  return out.sort();
 }
 
 /** The pipeline a writer (`run <name>`, `revalidate <name>`) wrote for; the writer itself when it names none. */
@@ -77,6 +99,17 @@ function readMarker(dir: string): Marker | undefined {
   return undefined;
 }
 
+/**
+ * The cmtmedqa output that `file` would lie inside (at any depth), if any: its next run replaces
+ * it whole, so a file of the user's (a requeue file, a graph snapshot) must not be written there.
+ */
+export function enclosingOutput(file: string): string | undefined {
+  for (let up = path.dirname(realish(file)); path.dirname(up) !== up; up = path.dirname(up)) {
+    if (existsSync(path.join(up, OWNER_MARKER)) && readMarker(up)) return up;
+  }
+  return undefined;
+}
+
 /** The entries of `dir` that cmtmedqa did not write (by its marker, or the legacy layout). */
 export function foreignEntries(dir: string): string[] {
   const entries = readdirSync(dir).filter((e) => e !== OWNER_MARKER);
@@ -84,7 +117,15 @@ export function foreignEntries(dir: string): string[] {
   const marker = readMarker(dir);
   if (marker) {
     const ours = new Set(marker.entries);
-    return entries.filter((e) => !ours.has(e));
+    const foreign = entries.filter((e) => !ours.has(e));
+    if (!Array.isArray(marker.files)) return foreign;
+    // Below the top level: each path the marker does not list, not what lies under a foreign folder.
+    const files = new Set(marker.files);
+    for (const rel of treeOf(dir)) {
+      if (!rel.includes('/') || files.has(rel)) continue;
+      if (!foreign.some((f) => rel.startsWith(`${f}/`))) foreign.push(rel);
+    }
+    return foreign;
   }
   if (entries.includes('manifest.json') && entries.every((e) => LEGACY_ENTRIES.has(e))) return [];
   return entries;
@@ -121,6 +162,12 @@ export function checkOutputTarget(target: string, g: OutputGuard = {}): string {
       throw new CmtError('CMT_USAGE', `output directory ${target} (${final}) lies inside this run's input ${dir}; write to a new directory beside it`, { target, input: dir });
     }
   }
+  // Inside another output: that output's next run would find a foreign directory and replace it whole
+  // (checked before the target's own files: a folder of that output is refused even with --force).
+  const up = enclosingOutput(final);
+  if (up) {
+    throw new CmtError('CMT_USAGE', `output directory ${target} lies inside ${up}, the output of \`${readMarker(up)!.writer}\`, which its next run replaces whole; write beside it instead`, { target, inside: up });
+  }
   if (existsSync(final)) {
     if (!statSync(final).isDirectory()) {
       throw new CmtError('CMT_USAGE', `output path ${target} is a file, not a directory; move it away or choose another output directory`, { target });
@@ -145,12 +192,6 @@ export function checkOutputTarget(target: string, g: OutputGuard = {}): string {
     // The swap renames the target: a mount point cannot be renamed (EBUSY after all the work).
     if (statSync(final).dev !== statSync(path.dirname(final)).dev) {
       throw new CmtError('CMT_USAGE', `output directory ${target} is a mount point, which a run cannot replace (it swaps the finished directory in by rename); write to a directory inside it, e.g. ${path.join(target, 'out')}`, { target });
-    }
-  }
-  // Inside another output: that output's next run would find a foreign directory and replace it whole.
-  for (let up = path.dirname(final); path.dirname(up) !== up; up = path.dirname(up)) {
-    if (existsSync(path.join(up, OWNER_MARKER)) && readMarker(up)) {
-      throw new CmtError('CMT_USAGE', `output directory ${target} lies inside ${up}, the output of \`${readMarker(up)!.writer}\`, which its next run replaces whole; write beside it instead`, { target, inside: up });
     }
   }
   // The nearest existing ancestor must be a writable directory (the parent is created at open).
@@ -205,7 +246,7 @@ export class StagedOutput {
   async commit(): Promise<void> {
     if (this.done) throw new Error('output already committed or aborted');
     const entries = (await readdir(this.work)).filter((e) => e !== OWNER_MARKER).sort();
-    const marker: Marker = { writtenBy: 'cmtmedqa', writer: this.writer, entries };
+    const marker: Marker = { writtenBy: 'cmtmedqa', writer: this.writer, entries, files: treeOf(this.work) };
     await writeFile(path.join(this.work, OWNER_MARKER), `${JSON.stringify(marker, null, 2)}\n`);
     const parent = path.dirname(this.final);
     const old = path.join(parent, `.${path.basename(this.final)}.old-${randomBytes(6).toString('hex')}`);

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { sha256File } from '../core/file-digest.js';
 import path from 'node:path';
+import { z } from 'zod';
 import { Manifest, type ShardEntry } from '../../schemas/manifest.js';
 import { Pipeline } from '../../schemas/pipeline.js';
 import { RecordEnvelope, type CMtMedQARecord } from '../../schemas/record.js';
@@ -29,9 +30,30 @@ export function openOutputDir(outDir: string): OutputDir {
   const pj = path.join(outDir, 'pipeline.json');
   if (!existsSync(mf)) throw new CmtError('CMT_INPUT_NOT_FOUND', `${outDir} has no manifest.json${scheduledRunsHint(outDir) || ': pass the output directory of a run'}`, { outDir });
   if (!existsSync(pj)) throw new CmtError('CMT_INPUT_NOT_FOUND', `${outDir} has no pipeline.json (written by every run since v0.1): re-run the pipeline once`, { outDir });
-  const manifest = Manifest.parse(JSON.parse(readFileSync(mf, 'utf8')));
-  const p = JSON.parse(readFileSync(pj, 'utf8')) as { configHash: string; config: unknown };
-  return { outDir, manifest, config: Pipeline.parse(p.config), configHash: p.configHash };
+  const manifest = Manifest.safeParse(readJsonFile(outDir, 'manifest.json'));
+  if (!manifest.success) throw damagedOutput(outDir, 'manifest.json', `not a run's manifest: ${zodSummary(manifest.error)}`, manifest.error);
+  const p = PipelineJson.safeParse(readJsonFile(outDir, 'pipeline.json'));
+  if (!p.success) throw damagedOutput(outDir, 'pipeline.json', `not the resolved config a run writes: ${zodSummary(p.error)}`, p.error);
+  const config = Pipeline.safeParse(p.data.config);
+  if (!config.success) throw damagedOutput(outDir, 'pipeline.json', `its config is not a valid pipeline: ${zodSummary(config.error)}`, config.error);
+  return { outDir, manifest: manifest.data, config: config.data, configHash: p.data.configHash };
+}
+
+/** pipeline.json as a run writes it: the config hash and the resolved config. */
+const PipelineJson = z.object({ configHash: z.string(), config: z.unknown() });
+
+/** The first issues of a zod error, as `path: message`. */
+function zodSummary(e: z.ZodError): string {
+  return e.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+/** A JSON file of an output; unreadable or not JSON is CMT_OUTPUT_INVALID naming it. */
+function readJsonFile(outDir: string, rel: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path.join(outDir, rel), 'utf8')) as unknown;
+  } catch (e) {
+    throw damagedOutput(outDir, rel, e instanceof SyntaxError ? `not JSON: ${e.message}` : (e as Error).message, e);
+  }
 }
 
 /** A file of an output that cannot be used as it is: what is wrong and what to do. */

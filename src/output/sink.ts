@@ -33,6 +33,8 @@ export class LineSink {
   private fh?: Promise<FileHandle>;
   private raw?: Buffer;
   private rawPos = 0;
+  /** Set by discard(): a later write (a failed run's work still going on in the background) is refused, not buffered. */
+  private discarded = false;
 
   constructor(readonly path: string, opts: { gzip?: boolean; level?: number } = {}) {
     this.flushAt = opts.gzip ? FLUSH_GZIP : FLUSH_PLAIN;
@@ -52,6 +54,7 @@ export class LineSink {
   }
 
   async write(line: string): Promise<void> {
+    if (this.discarded) throw new Error(`sink: ${this.path} was discarded; no line is written after discard()`);
     this.lines++;
     if (this.raw) {
       const need = line.length * 3 + 1; // UTF-8 bytes per UTF-16 unit ≤ 3
@@ -94,6 +97,7 @@ export class LineSink {
    * out of them and the removed file's space is freed. Never throws.
    */
   async discard(): Promise<void> {
+    this.discarded = true;
     try {
       if (this.raw) {
         this.raw = Buffer.alloc(0);

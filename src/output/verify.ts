@@ -11,6 +11,7 @@ import { fileDigest } from '../core/file-digest.js';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Manifest, type ShardEntry } from '../../schemas/manifest.js';
+import { Pipeline } from '../../schemas/pipeline.js';
 import type { CMtMedQARecord } from '../../schemas/record.js';
 import { loadTokenizer, type TokenCounter } from '../tokens/registry.js';
 import { rowSchema, type ShardFormat, type ShareGptRecord } from './formats.js';
@@ -231,8 +232,36 @@ export async function verifyOutput(outDir: string): Promise<VerifyResult> {
   }
   if (!existsSync(path.join(outDir, 'README.md'))) problems.push('README.md (dataset card): missing');
   checks.push('dataset_info.json and README.md');
+  await checkPipelineJson(outDir, manifest, problems);
+  checks.push('pipeline.json');
 
   return { ok: problems.length === 0, problems, summary };
+}
+
+/**
+ * pipeline.json, the resolved config that revalidate and explain read back: present, JSON, a
+ * valid config, and its configHash the manifest's.
+ */
+async function checkPipelineJson(outDir: string, manifest: Manifest, problems: string[]): Promise<void> {
+  const file = path.join(outDir, 'pipeline.json');
+  if (!existsSync(file)) {
+    problems.push('pipeline.json: missing');
+    return;
+  }
+  let p: { configHash?: unknown; config?: unknown };
+  try {
+    p = JSON.parse(await readFile(file, 'utf8')) as typeof p;
+  } catch (e) {
+    problems.push(`pipeline.json: not valid JSON (${(e as Error).message})`);
+    return;
+  }
+  const config = Pipeline.safeParse(p?.config);
+  if (!config.success) {
+    problems.push(`pipeline.json: not a valid pipeline config: ${config.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    return;
+  }
+  // Not the hash of the config itself: revalidate keeps its source's hash over the checks it overrode.
+  if (p.configHash !== manifest.configHash) problems.push(`pipeline.json: config hash ${String(p.configHash)} ≠ manifest ${manifest.configHash}`);
 }
 
 async function checkSidecar(

@@ -82,4 +82,25 @@ describe('commands that read an output back tell a damaged output apart from a c
     });
     expectDamaged(cmtmedqa(['explain', cut, '103']), side);
   });
+
+  it('revalidate and explain of an output whose manifest.json or pipeline.json is not JSON or not their schema, or that lost its rejects file, fail with CMT_OUTPUT_INVALID naming the file', () => {
+    // Before: a SyntaxError or ZodError stack trace (exit 1, no code), and a bare ENOENT for the rejects file.
+    const cases: Array<[string, (dir: string) => void]> = [
+      ['manifest.json', (dir) => writeFileSync(path.join(dir, 'manifest.json'), '{"shards": [')],
+      ['manifest.json', (dir) => writeFileSync(path.join(dir, 'manifest.json'), '{"shards": 3}')],
+      ['pipeline.json', (dir) => writeFileSync(path.join(dir, 'pipeline.json'), '{bad')],
+      ['pipeline.json', (dir) => writeFileSync(path.join(dir, 'pipeline.json'), '{"name": "demo"}')],
+    ];
+    for (const [file, damage] of cases) {
+      const src = damaged(damage);
+      const out = path.join(tmpDir(), 'rv');
+      expectDamaged(cmtmedqa(['revalidate', src, '--snapshot', snapshot, '--out', out]), file, 'verify');
+      expect(existsSync(out)).toBe(false);
+      expectDamaged(cmtmedqa(['explain', src, '103']), file);
+    }
+    const noRejects = damaged((dir) => rmSync(path.join(dir, 'rejects', 'rejects.jsonl')));
+    const out = path.join(tmpDir(), 'rv');
+    expectDamaged(cmtmedqa(['revalidate', noRejects, '--snapshot', snapshot, '--out', out]), 'rejects/rejects.jsonl', 'missing');
+    expect(existsSync(out)).toBe(false);
+  });
 });

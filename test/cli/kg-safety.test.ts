@@ -1,7 +1,8 @@
 import { describe, it, expect, afterAll } from '@jest/globals';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { OWNER_MARKER } from '../../src/output/out-dir.js';
 import { runKg } from '../support/kg-cli.js';
 
 const run = runKg;
@@ -50,5 +51,21 @@ describe('kg import never overwrites what it reads', () => {
     expect(readFileSync(target).subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))).toBe(true);
     const again = await run(['kg', 'import', path.join(d, 'kg', 'xywy'), '--no-curated', '--snapshot', target]);
     expect(again.code).toBe(0);
+  });
+
+  it('refuses a --snapshot inside a cmtmedqa output (whose next run replaces it whole, or refuses the output) and one that names a folder, before any work', async () => {
+    const d = work();
+    const out = path.join(d, 'out');
+    mkdirSync(path.join(out, 'shards'), { recursive: true });
+    writeFileSync(path.join(out, OWNER_MARKER), JSON.stringify({ writtenBy: 'cmtmedqa', writer: 'run x', entries: ['shards'], files: ['shards'] }));
+    for (const target of [path.join(out, 'graph.json.gz'), path.join(out, 'shards', 'graph.json.gz')]) {
+      const r = await run(['kg', 'import', path.join(d, 'kg', 'xywy'), '--no-curated', '--snapshot', target]);
+      expect([r.code, r.err]).toEqual([2, expect.stringContaining('inside the cmtmedqa output')]);
+      expect(existsSync(target)).toBe(false);
+    }
+    // Before: the whole import ran, then failed with ENOENT on "<dir>/.<pid>-<hex>.tmp".
+    const r = await run(['kg', 'import', path.join(d, 'kg', 'xywy'), '--no-curated', '--snapshot', `${path.join(d, 'graphs')}/`]);
+    expect([r.code, r.err]).toEqual([2, expect.stringContaining('names a folder')]);
+    expect(r.out).not.toContain('nodes');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readRejects, rejectStats, requeueRejects, resolveReasons, resolveStage } from '../../src/cli/rejects.js';
 import { pipelineFile, pipelineFrom, readRejectLines, runPipeline, tmpDir } from '../support/run.js';
@@ -75,6 +75,10 @@ describe('inspecting and re-queueing rejects', () => {
     const manifest = path.join(first.outDir, 'manifest.json');
     const before = readFileSync(manifest, 'utf8');
     await expect(requeueRejects(first.outDir, {}, manifest)).rejects.toThrow(/inside an output directory/);
+    // Deeper inside it too (before: written, and the output's next run deleted it or refused the output).
+    const deep = path.join(first.outDir, 'shards', 'train', 'requeue.jsonl');
+    await expect(requeueRejects(first.outDir, {}, deep)).rejects.toThrow(/inside an output directory/);
+    expect(existsSync(deep)).toBe(false);
     const yaml = path.join(tmpDir(), 'pipeline.yaml');
     writeFileSync(yaml, 'name: mine\n');
     await expect(requeueRejects(first.outDir, {}, yaml)).rejects.toThrow(/not a requeue file/);
@@ -159,6 +163,24 @@ describe('inspecting and re-queueing rejects', () => {
     const unknown = readRejectLines(nurse.outDir).filter((r) => r.stage === 'normalise');
     expect(unknown.map((r) => r.reason)).toEqual(['normalise.unknown_speaker']);
     expect((await requeueRejects(nurse.outDir, { stage: 'normalise' }, path.join(dir, 'rq.jsonl'))).written).toBe(1);
+  });
+
+  it('refuses the partial directory a killed run left (.<name>.partial-<hex>), whose rejects file is incomplete, naming the output to read instead', async () => {
+    // Before: `rejects stats` on it said "0 rejects" and `list` "no rejects match" (the killed run had not flushed them), exit 0.
+    const parent = tmpDir();
+    const partial = path.join(parent, '.out.partial-83e4abf1e3ab');
+    mkdirSync(path.join(partial, 'rejects'), { recursive: true });
+    writeFileSync(path.join(partial, 'rejects', 'rejects.jsonl'), '');
+    const refused = /partial directory of a run into .*out that did not finish/;
+    await expect(rejectStats(partial)).rejects.toThrow(refused);
+    await expect(requeueRejects(partial, {}, path.join(parent, 'rq.jsonl'))).rejects.toThrow(refused);
+    const r = spawnSync(process.execPath, ['dist/src/cli/index.js', 'rejects', 'list', partial], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([2, expect.stringMatching(/^error CMT_USAGE: .*partial directory/)]);
+    // A moved-aside previous output (.<name>.old-<hex>) is a whole output: read as any other.
+    const old = path.join(parent, '.out.old-83e4abf1e3ab');
+    mkdirSync(path.join(old, 'rejects'), { recursive: true });
+    writeFileSync(path.join(old, 'rejects', 'rejects.jsonl'), '');
+    expect((await rejectStats(old)).total).toBe(0);
   });
 
   it('refuses a --limit that is not a whole number and an empty id, with exit 2', async () => {

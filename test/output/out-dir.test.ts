@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CmtError } from '../../src/core/errors.js';
 import { FileLock } from '../../src/core/lock.js';
-import { checkOutputTarget, OWNER_MARKER, StagedOutput } from '../../src/output/out-dir.js';
+import { checkOutputTarget, foreignEntries, OWNER_MARKER, StagedOutput } from '../../src/output/out-dir.js';
 import { preflightRun } from '../../src/pipeline/preflight.js';
 import { pipelineFrom, tmpDir } from '../support/run.js';
 
@@ -133,6 +133,41 @@ describe('staged output directories', () => {
     expect(readdirSync(path.dirname(target)).sort()).toEqual(['out']);
   });
 
+  it('treats a file or folder added by hand anywhere inside the output (shards/train/mine.txt) as foreign, not only at its top level', async () => {
+    // Before: only the top-level names were compared, so the next run deleted shards/train/notes.txt without a word.
+    const target = path.join(tmpDir(), 'out');
+    await writeOutput(target, { 'manifest.json': 'one', 'shards/train/part-00000.jsonl.gz': 'A', 'rejects/rejects.jsonl': '' });
+    expect(code(() => checkOutputTarget(target))).toBeUndefined();
+    writeFileSync(path.join(target, 'shards', 'train', 'notes.txt'), 'mine');
+    let message = '';
+    try {
+      checkOutputTarget(target);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('holds files cmtmedqa did not write (shards/train/notes.txt)');
+    expect(await codeOf(StagedOutput.open(target))).toBe('CMT_USAGE');
+    expect(readFileSync(path.join(target, 'shards', 'train', 'notes.txt'), 'utf8')).toBe('mine');
+    rmSync(path.join(target, 'shards', 'train', 'notes.txt'));
+    mkdirSync(path.join(target, 'rejects', 'mine', 'deeper'), { recursive: true });
+    expect(foreignEntries(target)).toEqual(['rejects/mine']);
+    rmSync(path.join(target, 'rejects', 'mine'), { recursive: true });
+    expect(foreignEntries(target)).toEqual([]);
+    // --force still replaces it whole
+    writeFileSync(path.join(target, 'shards', 'train', 'notes.txt'), 'mine');
+    expect(code(() => checkOutputTarget(target, { force: true }))).toBeUndefined();
+  });
+
+  it('keeps reading a marker of an earlier version (top-level entries only) as before', async () => {
+    const target = path.join(tmpDir(), 'out');
+    await writeOutput(target, { 'manifest.json': 'one', 'shards/a': 'A' });
+    writeFileSync(path.join(target, OWNER_MARKER), JSON.stringify({ writtenBy: 'cmtmedqa', writer: 'cmtmedqa', entries: ['manifest.json', 'shards'] }));
+    writeFileSync(path.join(target, 'shards', 'b'), 'B');
+    expect(foreignEntries(target)).toEqual([]);
+    writeFileSync(path.join(target, 'mine.txt'), 'x');
+    expect(foreignEntries(target)).toEqual(['mine.txt']);
+  });
+
   it('lets only one writer at a time into a directory, with a code that says so', async () => {
     const target = path.join(tmpDir(), 'out');
     const a = await StagedOutput.open(target);
@@ -193,6 +228,23 @@ describe('staged output directories', () => {
     await writeOutput(outer, { 'manifest.json': '{}' });
     expect(code(() => checkOutputTarget(path.join(outer, 'inner')))).toBe('CMT_USAGE');
     expect(code(() => checkOutputTarget(path.join(outer, 'a', 'b')))).toBe('CMT_USAGE');
+    // A folder of that output (its shards/): the message names the output around it, not --force,
+    // which is refused too (before: "holds files cmtmedqa did not write … pass --force", then
+    // with --force "lies inside …").
+    const message = (force: boolean) => {
+      try {
+        checkOutputTarget(path.join(outer, 'shards'), { force });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    };
+    mkdirSync(path.join(outer, 'shards'));
+    writeFileSync(path.join(outer, 'shards', 'part'), 'x');
+    for (const force of [false, true]) {
+      expect(message(force)).toContain(`lies inside ${realpathSync(outer)}`);
+      expect(message(force)).not.toContain('--force');
+    }
   });
 
   it('preflight says an output is locked by a live run before any slow work, and takes nothing', async () => {

@@ -74,6 +74,26 @@ describe('verify', () => {
     expect(v.problems).toContainEqual(expect.stringMatching(new RegExp(`^${s.path}: record id \\S+ also in ${s.path}$`)));
   });
 
+  it('detects a pipeline.json that is missing, not JSON, not a valid config or not the one its manifest names (revalidate and explain read it)', async () => {
+    // Before: verify said OK for each of these, while revalidate refused the output and told the operator to run verify.
+    const { out, manifest } = await goodOutput();
+    const file = path.join(out, 'pipeline.json');
+    const good = readFileSync(file, 'utf8');
+    const p = JSON.parse(good) as { configHash: string; config: Record<string, unknown> };
+    const problemsWith = async (text: string | null) => {
+      if (text === null) rmSync(file);
+      else writeFileSync(file, text);
+      const v = await verifyOutput(out);
+      writeFileSync(file, good);
+      return v.problems;
+    };
+    expect(await problemsWith(null)).toEqual(['pipeline.json: missing']);
+    expect(await problemsWith('{"configHash": "ab')).toEqual([expect.stringMatching(/^pipeline\.json: not valid JSON \(/)]);
+    expect(await problemsWith(JSON.stringify({ configHash: p.configHash, config: { ...p.config, shard: { ranks: 'two' } } }))).toEqual([expect.stringMatching(/^pipeline\.json: not a valid pipeline config: shard\.ranks: /)]);
+    expect(await problemsWith(JSON.stringify({ ...p, configHash: 'f'.repeat(64) }))).toEqual([`pipeline.json: config hash ${'f'.repeat(64)} ≠ manifest ${manifest.configHash}`]);
+    expect(await problemsWith(good)).toEqual([]);
+  });
+
   it('exits 1 from the CLI with every mismatch listed, 0 with a summary', async () => {
     const { out, manifest } = await goodOutput();
     const ok = execFileSync(process.execPath, ['dist/src/cli/index.js', 'verify', out], { encoding: 'utf8' });
