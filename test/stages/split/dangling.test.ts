@@ -37,6 +37,20 @@ describe('labels and colons left dangling at the end of a record text', () => {
   });
 });
 
+describe('an empty heading at the end of an answer', () => {
+  it('goes with its colon, glued to the last words or after a sentence', () => {
+    expect(withoutDanglingLabels('一般不用吃药，多喝温水生活调理：')).toBe('一般不用吃药，多喝温水');
+    expect(withoutDanglingLabels('先复查血常规。温馨提示：')).toBe('先复查血常规。');
+    expect(withoutDanglingLabels('少吃辛辣，按时复诊……饮食注意：')).toBe('少吃辛辣，按时复诊……');
+  });
+
+  it('stays, without its colon, where the sentence names it (一些注意事项：)', () => {
+    expect(withoutDanglingLabels('术后还有一些注意事项：')).toBe('术后还有一些注意事项');
+    expect(withoutDanglingLabels('请记住以下几点注意事项：')).toBe('请记住以下几点注意事项');
+    expect(withoutDanglingLabels('这是拔牙后的温馨提示：')).toBe('这是拔牙后的温馨提示');
+  });
+});
+
 describe('split tidies the merged texts of each round', () => {
   const dialogue = (format: 'huatuo' | 'meddialog', turns: Array<['patient' | 'doctor', string]>, singleTurn = false): Dialogue => ({
     id: `dlg-${format}-${turns.length}`,
