@@ -11,6 +11,7 @@ import haodf from './boilerplate/haodf.json' with { type: 'json' };
 import askform from './boilerplate/askform.json' with { type: 'json' };
 import solicitations from './boilerplate/solicitations.json' with { type: 'json' };
 import signoffs from './boilerplate/signoffs.json' with { type: 'json' };
+import signoffsQa from './boilerplate/signoffs-qa.json' with { type: 'json' };
 import type { Origin } from '../../../schemas/dialogue.js';
 
 export interface TemplateFile {
@@ -34,7 +35,7 @@ export interface TemplateFile {
   templates: Array<{ id: string; pattern: string; flags?: string; trigger?: string[]; prefilter?: string; replace?: string; note?: string; doctorOnly?: boolean }>;
 }
 
-export const TEMPLATE_FILES: TemplateFile[] = [common, haodf, chunyu, askform, solicitations, signoffs];
+export const TEMPLATE_FILES: TemplateFile[] = [common, haodf, chunyu, askform, solicitations, signoffs, signoffsQa];
 
 interface Compiled {
   id: string;

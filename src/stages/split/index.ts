@@ -1,7 +1,8 @@
 /**
  * split: Dialogue → CMtMedQA records. Groups turns into rounds (patient turns, then the doctor's
  * answer), cuts long dialogues into windows by round and character budgets, and tags proactive
- * inquiry. Every record starts with a patient turn and ends with a doctor turn (`output`).
+ * inquiry. Every record starts with a patient turn and ends with a doctor turn (`output`). A
+ * colon or empty form label left at the end of a round's merged text goes (dangling.ts).
  *
  * Records worth training on (README "Records worth training on"):
  *  - only an *informative* round may end a record (be its instruction/output): not a
@@ -31,6 +32,7 @@ import { makeReject } from '../../core/reject.js';
 import { TextMemo } from '../normalise/memo.js';
 import type { StageContext, StageResult } from '../types.js';
 import { isShortAnswer, isSubstantiveAfterShortTurn, isYesAnswer } from './answer.js';
+import { ASK_FORM_FORMATS, withoutDanglingLabels } from './dangling.js';
 import { isInquiry } from './inquiry.js';
 import { meaningfulChars, isClosingRound, isPleasantry } from './pleasantry.js';
 import { canonicalPair, cateOf } from './taxonomy.js';
@@ -141,6 +143,15 @@ export function splitOne(d: Dialogue, ctx: StageContext): StageResult<RecordEnve
     return { out: [], rejects };
   }
   const { rounds } = toRounds(d);
+  // The merged texts are whole now: a colon or form label at their end announces nothing (dangling.ts).
+  // Rejects show the rounds as written (a question of empty labels only is a thin_instruction of "").
+  const promptLines = ASK_FORM_FORMATS.has(d.origin.format);
+  const written = rounds.map((r) => ({ patient: r.patient, doctor: r.doctor }));
+  for (const r of rounds) {
+    r.patient = withoutDanglingLabels(r.patient, promptLines);
+    r.doctor = withoutDanglingLabels(r.doctor, promptLines);
+    r.chars = r.patient.length + r.doctor.length;
+  }
   if (rounds.length === 0) {
     reject('split.no_doctor_turn', `no doctor turn follows any of the patient's turns (${d.turns.length} turns)`);
     return { out: [], rejects };
@@ -172,11 +183,11 @@ export function splitOne(d: Dialogue, ctx: StageContext): StageResult<RecordEnve
   const windows: Array<[number, number]> = []; // [start, end) round indexes
   const tooLong = (r: Round) => r.chars > cfg.maxChars;
   const rejectTooLong = (i: number) =>
-    reject('split.too_long', `round ${i} has ${rounds[i].chars} characters, more than split.maxChars = ${cfg.maxChars}`, { round: i, patient: rounds[i].patient, doctor: rounds[i].doctor }, { round: i, chars: rounds[i].chars });
+    reject('split.too_long', `round ${i} has ${rounds[i].chars} characters, more than split.maxChars = ${cfg.maxChars}`, { round: i, ...written[i] }, { round: i, chars: rounds[i].chars });
   /** Rounds [s, e) that no record takes: one reject named after the round that would have been the output. */
   const rejectUnused = (s: number, e: number, why: string) => {
     const reason = thin[e - 1] ?? 'split.thin_output';
-    const list = rounds.slice(s, e).map((r, k) => ({ round: s + k, reason: thin[s + k], patient: r.patient, doctor: r.doctor }));
+    const list = written.slice(s, e).map((r, k) => ({ round: s + k, reason: thin[s + k], patient: r.patient, doctor: r.doctor }));
     reject(reason, `rounds ${s}–${e - 1} end no record (${why}): ${[...new Set(list.map((x) => x.reason))].join(', ')}`, { rounds: list }, { rounds: list.map((x) => ({ round: x.round, reason: x.reason })) });
   };
   /** The end of a window over [s, e): after its last informative round; -1 when it has none. */

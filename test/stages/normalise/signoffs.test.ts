@@ -76,6 +76,47 @@ describe('sign-off templates in doctors\' answers', () => {
   });
 });
 
+describe('the sign-off that ends an answer of the Q&A sites behind Huatuo and Toyhom', () => {
+  it('removes a good wish that is the last sentence of the answer', () => {
+    const r = clean('一般两周左右能好，注意别抓挠。祝你早日康复！');
+    expect(r).toEqual({ text: '一般两周左右能好，注意别抓挠。', templateHits: { 'signoff_qa.sentence': 1 } });
+    expect(clean('少吃辛辣，按时复查……祝宝宝健康成长！', 'toyhom').text).toBe('少吃辛辣，按时复查……');
+    expect(clean('多喝水。祝好！').text).toBe('多喝水。');
+    expect(clean('孕前先查甲功。祝您早日生下健康宝宝').text).toBe('孕前先查甲功。');
+    expect(clean('外用药膏止痒。希望我的回答对您有一定的帮助。').text).toBe('外用药膏止痒。');
+    expect(clean('可以先热敷。希望我的回答能给你带来一些帮助，祝你身体健康，生活愉快。').text).toBe('可以先热敷。');
+  });
+
+  it('removes it from the comma or semicolon before it, and where it is glued to the last words', () => {
+    expect(clean('建议查个血常规，多休息，祝您健康。').text).toBe('建议查个血常规，多休息。');
+    expect(clean('血压稳定就不用换药；祝你身体健康！').text).toBe('血压稳定就不用换药。');
+    expect(clean('不用太担心，注意观察，祝健康').text).toBe('不用太担心，注意观察');
+    expect(clean('多喝水，按时复诊希望我的提议能帮到您').text).toBe('多喝水，按时复诊');
+    expect(clean('注意保暖不要受凉祝你的孩子早日康复').text).toBe('注意保暖不要受凉');
+    expect(clean('饮食要清淡，多吃水果希望您早日康复！').text).toBe('饮食要清淡，多吃水果');
+    // what the dump left after it: the answer form's label, a comma
+    expect(clean('术后一般不会复发，祝你健康！医生询问：').text).toBe('术后一般不会复发。');
+    expect(clean('尽量少去人多的地方，祝你好运，').text).toBe('尽量少去人多的地方。');
+  });
+
+  it('keeps an answer that is nothing but courtesy (split rejects it as pleasantry only), and wishes that say more', () => {
+    for (const s of ['祝你早日康复！', '你好，祝你健康。', '术前预祝手术顺利', '祝你早日康复，记得按时换药。', '希望药物对宝宝的咳嗽有帮助。', '多晒太阳对宝宝的健康成长有帮助。'])
+      expect(clean(s).text).toBe(s);
+  });
+
+  it('applies to the Q&A sources only: a dialogue\'s closing wish is split\'s to judge', () => {
+    expect(clean('按时吃药。祝你早日康复！', 'meddialog').text).toBe('按时吃药。祝你早日康复！');
+    expect(clean('按时吃药。祝你早日康复！', 'cmtmedqa').text).toBe('按时吃药。祝你早日康复！');
+  });
+
+  it('stays linear on a long run of wishes', () => {
+    const t0 = Date.now();
+    clean('多喝水' + '，祝你健康'.repeat(20000) + '吗');
+    clean('多喝水' + '祝健康快乐'.repeat(20000) + '吗');
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+});
+
 describe('solicitations the session-16 audit found', () => {
   it('removes a personal-website advert, a request to become a fan, a gift request and a feedback request', () => {
     expect(clean('结节多半是陈旧病灶。我网站是全国点击率第一的内科个人网站。建议戒烟。', 'meddialog').text).toBe('结节多半是陈旧病灶。建议戒烟。');
