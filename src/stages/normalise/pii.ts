@@ -95,6 +95,9 @@ function addressLead(m: string): string {
   return '';
 }
 
+/** The labels of a form's next field, which may follow a name with no punctuation (姓名：X性别：男年龄：75岁). */
+const FORM_LABEL = '(?:性别|年龄|电话|手机|住址|地址|职业|民族|出生|籍贯|身份证|城市|婚姻|联系)';
+
 /** `when`: a cheap pre-check (literal or short regex) the text must pass for the rule to run. */
 type Rule = { type: Placeholder; when: RegExp; re: RegExp; replace: (m: string, ...groups: string[]) => string | undefined };
 
@@ -216,11 +219,14 @@ const RULES: Rule[] = [
     replace: (m) => `${addressLead(m)}<ADDRESS>`,
   },
   {
-    // Names the text marks as names: 姓名：X, 患者：X, 联系人：X, 我叫X, 名叫X.
+    // Names the text marks as names: 姓名：X, 患者：X, 联系人：X, 我叫X, 名叫X. After a label the name may
+    // stand on the next line (就诊患者：\n涂*) or run into the form's next label (姓名：X性别：男年龄：…); a
+    // masked name (芦*, 涂*) is a name whatever its surname (the list lacks rare ones). What follows a
+    // label must still look like a name (患者：高血压， is a disease).
     type: 'NAME',
     when: /姓名|联系人|患者|病人|就诊人|我叫|名叫|名字|本人叫/,
-    re: new RegExp(`(姓名|患者姓名|病人姓名|联系人|患者|病人|就诊人)[ \\u00a0]?[:：][ \\u00a0]?(${SURNAME}[${CJK}*＊某Xx×]{1,2})(?![${CJK}])|(我叫|名叫|我的名字是|我名字叫|本人叫)(${SURNAME}[${CJK}*＊某]{1,2})(?![${CJK}]|[${CJK}](?:，|。))`, 'g'),
-    replace: (m, a, _n1, b) => (a ? `${a}：<NAME>` : `${b}<NAME>`),
+    re: new RegExp(`(姓名|患者姓名|病人姓名|联系人|患者|病人|就诊人)[ \\u00a0]?[:：]([ \\u00a0\\u3000]{0,3}\\n?[ \\u00a0\\u3000]{0,3})(${SURNAME}[${CJK}*＊某Xx×]{1,2}|[${CJK}][*＊×]{1,2})(?=$|[^${CJK}]|${FORM_LABEL})|(我叫|名叫|我的名字是|我名字叫|本人叫)(${SURNAME}[${CJK}*＊某]{1,2})(?![${CJK}]|[${CJK}](?:，|。))`, 'g'),
+    replace: (m, a, gap: string, n1: string, b) => (a ? (looksLikeName(n1) ? `${a}：${gap.includes('\n') ? '\n' : ''}<NAME>` : undefined) : `${b}<NAME>`),
   },
   {
     // The doctor a form names (haodf's 预约医生： 刘X华, 约医生：\n申X, 主治医生：X): the name after the label's

@@ -1,0 +1,21 @@
+import { describe, expect, it } from '@jest/globals';
+import { scrubPii } from '../../../src/stages/normalise/pii.js';
+
+// PII a targeted scan of a whole shared-corpora output found in clear (test/eval/pii-review/README.md,
+// 2026-12-04). Every text here is invented; each case mirrors the shape of a real hit.
+describe('PII the targeted output scan found in clear', () => {
+  it('scrubs a name after a form label when the next label follows it directly (姓名：X性别：男年龄：…)', () => {
+    expect(scrubPii('姓名：周明华性别：男年龄：62岁城市：某地')).toBe('姓名：<NAME>性别：男年龄：62岁城市：某地');
+    expect(scrubPii('患者姓名：吴丽年龄：30岁')).toBe('患者姓名：<NAME>年龄：30岁');
+  });
+
+  it('scrubs a masked name after a label whatever its surname, on the label line or the next (就诊患者： 芦*, 就诊患者：\\n涂*)', () => {
+    expect(scrubPii('就诊时间： 2020-04-02 08：30\n就诊患者： 芦*\n就诊地点： 仅医生和患者本人可见')).toBe('就诊时间： 2020-04-02 08：30\n就诊患者：<NAME>\n就诊地点： 仅医生和患者本人可见');
+    expect(scrubPii('就诊患者：\n涂*\n就诊地点：\n仅医生和患者本人可见')).toBe('就诊患者：\n<NAME>\n就诊地点：\n仅医生和患者本人可见');
+  });
+
+  it('leaves a disease, a sex or a description after 患者： alone', () => {
+    for (const t of ['患者：高血压，吃什么药', '患者：高血压年龄：60岁', '患者：女，45岁', '病人：男性', '中重度高血压患者：艾灸会导致体表温度升高', '就诊患者：\n疾病：感冒'])
+      expect(scrubPii(t)).toBe(t);
+  });
+});
