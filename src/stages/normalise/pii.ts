@@ -67,7 +67,9 @@ export function isResidentId15(digits: string): boolean {
 const PLACE_END = new Set([...'省市区县旗镇乡村庄屯路街巷弄道']);
 /** Town and village names run longer than those of provinces, cities and districts (岗联新庄村). */
 const LONG_UNIT = new Set([...'旗镇乡村庄屯']);
-const STREET = /(?:路|街|巷|弄|胡同|大道)\d/;
+/** A street number in Chinese numerals (葡萄园街八号, 和平路一百二十号); never after 弄 (弄三号 is a verb's object). */
+const CN_HOUSE_NO = '[一二三四五六七八九十百零〇]{1,6}号';
+const STREET = new RegExp(`(?:路|街|巷|弄|胡同|大道)\\d|(?:路|街|巷|胡同|大道)${CN_HOUSE_NO}`);
 /**
  * The words an address match took in before the address itself, to be kept as text: in text
  * without punctuation the pattern's place-name units run back over the sentence (孩子发烧咳嗽北京市…,
@@ -214,8 +216,8 @@ const RULES: Rule[] = [
     // narrow a home down as much as the street; before, 里水镇岗联新庄 stayed). At most four units of
     // at most eight characters each, and a unit character ends its unit, so each start is bounded.
     type: 'ADDRESS',
-    when: /\d[号栋幢单室]/,
-    re: new RegExp(`(?:(?:(?![住在于到是的居省市区县旗镇乡村庄屯])[${CJK}]){0,7}[省市区县旗镇乡村庄屯]){0,4}(?:(?![住在于到是的居])[${CJK}]){1,6}(?:路|街|巷|弄|胡同|大道)\\d{1,5}(?:号|弄)(?:院)?(?:\\d{1,4}(?:号楼|栋|幢|座))?(?:\\d{1,3}单元(?:\\d{2,5}(?![\\d室号${CJK}]))?)?(?:\\d{1,5}(?:室|号))?|(?<!\\d)\\d{1,4}(?:号楼|栋|幢)(?:\\d{1,3}单元)?\\d{2,5}(?:室|号)|(?<!\\d)\\d{1,3}单元\\d{2,5}室?|(?<![\\d${CJK}])\\d{3,5}室(?![性早间])`, 'g'),
+    when: /\d[号栋幢单室]|[路街巷同道][一二三四五六七八九十百零〇]{1,6}号/,
+    re: new RegExp(`(?:(?:(?![住在于到是的居省市区县旗镇乡村庄屯])[${CJK}]){0,7}[省市区县旗镇乡村庄屯]){0,4}(?:(?![住在于到是的居])[${CJK}]){1,6}(?:(?:路|街|巷|弄|胡同|大道)\\d{1,5}(?:号|弄)|(?:路|街|巷|胡同|大道)${CN_HOUSE_NO})(?:院)?(?:\\d{1,4}(?:号楼|栋|幢|座))?(?:\\d{1,3}单元(?:\\d{2,5}(?![\\d室号${CJK}]))?)?(?:\\d{1,5}(?:室|号))?|(?<!\\d)\\d{1,4}(?:号楼|栋|幢)(?:\\d{1,3}单元)?\\d{2,5}(?:室|号)|(?<!\\d)\\d{1,3}单元\\d{2,5}室?|(?<![\\d${CJK}])\\d{3,5}室(?![性早间])`, 'g'),
     replace: (m) => `${addressLead(m)}<ADDRESS>`,
   },
   {
@@ -449,7 +451,7 @@ function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string
 }
 
 /** Cheap pre-check: an utterance with none of these skips every pattern. */
-const TRIGGER = /[0-9@＠]|www\.|医生[:：]|专家[:：]|大夫[:：]|微信|威信|薇信|[VvWw][Xx信]|weixin|wechat|扣|[Qq]|姓名|联系人|联络人|收件人|收货人|患者|病人|就诊人|我叫|名叫|名字|我是|本人|医生|大夫|主任|教授|院长|医师|护士|老师|先生|女士|小姐|[男女][，,]|女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子| at /;
+const TRIGGER = /[0-9@＠]|www\.|[路街巷同道][一二三四五六七八九十百零〇]{1,6}号|医生[:：]|专家[:：]|大夫[:：]|微信|威信|薇信|[VvWw][Xx信]|weixin|wechat|扣|[Qq]|姓名|联系人|联络人|收件人|收货人|患者|病人|就诊人|我叫|名叫|名字|我是|本人|医生|大夫|主任|教授|院长|医师|护士|老师|先生|女士|小姐|[男女][，,]|女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子| at /;
 
 function scrub(s: string, counts: PiiCounts, spans?: Span[]): string {
   if (!TRIGGER.test(s) && !CN_MOBILE.test(s)) return s;

@@ -18,4 +18,14 @@ describe('PII the targeted output scan found in clear', () => {
     for (const t of ['患者：高血压，吃什么药', '患者：高血压年龄：60岁', '患者：女，45岁', '病人：男性', '中重度高血压患者：艾灸会导致体表温度升高', '就诊患者：\n疾病：感冒'])
       expect(scrubPii(t)).toBe(t);
   });
+
+  it('scrubs a street number in Chinese numerals (…街八号, …路十二号) as a street address', () => {
+    expect(scrubPii('就诊地址：某某省某市葡萄园街八号，欢迎咨询')).toBe('就诊地址：<ADDRESS>，欢迎咨询');
+    expect(scrubPii('住在和平路一百二十号')).toBe('住在<ADDRESS>');
+  });
+
+  it('leaves a date after a road and numbers that are no street number alone (在路上，三号复查; 一路走来; 弄三次)', () => {
+    for (const t of ['在路上，三号复查', '一路走来三年了', '帮孩子弄三次药', '路过三号楼的时候', '下班路上八点到家'])
+      expect(scrubPii(t)).toBe(t);
+  });
 });
