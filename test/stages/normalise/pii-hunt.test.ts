@@ -28,4 +28,15 @@ describe('PII the targeted output scan found in clear', () => {
     for (const t of ['在路上，三号复查', '一路走来三年了', '帮孩子弄三次药', '路过三号楼的时候', '下班路上八点到家'])
       expect(scrubPii(t)).toBe(t);
   });
+
+  it('scrubs the surnames 扬 and 斯 before a title (问问扬医生, 斯主任建议), which the list lacked', () => {
+    expect(scrubPii('想问问扬医生，报告说什么')).toBe('想问问<NAME>医生，报告说什么');
+    expect(scrubPii('复发后，斯主任建议换药')).toBe('复发后，<NAME>主任建议换药');
+    expect(scrubPii('明天能见到斯大夫')).toBe('明天能见到<NAME>大夫');
+  });
+
+  it('leaves the words that end in 扬 or 斯 before a title alone (表扬医生, 发扬, 俄罗斯医生)', () => {
+    for (const t of ['我要表扬医生的耐心', '赞扬医生的精神', '发扬医生的奉献精神', '俄罗斯医生说', '白俄罗斯专家和突尼斯医生', '达拉斯医生', '波斯医生'])
+      expect(scrubPii(t)).toBe(t);
+  });
 });
