@@ -67,7 +67,9 @@ export function isResidentId15(digits: string): boolean {
 const PLACE_END = new Set([...'省市区县旗镇乡村庄屯路街巷弄道']);
 /** Town and village names run longer than those of provinces, cities and districts (岗联新庄村). */
 const LONG_UNIT = new Set([...'旗镇乡村庄屯']);
-const STREET = /(?:路|街|巷|弄|胡同|大道)\d/;
+/** A street number in Chinese numerals (葡萄园街八号, 和平路一百二十号); never after 弄 (弄三号 is a verb's object). */
+const CN_HOUSE_NO = '[一二三四五六七八九十百零〇]{1,6}号';
+const STREET = new RegExp(`(?:路|街|巷|弄|胡同|大道)\\d|(?:路|街|巷|胡同|大道)${CN_HOUSE_NO}`);
 /**
  * The words an address match took in before the address itself, to be kept as text: in text
  * without punctuation the pattern's place-name units run back over the sentence (孩子发烧咳嗽北京市…,
@@ -94,6 +96,9 @@ function addressLead(m: string): string {
   }
   return '';
 }
+
+/** The labels of a form's next field, which may follow a name with no punctuation (姓名：X性别：男年龄：75岁). */
+const FORM_LABEL = '(?:性别|年龄|电话|手机|住址|地址|职业|民族|出生|籍贯|身份证|城市|婚姻|联系)';
 
 /** `when`: a cheap pre-check (literal or short regex) the text must pass for the rule to run. */
 type Rule = { type: Placeholder; when: RegExp; re: RegExp; replace: (m: string, ...groups: string[]) => string | undefined };
@@ -211,16 +216,19 @@ const RULES: Rule[] = [
     // narrow a home down as much as the street; before, 里水镇岗联新庄 stayed). At most four units of
     // at most eight characters each, and a unit character ends its unit, so each start is bounded.
     type: 'ADDRESS',
-    when: /\d[号栋幢单室]/,
-    re: new RegExp(`(?:(?:(?![住在于到是的居省市区县旗镇乡村庄屯])[${CJK}]){0,7}[省市区县旗镇乡村庄屯]){0,4}(?:(?![住在于到是的居])[${CJK}]){1,6}(?:路|街|巷|弄|胡同|大道)\\d{1,5}(?:号|弄)(?:院)?(?:\\d{1,4}(?:号楼|栋|幢|座))?(?:\\d{1,3}单元(?:\\d{2,5}(?![\\d室号${CJK}]))?)?(?:\\d{1,5}(?:室|号))?|(?<!\\d)\\d{1,4}(?:号楼|栋|幢)(?:\\d{1,3}单元)?\\d{2,5}(?:室|号)|(?<!\\d)\\d{1,3}单元\\d{2,5}室?|(?<![\\d${CJK}])\\d{3,5}室(?![性早间])`, 'g'),
+    when: /\d[号栋幢单室]|[路街巷同道][一二三四五六七八九十百零〇]{1,6}号/,
+    re: new RegExp(`(?:(?:(?![住在于到是的居省市区县旗镇乡村庄屯])[${CJK}]){0,7}[省市区县旗镇乡村庄屯]){0,4}(?:(?![住在于到是的居])[${CJK}]){1,6}(?:(?:路|街|巷|弄|胡同|大道)\\d{1,5}(?:号|弄)|(?:路|街|巷|胡同|大道)${CN_HOUSE_NO})(?:院)?(?:\\d{1,4}(?:号楼|栋|幢|座))?(?:\\d{1,3}单元(?:\\d{2,5}(?![\\d室号${CJK}]))?)?(?:\\d{1,5}(?:室|号))?|(?<!\\d)\\d{1,4}(?:号楼|栋|幢)(?:\\d{1,3}单元)?\\d{2,5}(?:室|号)|(?<!\\d)\\d{1,3}单元\\d{2,5}室?|(?<![\\d${CJK}])\\d{3,5}室(?![性早间])`, 'g'),
     replace: (m) => `${addressLead(m)}<ADDRESS>`,
   },
   {
-    // Names the text marks as names: 姓名：X, 患者：X, 联系人：X, 我叫X, 名叫X.
+    // Names the text marks as names: 姓名：X, 患者：X, 联系人：X, 我叫X, 名叫X. After a label the name may
+    // stand on the next line (就诊患者：\n涂*) or run into the form's next label (姓名：X性别：男年龄：…); a
+    // masked name (芦*, 涂*) is a name whatever its surname (the list lacks rare ones). What follows a
+    // label must still look like a name (患者：高血压， is a disease).
     type: 'NAME',
     when: /姓名|联系人|患者|病人|就诊人|我叫|名叫|名字|本人叫/,
-    re: new RegExp(`(姓名|患者姓名|病人姓名|联系人|患者|病人|就诊人)[ \\u00a0]?[:：][ \\u00a0]?(${SURNAME}[${CJK}*＊某Xx×]{1,2})(?![${CJK}])|(我叫|名叫|我的名字是|我名字叫|本人叫)(${SURNAME}[${CJK}*＊某]{1,2})(?![${CJK}]|[${CJK}](?:，|。))`, 'g'),
-    replace: (m, a, _n1, b) => (a ? `${a}：<NAME>` : `${b}<NAME>`),
+    re: new RegExp(`(姓名|患者姓名|病人姓名|联系人|患者|病人|就诊人)[ \\u00a0]?[:：]([ \\u00a0\\u3000]{0,3}\\n?[ \\u00a0\\u3000]{0,3})(${SURNAME}[${CJK}*＊某Xx×]{1,2}|[${CJK}][*＊×]{1,2})(?=$|[^${CJK}]|${FORM_LABEL})|(我叫|名叫|我的名字是|我名字叫|本人叫)(${SURNAME}[${CJK}*＊某]{1,2})(?![${CJK}]|[${CJK}](?:，|。))`, 'g'),
+    replace: (m, a, gap: string, n1: string, b) => (a ? (looksLikeName(n1) ? `${a}：${gap.includes('\n') ? '\n' : ''}<NAME>` : undefined) : `${b}<NAME>`),
   },
   {
     // The doctor a form names (haodf's 预约医生： 刘X华, 约医生：\n申X, 主治医生：X): the name after the label's
@@ -443,7 +451,7 @@ function scrubSurnameTitle(s: string, counts: PiiCounts, spans?: Span[]): string
 }
 
 /** Cheap pre-check: an utterance with none of these skips every pattern. */
-const TRIGGER = /[0-9@＠]|www\.|医生[:：]|专家[:：]|大夫[:：]|微信|威信|薇信|[VvWw][Xx信]|weixin|wechat|扣|[Qq]|姓名|联系人|联络人|收件人|收货人|患者|病人|就诊人|我叫|名叫|名字|我是|本人|医生|大夫|主任|教授|院长|医师|护士|老师|先生|女士|小姐|[男女][，,]|女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子| at /;
+const TRIGGER = /[0-9@＠]|www\.|[路街巷同道][一二三四五六七八九十百零〇]{1,6}号|医生[:：]|专家[:：]|大夫[:：]|微信|威信|薇信|[VvWw][Xx信]|weixin|wechat|扣|[Qq]|姓名|联系人|联络人|收件人|收货人|患者|病人|就诊人|我叫|名叫|名字|我是|本人|医生|大夫|主任|教授|院长|医师|护士|老师|先生|女士|小姐|[男女][，,]|女儿|儿子|孩子|宝宝|闺女|老公|老婆|丈夫|妻子| at /;
 
 function scrub(s: string, counts: PiiCounts, spans?: Span[]): string {
   if (!TRIGGER.test(s) && !CN_MOBILE.test(s)) return s;
