@@ -89,13 +89,16 @@ export function layoutAdapter(siteRaw: unknown, layoutsRaw: unknown[]): LayoutAd
       if (!layout) {
         const page = notConsultation.find((n) => !n.re && n.detect && holds($, $.root(), n.detect));
         if (page) return { unrecognised: `a ${page.what} page, not a consultation`, kind: 'not_consultation' };
-        const blocked = signOf($, site.blocked) ?? jsChallenge($);
-        if (blocked) return { unrecognised: `an anti-bot challenge is served instead of the page: ${blocked}`, kind: 'blocked' };
+        // A login form may carry a captcha too: it is a login wall first (log in, not wait).
         if (site.login.page && holds($, $.root(), site.login.page)) return { unrecognised: 'a login page is served instead of the consultation', kind: 'login' };
+        const blocked = signOf($, site.blocked);
+        if (blocked) return { unrecognised: `an anti-bot challenge is served instead of the page: ${blocked}`, kind: 'blocked' };
         // A list page given as a question (in `urls:`) is the site's, and no consultation.
         if (u && listPaths.some((r) => r.test(u.pathname))) return { unrecognised: `a list page (${u.pathname}), not a consultation`, kind: 'not_consultation' };
         const gone = goneSign($, site);
         if (gone) return { unrecognised: `an error page is served with a success status (soft 404): ${gone}`, kind: 'gone' };
+        const challenge = jsChallenge($);
+        if (challenge) return { unrecognised: `an anti-bot challenge is served instead of the page: ${challenge}`, kind: 'blocked' };
         return { unrecognised: `no ${site.name} layout matches (tried ${layouts.map((l) => l.generation).join(', ')})`, kind: 'layout' };
       }
       const where = `${site.name}/${layout.generation}`;
@@ -160,9 +163,12 @@ function goneSign($: CheerioAPI, site: SiteDefinition): string | undefined {
  * says nothing about the layout; the site asks to be fetched again later, more slowly.
  */
 function jsChallenge($: CheerioAPI): string | undefined {
-  if (plain($('body').first()).length > 0) return undefined;
+  if (plain($('body').first()).length > 0 || plain($('title').first()).length > 0) return undefined;
   const code = $('script').map((_, el) => $(el).text()).get().join('\n');
-  if (!/document\.cookie\s*=/.test(code) || !/location\s*(?:\.\s*(?:href|replace|reload|assign)\b|=)/.test(code)) return undefined;
+  // It must load the page again (assign location, or call replace/reload/assign): an analytics
+  // script that only reads location.href is no challenge, and a text-less page without one is a
+  // layout to look at (a page rendered by script).
+  if (!/document\.cookie\s*=(?!=)/.test(code) || !/\blocation(?:\.href)?\s*=(?!=)|\blocation\s*\.\s*(?:replace|reload|assign)\s*\(/.test(code)) return undefined;
   return 'a JavaScript challenge: a page without text whose script sets a cookie and reloads';
 }
 

@@ -73,6 +73,47 @@ describe('haodf 2015–19 zzx: the intake card however its labels stand, paid tu
   });
 });
 
+describe('a disclaimer line is dropped only when the whole line is the disclaimer', () => {
+  it('advice written after 以上建议仅供参考 on the same line stays (the notice took up to 80 more characters of anything: a drug and its dose vanished)', () => {
+    const line = (h6: string, p: string) => `<div class="block-line"><div class="block-right"><h6>${h6}</h6>${p}</div></div>`;
+    const html = (doctor: string) => `<html><body><main class="content"><section><section class="problem-detail-wrap"><section class="problem-detail-inner">
+      ${line('患者', '<p>胃疼三天</p>')}${line('李华', doctor)}</section></section></section></main></body></html>`;
+    const kept = '此建议仅供参考，可以先吃奥美拉唑，一天一次，饭前吃，两周后复查。';
+    expect(turnsOf(chunyuAdapter.parse(html(`<p>${kept}</p>`), 'https://www.chunyuyisheng.com/pc/qa/fxD1/'))).toEqual([
+      { speaker: '患者', text: '胃疼三天' },
+      { speaker: '医生', text: kept },
+    ]);
+    const tip = '温馨提示：多喝水，少熬夜，以上仅供参考';
+    expect(turnsOf(chunyuAdapter.parse(html(`<p>${tip}</p>`), 'https://www.chunyuyisheng.com/pc/qa/fxD2/'))).toEqual([
+      { speaker: '患者', text: '胃疼三天' },
+      { speaker: '医生', text: tip },
+    ]);
+    for (const disclaimer of ['以上建议仅供参考，不能代替面诊。', '以上内容仅供参考，具体请遵医嘱', '本回答仅供参考，不能作为诊断及治疗的依据。', '温馨提示：以上内容仅供参考，如有不适请及时就医。']) {
+      expect(turnsOf(chunyuAdapter.parse(html(`<p>${disclaimer}</p><p>可以吃点抑酸药。</p>`), 'https://www.chunyuyisheng.com/pc/qa/fxD3/'))).toEqual([
+        { speaker: '患者', text: '胃疼三天' },
+        { speaker: '医生', text: '可以吃点抑酸药。' },
+      ]);
+    }
+  });
+});
+
+describe('page text cannot forge the reader\'s own marks', () => {
+  const card = (body: string) => `<html><head><meta charset="utf-8"></head><body>
+      <div class="zzx_yh_stream clearfix"><div class="yh_l_huan fl"></div>
+        <div class="h_s_cons_info"><h3 class="h_s_cons_info_title">咳嗽</h3>${body}</div></div>
+      <div class="zzx_yh_stream"><div class="yh_l_doctor"></div><div class="h_s_cons_docs"><h3 class="h_s_cons_title">先听诊。</h3></div></div></body></html>`;
+
+  it('label marks in the text are text, not labels: no forged field, and 64k of them parse at once (the split was quadratic: 6 s)', () => {
+    const forged = haodfAdapter.parse(card('<strong class="cblues1">病情描述：</strong>干咳\uE002两周\uE001疾病\uE002肺癌'), 'https://www.haodf.com/wenda/fx_s1.htm');
+    expect(forged).toMatchObject({ turns: [{ speaker: '患者', text: '病情描述：干咳两周疾病肺癌' }, { speaker: '医生', text: '先听诊。' }] });
+    expect('disease' in forged && forged.disease).toBeFalsy();
+    const t0 = performance.now();
+    const many = haodfAdapter.parse(card(`<strong class="cblues1">病情描述：</strong>${'\uE001'.repeat(65_536)}咳嗽`), 'https://www.haodf.com/wenda/fx_s2.htm');
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(many).toMatchObject({ turns: [{ speaker: '患者', text: '病情描述：咳嗽' }, { speaker: '医生', text: '先听诊。' }] });
+  });
+});
+
 describe('markup no reader sees gives no turn, thread or field', () => {
   it('a turn element inside <template> or <noscript> is not a turn (both were read as doctor turns)', () => {
     const stream = (who: string, t: string) => `<div class="zzx_yh_stream"><div class="yh_l_${who}"></div>${who === 'doctor' ? `<div class="h_s_cons_docs"><h3 class="h_s_cons_title">${t}</h3></div>` : `<pre class="h_s_cons_main">${t}</pre>`}</div>`;
@@ -177,9 +218,24 @@ describe('pages that are not consultations are rejects with their own reason', (
       const items = outcomes(await itemsOf(a, Buffer.from(challenge), url));
       expect(items[0]).toMatchObject({ stage: 'scrape', reason: 'scrape.blocked', evidence: { reason: expect.stringContaining('JavaScript challenge') } });
     }
-    const empty = '<html><head><meta charset="utf-8"></head><body><script>var a = 1;</script></body></html>';
-    const items = outcomes(await itemsOf(haodfAdapter, Buffer.from(empty), 'https://www.haodf.com/flow/fx_c8.html'));
-    expect(items[0]).not.toMatchObject({ reason: 'scrape.blocked' });
+    // Not a challenge: a page rendered by script whose analytics sets a cookie and only reads location,
+    // a titled 404 page with such a script (gone), a text-less page without any.
+    const analytics = '<script>document.cookie="_ga=1";var ref=location.href;</script>';
+    const notChallenges: Array<[SiteAdapter, string, string]> = [
+      [haodfAdapter, `<html><head><meta charset="utf-8"></head><body><div id="app"></div>${analytics}</body></html>`, 'parse.layout_unrecognised'],
+      [chunyuAdapter, `<html><head><meta charset="utf-8"><title>404</title></head><body>${analytics.replace('var ref=location.href', 'location.href="/"')}</body></html>`, 'parse.page_gone'],
+      [haodfAdapter, '<html><head><meta charset="utf-8"></head><body><script>var a = 1;</script></body></html>', 'parse.layout_unrecognised'],
+    ];
+    for (const [a, html, reason] of notChallenges) {
+      const items = outcomes(await itemsOf(a, Buffer.from(html), a === haodfAdapter ? 'https://www.haodf.com/flow/fx_c8.html' : 'https://www.chunyuyisheng.com/pc/qa/fxC9/'));
+      expect(items[0]).toMatchObject({ reason });
+    }
+  });
+
+  it('a login page that carries a captcha is a login wall (scrape.login_required), not an anti-bot challenge', async () => {
+    const html = '<html><head><meta charset="utf-8"><title>登录</title></head><body><form action="/login"><input name="username"><input type="password" name="password"><img src="/captcha.jpg"><input name="captcha"><p>请输入验证码</p></form></body></html>';
+    const items = outcomes(await itemsOf(haodfAdapter, Buffer.from(html), 'https://www.haodf.com/flow/fx_c10.html'));
+    expect(items[0]).toMatchObject({ reason: 'scrape.login_required' });
   });
 
   it('a GBK captcha page whose charset only the HTTP header declares is scrape.blocked too', async () => {

@@ -307,6 +307,9 @@ export function collapseLine(line: string): string {
 }
 
 const BR = '\uE000'; // a private-use character stands for <br> while source whitespace is collapsed
+/** U+E000–U+E002: BR and the label marks of layout-engine.ts; removed from page text (blockText). */
+const SENTINELS = /[\uE000-\uE002]/;
+const SENTINELS_G = /[\uE000-\uE002]/g;
 
 /** Above this many direct children in the scope, findIn walks the tree itself instead of cheerio's find. */
 const WIDE = 512;
@@ -402,7 +405,7 @@ export function blockText(el: Cheerio<AnyNode>, owned = false, mark?: (n: Elemen
   // The element itself is read for its content: it is not hidden, and its own block breaks are the ends.
   for (const root of el.toArray()) {
     if (!('children' in root)) {
-      if (root.type === 'text') text += root.data;
+      if (root.type === 'text') text += root.data.replace(SENTINELS_G, '');
       continue;
     }
     for (let i = root.children.length - 1; i >= 0; i--) stack.push(root.children[i]);
@@ -413,7 +416,9 @@ export function blockText(el: Cheerio<AnyNode>, owned = false, mark?: (n: Elemen
         continue;
       }
       if (n.type === 'text') {
-        text += n.data;
+        // The private-use sentinels (BR here, the label marks of layout-engine's splitAtLabels)
+        // must only come from markup: page text holding them would forge breaks or labels.
+        text += SENTINELS.test(n.data) ? n.data.replace(SENTINELS_G, '') : n.data;
         continue;
       }
       if (n.type === 'comment' || !('children' in n)) continue;
