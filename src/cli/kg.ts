@@ -107,6 +107,13 @@ function checkSnapshotTarget(file: string, inputs: string[], force: boolean): vo
       throw new UsageError(`--snapshot ${file} would overwrite ${dir ? 'a file inside the input folder ' : 'the input '}${input}: write the snapshot somewhere else (e.g. .cache/kg/graph.json.gz)`);
     }
   }
+  let folder = false;
+  try {
+    folder = statSync(target).isDirectory();
+  } catch {
+    // nothing there yet
+  }
+  if (folder) throw new UsageError(`--snapshot ${file} names a folder; give the snapshot's file name, e.g. ${path.join(file, 'graph.json.gz')}`);
   if (force || !existsSync(target)) return;
   let head = Buffer.alloc(0);
   try {

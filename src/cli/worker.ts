@@ -32,6 +32,8 @@ interface WorkerFlags {
   prefix: string;
   run?: string;
   exitWhenDone?: boolean;
+  /** false with --no-outage-log. */
+  outageLog?: boolean;
   scheduler?: boolean;
   lockDuration?: number;
   stalledInterval?: number;
@@ -49,6 +51,7 @@ export function registerWorkerCommand(program: Command, hooks?: StageHooks): voi
     .option('--prefix <prefix>', 'key prefix of the queues', DEFAULT_PREFIX)
     .option('--run <id>', 'serve only this run')
     .option('--exit-when-done', 'with --run: exit once that run is finalised')
+    .option('--no-outage-log', 'do not log a lost Redis connection (a coordinator that started this worker logs it)')
     .option('--scheduler', 'also run pipelines when their schedule fires: at least one `worker --scheduler` must be running for `cmtmedqa schedule` to do anything')
     .option('--lock-duration <ms>', 'job lock; a dead worker\'s jobs move on after this (default 30000)', positiveInt('--lock-duration'))
     .option('--stalled-interval <ms>', 'how often to look for stalled jobs (default 30000)', positiveInt('--stalled-interval'))
@@ -60,7 +63,7 @@ export function registerWorkerCommand(program: Command, hooks?: StageHooks): voi
       if (stages.length === 0 && !o.scheduler) throw new CmtError('CMT_USAGE', 'nothing to do: --stages none without --scheduler');
       if (o.exitWhenDone && !o.run) throw new CmtError('CMT_USAGE', '--exit-when-done needs --run <id>');
       const tuning = { concurrency: o.concurrency || undefined, lockDuration: o.lockDuration, stalledInterval: o.stalledInterval, maxStalledCount: o.maxStalled };
-      const service = stages.length ? new WorkerService({ redisUrl: url, prefix: o.prefix, stages, runId: o.run, logger, hooks, ...tuning }) : undefined;
+      const service = stages.length ? new WorkerService({ redisUrl: url, prefix: o.prefix, stages, runId: o.run, logger, hooks, ...(o.outageLog === false ? { outageLogMs: 0 } : {}), ...tuning }) : undefined;
       await service?.start();
       const scheduler = o.scheduler ? await startSchedulerWorker({ redisUrl: url, prefix: o.prefix, logger }) : undefined;
 

@@ -118,7 +118,7 @@ interface Visit {
   description?: string;
   /** The Description section the visit was opened under (description may add a note of its own). */
   base?: string;
-  /** The description is this visit's: a Description section the previous visit did not have, or a note of its own. */
+  /** The description is this visit's: a Description section the previous visit did not have. */
   ownDescription?: true;
   disease?: string;
   department?: string;
@@ -256,6 +256,7 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
     const line = lines[k];
     const next = sectionOf(line);
     if (next) {
+      diseaseNext = false;
       if (visit) closeTurn(visit);
       visit = null;
       if (next === 'description' && descriptionClosed) {
@@ -289,11 +290,11 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
       const dm = DISEASE_FIELD.exec(line);
       if (dm) {
         disease = usable(dm[1]) ?? disease;
-        diseaseNext = usable(dm[1]) === undefined;
+        diseaseNext = dm[1].trim() === ''; // 疾病：未填写 says none; only an empty value may be on the next line
       } else if (diseaseNext && line.trim()) {
         // The older form writes the value on the line after its label (疾病：⏎支气管炎); a next
         // line that is itself a label (内容：, 病情描述…：) means the field was left empty.
-        if (!EMPTY_LABEL.test(line)) disease = usable(line) ?? disease;
+        if (!FIELD_LABEL.test(line)) disease = usable(line) ?? disease;
         diseaseNext = false;
       }
       const vm = VISITED_FIELD.exec(line);
@@ -331,7 +332,9 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
   const several = visits.length > 1;
   for (let i = 1; i < visits.length; i++) {
     const v = visits[i];
-    if (v.description !== v.base || (v.base !== undefined && v.base !== visits[i - 1].base)) v.ownDescription = true;
+    // Only a Description section of its own: a note before the first speaker line (预约医生：…) rides
+    // on the earlier visit's description, which a patient opening must not repeat.
+    if (v.base !== undefined && v.base !== visits[i - 1].base) v.ownDescription = true;
   }
   return answeredVisits(visits).map((v) => {
     const d: Omit<RawDialogue, 'id'> = { origin: several ? { ...origin, visit: v.section } : origin, turns: v.turns };
@@ -347,6 +350,8 @@ function parseBlock(lines: string[], position: number, file: string, atEnd: bool
 const NOTE_FIELD = /^\s*(主诉|现病史|初步诊断)\s*[：:]\s*(.*)$/;
 /** A label with no value (医生使用隐私电话功能与患者通话：, 内容：): not advice, nor a field's value. */
 const EMPTY_LABEL = /^[^：:]{1,30}[：:]\s*$/;
+/** A line that opens with a field label (病情描述： …, 内容：): the next field, not a value of the one before. */
+const FIELD_LABEL = /^\s*[^：:\s]{1,30}[：:]/;
 
 /**
  * A consultation without a Dialogue section whose Description ends in the doctor's case note —

@@ -67,5 +67,12 @@ describe('kg import never overwrites what it reads', () => {
     const r = await run(['kg', 'import', path.join(d, 'kg', 'xywy'), '--no-curated', '--snapshot', `${path.join(d, 'graphs')}/`]);
     expect([r.code, r.err]).toEqual([2, expect.stringContaining('names a folder')]);
     expect(r.out).not.toContain('nodes');
+    // An existing folder named without the slash, with and without --force (the import ran first with --force).
+    mkdirSync(path.join(d, 'graphs'));
+    for (const extra of [[], ['--force']]) {
+      const f = await run(['kg', 'import', path.join(d, 'kg', 'xywy'), '--no-curated', '--snapshot', path.join(d, 'graphs'), ...extra]);
+      expect([f.code, f.err]).toEqual([2, expect.stringContaining('names a folder')]);
+      expect(f.out).not.toContain('nodes');
+    }
   });
 });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { checkedRedisUrl, openClient } from '../../src/executors/bullmq/connection.js';
+import { checkedRedisUrl, openClient, withoutCredentials } from '../../src/executors/bullmq/connection.js';
 import { demoSnapshot } from '../support/kg.js';
 import { ensureRedis } from '../support/services.js';
 import { tmpDir } from '../support/run.js';
@@ -67,5 +67,13 @@ describe('Redis URLs from --redis and REDIS_URL', () => {
     expect(r.stderr).toContain('error CMT_USAGE: --redis');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(path.join(out, 'manifest.json'))).toBe(false);
+  });
+});
+
+describe('Redis URLs in logs', () => {
+  it('shows no user or password (REDIS_URL may carry them)', () => {
+    expect(withoutCredentials('redis://:s3cret@10.0.0.5:6379/2')).toBe('redis://10.0.0.5:6379/2');
+    expect(withoutCredentials('rediss://admin:s3cret@cache.example:6380')).toBe('rediss://cache.example:6380');
+    expect(withoutCredentials('redis://127.0.0.1:6390')).toBe('redis://127.0.0.1:6390');
   });
 });

@@ -42,10 +42,11 @@ describe('MedDialog follow-up visits with a Description of their own', () => {
     expect(repeated.turns[0]).toEqual({ role: 'patient', text: '医生，又烧起来了怎么办？' });
     const [, none] = await visits([...first, ...firstDialogue, ...followUp]);
     expect(none.turns[0]).toEqual({ role: 'patient', text: '医生，又烧起来了怎么办？' });
-    // A note before the first speaker line is the visit's own; the visit after it, without one, is not.
+    // A note before the first speaker line (an appointment) makes no description of its own: the
+    // earlier visit's would be repeated before the patient's opening.
     const noted = ['Dialogue', '预约时间：周三上午', '病人：', '我到医院了', '医生：', '好的，先去抽血。', ''];
     const [, withNote, after] = await visits([...first, ...firstDialogue, ...noted, ...followUp]);
-    expect(withNote.turns[0].text).toBe('疾病：发热\n病情描述：发烧两天，三十八度。\n希望获得的帮助：要不要吃药？\n预约时间：周三上午\n我到医院了');
+    expect(withNote.turns[0]).toEqual({ role: 'patient', text: '我到医院了' });
     expect(after.turns[0]).toEqual({ role: 'patient', text: '医生，又烧起来了怎么办？' });
   });
 

@@ -40,12 +40,15 @@ describe('MedDialog-CN yearly-file shapes', () => {
     const text = [
       consultation(1, ['https://www.haodf.com/wenda/a_g_1.htm'], ['疾病：', '支气管炎', '内容：', '病情描述（发病时间、主要症状等）：', '孩子咳嗽三天。', '想得到怎样的帮助：', '怎么治疗？']),
       consultation(2, ['https://www.haodf.com/wenda/a_g_2.htm'], ['疾病：', '病情描述（发病时间、主要症状等）：', '孩子咳嗽三天。']),
+      // 未填写 says there is none: the next field (with its value on the line) is no disease
+      consultation(3, ['https://www.haodf.com/wenda/a_g_3.htm'], ['疾病： 未填写', '病情描述： 做了两次检查，结果不一样。']),
     ].join('\n') + '\n';
     const { dialogues, rejects } = await importText(importMedDialog, text, '2011.txt');
     expect(rejects).toEqual([]);
     expect(dialogues.map((d) => [d.origin.sourceId, d.disease])).toEqual([
       ['1', '支气管炎'],
       ['2', undefined],
+      ['3', undefined],
     ]);
     expect(dialogues[0].description).toBe('疾病：\n支气管炎\n内容：\n病情描述（发病时间、主要症状等）：\n孩子咳嗽三天。\n想得到怎样的帮助：\n怎么治疗？');
     expect(turnsOf(dialogues[0])).toEqual([

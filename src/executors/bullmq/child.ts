@@ -22,6 +22,8 @@ export interface ChildWorkerOptions extends WorkerTuning {
   exitWhenDone?: boolean;
   stages?: readonly StageName[];
   scheduler?: boolean;
+  /** false: the worker does not log a lost Redis connection (its coordinator does). */
+  outageLog?: boolean;
   /** Extra environment. */
   env?: Record<string, string>;
   /** Module to run instead of the CLI, with the same arguments (the tests' worker with injected hooks). */
@@ -45,6 +47,7 @@ export function workerArgs(o: ChildWorkerOptions): string[] {
   if (o.prefix) args.push('--prefix', o.prefix);
   if (o.runId) args.push('--run', o.runId);
   if (o.exitWhenDone) args.push('--exit-when-done');
+  if (o.outageLog === false) args.push('--no-outage-log');
   if (o.stages) args.push('--stages', o.stages.length ? o.stages.join(',') : 'none');
   if (o.scheduler) args.push('--scheduler');
   if (o.concurrency) args.push('--concurrency', String(o.concurrency));

@@ -161,6 +161,7 @@ export interface OutageWatch {
  * says how long it was down when the client is ready again.
  */
 export function watchOutage(client: Redis, o: { url: string; logger: Logger; role: string; everyMs?: number }): OutageWatch {
+  const url = withoutCredentials(o.url);
   let downSince: number | undefined;
   let lastError: string | undefined;
   let stopped = false;
@@ -168,7 +169,7 @@ export function watchOutage(client: Redis, o: { url: string; logger: Logger; rol
   const warn = () => {
     if (downSince === undefined) return;
     const downSeconds = Math.round((Date.now() - downSince) / 1000);
-    o.logger.warn({ code: 'CMT_REDIS_UNREACHABLE', url: o.url, downSeconds, lastError }, `Redis at ${o.url} unreachable for ${downSeconds} s${lastError ? ` (${lastError})` : ''}: ${advice}`);
+    o.logger.warn({ code: 'CMT_REDIS_UNREACHABLE', url, downSeconds, lastError }, `Redis at ${url} unreachable for ${downSeconds} s${lastError ? ` (${lastError})` : ''}: ${advice}`);
   };
   const onError = (e: unknown) => {
     lastError = e instanceof Error ? e.message : String(e);
@@ -183,23 +184,38 @@ export function watchOutage(client: Redis, o: { url: string; logger: Logger; rol
     const downSeconds = Math.round((Date.now() - downSince) / 100) / 10;
     downSince = undefined;
     lastError = undefined;
-    if (!stopped) o.logger.info({ url: o.url, downSeconds }, `Redis at ${o.url} answers again after ${downSeconds} s; the ${o.role} goes on`);
+    if (!stopped) o.logger.info({ url, downSeconds }, `Redis at ${url} answers again after ${downSeconds} s; the ${o.role} goes on`);
   };
   client.on('error', onError);
   client.on('close', onDown);
   client.on('ready', onReady);
-  const timer = setInterval(warn, o.everyMs ?? 15_000);
-  timer.unref();
+  // everyMs 0 (or less): the loss and the return only, no repeats.
+  const every = o.everyMs ?? 15_000;
+  const timer = every > 0 ? setInterval(warn, every) : undefined;
+  timer?.unref();
   return {
     get downSince() {
       return downSince;
     },
     stop() {
       stopped = true;
-      clearInterval(timer);
+      if (timer) clearInterval(timer);
       client.off('error', onError);
       client.off('close', onDown);
       client.off('ready', onReady);
     },
   };
+}
+
+/** `url` without its user and password (REDIS_URL may carry them): what logs may show. */
+export function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//');
+  }
 }

@@ -352,7 +352,7 @@ async function startLocalWorkers(opts: BullmqRunOptions, c: Ctx, local: { servic
   if (n <= 0) return;
   if ((opts.workerMode ?? 'inprocess') === 'child') {
     for (let i = 0; i < n; i++) {
-      local.children.push(spawnWorker({ redisUrl: c.url, prefix: c.prefix, runId: c.keys.runId, exitWhenDone: true, env: opts.workerEnv, ...opts.workerTuning }));
+      local.children.push(spawnWorker({ redisUrl: c.url, prefix: c.prefix, runId: c.keys.runId, exitWhenDone: true, outageLog: false, env: opts.workerEnv, ...opts.workerTuning }));
     }
     await Promise.all(local.children.map((ch) => ch.ready));
     return;

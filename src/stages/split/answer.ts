@@ -52,9 +52,18 @@ export function isShortAnswer(patient: string, doctor: string): boolean {
  * it holds a yes word, and the question asks yes or no (a question mark alone only without a question word).
  */
 export function isYesAnswer(patient: string, doctor: string): boolean {
-  // 没事，不客气 / 不客气，…随时都可以问我: a reply that thanks back answers the thanks, not a question
-  if (!YES_WORD.test(doctor) || THANKS_BACK.test(doctor) || !answerable(patient, doctor)) return false;
+  // 没事，不客气 / 不客气，…随时都可以问我: a reply that thanks back answers the thanks, not a question,
+  // unless a clause of its own opens with a plain yes (可以的，不客气 to 能吃布洛芬吗？谢谢).
+  if (!YES_WORD.test(doctor) || (THANKS_BACK.test(doctor) && !plainYesClause(doctor)) || !answerable(patient, doctor)) return false;
   return YES_NO.test(patient) || (/[？?]/.test(patient) && !WH.test(patient));
+}
+
+/** A clause opening with a plain yes (可以的, 是的, 能用): an answer, where 没事/放心 may only reassure. */
+const PLAIN_YES = /^(?:是|对|可以|行|能)/;
+
+/** Some clause of the reply other than the thanks-back opens with a plain yes (随时都可以问我 does not). */
+function plainYesClause(doctor: string): boolean {
+  return doctor.split(CLAUSE).some((c) => c !== '' && PLAIN_YES.test(c) && !THANKS_BACK.test(c));
 }
 
 /** Minimum meaningful characters of a substantive answer after a short patient turn. */

@@ -118,8 +118,8 @@ export interface DepartmentVoter {
   patient: boolean;
 }
 
-/** A disease named right after one of these is ruled out (不是胃溃疡, 没有便秘, 排除肺炎, 无支原体感染); 是不是 and 有没有 ask instead. */
-const RULED_OUT = /(?:(?:(?<!是)不是|(?<!有)没有|并非|排除|不考虑|不像|否认)[^，。？！、,.?!\s]{0,3}|无)$/u;
+/** A disease named right after one of these is ruled out (不是胃溃疡, 没有便秘, 排除肺炎, 无支原体感染); 是不是 and 有没有 ask instead, and 不排除 / 不能排除 / 无法排除 / 未排除 suspect it. */
+const RULED_OUT = /(?:(?:(?<!是)不是|(?<!有)没有|并非|(?<![不未能法以])排除|不考虑|不像|否认)[^，。？！、,.?!\s]{0,3}|无)$/u;
 const RULED_OUT_WINDOW = 6;
 /** …吗 or a question mark later in the clause: the disease is asked about, not ruled out (能排除肠癌吗). */
 const QUESTION_AFTER = /^[^，。！,.!；;]{0,12}?(?:吗|？|\?)/u;

@@ -26,6 +26,10 @@ describe('ask-form prompts of the Q&A sites behind Huatuo and Toyhom', () => {
     expect(clean('喝酒后第二天就拉肚子是怎么回事？想得到').text).toBe('喝酒后第二天就拉肚子是怎么回事？');
     expect(clean('孕期用这个阴道栓对胎儿有影响吗想得').text).toBe('孕期用这个阴道栓对胎儿有影响吗'); // cut after two characters (helper-b record review)
     expect(clean('这个结果我真没想得').text).toBe('这个结果我真没想得');
+    // the guard is for the patient's own 我想得 / 没想得: after 谢谢你, 大夫们, 也 the longer cuts are the prompt
+    expect(clean('孩子一直咳嗽怎么办谢谢你想得到怎样的帮').text).toBe('孩子一直咳嗽怎么办谢谢你');
+    expect(clean('请问各位大夫们想得到').text).toBe('请问各位大夫们');
+    expect(clean('这正是我想得到').text).toBe('这正是我想得到');
     expect(clean('白细胞偏高病情描述（发病时间、主要症状等').text).toBe('白细胞偏高');
     expect(clean('左肺小结节，随诊观察。：需要医生帮助提').text).toBe('左肺小结节，随诊观察。：');
     // elsewhere the same words are the patient's own

@@ -65,6 +65,9 @@ describe('a reply that thanks back is no yes-answer', () => {
 
   it('a plain yes to a yes/no question still ends a record', () => {
     expect(reasons(['那我还可以继续吃这个药吗？', '可以的'])).toEqual([]);
+    // with thanks on both sides: the yes clause is the answer (the thanks-back veto made these pleasantry_only)
+    expect(reasons(['那我可以吃布洛芬吗？谢谢', '可以的，不客气'])).toEqual([]);
+    expect(reasons(['孕妇能用这个药膏吗？谢谢您', '可以用，不用谢'])).toEqual([]);
     expect(reasons(['这样是不是就不用担心了？', '是的，没事'])).toEqual([]);
   });
 });

@@ -228,11 +228,16 @@ describe('validate: departments', () => {
     const none = envelope('p7b', { instruction: '化验了，无胃溃疡，就是吃不下饭', output: '注意饮食规律' });
     const asked = envelope('p8', { instruction: '我这是不是胃溃疡', output: '要做胃镜才知道' });
     const askedToRuleOut = envelope('p8b', { instruction: '做胃镜能排除胃溃疡吗', output: '可以' });
-    const { out } = await validate([ruledOut, none, asked, askedToRuleOut], ctx());
+    const notRuledOut = envelope('p8c', { instruction: '医生说不排除胃溃疡，要做胃镜', output: '先做胃镜' });
+    const cannotRuleOut = envelope('p8d', { instruction: '化验单说不能排除胃溃疡', output: '先做胃镜' });
+    const { out } = await validate([ruledOut, none, asked, askedToRuleOut, notRuledOut, cannotRuleOut], ctx());
     expect(out.map((e) => [e.record.cate1, e.record.cate2, e.annotations.inferredDepartment])).toEqual([
       ['未分类', '未分类', undefined],
       ['未分类', '未分类', undefined],
       // 是不是 and …吗 ask, they do not rule out
+      ['内科', '消化内科', true],
+      ['内科', '消化内科', true],
+      // 不排除 / 不能排除 suspect it
       ['内科', '消化内科', true],
       ['内科', '消化内科', true],
     ]);
