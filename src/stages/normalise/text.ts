@@ -415,9 +415,15 @@ export function cleanText(raw: string, opts: TextOptions): string {
   t = t.trim();
   // What a removed label or template left at the start (。若是有规律性生活… ：听说癫痫…): no text opens so.
   if (LEADING_PUNCT.test(t)) t = t.replace(LEADING_PUNCT, '').trimStart();
-  // A text that ends on a clause separator (…可能有一定疗效， …少吃辛辣；, a web Q&A habit) ends its
-  // sentence there: a record's answer should not teach the model to stop mid-clause.
-  // (the regex only when the last character is one: a `$`-anchored regex tries every position)
+  return endingSentence(t);
+}
+
+/**
+ * A text that ends on a clause separator after a word (…可能有一定疗效， …少吃辛辣；, a web Q&A habit)
+ * ends its sentence there: a record's answer should not teach the model to stop mid-clause. The
+ * regex runs only when the last character is one (a `$`-anchored regex tries every position).
+ */
+export function endingSentence(t: string): string {
   return SEPARATORS.has(t.charCodeAt(t.length - 1)) && TRAILING_SEPARATOR.test(t) ? t.replace(TRAILING_SEPARATOR, '$1。') : t;
 }
 

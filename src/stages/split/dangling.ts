@@ -15,6 +15,7 @@
  * lists are literals compared at the text's end, so the cost is bounded by the lists, not the text.
  */
 import askform from '../normalise/boilerplate/askform.json' with { type: 'json' };
+import { endingSentence } from '../normalise/text.js';
 
 /** Formats whose line breaks inside a text are removed ask-form prompts. */
 export const ASK_FORM_FORMATS: ReadonlySet<string> = new Set(askform.formats);
@@ -48,8 +49,6 @@ const LONG = [...FORM_LABELS].sort(byLength);
 const HEAD = [...HEADINGS].sort(byLength);
 const SHORT = [...SHORT_LABELS].sort(byLength);
 
-/** A clause separator closing a text after a word: the sentence ends there (as normalise's cleanText ends it). */
-const TRAILING_SEPARATOR = /([\p{L}\p{N}])[，、；,;]+$/u;
 
 const isColon = (c: string | undefined) => c === '：' || c === ':';
 
@@ -85,7 +84,7 @@ function withoutDanglingEnd(text: string): string {
     t = t.slice(0, -1);
     t = t.slice(0, t.length - labelAtEnd(t)).trimEnd();
   }
-  return t.replace(TRAILING_SEPARATOR, '$1。');
+  return endingSentence(t); // a separator now last ends the sentence, as normalise's cleanText ends it
 }
 
 /**
